@@ -1,0 +1,134 @@
+//! Configuration, layered: command-line flags over `HINDSIGHT_*` environment
+//! variables over `hindsight.toml` over defaults.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+/// Everything `hindsight serve` can be configured with.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    /// `sqlite://PATH` or `postgres://USER@HOST/DB`.
+    pub database_url: String,
+    /// Address and port to listen on.
+    pub listen: String,
+    /// `text` or `json`.
+    pub log_format: String,
+    /// Mark the session cookie `Secure`; by default on unless listening on loopback.
+    pub secure_cookies: Option<bool>,
+    /// How long a browser session lasts, in hours.
+    pub session_hours: i64,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// Display labels of SEV1..SEV5.
+    pub severity_labels: BTreeMap<String, String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        let settings = hindsight_server::Settings::default();
+        Config {
+            database_url: "sqlite://hindsight.db".into(),
+            listen: "127.0.0.1:8080".into(),
+            log_format: "text".into(),
+            secure_cookies: None,
+            session_hours: settings.session_hours,
+            max_body_bytes: settings.max_body_bytes,
+            severity_labels: settings.severity_labels,
+        }
+    }
+}
+
+/// Values given as flags; only those set override the other layers.
+#[derive(Debug, Default, Serialize)]
+pub struct FlagOverrides {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listen: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log_format: Option<String>,
+}
+
+impl Config {
+    /// Reads the layers. A missing default `hindsight.toml` is fine; a missing named file is not.
+    pub fn load(file: Option<&Path>, flags: &FlagOverrides) -> anyhow::Result<Config> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        match file {
+            Some(path) => {
+                if !path.exists() {
+                    anyhow::bail!("config file {} does not exist", path.display());
+                }
+                figment = figment.merge(Toml::file(path));
+            }
+            None => figment = figment.merge(Toml::file("hindsight.toml")),
+        }
+        let config: Config = figment
+            .merge(Env::prefixed("HINDSIGHT_").only(&[
+                "database_url",
+                "listen",
+                "log_format",
+                "secure_cookies",
+                "session_hours",
+                "max_body_bytes",
+            ]))
+            .merge(Serialized::globals(flags))
+            .extract()
+            .map_err(|e| anyhow::anyhow!("bad configuration: {e}"))?;
+        config.check()?;
+        Ok(config)
+    }
+
+    fn check(&self) -> anyhow::Result<()> {
+        if !matches!(self.log_format.as_str(), "text" | "json") {
+            anyhow::bail!("log_format must be \"text\" or \"json\", not {:?}", self.log_format);
+        }
+        if self.session_hours < 1 {
+            anyhow::bail!("session_hours must be at least 1");
+        }
+        for key in self.severity_labels.keys() {
+            if key.parse::<hindsight_core::Severity>().is_err() {
+                anyhow::bail!("severity_labels: {key:?} is not one of SEV1..SEV5");
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+// figment's test jail returns its own (large) error type.
+#[allow(clippy::result_large_err)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_beat_environment_beat_file_beat_defaults() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("hindsight.toml", "listen = \"0.0.0.0:9000\"\nlog_format = \"json\"\nsession_hours = 4")?;
+            jail.set_env("HINDSIGHT_LOG_FORMAT", "text");
+            jail.set_env("HINDSIGHT_DATABASE_URL", "sqlite://env.db");
+            let flags = FlagOverrides { database_url: Some("sqlite://flag.db".into()), ..FlagOverrides::default() };
+            let config = Config::load(None, &flags).map_err(|e| e.to_string())?;
+            assert_eq!(config.database_url, "sqlite://flag.db");
+            assert_eq!(config.log_format, "text");
+            assert_eq!(config.listen, "0.0.0.0:9000");
+            assert_eq!(config.session_hours, 4);
+            assert_eq!(config.max_body_bytes, Config::default().max_body_bytes);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn unknown_log_format_is_refused() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("HINDSIGHT_LOG_FORMAT", "xml");
+            let err = Config::load(None, &FlagOverrides::default()).unwrap_err();
+            assert!(err.to_string().contains("log_format"), "{err}");
+            Ok(())
+        });
+    }
+}

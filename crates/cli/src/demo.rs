@@ -1,0 +1,285 @@
+//! Loads the demo organisation described by `hindsight_core::demo` into a store,
+//! so `hindsight demo` opens on months of believable history.
+//!
+//! It goes through the store's public API only, the same checks any client
+//! meets, and post-mortems reach their status by legal moves. It never writes to
+//! a store that already has users: a second `hindsight demo` reuses the database
+//! it made the first time. It is not an importer for real data.
+
+use std::collections::HashMap;
+
+use anyhow::{Context, anyhow};
+use argon2::password_hash::{PasswordHasher, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use hindsight_core::access::Viewer;
+use hindsight_core::demo::{DemoData, DemoIncident, demo_data};
+use hindsight_core::{PostmortemStatus, Role};
+use hindsight_store::{IncidentFilter, NewUser, Store};
+use time::OffsetDateTime;
+
+/// Every demo user's password.
+pub const DEMO_PASSWORD: &str = "demo-password";
+
+/// What loading the demo did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoSummary {
+    pub users: usize,
+    pub incidents: usize,
+    /// The store already had users, so nothing was written.
+    pub reused: bool,
+}
+
+/// Loads the demo into an empty, migrated store; leaves a store that has users as it is.
+pub async fn load_demo(store: &Store) -> anyhow::Result<DemoSummary> {
+    let users = store.count_users().await.context("counting users")?;
+    if users > 0 {
+        let incidents = store
+            .count_incidents(&counting_viewer(), &IncidentFilter::default())
+            .await
+            .context("counting incidents")?;
+        return Ok(DemoSummary { users: users as usize, incidents: incidents as usize, reused: true });
+    }
+    let data = demo_data(OffsetDateTime::now_utc());
+    let password_hash = hash_demo_password().await?;
+    let viewers = create_accounts(store, &data, &password_hash).await?;
+    let reviewer = data
+        .users
+        .iter()
+        .find(|u| u.role == Role::Admin)
+        .and_then(|u| viewers.get(&u.username))
+        .ok_or_else(|| anyhow!("the demo data has no admin to publish post-mortems"))?;
+    for demo in &data.incidents {
+        load_incident(store, &viewers, reviewer, demo).await.with_context(|| {
+            format!(
+                "loading demo incident {:?}; the demo database is now incomplete, delete it and run again",
+                demo.incident.title
+            )
+        })?;
+    }
+    Ok(DemoSummary { users: data.users.len(), incidents: data.incidents.len(), reused: false })
+}
+
+/// An identity that sees every incident, used only to count them for the summary.
+fn counting_viewer() -> Viewer {
+    Viewer { user_id: String::new(), username: String::new(), role: Role::Admin }
+}
+
+/// One argon2id hash of [`DEMO_PASSWORD`], shared by every demo user: hashing once
+/// keeps the demo quick to start without weakening the parameters.
+async fn hash_demo_password() -> anyhow::Result<String> {
+    tokio::task::spawn_blocking(|| {
+        let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::default());
+        let salt = SaltString::generate(&mut rand::rngs::OsRng);
+        argon2
+            .hash_password(DEMO_PASSWORD.as_bytes(), &salt)
+            .map(|hash| hash.to_string())
+            .map_err(|e| anyhow!("hashing the demo password: {e}"))
+    })
+    .await
+    .context("hashing the demo password")?
+}
+
+/// Creates users, teams and services; answers each user's identity by username.
+async fn create_accounts(
+    store: &Store,
+    data: &DemoData,
+    password_hash: &str,
+) -> anyhow::Result<HashMap<String, Viewer>> {
+    let mut viewers = HashMap::new();
+    for user in &data.users {
+        let created = store
+            .create_user(NewUser {
+                username: user.username.clone(),
+                display_name: user.display_name.clone(),
+                email: Some(user.email.clone()),
+                role: user.role,
+                password_hash: Some(password_hash.to_string()),
+            })
+            .await
+            .with_context(|| format!("creating demo user {:?}", user.username))?;
+        viewers.insert(
+            created.username.clone(),
+            Viewer { user_id: created.id, username: created.username, role: created.role },
+        );
+    }
+    for team in &data.teams {
+        store
+            .create_team(&team.slug, &team.name)
+            .await
+            .with_context(|| format!("creating demo team {:?}", team.slug))?;
+        for member in &team.members {
+            store
+                .add_member(&team.slug, member)
+                .await
+                .with_context(|| format!("adding {member:?} to demo team {:?}", team.slug))?;
+        }
+    }
+    for service in &data.services {
+        store
+            .create_service(&service.slug, &service.name, Some(&service.owner_team))
+            .await
+            .with_context(|| format!("creating demo service {:?}", service.slug))?;
+    }
+    Ok(viewers)
+}
+
+/// Creates one incident with its timeline, action items and post-mortem.
+async fn load_incident(
+    store: &Store,
+    viewers: &HashMap<String, Viewer>,
+    reviewer: &Viewer,
+    demo: &DemoIncident,
+) -> anyhow::Result<()> {
+    let declarer = viewer_named(viewers, &demo.declared_by)?;
+    let number = store.create_incident(declarer, demo.incident.clone()).await?.number;
+    for event in &demo.timeline {
+        store.add_event(declarer, number, event.clone()).await?;
+    }
+    let mut action_item_ids = Vec::with_capacity(demo.action_items.len());
+    for item in &demo.action_items {
+        let created = store.create_action_item(declarer, number, item.clone()).await?;
+        action_item_ids.push(created.id);
+    }
+    let Some(postmortem) = &demo.postmortem else {
+        return Ok(());
+    };
+    let owner = viewer_named(viewers, &postmortem.owner)?;
+    let mut current = store.create_postmortem(owner, number, postmortem.new_postmortem(&action_item_ids)).await?;
+    for status in postmortem.status_moves() {
+        // The owner asks for review; an admin publishes and archives, as a team would.
+        let by = if status == PostmortemStatus::InReview { owner } else { reviewer };
+        current = store.set_postmortem_status(by, &current.id, current.version, status).await?;
+    }
+    Ok(())
+}
+
+fn viewer_named<'a>(viewers: &'a HashMap<String, Viewer>, username: &str) -> anyhow::Result<&'a Viewer> {
+    viewers.get(username).ok_or_else(|| anyhow!("the demo data names {username:?}, who is not a demo user"))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use argon2::password_hash::{PasswordHash, PasswordVerifier};
+    use hindsight_core::ActionItemStatus;
+    use hindsight_store::{ActionItemFilter, PostmortemFilter, StoreError};
+
+    use super::*;
+
+    async fn empty_store() -> Store {
+        let store = Store::connect("sqlite::memory:").await.unwrap();
+        store.migrate().await.unwrap();
+        store
+    }
+
+    async fn viewer(store: &Store, username: &str) -> Viewer {
+        store.credentials(username).await.unwrap().unwrap().0
+    }
+
+    #[tokio::test]
+    async fn demo_fills_an_empty_store() {
+        let store = empty_store().await;
+        let summary = load_demo(&store).await.unwrap();
+        let data = demo_data(OffsetDateTime::now_utc());
+        assert!(!summary.reused);
+        assert_eq!(summary.users, data.users.len());
+        assert_eq!(summary.incidents, data.incidents.len());
+        assert_eq!(store.count_users().await.unwrap() as usize, data.users.len());
+        assert_eq!(store.list_teams().await.unwrap().len(), data.teams.len());
+        assert_eq!(store.list_services().await.unwrap().len(), data.services.len());
+
+        let admin = viewer(&store, "admin").await;
+        let all = IncidentFilter::default();
+        let incidents = store.count_incidents(&admin, &all).await.unwrap();
+        assert_eq!(incidents as usize, data.incidents.len());
+
+        let first = &data.incidents[0];
+        let events = store.list_events(&admin, 1, None, 200).await.unwrap();
+        assert_eq!(events.items.len(), first.timeline.len());
+
+        let items = store.list_action_items(&admin, &ActionItemFilter::default(), None, 200).await.unwrap();
+        let expected: usize = data.incidents.iter().map(|i| i.action_items.len()).sum();
+        assert_eq!(items.items.len(), expected);
+        let statuses: HashSet<_> = items.items.iter().map(|a| a.status).collect();
+        assert_eq!(statuses.len(), ActionItemStatus::ALL.len());
+    }
+
+    #[tokio::test]
+    async fn postmortems_reach_every_status_with_linked_recommendations() {
+        let store = empty_store().await;
+        load_demo(&store).await.unwrap();
+        let data = demo_data(OffsetDateTime::now_utc());
+        let admin = viewer(&store, "admin").await;
+        for status in PostmortemStatus::ALL {
+            let filter = PostmortemFilter { status: Some(*status), ..PostmortemFilter::default() };
+            let found = store.list_postmortems(&admin, &filter, None, 200).await.unwrap().items;
+            let expected =
+                data.incidents.iter().filter(|i| i.postmortem.as_ref().is_some_and(|p| p.status == *status)).count();
+            assert!(expected > 0, "{status}");
+            assert_eq!(found.len(), expected, "{status}");
+            for pm in &found {
+                let published = matches!(status, PostmortemStatus::Published | PostmortemStatus::Archived);
+                assert_eq!(pm.published_at.is_some(), published, "{}", pm.incident);
+                for rec in &pm.sections.recommendations {
+                    for id in &rec.action_items {
+                        store.action_item(&admin, id).await.unwrap();
+                    }
+                }
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn loading_twice_changes_nothing() {
+        let store = empty_store().await;
+        let first = load_demo(&store).await.unwrap();
+        let second = load_demo(&store).await.unwrap();
+        assert!(second.reused);
+        assert_eq!(second.users, first.users);
+        assert_eq!(second.incidents, first.incidents);
+        let admin = viewer(&store, "admin").await;
+        let count = store.count_incidents(&admin, &IncidentFilter::default()).await.unwrap();
+        assert_eq!(count as usize, first.incidents);
+    }
+
+    #[tokio::test]
+    async fn private_incidents_are_hidden_from_a_viewer_outside_them() {
+        let store = empty_store().await;
+        let summary = load_demo(&store).await.unwrap();
+        let admin = viewer(&store, "admin").await;
+        let grace = viewer(&store, "grace.lee").await;
+        assert_eq!(grace.role, Role::Viewer);
+        let all = IncidentFilter::default();
+        let private: Vec<_> = store
+            .list_incidents(&admin, &all, None, 200)
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .filter(|i| i.private)
+            .collect();
+        assert_eq!(private.len(), 2);
+        for incident in &private {
+            assert!(!incident.responders.iter().any(|r| r.username == grace.username));
+            let hidden = store.incident(&grace, incident.number).await;
+            assert!(matches!(hidden, Err(StoreError::NotFound(_))), "{}", incident.handle);
+            let responder = viewer(&store, &incident.responders[0].username).await;
+            store.incident(&responder, incident.number).await.unwrap();
+        }
+        let seen = store.count_incidents(&grace, &all).await.unwrap();
+        assert_eq!(seen as usize, summary.incidents - private.len());
+    }
+
+    #[tokio::test]
+    async fn demo_users_sign_in_with_the_demo_password() {
+        let store = empty_store().await;
+        load_demo(&store).await.unwrap();
+        let (_, hash) = store.credentials("ben.okafor").await.unwrap().unwrap();
+        let hash = hash.unwrap();
+        let parsed = PasswordHash::new(&hash).unwrap();
+        assert_eq!(parsed.algorithm.as_str(), "argon2id");
+        assert!(Argon2::default().verify_password(DEMO_PASSWORD.as_bytes(), &parsed).is_ok());
+        assert!(Argon2::default().verify_password(b"wrong-password", &parsed).is_err());
+    }
+}

@@ -1,0 +1,282 @@
+//! The `hindsight` binary: serve the product, run the demo, manage the database,
+//! users and API tokens from the command line.
+
+mod config;
+mod demo;
+
+use std::io::{BufRead, IsTerminal};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use hindsight_core::Role;
+use hindsight_server::{AppState, Settings};
+use hindsight_store::{NewUser, Store};
+
+use crate::config::{Config, FlagOverrides};
+
+/// The demo's admin account.
+const DEMO_LOGIN: (&str, &str) = ("admin", "demo-password");
+
+/// Hindsight: incident post-mortems, self-hosted.
+#[derive(Debug, Parser)]
+#[command(name = "hindsight", version, about, long_about = None)]
+struct Cli {
+    /// Configuration file (default: ./hindsight.toml when present).
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Database: sqlite://PATH or postgres://USER@HOST/DB [env: HINDSIGHT_DATABASE_URL].
+    #[arg(long, global = true, value_name = "URL")]
+    database_url: Option<String>,
+    /// Log format: text or json [env: HINDSIGHT_LOG_FORMAT].
+    #[arg(long, global = true, value_name = "FORMAT")]
+    log_format: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Start the web UI and API on ./hindsight-demo.db with realistic demo data.
+    Demo {
+        /// Port to listen on, on 127.0.0.1.
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// Demo database file.
+        #[arg(long, default_value = "hindsight-demo.db")]
+        database: PathBuf,
+    },
+    /// Serve the web UI and API (runs migrations first).
+    Serve {
+        /// Address to listen on, e.g. 0.0.0.0:8080 [env: HINDSIGHT_LISTEN].
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<String>,
+    },
+    /// Bring the database schema up to date.
+    Migrate,
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage personal API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Create a user; prints a generated password unless --password-stdin is given.
+    Add {
+        /// Sign-in name: a-z, 0-9, '.', '_', '-'.
+        name: String,
+        /// viewer, editor or admin.
+        #[arg(long, default_value = "editor")]
+        role: String,
+        /// Name shown in the UI (default: the username).
+        #[arg(long)]
+        display_name: Option<String>,
+        #[arg(long)]
+        email: Option<String>,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List users.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+enum TokenCommand {
+    /// Create an API token for a user and print its secret (shown once).
+    Create {
+        /// Username of the owner.
+        user: String,
+        /// What the token is for.
+        #[arg(long, default_value = "cli")]
+        name: String,
+    },
+    /// Revoke a token by id.
+    Revoke { id: String },
+    /// List a user's tokens.
+    List { user: String },
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+        }
+    };
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(format: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = if format == "json" { builder.json().try_init() } else { builder.try_init() };
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let listen = match &cli.command {
+        Command::Serve { listen } => listen.clone(),
+        _ => None,
+    };
+    let flags = FlagOverrides { database_url: cli.database_url.clone(), listen, log_format: cli.log_format.clone() };
+    let mut config = Config::load(cli.config.as_deref(), &flags)?;
+    init_logging(&config.log_format);
+    match cli.command {
+        Command::Demo { port, database } => {
+            config.database_url = format!("sqlite://{}", database.display());
+            config.listen = format!("127.0.0.1:{port}");
+            let store = open(&config).await?;
+            let summary = demo::load_demo(&store).await.context("loading the demo data")?;
+            if summary.reused {
+                println!("Reusing {} ({} users, {} incidents).", database.display(), summary.users, summary.incidents);
+            } else {
+                println!(
+                    "Created {} with {} users and {} incidents.",
+                    database.display(),
+                    summary.users,
+                    summary.incidents
+                );
+            }
+            serve(store, &config, Some(DEMO_LOGIN)).await
+        }
+        Command::Serve { .. } => {
+            let store = open(&config).await?;
+            serve(store, &config, None).await
+        }
+        Command::Migrate => {
+            open(&config).await?;
+            println!("{} is up to date.", hindsight_store::redact(&config.database_url));
+            Ok(())
+        }
+        Command::User { command } => {
+            let store = open(&config).await?;
+            user_command(&store, command).await
+        }
+        Command::Token { command } => {
+            let store = open(&config).await?;
+            token_command(&store, command).await
+        }
+    }
+}
+
+async fn open(config: &Config) -> anyhow::Result<Store> {
+    let url = hindsight_store::redact(&config.database_url);
+    let store = Store::connect(&config.database_url).await.with_context(|| format!("opening {url}"))?;
+    store.migrate().await.with_context(|| format!("migrating {url}"))?;
+    Ok(store)
+}
+
+async fn serve(store: Store, config: &Config, demo_login: Option<(&str, &str)>) -> anyhow::Result<()> {
+    let addr: SocketAddr =
+        config.listen.parse().with_context(|| format!("listen address {:?} is not ADDRESS:PORT", config.listen))?;
+    let settings = Settings {
+        secure_cookies: config.secure_cookies.unwrap_or(!addr.ip().is_loopback()),
+        session_hours: config.session_hours,
+        max_body_bytes: config.max_body_bytes,
+        severity_labels: config.severity_labels.clone(),
+    };
+    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("listening on {addr}"))?;
+    let local = listener.local_addr()?;
+    println!("Hindsight is serving on http://{local}/ ({})", store.backend());
+    println!("API: http://{local}/api/v1  OpenAPI: http://{local}/api/v1/openapi.json");
+    if let Some((user, password)) = demo_login {
+        println!("Sign in as {user} / {password}");
+    }
+    tracing::info!(%local, backend = store.backend(), "serving");
+    hindsight_server::serve(listener, AppState::new(store.clone(), settings)).await?;
+    store.close().await;
+    Ok(())
+}
+
+async fn user_command(store: &Store, command: UserCommand) -> anyhow::Result<()> {
+    match command {
+        UserCommand::Add { name, role, display_name, email, password_stdin } => {
+            let role: Role = role.parse().map_err(|e| anyhow::anyhow!("--role: {e}"))?;
+            let (password, generated) = if password_stdin {
+                let mut line = String::new();
+                std::io::stdin().lock().read_line(&mut line).context("reading the password from standard input")?;
+                let password = line.trim_end_matches(['\r', '\n']).to_string();
+                if password.chars().count() < 12 {
+                    anyhow::bail!("the password must be at least 12 characters");
+                }
+                (password, false)
+            } else {
+                (hindsight_server::auth::new_secret("")[..24].to_string(), true)
+            };
+            let hash = hindsight_server::auth::hash_password(&password).map_err(|e| anyhow::anyhow!(e))?;
+            let user = store
+                .create_user(NewUser {
+                    display_name: display_name.unwrap_or_else(|| name.clone()),
+                    username: name,
+                    email,
+                    role,
+                    password_hash: Some(hash),
+                })
+                .await?;
+            println!("Created {} ({}).", user.username, user.role);
+            if generated {
+                println!("Password (shown once): {password}");
+                if !std::io::stdout().is_terminal() {
+                    eprintln!("note: the generated password was printed to standard output");
+                }
+            }
+            Ok(())
+        }
+        UserCommand::List => {
+            for user in store.list_users().await? {
+                let teams = user.teams.join(",");
+                let state = if user.disabled { " (disabled)" } else { "" };
+                println!("{:<24} {:<7} {}{} [{}]", user.username, user.role, user.display_name, state, teams);
+            }
+            Ok(())
+        }
+    }
+}
+
+async fn token_command(store: &Store, command: TokenCommand) -> anyhow::Result<()> {
+    match command {
+        TokenCommand::Create { user, name } => {
+            let secret = hindsight_server::auth::new_secret("hs_");
+            let token = store.create_token(&user, &name, &hindsight_server::auth::hash_secret(&secret)).await?;
+            eprintln!("Created token {} ({}) for {}. It is shown once:", token.id, token.name, token.username);
+            println!("{secret}");
+            Ok(())
+        }
+        TokenCommand::Revoke { id } => {
+            let token = store.revoke_token(&id).await?;
+            println!("Revoked token {} of {}.", token.id, token.username);
+            Ok(())
+        }
+        TokenCommand::List { user } => {
+            for token in store.list_tokens(&user).await? {
+                let state = if token.revoked_at.is_some() { "revoked" } else { "active" };
+                println!("{}  {:<8} {}", token.id, state, token.name);
+            }
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,13 @@
+//! Hindsight's domain: the words of incident response as Rust types, and the
+//! pure rules over them (validation, visibility, permissions, demo data).
+//!
+//! This crate does no I/O and knows nothing of databases or HTTP; the store and
+//! the server build on it, never the other way round.
+
+pub mod access;
+pub mod demo;
+pub mod model;
+pub mod validate;
+
+pub use model::*;
+pub use validate::{FieldError, ValidationErrors};

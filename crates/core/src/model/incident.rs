@@ -1,0 +1,450 @@
+//! Incidents: what broke, how bad, who responded, and the moments that measure the response.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+
+use super::word_enum;
+use crate::validate::{MAX_SHORT, MAX_TEXT, ValidationErrors, is_slug};
+
+/// How bad an incident is: SEV1 (worst) to SEV5. Labels are configurable; the number is not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ToSchema)]
+#[schema(value_type = String, example = "SEV2", pattern = "^SEV[1-5]$")]
+pub struct Severity(u8);
+
+impl Severity {
+    /// The worst severity.
+    pub const SEV1: Severity = Severity(1);
+
+    /// A severity from its number, 1 (worst) to 5.
+    pub fn new(level: u8) -> Option<Severity> {
+        (1..=5).contains(&level).then_some(Severity(level))
+    }
+
+    /// 1 (worst) to 5.
+    pub fn level(self) -> u8 {
+        self.0
+    }
+}
+
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SEV{}", self.0)
+    }
+}
+
+impl std::str::FromStr for Severity {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        s.strip_prefix("SEV")
+            .or_else(|| s.strip_prefix("sev"))
+            .and_then(|n| n.parse::<u8>().ok())
+            .and_then(Severity::new)
+            .ok_or_else(|| format!("unknown severity {s:?}; expected SEV1 to SEV5"))
+    }
+}
+
+impl Serialize for Severity {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Severity {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+word_enum! {
+    /// Where an incident stands.
+    IncidentStatus {
+        Triggered = "triggered",
+        Acknowledged = "acknowledged",
+        Mitigated = "mitigated",
+        Resolved = "resolved",
+    }
+}
+
+word_enum! {
+    /// How the incident came to the team's attention.
+    DetectionMethod {
+        MonitoringAlert = "monitoring_alert",
+        CustomerReport = "customer_report",
+        InternalReport = "internal_report",
+        Unknown = "unknown",
+    }
+}
+
+word_enum! {
+    /// The part a person played in the response.
+    ResponderRole {
+        IncidentCommander = "incident_commander",
+        Scribe = "scribe",
+        CommunicationsLead = "communications_lead",
+        SubjectMatterExpert = "subject_matter_expert",
+        Responder = "responder",
+    }
+}
+
+/// A person in the response and the role they held.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Responder {
+    pub username: String,
+    pub role: ResponderRole,
+}
+
+/// The moments an incident's response is measured from. Each is optional until known.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Moments {
+    /// Impact start: the first symptom.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub started_at: Option<OffsetDateTime>,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub detected_at: Option<OffsetDateTime>,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub acknowledged_at: Option<OffsetDateTime>,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub mitigated_at: Option<OffsetDateTime>,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub resolved_at: Option<OffsetDateTime>,
+}
+
+impl Moments {
+    /// The moments in the order they must happen, with their field names.
+    pub fn ordered(&self) -> [(&'static str, Option<OffsetDateTime>); 5] {
+        [
+            ("started_at", self.started_at),
+            ("detected_at", self.detected_at),
+            ("acknowledged_at", self.acknowledged_at),
+            ("mitigated_at", self.mitigated_at),
+            ("resolved_at", self.resolved_at),
+        ]
+    }
+
+    /// Checks that every known moment comes no earlier than the known moments before it.
+    pub fn validate(&self, errors: &mut ValidationErrors) {
+        let mut latest: Option<(&str, OffsetDateTime)> = None;
+        for (name, value) in self.ordered() {
+            let Some(at) = value else { continue };
+            if let Some((before_name, before)) = latest
+                && at < before
+            {
+                errors.push(name, format!("must not be earlier than {before_name}"));
+                continue;
+            }
+            latest = Some((name, at));
+        }
+    }
+}
+
+/// An incident as stored and shown.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Incident {
+    pub id: String,
+    /// Human handle, `INC-<number>`.
+    pub handle: String,
+    pub number: i64,
+    pub title: String,
+    /// What broke and what people saw (Markdown).
+    pub description: String,
+    pub severity: Severity,
+    pub status: IncidentStatus,
+    /// Slugs of the affected services.
+    pub services: Vec<String>,
+    /// Slugs of teams named on the incident (they can see it when private).
+    pub teams: Vec<String>,
+    pub detection_method: DetectionMethod,
+    #[serde(flatten)]
+    pub moments: Moments,
+    pub responders: Vec<Responder>,
+    /// Private incidents are visible only to their responders, named teams and admins.
+    pub private: bool,
+    /// Username of the creator.
+    pub created_by: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+    /// Increases with every change; send it back when you update.
+    pub version: i64,
+}
+
+/// Formats an incident number as its handle.
+pub fn incident_handle(number: i64) -> String {
+    format!("INC-{number}")
+}
+
+/// Reads `INC-42` (or `42`) as 42.
+pub fn parse_incident_handle(handle: &str) -> Option<i64> {
+    let digits = handle.strip_prefix("INC-").or_else(|| handle.strip_prefix("inc-")).unwrap_or(handle);
+    digits.parse::<i64>().ok().filter(|n| *n > 0)
+}
+
+/// What a caller sends to declare an incident.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewIncident {
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    pub severity: Severity,
+    #[serde(default = "default_status")]
+    pub status: IncidentStatus,
+    #[serde(default)]
+    pub services: Vec<String>,
+    #[serde(default)]
+    pub teams: Vec<String>,
+    #[serde(default = "default_detection")]
+    pub detection_method: DetectionMethod,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub started_at: Option<OffsetDateTime>,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub detected_at: Option<OffsetDateTime>,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub acknowledged_at: Option<OffsetDateTime>,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub mitigated_at: Option<OffsetDateTime>,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub resolved_at: Option<OffsetDateTime>,
+    #[serde(default)]
+    pub responders: Vec<Responder>,
+    #[serde(default)]
+    pub private: bool,
+}
+
+fn default_status() -> IncidentStatus {
+    IncidentStatus::Triggered
+}
+
+fn default_detection() -> DetectionMethod {
+    DetectionMethod::Unknown
+}
+
+impl NewIncident {
+    /// The moments given, stamped for the status when it implies one.
+    pub fn moments(&self, now: OffsetDateTime) -> Moments {
+        let mut moments = Moments {
+            started_at: self.started_at,
+            detected_at: self.detected_at,
+            acknowledged_at: self.acknowledged_at,
+            mitigated_at: self.mitigated_at,
+            resolved_at: self.resolved_at,
+        };
+        stamp_status_moment(&mut moments, self.status, now);
+        moments
+    }
+
+    /// Checks every field; names each one at fault.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        errors.text("title", &self.title, MAX_SHORT);
+        errors.max_len("description", &self.description, MAX_TEXT);
+        validate_lists(&self.services, &self.teams, &self.responders, &mut errors);
+        self.moments(OffsetDateTime::UNIX_EPOCH).validate(&mut errors);
+        errors.into_result()
+    }
+}
+
+fn validate_lists(services: &[String], teams: &[String], responders: &[Responder], errors: &mut ValidationErrors) {
+    for (field, list) in [("services", services), ("teams", teams)] {
+        if list.len() > 50 {
+            errors.push(field, "at most 50 entries");
+        }
+        for (i, slug) in list.iter().enumerate() {
+            if !is_slug(slug) {
+                errors.push(format!("{field}[{i}]"), "must be a slug: a-z, 0-9 and '-'");
+            }
+        }
+    }
+    if responders.len() > 100 {
+        errors.push("responders", "at most 100 entries");
+    }
+    for (i, r) in responders.iter().enumerate() {
+        if !super::is_username(&r.username) {
+            errors.push(format!("responders[{i}].username"), "must be a username");
+        }
+    }
+}
+
+/// A partial update of an incident: absent fields stay as they are.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IncidentPatch {
+    /// The version this change is based on; a stale version is refused with 409.
+    pub version: i64,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub severity: Option<Severity>,
+    pub status: Option<IncidentStatus>,
+    pub services: Option<Vec<String>>,
+    pub teams: Option<Vec<String>>,
+    pub detection_method: Option<DetectionMethod>,
+    pub responders: Option<Vec<Responder>>,
+    pub private: Option<bool>,
+    // Moments: absent stays, `null` clears, a time sets.
+    #[serde(default, deserialize_with = "some_time")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub started_at: Option<Option<OffsetDateTime>>,
+    #[serde(default, deserialize_with = "some_time")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub detected_at: Option<Option<OffsetDateTime>>,
+    #[serde(default, deserialize_with = "some_time")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub acknowledged_at: Option<Option<OffsetDateTime>>,
+    #[serde(default, deserialize_with = "some_time")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub mitigated_at: Option<Option<OffsetDateTime>>,
+    #[serde(default, deserialize_with = "some_time")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub resolved_at: Option<Option<OffsetDateTime>>,
+}
+
+fn some_time<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<OffsetDateTime>>, D::Error> {
+    time::serde::rfc3339::option::deserialize(d).map(Some)
+}
+
+impl Incident {
+    /// Applies a patch, checks the result, and stamps the moment a status change implies
+    /// when the patch leaves it unset.
+    pub fn apply(&mut self, patch: IncidentPatch, now: OffsetDateTime) -> Result<(), ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        if let Some(title) = patch.title {
+            errors.text("title", &title, MAX_SHORT);
+            self.title = title;
+        }
+        if let Some(description) = patch.description {
+            errors.max_len("description", &description, MAX_TEXT);
+            self.description = description;
+        }
+        if let Some(severity) = patch.severity {
+            self.severity = severity;
+        }
+        if let Some(services) = patch.services {
+            self.services = services;
+        }
+        if let Some(teams) = patch.teams {
+            self.teams = teams;
+        }
+        if let Some(method) = patch.detection_method {
+            self.detection_method = method;
+        }
+        if let Some(responders) = patch.responders {
+            self.responders = responders;
+        }
+        if let Some(private) = patch.private {
+            self.private = private;
+        }
+        let slots = [
+            (&mut self.moments.started_at, patch.started_at),
+            (&mut self.moments.detected_at, patch.detected_at),
+            (&mut self.moments.acknowledged_at, patch.acknowledged_at),
+            (&mut self.moments.mitigated_at, patch.mitigated_at),
+            (&mut self.moments.resolved_at, patch.resolved_at),
+        ];
+        for (slot, value) in slots {
+            if let Some(value) = value {
+                *slot = value;
+            }
+        }
+        if let Some(status) = patch.status {
+            self.status = status;
+            stamp_status_moment(&mut self.moments, status, now);
+        }
+        validate_lists(&self.services, &self.teams, &self.responders, &mut errors);
+        self.moments.validate(&mut errors);
+        errors.into_result()
+    }
+}
+
+/// Sets the moment a status implies (acknowledged, mitigated, resolved) when it is unknown.
+pub fn stamp_status_moment(moments: &mut Moments, status: IncidentStatus, now: OffsetDateTime) {
+    let slot = match status {
+        IncidentStatus::Triggered => return,
+        IncidentStatus::Acknowledged => &mut moments.acknowledged_at,
+        IncidentStatus::Mitigated => &mut moments.mitigated_at,
+        IncidentStatus::Resolved => &mut moments.resolved_at,
+    };
+    if slot.is_none() {
+        *slot = Some(now);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn acknowledged_before_detection_is_rejected() {
+        let moments = Moments {
+            started_at: Some(datetime!(2026-01-01 10:00 UTC)),
+            detected_at: Some(datetime!(2026-01-01 10:05 UTC)),
+            acknowledged_at: Some(datetime!(2026-01-01 10:01 UTC)),
+            ..Moments::default()
+        };
+        let mut errors = ValidationErrors::default();
+        moments.validate(&mut errors);
+        assert_eq!(errors.0.len(), 1);
+        assert_eq!(errors.0[0].field, "acknowledged_at");
+    }
+
+    #[test]
+    fn unknown_moments_are_skipped_when_ordering() {
+        let moments = Moments {
+            started_at: Some(datetime!(2026-01-01 10:00 UTC)),
+            resolved_at: Some(datetime!(2026-01-01 11:00 UTC)),
+            ..Moments::default()
+        };
+        let mut errors = ValidationErrors::default();
+        moments.validate(&mut errors);
+        assert!(errors.0.is_empty());
+    }
+
+    #[test]
+    fn severity_reads_and_writes_its_label() {
+        let sev: Severity = "SEV2".parse().unwrap();
+        assert_eq!(sev.level(), 2);
+        assert_eq!(sev.to_string(), "SEV2");
+        assert!("SEV6".parse::<Severity>().is_err());
+        assert!("SEV0".parse::<Severity>().is_err());
+    }
+
+    #[test]
+    fn handle_parses_with_or_without_prefix() {
+        assert_eq!(parse_incident_handle("INC-42"), Some(42));
+        assert_eq!(parse_incident_handle("42"), Some(42));
+        assert_eq!(parse_incident_handle("INC-0"), None);
+        assert_eq!(parse_incident_handle("INC-x"), None);
+    }
+
+    #[test]
+    fn resolving_stamps_resolved_at_once() {
+        let mut moments = Moments::default();
+        let first = datetime!(2026-01-01 10:00 UTC);
+        stamp_status_moment(&mut moments, IncidentStatus::Resolved, first);
+        stamp_status_moment(&mut moments, IncidentStatus::Resolved, datetime!(2026-01-02 10:00 UTC));
+        assert_eq!(moments.resolved_at, Some(first));
+    }
+
+    #[test]
+    fn new_incident_names_bad_fields() {
+        let input: NewIncident = serde_json::from_value(serde_json::json!({
+            "title": " ", "severity": "SEV3", "services": ["ok", "Not A Slug"]
+        }))
+        .unwrap();
+        let errors = input.validate().unwrap_err();
+        let fields: Vec<_> = errors.0.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["title", "services[1]"]);
+    }
+
+    #[test]
+    fn unknown_fields_are_refused() {
+        let result: Result<NewIncident, _> = serde_json::from_value(serde_json::json!({
+            "title": "x", "severity": "SEV3", "sevrity": "SEV1"
+        }));
+        assert!(result.is_err());
+    }
+}

@@ -1,0 +1,68 @@
+//! The domain model: incidents and their timelines, post-mortems, action items,
+//! users, teams and services. Types here are what the API speaks and the store keeps.
+
+mod account;
+mod action_item;
+mod incident;
+mod postmortem;
+mod timeline;
+
+pub use account::*;
+pub use action_item::*;
+pub use incident::*;
+pub use postmortem::*;
+pub use timeline::*;
+
+/// Declares a closed set of lower-snake-case words, stored and sent as text.
+macro_rules! word_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+        pub enum $name {
+            $($(#[$vmeta])* #[serde(rename = $text)] $variant),+
+        }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The word used in the API and the database.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = crate::model::UnknownWord;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                match s {
+                    $($text => Ok($name::$variant),)+
+                    _ => Err(crate::model::UnknownWord {
+                        kind: stringify!($name),
+                        value: s.to_string(),
+                        expected: &[$($text),+],
+                    }),
+                }
+            }
+        }
+    };
+}
+pub(crate) use word_enum;
+
+/// A word that is not one of a closed set.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {kind} {value:?}; expected one of: {}", expected.join(", "))]
+pub struct UnknownWord {
+    /// The set the word was meant to belong to.
+    pub kind: &'static str,
+    /// The word given.
+    pub value: String,
+    /// The words accepted.
+    pub expected: &'static [&'static str],
+}

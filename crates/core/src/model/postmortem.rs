@@ -1,0 +1,434 @@
+//! Post-mortems: one per incident, written in structured sections, reviewed and
+//! published, with every change kept in an append-only history.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use time::{Date, OffsetDateTime};
+use utoipa::ToSchema;
+
+use super::timeline::double_option;
+use super::word_enum;
+use crate::validate::{MAX_SHORT, MAX_TEXT, ValidationErrors, is_slug};
+
+word_enum! {
+    /// Where a post-mortem stands in its review.
+    PostmortemStatus {
+        Draft = "draft",
+        InReview = "in_review",
+        Published = "published",
+        Archived = "archived",
+    }
+}
+
+impl PostmortemStatus {
+    /// Whether a post-mortem may move from `self` to `next`.
+    pub fn can_move_to(self, next: PostmortemStatus) -> bool {
+        use PostmortemStatus::*;
+        matches!(
+            (self, next),
+            (Draft, InReview)
+                | (InReview, Draft)
+                | (InReview, Published)
+                | (Published, Archived)
+                | (Archived, Published)
+        )
+    }
+}
+
+word_enum! {
+    /// How sure the team is of the root cause.
+    Certainty {
+        Confirmed = "confirmed",
+        Probable = "probable",
+        Unknown = "unknown",
+    }
+}
+
+word_enum! {
+    /// Where a damage-control action stands.
+    DamageControlStatus {
+        Planned = "planned",
+        InProgress = "in_progress",
+        Done = "done",
+    }
+}
+
+/// What the incident cost: structured where it can be counted, free text for the rest.
+/// A field left `null` is unknown; say `false` or `0` for "none".
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct DamageScope {
+    /// Whether data was lost.
+    pub data_lost: Option<bool>,
+    /// How much data, and which.
+    pub data_lost_detail: String,
+    pub users_affected: Option<i64>,
+    /// How long users could not get in, in minutes.
+    pub access_lost_minutes: Option<i64>,
+    /// Working hours lost across people, in hours.
+    pub productivity_lost_hours: Option<f64>,
+    /// Revenue lost or at risk, as the team reckons it (e.g. "≈ $12,000").
+    pub revenue_impact: String,
+    pub notes: String,
+}
+
+/// What caused the incident, and how sure we are. Always present, even when trivial.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct RootCause {
+    pub description: String,
+    pub analysis: String,
+    pub certainty: Certainty,
+    /// The component or module at fault.
+    pub component: String,
+    /// Whether that component is legacy code.
+    pub legacy_code: Option<bool>,
+    /// Whether the cause must be fixed (some are accepted risks).
+    pub must_fix: Option<bool>,
+    /// When the cause is unknown: what was seen, for whoever meets it next.
+    pub clues: String,
+}
+
+impl Default for RootCause {
+    fn default() -> Self {
+        RootCause {
+            description: String::new(),
+            analysis: String::new(),
+            certainty: Certainty::Unknown,
+            component: String::new(),
+            legacy_code: None,
+            must_fix: None,
+            clues: String::new(),
+        }
+    }
+}
+
+/// An action taken to limit the damage, tracked apart from fixing the cause.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DamageControlAction {
+    pub description: String,
+    /// Slug of the team that owns it.
+    pub owner_team: Option<String>,
+    pub status: DamageControlStatus,
+}
+
+/// What the team learned.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct Lessons {
+    pub went_well: String,
+    pub went_badly: String,
+    pub got_lucky: String,
+}
+
+/// A recommendation, tied to the action items that carry it out.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Recommendation {
+    pub text: String,
+    /// Ids of action items that carry it out.
+    #[serde(default)]
+    pub action_items: Vec<String>,
+}
+
+/// The written sections of a post-mortem.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct Sections {
+    pub summary: String,
+    pub impact: DamageScope,
+    pub root_cause: RootCause,
+    pub trigger: String,
+    pub detection: String,
+    pub response_analysis: String,
+    pub resolution: String,
+    pub damage_control: Vec<DamageControlAction>,
+    pub lessons: Lessons,
+    pub recommendations: Vec<Recommendation>,
+}
+
+word_enum! {
+    /// The name of one section, as used in `/sections/{name}`.
+    SectionName {
+        Summary = "summary",
+        Impact = "impact",
+        RootCause = "root_cause",
+        Trigger = "trigger",
+        Detection = "detection",
+        ResponseAnalysis = "response_analysis",
+        Resolution = "resolution",
+        DamageControl = "damage_control",
+        Lessons = "lessons",
+        Recommendations = "recommendations",
+    }
+}
+
+impl Sections {
+    /// Checks sizes and references; names each field at fault.
+    pub fn validate(&self, errors: &mut ValidationErrors) {
+        for (name, text) in [
+            ("summary", &self.summary),
+            ("trigger", &self.trigger),
+            ("detection", &self.detection),
+            ("response_analysis", &self.response_analysis),
+            ("resolution", &self.resolution),
+            ("impact.data_lost_detail", &self.impact.data_lost_detail),
+            ("impact.notes", &self.impact.notes),
+            ("root_cause.description", &self.root_cause.description),
+            ("root_cause.analysis", &self.root_cause.analysis),
+            ("root_cause.clues", &self.root_cause.clues),
+            ("lessons.went_well", &self.lessons.went_well),
+            ("lessons.went_badly", &self.lessons.went_badly),
+            ("lessons.got_lucky", &self.lessons.got_lucky),
+        ] {
+            errors.max_len(&format!("sections.{name}"), text, MAX_TEXT);
+        }
+        errors.max_len("sections.root_cause.component", &self.root_cause.component, MAX_SHORT);
+        errors.max_len("sections.impact.revenue_impact", &self.impact.revenue_impact, MAX_SHORT);
+        for (field, value) in
+            [("users_affected", self.impact.users_affected), ("access_lost_minutes", self.impact.access_lost_minutes)]
+        {
+            if value.is_some_and(|v| v < 0) {
+                errors.push(format!("sections.impact.{field}"), "must not be negative");
+            }
+        }
+        if self.impact.productivity_lost_hours.is_some_and(|v| !(0.0..1e9).contains(&v)) {
+            errors.push("sections.impact.productivity_lost_hours", "must be between 0 and 1e9");
+        }
+        if self.damage_control.len() > 200 {
+            errors.push("sections.damage_control", "at most 200 actions");
+        }
+        for (i, action) in self.damage_control.iter().enumerate() {
+            errors.text(&format!("sections.damage_control[{i}].description"), &action.description, MAX_TEXT);
+            if action.owner_team.as_deref().is_some_and(|t| !is_slug(t)) {
+                errors.push(format!("sections.damage_control[{i}].owner_team"), "must be a team slug");
+            }
+        }
+        if self.recommendations.len() > 200 {
+            errors.push("sections.recommendations", "at most 200 recommendations");
+        }
+        for (i, rec) in self.recommendations.iter().enumerate() {
+            errors.text(&format!("sections.recommendations[{i}].text"), &rec.text, MAX_TEXT);
+        }
+    }
+
+    /// Replaces one section with a JSON value, checking its shape.
+    pub fn set_section(&mut self, name: SectionName, value: Value) -> Result<(), ValidationErrors> {
+        let field = format!("sections.{name}");
+        let shape = |e: serde_json::Error| ValidationErrors::single(field.clone(), e.to_string());
+        match name {
+            SectionName::Summary => self.summary = serde_json::from_value(value).map_err(shape)?,
+            SectionName::Impact => self.impact = serde_json::from_value(value).map_err(shape)?,
+            SectionName::RootCause => self.root_cause = serde_json::from_value(value).map_err(shape)?,
+            SectionName::Trigger => self.trigger = serde_json::from_value(value).map_err(shape)?,
+            SectionName::Detection => self.detection = serde_json::from_value(value).map_err(shape)?,
+            SectionName::ResponseAnalysis => self.response_analysis = serde_json::from_value(value).map_err(shape)?,
+            SectionName::Resolution => self.resolution = serde_json::from_value(value).map_err(shape)?,
+            SectionName::DamageControl => self.damage_control = serde_json::from_value(value).map_err(shape)?,
+            SectionName::Lessons => self.lessons = serde_json::from_value(value).map_err(shape)?,
+            SectionName::Recommendations => self.recommendations = serde_json::from_value(value).map_err(shape)?,
+        }
+        Ok(())
+    }
+
+    /// One section as JSON.
+    pub fn section(&self, name: SectionName) -> Value {
+        let all = serde_json::to_value(self).unwrap_or(Value::Null);
+        all.get(name.as_str()).cloned().unwrap_or(Value::Null)
+    }
+}
+
+/// A post-mortem as stored and shown.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Postmortem {
+    pub id: String,
+    /// Handle of its incident.
+    pub incident: String,
+    pub incident_title: String,
+    pub status: PostmortemStatus,
+    /// Username of the owner.
+    pub owner: Option<String>,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub due_date: Option<Date>,
+    pub sections: Sections,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub published_at: Option<OffsetDateTime>,
+    /// Increases with every change; send it back when you update.
+    pub version: i64,
+}
+
+/// What a caller sends to start a post-mortem for an incident.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewPostmortem {
+    /// Username of the owner; defaults to the caller.
+    #[serde(default)]
+    pub owner: Option<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub due_date: Option<Date>,
+    #[serde(default)]
+    pub sections: Sections,
+}
+
+/// A partial update of a post-mortem.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PostmortemPatch {
+    /// The version this change is based on; a stale version is refused with 409.
+    pub version: i64,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub owner: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub due_date: Option<Option<Date>>,
+    /// Sections to replace, by name; absent sections stay as they are.
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    pub sections: Option<serde_json::Map<String, Value>>,
+}
+
+impl Postmortem {
+    /// Applies a patch's sections and dates (the owner is resolved by the caller) and checks the result.
+    pub fn apply(&mut self, patch: &PostmortemPatch) -> Result<(), ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        if let Some(due) = patch.due_date {
+            self.due_date = due;
+        }
+        if let Some(sections) = &patch.sections {
+            for (name, value) in sections {
+                match name.parse::<SectionName>() {
+                    Ok(section) => {
+                        if let Err(e) = self.sections.set_section(section, value.clone()) {
+                            errors.0.extend(e.0);
+                        }
+                    }
+                    Err(e) => errors.push(format!("sections.{name}"), e.to_string()),
+                }
+            }
+        }
+        self.sections.validate(&mut errors);
+        errors.into_result()
+    }
+}
+
+/// One field that changed, with its value before and after.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct FieldChange {
+    /// Path of the field, e.g. `sections.summary` or `status`.
+    pub field: String,
+    #[schema(value_type = Object)]
+    pub old: Value,
+    #[schema(value_type = Object)]
+    pub new: Value,
+}
+
+/// One entry of a post-mortem's history: who changed what, when.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct PostmortemChange {
+    /// The version this change produced.
+    pub version: i64,
+    /// Username of whoever made it.
+    pub actor: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    pub changes: Vec<FieldChange>,
+}
+
+/// The fields that differ between two states of a post-mortem, sections one level deep.
+pub fn diff_postmortems(old: &Postmortem, new: &Postmortem) -> Vec<FieldChange> {
+    let mut changes = Vec::new();
+    let (Ok(Value::Object(a)), Ok(Value::Object(b))) = (serde_json::to_value(old), serde_json::to_value(new)) else {
+        return changes;
+    };
+    for (key, new_value) in &b {
+        if matches!(key.as_str(), "version" | "updated_at" | "created_at" | "id") {
+            continue;
+        }
+        let old_value = a.get(key).cloned().unwrap_or(Value::Null);
+        if key == "sections" {
+            if let (Value::Object(sa), Value::Object(sb)) = (&old_value, new_value) {
+                for (section, nv) in sb {
+                    let ov = sa.get(section).cloned().unwrap_or(Value::Null);
+                    if &ov != nv {
+                        changes.push(FieldChange { field: format!("sections.{section}"), old: ov, new: nv.clone() });
+                    }
+                }
+            }
+        } else if &old_value != new_value {
+            changes.push(FieldChange { field: key.clone(), old: old_value, new: new_value.clone() });
+        }
+    }
+    changes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    fn sample() -> Postmortem {
+        Postmortem {
+            id: "p".into(),
+            incident: "INC-1".into(),
+            incident_title: "Checkout errors".into(),
+            status: PostmortemStatus::Draft,
+            owner: Some("ana".into()),
+            due_date: None,
+            sections: Sections::default(),
+            created_at: datetime!(2026-01-01 10:00 UTC),
+            updated_at: datetime!(2026-01-01 10:00 UTC),
+            published_at: None,
+            version: 1,
+        }
+    }
+
+    #[test]
+    fn diff_names_each_changed_section_with_old_and_new() {
+        let old = sample();
+        let mut new = old.clone();
+        new.sections.summary = "Checkout failed for 20 minutes.".into();
+        new.sections.root_cause.certainty = Certainty::Confirmed;
+        new.version = 2;
+        let changes = diff_postmortems(&old, &new);
+        let fields: Vec<_> = changes.iter().map(|c| c.field.as_str()).collect();
+        assert_eq!(fields, ["sections.summary", "sections.root_cause"]);
+        assert_eq!(changes[0].old, Value::String(String::new()));
+    }
+
+    #[test]
+    fn published_cannot_go_back_to_draft() {
+        assert!(!PostmortemStatus::Published.can_move_to(PostmortemStatus::Draft));
+        assert!(PostmortemStatus::Draft.can_move_to(PostmortemStatus::InReview));
+        assert!(!PostmortemStatus::Draft.can_move_to(PostmortemStatus::Published));
+    }
+
+    #[test]
+    fn patch_with_unknown_section_names_it() {
+        let mut pm = sample();
+        let patch: PostmortemPatch = serde_json::from_value(serde_json::json!({
+            "version": 1, "sections": {"summry": "x"}
+        }))
+        .unwrap();
+        let errors = pm.apply(&patch).unwrap_err();
+        assert_eq!(errors.0[0].field, "sections.summry");
+    }
+
+    #[test]
+    fn section_with_wrong_shape_is_refused_with_its_path() {
+        let mut pm = sample();
+        let patch: PostmortemPatch = serde_json::from_value(serde_json::json!({
+            "version": 1, "sections": {"root_cause": {"certainty": "maybe"}}
+        }))
+        .unwrap();
+        let errors = pm.apply(&patch).unwrap_err();
+        assert_eq!(errors.0[0].field, "sections.root_cause");
+        assert!(errors.0[0].message.contains("maybe"), "{}", errors.0[0].message);
+    }
+}

@@ -1,0 +1,71 @@
+//! Validation errors that name the field at fault, so the API can answer with
+//! a field path and a person can fix the right thing.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// One thing wrong with one field of an input.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct FieldError {
+    /// JSON path of the field, e.g. `root_cause.certainty` or `services[2]`.
+    pub field: String,
+    /// What is wrong and what would be accepted.
+    pub message: String,
+}
+
+/// Every problem found in one input, in the order found.
+#[derive(Debug, Clone, Default, PartialEq, Eq, thiserror::Error)]
+#[error("{}", self.summary())]
+pub struct ValidationErrors(pub Vec<FieldError>);
+
+impl ValidationErrors {
+    /// Records a problem with `field`.
+    pub fn push(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.0.push(FieldError { field: field.into(), message: message.into() });
+    }
+
+    /// `Ok(())` when nothing was recorded, else the collected errors.
+    pub fn into_result(self) -> Result<(), ValidationErrors> {
+        if self.0.is_empty() { Ok(()) } else { Err(self) }
+    }
+
+    /// A single-problem error.
+    pub fn single(field: impl Into<String>, message: impl Into<String>) -> Self {
+        let mut errors = Self::default();
+        errors.push(field, message);
+        errors
+    }
+
+    fn summary(&self) -> String {
+        self.0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ")
+    }
+
+    /// Checks that a required text is present and within `max` characters.
+    pub fn text(&mut self, field: &str, value: &str, max: usize) {
+        if value.trim().is_empty() {
+            self.push(field, "must not be empty");
+        } else if value.chars().count() > max {
+            self.push(field, format!("must be at most {max} characters"));
+        }
+    }
+
+    /// Checks that an optional text is within `max` characters.
+    pub fn max_len(&mut self, field: &str, value: &str, max: usize) {
+        if value.chars().count() > max {
+            self.push(field, format!("must be at most {max} characters"));
+        }
+    }
+}
+
+/// Largest title, name or short label.
+pub const MAX_SHORT: usize = 200;
+/// Largest Markdown text of one section or event.
+pub const MAX_TEXT: usize = 100_000;
+
+/// Checks a slug: 1-64 of `a-z`, `0-9`, `-`, starting with a letter or digit.
+pub fn is_slug(value: &str) -> bool {
+    !value.is_empty()
+        && value.len() <= 64
+        && value.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !value.starts_with('-')
+}

@@ -1,0 +1,128 @@
+//! `/api/v1/incidents`: declare, list, read, change and delete incidents.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use hindsight_core::{Incident, IncidentPatch, IncidentStatus, NewIncident, Severity};
+use hindsight_store::IncidentFilter;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::{Page, PageQuery, incident_number, query_time, query_word};
+use crate::auth::Caller;
+use crate::error::{ApiError, Problem};
+use crate::json::{JsonBody, Params};
+use crate::state::AppState;
+
+/// Filters of the incident list.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct IncidentQuery {
+    /// triggered, acknowledged, mitigated or resolved.
+    pub status: Option<String>,
+    /// SEV1 to SEV5.
+    pub severity: Option<String>,
+    /// Service slug.
+    pub service: Option<String>,
+    /// Team slug: incidents naming the team or affecting a service it owns.
+    pub team: Option<String>,
+    /// Incidents that began at or after this RFC 3339 time.
+    pub since: Option<String>,
+    /// Incidents that began before this RFC 3339 time.
+    pub until: Option<String>,
+    pub cursor: Option<String>,
+    pub limit: Option<i64>,
+}
+
+impl IncidentQuery {
+    /// The store filter these parameters ask for.
+    pub fn filter(&self) -> Result<IncidentFilter, ApiError> {
+        Ok(IncidentFilter {
+            status: query_word::<IncidentStatus>("status", self.status.as_deref())?,
+            severity: query_word::<Severity>("severity", self.severity.as_deref())?,
+            service: self.service.clone().filter(|s| !s.is_empty()),
+            team: self.team.clone().filter(|s| !s.is_empty()),
+            since: query_time("since", self.since.as_deref())?,
+            until: query_time("until", self.until.as_deref())?,
+        })
+    }
+}
+
+/// Incidents you may see, newest first.
+#[utoipa::path(get, path = "/api/v1/incidents", tag = "incidents", params(IncidentQuery), responses(
+    (status = 200, description = "A page of incidents", body = Page<Incident>),
+    (status = 400, description = "A bad filter", body = Problem),
+    (status = 401, description = "Not signed in", body = Problem)))]
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    Params(query): Params<IncidentQuery>,
+) -> Result<Json<Page<Incident>>, ApiError> {
+    let filter = query.filter()?;
+    let paging = PageQuery { cursor: query.cursor.clone(), limit: query.limit };
+    let page = state.store.list_incidents(&caller.viewer, &filter, paging.cursor.as_deref(), paging.limit()).await?;
+    Ok(Json(page.into()))
+}
+
+/// Declare an incident; it gets the next `INC-n` handle.
+#[utoipa::path(post, path = "/api/v1/incidents", tag = "incidents", request_body = NewIncident, responses(
+    (status = 201, description = "Declared", body = Incident),
+    (status = 400, description = "Malformed body", body = Problem),
+    (status = 403, description = "Viewers cannot write", body = Problem),
+    (status = 422, description = "Invalid fields", body = Problem)))]
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(new): JsonBody<NewIncident>,
+) -> Result<(StatusCode, Json<Incident>), ApiError> {
+    caller.require_write()?;
+    let incident = state.store.create_incident(&caller.viewer, new).await?;
+    Ok((StatusCode::CREATED, Json(incident)))
+}
+
+/// One incident.
+#[utoipa::path(get, path = "/api/v1/incidents/{handle}", tag = "incidents",
+    params(("handle" = String, Path, description = "e.g. INC-42")), responses(
+    (status = 200, description = "The incident", body = Incident),
+    (status = 404, description = "No such incident, or not visible to you", body = Problem)))]
+pub async fn get(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(handle): Path<String>,
+) -> Result<Json<Incident>, ApiError> {
+    Ok(Json(state.store.incident(&caller.viewer, incident_number(&handle)?).await?))
+}
+
+/// Change an incident. Send the `version` you read; a stale one gets 409 and the current state.
+#[utoipa::path(patch, path = "/api/v1/incidents/{handle}", tag = "incidents",
+    params(("handle" = String, Path, description = "e.g. INC-42")), request_body = IncidentPatch, responses(
+    (status = 200, description = "Changed", body = Incident),
+    (status = 403, description = "Viewers cannot write", body = Problem),
+    (status = 404, description = "No such incident", body = Problem),
+    (status = 409, description = "Changed by someone else since your version", body = Problem),
+    (status = 422, description = "Invalid fields", body = Problem)))]
+pub async fn update(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(handle): Path<String>,
+    JsonBody(patch): JsonBody<IncidentPatch>,
+) -> Result<Json<Incident>, ApiError> {
+    caller.require_write()?;
+    Ok(Json(state.store.update_incident(&caller.viewer, incident_number(&handle)?, patch).await?))
+}
+
+/// Delete an incident and everything attached to it. Admins only.
+#[utoipa::path(delete, path = "/api/v1/incidents/{handle}", tag = "incidents",
+    params(("handle" = String, Path, description = "e.g. INC-42")), responses(
+    (status = 204, description = "Deleted"),
+    (status = 403, description = "Admins only", body = Problem),
+    (status = 404, description = "No such incident", body = Problem)))]
+pub async fn delete(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(handle): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    caller.require_admin()?;
+    state.store.delete_incident(&caller.viewer, incident_number(&handle)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

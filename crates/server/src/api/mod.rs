@@ -1,0 +1,162 @@
+//! The JSON API under `/api/v1`, one module per resource, and its OpenAPI document
+//! generated from the handlers themselves.
+
+mod accounts;
+mod action_items;
+mod health;
+pub(crate) mod incidents;
+mod postmortems;
+pub(crate) mod session;
+mod timeline;
+
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::error::{ApiError, Problem};
+use crate::state::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Hindsight API", description = "Incidents, timelines, post-mortems and action items."),
+    modifiers(&Security),
+    security(("bearer" = []), ("session" = [])),
+    components(schemas(Problem))
+)]
+struct ApiDoc;
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new().scheme(HttpAuthScheme::Bearer).description(Some("A personal API token")).build(),
+            ),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                crate::auth::SESSION_COOKIE,
+                "Browser session; unsafe methods also need the X-CSRF-Token header",
+            ))),
+        );
+    }
+}
+
+/// Every API route, with its OpenAPI description.
+pub fn router() -> OpenApiRouter<AppState> {
+    let mut doc = ApiDoc::openapi();
+    doc.openapi = utoipa::openapi::OpenApiVersion::Version31;
+    OpenApiRouter::with_openapi(doc)
+        .routes(routes!(health::healthz))
+        .routes(routes!(health::readyz))
+        .routes(routes!(openapi_json))
+        .routes(routes!(session::login, session::logout))
+        .routes(routes!(session::me))
+        .routes(routes!(accounts::settings))
+        .routes(routes!(incidents::list, incidents::create))
+        .routes(routes!(incidents::get, incidents::update, incidents::delete))
+        .routes(routes!(timeline::list, timeline::create))
+        .routes(routes!(timeline::get, timeline::update, timeline::delete))
+        .routes(routes!(timeline::raw))
+        .routes(routes!(postmortems::list))
+        .routes(routes!(postmortems::of_incident, postmortems::create))
+        .routes(routes!(postmortems::get, postmortems::update, postmortems::delete))
+        .routes(routes!(postmortems::get_section, postmortems::put_section))
+        .routes(routes!(postmortems::set_status))
+        .routes(routes!(postmortems::history))
+        .routes(routes!(action_items::list))
+        .routes(routes!(action_items::create))
+        .routes(routes!(action_items::get, action_items::update, action_items::delete))
+        .routes(routes!(accounts::list_users, accounts::create_user))
+        .routes(routes!(accounts::get_user, accounts::update_user))
+        .routes(routes!(accounts::list_tokens, accounts::create_token))
+        .routes(routes!(accounts::revoke_token))
+        .routes(routes!(accounts::list_teams, accounts::create_team))
+        .routes(routes!(accounts::get_team, accounts::update_team, accounts::delete_team))
+        .routes(routes!(accounts::add_member, accounts::remove_member))
+        .routes(routes!(accounts::list_services, accounts::create_service))
+        .routes(routes!(accounts::get_service, accounts::update_service, accounts::delete_service))
+}
+
+/// The OpenAPI 3.1 document of this API.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    router().split_for_parts().1
+}
+
+/// This document.
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "meta", security(()),
+    responses((status = 200, description = "The OpenAPI 3.1 document", content_type = "application/json")))]
+async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
+    Json(openapi())
+}
+
+/// A page of a list and the cursor for the next.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+impl<T> From<hindsight_store::Page<T>> for Page<T> {
+    fn from(page: hindsight_store::Page<T>) -> Self {
+        Page { items: page.items, next_cursor: page.next_cursor }
+    }
+}
+
+/// Paging parameters every list takes.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    /// Items per page, 1 to 200 (default 50).
+    pub limit: Option<i64>,
+}
+
+impl PageQuery {
+    fn limit(&self) -> i64 {
+        self.limit.unwrap_or(50)
+    }
+}
+
+/// The incident number in a handle, or 404.
+fn incident_number(handle: &str) -> Result<i64, ApiError> {
+    hindsight_core::parse_incident_handle(handle)
+        .ok_or_else(|| ApiError::NotFound(format!("incident {handle:?} not found: handles look like INC-42")))
+}
+
+/// Reads an optional RFC 3339 query time, naming the parameter when it is wrong.
+fn query_time(name: &str, value: Option<&str>) -> Result<Option<time::OffsetDateTime>, ApiError> {
+    value
+        .map(|v| {
+            time::OffsetDateTime::parse(v, &time::format_description::well_known::Rfc3339).map_err(|_| {
+                ApiError::BadRequest {
+                    detail: format!("{name} must be an RFC 3339 time such as 2026-11-25T10:00:00Z"),
+                    field: Some(name.to_string()),
+                }
+            })
+        })
+        .transpose()
+}
+
+/// Reads an optional word query parameter into its enum, naming the parameter when it is wrong.
+fn query_word<T: std::str::FromStr>(name: &str, value: Option<&str>) -> Result<Option<T>, ApiError>
+where
+    T::Err: std::fmt::Display,
+{
+    value
+        .filter(|v| !v.is_empty())
+        .map(|v| {
+            v.parse::<T>()
+                .map_err(|e| ApiError::BadRequest { detail: format!("{name}: {e}"), field: Some(name.to_string()) })
+        })
+        .transpose()
+}

@@ -1,0 +1,211 @@
+//! `/api/v1/postmortems`: one post-mortem per incident, its sections, its review
+//! status and its history.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use hindsight_core::{NewPostmortem, Postmortem, PostmortemChange, PostmortemPatch, PostmortemStatus, SectionName};
+use hindsight_store::PostmortemFilter;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::{Page, incident_number, query_word};
+use crate::auth::Caller;
+use crate::error::{ApiError, Problem};
+use crate::json::{JsonBody, Params};
+use crate::state::AppState;
+
+/// Filters of the post-mortem list.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PostmortemQuery {
+    /// draft, in_review, published or archived.
+    pub status: Option<String>,
+    /// Username of the owner.
+    pub owner: Option<String>,
+    pub cursor: Option<String>,
+    pub limit: Option<i64>,
+}
+
+/// A new value for one section, based on the version you read.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SectionUpdate {
+    pub version: i64,
+    /// The section's new content, shaped as in `Sections`.
+    #[schema(value_type = Object)]
+    pub value: serde_json::Value,
+}
+
+/// A move to another review status, based on the version you read.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatusChange {
+    pub version: i64,
+    pub status: PostmortemStatus,
+}
+
+fn section_name(name: &str) -> Result<SectionName, ApiError> {
+    name.parse().map_err(|e: hindsight_core::UnknownWord| ApiError::NotFound(e.to_string()))
+}
+
+/// Post-mortems of incidents you may see, newest first.
+#[utoipa::path(get, path = "/api/v1/postmortems", tag = "postmortems", params(PostmortemQuery), responses(
+    (status = 200, description = "A page of post-mortems", body = Page<Postmortem>),
+    (status = 400, description = "A bad filter", body = Problem)))]
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    Params(query): Params<PostmortemQuery>,
+) -> Result<Json<Page<Postmortem>>, ApiError> {
+    let filter = PostmortemFilter {
+        status: query_word("status", query.status.as_deref())?,
+        owner: query.owner.clone().filter(|o| !o.is_empty()),
+    };
+    let page = state
+        .store
+        .list_postmortems(&caller.viewer, &filter, query.cursor.as_deref(), query.limit.unwrap_or(50))
+        .await?;
+    Ok(Json(page.into()))
+}
+
+/// The post-mortem of an incident.
+#[utoipa::path(get, path = "/api/v1/incidents/{handle}/postmortem", tag = "postmortems",
+    params(("handle" = String, Path, description = "e.g. INC-42")), responses(
+    (status = 200, description = "The post-mortem", body = Postmortem),
+    (status = 404, description = "No post-mortem yet, or the incident is not visible to you", body = Problem)))]
+pub async fn of_incident(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(handle): Path<String>,
+) -> Result<Json<Postmortem>, ApiError> {
+    Ok(Json(state.store.postmortem_of_incident(&caller.viewer, incident_number(&handle)?).await?))
+}
+
+/// Start the post-mortem of an incident (one per incident).
+#[utoipa::path(post, path = "/api/v1/incidents/{handle}/postmortem", tag = "postmortems",
+    params(("handle" = String, Path, description = "e.g. INC-42")), request_body = NewPostmortem, responses(
+    (status = 201, description = "Started as a draft", body = Postmortem),
+    (status = 403, description = "Viewers cannot write", body = Problem),
+    (status = 404, description = "No such incident", body = Problem),
+    (status = 409, description = "The incident already has one", body = Problem),
+    (status = 422, description = "Invalid fields", body = Problem)))]
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(handle): Path<String>,
+    JsonBody(new): JsonBody<NewPostmortem>,
+) -> Result<(StatusCode, Json<Postmortem>), ApiError> {
+    caller.require_write()?;
+    let postmortem = state.store.create_postmortem(&caller.viewer, incident_number(&handle)?, new).await?;
+    Ok((StatusCode::CREATED, Json(postmortem)))
+}
+
+/// One post-mortem.
+#[utoipa::path(get, path = "/api/v1/postmortems/{id}", tag = "postmortems", params(("id" = String, Path)), responses(
+    (status = 200, description = "The post-mortem", body = Postmortem),
+    (status = 404, description = "No such post-mortem", body = Problem)))]
+pub async fn get(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Postmortem>, ApiError> {
+    Ok(Json(state.store.postmortem(&caller.viewer, &id).await?))
+}
+
+/// Change sections, owner or due date, based on the version you read.
+#[utoipa::path(patch, path = "/api/v1/postmortems/{id}", tag = "postmortems", params(("id" = String, Path)), request_body = PostmortemPatch, responses(
+    (status = 200, description = "Changed", body = Postmortem),
+    (status = 403, description = "Viewers cannot write", body = Problem),
+    (status = 404, description = "No such post-mortem", body = Problem),
+    (status = 409, description = "Changed by someone else since your version", body = Problem),
+    (status = 422, description = "Invalid fields", body = Problem)))]
+pub async fn update(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    JsonBody(patch): JsonBody<PostmortemPatch>,
+) -> Result<Json<Postmortem>, ApiError> {
+    caller.require_write()?;
+    Ok(Json(state.store.update_postmortem(&caller.viewer, &id, patch).await?))
+}
+
+/// Delete a post-mortem and its history. Admins only.
+#[utoipa::path(delete, path = "/api/v1/postmortems/{id}", tag = "postmortems", params(("id" = String, Path)), responses(
+    (status = 204, description = "Deleted"),
+    (status = 403, description = "Admins only", body = Problem),
+    (status = 404, description = "No such post-mortem", body = Problem)))]
+pub async fn delete(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    caller.require_admin()?;
+    state.store.delete_postmortem(&caller.viewer, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// One section of a post-mortem.
+#[utoipa::path(get, path = "/api/v1/postmortems/{id}/sections/{section}", tag = "postmortems",
+    params(("id" = String, Path), ("section" = SectionName, Path)), responses(
+    (status = 200, description = "The section's content", body = Object),
+    (status = 404, description = "No such post-mortem or section", body = Problem)))]
+pub async fn get_section(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((id, section)): Path<(String, String)>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let section = section_name(&section)?;
+    Ok(Json(state.store.postmortem(&caller.viewer, &id).await?.sections.section(section)))
+}
+
+/// Replace one section, based on the version you read.
+#[utoipa::path(put, path = "/api/v1/postmortems/{id}/sections/{section}", tag = "postmortems",
+    params(("id" = String, Path), ("section" = SectionName, Path)), request_body = SectionUpdate, responses(
+    (status = 200, description = "The whole post-mortem after the change", body = Postmortem),
+    (status = 403, description = "Viewers cannot write", body = Problem),
+    (status = 404, description = "No such post-mortem or section", body = Problem),
+    (status = 409, description = "Changed by someone else since your version", body = Problem),
+    (status = 422, description = "The section has the wrong shape", body = Problem)))]
+pub async fn put_section(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((id, section)): Path<(String, String)>,
+    JsonBody(update): JsonBody<SectionUpdate>,
+) -> Result<Json<Postmortem>, ApiError> {
+    caller.require_write()?;
+    let section = section_name(&section)?;
+    let mut sections = serde_json::Map::new();
+    sections.insert(section.as_str().to_string(), update.value);
+    let patch = PostmortemPatch { version: update.version, sections: Some(sections), ..PostmortemPatch::default() };
+    Ok(Json(state.store.update_postmortem(&caller.viewer, &id, patch).await?))
+}
+
+/// Move a post-mortem through review: draft → in_review → published → archived (in_review may go back to draft).
+#[utoipa::path(post, path = "/api/v1/postmortems/{id}/status", tag = "postmortems", params(("id" = String, Path)), request_body = StatusChange, responses(
+    (status = 200, description = "Moved", body = Postmortem),
+    (status = 403, description = "Viewers cannot write", body = Problem),
+    (status = 404, description = "No such post-mortem", body = Problem),
+    (status = 409, description = "Changed by someone else since your version", body = Problem),
+    (status = 422, description = "That move is not allowed from the current status", body = Problem)))]
+pub async fn set_status(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    JsonBody(change): JsonBody<StatusChange>,
+) -> Result<Json<Postmortem>, ApiError> {
+    caller.require_write()?;
+    Ok(Json(state.store.set_postmortem_status(&caller.viewer, &id, change.version, change.status).await?))
+}
+
+/// Every change made to the post-mortem: who, when, which fields, from what to what.
+#[utoipa::path(get, path = "/api/v1/postmortems/{id}/history", tag = "postmortems", params(("id" = String, Path)), responses(
+    (status = 200, description = "Changes, oldest first", body = Vec<PostmortemChange>),
+    (status = 404, description = "No such post-mortem", body = Problem)))]
+pub async fn history(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<PostmortemChange>>, ApiError> {
+    Ok(Json(state.store.postmortem_history(&caller.viewer, &id).await?))
+}

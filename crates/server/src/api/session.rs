@@ -1,0 +1,131 @@
+//! Signing in and out of a browser session, and who am I.
+
+use std::net::SocketAddr;
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use hindsight_core::User;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::auth::{self, Caller, Credential, PeerAddr, SESSION_COOKIE};
+use crate::error::{ApiError, Problem};
+use crate::json::JsonBody;
+use crate::state::AppState;
+
+/// Credentials for signing in.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Login {
+    pub username: String,
+    pub password: String,
+}
+
+/// The signed-in user and the token to send as `X-CSRF-Token` on unsafe requests.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct SessionInfo {
+    pub user: User,
+    /// Present for browser sessions.
+    pub csrf_token: Option<String>,
+}
+
+/// Checks a username and password and opens a session: answers the cookie and CSRF token.
+pub async fn open_session(
+    state: &AppState,
+    peer: Option<SocketAddr>,
+    login: &Login,
+) -> Result<(SessionInfo, String), ApiError> {
+    let key = format!("{} {}", peer.map(|p| p.ip().to_string()).unwrap_or_default(), login.username);
+    if !state.login_limiter.allowed(&key) {
+        return Err(ApiError::TooManyRequests("too many failed sign-ins; wait 15 minutes and try again".into()));
+    }
+    let credentials = state.store.credentials(&login.username).await?;
+    let password = login.password.clone();
+    let (viewer, ok) = match credentials {
+        Some((viewer, Some(hash))) => {
+            let ok = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
+                .await
+                .map_err(|e| ApiError::Internal(e.to_string()))?;
+            (Some(viewer), ok)
+        }
+        _ => (None, false),
+    };
+    let Some(viewer) = viewer.filter(|_| ok) else {
+        state.login_limiter.failed(&key);
+        return Err(ApiError::Unauthenticated);
+    };
+    state.login_limiter.succeeded(&key);
+    let secret = auth::new_secret("hss_");
+    let csrf_token = auth::new_secret("");
+    let expires = time::OffsetDateTime::now_utc() + time::Duration::hours(state.settings.session_hours);
+    state.store.create_session(&viewer.user_id, &auth::hash_secret(&secret), &csrf_token, expires).await?;
+    let user = state.store.user_by_username(&viewer.username).await?;
+    let cookie = format!(
+        "{SESSION_COOKIE}={secret}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
+        state.settings.session_hours * 3600,
+        if state.settings.secure_cookies { "; Secure" } else { "" }
+    );
+    Ok((SessionInfo { user, csrf_token: Some(csrf_token) }, cookie))
+}
+
+/// The cookie that ends a session in the browser.
+pub fn clearing_cookie(state: &AppState) -> String {
+    format!(
+        "{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}",
+        if state.settings.secure_cookies { "; Secure" } else { "" }
+    )
+}
+
+/// Sign in with a username and password; sets the session cookie.
+#[utoipa::path(post, path = "/api/v1/session", tag = "session", security(()), request_body = Login, responses(
+    (status = 200, description = "Signed in", body = SessionInfo),
+    (status = 401, description = "Wrong username or password", body = Problem),
+    (status = 403, description = "Cross-site request", body = Problem),
+    (status = 429, description = "Too many failed attempts", body = Problem)))]
+pub async fn login(
+    State(state): State<AppState>,
+    PeerAddr(peer): PeerAddr,
+    headers: HeaderMap,
+    JsonBody(login): JsonBody<Login>,
+) -> Result<Response, ApiError> {
+    if !auth::same_origin(&headers) {
+        return Err(ApiError::forbidden("cross-site sign-in refused"));
+    }
+    let (info, cookie) = open_session(&state, peer, &login).await?;
+    let mut response = Json(info).into_response();
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, HeaderValue::from_str(&cookie).map_err(|e| ApiError::Internal(e.to_string()))?);
+    Ok(response)
+}
+
+/// Sign out: ends this browser session.
+#[utoipa::path(delete, path = "/api/v1/session", tag = "session", responses(
+    (status = 204, description = "Signed out"),
+    (status = 401, description = "Not signed in", body = Problem)))]
+pub async fn logout(State(state): State<AppState>, caller: Caller) -> Result<Response, ApiError> {
+    if let Credential::Session { token_hash, .. } = &caller.credential {
+        state.store.delete_session(token_hash).await?;
+    }
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&clearing_cookie(&state)).map_err(|e| ApiError::Internal(e.to_string()))?,
+    );
+    Ok(response)
+}
+
+/// Who is signed in.
+#[utoipa::path(get, path = "/api/v1/me", tag = "session", responses(
+    (status = 200, description = "The caller", body = SessionInfo),
+    (status = 401, description = "Not signed in", body = Problem)))]
+pub async fn me(State(state): State<AppState>, caller: Caller) -> Result<Json<SessionInfo>, ApiError> {
+    let user = state.store.user_by_username(&caller.viewer.username).await?;
+    let csrf_token = match caller.credential {
+        Credential::Session { csrf_token, .. } => Some(csrf_token),
+        Credential::Token => None,
+    };
+    Ok(Json(SessionInfo { user, csrf_token }))
+}

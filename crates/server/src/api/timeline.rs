@@ -1,0 +1,109 @@
+//! `/api/v1/incidents/{handle}/events`: an incident's timeline.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use hindsight_core::{NewTimelineEvent, TimelineEvent, TimelineEventPatch};
+
+use super::{Page, PageQuery, incident_number};
+use crate::auth::Caller;
+use crate::error::{ApiError, Problem};
+use crate::json::{JsonBody, Params};
+use crate::state::AppState;
+
+/// The timeline, in time order.
+#[utoipa::path(get, path = "/api/v1/incidents/{handle}/events", tag = "timeline",
+    params(("handle" = String, Path, description = "e.g. INC-42"), PageQuery), responses(
+    (status = 200, description = "A page of events", body = Page<TimelineEvent>),
+    (status = 404, description = "No such incident", body = Problem)))]
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(handle): Path<String>,
+    Params(page): Params<PageQuery>,
+) -> Result<Json<Page<TimelineEvent>>, ApiError> {
+    let limit = page.limit.unwrap_or(500);
+    let events =
+        state.store.list_events(&caller.viewer, incident_number(&handle)?, page.cursor.as_deref(), limit).await?;
+    Ok(Json(events.into()))
+}
+
+/// Add an event to the timeline.
+#[utoipa::path(post, path = "/api/v1/incidents/{handle}/events", tag = "timeline",
+    params(("handle" = String, Path, description = "e.g. INC-42")), request_body = NewTimelineEvent, responses(
+    (status = 201, description = "Added", body = TimelineEvent),
+    (status = 403, description = "Viewers cannot write", body = Problem),
+    (status = 404, description = "No such incident", body = Problem),
+    (status = 422, description = "Invalid fields", body = Problem)))]
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(handle): Path<String>,
+    JsonBody(new): JsonBody<NewTimelineEvent>,
+) -> Result<(StatusCode, Json<TimelineEvent>), ApiError> {
+    caller.require_write()?;
+    let event = state.store.add_event(&caller.viewer, incident_number(&handle)?, new).await?;
+    Ok((StatusCode::CREATED, Json(event)))
+}
+
+/// One event.
+#[utoipa::path(get, path = "/api/v1/incidents/{handle}/events/{id}", tag = "timeline",
+    params(("handle" = String, Path, description = "e.g. INC-42"), ("id" = String, Path)), responses(
+    (status = 200, description = "The event", body = TimelineEvent),
+    (status = 404, description = "No such event", body = Problem)))]
+pub async fn get(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((handle, id)): Path<(String, String)>,
+) -> Result<Json<TimelineEvent>, ApiError> {
+    Ok(Json(state.store.event(&caller.viewer, incident_number(&handle)?, &id).await?))
+}
+
+/// Change an event, based on the version you read.
+#[utoipa::path(patch, path = "/api/v1/incidents/{handle}/events/{id}", tag = "timeline",
+    params(("handle" = String, Path, description = "e.g. INC-42"), ("id" = String, Path)), request_body = TimelineEventPatch, responses(
+    (status = 200, description = "Changed", body = TimelineEvent),
+    (status = 403, description = "Viewers cannot write", body = Problem),
+    (status = 404, description = "No such event", body = Problem),
+    (status = 409, description = "Changed by someone else", body = Problem),
+    (status = 422, description = "Invalid fields", body = Problem)))]
+pub async fn update(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((handle, id)): Path<(String, String)>,
+    JsonBody(patch): JsonBody<TimelineEventPatch>,
+) -> Result<Json<TimelineEvent>, ApiError> {
+    caller.require_write()?;
+    Ok(Json(state.store.update_event(&caller.viewer, incident_number(&handle)?, &id, patch).await?))
+}
+
+/// Remove an event.
+#[utoipa::path(delete, path = "/api/v1/incidents/{handle}/events/{id}", tag = "timeline",
+    params(("handle" = String, Path, description = "e.g. INC-42"), ("id" = String, Path)), responses(
+    (status = 204, description = "Removed"),
+    (status = 403, description = "Viewers cannot write", body = Problem),
+    (status = 404, description = "No such event", body = Problem)))]
+pub async fn delete(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((handle, id)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    caller.require_write()?;
+    state.store.delete_event(&caller.viewer, incident_number(&handle)?, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The raw payload the event was read from, verbatim.
+#[utoipa::path(get, path = "/api/v1/incidents/{handle}/events/{id}/raw", tag = "timeline",
+    params(("handle" = String, Path, description = "e.g. INC-42"), ("id" = String, Path)), responses(
+    (status = 200, description = "The payload as received", content_type = "application/json"),
+    (status = 404, description = "No such event, or it has no raw payload", body = Problem)))]
+pub async fn raw(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((handle, id)): Path<(String, String)>,
+) -> Result<impl IntoResponse, ApiError> {
+    let body = state.store.event_raw_payload(&caller.viewer, incident_number(&handle)?, &id).await?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], body))
+}

@@ -1,0 +1,147 @@
+//! API errors as `application/problem+json` (RFC 9457): a stable `type`, a human
+//! `detail`, and for validation errors the path of every field at fault.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use hindsight_core::{FieldError, ValidationErrors};
+use hindsight_store::StoreError;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// An answer that is not a success.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("sign in first: send a session cookie or an `Authorization: Bearer` API token")]
+    Unauthenticated,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{detail}")]
+    Conflict { detail: String, current_version: Option<i64>, current: Option<Box<serde_json::Value>> },
+    #[error("{0}")]
+    Invalid(ValidationErrors),
+    #[error("{detail}")]
+    BadRequest { detail: String, field: Option<String> },
+    #[error("{0}")]
+    TooManyRequests(String),
+    #[error("the request body is larger than this server accepts (see max_body_bytes)")]
+    PayloadTooLarge,
+    #[error("internal error")]
+    Internal(String),
+}
+
+/// The body of every error answer.
+#[derive(Debug, Serialize, serde::Deserialize, ToSchema)]
+pub struct Problem {
+    /// Stable identifier of the kind of problem, e.g. `/problems/validation`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    /// Every field at fault, for validation errors.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub errors: Vec<FieldError>,
+    /// The version now stored, for conflicts.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub current_version: Option<i64>,
+    /// The state now stored, for conflicts: merge your change into it and retry.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[schema(value_type = Option<Object>)]
+    pub current: Option<serde_json::Value>,
+}
+
+impl ApiError {
+    fn parts(&self) -> (StatusCode, &'static str, &'static str) {
+        match self {
+            ApiError::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated", "Not signed in"),
+            ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden", "Not allowed"),
+            ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not-found", "Not found"),
+            ApiError::Conflict { .. } => (StatusCode::CONFLICT, "conflict", "Conflict"),
+            ApiError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation", "Invalid input"),
+            ApiError::BadRequest { .. } => (StatusCode::BAD_REQUEST, "bad-request", "Bad request"),
+            ApiError::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large", "Body too large"),
+            ApiError::TooManyRequests(_) => (StatusCode::TOO_MANY_REQUESTS, "too-many-requests", "Too many requests"),
+            ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error"),
+        }
+    }
+
+    /// The problem document this error answers with.
+    pub fn problem(&self) -> Problem {
+        let (status, kind, title) = self.parts();
+        let mut problem = Problem {
+            kind: format!("/problems/{kind}"),
+            title: title.to_string(),
+            status: status.as_u16(),
+            detail: self.to_string(),
+            errors: Vec::new(),
+            current_version: None,
+            current: None,
+        };
+        match self {
+            ApiError::Invalid(errors) => problem.errors = errors.0.clone(),
+            ApiError::BadRequest { field: Some(field), detail } => {
+                problem.errors = vec![FieldError { field: field.clone(), message: detail.clone() }]
+            }
+            ApiError::Conflict { current_version, current, .. } => {
+                problem.current_version = *current_version;
+                problem.current = current.as_ref().map(|c| (**c).clone());
+            }
+            _ => {}
+        }
+        problem
+    }
+
+    /// Shorthand for a 403 with a reason.
+    pub fn forbidden(reason: impl Into<String>) -> ApiError {
+        ApiError::Forbidden(reason.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let ApiError::Internal(cause) = &self {
+            tracing::error!(%cause, "request failed");
+        }
+        let problem = self.problem();
+        let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut response = (status, axum::Json(problem)).into_response();
+        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        if status == StatusCode::UNAUTHORIZED {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"hindsight\""));
+        }
+        response
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(err: StoreError) -> ApiError {
+        match err {
+            StoreError::NotFound(what) => ApiError::NotFound(format!("{what} not found (or not visible to you)")),
+            StoreError::Conflict { what, based_on, current_version, current } => ApiError::Conflict {
+                detail: format!(
+                    "{what} was changed by someone else: your change is based on version {based_on}, \
+                     it is now at version {current_version}; merge into the current state and retry"
+                ),
+                current_version: Some(current_version),
+                current: Some(current),
+            },
+            StoreError::Duplicate { field, value } => ApiError::Conflict {
+                detail: format!("{field} {value:?} is already taken"),
+                current_version: None,
+                current: None,
+            },
+            StoreError::Invalid(errors) => ApiError::Invalid(errors),
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<ValidationErrors> for ApiError {
+    fn from(errors: ValidationErrors) -> ApiError {
+        ApiError::Invalid(errors)
+    }
+}

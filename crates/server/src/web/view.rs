@@ -1,0 +1,163 @@
+//! What the templates show, already formatted: times, labels, classes.
+
+use hindsight_core::{ActionItem, Incident, Postmortem, TimelineEvent};
+use time::OffsetDateTime;
+
+/// A time as pages show it: `2026-11-20 10:04 UTC`.
+pub fn when(at: OffsetDateTime) -> String {
+    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
+    at.to_offset(time::UtcOffset::UTC).format(&format).unwrap_or_default()
+}
+
+/// An optional time, or a dash.
+pub fn when_opt(at: Option<OffsetDateTime>) -> String {
+    at.map(when).unwrap_or_else(|| "—".into())
+}
+
+/// A duration between two moments as `1h 05m`, or a dash when either is unknown.
+pub fn between(from: Option<OffsetDateTime>, to: Option<OffsetDateTime>) -> String {
+    match (from, to) {
+        (Some(from), Some(to)) if to >= from => {
+            let minutes = (to - from).whole_minutes();
+            if minutes >= 60 { format!("{}h {:02}m", minutes / 60, minutes % 60) } else { format!("{minutes}m") }
+        }
+        _ => "—".into(),
+    }
+}
+
+/// A row of the incident list.
+pub struct IncidentRow {
+    pub handle: String,
+    pub title: String,
+    pub severity: String,
+    pub severity_label: String,
+    pub status: String,
+    pub services: String,
+    pub began: String,
+    pub private: bool,
+}
+
+impl IncidentRow {
+    pub fn new(incident: &Incident, label: &str) -> IncidentRow {
+        IncidentRow {
+            handle: incident.handle.clone(),
+            title: incident.title.clone(),
+            severity: incident.severity.to_string(),
+            severity_label: label.to_string(),
+            status: incident.status.to_string(),
+            services: incident.services.join(", "),
+            began: when(incident.moments.started_at.or(incident.moments.detected_at).unwrap_or(incident.created_at)),
+            private: incident.private,
+        }
+    }
+}
+
+/// A timeline event as shown.
+pub struct EventRow {
+    pub when: String,
+    pub source: String,
+    pub kind: String,
+    pub actor: String,
+    pub text: String,
+    pub key_moment: String,
+}
+
+impl EventRow {
+    pub fn new(event: &TimelineEvent) -> EventRow {
+        EventRow {
+            when: when(event.occurred_at),
+            source: event.source.clone(),
+            kind: event.kind.to_string(),
+            actor: event.actor.clone().unwrap_or_default(),
+            text: event.text.clone(),
+            key_moment: event.key_moment.map(|k| k.as_str().replace('_', " ")).unwrap_or_default(),
+        }
+    }
+}
+
+/// An action item as shown.
+pub struct ItemRow {
+    pub title: String,
+    pub kind: String,
+    pub owner: String,
+    pub priority: String,
+    pub due: String,
+    pub status: String,
+}
+
+impl ItemRow {
+    pub fn new(item: &ActionItem) -> ItemRow {
+        let owner = match (&item.owner, &item.owner_team) {
+            (Some(user), Some(team)) => format!("{user} ({team})"),
+            (Some(user), None) => user.clone(),
+            (None, Some(team)) => team.clone(),
+            (None, None) => "unowned".into(),
+        };
+        ItemRow {
+            title: item.title.clone(),
+            kind: item.kind.as_str().replace('_', " "),
+            owner,
+            priority: item.priority.as_str().to_uppercase(),
+            due: item.due_date.map(|d| d.to_string()).unwrap_or_else(|| "—".into()),
+            status: item.status.as_str().replace('_', " "),
+        }
+    }
+}
+
+/// One titled text section of a post-mortem, shown only when written.
+pub struct SectionView {
+    pub title: &'static str,
+    pub text: String,
+}
+
+/// The written sections of a post-mortem, in reading order.
+pub fn sections(pm: &Postmortem) -> Vec<SectionView> {
+    let s = &pm.sections;
+    let rc = &s.root_cause;
+    let mut root_cause = rc.description.clone();
+    if !rc.analysis.is_empty() {
+        root_cause.push_str("\n\n");
+        root_cause.push_str(&rc.analysis);
+    }
+    if !rc.component.is_empty() {
+        root_cause.push_str(&format!("\n\nComponent: {} · certainty: {}", rc.component, rc.certainty));
+        if rc.legacy_code == Some(true) {
+            root_cause.push_str(" · legacy code");
+        }
+    }
+    if !rc.clues.is_empty() {
+        root_cause.push_str(&format!("\n\nClues: {}", rc.clues));
+    }
+    let lessons = [
+        ("Went well", &s.lessons.went_well),
+        ("Went badly", &s.lessons.went_badly),
+        ("Got lucky", &s.lessons.got_lucky),
+    ]
+    .iter()
+    .filter(|(_, t)| !t.is_empty())
+    .map(|(h, t)| format!("{h}: {t}"))
+    .collect::<Vec<_>>()
+    .join("\n\n");
+    let damage_control = s
+        .damage_control
+        .iter()
+        .map(|a| format!("• {} [{}]", a.description, a.status.as_str().replace('_', " ")))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let recommendations = s.recommendations.iter().map(|r| format!("• {}", r.text)).collect::<Vec<_>>().join("\n");
+    [
+        ("Summary", s.summary.clone()),
+        ("Root cause", root_cause),
+        ("Trigger", s.trigger.clone()),
+        ("Detection", s.detection.clone()),
+        ("Response", s.response_analysis.clone()),
+        ("Damage control", damage_control),
+        ("Resolution", s.resolution.clone()),
+        ("Lessons", lessons),
+        ("Recommendations", recommendations),
+    ]
+    .into_iter()
+    .filter(|(_, text)| !text.trim().is_empty())
+    .map(|(title, text)| SectionView { title, text })
+    .collect()
+}

@@ -1,0 +1,587 @@
+//! The JSON API, spoken to over HTTP on a real server.
+
+mod common;
+
+use common::{As, PASSWORD, read, spawn_app};
+use reqwest::{Method, StatusCode, header};
+use serde_json::{Value, json};
+
+const ADMIN: As = As::User("admin");
+const EDITOR: As = As::User("editor");
+const VIEWER: As = As::User("viewer");
+const OUTSIDER: As = As::User("outsider");
+const RESPONDER: As = As::User("responder");
+
+#[tokio::test]
+async fn health_and_readiness_answer_without_credentials() {
+    let app = spawn_app().await;
+    let (status, _) = app.get(As::Nobody, "/healthz").await;
+    assert_eq!(status, StatusCode::OK);
+    let response = app.send(As::Nobody, Method::GET, "/readyz", None).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.text().await.unwrap(), "ready");
+}
+
+#[tokio::test]
+async fn readiness_fails_when_the_database_is_gone() {
+    let app = spawn_app().await;
+    app.store.close().await;
+    let (status, _) = app.get(As::Nobody, "/readyz").await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+}
+
+#[tokio::test]
+async fn openapi_document_is_version_3_1_and_lists_the_api() {
+    let app = spawn_app().await;
+    let (status, doc) = app.get(As::Nobody, "/api/v1/openapi.json").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(doc["openapi"], "3.1.0");
+    for path in [
+        "/api/v1/incidents",
+        "/api/v1/postmortems/{id}/history",
+        "/api/v1/action-items/{id}",
+        "/api/v1/users/{username}/tokens",
+    ] {
+        assert!(doc["paths"][path].is_object(), "{path} missing from the OpenAPI document");
+    }
+    assert!(doc["components"]["schemas"]["NewIncident"].is_object());
+    assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+}
+
+#[tokio::test]
+async fn requests_without_credentials_get_401_problem_json() {
+    let app = spawn_app().await;
+    let response = app.send(As::Nobody, Method::GET, "/api/v1/incidents", None).await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(response.headers()[header::CONTENT_TYPE], "application/problem+json");
+    let (_, body) = read(response).await;
+    assert_eq!(body["type"], "/problems/unauthenticated");
+    assert_eq!(body["status"], 401);
+}
+
+#[tokio::test]
+async fn a_wrong_or_revoked_token_gets_401() {
+    let app = spawn_app().await;
+    let response = app.client.get(app.url("/api/v1/me")).bearer_auth("hs_not-a-token").send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    let (status, created) = app.post(EDITOR, "/api/v1/users/editor/tokens", json!({"name": "ci"})).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let secret = created["secret"].as_str().unwrap().to_string();
+    let me = app.client.get(app.url("/api/v1/me")).bearer_auth(&secret).send().await.unwrap();
+    assert_eq!(me.status(), StatusCode::OK);
+    let id = created["token"]["id"].as_str().unwrap();
+    let (status, revoked) = app.delete(EDITOR, &format!("/api/v1/tokens/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(revoked["revoked_at"].is_string());
+    let me = app.client.get(app.url("/api/v1/me")).bearer_auth(&secret).send().await.unwrap();
+    assert_eq!(me.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn token_list_never_shows_secrets_and_is_private_to_its_owner() {
+    let app = spawn_app().await;
+    let (status, tokens) = app.get(EDITOR, "/api/v1/users/editor/tokens").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(tokens.as_array().unwrap().len(), 1);
+    assert!(!tokens.to_string().contains(&app.tokens["editor"]));
+    let (status, _) = app.get(VIEWER, "/api/v1/users/editor/tokens").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = app.get(ADMIN, "/api/v1/users/editor/tokens").await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+async fn sign_in(app: &common::TestApp, username: &str) -> (String, String) {
+    let response = app
+        .client
+        .post(app.url("/api/v1/session"))
+        .json(&json!({"username": username, "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let set_cookie = response.headers()[header::SET_COOKIE].to_str().unwrap().to_string();
+    assert!(set_cookie.contains("HttpOnly"), "{set_cookie}");
+    assert!(set_cookie.contains("SameSite=Lax"), "{set_cookie}");
+    let cookie = set_cookie.split(';').next().unwrap().to_string();
+    let (_, body) = read(response).await;
+    (cookie, body["csrf_token"].as_str().unwrap().to_string())
+}
+
+#[tokio::test]
+async fn browser_session_reads_freely_but_writes_only_with_its_csrf_token() {
+    let app = spawn_app().await;
+    let (cookie, csrf) = sign_in(&app, "editor").await;
+    let me = app.client.get(app.url("/api/v1/me")).header(header::COOKIE, &cookie).send().await.unwrap();
+    let (status, body) = read(me).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["user"]["username"], "editor");
+    let incident = json!({"title": "Queue backlog", "severity": "SEV3"});
+    let without = app
+        .client
+        .post(app.url("/api/v1/incidents"))
+        .header(header::COOKIE, &cookie)
+        .json(&incident)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(without.status(), StatusCode::FORBIDDEN);
+    let cross_site = app
+        .client
+        .post(app.url("/api/v1/incidents"))
+        .header(header::COOKIE, &cookie)
+        .header("x-csrf-token", &csrf)
+        .header("sec-fetch-site", "cross-site")
+        .json(&incident)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cross_site.status(), StatusCode::FORBIDDEN);
+    let with = app
+        .client
+        .post(app.url("/api/v1/incidents"))
+        .header(header::COOKIE, &cookie)
+        .header("x-csrf-token", &csrf)
+        .header("sec-fetch-site", "same-origin")
+        .json(&incident)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(with.status(), StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn signing_out_ends_the_session() {
+    let app = spawn_app().await;
+    let (cookie, csrf) = sign_in(&app, "viewer").await;
+    let out = app
+        .client
+        .delete(app.url("/api/v1/session"))
+        .header(header::COOKIE, &cookie)
+        .header("x-csrf-token", &csrf)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), StatusCode::NO_CONTENT);
+    assert!(out.headers()[header::SET_COOKIE].to_str().unwrap().contains("Max-Age=0"));
+    let me = app.client.get(app.url("/api/v1/me")).header(header::COOKIE, &cookie).send().await.unwrap();
+    assert_eq!(me.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn wrong_password_gets_401_and_repeated_failures_get_429() {
+    let app = spawn_app().await;
+    for _ in 0..10 {
+        let (status, _) =
+            app.post(As::Nobody, "/api/v1/session", json!({"username": "viewer", "password": "nope nope nope"})).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let (status, body) =
+        app.post(As::Nobody, "/api/v1/session", json!({"username": "viewer", "password": PASSWORD})).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    let (status, _) =
+        app.post(As::Nobody, "/api/v1/session", json!({"username": "editor", "password": PASSWORD})).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn disabled_users_cannot_sign_in_or_use_tokens() {
+    let app = spawn_app().await;
+    let (status, _) = app.patch(ADMIN, "/api/v1/users/editor", json!({"disabled": true})).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = app.get(EDITOR, "/api/v1/me").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _) =
+        app.post(As::Nobody, "/api/v1/session", json!({"username": "editor", "password": PASSWORD})).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn incident_lifecycle_over_http() {
+    let app = spawn_app().await;
+    let seed = app.seed().await;
+    let path = format!("/api/v1/incidents/{}", seed.public);
+    let (status, incident) = app.get(VIEWER, &path).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(incident["severity"], "SEV2");
+    assert_eq!(incident["services"], json!(["checkout"]));
+    assert_eq!(incident["version"], 1);
+    let (status, changed) =
+        app.patch(EDITOR, &path, json!({"version": 1, "status": "resolved", "severity": "SEV1"})).await;
+    assert_eq!(status, StatusCode::OK, "{changed}");
+    assert_eq!(changed["version"], 2);
+    assert!(changed["resolved_at"].is_string());
+    let (status, stale) = app.patch(EDITOR, &path, json!({"version": 1, "title": "Other"})).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(stale["current_version"], 2);
+    assert_eq!(stale["current"]["severity"], "SEV1");
+    let (status, _) = app.delete(EDITOR, &path).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = app.delete(ADMIN, &path).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = app.get(ADMIN, &path).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn invalid_incident_fields_are_named_in_the_problem() {
+    let app = spawn_app().await;
+    let (status, body) = app
+        .post(EDITOR, "/api/v1/incidents", json!({"title": "", "severity": "SEV2", "services": ["no-such-service"]}))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["type"], "/problems/validation");
+    let fields: Vec<&str> = body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["title"]);
+    let (status, body) = app
+        .post(EDITOR, "/api/v1/incidents", json!({"title": "x", "severity": "SEV2", "services": ["no-such-service"]}))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["errors"][0]["field"], "services[0]");
+}
+
+#[tokio::test]
+async fn malformed_bodies_get_400_with_the_path_at_fault() {
+    let app = spawn_app().await;
+    let (status, body) = app.post(EDITOR, "/api/v1/incidents", json!({"title": "x", "severity": "SEV9"})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["errors"][0]["field"], "severity");
+    let (status, body) =
+        app.post(EDITOR, "/api/v1/incidents", json!({"title": "x", "severity": "SEV2", "sevrity": 1})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body["detail"].as_str().unwrap().contains("sevrity"), "{body}");
+    let response = app
+        .request(EDITOR, Method::POST, "/api/v1/incidents")
+        .body("{not json")
+        .header(header::CONTENT_TYPE, "application/json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let response = app.request(EDITOR, Method::POST, "/api/v1/incidents").body("title=x").send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn oversized_bodies_are_refused() {
+    let app = spawn_app().await;
+    let huge = "x".repeat(100 * 1024);
+    let response = app
+        .send(
+            EDITOR,
+            Method::POST,
+            "/api/v1/incidents",
+            Some(json!({"title": "x", "severity": "SEV2", "description": huge})),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[tokio::test]
+async fn incident_list_filters_and_pages() {
+    let app = spawn_app().await;
+    let seed = app.seed().await;
+    for i in 0..5 {
+        let (status, _) =
+            app.post(EDITOR, "/api/v1/incidents", json!({"title": format!("Noise {i}"), "severity": "SEV4"})).await;
+        assert_eq!(status, StatusCode::CREATED);
+    }
+    let (status, page) = app.get(EDITOR, "/api/v1/incidents?severity=SEV4&limit=2").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(page["items"].as_array().unwrap().len(), 2);
+    let mut seen = Vec::new();
+    let mut cursor = page["next_cursor"].as_str().map(str::to_string);
+    seen.extend(page["items"].as_array().unwrap().iter().map(|i| i["handle"].as_str().unwrap().to_string()));
+    while let Some(c) = cursor {
+        let (_, page) = app.get(EDITOR, &format!("/api/v1/incidents?severity=SEV4&limit=2&cursor={c}")).await;
+        seen.extend(page["items"].as_array().unwrap().iter().map(|i| i["handle"].as_str().unwrap().to_string()));
+        cursor = page["next_cursor"].as_str().map(str::to_string);
+    }
+    assert_eq!(seen.len(), 5);
+    let (_, by_team) = app.get(EDITOR, "/api/v1/incidents?team=payments").await;
+    let handles: Vec<&str> =
+        by_team["items"].as_array().unwrap().iter().map(|i| i["handle"].as_str().unwrap()).collect();
+    assert_eq!(handles, [seed.public.as_str()]);
+    let (_, by_date) = app.get(EDITOR, "/api/v1/incidents?since=2026-11-20T00:00:00Z&until=2026-11-21T00:00:00Z").await;
+    assert_eq!(by_date["items"].as_array().unwrap().len(), 1);
+    let (status, body) = app.get(EDITOR, "/api/v1/incidents?status=exploded").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["errors"][0]["field"], "status");
+    let (status, _) = app.get(EDITOR, "/api/v1/incidents?since=yesterday").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn private_incidents_are_hidden_from_outsiders_everywhere() {
+    let app = spawn_app().await;
+    let seed = app.seed().await;
+    let path = format!("/api/v1/incidents/{}", seed.private);
+    let (status, _) = app
+        .post(
+            ADMIN,
+            &format!("{path}/action-items"),
+            json!({"title": "Rotate the leaked key", "kind": "damage_control"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, _) = app.post(ADMIN, &format!("{path}/postmortem"), json!({})).await;
+    assert_eq!(status, StatusCode::CREATED);
+    for who in [OUTSIDER, VIEWER, EDITOR] {
+        let (status, _) = app.get(who, &path).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{who:?} saw the private incident");
+        let (_, list) = app.get(who, "/api/v1/incidents").await;
+        assert!(!list.to_string().contains(&seed.private), "{who:?} listed the private incident");
+        let (_, items) = app.get(who, "/api/v1/action-items").await;
+        assert!(!items.to_string().contains("leaked key"), "{who:?} listed its action item");
+        let (_, postmortems) = app.get(who, "/api/v1/postmortems").await;
+        assert!(!postmortems.to_string().contains(&seed.private), "{who:?} listed its post-mortem");
+        let (status, _) = app.get(who, &format!("{path}/events")).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let (status, _) = app.patch(who, &path, json!({"version": 1, "title": "mine now"})).await;
+        assert_eq!(status, if who == VIEWER { StatusCode::FORBIDDEN } else { StatusCode::NOT_FOUND });
+    }
+    for who in [RESPONDER, ADMIN] {
+        let (status, _) = app.get(who, &path).await;
+        assert_eq!(status, StatusCode::OK, "{who:?} could not see the private incident");
+        let (_, items) = app.get(who, "/api/v1/action-items").await;
+        assert!(items.to_string().contains("leaked key"));
+    }
+}
+
+#[tokio::test]
+async fn members_of_a_named_team_see_a_private_incident() {
+    let app = spawn_app().await;
+    let seed = app.seed().await;
+    let path = format!("/api/v1/incidents/{}", seed.private);
+    let (_, incident) = app.get(ADMIN, &path).await;
+    let (status, _) = app.patch(ADMIN, &path, json!({"version": incident["version"], "teams": ["payments"]})).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = app.get(OUTSIDER, &path).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = app.put(ADMIN, "/api/v1/teams/payments/members/outsider", json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = app.get(OUTSIDER, &path).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn timeline_events_are_kept_in_time_order_with_their_raw_payload() {
+    let app = spawn_app().await;
+    let seed = app.seed().await;
+    let events = format!("/api/v1/incidents/{}/events", seed.public);
+    let (status, late) = app.post(EDITOR, &events, json!({"occurred_at": "2026-11-20T10:30:00Z", "kind": "rollback", "text": "Rolled back to v41", "source": "github"})).await;
+    assert_eq!(status, StatusCode::CREATED, "{late}");
+    let (status, early) = app
+        .post(
+            EDITOR,
+            &events,
+            json!({
+                "occurred_at": "2026-11-20T10:02:00+01:00", "kind": "alert", "text": "HighErrorRate firing",
+                "source": "alertmanager", "key_moment": "detection", "raw_payload": {"status": "firing", "alerts": []}
+            }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(early["occurred_at"], "2026-11-20T09:02:00Z");
+    let (_, list) = app.get(VIEWER, &events).await;
+    let texts: Vec<&str> = list["items"].as_array().unwrap().iter().map(|e| e["text"].as_str().unwrap()).collect();
+    assert_eq!(texts, ["HighErrorRate firing", "Rolled back to v41"]);
+    let raw_url = early["raw_payload_url"].as_str().unwrap();
+    let (status, raw) = app.get(VIEWER, raw_url).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(raw["status"], "firing");
+    let one = format!("{events}/{}", late["id"].as_str().unwrap());
+    let (status, changed) = app.patch(EDITOR, &one, json!({"version": 1, "key_moment": "mitigation"})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(changed["key_moment"], "mitigation");
+    let (status, _) = app.patch(EDITOR, &one, json!({"version": 1, "text": "stale"})).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (status, _) =
+        app.post(VIEWER, &events, json!({"occurred_at": "2026-11-20T10:00:00Z", "kind": "note", "text": "hi"})).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = app.delete(EDITOR, &one).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = app.get(EDITOR, &one).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn postmortem_edits_are_versioned_and_kept_in_history() {
+    let app = spawn_app().await;
+    let seed = app.seed().await;
+    let (status, pm) = app
+        .post(EDITOR, &format!("/api/v1/incidents/{}/postmortem", seed.public), json!({"due_date": "2026-12-01"}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{pm}");
+    assert_eq!(pm["status"], "draft");
+    assert_eq!(pm["owner"], "editor");
+    let (status, _) = app.post(EDITOR, &format!("/api/v1/incidents/{}/postmortem", seed.public), json!({})).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let path = format!("/api/v1/postmortems/{}", pm["id"].as_str().unwrap());
+    let (status, pm) = app
+        .patch(EDITOR, &path, json!({"version": 1, "sections": {"summary": "Checkout failed for 20 minutes."}}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{pm}");
+    let (status, pm) = app
+        .put(ADMIN, &format!("{path}/sections/root_cause"), json!({"version": 2, "value": {"description": "Pool exhausted", "certainty": "confirmed", "component": "db-pool", "legacy_code": true}}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{pm}");
+    assert_eq!(pm["version"], 3);
+    let (status, conflict) =
+        app.patch(EDITOR, &path, json!({"version": 2, "sections": {"summary": "Lost update"}})).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(conflict["current"]["sections"]["root_cause"]["component"], "db-pool");
+    let (status, section) = app.get(VIEWER, &format!("{path}/sections/root_cause")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(section["certainty"], "confirmed");
+    let (status, _) = app.get(VIEWER, &format!("{path}/sections/nonsense")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, bad) = app
+        .put(EDITOR, &format!("{path}/sections/root_cause"), json!({"version": 3, "value": {"certainty": "maybe"}}))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad["errors"][0]["field"], "sections.root_cause");
+    let (status, refused) =
+        app.post(EDITOR, &format!("{path}/status"), json!({"version": 3, "status": "published"})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    let (_, pm) = app.post(EDITOR, &format!("{path}/status"), json!({"version": 3, "status": "in_review"})).await;
+    let (status, pm) =
+        app.post(EDITOR, &format!("{path}/status"), json!({"version": pm["version"], "status": "published"})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(pm["published_at"].is_string());
+    let (status, history) = app.get(VIEWER, &format!("{path}/history")).await;
+    assert_eq!(status, StatusCode::OK);
+    let history = history.as_array().unwrap();
+    assert_eq!(history.len(), 5);
+    assert_eq!(history[1]["actor"], "editor");
+    assert_eq!(history[1]["changes"][0]["field"], "sections.summary");
+    assert_eq!(history[1]["changes"][0]["old"], "");
+    assert_eq!(history[1]["changes"][0]["new"], "Checkout failed for 20 minutes.");
+    assert_eq!(history[2]["actor"], "admin");
+    assert_eq!(history[4]["changes"][0]["field"], "status");
+    let (status, list) = app.get(VIEWER, "/api/v1/postmortems?status=published").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+    let (_, of_incident) = app.get(VIEWER, &format!("/api/v1/incidents/{}/postmortem", seed.public)).await;
+    assert_eq!(of_incident["id"], pm["id"]);
+}
+
+#[tokio::test]
+async fn action_items_are_created_filtered_and_closed() {
+    let app = spawn_app().await;
+    let seed = app.seed().await;
+    let create = format!("/api/v1/incidents/{}/action-items", seed.public);
+    let (status, item) = app
+        .post(EDITOR, &create, json!({"title": "Alert on pool saturation", "kind": "improve_response", "owner": "editor", "owner_team": "payments", "priority": "p2", "due_date": "2020-01-01"}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{item}");
+    let (status, _) = app.post(EDITOR, &create, json!({"title": "Raise pool size", "kind": "fix_root_cause"})).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, bad) =
+        app.post(EDITOR, &create, json!({"title": "x", "kind": "fix_root_cause", "owner": "ghost"})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad["errors"][0]["field"], "owner");
+    let (_, overdue) = app.get(VIEWER, "/api/v1/action-items?due_before=2026-01-01").await;
+    assert_eq!(overdue["items"].as_array().unwrap().len(), 1);
+    let (_, by_team) = app.get(VIEWER, "/api/v1/action-items?team=payments").await;
+    assert_eq!(by_team["items"].as_array().unwrap().len(), 1);
+    let (_, by_incident) = app.get(VIEWER, &format!("/api/v1/action-items?incident={}", seed.public)).await;
+    assert_eq!(by_incident["items"].as_array().unwrap().len(), 2);
+    let path = format!("/api/v1/action-items/{}", item["id"].as_str().unwrap());
+    let (status, done) = app
+        .patch(EDITOR, &path, json!({"version": 1, "status": "done", "tracker_url": "https://tracker.example/ISSUE-7"}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{done}");
+    assert_eq!(done["status"], "done");
+    let (_, overdue) = app.get(VIEWER, "/api/v1/action-items?due_before=2026-01-01").await;
+    assert_eq!(overdue["items"].as_array().unwrap().len(), 0);
+    let (status, _) = app.patch(VIEWER, &path, json!({"version": 2, "status": "open"})).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = app.delete(EDITOR, &path).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+}
+
+#[tokio::test]
+async fn admins_manage_users_teams_and_services() {
+    let app = spawn_app().await;
+    let (status, user) = app
+        .post(
+            ADMIN,
+            "/api/v1/users",
+            json!({"username": "dana", "display_name": "Dana", "role": "editor", "password": "short"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{user}");
+    let (status, user) = app
+        .post(
+            ADMIN,
+            "/api/v1/users",
+            json!({"username": "dana", "display_name": "Dana", "role": "editor", "password": "a long enough password"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert!(user.get("password_hash").is_none());
+    let (status, _) =
+        app.post(ADMIN, "/api/v1/users", json!({"username": "dana", "display_name": "Dana 2", "role": "viewer"})).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (status, _) = app
+        .post(As::Nobody, "/api/v1/session", json!({"username": "dana", "password": "a long enough password"}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = app.patch(EDITOR, "/api/v1/users/editor", json!({"role": "admin"})).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, me) = app.patch(EDITOR, "/api/v1/users/editor", json!({"display_name": "Ed Itor"})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(me["display_name"], "Ed Itor");
+    let (status, _) = app.patch(ADMIN, "/api/v1/users/admin", json!({"disabled": true})).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, team) = app.post(ADMIN, "/api/v1/teams", json!({"slug": "sre", "name": "SRE"})).await;
+    assert_eq!(status, StatusCode::CREATED, "{team}");
+    let (status, team) = app.put(ADMIN, "/api/v1/teams/sre/members/dana", json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(team["members"], json!(["dana"]));
+    let (_, dana) = app.get(VIEWER, "/api/v1/users/dana").await;
+    assert_eq!(dana["teams"], json!(["sre"]));
+    let (status, service) =
+        app.post(ADMIN, "/api/v1/services", json!({"slug": "edge", "name": "Edge proxy", "owner_team": "sre"})).await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(service["owner_team"], "sre");
+    let (status, service) = app.patch(ADMIN, "/api/v1/services/edge", json!({"owner_team": null})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(service["owner_team"].is_null());
+    let (status, bad) = app.post(ADMIN, "/api/v1/services", json!({"slug": "Bad Slug", "name": "x"})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad["errors"][0]["field"], "slug");
+    let (status, _) = app.post(EDITOR, "/api/v1/teams", json!({"slug": "rogue", "name": "Rogue"})).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = app.delete(ADMIN, "/api/v1/teams/sre/members/dana").await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = app.delete(ADMIN, "/api/v1/services/edge").await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = app.delete(ADMIN, "/api/v1/teams/sre").await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, settings) = app.get(VIEWER, "/api/v1/settings").await;
+    assert_eq!(settings["severity_labels"]["SEV1"], "Critical");
+}
+
+#[tokio::test]
+async fn unknown_incident_handles_are_404_with_a_hint() {
+    let app = spawn_app().await;
+    let (status, body) = app.get(VIEWER, "/api/v1/incidents/INC-999").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["type"], "/problems/not-found");
+    let (status, body) = app.get(VIEWER, "/api/v1/incidents/banana").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(body["detail"].as_str().unwrap().contains("INC-42"));
+}
+
+#[tokio::test]
+async fn incident_list_items_carry_what_the_list_view_needs() {
+    // A page of incidents carries everything the list view needs in one answer.
+    let app = spawn_app().await;
+    app.seed().await;
+    let (_, page) = app.get(ADMIN, "/api/v1/incidents").await;
+    let first: &Value = &page["items"][0];
+    for field in ["handle", "title", "severity", "status", "services", "responders", "private", "version"] {
+        assert!(first.get(field).is_some(), "{field} missing from list items");
+    }
+}

@@ -1,0 +1,169 @@
+//! spawn_app: the real server on a random loopback port over a fresh store, with
+//! one user (and API token) per role, and a client that speaks HTTP to it.
+
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+
+use hindsight_core::Role;
+use hindsight_server::{AppState, Settings, auth};
+use hindsight_store::{NewUser, Store, test_support};
+use reqwest::{Method, RequestBuilder, Response, StatusCode};
+use serde_json::{Value, json};
+
+/// Password of every test user.
+pub const PASSWORD: &str = "a long test password";
+
+/// A running server and who can call it.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub store: Store,
+    pub client: reqwest::Client,
+    /// API tokens by username: admin, editor, viewer, outsider (an editor), responder (a viewer).
+    pub tokens: std::collections::HashMap<&'static str, String>,
+}
+
+/// Who makes a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum As {
+    Nobody,
+    User(&'static str),
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_on(test_support::sqlite_store().await).await
+}
+
+pub async fn spawn_on(store: Store) -> TestApp {
+    // One hash for all test users: argon2 is slow on purpose.
+    let hash = auth::hash_password(PASSWORD).expect("hashing the test password");
+    let mut tokens = std::collections::HashMap::new();
+    for (name, role) in [
+        ("admin", Role::Admin),
+        ("editor", Role::Editor),
+        ("viewer", Role::Viewer),
+        ("outsider", Role::Editor),
+        ("responder", Role::Viewer),
+    ] {
+        store
+            .create_user(NewUser {
+                username: name.into(),
+                display_name: name.into(),
+                email: None,
+                role,
+                password_hash: Some(hash.clone()),
+            })
+            .await
+            .expect("creating a test user");
+        let secret = auth::new_secret("hs_");
+        store.create_token(name, "test", &auth::hash_secret(&secret)).await.expect("creating a test token");
+        tokens.insert(name, secret);
+    }
+    let settings = Settings { secure_cookies: false, max_body_bytes: 64 * 1024, ..Settings::default() };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binding a loopback port");
+    let addr = listener.local_addr().expect("local address");
+    let state = AppState::new(store.clone(), settings);
+    tokio::spawn(async move {
+        hindsight_server::serve(listener, state).await.expect("serving");
+    });
+    TestApp { addr, store, client: reqwest::Client::new(), tokens }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    pub fn request(&self, who: As, method: Method, path: &str) -> RequestBuilder {
+        let builder = self.client.request(method, self.url(path));
+        match who {
+            As::Nobody => builder,
+            As::User(name) => builder.bearer_auth(&self.tokens[name]),
+        }
+    }
+
+    pub async fn send(&self, who: As, method: Method, path: &str, body: Option<Value>) -> Response {
+        let mut builder = self.request(who, method, path);
+        if let Some(body) = body {
+            builder = builder.json(&body);
+        }
+        builder.send().await.expect("sending a request")
+    }
+
+    pub async fn get(&self, who: As, path: &str) -> (StatusCode, Value) {
+        read(self.send(who, Method::GET, path, None).await).await
+    }
+
+    pub async fn post(&self, who: As, path: &str, body: Value) -> (StatusCode, Value) {
+        read(self.send(who, Method::POST, path, Some(body)).await).await
+    }
+
+    pub async fn patch(&self, who: As, path: &str, body: Value) -> (StatusCode, Value) {
+        read(self.send(who, Method::PATCH, path, Some(body)).await).await
+    }
+
+    pub async fn put(&self, who: As, path: &str, body: Value) -> (StatusCode, Value) {
+        read(self.send(who, Method::PUT, path, Some(body)).await).await
+    }
+
+    pub async fn delete(&self, who: As, path: &str) -> (StatusCode, Value) {
+        read(self.send(who, Method::DELETE, path, None).await).await
+    }
+
+    /// Sets up a team, two services and one public and one private incident.
+    /// The private one names `responder` as a responder; `outsider` has no link to it.
+    pub async fn seed(&self) -> Seed {
+        let admin = As::User("admin");
+        let editor = As::User("editor");
+        let (status, _) = self.post(admin, "/api/v1/teams", json!({"slug": "payments", "name": "Payments"})).await;
+        assert_eq!(status, StatusCode::CREATED);
+        let (status, _) = self
+            .post(admin, "/api/v1/services", json!({"slug": "checkout", "name": "Checkout", "owner_team": "payments"}))
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
+        let (status, _) = self.post(admin, "/api/v1/services", json!({"slug": "search", "name": "Search"})).await;
+        assert_eq!(status, StatusCode::CREATED);
+        let (status, public) = self
+            .post(
+                editor,
+                "/api/v1/incidents",
+                json!({
+                    "title": "Checkout returns 502", "severity": "SEV2", "services": ["checkout"],
+                    "started_at": "2026-11-20T10:00:00Z", "detected_at": "2026-11-20T10:04:00Z",
+                    "detection_method": "monitoring_alert",
+                    "responders": [{"username": "editor", "role": "incident_commander"}]
+                }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{public}");
+        let (status, private) = self
+            .post(
+                admin,
+                "/api/v1/incidents",
+                json!({
+                    "title": "Credential leak in logs", "severity": "SEV1", "private": true,
+                    "services": ["search"],
+                    "responders": [{"username": "responder", "role": "subject_matter_expert"}]
+                }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{private}");
+        Seed {
+            public: public["handle"].as_str().unwrap().to_string(),
+            private: private["handle"].as_str().unwrap().to_string(),
+        }
+    }
+}
+
+/// Handles of the seeded incidents.
+pub struct Seed {
+    pub public: String,
+    pub private: String,
+}
+
+/// Status and JSON body (or `null` when the body is empty or not JSON).
+pub async fn read(response: Response) -> (StatusCode, Value) {
+    let status = response.status();
+    let text = response.text().await.unwrap_or_default();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}

@@ -1,0 +1,277 @@
+//! Walks every endpoint with every role and with no credentials, and checks the
+//! answer. The walk must cover every operation in the OpenAPI document, so a new
+//! endpoint cannot be added without saying who may call it.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::{As, TestApp, spawn_app};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+/// Who may call an endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Access {
+    /// Anyone, signed in or not.
+    Public,
+    /// Anyone signed in.
+    Read,
+    /// Editors and admins.
+    Write,
+    /// Admins only.
+    Admin,
+    /// The user named in the path (here: editor) or an admin.
+    SelfOrAdmin,
+}
+
+struct Call {
+    method: Method,
+    /// The path as the OpenAPI document names it.
+    template: &'static str,
+    access: Access,
+    body: Option<Value>,
+}
+
+fn call(method: Method, template: &'static str, access: Access, body: Option<Value>) -> Call {
+    Call { method, template, access, body }
+}
+
+/// Ids of the things the walk touches, made fresh for each caller.
+struct Fixture {
+    incident: String,
+    /// An incident with no post-mortem yet, for starting one.
+    spare: String,
+    event: String,
+    postmortem: String,
+    action_item: String,
+    token: String,
+}
+
+async fn fixture(app: &TestApp) -> Fixture {
+    let seed = app.seed().await;
+    let admin = As::User("admin");
+    let (_, event) = app
+        .post(admin, &format!("/api/v1/incidents/{}/events", seed.public), json!({"occurred_at": "2026-11-20T10:05:00Z", "kind": "page", "text": "Paged on-call", "raw_payload": {"id": 1}}))
+        .await;
+    let (_, pm) = app.post(admin, &format!("/api/v1/incidents/{}/postmortem", seed.public), json!({})).await;
+    let (_, item) = app
+        .post(
+            admin,
+            &format!("/api/v1/incidents/{}/action-items", seed.public),
+            json!({"title": "Add a runbook", "kind": "improve_response"}),
+        )
+        .await;
+    let (_, token) = app.post(admin, "/api/v1/users/editor/tokens", json!({"name": "walk"})).await;
+    let (_, spare) = app.post(admin, "/api/v1/incidents", json!({"title": "Spare", "severity": "SEV4"})).await;
+    Fixture {
+        incident: seed.public,
+        spare: spare["handle"].as_str().unwrap().into(),
+        event: event["id"].as_str().unwrap().into(),
+        postmortem: pm["id"].as_str().unwrap().into(),
+        action_item: item["id"].as_str().unwrap().into(),
+        token: token["token"]["id"].as_str().unwrap().into(),
+    }
+}
+
+fn calls() -> Vec<Call> {
+    use Access::*;
+    let get = Method::GET;
+    let post = Method::POST;
+    let patch = Method::PATCH;
+    let put = Method::PUT;
+    let delete = Method::DELETE;
+    vec![
+        call(get.clone(), "/healthz", Public, None),
+        call(get.clone(), "/readyz", Public, None),
+        call(get.clone(), "/api/v1/openapi.json", Public, None),
+        call(get.clone(), "/api/v1/me", Read, None),
+        call(get.clone(), "/api/v1/settings", Read, None),
+        call(get.clone(), "/api/v1/incidents", Read, None),
+        call(post.clone(), "/api/v1/incidents", Write, Some(json!({"title": "Walk", "severity": "SEV5"}))),
+        call(get.clone(), "/api/v1/incidents/{handle}", Read, None),
+        call(patch.clone(), "/api/v1/incidents/{handle}", Write, Some(json!({"version": 1, "description": "walked"}))),
+        call(get.clone(), "/api/v1/incidents/{handle}/events", Read, None),
+        call(
+            post.clone(),
+            "/api/v1/incidents/{handle}/events",
+            Write,
+            Some(json!({"occurred_at": "2026-11-20T10:06:00Z", "kind": "note", "text": "walk"})),
+        ),
+        call(get.clone(), "/api/v1/incidents/{handle}/events/{id}", Read, None),
+        call(get.clone(), "/api/v1/incidents/{handle}/events/{id}/raw", Read, None),
+        call(
+            patch.clone(),
+            "/api/v1/incidents/{handle}/events/{id}",
+            Write,
+            Some(json!({"version": 1, "text": "Paged the on-call engineer"})),
+        ),
+        call(get.clone(), "/api/v1/incidents/{handle}/postmortem", Read, None),
+        call(post.clone(), "/api/v1/incidents/{handle}/postmortem", Write, Some(json!({"owner": "admin"}))),
+        call(get.clone(), "/api/v1/postmortems", Read, None),
+        call(get.clone(), "/api/v1/postmortems/{id}", Read, None),
+        call(
+            patch.clone(),
+            "/api/v1/postmortems/{id}",
+            Write,
+            Some(json!({"version": 1, "sections": {"trigger": "A deploy"}})),
+        ),
+        call(get.clone(), "/api/v1/postmortems/{id}/sections/{section}", Read, None),
+        call(
+            put.clone(),
+            "/api/v1/postmortems/{id}/sections/{section}",
+            Write,
+            Some(json!({"version": 2, "value": "Short summary"})),
+        ),
+        call(
+            post.clone(),
+            "/api/v1/postmortems/{id}/status",
+            Write,
+            Some(json!({"version": 3, "status": "in_review"})),
+        ),
+        call(get.clone(), "/api/v1/postmortems/{id}/history", Read, None),
+        call(get.clone(), "/api/v1/action-items", Read, None),
+        call(
+            post.clone(),
+            "/api/v1/incidents/{handle}/action-items",
+            Write,
+            Some(json!({"title": "Walk item", "kind": "fix_root_cause"})),
+        ),
+        call(get.clone(), "/api/v1/action-items/{id}", Read, None),
+        call(patch.clone(), "/api/v1/action-items/{id}", Write, Some(json!({"version": 1, "status": "in_progress"}))),
+        call(get.clone(), "/api/v1/users", Read, None),
+        call(
+            post.clone(),
+            "/api/v1/users",
+            Admin,
+            Some(json!({"username": "walker", "display_name": "Walker", "role": "viewer"})),
+        ),
+        call(get.clone(), "/api/v1/users/{username}", Read, None),
+        call(patch.clone(), "/api/v1/users/{username}", SelfOrAdmin, Some(json!({"display_name": "Editor Walked"}))),
+        call(get.clone(), "/api/v1/users/{username}/tokens", SelfOrAdmin, None),
+        call(post.clone(), "/api/v1/users/{username}/tokens", SelfOrAdmin, Some(json!({"name": "walk 2"}))),
+        call(get.clone(), "/api/v1/teams", Read, None),
+        call(post.clone(), "/api/v1/teams", Admin, Some(json!({"slug": "walkers", "name": "Walkers"}))),
+        call(get.clone(), "/api/v1/teams/{slug}", Read, None),
+        call(patch.clone(), "/api/v1/teams/{slug}", Admin, Some(json!({"name": "Payments and billing"}))),
+        call(put.clone(), "/api/v1/teams/{slug}/members/{username}", Admin, None),
+        call(get.clone(), "/api/v1/services", Read, None),
+        call(post.clone(), "/api/v1/services", Admin, Some(json!({"slug": "walk-svc", "name": "Walk"}))),
+        call(get.clone(), "/api/v1/services/{slug}", Read, None),
+        call(patch.clone(), "/api/v1/services/{slug}", Admin, Some(json!({"name": "Checkout API"}))),
+        // Deletions last, the things hanging off an incident before the incident.
+        call(delete.clone(), "/api/v1/teams/{slug}/members/{username}", Admin, None),
+        call(delete.clone(), "/api/v1/tokens/{id}", SelfOrAdmin, None),
+        call(delete.clone(), "/api/v1/incidents/{handle}/events/{id}", Write, None),
+        call(delete.clone(), "/api/v1/action-items/{id}", Write, None),
+        call(delete.clone(), "/api/v1/postmortems/{id}", Admin, None),
+        call(delete.clone(), "/api/v1/incidents/{handle}", Admin, None),
+        call(delete.clone(), "/api/v1/services/{slug}", Admin, None),
+        call(delete.clone(), "/api/v1/teams/{slug}", Admin, None),
+        call(delete.clone(), "/api/v1/session", Read, None),
+        call(post, "/api/v1/session", Public, Some(json!({"username": "viewer", "password": common::PASSWORD}))),
+    ]
+}
+
+fn concrete(method: &Method, template: &str, f: &Fixture) -> String {
+    let id = if template.contains("/events/") {
+        &f.event
+    } else if template.contains("/postmortems/") {
+        &f.postmortem
+    } else if template.contains("/action-items/") {
+        &f.action_item
+    } else {
+        &f.token
+    };
+    let handle = if *method == Method::POST && template.ends_with("/postmortem") { &f.spare } else { &f.incident };
+    let path = template
+        .replace("{handle}", handle)
+        .replace("{section}", "summary")
+        .replace("{id}", id)
+        .replace("{slug}", if template.contains("/services/") { "checkout" } else { "payments" });
+    if template.starts_with("/api/v1/teams/") {
+        path.replace("{username}", "viewer")
+    } else {
+        path.replace("{username}", "editor")
+    }
+}
+
+fn expected(access: Access, who: As) -> &'static [StatusCode] {
+    const OK: &[StatusCode] = &[StatusCode::OK, StatusCode::CREATED, StatusCode::NO_CONTENT];
+    const UNAUTHORIZED: &[StatusCode] = &[StatusCode::UNAUTHORIZED];
+    const FORBIDDEN: &[StatusCode] = &[StatusCode::FORBIDDEN];
+    let role = match who {
+        As::Nobody => return if access == Access::Public { OK } else { UNAUTHORIZED },
+        As::User(name) => name,
+    };
+    let allowed = match access {
+        Access::Public | Access::Read => true,
+        Access::Write => matches!(role, "editor" | "admin"),
+        Access::Admin => role == "admin",
+        Access::SelfOrAdmin => matches!(role, "editor" | "admin"),
+    };
+    if allowed { OK } else { FORBIDDEN }
+}
+
+async fn walk(who: As) {
+    walk_on(spawn_app().await, who).await;
+}
+
+async fn walk_on(app: TestApp, who: As) {
+    let fixture = fixture(&app).await;
+    for call in calls() {
+        let path = concrete(&call.method, call.template, &fixture);
+        let response = app.send(who, call.method.clone(), &path, call.body.clone()).await;
+        let status = response.status();
+        let body = response.text().await.unwrap_or_default();
+        assert!(
+            expected(call.access, who).contains(&status),
+            "{who:?} {} {path}: got {status}, expected one of {:?}: {body}",
+            call.method,
+            expected(call.access, who)
+        );
+    }
+}
+
+#[tokio::test]
+async fn nobody_gets_401_except_on_public_endpoints() {
+    walk(As::Nobody).await;
+}
+
+#[tokio::test]
+async fn viewers_read_but_cannot_write() {
+    walk(As::User("viewer")).await;
+}
+
+#[tokio::test]
+async fn editors_write_incidents_but_not_accounts() {
+    walk(As::User("editor")).await;
+}
+
+#[tokio::test]
+async fn admins_may_do_everything() {
+    walk(As::User("admin")).await;
+}
+
+#[tokio::test]
+async fn every_role_gets_the_same_answers_on_postgres() {
+    for who in [As::Nobody, As::User("viewer"), As::User("editor"), As::User("admin")] {
+        let Some(store) = hindsight_store::test_support::postgres_store().await else { return };
+        walk_on(common::spawn_on(store).await, who).await;
+    }
+}
+
+#[test]
+fn the_walk_covers_every_operation_in_the_openapi_document() {
+    let doc = serde_json::to_value(hindsight_server::api::openapi()).unwrap();
+    let mut documented = BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            if matches!(method.as_str(), "get" | "post" | "put" | "patch" | "delete") {
+                documented.insert(format!("{} {path}", method.to_uppercase()));
+            }
+        }
+    }
+    let walked: BTreeSet<String> = calls().iter().map(|c| format!("{} {}", c.method, c.template)).collect();
+    assert_eq!(documented, walked);
+}

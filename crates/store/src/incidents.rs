@@ -1,0 +1,455 @@
+//! Incidents, their services, teams and responders, and the visibility rule
+//! every incident-bound query shares.
+
+use std::collections::HashMap;
+
+use hindsight_core::access::Viewer;
+use hindsight_core::{
+    Incident, IncidentPatch, IncidentStatus, Moments, NewIncident, Responder, Severity, ValidationErrors,
+    incident_handle,
+};
+use sqlx::FromRow;
+use time::OffsetDateTime;
+
+use crate::error::word;
+use crate::ts::opt;
+use crate::{Arg, MAX_PAGE, Page, Store, StoreError, Ts, bind_args, built_sql, new_id, on_pool, placeholders};
+
+/// SQL that is true when the viewer may see incident `alias`: it is public, or the
+/// viewer is an admin, declared it, is one of its responders, or is a member of a team named on it.
+/// `$uid` is the viewer's user id and `$admin` whether they are an admin.
+pub(crate) fn visible_sql(alias: &str, uid: usize, admin: usize) -> String {
+    format!(
+        "({alias}.private = FALSE OR ${admin} = TRUE OR {alias}.created_by = ${uid} \
+         OR EXISTS (SELECT 1 FROM incident_responders vr WHERE vr.incident_id = {alias}.id AND vr.user_id = ${uid}) \
+         OR EXISTS (SELECT 1 FROM incident_teams vt JOIN team_members vm ON vm.team_id = vt.team_id \
+                    WHERE vt.incident_id = {alias}.id AND vm.user_id = ${uid}))"
+    )
+}
+
+/// The two arguments [`visible_sql`] expects, in order.
+pub(crate) fn viewer_args(viewer: &Viewer) -> [Arg; 2] {
+    [Arg::Text(viewer.user_id.clone()), Arg::Bool(viewer.sees_everything())]
+}
+
+/// Which incidents a list wants.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct IncidentFilter {
+    pub status: Option<IncidentStatus>,
+    pub severity: Option<Severity>,
+    /// Service slug.
+    pub service: Option<String>,
+    /// Team slug: incidents naming the team or affecting a service it owns.
+    pub team: Option<String>,
+    /// Incidents that began at or after this moment.
+    pub since: Option<OffsetDateTime>,
+    /// Incidents that began before this moment.
+    pub until: Option<OffsetDateTime>,
+}
+
+#[derive(FromRow)]
+struct IncidentRow {
+    id: String,
+    number: i64,
+    title: String,
+    description: String,
+    severity: i64,
+    status: String,
+    detection_method: String,
+    started_at: Option<Ts>,
+    detected_at: Option<Ts>,
+    acknowledged_at: Option<Ts>,
+    mitigated_at: Option<Ts>,
+    resolved_at: Option<Ts>,
+    private: bool,
+    created_by: Option<String>,
+    created_at: Ts,
+    updated_at: Ts,
+    version: i64,
+}
+
+const INCIDENT_SELECT: &str = "SELECT i.id, i.number, i.title, i.description, i.severity, i.status, \
+    i.detection_method, i.started_at, i.detected_at, i.acknowledged_at, i.mitigated_at, i.resolved_at, \
+    i.private, cu.username AS created_by, i.created_at, i.updated_at, i.version \
+    FROM incidents i LEFT JOIN users cu ON cu.id = i.created_by";
+
+/// Rows of (incident id, service slug), (incident id, team slug) and
+/// (incident id, username, role), as [`Store::complete_incidents`] reads them.
+type LinkRows = (Vec<(String, String)>, Vec<(String, String)>, Vec<(String, String, String)>);
+
+/// One incident's service slugs, team slugs and responders.
+type IncidentLinks = (Vec<String>, Vec<String>, Vec<Responder>);
+
+/// The incident's ids for its services, teams and responders, checked to exist.
+struct Links {
+    services: Vec<String>,
+    teams: Vec<String>,
+    responders: Vec<(String, String)>,
+}
+
+impl Store {
+    async fn resolve_links(
+        &self,
+        services: &[String],
+        teams: &[String],
+        responders: &[Responder],
+    ) -> Result<Links, StoreError> {
+        let service_ids = self.service_ids("services", services).await;
+        let team_ids = self.team_ids("teams", teams).await;
+        let names: Vec<String> = responders.iter().map(|r| r.username.clone()).collect();
+        let user_ids = self.user_ids("responders", &names).await;
+        // Report every unknown name at once, not only the first kind found.
+        let mut errors = ValidationErrors::default();
+        let mut take = |r: Result<HashMap<String, String>, StoreError>| match r {
+            Ok(ids) => Ok(ids),
+            Err(StoreError::Invalid(e)) => {
+                errors.0.extend(e.0);
+                Ok(HashMap::new())
+            }
+            Err(e) => Err(e),
+        };
+        let (service_ids, team_ids, user_ids) = (take(service_ids)?, take(team_ids)?, take(user_ids)?);
+        errors.into_result()?;
+        let mut seen = std::collections::HashSet::new();
+        Ok(Links {
+            services: dedup(services.iter().map(|s| service_ids[s].clone())),
+            teams: dedup(teams.iter().map(|t| team_ids[t].clone())),
+            responders: responders
+                .iter()
+                .map(|r| (user_ids[&r.username].clone(), r.role.as_str().to_string()))
+                .filter(|pair| seen.insert(pair.clone()))
+                .collect(),
+        })
+    }
+
+    /// Declares an incident and gives it the next handle.
+    pub async fn create_incident(&self, viewer: &Viewer, new: NewIncident) -> Result<Incident, StoreError> {
+        new.validate()?;
+        let links = self.resolve_links(&new.services, &new.teams, &new.responders).await?;
+        let now = Ts::now();
+        let moments = new.moments(now.get());
+        let began = began_at(&moments, now);
+        let id = new_id();
+        let number: i64 = on_pool!(self, |pool| {
+            async {
+            let mut tx = pool.begin().await?;
+            let number: i64 = sqlx::query_scalar("UPDATE counters SET value = value + 1 WHERE name = 'incident' RETURNING value")
+                .fetch_one(&mut *tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO incidents (id, number, title, description, severity, status, detection_method, began_at, \
+                 started_at, detected_at, acknowledged_at, mitigated_at, resolved_at, private, created_by, created_at, updated_at, version) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, 1)",
+            )
+            .bind(&id)
+            .bind(number)
+            .bind(&new.title)
+            .bind(&new.description)
+            .bind(new.severity.level() as i64)
+            .bind(new.status.as_str())
+            .bind(new.detection_method.as_str())
+            .bind(began)
+            .bind(opt(moments.started_at))
+            .bind(opt(moments.detected_at))
+            .bind(opt(moments.acknowledged_at))
+            .bind(opt(moments.mitigated_at))
+            .bind(opt(moments.resolved_at))
+            .bind(new.private)
+            .bind(&viewer.user_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            for service in &links.services {
+                sqlx::query("INSERT INTO incident_services (incident_id, service_id) VALUES ($1, $2)")
+                    .bind(&id).bind(service).execute(&mut *tx).await?;
+            }
+            for team in &links.teams {
+                sqlx::query("INSERT INTO incident_teams (incident_id, team_id) VALUES ($1, $2)")
+                    .bind(&id).bind(team).execute(&mut *tx).await?;
+            }
+            for (position, (user, role)) in links.responders.iter().enumerate() {
+                sqlx::query("INSERT INTO incident_responders (incident_id, user_id, role, position) VALUES ($1, $2, $3, $4)")
+                    .bind(&id).bind(user).bind(role).bind(position as i64).execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+            Ok::<_, StoreError>(number)
+        }
+        .await
+        })?;
+        self.written_incident(number).await
+    }
+
+    /// The incident with this number, if the viewer may see it.
+    pub async fn incident(&self, viewer: &Viewer, number: i64) -> Result<Incident, StoreError> {
+        let sql = format!("{INCIDENT_SELECT} WHERE i.number = $3 AND {}", visible_sql("i", 1, 2));
+        let [uid, admin] = viewer_args(viewer);
+        self.one_incident(&sql, vec![uid, admin, Arg::Int(number)], number).await
+    }
+
+    /// The incident a write just saved, whether or not its writer can still see it:
+    /// a responder may take themselves off a private incident, and the write happened.
+    async fn written_incident(&self, number: i64) -> Result<Incident, StoreError> {
+        let sql = format!("{INCIDENT_SELECT} WHERE i.number = $1");
+        self.one_incident(&sql, vec![Arg::Int(number)], number).await
+    }
+
+    async fn one_incident(&self, sql: &str, args: Vec<Arg>, number: i64) -> Result<Incident, StoreError> {
+        let rows: Vec<IncidentRow> =
+            on_pool!(self, |pool| bind_args!(sqlx::query_as(built_sql(sql)), args.clone()).fetch_all(pool).await)?;
+        if rows.is_empty() {
+            return Err(StoreError::NotFound(incident_handle(number)));
+        }
+        Ok(self.complete_incidents(rows).await?.remove(0))
+    }
+
+    /// The id of a visible incident, for the things that hang off it.
+    pub(crate) async fn visible_incident_id(&self, viewer: &Viewer, number: i64) -> Result<String, StoreError> {
+        let sql = format!("SELECT i.id FROM incidents i WHERE i.number = $3 AND {}", visible_sql("i", 1, 2));
+        let [uid, admin] = viewer_args(viewer);
+        let args = vec![uid, admin, Arg::Int(number)];
+        let id: Option<String> = on_pool!(self, |pool| bind_args!(sqlx::query_scalar(built_sql(&sql)), args.clone())
+            .fetch_optional(pool)
+            .await)?;
+        id.ok_or_else(|| StoreError::NotFound(incident_handle(number)))
+    }
+
+    fn incident_where(&self, viewer: &Viewer, filter: &IncidentFilter) -> (String, Vec<Arg>) {
+        let [uid, admin] = viewer_args(viewer);
+        let mut args = vec![uid, admin];
+        let mut clauses = vec![visible_sql("i", 1, 2)];
+        let mut push = |args: &mut Vec<Arg>, arg: Arg, clause: &dyn Fn(usize) -> String| {
+            args.push(arg);
+            clauses.push(clause(args.len()));
+        };
+        if let Some(status) = filter.status {
+            push(&mut args, Arg::Text(status.as_str().into()), &|n| format!("i.status = ${n}"));
+        }
+        if let Some(severity) = filter.severity {
+            push(&mut args, Arg::Int(severity.level() as i64), &|n| format!("i.severity = ${n}"));
+        }
+        if let Some(service) = &filter.service {
+            push(&mut args, Arg::Text(service.clone()), &|n| {
+                format!(
+                    "EXISTS (SELECT 1 FROM incident_services fs JOIN services s ON s.id = fs.service_id \
+                         WHERE fs.incident_id = i.id AND s.slug = ${n})"
+                )
+            });
+        }
+        if let Some(team) = &filter.team {
+            push(&mut args, Arg::Text(team.clone()), &|n| {
+                format!(
+                    "(EXISTS (SELECT 1 FROM incident_teams ft JOIN teams t ON t.id = ft.team_id \
+                          WHERE ft.incident_id = i.id AND t.slug = ${n}) \
+                         OR EXISTS (SELECT 1 FROM incident_services fs JOIN services s ON s.id = fs.service_id \
+                          JOIN teams t ON t.id = s.owner_team_id WHERE fs.incident_id = i.id AND t.slug = ${n}))"
+                )
+            });
+        }
+        if let Some(since) = filter.since {
+            push(&mut args, Arg::Time(since.into()), &|n| format!("i.began_at >= ${n}"));
+        }
+        if let Some(until) = filter.until {
+            push(&mut args, Arg::Time(until.into()), &|n| format!("i.began_at < ${n}"));
+        }
+        (clauses.join(" AND "), args)
+    }
+
+    /// Incidents the viewer may see, newest handle first, a page at a time.
+    pub async fn list_incidents(
+        &self,
+        viewer: &Viewer,
+        filter: &IncidentFilter,
+        cursor: Option<&str>,
+        limit: i64,
+    ) -> Result<Page<Incident>, StoreError> {
+        let limit = limit.clamp(1, MAX_PAGE);
+        let (mut where_sql, mut args) = self.incident_where(viewer, filter);
+        if let Some(cursor) = cursor {
+            let before: i64 =
+                cursor.parse().map_err(|_| ValidationErrors::single("cursor", "not a cursor this list gave out"))?;
+            args.push(Arg::Int(before));
+            where_sql.push_str(&format!(" AND i.number < ${}", args.len()));
+        }
+        args.push(Arg::Int(limit + 1));
+        let sql = format!("{INCIDENT_SELECT} WHERE {where_sql} ORDER BY i.number DESC LIMIT ${}", args.len());
+        let mut rows: Vec<IncidentRow> =
+            on_pool!(self, |pool| bind_args!(sqlx::query_as(built_sql(&sql)), args.clone()).fetch_all(pool).await)?;
+        let more = rows.len() as i64 > limit;
+        rows.truncate(limit as usize);
+        let next_cursor = if more { rows.last().map(|r| r.number.to_string()) } else { None };
+        Ok(Page { items: self.complete_incidents(rows).await?, next_cursor })
+    }
+
+    /// How many incidents the viewer may see that match the filter.
+    pub async fn count_incidents(&self, viewer: &Viewer, filter: &IncidentFilter) -> Result<i64, StoreError> {
+        let (where_sql, args) = self.incident_where(viewer, filter);
+        let sql = format!("SELECT COUNT(*) FROM incidents i WHERE {where_sql}");
+        Ok(on_pool!(self, |pool| bind_args!(sqlx::query_scalar(built_sql(&sql)), args.clone()).fetch_one(pool).await)?)
+    }
+
+    /// Loads the services, teams and responders of a page of incidents: three queries, whatever the page size.
+    async fn complete_incidents(&self, rows: Vec<IncidentRow>) -> Result<Vec<Incident>, StoreError> {
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<Arg> = rows.iter().map(|r| Arg::Text(r.id.clone())).collect();
+        let list = placeholders(1, ids.len());
+        let services_sql = format!(
+            "SELECT x.incident_id, s.slug FROM incident_services x JOIN services s ON s.id = x.service_id \
+             WHERE x.incident_id IN ({list}) ORDER BY s.slug"
+        );
+        let teams_sql = format!(
+            "SELECT x.incident_id, t.slug FROM incident_teams x JOIN teams t ON t.id = x.team_id \
+             WHERE x.incident_id IN ({list}) ORDER BY t.slug"
+        );
+        let responders_sql = format!(
+            "SELECT x.incident_id, u.username, x.role FROM incident_responders x JOIN users u ON u.id = x.user_id \
+             WHERE x.incident_id IN ({list}) ORDER BY x.position"
+        );
+        let (services, teams, responders): LinkRows = on_pool!(self, |pool| async {
+            let services = bind_args!(sqlx::query_as(built_sql(&services_sql)), ids.clone()).fetch_all(pool).await?;
+            let teams = bind_args!(sqlx::query_as(built_sql(&teams_sql)), ids.clone()).fetch_all(pool).await?;
+            let responders =
+                bind_args!(sqlx::query_as(built_sql(&responders_sql)), ids.clone()).fetch_all(pool).await?;
+            Ok::<_, sqlx::Error>((services, teams, responders))
+        }
+        .await)?;
+        let mut by_incident: HashMap<String, IncidentLinks> = HashMap::new();
+        for (incident, slug) in services {
+            by_incident.entry(incident).or_default().0.push(slug);
+        }
+        for (incident, slug) in teams {
+            by_incident.entry(incident).or_default().1.push(slug);
+        }
+        for (incident, username, role) in responders {
+            by_incident.entry(incident).or_default().2.push(Responder { username, role: word(&role)? });
+        }
+        rows.into_iter()
+            .map(|r| {
+                let (services, teams, responders) = by_incident.remove(&r.id).unwrap_or_default();
+                Ok(Incident {
+                    handle: incident_handle(r.number),
+                    severity: Severity::new(r.severity as u8)
+                        .ok_or_else(|| StoreError::Corrupt(format!("severity {}", r.severity)))?,
+                    status: word(&r.status)?,
+                    detection_method: word(&r.detection_method)?,
+                    moments: Moments {
+                        started_at: r.started_at.map(Ts::get),
+                        detected_at: r.detected_at.map(Ts::get),
+                        acknowledged_at: r.acknowledged_at.map(Ts::get),
+                        mitigated_at: r.mitigated_at.map(Ts::get),
+                        resolved_at: r.resolved_at.map(Ts::get),
+                    },
+                    id: r.id,
+                    number: r.number,
+                    title: r.title,
+                    description: r.description,
+                    services,
+                    teams,
+                    responders,
+                    private: r.private,
+                    created_by: r.created_by,
+                    created_at: r.created_at.get(),
+                    updated_at: r.updated_at.get(),
+                    version: r.version,
+                })
+            })
+            .collect()
+    }
+
+    /// Changes an incident, refusing a change based on a stale version.
+    pub async fn update_incident(
+        &self,
+        viewer: &Viewer,
+        number: i64,
+        patch: IncidentPatch,
+    ) -> Result<Incident, StoreError> {
+        let mut incident = self.incident(viewer, number).await?;
+        let based_on = patch.version;
+        if based_on != incident.version {
+            let version = incident.version;
+            return Err(StoreError::conflict(incident_handle(number), based_on, &incident, version));
+        }
+        let now = Ts::now();
+        incident.apply(patch, now.get())?;
+        let links = self.resolve_links(&incident.services, &incident.teams, &incident.responders).await?;
+        let began = began_at(&incident.moments, Ts::from(incident.created_at));
+        let m = &incident.moments;
+        let updated = on_pool!(self, |pool| {
+            async {
+            let mut tx = pool.begin().await?;
+            let done = sqlx::query(
+                "UPDATE incidents SET title = $3, description = $4, severity = $5, status = $6, detection_method = $7, \
+                 began_at = $8, started_at = $9, detected_at = $10, acknowledged_at = $11, mitigated_at = $12, \
+                 resolved_at = $13, private = $14, updated_at = $15, version = version + 1 \
+                 WHERE id = $1 AND version = $2",
+            )
+            .bind(&incident.id)
+            .bind(based_on)
+            .bind(&incident.title)
+            .bind(&incident.description)
+            .bind(incident.severity.level() as i64)
+            .bind(incident.status.as_str())
+            .bind(incident.detection_method.as_str())
+            .bind(began)
+            .bind(opt(m.started_at))
+            .bind(opt(m.detected_at))
+            .bind(opt(m.acknowledged_at))
+            .bind(opt(m.mitigated_at))
+            .bind(opt(m.resolved_at))
+            .bind(incident.private)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            if done.rows_affected() == 0 {
+                return Ok::<_, StoreError>(false);
+            }
+            for table in ["incident_services", "incident_teams", "incident_responders"] {
+                sqlx::query(built_sql(&format!("DELETE FROM {table} WHERE incident_id = $1"))).bind(&incident.id).execute(&mut *tx).await?;
+            }
+            for service in &links.services {
+                sqlx::query("INSERT INTO incident_services (incident_id, service_id) VALUES ($1, $2)")
+                    .bind(&incident.id).bind(service).execute(&mut *tx).await?;
+            }
+            for team in &links.teams {
+                sqlx::query("INSERT INTO incident_teams (incident_id, team_id) VALUES ($1, $2)")
+                    .bind(&incident.id).bind(team).execute(&mut *tx).await?;
+            }
+            for (position, (user, role)) in links.responders.iter().enumerate() {
+                sqlx::query("INSERT INTO incident_responders (incident_id, user_id, role, position) VALUES ($1, $2, $3, $4)")
+                    .bind(&incident.id).bind(user).bind(role).bind(position as i64).execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+            Ok(true)
+        }
+        .await
+        })?;
+        if !updated {
+            // Another writer got there between our read and our write.
+            let current = self.incident(viewer, number).await?;
+            let version = current.version;
+            return Err(StoreError::conflict(incident_handle(number), based_on, &current, version));
+        }
+        self.written_incident(number).await
+    }
+
+    /// Deletes an incident and everything that hangs off it.
+    pub async fn delete_incident(&self, viewer: &Viewer, number: i64) -> Result<(), StoreError> {
+        let id = self.visible_incident_id(viewer, number).await?;
+        on_pool!(self, |pool| sqlx::query("DELETE FROM incidents WHERE id = $1")
+            .bind(&id)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+}
+
+fn began_at(moments: &Moments, fallback: Ts) -> Ts {
+    moments.started_at.or(moments.detected_at).map(Ts::from).unwrap_or(fallback)
+}
+
+fn dedup(items: impl Iterator<Item = String>) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    items.filter(|i| seen.insert(i.clone())).collect()
+}

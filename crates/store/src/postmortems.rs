@@ -1,0 +1,358 @@
+//! Post-mortems and their append-only history: every write records who changed
+//! which field from what to what, in the same transaction as the change.
+
+use hindsight_core::access::Viewer;
+use hindsight_core::{
+    FieldChange, NewPostmortem, Postmortem, PostmortemChange, PostmortemPatch, PostmortemStatus, Sections,
+    ValidationErrors, diff_postmortems, incident_handle,
+};
+use sqlx::FromRow;
+use time::Date;
+
+use crate::error::word;
+use crate::incidents::{viewer_args, visible_sql};
+use crate::{Arg, MAX_PAGE, Page, Store, StoreError, Ts, bind_args, built_sql, new_id, on_pool};
+
+/// Which post-mortems a list wants.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PostmortemFilter {
+    pub status: Option<PostmortemStatus>,
+    /// Username of the owner.
+    pub owner: Option<String>,
+}
+
+#[derive(FromRow)]
+struct PostmortemRow {
+    id: String,
+    number: i64,
+    incident_title: String,
+    status: String,
+    owner: Option<String>,
+    due_date: Option<String>,
+    sections: String,
+    created_at: Ts,
+    updated_at: Ts,
+    published_at: Option<Ts>,
+    version: i64,
+}
+
+const POSTMORTEM_SELECT: &str = "SELECT p.id, i.number, i.title AS incident_title, p.status, ou.username AS owner, \
+    p.due_date, p.sections, p.created_at, p.updated_at, p.published_at, p.version \
+    FROM postmortems p JOIN incidents i ON i.id = p.incident_id LEFT JOIN users ou ON ou.id = p.owner_id";
+
+impl PostmortemRow {
+    fn into_postmortem(self) -> Result<Postmortem, StoreError> {
+        Ok(Postmortem {
+            incident: incident_handle(self.number),
+            status: word(&self.status)?,
+            due_date: self.due_date.as_deref().map(parse_date).transpose()?,
+            sections: serde_json::from_str(&self.sections)
+                .map_err(|e| StoreError::Corrupt(format!("post-mortem {}: {e}", self.id)))?,
+            id: self.id,
+            incident_title: self.incident_title,
+            owner: self.owner,
+            created_at: self.created_at.get(),
+            updated_at: self.updated_at.get(),
+            published_at: self.published_at.map(Ts::get),
+            version: self.version,
+        })
+    }
+}
+
+const DATE_FORMAT: &[time::format_description::BorrowedFormatItem<'_>] =
+    time::macros::format_description!("[year]-[month]-[day]");
+
+fn parse_date(text: &str) -> Result<Date, StoreError> {
+    Date::parse(text, DATE_FORMAT).map_err(|e| StoreError::Corrupt(format!("date {text:?}: {e}")))
+}
+
+/// A date as stored: `YYYY-MM-DD`, which sorts as time.
+pub(crate) fn date_text(date: Date) -> String {
+    date.format(DATE_FORMAT).unwrap_or_default()
+}
+
+impl Store {
+    /// Starts the post-mortem of a visible incident; an incident has at most one.
+    pub async fn create_postmortem(
+        &self,
+        viewer: &Viewer,
+        number: i64,
+        new: NewPostmortem,
+    ) -> Result<Postmortem, StoreError> {
+        let incident_id = self.visible_incident_id(viewer, number).await?;
+        let mut errors = ValidationErrors::default();
+        new.sections.validate(&mut errors);
+        errors.into_result()?;
+        let owner = new.owner.clone().unwrap_or_else(|| viewer.username.clone());
+        let owner_id =
+            self.user_ids("owner", std::slice::from_ref(&owner)).await.map_err(|_| {
+                StoreError::Invalid(ValidationErrors::single("owner", format!("no user named {owner:?}")))
+            })?[&owner]
+                .clone();
+        let id = new_id();
+        let now = Ts::now();
+        let sections = serde_json::to_string(&new.sections).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let blank = Postmortem {
+            id: id.clone(),
+            incident: incident_handle(number),
+            incident_title: String::new(),
+            status: PostmortemStatus::Draft,
+            owner: None,
+            due_date: None,
+            sections: Sections::default(),
+            created_at: now.get(),
+            updated_at: now.get(),
+            published_at: None,
+            version: 0,
+        };
+        let mut first = blank.clone();
+        first.owner = Some(owner.clone());
+        first.due_date = new.due_date;
+        first.sections = new.sections.clone();
+        let changes = history_json(&diff_postmortems(&blank, &first))?;
+        on_pool!(self, |pool| {
+            async {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "INSERT INTO postmortems (id, incident_id, status, owner_id, due_date, sections, created_at, updated_at, version) \
+                 VALUES ($1, $2, 'draft', $3, $4, $5, $6, $6, 1)",
+            )
+            .bind(&id)
+            .bind(&incident_id)
+            .bind(&owner_id)
+            .bind(new.due_date.map(date_text))
+            .bind(&sections)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| StoreError::unique(e, "incident", &incident_handle(number)))?;
+            sqlx::query("INSERT INTO postmortem_history (postmortem_id, version, actor_id, at, changes) VALUES ($1, 1, $2, $3, $4)")
+                .bind(&id)
+                .bind(&viewer.user_id)
+                .bind(now)
+                .bind(&changes)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok::<_, StoreError>(())
+        }
+        .await
+        })?;
+        self.postmortem(viewer, &id).await
+    }
+
+    /// A post-mortem by id, if the viewer may see its incident.
+    pub async fn postmortem(&self, viewer: &Viewer, id: &str) -> Result<Postmortem, StoreError> {
+        self.postmortem_where(viewer, "p.id = $3", Arg::Text(id.to_string()))
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("post-mortem {id:?}")))
+    }
+
+    /// The post-mortem of a visible incident.
+    pub async fn postmortem_of_incident(&self, viewer: &Viewer, number: i64) -> Result<Postmortem, StoreError> {
+        self.postmortem_where(viewer, "i.number = $3", Arg::Int(number))
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("post-mortem of {}", incident_handle(number))))
+    }
+
+    async fn postmortem_where(
+        &self,
+        viewer: &Viewer,
+        clause: &str,
+        value: Arg,
+    ) -> Result<Option<Postmortem>, StoreError> {
+        let sql = format!("{POSTMORTEM_SELECT} WHERE {clause} AND {}", visible_sql("i", 1, 2));
+        let [uid, admin] = viewer_args(viewer);
+        let args = vec![uid, admin, value];
+        let row: Option<PostmortemRow> =
+            on_pool!(self, |pool| bind_args!(sqlx::query_as(built_sql(&sql)), args.clone())
+                .fetch_optional(pool)
+                .await)?;
+        row.map(PostmortemRow::into_postmortem).transpose()
+    }
+
+    /// Post-mortems of incidents the viewer may see, newest first, a page at a time.
+    pub async fn list_postmortems(
+        &self,
+        viewer: &Viewer,
+        filter: &PostmortemFilter,
+        cursor: Option<&str>,
+        limit: i64,
+    ) -> Result<Page<Postmortem>, StoreError> {
+        let limit = limit.clamp(1, MAX_PAGE);
+        let [uid, admin] = viewer_args(viewer);
+        let mut args = vec![uid, admin];
+        let mut clauses = vec![visible_sql("i", 1, 2)];
+        if let Some(status) = filter.status {
+            args.push(Arg::Text(status.as_str().into()));
+            clauses.push(format!("p.status = ${}", args.len()));
+        }
+        if let Some(owner) = &filter.owner {
+            args.push(Arg::Text(owner.clone()));
+            clauses.push(format!("ou.username = ${}", args.len()));
+        }
+        if let Some(cursor) = cursor {
+            args.push(Arg::Text(cursor.to_string()));
+            clauses.push(format!("p.id < ${}", args.len()));
+        }
+        args.push(Arg::Int(limit + 1));
+        let sql =
+            format!("{POSTMORTEM_SELECT} WHERE {} ORDER BY p.id DESC LIMIT ${}", clauses.join(" AND "), args.len());
+        let mut rows: Vec<PostmortemRow> =
+            on_pool!(self, |pool| bind_args!(sqlx::query_as(built_sql(&sql)), args.clone()).fetch_all(pool).await)?;
+        let more = rows.len() as i64 > limit;
+        rows.truncate(limit as usize);
+        let next_cursor = if more { rows.last().map(|r| r.id.clone()) } else { None };
+        Ok(Page { items: rows.into_iter().map(PostmortemRow::into_postmortem).collect::<Result<_, _>>()?, next_cursor })
+    }
+
+    /// Changes sections, owner or due date; refuses a change based on a stale version.
+    pub async fn update_postmortem(
+        &self,
+        viewer: &Viewer,
+        id: &str,
+        patch: PostmortemPatch,
+    ) -> Result<Postmortem, StoreError> {
+        let before = self.postmortem(viewer, id).await?;
+        check_version(&before, patch.version)?;
+        let mut after = before.clone();
+        after.apply(&patch)?;
+        if let Some(owner) = &patch.owner {
+            if let Some(name) = owner {
+                self.user_ids("owner", std::slice::from_ref(name)).await.map_err(|_| {
+                    StoreError::Invalid(ValidationErrors::single("owner", format!("no user named {name:?}")))
+                })?;
+            }
+            after.owner = owner.clone();
+        }
+        self.save_postmortem(viewer, &before, after, patch.version).await
+    }
+
+    /// Moves a post-mortem to another status, if the move is allowed.
+    pub async fn set_postmortem_status(
+        &self,
+        viewer: &Viewer,
+        id: &str,
+        version: i64,
+        status: PostmortemStatus,
+    ) -> Result<Postmortem, StoreError> {
+        let before = self.postmortem(viewer, id).await?;
+        check_version(&before, version)?;
+        if !before.status.can_move_to(status) {
+            return Err(StoreError::Invalid(ValidationErrors::single(
+                "status",
+                format!("a post-mortem cannot move from {} to {status}", before.status),
+            )));
+        }
+        let mut after = before.clone();
+        after.status = status;
+        if status == PostmortemStatus::Published && after.published_at.is_none() {
+            after.published_at = Some(Ts::now().get());
+        }
+        self.save_postmortem(viewer, &before, after, version).await
+    }
+
+    async fn save_postmortem(
+        &self,
+        viewer: &Viewer,
+        before: &Postmortem,
+        after: Postmortem,
+        based_on: i64,
+    ) -> Result<Postmortem, StoreError> {
+        let changes = diff_postmortems(before, &after);
+        if changes.is_empty() {
+            return Ok(before.clone());
+        }
+        let changes = history_json(&changes)?;
+        let sections = serde_json::to_string(&after.sections).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let owner_id = match &after.owner {
+            Some(owner) => Some(self.user_ids("owner", std::slice::from_ref(owner)).await?[owner].clone()),
+            None => None,
+        };
+        let now = Ts::now();
+        let saved = on_pool!(self, |pool| {
+            async {
+            let mut tx = pool.begin().await?;
+            let done = sqlx::query(
+                "UPDATE postmortems SET status = $3, owner_id = $4, due_date = $5, sections = $6, updated_at = $7, \
+                 published_at = $8, version = version + 1 WHERE id = $1 AND version = $2",
+            )
+            .bind(&after.id)
+            .bind(based_on)
+            .bind(after.status.as_str())
+            .bind(&owner_id)
+            .bind(after.due_date.map(date_text))
+            .bind(&sections)
+            .bind(now)
+            .bind(after.published_at.map(Ts::from))
+            .execute(&mut *tx)
+            .await?;
+            if done.rows_affected() == 0 {
+                return Ok::<_, StoreError>(false);
+            }
+            sqlx::query("INSERT INTO postmortem_history (postmortem_id, version, actor_id, at, changes) VALUES ($1, $2, $3, $4, $5)")
+                .bind(&after.id)
+                .bind(based_on + 1)
+                .bind(&viewer.user_id)
+                .bind(now)
+                .bind(&changes)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(true)
+        }
+        .await
+        })?;
+        let current = self.postmortem(viewer, &after.id).await?;
+        if !saved {
+            let version = current.version;
+            return Err(StoreError::conflict(format!("post-mortem {:?}", after.id), based_on, &current, version));
+        }
+        Ok(current)
+    }
+
+    /// Every change made to a post-mortem, oldest first.
+    pub async fn postmortem_history(&self, viewer: &Viewer, id: &str) -> Result<Vec<PostmortemChange>, StoreError> {
+        self.postmortem(viewer, id).await?;
+        let rows: Vec<(i64, Option<String>, Ts, String)> = on_pool!(self, |pool| sqlx::query_as(
+            "SELECT h.version, u.username, h.at, h.changes FROM postmortem_history h \
+             LEFT JOIN users u ON u.id = h.actor_id WHERE h.postmortem_id = $1 ORDER BY h.version"
+        )
+        .bind(id)
+        .fetch_all(pool)
+        .await)?;
+        rows.into_iter()
+            .map(|(version, actor, at, changes)| {
+                Ok(PostmortemChange {
+                    version,
+                    actor,
+                    at: at.get(),
+                    changes: serde_json::from_str::<Vec<FieldChange>>(&changes)
+                        .map_err(|e| StoreError::Corrupt(format!("history of {id:?}: {e}")))?,
+                })
+            })
+            .collect()
+    }
+
+    /// Deletes a post-mortem and its history.
+    pub async fn delete_postmortem(&self, viewer: &Viewer, id: &str) -> Result<(), StoreError> {
+        self.postmortem(viewer, id).await?;
+        on_pool!(self, |pool| sqlx::query("DELETE FROM postmortems WHERE id = $1")
+            .bind(id)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+}
+
+fn check_version(current: &Postmortem, based_on: i64) -> Result<(), StoreError> {
+    if based_on != current.version {
+        return Err(StoreError::conflict(format!("post-mortem {:?}", current.id), based_on, current, current.version));
+    }
+    Ok(())
+}
+
+fn history_json(changes: &[FieldChange]) -> Result<String, StoreError> {
+    serde_json::to_string(changes).map_err(|e| StoreError::Corrupt(e.to_string()))
+}

@@ -1,0 +1,1432 @@
+//! The store's contract, written once and run on both databases.
+//!
+//! Each behaviour is an `async fn name(store: Store)`; [`on_both_databases!`] turns it
+//! into `sqlite_name` and `postgres_name` tests. The PostgreSQL ones pass without
+//! doing anything when `HINDSIGHT_TEST_DATABASE_URL` is unset (CI always sets it).
+//! Every test gets a fresh, migrated database of its own.
+
+use hindsight_core::access::Viewer;
+use hindsight_core::{
+    ActionItem, ActionItemKind, ActionItemPatch, ActionItemStatus, EventKind, FieldChange, Incident, IncidentPatch,
+    IncidentStatus, NewActionItem, NewIncident, NewPostmortem, NewTimelineEvent, PostmortemPatch, PostmortemStatus,
+    Priority, Responder, ResponderRole, Role, Severity, TimelineEventPatch,
+};
+use hindsight_store::test_support::{postgres_store, sqlite_store};
+use hindsight_store::{ActionItemFilter, IncidentFilter, NewUser, PostmortemFilter, Store, StoreError, UserPatch};
+use serde_json::json;
+use time::macros::{date, datetime};
+use time::{Duration, OffsetDateTime, UtcOffset};
+
+/// Generates `sqlite_<name>` and `postgres_<name>` tests for each behaviour named.
+macro_rules! on_both_databases {
+    ($($name:ident),+ $(,)?) => {
+        pastey::paste! {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn [<sqlite_ $name>]() {
+                    $name(sqlite_store().await).await;
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn [<postgres_ $name>]() {
+                    let Some(store) = postgres_store().await else { return };
+                    $name(store).await;
+                }
+            )+
+        }
+    };
+}
+
+// ---- helpers ----
+
+/// Creates a user and returns them as a viewer.
+async fn person(store: &Store, username: &str, role: Role) -> Viewer {
+    let user = store
+        .create_user(NewUser {
+            username: username.to_string(),
+            display_name: format!("{username} (test)"),
+            email: Some(format!("{username}@example.com")),
+            role,
+            password_hash: None,
+        })
+        .await
+        .expect("user is created");
+    Viewer { user_id: user.id, username: user.username, role: user.role }
+}
+
+/// The viewer for an existing user.
+async fn store_viewer(store: &Store, username: &str) -> Viewer {
+    let user = store.user_by_username(username).await.unwrap();
+    Viewer { user_id: user.id, username: user.username, role: user.role }
+}
+
+async fn admin(store: &Store) -> Viewer {
+    person(store, "admin", Role::Admin).await
+}
+
+fn sev(level: u8) -> Severity {
+    Severity::new(level).expect("severity 1-5")
+}
+
+/// A public SEV3 incident with nothing attached.
+fn incident(title: &str) -> NewIncident {
+    NewIncident {
+        title: title.to_string(),
+        description: String::new(),
+        severity: sev(3),
+        status: IncidentStatus::Triggered,
+        services: vec![],
+        teams: vec![],
+        detection_method: hindsight_core::DetectionMethod::MonitoringAlert,
+        started_at: None,
+        detected_at: None,
+        acknowledged_at: None,
+        mitigated_at: None,
+        resolved_at: None,
+        responders: vec![],
+        private: false,
+    }
+}
+
+/// An incident that began at `at`.
+fn incident_at(title: &str, at: OffsetDateTime) -> NewIncident {
+    NewIncident { started_at: Some(at), ..incident(title) }
+}
+
+fn private_incident(title: &str) -> NewIncident {
+    NewIncident { private: true, ..incident(title) }
+}
+
+fn event(at: OffsetDateTime, text: &str) -> NewTimelineEvent {
+    NewTimelineEvent {
+        occurred_at: at,
+        source: "manual".to_string(),
+        kind: EventKind::Note,
+        actor: None,
+        text: text.to_string(),
+        key_moment: None,
+        raw_payload: None,
+    }
+}
+
+fn action_item(title: &str) -> NewActionItem {
+    NewActionItem {
+        title: title.to_string(),
+        description: String::new(),
+        kind: ActionItemKind::FixRootCause,
+        owner: None,
+        owner_team: None,
+        priority: Priority::P2,
+        due_date: None,
+        status: ActionItemStatus::Open,
+        tracker_url: None,
+    }
+}
+
+/// The field paths of a validation error; panics on any other result.
+fn invalid_fields<T: std::fmt::Debug>(result: Result<T, StoreError>) -> Vec<String> {
+    match result {
+        Err(StoreError::Invalid(errors)) => errors.0.into_iter().map(|e| e.field).collect(),
+        other => panic!("expected a validation error, got {other:?}"),
+    }
+}
+
+/// The version a conflict reports as current; panics on any other result.
+fn conflict_version<T: std::fmt::Debug>(result: Result<T, StoreError>) -> i64 {
+    match result {
+        Err(StoreError::Conflict { current_version, .. }) => current_version,
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+}
+
+fn assert_not_found<T: std::fmt::Debug>(result: Result<T, StoreError>) {
+    assert!(matches!(result, Err(StoreError::NotFound(_))), "expected not found, got {result:?}");
+}
+
+fn titles(incidents: &[Incident]) -> Vec<&str> {
+    incidents.iter().map(|i| i.title.as_str()).collect()
+}
+
+fn item_titles(items: &[ActionItem]) -> Vec<&str> {
+    items.iter().map(|i| i.title.as_str()).collect()
+}
+
+/// Titles of the incidents `viewer` gets for `filter`, newest first, on one page.
+async fn listed(store: &Store, viewer: &Viewer, filter: IncidentFilter) -> Vec<String> {
+    let page = store.list_incidents(viewer, &filter, None, 100).await.expect("incidents are listed");
+    assert_eq!(page.next_cursor, None);
+    page.items.into_iter().map(|i| i.title).collect()
+}
+
+// ---- users ----
+
+async fn created_user_is_read_back_by_username(store: Store) {
+    let ana = person(&store, "ana", Role::Editor).await;
+    let user = store.user_by_username("ana").await.unwrap();
+    assert_eq!(user.id, ana.user_id);
+    assert_eq!(user.display_name, "ana (test)");
+    assert_eq!(user.email.as_deref(), Some("ana@example.com"));
+    assert_eq!(user.role, Role::Editor);
+    assert!(!user.disabled);
+    assert!(user.teams.is_empty());
+}
+
+async fn taken_username_is_refused_as_duplicate(store: Store) {
+    person(&store, "ana", Role::Editor).await;
+    let again = store
+        .create_user(NewUser {
+            username: "ana".into(),
+            display_name: "Another Ana".into(),
+            email: None,
+            role: Role::Viewer,
+            password_hash: None,
+        })
+        .await;
+    match again {
+        Err(StoreError::Duplicate { field, value }) => {
+            assert_eq!((field.as_str(), value.as_str()), ("username", "ana"))
+        }
+        other => panic!("expected a duplicate, got {other:?}"),
+    }
+    assert_eq!(store.count_users().await.unwrap(), 1);
+}
+
+async fn invalid_username_is_refused_naming_the_field(store: Store) {
+    let result = store
+        .create_user(NewUser {
+            username: "Not Valid".into(),
+            display_name: "x".into(),
+            email: None,
+            role: Role::Viewer,
+            password_hash: None,
+        })
+        .await;
+    assert_eq!(invalid_fields(result), ["username"]);
+}
+
+async fn user_update_changes_only_the_given_fields(store: Store) {
+    person(&store, "ana", Role::Viewer).await;
+    let patch = UserPatch { role: Some(Role::Admin), email: Some(None), ..UserPatch::default() };
+    let user = store.update_user("ana", patch).await.unwrap();
+    assert_eq!(user.role, Role::Admin);
+    assert_eq!(user.email, None);
+    assert_eq!(user.display_name, "ana (test)");
+    assert!(!user.disabled);
+}
+
+async fn disabling_a_user_ends_their_sessions_for_good(store: Store) {
+    let ana = person(&store, "ana", Role::Editor).await;
+    let expires = OffsetDateTime::now_utc() + Duration::hours(1);
+    store.create_session(&ana.user_id, "session-hash", "csrf", expires).await.unwrap();
+    store.update_user("ana", UserPatch { disabled: Some(true), ..UserPatch::default() }).await.unwrap();
+    store.update_user("ana", UserPatch { disabled: Some(false), ..UserPatch::default() }).await.unwrap();
+    assert!(store.session("session-hash").await.unwrap().is_none());
+}
+
+async fn disabled_user_cannot_sign_in(store: Store) {
+    person(&store, "ana", Role::Editor).await;
+    assert!(store.credentials("ana").await.unwrap().is_some());
+    store.update_user("ana", UserPatch { disabled: Some(true), ..UserPatch::default() }).await.unwrap();
+    assert!(store.credentials("ana").await.unwrap().is_none());
+}
+
+on_both_databases!(
+    created_user_is_read_back_by_username,
+    taken_username_is_refused_as_duplicate,
+    invalid_username_is_refused_naming_the_field,
+    user_update_changes_only_the_given_fields,
+    disabling_a_user_ends_their_sessions_for_good,
+    disabled_user_cannot_sign_in,
+);
+
+// ---- teams and services ----
+
+async fn team_members_are_listed_on_the_team_and_on_the_user(store: Store) {
+    person(&store, "ana", Role::Editor).await;
+    person(&store, "bo", Role::Editor).await;
+    store.create_team("payments", "Payments").await.unwrap();
+    store.add_member("payments", "bo").await.unwrap();
+    let team = store.add_member("payments", "ana").await.unwrap();
+    assert_eq!(team.members, ["ana", "bo"]);
+    assert_eq!(store.user_by_username("ana").await.unwrap().teams, ["payments"]);
+}
+
+async fn adding_a_member_twice_keeps_one_membership(store: Store) {
+    person(&store, "ana", Role::Editor).await;
+    store.create_team("payments", "Payments").await.unwrap();
+    store.add_member("payments", "ana").await.unwrap();
+    let team = store.add_member("payments", "ana").await.unwrap();
+    assert_eq!(team.members, ["ana"]);
+}
+
+async fn removed_member_leaves_the_team(store: Store) {
+    person(&store, "ana", Role::Editor).await;
+    store.create_team("payments", "Payments").await.unwrap();
+    store.add_member("payments", "ana").await.unwrap();
+    let team = store.remove_member("payments", "ana").await.unwrap();
+    assert!(team.members.is_empty());
+    assert!(store.user_by_username("ana").await.unwrap().teams.is_empty());
+}
+
+async fn taken_team_slug_is_refused_as_duplicate(store: Store) {
+    store.create_team("payments", "Payments").await.unwrap();
+    let again = store.create_team("payments", "Payments again").await;
+    assert!(matches!(again, Err(StoreError::Duplicate { ref field, .. }) if field == "slug"), "{again:?}");
+}
+
+async fn service_is_created_with_its_owner_team(store: Store) {
+    store.create_team("payments", "Payments").await.unwrap();
+    store.create_service("checkout-api", "Checkout API", Some("payments")).await.unwrap();
+    let service = store.service("checkout-api").await.unwrap();
+    assert_eq!(service.name, "Checkout API");
+    assert_eq!(service.owner_team.as_deref(), Some("payments"));
+}
+
+async fn service_with_unknown_owner_team_is_refused_naming_owner_team(store: Store) {
+    let result = store.create_service("checkout-api", "Checkout API", Some("nobody")).await;
+    assert_eq!(invalid_fields(result), ["owner_team"]);
+    assert!(store.list_services().await.unwrap().is_empty());
+}
+
+async fn deleting_a_team_leaves_its_services_without_owner(store: Store) {
+    store.create_team("payments", "Payments").await.unwrap();
+    store.create_service("checkout-api", "Checkout API", Some("payments")).await.unwrap();
+    store.delete_team("payments").await.unwrap();
+    assert_eq!(store.service("checkout-api").await.unwrap().owner_team, None);
+}
+
+on_both_databases!(
+    team_members_are_listed_on_the_team_and_on_the_user,
+    adding_a_member_twice_keeps_one_membership,
+    removed_member_leaves_the_team,
+    taken_team_slug_is_refused_as_duplicate,
+    service_is_created_with_its_owner_team,
+    service_with_unknown_owner_team_is_refused_naming_owner_team,
+    deleting_a_team_leaves_its_services_without_owner,
+);
+
+// ---- API tokens and sessions ----
+
+async fn token_identifies_its_user_by_hash(store: Store) {
+    let ana = person(&store, "ana", Role::Editor).await;
+    let token = store.create_token("ana", "laptop", "token-hash").await.unwrap();
+    assert_eq!(token.username, "ana");
+    assert_eq!(token.last_used_at, None);
+    assert_eq!(store.viewer_for_token("token-hash").await.unwrap(), Some(ana));
+    assert!(store.token(&token.id).await.unwrap().last_used_at.is_some());
+}
+
+async fn unknown_token_hash_identifies_nobody(store: Store) {
+    person(&store, "ana", Role::Editor).await;
+    store.create_token("ana", "laptop", "token-hash").await.unwrap();
+    assert_eq!(store.viewer_for_token("other-hash").await.unwrap(), None);
+}
+
+async fn revoked_token_no_longer_identifies_its_user(store: Store) {
+    person(&store, "ana", Role::Editor).await;
+    let token = store.create_token("ana", "laptop", "token-hash").await.unwrap();
+    let revoked = store.revoke_token(&token.id).await.unwrap();
+    assert!(revoked.revoked_at.is_some());
+    assert_eq!(store.viewer_for_token("token-hash").await.unwrap(), None);
+    assert_eq!(store.list_tokens("ana").await.unwrap(), [revoked]);
+}
+
+async fn token_of_disabled_user_no_longer_identifies_them(store: Store) {
+    person(&store, "ana", Role::Editor).await;
+    store.create_token("ana", "laptop", "token-hash").await.unwrap();
+    store.update_user("ana", UserPatch { disabled: Some(true), ..UserPatch::default() }).await.unwrap();
+    assert_eq!(store.viewer_for_token("token-hash").await.unwrap(), None);
+}
+
+async fn live_session_is_found_by_its_hash(store: Store) {
+    let ana = person(&store, "ana", Role::Editor).await;
+    let expires = OffsetDateTime::now_utc() + Duration::hours(1);
+    store.create_session(&ana.user_id, "session-hash", "csrf-token", expires).await.unwrap();
+    let session = store.session("session-hash").await.unwrap().expect("session is live");
+    assert_eq!(session.viewer, ana);
+    assert_eq!(session.csrf_token, "csrf-token");
+    assert_eq!(session.expires_at.unix_timestamp(), expires.unix_timestamp());
+}
+
+async fn session_created_already_expired_is_not_returned(store: Store) {
+    let ana = person(&store, "ana", Role::Editor).await;
+    let expired = OffsetDateTime::now_utc() - Duration::minutes(1);
+    store.create_session(&ana.user_id, "session-hash", "csrf", expired).await.unwrap();
+    assert!(store.session("session-hash").await.unwrap().is_none());
+}
+
+async fn session_is_not_returned_once_it_expires(store: Store) {
+    let ana = person(&store, "ana", Role::Editor).await;
+    let lifetime = std::time::Duration::from_secs(3);
+    let expires = OffsetDateTime::now_utc() + lifetime;
+    store.create_session(&ana.user_id, "session-hash", "csrf", expires).await.unwrap();
+    assert!(store.session("session-hash").await.unwrap().is_some());
+    tokio::time::sleep(lifetime + std::time::Duration::from_millis(200)).await;
+    assert!(store.session("session-hash").await.unwrap().is_none());
+}
+
+async fn deleted_session_is_not_returned(store: Store) {
+    let ana = person(&store, "ana", Role::Editor).await;
+    let expires = OffsetDateTime::now_utc() + Duration::hours(1);
+    store.create_session(&ana.user_id, "session-hash", "csrf", expires).await.unwrap();
+    store.delete_session("session-hash").await.unwrap();
+    assert!(store.session("session-hash").await.unwrap().is_none());
+}
+
+on_both_databases!(
+    token_identifies_its_user_by_hash,
+    unknown_token_hash_identifies_nobody,
+    revoked_token_no_longer_identifies_its_user,
+    token_of_disabled_user_no_longer_identifies_them,
+    live_session_is_found_by_its_hash,
+    session_created_already_expired_is_not_returned,
+    session_is_not_returned_once_it_expires,
+    deleted_session_is_not_returned,
+);
+
+// ---- incidents: creation and validation ----
+
+async fn incidents_get_sequential_handles(store: Store) {
+    let admin = admin(&store).await;
+    let first = store.create_incident(&admin, incident("first")).await.unwrap();
+    let second = store.create_incident(&admin, incident("second")).await.unwrap();
+    assert_eq!((first.handle.as_str(), first.number), ("INC-1", 1));
+    assert_eq!((second.handle.as_str(), second.number), ("INC-2", 2));
+    assert_eq!(first.version, 1);
+    assert_eq!(first.created_by.as_deref(), Some("admin"));
+}
+
+async fn concurrent_creates_get_distinct_sequential_handles(store: Store) {
+    let admin = admin(&store).await;
+    let tasks: Vec<_> = (1..=6)
+        .map(|n| {
+            let (store, admin) = (store.clone(), admin.clone());
+            tokio::spawn(async move { store.create_incident(&admin, incident(&format!("incident {n}"))).await })
+        })
+        .collect();
+    let mut numbers = Vec::new();
+    for task in tasks {
+        numbers.push(task.await.expect("create task ran").expect("incident is created").number);
+    }
+    numbers.sort();
+    assert_eq!(numbers, [1, 2, 3, 4, 5, 6]);
+}
+
+async fn incident_keeps_its_services_teams_and_responders(store: Store) {
+    let admin = admin(&store).await;
+    person(&store, "ana", Role::Editor).await;
+    store.create_team("payments", "Payments").await.unwrap();
+    store.create_service("checkout-api", "Checkout API", None).await.unwrap();
+    let new = NewIncident {
+        services: vec!["checkout-api".into()],
+        teams: vec!["payments".into()],
+        responders: vec![
+            Responder { username: "ana".into(), role: ResponderRole::IncidentCommander },
+            Responder { username: "admin".into(), role: ResponderRole::Scribe },
+        ],
+        ..incident("Checkout errors")
+    };
+    let created = store.create_incident(&admin, new.clone()).await.unwrap();
+    let read = store.incident(&admin, created.number).await.unwrap();
+    assert_eq!(read, created);
+    assert_eq!(read.services, new.services);
+    assert_eq!(read.teams, new.teams);
+    assert_eq!(read.responders, new.responders);
+}
+
+async fn incident_with_unknown_service_names_the_service_index(store: Store) {
+    let admin = admin(&store).await;
+    let new = NewIncident { services: vec!["no-such-service".into()], ..incident("x") };
+    assert_eq!(invalid_fields(store.create_incident(&admin, new).await), ["services[0]"]);
+}
+
+async fn every_unknown_name_on_an_incident_is_reported_at_once(store: Store) {
+    let admin = admin(&store).await;
+    store.create_service("checkout-api", "Checkout API", None).await.unwrap();
+    let new = NewIncident {
+        services: vec!["checkout-api".into(), "ghost".into()],
+        teams: vec!["ghosts".into()],
+        responders: vec![Responder { username: "casper".into(), role: ResponderRole::Responder }],
+        ..incident("x")
+    };
+    assert_eq!(invalid_fields(store.create_incident(&admin, new).await), ["services[1]", "teams[0]", "responders[0]"]);
+}
+
+async fn incident_with_moments_out_of_order_is_refused(store: Store) {
+    let admin = admin(&store).await;
+    let new = NewIncident {
+        detected_at: Some(datetime!(2026-01-01 10:05 UTC)),
+        acknowledged_at: Some(datetime!(2026-01-01 10:01 UTC)),
+        ..incident("x")
+    };
+    assert_eq!(invalid_fields(store.create_incident(&admin, new).await), ["acknowledged_at"]);
+}
+
+async fn refused_incident_does_not_use_up_a_handle(store: Store) {
+    let admin = admin(&store).await;
+    let bad = NewIncident { services: vec!["ghost".into()], ..incident("bad") };
+    store.create_incident(&admin, bad).await.unwrap_err();
+    let good = store.create_incident(&admin, incident("good")).await.unwrap();
+    assert_eq!(good.handle, "INC-1");
+}
+
+async fn missing_incident_is_not_found(store: Store) {
+    let admin = admin(&store).await;
+    assert_not_found(store.incident(&admin, 42).await);
+}
+
+on_both_databases!(
+    incidents_get_sequential_handles,
+    concurrent_creates_get_distinct_sequential_handles,
+    incident_keeps_its_services_teams_and_responders,
+    incident_with_unknown_service_names_the_service_index,
+    every_unknown_name_on_an_incident_is_reported_at_once,
+    incident_with_moments_out_of_order_is_refused,
+    refused_incident_does_not_use_up_a_handle,
+    missing_incident_is_not_found,
+);
+
+// ---- incidents: lists, filters, pages ----
+
+async fn incidents_are_filtered_by_status(store: Store) {
+    let admin = admin(&store).await;
+    store.create_incident(&admin, incident("open")).await.unwrap();
+    let resolved = NewIncident { status: IncidentStatus::Resolved, ..incident("resolved") };
+    store.create_incident(&admin, resolved).await.unwrap();
+    let filter = IncidentFilter { status: Some(IncidentStatus::Resolved), ..IncidentFilter::default() };
+    assert_eq!(listed(&store, &admin, filter).await, ["resolved"]);
+}
+
+async fn incidents_are_filtered_by_severity(store: Store) {
+    let admin = admin(&store).await;
+    store.create_incident(&admin, NewIncident { severity: sev(1), ..incident("sev1") }).await.unwrap();
+    store.create_incident(&admin, NewIncident { severity: sev(4), ..incident("sev4") }).await.unwrap();
+    let filter = IncidentFilter { severity: Some(sev(1)), ..IncidentFilter::default() };
+    assert_eq!(listed(&store, &admin, filter).await, ["sev1"]);
+}
+
+async fn incidents_are_filtered_by_service(store: Store) {
+    let admin = admin(&store).await;
+    store.create_service("checkout-api", "Checkout API", None).await.unwrap();
+    store.create_service("search", "Search", None).await.unwrap();
+    let checkout = NewIncident { services: vec!["checkout-api".into()], ..incident("checkout") };
+    let search = NewIncident { services: vec!["search".into()], ..incident("search") };
+    store.create_incident(&admin, checkout).await.unwrap();
+    store.create_incident(&admin, search).await.unwrap();
+    let filter = IncidentFilter { service: Some("checkout-api".into()), ..IncidentFilter::default() };
+    assert_eq!(listed(&store, &admin, filter).await, ["checkout"]);
+}
+
+async fn team_filter_finds_incidents_naming_the_team_or_hitting_its_services(store: Store) {
+    let admin = admin(&store).await;
+    store.create_team("payments", "Payments").await.unwrap();
+    store.create_team("search", "Search").await.unwrap();
+    store.create_service("checkout-api", "Checkout API", Some("payments")).await.unwrap();
+    let named = NewIncident { teams: vec!["payments".into()], ..incident("named") };
+    let owned = NewIncident { services: vec!["checkout-api".into()], ..incident("owned service") };
+    let other = NewIncident { teams: vec!["search".into()], ..incident("other team") };
+    for new in [named, owned, other] {
+        store.create_incident(&admin, new).await.unwrap();
+    }
+    let filter = IncidentFilter { team: Some("payments".into()), ..IncidentFilter::default() };
+    assert_eq!(listed(&store, &admin, filter).await, ["owned service", "named"]);
+}
+
+async fn incidents_are_filtered_by_when_they_began(store: Store) {
+    let admin = admin(&store).await;
+    for (title, at) in [
+        ("january", datetime!(2026-01-15 12:00 UTC)),
+        ("february", datetime!(2026-02-15 12:00 UTC)),
+        ("march", datetime!(2026-03-15 12:00 UTC)),
+    ] {
+        store.create_incident(&admin, incident_at(title, at)).await.unwrap();
+    }
+    let filter = IncidentFilter {
+        since: Some(datetime!(2026-02-01 00:00 UTC)),
+        until: Some(datetime!(2026-03-01 00:00 UTC)),
+        ..IncidentFilter::default()
+    };
+    assert_eq!(listed(&store, &admin, filter).await, ["february"]);
+}
+
+async fn filters_combine(store: Store) {
+    let admin = admin(&store).await;
+    let sev1_resolved = NewIncident { severity: sev(1), status: IncidentStatus::Resolved, ..incident("sev1 resolved") };
+    let sev1_open = NewIncident { severity: sev(1), ..incident("sev1 open") };
+    let sev2_resolved = NewIncident { severity: sev(2), status: IncidentStatus::Resolved, ..incident("sev2 resolved") };
+    for new in [sev1_resolved, sev1_open, sev2_resolved] {
+        store.create_incident(&admin, new).await.unwrap();
+    }
+    let filter =
+        IncidentFilter { severity: Some(sev(1)), status: Some(IncidentStatus::Resolved), ..IncidentFilter::default() };
+    assert_eq!(listed(&store, &admin, filter).await, ["sev1 resolved"]);
+}
+
+async fn incident_pages_cover_every_incident_once_newest_first(store: Store) {
+    let admin = admin(&store).await;
+    for n in 1..=8 {
+        store.create_incident(&admin, incident(&format!("incident {n}"))).await.unwrap();
+    }
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    let mut pages = 0;
+    loop {
+        let page = store.list_incidents(&admin, &IncidentFilter::default(), cursor.as_deref(), 3).await.unwrap();
+        assert!(page.items.len() <= 3);
+        seen.extend(page.items.iter().map(|i| i.number));
+        pages += 1;
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(pages, 3);
+    assert_eq!(seen, [8, 7, 6, 5, 4, 3, 2, 1]);
+}
+
+async fn filtered_pages_cover_every_match_once(store: Store) {
+    let admin = admin(&store).await;
+    for n in 1..=9 {
+        let severity = if n % 2 == 0 { sev(2) } else { sev(4) };
+        store.create_incident(&admin, NewIncident { severity, ..incident(&format!("incident {n}")) }).await.unwrap();
+    }
+    let filter = IncidentFilter { severity: Some(sev(4)), ..IncidentFilter::default() };
+    let first = store.list_incidents(&admin, &filter, None, 2).await.unwrap();
+    let second = store.list_incidents(&admin, &filter, first.next_cursor.as_deref(), 2).await.unwrap();
+    let third = store.list_incidents(&admin, &filter, second.next_cursor.as_deref(), 2).await.unwrap();
+    assert_eq!(titles(&first.items), ["incident 9", "incident 7"]);
+    assert_eq!(titles(&second.items), ["incident 5", "incident 3"]);
+    assert_eq!(titles(&third.items), ["incident 1"]);
+    assert_eq!(third.next_cursor, None);
+}
+
+async fn page_that_ends_exactly_at_the_last_incident_has_no_cursor(store: Store) {
+    let admin = admin(&store).await;
+    for n in 1..=4 {
+        store.create_incident(&admin, incident(&format!("incident {n}"))).await.unwrap();
+    }
+    let first = store.list_incidents(&admin, &IncidentFilter::default(), None, 2).await.unwrap();
+    let second =
+        store.list_incidents(&admin, &IncidentFilter::default(), first.next_cursor.as_deref(), 2).await.unwrap();
+    assert_eq!(titles(&second.items), ["incident 2", "incident 1"]);
+    assert_eq!(second.next_cursor, None);
+}
+
+async fn cursor_not_given_out_by_a_list_is_refused(store: Store) {
+    let admin = admin(&store).await;
+    let result = store.list_incidents(&admin, &IncidentFilter::default(), Some("not-a-cursor"), 10).await;
+    assert_eq!(invalid_fields(result), ["cursor"]);
+}
+
+async fn count_matches_the_filtered_list(store: Store) {
+    let admin = admin(&store).await;
+    for n in 1..=5 {
+        let status = if n <= 3 { IncidentStatus::Resolved } else { IncidentStatus::Triggered };
+        store.create_incident(&admin, NewIncident { status, ..incident(&format!("incident {n}")) }).await.unwrap();
+    }
+    let resolved = IncidentFilter { status: Some(IncidentStatus::Resolved), ..IncidentFilter::default() };
+    assert_eq!(store.count_incidents(&admin, &resolved).await.unwrap(), 3);
+    assert_eq!(store.count_incidents(&admin, &IncidentFilter::default()).await.unwrap(), 5);
+}
+
+on_both_databases!(
+    incidents_are_filtered_by_status,
+    incidents_are_filtered_by_severity,
+    incidents_are_filtered_by_service,
+    team_filter_finds_incidents_naming_the_team_or_hitting_its_services,
+    incidents_are_filtered_by_when_they_began,
+    filters_combine,
+    incident_pages_cover_every_incident_once_newest_first,
+    filtered_pages_cover_every_match_once,
+    page_that_ends_exactly_at_the_last_incident_has_no_cursor,
+    cursor_not_given_out_by_a_list_is_refused,
+    count_matches_the_filtered_list,
+);
+
+// ---- incidents: visibility ----
+
+/// An admin, a private incident (INC-1) and a public one (INC-2).
+async fn private_and_public_incidents(store: &Store, private: NewIncident) -> Viewer {
+    let admin = admin(store).await;
+    store.create_incident(&admin, private).await.unwrap();
+    store.create_incident(&admin, incident("public")).await.unwrap();
+    admin
+}
+
+async fn private_incident_is_hidden_from_an_outsider(store: Store) {
+    private_and_public_incidents(&store, private_incident("secret")).await;
+    let outsider = person(&store, "eve", Role::Editor).await;
+    assert_not_found(store.incident(&outsider, 1).await);
+    assert_eq!(listed(&store, &outsider, IncidentFilter::default()).await, ["public"]);
+    assert_eq!(store.count_incidents(&outsider, &IncidentFilter::default()).await.unwrap(), 1);
+}
+
+async fn private_incident_is_visible_to_its_responder(store: Store) {
+    person(&store, "ana", Role::Viewer).await;
+    let secret = NewIncident {
+        responders: vec![Responder { username: "ana".into(), role: ResponderRole::Responder }],
+        ..private_incident("secret")
+    };
+    private_and_public_incidents(&store, secret).await;
+    let ana = store_viewer(&store, "ana").await;
+    assert_eq!(store.incident(&ana, 1).await.unwrap().title, "secret");
+    assert_eq!(listed(&store, &ana, IncidentFilter::default()).await, ["public", "secret"]);
+    assert_eq!(store.count_incidents(&ana, &IncidentFilter::default()).await.unwrap(), 2);
+}
+
+async fn private_incident_is_visible_to_a_member_of_a_named_team(store: Store) {
+    person(&store, "ana", Role::Viewer).await;
+    store.create_team("payments", "Payments").await.unwrap();
+    store.add_member("payments", "ana").await.unwrap();
+    let secret = NewIncident { teams: vec!["payments".into()], ..private_incident("secret") };
+    private_and_public_incidents(&store, secret).await;
+    let ana = store_viewer(&store, "ana").await;
+    assert_eq!(store.incident(&ana, 1).await.unwrap().title, "secret");
+    assert_eq!(listed(&store, &ana, IncidentFilter::default()).await, ["public", "secret"]);
+    assert_eq!(store.count_incidents(&ana, &IncidentFilter::default()).await.unwrap(), 2);
+}
+
+async fn private_incident_is_visible_to_an_admin(store: Store) {
+    private_and_public_incidents(&store, private_incident("secret")).await;
+    let other_admin = person(&store, "root", Role::Admin).await;
+    assert_eq!(store.incident(&other_admin, 1).await.unwrap().title, "secret");
+    assert_eq!(listed(&store, &other_admin, IncidentFilter::default()).await, ["public", "secret"]);
+    assert_eq!(store.count_incidents(&other_admin, &IncidentFilter::default()).await.unwrap(), 2);
+}
+
+async fn leaving_the_named_team_hides_the_private_incident_again(store: Store) {
+    person(&store, "ana", Role::Viewer).await;
+    store.create_team("payments", "Payments").await.unwrap();
+    store.add_member("payments", "ana").await.unwrap();
+    let secret = NewIncident { teams: vec!["payments".into()], ..private_incident("secret") };
+    private_and_public_incidents(&store, secret).await;
+    store.remove_member("payments", "ana").await.unwrap();
+    let ana = store_viewer(&store, "ana").await;
+    assert_not_found(store.incident(&ana, 1).await);
+}
+
+async fn private_incident_is_visible_to_the_editor_who_declared_it(store: Store) {
+    let ana = person(&store, "ana", Role::Editor).await;
+    let created = store.create_incident(&ana, private_incident("secret")).await.unwrap();
+    assert_eq!((created.handle.as_str(), created.private), ("INC-1", true));
+    assert_eq!(created.created_by.as_deref(), Some("ana"));
+    assert_eq!(store.incident(&ana, 1).await.unwrap(), created);
+    assert_eq!(listed(&store, &ana, IncidentFilter::default()).await, ["secret"]);
+}
+
+async fn responder_leaving_a_private_incident_gets_the_update_back(store: Store) {
+    person(&store, "ana", Role::Editor).await;
+    let secret = NewIncident {
+        responders: vec![Responder { username: "ana".into(), role: ResponderRole::Responder }],
+        ..private_incident("secret")
+    };
+    private_and_public_incidents(&store, secret).await;
+    let ana = store_viewer(&store, "ana").await;
+    let patch = IncidentPatch { version: 1, responders: Some(vec![]), ..IncidentPatch::default() };
+    let updated = store.update_incident(&ana, 1, patch).await.unwrap();
+    assert_eq!((updated.version, updated.responders.len()), (2, 0));
+    assert_not_found(store.incident(&ana, 1).await);
+}
+
+async fn outsider_cannot_update_a_private_incident(store: Store) {
+    private_and_public_incidents(&store, private_incident("secret")).await;
+    let outsider = person(&store, "eve", Role::Editor).await;
+    let patch = IncidentPatch { version: 1, title: Some("mine now".into()), ..IncidentPatch::default() };
+    assert_not_found(store.update_incident(&outsider, 1, patch).await);
+}
+
+on_both_databases!(
+    private_incident_is_hidden_from_an_outsider,
+    private_incident_is_visible_to_its_responder,
+    private_incident_is_visible_to_a_member_of_a_named_team,
+    private_incident_is_visible_to_an_admin,
+    leaving_the_named_team_hides_the_private_incident_again,
+    outsider_cannot_update_a_private_incident,
+    private_incident_is_visible_to_the_editor_who_declared_it,
+    responder_leaving_a_private_incident_gets_the_update_back,
+);
+
+// ---- incidents: updates ----
+
+async fn incident_update_applies_the_patch_and_bumps_the_version(store: Store) {
+    let admin = admin(&store).await;
+    store.create_incident(&admin, incident("draft title")).await.unwrap();
+    let patch = IncidentPatch {
+        version: 1,
+        title: Some("Checkout errors".into()),
+        status: Some(IncidentStatus::Mitigated),
+        ..IncidentPatch::default()
+    };
+    let updated = store.update_incident(&admin, 1, patch).await.unwrap();
+    assert_eq!(updated.title, "Checkout errors");
+    assert_eq!(updated.status, IncidentStatus::Mitigated);
+    assert!(updated.moments.mitigated_at.is_some());
+    assert_eq!(updated.version, 2);
+    assert_eq!(store.incident(&admin, 1).await.unwrap(), updated);
+}
+
+async fn stale_incident_update_is_refused_with_the_current_version(store: Store) {
+    let admin = admin(&store).await;
+    store.create_incident(&admin, incident("x")).await.unwrap();
+    let first = IncidentPatch { version: 1, title: Some("first".into()), ..IncidentPatch::default() };
+    store.update_incident(&admin, 1, first).await.unwrap();
+    let stale = IncidentPatch { version: 1, title: Some("stale".into()), ..IncidentPatch::default() };
+    let result = store.update_incident(&admin, 1, stale).await;
+    match result {
+        Err(StoreError::Conflict { based_on, current_version, current, .. }) => {
+            assert_eq!((based_on, current_version), (1, 2));
+            assert_eq!(current["title"], "first");
+        }
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+    assert_eq!(store.incident(&admin, 1).await.unwrap().title, "first");
+}
+
+async fn concurrent_updates_from_one_version_let_exactly_one_win(store: Store) {
+    let admin = admin(&store).await;
+    store.create_incident(&admin, incident("x")).await.unwrap();
+    let start = std::sync::Arc::new(tokio::sync::Barrier::new(2));
+    let tasks: Vec<_> = ["first", "second"]
+        .into_iter()
+        .map(|title| {
+            let (store, admin, start) = (store.clone(), admin.clone(), start.clone());
+            tokio::spawn(async move {
+                start.wait().await;
+                let patch = IncidentPatch { version: 1, title: Some(title.into()), ..IncidentPatch::default() };
+                store.update_incident(&admin, 1, patch).await
+            })
+        })
+        .collect();
+    let mut winners = Vec::new();
+    let mut losers = 0;
+    for task in tasks {
+        match task.await.expect("update task ran") {
+            Ok(incident) => winners.push(incident.title),
+            Err(StoreError::Conflict { current_version, .. }) => {
+                assert_eq!(current_version, 2);
+                losers += 1;
+            }
+            Err(other) => panic!("expected success or a conflict, got {other}"),
+        }
+    }
+    assert_eq!((winners.len(), losers), (1, 1));
+    let stored = store.incident(&admin, 1).await.unwrap();
+    assert_eq!((stored.title.as_str(), stored.version), (winners[0].as_str(), 2));
+}
+
+async fn update_with_unknown_team_names_the_team_index_and_changes_nothing(store: Store) {
+    let admin = admin(&store).await;
+    store.create_incident(&admin, incident("x")).await.unwrap();
+    let patch = IncidentPatch { version: 1, teams: Some(vec!["ghosts".into()]), ..IncidentPatch::default() };
+    assert_eq!(invalid_fields(store.update_incident(&admin, 1, patch).await), ["teams[0]"]);
+    assert_eq!(store.incident(&admin, 1).await.unwrap().version, 1);
+}
+
+async fn update_replaces_services_and_responders(store: Store) {
+    let admin = admin(&store).await;
+    person(&store, "ana", Role::Editor).await;
+    store.create_service("checkout-api", "Checkout API", None).await.unwrap();
+    store.create_service("search", "Search", None).await.unwrap();
+    let new = NewIncident {
+        services: vec!["checkout-api".into()],
+        responders: vec![Responder { username: "admin".into(), role: ResponderRole::IncidentCommander }],
+        ..incident("x")
+    };
+    store.create_incident(&admin, new).await.unwrap();
+    let responders = vec![Responder { username: "ana".into(), role: ResponderRole::Scribe }];
+    let patch = IncidentPatch {
+        version: 1,
+        services: Some(vec!["search".into()]),
+        responders: Some(responders.clone()),
+        ..IncidentPatch::default()
+    };
+    let updated = store.update_incident(&admin, 1, patch).await.unwrap();
+    assert_eq!(updated.services, ["search"]);
+    assert_eq!(updated.responders, responders);
+}
+
+on_both_databases!(
+    incident_update_applies_the_patch_and_bumps_the_version,
+    stale_incident_update_is_refused_with_the_current_version,
+    concurrent_updates_from_one_version_let_exactly_one_win,
+    update_with_unknown_team_names_the_team_index_and_changes_nothing,
+    update_replaces_services_and_responders,
+);
+
+// ---- timestamps ----
+
+async fn incident_times_keep_microseconds_in_utc(store: Store) {
+    let admin = admin(&store).await;
+    let started = datetime!(2026-03-01 12:34:56.123456789 +02:00);
+    store.create_incident(&admin, incident_at("x", started)).await.unwrap();
+    let read = store.incident(&admin, 1).await.unwrap();
+    let stored = read.moments.started_at.expect("started_at is kept");
+    assert_eq!(stored, datetime!(2026-03-01 10:34:56.123456 UTC));
+    assert_eq!(stored.offset(), UtcOffset::UTC);
+}
+
+async fn event_times_keep_microseconds_in_utc(store: Store) {
+    let admin = admin(&store).await;
+    store.create_incident(&admin, incident("x")).await.unwrap();
+    let at = datetime!(2026-03-01 08:00:00.999999999 -05:00);
+    let added = store.add_event(&admin, 1, event(at, "page sent")).await.unwrap();
+    let listed = store.list_events(&admin, 1, None, 10).await.unwrap();
+    assert_eq!(added.occurred_at, datetime!(2026-03-01 13:00:00.999999 UTC));
+    assert_eq!(listed.items[0].occurred_at, added.occurred_at);
+    assert_eq!(listed.items[0].occurred_at.offset(), UtcOffset::UTC);
+}
+
+/// Incidents that began on a whole second, half a second later, and a second later.
+async fn incidents_around_ten(store: &Store) -> Viewer {
+    let admin = admin(store).await;
+    for (title, at) in [
+        ("whole", datetime!(2026-05-01 10:00:00 UTC)),
+        ("half", datetime!(2026-05-01 10:00:00.5 UTC)),
+        ("next", datetime!(2026-05-01 10:00:01 UTC)),
+    ] {
+        store.create_incident(&admin, incident_at(title, at)).await.unwrap();
+    }
+    admin
+}
+
+async fn since_includes_the_moment_itself_with_or_without_fractions(store: Store) {
+    let admin = incidents_around_ten(&store).await;
+    let since = |at| IncidentFilter { since: Some(at), ..IncidentFilter::default() };
+    assert_eq!(listed(&store, &admin, since(datetime!(2026-05-01 10:00:00 UTC))).await, ["next", "half", "whole"]);
+    assert_eq!(listed(&store, &admin, since(datetime!(2026-05-01 10:00:00.5 UTC))).await, ["next", "half"]);
+    assert_eq!(listed(&store, &admin, since(datetime!(2026-05-01 10:00:00.000001 UTC))).await, ["next", "half"]);
+}
+
+async fn until_excludes_the_moment_itself_with_or_without_fractions(store: Store) {
+    let admin = incidents_around_ten(&store).await;
+    let until = |at| IncidentFilter { until: Some(at), ..IncidentFilter::default() };
+    assert_eq!(listed(&store, &admin, until(datetime!(2026-05-01 10:00:01 UTC))).await, ["half", "whole"]);
+    assert_eq!(listed(&store, &admin, until(datetime!(2026-05-01 10:00:00.5 UTC))).await, ["whole"]);
+    assert_eq!(listed(&store, &admin, until(datetime!(2026-05-01 10:00:00.499999 UTC))).await, ["whole"]);
+    assert!(listed(&store, &admin, until(datetime!(2026-05-01 10:00:00 UTC))).await.is_empty());
+}
+
+async fn range_given_in_another_offset_compares_as_the_same_instant(store: Store) {
+    let admin = incidents_around_ten(&store).await;
+    let filter = IncidentFilter {
+        since: Some(datetime!(2026-05-01 12:00:00.5 +02:00)),
+        until: Some(datetime!(2026-05-01 05:00:01 -05:00)),
+        ..IncidentFilter::default()
+    };
+    assert_eq!(listed(&store, &admin, filter).await, ["half"]);
+}
+
+on_both_databases!(
+    incident_times_keep_microseconds_in_utc,
+    event_times_keep_microseconds_in_utc,
+    since_includes_the_moment_itself_with_or_without_fractions,
+    until_excludes_the_moment_itself_with_or_without_fractions,
+    range_given_in_another_offset_compares_as_the_same_instant,
+);
+
+// ---- timeline events ----
+
+async fn events_are_listed_in_time_order(store: Store) {
+    let admin = admin(&store).await;
+    store.create_incident(&admin, incident("x")).await.unwrap();
+    for (text, at) in [
+        ("resolved", datetime!(2026-01-01 11:00 UTC)),
+        ("alert", datetime!(2026-01-01 10:00 UTC)),
+        ("acknowledged", datetime!(2026-01-01 10:05 UTC)),
+    ] {
+        store.add_event(&admin, 1, event(at, text)).await.unwrap();
+    }
+    let page = store.list_events(&admin, 1, None, 10).await.unwrap();
+    let texts: Vec<_> = page.items.iter().map(|e| e.text.as_str()).collect();
+    assert_eq!(texts, ["alert", "acknowledged", "resolved"]);
+    assert_eq!(page.next_cursor, None);
+}
+
+async fn events_at_the_same_time_keep_the_order_they_were_added(store: Store) {
+    let admin = admin(&store).await;
+    store.create_incident(&admin, incident("x")).await.unwrap();
+    let at = datetime!(2026-01-01 10:00 UTC);
+    let mut added = Vec::new();
+    for n in 1..=5 {
+        added.push(store.add_event(&admin, 1, event(at, &format!("message {n}"))).await.unwrap().id);
+    }
+    for _ in 0..2 {
+        let page = store.list_events(&admin, 1, None, 10).await.unwrap();
+        let listed: Vec<_> = page.items.into_iter().map(|e| e.id).collect();
+        assert_eq!(listed, added);
+    }
+}
+
+async fn event_pages_cover_every_event_once_even_at_equal_times(store: Store) {
+    let admin = admin(&store).await;
+    store.create_incident(&admin, incident("x")).await.unwrap();
+    // Ties straddle page boundaries: a cursor must not skip or repeat them.
+    let times = [
+        datetime!(2026-01-01 10:00 UTC),
+        datetime!(2026-01-01 10:00 UTC),
+        datetime!(2026-01-01 10:00 UTC),
+        datetime!(2026-01-01 10:00:00.000001 UTC),
+        datetime!(2026-01-01 10:01 UTC),
+        datetime!(2026-01-01 10:01 UTC),
+        datetime!(2026-01-01 10:02 UTC),
+    ];
+    for (n, at) in times.into_iter().enumerate() {
+        store.add_event(&admin, 1, event(at, &format!("event {n}"))).await.unwrap();
+    }
+    let all: Vec<_> = store.list_events(&admin, 1, None, 100).await.unwrap().items.into_iter().map(|e| e.id).collect();
+    let mut paged = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let page = store.list_events(&admin, 1, cursor.as_deref(), 2).await.unwrap();
+        assert!(page.items.len() <= 2);
+        paged.extend(page.items.into_iter().map(|e| e.id));
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(all.len(), 7);
+    assert_eq!(paged, all);
+}
+
+async fn raw_payload_is_kept_and_returned(store: Store) {
+    let admin = admin(&store).await;
+    store.create_incident(&admin, incident("x")).await.unwrap();
+    let payload = json!({
+        "event": {"event_type": "incident.triggered", "occurred_at": "2026-01-01T10:00:00Z"},
+        "zeta": 1,
+        "alpha": [1.5, "two", null, {"nested": true}],
+        "text": "quotes \" and unicode ✓"
+    });
+    let new = NewTimelineEvent {
+        source: "pagerduty".into(),
+        raw_payload: Some(payload.clone()),
+        ..event(datetime!(2026-01-01 10:00 UTC), "triggered")
+    };
+    let added = store.add_event(&admin, 1, new).await.unwrap();
+    assert_eq!(added.raw_payload_url, Some(format!("/api/v1/incidents/INC-1/events/{}/raw", added.id)));
+    let raw = store.event_raw_payload(&admin, 1, &added.id).await.unwrap();
+    assert_eq!(raw, payload.to_string());
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&raw).unwrap(), payload);
+}
+
+async fn event_without_raw_payload_has_none_to_return(store: Store) {
+    let admin = admin(&store).await;
+    store.create_incident(&admin, incident("x")).await.unwrap();
+    let added = store.add_event(&admin, 1, event(datetime!(2026-01-01 10:00 UTC), "note")).await.unwrap();
+    assert_eq!(added.raw_payload_url, None);
+    assert_not_found(store.event_raw_payload(&admin, 1, &added.id).await);
+}
+
+async fn events_of_a_private_incident_are_hidden_from_an_outsider(store: Store) {
+    let admin = private_and_public_incidents(&store, private_incident("secret")).await;
+    let raw = json!({"secret": true});
+    let new = NewTimelineEvent { raw_payload: Some(raw), ..event(datetime!(2026-01-01 10:00 UTC), "secret note") };
+    let added = store.add_event(&admin, 1, new).await.unwrap();
+    let outsider = person(&store, "eve", Role::Editor).await;
+    assert_not_found(store.list_events(&outsider, 1, None, 10).await);
+    assert_not_found(store.event(&outsider, 1, &added.id).await);
+    assert_not_found(store.event_raw_payload(&outsider, 1, &added.id).await);
+    assert_not_found(store.add_event(&outsider, 1, event(datetime!(2026-01-01 10:01 UTC), "mine")).await);
+    assert_eq!(store.list_events(&admin, 1, None, 10).await.unwrap().items.len(), 1);
+}
+
+async fn event_is_found_only_under_its_own_incident(store: Store) {
+    let admin = admin(&store).await;
+    store.create_incident(&admin, incident("one")).await.unwrap();
+    store.create_incident(&admin, incident("two")).await.unwrap();
+    let added = store.add_event(&admin, 1, event(datetime!(2026-01-01 10:00 UTC), "note")).await.unwrap();
+    assert_eq!(store.event(&admin, 1, &added.id).await.unwrap(), added);
+    assert_not_found(store.event(&admin, 2, &added.id).await);
+    assert_not_found(store.delete_event(&admin, 2, &added.id).await);
+    assert!(store.list_events(&admin, 2, None, 10).await.unwrap().items.is_empty());
+}
+
+async fn stale_event_update_is_refused_with_the_current_version(store: Store) {
+    let admin = admin(&store).await;
+    store.create_incident(&admin, incident("x")).await.unwrap();
+    let added = store.add_event(&admin, 1, event(datetime!(2026-01-01 10:00 UTC), "note")).await.unwrap();
+    let first = TimelineEventPatch { version: 1, text: Some("first".into()), ..TimelineEventPatch::default() };
+    assert_eq!(store.update_event(&admin, 1, &added.id, first).await.unwrap().version, 2);
+    let stale = TimelineEventPatch { version: 1, text: Some("stale".into()), ..TimelineEventPatch::default() };
+    assert_eq!(conflict_version(store.update_event(&admin, 1, &added.id, stale).await), 2);
+}
+
+on_both_databases!(
+    events_are_listed_in_time_order,
+    events_at_the_same_time_keep_the_order_they_were_added,
+    event_pages_cover_every_event_once_even_at_equal_times,
+    raw_payload_is_kept_and_returned,
+    event_without_raw_payload_has_none_to_return,
+    event_is_found_only_under_its_own_incident,
+    events_of_a_private_incident_are_hidden_from_an_outsider,
+    stale_event_update_is_refused_with_the_current_version,
+);
+
+// ---- post-mortems ----
+
+/// A post-mortem patch replacing the summary.
+fn summary(version: i64, text: &str) -> PostmortemPatch {
+    let mut sections = serde_json::Map::new();
+    sections.insert("summary".into(), json!(text));
+    PostmortemPatch { version, sections: Some(sections), ..PostmortemPatch::default() }
+}
+
+async fn new_postmortem_is_a_draft_owned_by_its_creator(store: Store) {
+    let admin = admin(&store).await;
+    store.create_incident(&admin, incident("Checkout errors")).await.unwrap();
+    let pm = store.create_postmortem(&admin, 1, NewPostmortem::default()).await.unwrap();
+    assert_eq!(pm.status, PostmortemStatus::Draft);
+    assert_eq!(pm.owner.as_deref(), Some("admin"));
+    assert_eq!(pm.incident, "INC-1");
+    assert_eq!(pm.incident_title, "Checkout errors");
+    assert_eq!(pm.version, 1);
+    assert_eq!(pm.published_at, None);
+    assert_eq!(store.postmortem_of_incident(&admin, 1).await.unwrap(), pm);
+}
+
+async fn second_postmortem_for_an_incident_is_refused_as_duplicate(store: Store) {
+    let admin = admin(&store).await;
+    store.create_incident(&admin, incident("x")).await.unwrap();
+    store.create_postmortem(&admin, 1, NewPostmortem::default()).await.unwrap();
+    let again = store.create_postmortem(&admin, 1, NewPostmortem::default()).await;
+    match again {
+        Err(StoreError::Duplicate { field, value }) => {
+            assert_eq!((field.as_str(), value.as_str()), ("incident", "INC-1"))
+        }
+        other => panic!("expected a duplicate, got {other:?}"),
+    }
+}
+
+async fn postmortem_update_replaces_only_the_named_sections(store: Store) {
+    let admin = admin(&store).await;
+    store.create_incident(&admin, incident("x")).await.unwrap();
+    let mut new = NewPostmortem::default();
+    new.sections.trigger = "A deploy of checkout-api 2.3.1".into();
+    let pm = store.create_postmortem(&admin, 1, new).await.unwrap();
+    let updated = store.update_postmortem(&admin, &pm.id, summary(1, "Checkout failed for 20 minutes.")).await.unwrap();
+    assert_eq!(updated.version, 2);
+    assert_eq!(updated.sections.summary, "Checkout failed for 20 minutes.");
+    assert_eq!(updated.sections.trigger, "A deploy of checkout-api 2.3.1");
+    assert_eq!(store.postmortem(&admin, &pm.id).await.unwrap(), updated);
+}
+
+async fn stale_postmortem_update_is_refused_with_the_current_version(store: Store) {
+    let admin = admin(&store).await;
+    store.create_incident(&admin, incident("x")).await.unwrap();
+    let pm = store.create_postmortem(&admin, 1, NewPostmortem::default()).await.unwrap();
+    store.update_postmortem(&admin, &pm.id, summary(1, "first")).await.unwrap();
+    assert_eq!(conflict_version(store.update_postmortem(&admin, &pm.id, summary(1, "stale")).await), 2);
+    assert_eq!(store.postmortem(&admin, &pm.id).await.unwrap().sections.summary, "first");
+}
+
+async fn postmortem_history_records_every_change_with_old_new_and_actor(store: Store) {
+    let admin = admin(&store).await;
+    let ana = person(&store, "ana", Role::Editor).await;
+    store.create_incident(&admin, incident("x")).await.unwrap();
+    let pm = store.create_postmortem(&admin, 1, NewPostmortem::default()).await.unwrap();
+    store.update_postmortem(&ana, &pm.id, summary(1, "Checkout failed.")).await.unwrap();
+    store.set_postmortem_status(&admin, &pm.id, 2, PostmortemStatus::InReview).await.unwrap();
+    let history = store.postmortem_history(&admin, &pm.id).await.unwrap();
+    let versions: Vec<_> = history.iter().map(|h| (h.version, h.actor.as_deref())).collect();
+    assert_eq!(versions, [(1, Some("admin")), (2, Some("ana")), (3, Some("admin"))]);
+    assert!(history[0].changes.iter().any(|c| c.field == "owner" && c.new == json!("admin")));
+    assert_eq!(
+        history[1].changes,
+        [FieldChange { field: "sections.summary".into(), old: json!(""), new: json!("Checkout failed.") }]
+    );
+    assert_eq!(
+        history[2].changes,
+        [FieldChange { field: "status".into(), old: json!("draft"), new: json!("in_review") }]
+    );
+}
+
+async fn update_that_changes_nothing_adds_no_history(store: Store) {
+    let admin = admin(&store).await;
+    store.create_incident(&admin, incident("x")).await.unwrap();
+    let pm = store.create_postmortem(&admin, 1, NewPostmortem::default()).await.unwrap();
+    let same = store.update_postmortem(&admin, &pm.id, summary(1, "")).await.unwrap();
+    assert_eq!(same.version, 1);
+    assert_eq!(store.postmortem_history(&admin, &pm.id).await.unwrap().len(), 1);
+}
+
+async fn publishing_after_review_sets_published_at(store: Store) {
+    let admin = admin(&store).await;
+    store.create_incident(&admin, incident("x")).await.unwrap();
+    let pm = store.create_postmortem(&admin, 1, NewPostmortem::default()).await.unwrap();
+    let before = OffsetDateTime::now_utc() - Duration::seconds(1);
+    let review = store.set_postmortem_status(&admin, &pm.id, 1, PostmortemStatus::InReview).await.unwrap();
+    assert_eq!(review.published_at, None);
+    let published = store.set_postmortem_status(&admin, &pm.id, 2, PostmortemStatus::Published).await.unwrap();
+    assert_eq!(published.status, PostmortemStatus::Published);
+    let at = published.published_at.expect("published_at is set");
+    assert!(at >= before && at <= OffsetDateTime::now_utc(), "published_at {at} is not now");
+    assert_eq!(published.version, 3);
+}
+
+async fn draft_cannot_be_published_directly(store: Store) {
+    let admin = admin(&store).await;
+    store.create_incident(&admin, incident("x")).await.unwrap();
+    let pm = store.create_postmortem(&admin, 1, NewPostmortem::default()).await.unwrap();
+    let result = store.set_postmortem_status(&admin, &pm.id, 1, PostmortemStatus::Published).await;
+    assert_eq!(invalid_fields(result), ["status"]);
+    let stored = store.postmortem(&admin, &pm.id).await.unwrap();
+    assert_eq!((stored.status, stored.version), (PostmortemStatus::Draft, 1));
+}
+
+/// Post-mortems of INC-1 (draft, owned by admin) and INC-2 (in review, owned by ana).
+async fn two_postmortems(store: &Store) -> Viewer {
+    let admin = admin(store).await;
+    person(store, "ana", Role::Editor).await;
+    for title in ["one", "two"] {
+        store.create_incident(&admin, incident(title)).await.unwrap();
+    }
+    store.create_postmortem(&admin, 1, NewPostmortem::default()).await.unwrap();
+    let owned = NewPostmortem { owner: Some("ana".into()), ..NewPostmortem::default() };
+    let second = store.create_postmortem(&admin, 2, owned).await.unwrap();
+    store.set_postmortem_status(&admin, &second.id, 1, PostmortemStatus::InReview).await.unwrap();
+    admin
+}
+
+async fn postmortems_are_filtered_by_status(store: Store) {
+    let admin = two_postmortems(&store).await;
+    let filter = PostmortemFilter { status: Some(PostmortemStatus::Draft), ..PostmortemFilter::default() };
+    let page = store.list_postmortems(&admin, &filter, None, 10).await.unwrap();
+    let incidents: Vec<_> = page.items.iter().map(|p| p.incident.as_str()).collect();
+    assert_eq!(incidents, ["INC-1"]);
+}
+
+async fn postmortems_are_filtered_by_owner(store: Store) {
+    let admin = two_postmortems(&store).await;
+    let filter = PostmortemFilter { owner: Some("ana".into()), ..PostmortemFilter::default() };
+    let page = store.list_postmortems(&admin, &filter, None, 10).await.unwrap();
+    let incidents: Vec<_> = page.items.iter().map(|p| p.incident.as_str()).collect();
+    assert_eq!(incidents, ["INC-2"]);
+}
+
+async fn postmortem_of_a_private_incident_is_hidden_from_an_outsider(store: Store) {
+    let admin = private_and_public_incidents(&store, private_incident("secret")).await;
+    let pm = store.create_postmortem(&admin, 1, NewPostmortem::default()).await.unwrap();
+    let outsider = person(&store, "eve", Role::Editor).await;
+    assert_not_found(store.postmortem(&outsider, &pm.id).await);
+    assert_not_found(store.postmortem_of_incident(&outsider, 1).await);
+    assert_not_found(store.postmortem_history(&outsider, &pm.id).await);
+    assert_not_found(store.update_postmortem(&outsider, &pm.id, summary(1, "mine")).await);
+    assert_not_found(store.create_postmortem(&outsider, 1, NewPostmortem::default()).await);
+    let listed = store.list_postmortems(&outsider, &Default::default(), None, 10).await.unwrap();
+    assert!(listed.items.is_empty());
+}
+
+on_both_databases!(
+    new_postmortem_is_a_draft_owned_by_its_creator,
+    second_postmortem_for_an_incident_is_refused_as_duplicate,
+    postmortem_update_replaces_only_the_named_sections,
+    stale_postmortem_update_is_refused_with_the_current_version,
+    postmortem_history_records_every_change_with_old_new_and_actor,
+    update_that_changes_nothing_adds_no_history,
+    publishing_after_review_sets_published_at,
+    draft_cannot_be_published_directly,
+    postmortem_of_a_private_incident_is_hidden_from_an_outsider,
+    postmortems_are_filtered_by_status,
+    postmortems_are_filtered_by_owner,
+);
+
+// ---- action items ----
+
+/// Titles of the action items `viewer` gets for `filter`, newest first, on one page.
+async fn listed_items(store: &Store, viewer: &Viewer, filter: ActionItemFilter) -> Vec<String> {
+    let page = store.list_action_items(viewer, &filter, None, 100).await.expect("action items are listed");
+    assert_eq!(page.next_cursor, None);
+    item_titles(&page.items).into_iter().map(String::from).collect()
+}
+
+async fn action_item_is_created_with_its_owners(store: Store) {
+    let admin = admin(&store).await;
+    person(&store, "ana", Role::Editor).await;
+    store.create_team("payments", "Payments").await.unwrap();
+    store.create_incident(&admin, incident("x")).await.unwrap();
+    let new = NewActionItem {
+        owner: Some("ana".into()),
+        owner_team: Some("payments".into()),
+        due_date: Some(date!(2026 - 02 - 01)),
+        tracker_url: Some("https://tracker.example.com/PAY-1".into()),
+        ..action_item("Add a canary stage")
+    };
+    let item = store.create_action_item(&admin, 1, new).await.unwrap();
+    assert_eq!(item.incident, "INC-1");
+    assert_eq!(item.owner.as_deref(), Some("ana"));
+    assert_eq!(item.owner_team.as_deref(), Some("payments"));
+    assert_eq!(item.due_date, Some(date!(2026 - 02 - 01)));
+    assert_eq!(item.version, 1);
+    assert_eq!(store.action_item(&admin, &item.id).await.unwrap(), item);
+}
+
+async fn action_item_with_unknown_owners_names_both_fields(store: Store) {
+    let admin = admin(&store).await;
+    store.create_incident(&admin, incident("x")).await.unwrap();
+    let new = NewActionItem { owner: Some("casper".into()), owner_team: Some("ghosts".into()), ..action_item("x") };
+    assert_eq!(invalid_fields(store.create_action_item(&admin, 1, new).await), ["owner", "owner_team"]);
+}
+
+async fn action_items_are_filtered_by_status(store: Store) {
+    let admin = admin(&store).await;
+    store.create_incident(&admin, incident("x")).await.unwrap();
+    store.create_action_item(&admin, 1, action_item("open")).await.unwrap();
+    let done = NewActionItem { status: ActionItemStatus::Done, ..action_item("done") };
+    store.create_action_item(&admin, 1, done).await.unwrap();
+    let filter = ActionItemFilter { status: Some(ActionItemStatus::Done), ..ActionItemFilter::default() };
+    assert_eq!(listed_items(&store, &admin, filter).await, ["done"]);
+}
+
+async fn action_items_are_filtered_by_owner(store: Store) {
+    let admin = admin(&store).await;
+    person(&store, "ana", Role::Editor).await;
+    store.create_incident(&admin, incident("x")).await.unwrap();
+    store
+        .create_action_item(&admin, 1, NewActionItem { owner: Some("ana".into()), ..action_item("ana's") })
+        .await
+        .unwrap();
+    store
+        .create_action_item(&admin, 1, NewActionItem { owner: Some("admin".into()), ..action_item("admin's") })
+        .await
+        .unwrap();
+    let filter = ActionItemFilter { owner: Some("ana".into()), ..ActionItemFilter::default() };
+    assert_eq!(listed_items(&store, &admin, filter).await, ["ana's"]);
+}
+
+async fn action_items_are_filtered_by_team(store: Store) {
+    let admin = admin(&store).await;
+    store.create_team("payments", "Payments").await.unwrap();
+    store.create_team("search", "Search").await.unwrap();
+    store.create_incident(&admin, incident("x")).await.unwrap();
+    let payments = NewActionItem { owner_team: Some("payments".into()), ..action_item("payments'") };
+    let search = NewActionItem { owner_team: Some("search".into()), ..action_item("search's") };
+    store.create_action_item(&admin, 1, payments).await.unwrap();
+    store.create_action_item(&admin, 1, search).await.unwrap();
+    let filter = ActionItemFilter { team: Some("payments".into()), ..ActionItemFilter::default() };
+    assert_eq!(listed_items(&store, &admin, filter).await, ["payments'"]);
+}
+
+async fn action_items_are_filtered_by_incident(store: Store) {
+    let admin = admin(&store).await;
+    store.create_incident(&admin, incident("one")).await.unwrap();
+    store.create_incident(&admin, incident("two")).await.unwrap();
+    store.create_action_item(&admin, 1, action_item("from one")).await.unwrap();
+    store.create_action_item(&admin, 2, action_item("from two")).await.unwrap();
+    let filter = ActionItemFilter { incident: Some(2), ..ActionItemFilter::default() };
+    assert_eq!(listed_items(&store, &admin, filter).await, ["from two"]);
+}
+
+async fn due_before_finds_only_unfinished_items_due_earlier(store: Store) {
+    let admin = admin(&store).await;
+    store.create_incident(&admin, incident("x")).await.unwrap();
+    for (title, due, status) in [
+        ("overdue", Some(date!(2026 - 01 - 10)), ActionItemStatus::Open),
+        ("overdue in progress", Some(date!(2026 - 01 - 14)), ActionItemStatus::InProgress),
+        ("done early", Some(date!(2026 - 01 - 05)), ActionItemStatus::Done),
+        ("due on the day", Some(date!(2026 - 01 - 15)), ActionItemStatus::Open),
+        ("due later", Some(date!(2026 - 02 - 01)), ActionItemStatus::Open),
+        ("no date", None, ActionItemStatus::Open),
+    ] {
+        store
+            .create_action_item(&admin, 1, NewActionItem { due_date: due, status, ..action_item(title) })
+            .await
+            .unwrap();
+    }
+    let filter = ActionItemFilter { due_before: Some(date!(2026 - 01 - 15)), ..ActionItemFilter::default() };
+    assert_eq!(listed_items(&store, &admin, filter).await, ["overdue in progress", "overdue"]);
+}
+
+async fn action_item_pages_cover_every_item_once(store: Store) {
+    let admin = admin(&store).await;
+    store.create_incident(&admin, incident("x")).await.unwrap();
+    let mut created = Vec::new();
+    for n in 1..=5 {
+        created.push(store.create_action_item(&admin, 1, action_item(&format!("item {n}"))).await.unwrap().id);
+    }
+    created.reverse();
+    let mut paged = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let page = store.list_action_items(&admin, &ActionItemFilter::default(), cursor.as_deref(), 2).await.unwrap();
+        paged.extend(page.items.into_iter().map(|i| i.id));
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(paged, created);
+}
+
+async fn action_item_update_applies_the_patch_and_bumps_the_version(store: Store) {
+    let admin = admin(&store).await;
+    person(&store, "ana", Role::Editor).await;
+    store.create_incident(&admin, incident("x")).await.unwrap();
+    let item = store
+        .create_action_item(&admin, 1, NewActionItem { owner: Some("admin".into()), ..action_item("x") })
+        .await
+        .unwrap();
+    let patch = ActionItemPatch {
+        version: 1,
+        status: Some(ActionItemStatus::InProgress),
+        owner: Some(Some("ana".into())),
+        due_date: Some(Some(date!(2026 - 03 - 01))),
+        ..ActionItemPatch::default()
+    };
+    let updated = store.update_action_item(&admin, &item.id, patch).await.unwrap();
+    assert_eq!(updated.status, ActionItemStatus::InProgress);
+    assert_eq!(updated.owner.as_deref(), Some("ana"));
+    assert_eq!(updated.due_date, Some(date!(2026 - 03 - 01)));
+    assert_eq!(updated.version, 2);
+    assert_eq!(store.action_item(&admin, &item.id).await.unwrap(), updated);
+}
+
+async fn stale_action_item_update_is_refused_with_the_current_version(store: Store) {
+    let admin = admin(&store).await;
+    store.create_incident(&admin, incident("x")).await.unwrap();
+    let item = store.create_action_item(&admin, 1, action_item("x")).await.unwrap();
+    let first = ActionItemPatch { version: 1, title: Some("first".into()), ..ActionItemPatch::default() };
+    store.update_action_item(&admin, &item.id, first).await.unwrap();
+    let stale = ActionItemPatch { version: 1, title: Some("stale".into()), ..ActionItemPatch::default() };
+    assert_eq!(conflict_version(store.update_action_item(&admin, &item.id, stale).await), 2);
+    assert_eq!(store.action_item(&admin, &item.id).await.unwrap().title, "first");
+}
+
+async fn action_items_of_a_private_incident_are_hidden_from_an_outsider(store: Store) {
+    let admin = private_and_public_incidents(&store, private_incident("secret")).await;
+    let secret = store.create_action_item(&admin, 1, action_item("secret item")).await.unwrap();
+    store.create_action_item(&admin, 2, action_item("public item")).await.unwrap();
+    let outsider = person(&store, "eve", Role::Editor).await;
+    assert_not_found(store.action_item(&outsider, &secret.id).await);
+    assert_eq!(listed_items(&store, &outsider, ActionItemFilter::default()).await, ["public item"]);
+    let patch = ActionItemPatch { version: 1, title: Some("mine".into()), ..ActionItemPatch::default() };
+    assert_not_found(store.update_action_item(&outsider, &secret.id, patch).await);
+    assert_not_found(store.create_action_item(&outsider, 1, action_item("mine")).await);
+}
+
+async fn action_items_of_a_private_incident_are_visible_to_its_responder(store: Store) {
+    person(&store, "ana", Role::Viewer).await;
+    let secret = NewIncident {
+        responders: vec![Responder { username: "ana".into(), role: ResponderRole::Responder }],
+        ..private_incident("secret")
+    };
+    let admin = private_and_public_incidents(&store, secret).await;
+    store.create_action_item(&admin, 1, action_item("secret item")).await.unwrap();
+    let ana = store_viewer(&store, "ana").await;
+    assert_eq!(listed_items(&store, &ana, ActionItemFilter::default()).await, ["secret item"]);
+}
+
+on_both_databases!(
+    action_item_is_created_with_its_owners,
+    action_item_with_unknown_owners_names_both_fields,
+    action_items_are_filtered_by_status,
+    action_items_are_filtered_by_owner,
+    action_items_are_filtered_by_team,
+    action_items_are_filtered_by_incident,
+    due_before_finds_only_unfinished_items_due_earlier,
+    action_item_pages_cover_every_item_once,
+    action_item_update_applies_the_patch_and_bumps_the_version,
+    stale_action_item_update_is_refused_with_the_current_version,
+    action_items_of_a_private_incident_are_hidden_from_an_outsider,
+    action_items_of_a_private_incident_are_visible_to_its_responder,
+);
