@@ -1,0 +1,123 @@
+//! The `hindsight` binary as a person runs it: accounts, tokens, serving, errors.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+fn hindsight() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_hindsight"));
+    // The tests name their own database; the developer's environment must not interfere.
+    command.env_remove("HINDSIGHT_DATABASE_URL").env_remove("HINDSIGHT_LISTEN").env_remove("HINDSIGHT_LOG_FORMAT");
+    command
+}
+
+fn temp_db(name: &str) -> (PathBuf, String) {
+    let dir = std::env::temp_dir().join(format!("hindsight-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}", dir.join("h.db").display());
+    (dir, url)
+}
+
+#[test]
+fn user_add_then_token_create_then_the_token_works_against_serve() {
+    let (dir, url) = temp_db("serve");
+    let mut add = hindsight()
+        .args(["user", "add", "dana", "--role", "admin", "--password-stdin", "--database-url", &url])
+        .current_dir(&dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    add.stdin.take().unwrap().write_all(b"a long enough password\n").unwrap();
+    let out = add.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Created dana (admin)"));
+
+    let token =
+        hindsight().args(["token", "create", "dana", "--database-url", &url]).current_dir(&dir).output().unwrap();
+    assert!(token.status.success());
+    let secret = String::from_utf8(token.stdout).unwrap().trim().to_string();
+    assert!(secret.starts_with("hs_"), "{secret}");
+
+    let mut server = hindsight()
+        .args(["serve", "--listen", "127.0.0.1:0", "--database-url", &url])
+        .current_dir(&dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(server.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    let address = first.split("http://").nth(1).and_then(|rest| rest.split('/').next()).unwrap().to_string();
+    let me = http_get(&address, "/api/v1/me", Some(&secret));
+    let refused = http_get(&address, "/api/v1/me", None);
+    let _ = server.kill();
+    let _ = server.wait();
+    assert!(me.starts_with("HTTP/1.1 200"), "{me}");
+    assert!(me.contains("\"username\":\"dana\""), "{me}");
+    assert!(refused.starts_with("HTTP/1.1 401"), "{refused}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// A minimal HTTP/1.1 GET, so the test needs nothing but the standard library.
+fn http_get(address: &str, path: &str, token: Option<&str>) -> String {
+    use std::io::Read;
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    let auth = token.map(|t| format!("Authorization: Bearer {t}\r\n")).unwrap_or_default();
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {address}\r\n{auth}Connection: close\r\n\r\n").unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response
+}
+
+#[test]
+fn a_generated_password_is_printed_once() {
+    let (dir, url) = temp_db("generated");
+    let out = hindsight()
+        .args(["user", "add", "sam", "--role", "viewer", "--database-url", &url])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let password = stdout.lines().find_map(|l| l.strip_prefix("Password (shown once): ")).unwrap();
+    assert_eq!(password.len(), 24);
+    let list = hindsight().args(["user", "list", "--database-url", &url]).current_dir(&dir).output().unwrap();
+    assert!(String::from_utf8(list.stdout).unwrap().contains("sam"));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn bad_input_exits_1_with_a_message_and_bad_usage_exits_2() {
+    let (dir, url) = temp_db("errors");
+    let bad_role = hindsight()
+        .args(["user", "add", "x", "--role", "boss", "--database-url", &url])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(bad_role.status.code(), Some(1));
+    let stderr = String::from_utf8(bad_role.stderr).unwrap();
+    assert!(stderr.contains("--role") && stderr.contains("viewer, editor, admin"), "{stderr}");
+    let duplicate = hindsight().args(["user", "add", "x", "--database-url", &url]).current_dir(&dir).output().unwrap();
+    assert!(duplicate.status.success());
+    let again = hindsight().args(["user", "add", "x", "--database-url", &url]).current_dir(&dir).output().unwrap();
+    assert_eq!(again.status.code(), Some(1));
+    assert!(String::from_utf8(again.stderr).unwrap().contains("already taken"));
+    let bad_url = hindsight().args(["migrate", "--database-url", "mysql://nope"]).current_dir(&dir).output().unwrap();
+    assert_eq!(bad_url.status.code(), Some(1));
+    assert!(String::from_utf8(bad_url.stderr).unwrap().contains("expected sqlite://PATH or postgres://"));
+    let usage = hindsight().args(["frobnicate"]).output().unwrap();
+    assert_eq!(usage.status.code(), Some(2));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn help_lists_the_commands() {
+    let out = hindsight().arg("--help").output().unwrap();
+    assert!(out.status.success());
+    let help = String::from_utf8(out.stdout).unwrap();
+    for command in ["demo", "serve", "migrate", "user", "token"] {
+        assert!(help.contains(command), "{command} missing from --help");
+    }
+}
