@@ -257,6 +257,7 @@ impl Timeline {
             text: text.into(),
             key_moment: None,
             raw_payload: None,
+            external_id: None,
         });
         self
     }

@@ -27,6 +27,7 @@ pub use accounts::{NewUser, SessionRecord, UserPatch};
 pub use action_items::ActionItemFilter;
 pub use error::StoreError;
 pub use incidents::IncidentFilter;
+pub use timeline::ImportedEvent;
 pub use postmortems::PostmortemFilter;
 pub use ts::Ts;
 
@@ -70,6 +71,7 @@ pub(crate) use on_pool;
 #[derive(Debug, Clone)]
 pub(crate) enum Arg {
     Text(String),
+    OptText(Option<String>),
     Int(i64),
     Bool(bool),
     Time(Ts),
@@ -82,6 +84,7 @@ macro_rules! bind_args {
         for arg in $args {
             query = match arg {
                 $crate::Arg::Text(v) => query.bind(v),
+                $crate::Arg::OptText(v) => query.bind(v),
                 $crate::Arg::Int(v) => query.bind(v),
                 $crate::Arg::Bool(v) => query.bind(v),
                 $crate::Arg::Time(v) => query.bind(v),

@@ -1,12 +1,38 @@
-//! Timeline events and the raw payloads they were read from.
+//! Timeline events, with the raw payload each came from, and the references that
+//! tie an incident to the ids other tools know it by.
+//!
+//! An event is unique per incident by `(source, external_id)`, so importing the same
+//! input twice adds nothing; timelines are ordered by `(occurred_at, source,
+//! external_id)`, a total order that does not depend on the order of import.
 
 use hindsight_core::access::Viewer;
-use hindsight_core::{NewTimelineEvent, TimelineEvent, TimelineEventPatch, ValidationErrors, incident_handle};
+use hindsight_core::{
+    EventKind, KeyMoment, NewTimelineEvent, TimelineEvent, TimelineEventPatch, ValidationErrors, incident_handle,
+};
 use sqlx::FromRow;
+use time::OffsetDateTime;
 
 use crate::error::word;
 use crate::incidents::{viewer_args, visible_sql};
-use crate::{Arg, MAX_PAGE, Page, Store, StoreError, Ts, bind_args, built_sql, new_id, on_pool};
+use crate::{Arg, MAX_PAGE, Page, Store, StoreError, Ts, bind_args, built_sql, new_id, on_pool, placeholders};
+
+/// An event read from another tool, ready to store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportedEvent {
+    pub occurred_at: OffsetDateTime,
+    pub source: String,
+    /// The source's own id of the event, or a hash of its content.
+    pub external_id: String,
+    pub kind: EventKind,
+    pub actor: Option<String>,
+    pub text: String,
+    pub key_moment: Option<KeyMoment>,
+    /// The record as received, kept verbatim.
+    pub raw_payload: Option<String>,
+}
+
+/// Events written per statement when importing: well under SQLite's bound-parameter limit.
+const IMPORT_BATCH: usize = 500;
 
 #[derive(FromRow)]
 struct EventRow {
@@ -14,31 +40,33 @@ struct EventRow {
     number: i64,
     occurred_at: Ts,
     source: String,
+    external_id: String,
     kind: String,
     actor: Option<String>,
     text: String,
     key_moment: Option<String>,
-    raw_payload_id: Option<String>,
+    has_raw: bool,
     created_by: Option<String>,
     created_at: Ts,
     version: i64,
 }
 
-const EVENT_SELECT: &str = "SELECT e.id, i.number, e.occurred_at, e.source, e.kind, e.actor, e.text, \
-    e.key_moment, e.raw_payload_id, cu.username AS created_by, e.created_at, e.version \
+const EVENT_SELECT: &str = "SELECT e.id, i.number, e.occurred_at, e.source, e.external_id, e.kind, e.actor, e.text, \
+    e.key_moment, (e.raw_payload IS NOT NULL) AS has_raw, cu.username AS created_by, e.created_at, e.version \
     FROM timeline_events e JOIN incidents i ON i.id = e.incident_id LEFT JOIN users cu ON cu.id = e.created_by";
 
 impl EventRow {
     fn into_event(self) -> Result<TimelineEvent, StoreError> {
         let handle = incident_handle(self.number);
         Ok(TimelineEvent {
-            raw_payload_url: self.raw_payload_id.map(|_| format!("/api/v1/incidents/{handle}/events/{}/raw", self.id)),
+            raw_payload_url: self.has_raw.then(|| format!("/api/v1/incidents/{handle}/events/{}/raw", self.id)),
             incident: handle,
             occurred_at: self.occurred_at.get(),
             kind: word(&self.kind)?,
             key_moment: self.key_moment.as_deref().map(word).transpose()?,
             id: self.id,
             source: self.source,
+            external_id: self.external_id,
             actor: self.actor,
             text: self.text,
             created_by: self.created_by,
@@ -48,17 +76,25 @@ impl EventRow {
     }
 }
 
-/// Cursor of the timeline: the last event's time and id.
-fn parse_cursor(cursor: &str) -> Result<(Ts, String), StoreError> {
+/// The cursor after an event: its time in microseconds, source and external id.
+fn cursor_of(row: &EventRow) -> String {
+    format!("{}:{}:{}", row.occurred_at.get().unix_timestamp_nanos() / 1000, row.source, row.external_id)
+}
+
+fn parse_cursor(cursor: &str) -> Result<(Ts, String, String), StoreError> {
     let bad = || StoreError::Invalid(ValidationErrors::single("cursor", "not a cursor this list gave out"));
-    let (micros, id) = cursor.split_once('.').ok_or_else(bad)?;
+    let mut parts = cursor.splitn(3, ':');
+    let (Some(micros), Some(source), Some(external_id)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(bad());
+    };
     let micros: i128 = micros.parse().map_err(|_| bad())?;
-    let at = time::OffsetDateTime::from_unix_timestamp_nanos(micros * 1000).map_err(|_| bad())?;
-    Ok((Ts::from(at), id.to_string()))
+    let at = OffsetDateTime::from_unix_timestamp_nanos(micros * 1000).map_err(|_| bad())?;
+    Ok((Ts::from(at), source.to_string(), external_id.to_string()))
 }
 
 impl Store {
-    /// Adds an event to a visible incident's timeline, keeping its raw payload if given.
+    /// Adds an event to a visible incident's timeline. An event with the same source and
+    /// external id as one already there is not added again; the existing one is answered.
     pub async fn add_event(
         &self,
         viewer: &Viewer,
@@ -68,38 +104,119 @@ impl Store {
         new.validate()?;
         let incident_id = self.visible_incident_id(viewer, number).await?;
         let id = new_id();
+        let external_id = new.external_id.clone().unwrap_or_else(|| id.clone());
+        let raw = new.raw_payload.as_ref().map(|v| v.to_string());
+        on_pool!(self, |pool| sqlx::query(
+            "INSERT INTO timeline_events (id, incident_id, occurred_at, source, external_id, kind, actor, text, \
+             key_moment, raw_payload, created_by, created_at, version) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1) ON CONFLICT DO NOTHING",
+        )
+        .bind(&id)
+        .bind(&incident_id)
+        .bind(Ts::from(new.occurred_at))
+        .bind(&new.source)
+        .bind(&external_id)
+        .bind(new.kind.as_str())
+        .bind(&new.actor)
+        .bind(&new.text)
+        .bind(new.key_moment.map(|k| k.as_str()))
+        .bind(&raw)
+        .bind(&viewer.user_id)
+        .bind(Ts::now())
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
+        let sql = format!("{EVENT_SELECT} WHERE e.incident_id = $1 AND e.source = $2 AND e.external_id = $3");
+        let args = vec![Arg::Text(incident_id), Arg::Text(new.source.clone()), Arg::Text(external_id)];
+        let row: EventRow =
+            on_pool!(self, |pool| bind_args!(sqlx::query_as(built_sql(&sql)), args.clone()).fetch_one(pool).await)?;
+        row.into_event()
+    }
+
+    /// Stores a batch of imported events on a visible incident, in one transaction.
+    /// Events already there (same source and external id) are skipped; answers how many were new.
+    pub async fn import_events(
+        &self,
+        viewer: &Viewer,
+        number: i64,
+        events: &[ImportedEvent],
+    ) -> Result<u64, StoreError> {
+        let incident_id = self.visible_incident_id(viewer, number).await?;
         let now = Ts::now();
-        let raw = new.raw_payload.as_ref().map(|v| (new_id(), v.to_string()));
+        let mut added = 0;
         on_pool!(self, |pool| {
             async {
             let mut tx = pool.begin().await?;
-            if let Some((raw_id, body)) = &raw {
-                sqlx::query("INSERT INTO raw_payloads (id, incident_id, source, body, received_at) VALUES ($1, $2, $3, $4, $5)")
-                    .bind(raw_id).bind(&incident_id).bind(&new.source).bind(body).bind(now)
-                    .execute(&mut *tx).await?;
+            for chunk in events.chunks(IMPORT_BATCH) {
+                let rows: Vec<String> = (0..chunk.len())
+                    .map(|i| {
+                        let p = 9 * i + 4;
+                        format!("(${}, $1, {}, $2, $3, 1)", p, placeholders(p + 1, 8))
+                    })
+                    .collect();
+                let sql = format!(
+                    "INSERT INTO timeline_events (id, incident_id, occurred_at, source, external_id, kind, actor, text, \
+                     key_moment, raw_payload, created_by, created_at, version) VALUES {} ON CONFLICT DO NOTHING",
+                    rows.join(", ")
+                );
+                let mut args = vec![Arg::Text(incident_id.clone()), Arg::Text(viewer.user_id.clone()), Arg::Time(now)];
+                for event in chunk {
+                    args.push(Arg::Text(new_id()));
+                    args.push(Arg::Time(Ts::from(event.occurred_at)));
+                    args.push(Arg::Text(event.source.clone()));
+                    args.push(Arg::Text(event.external_id.clone()));
+                    args.push(Arg::Text(event.kind.as_str().to_string()));
+                    args.push(Arg::OptText(event.actor.clone()));
+                    args.push(Arg::Text(event.text.clone()));
+                    args.push(Arg::OptText(event.key_moment.map(|k| k.as_str().to_string())));
+                    args.push(Arg::OptText(event.raw_payload.clone()));
+                }
+                let done = bind_args!(sqlx::query(built_sql(&sql)), args).execute(&mut *tx).await?;
+                added += done.rows_affected();
             }
-            sqlx::query(
-                "INSERT INTO timeline_events (id, incident_id, occurred_at, source, kind, actor, text, key_moment, \
-                 raw_payload_id, created_by, created_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1)",
-            )
-            .bind(&id)
-            .bind(&incident_id)
-            .bind(Ts::from(new.occurred_at))
-            .bind(&new.source)
-            .bind(new.kind.as_str())
-            .bind(&new.actor)
-            .bind(&new.text)
-            .bind(new.key_moment.map(|k| k.as_str()))
-            .bind(raw.as_ref().map(|(raw_id, _)| raw_id))
-            .bind(&viewer.user_id)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-            tx.commit().await
+            tx.commit().await?;
+            Ok::<_, StoreError>(())
         }
         .await
         })?;
-        self.event(viewer, number, &id).await
+        Ok(added)
+    }
+
+    /// The number of the visible incident another tool knows by `kind` and `value`
+    /// (e.g. `pagerduty_incident`, `PT4KHLK`), if any.
+    pub async fn incident_by_ref(&self, viewer: &Viewer, kind: &str, value: &str) -> Result<Option<i64>, StoreError> {
+        let sql = format!(
+            "SELECT i.number FROM incident_refs r JOIN incidents i ON i.id = r.incident_id \
+             WHERE r.kind = $3 AND r.value = $4 AND {}",
+            visible_sql("i", 1, 2)
+        );
+        let [uid, admin] = viewer_args(viewer);
+        let args = vec![uid, admin, Arg::Text(kind.to_string()), Arg::Text(value.to_string())];
+        Ok(on_pool!(self, |pool| bind_args!(sqlx::query_scalar(built_sql(&sql)), args.clone())
+            .fetch_optional(pool)
+            .await)?)
+    }
+
+    /// Records that another tool knows a visible incident by `kind` and `value`.
+    /// A reference already held by another incident is left as it is.
+    pub async fn add_incident_ref(
+        &self,
+        viewer: &Viewer,
+        number: i64,
+        kind: &str,
+        value: &str,
+    ) -> Result<(), StoreError> {
+        let incident_id = self.visible_incident_id(viewer, number).await?;
+        on_pool!(self, |pool| sqlx::query(
+            "INSERT INTO incident_refs (kind, value, incident_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING"
+        )
+        .bind(kind)
+        .bind(value)
+        .bind(&incident_id)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(())
     }
 
     /// One event of a visible incident.
@@ -113,7 +230,7 @@ impl Store {
         row.ok_or_else(|| StoreError::NotFound(format!("event {id:?} of {}", incident_handle(number))))?.into_event()
     }
 
-    /// A visible incident's timeline in time order (ties by id), a page at a time.
+    /// A visible incident's timeline in order, a page at a time.
     pub async fn list_events(
         &self,
         viewer: &Viewer,
@@ -122,27 +239,31 @@ impl Store {
         limit: i64,
     ) -> Result<Page<TimelineEvent>, StoreError> {
         let incident_id = self.visible_incident_id(viewer, number).await?;
-        let limit = limit.clamp(1, MAX_PAGE * 5);
+        let limit = limit.clamp(1, MAX_PAGE * 25);
         let mut args = vec![Arg::Text(incident_id)];
         let mut sql = format!("{EVENT_SELECT} WHERE e.incident_id = $1");
         if let Some(cursor) = cursor {
-            let (at, id) = parse_cursor(cursor)?;
-            args.push(Arg::Time(at));
-            args.push(Arg::Text(id));
-            sql.push_str(" AND (e.occurred_at > $2 OR (e.occurred_at = $2 AND e.id > $3))");
+            let (at, source, external_id) = parse_cursor(cursor)?;
+            args.extend([Arg::Time(at), Arg::Text(source), Arg::Text(external_id)]);
+            sql.push_str(" AND (e.occurred_at, e.source, e.external_id) > ($2, $3, $4)");
         }
         args.push(Arg::Int(limit + 1));
-        sql.push_str(&format!(" ORDER BY e.occurred_at, e.id LIMIT ${}", args.len()));
+        sql.push_str(&format!(" ORDER BY e.occurred_at, e.source, e.external_id LIMIT ${}", args.len()));
         let mut rows: Vec<EventRow> =
             on_pool!(self, |pool| bind_args!(sqlx::query_as(built_sql(&sql)), args.clone()).fetch_all(pool).await)?;
         let more = rows.len() as i64 > limit;
         rows.truncate(limit as usize);
-        let next_cursor = if more {
-            rows.last().map(|r| format!("{}.{}", r.occurred_at.get().unix_timestamp_nanos() / 1000, r.id))
-        } else {
-            None
-        };
+        let next_cursor = if more { rows.last().map(cursor_of) } else { None };
         Ok(Page { items: rows.into_iter().map(EventRow::into_event).collect::<Result<_, _>>()?, next_cursor })
+    }
+
+    /// How many events a visible incident's timeline holds.
+    pub async fn count_events(&self, viewer: &Viewer, number: i64) -> Result<i64, StoreError> {
+        let incident_id = self.visible_incident_id(viewer, number).await?;
+        Ok(on_pool!(self, |pool| sqlx::query_scalar("SELECT COUNT(*) FROM timeline_events WHERE incident_id = $1")
+            .bind(&incident_id)
+            .fetch_one(pool)
+            .await)?)
     }
 
     /// Changes an event, refusing a change based on a stale version.
@@ -161,22 +282,20 @@ impl Store {
             return Err(StoreError::conflict(what, based_on, &event, version));
         }
         event.apply(patch)?;
-        let done = on_pool!(self, |pool| {
-            sqlx::query(
-                "UPDATE timeline_events SET occurred_at = $3, kind = $4, actor = $5, text = $6, key_moment = $7, \
-             version = version + 1 WHERE id = $1 AND version = $2",
-            )
-            .bind(id)
-            .bind(based_on)
-            .bind(Ts::from(event.occurred_at))
-            .bind(event.kind.as_str())
-            .bind(&event.actor)
-            .bind(&event.text)
-            .bind(event.key_moment.map(|k| k.as_str()))
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected())
-        })?;
+        let done = on_pool!(self, |pool| sqlx::query(
+            "UPDATE timeline_events SET occurred_at = $3, kind = $4, actor = $5, text = $6, key_moment = $7, \
+             version = version + 1 WHERE id = $1 AND version = $2"
+        )
+        .bind(id)
+        .bind(based_on)
+        .bind(Ts::from(event.occurred_at))
+        .bind(event.kind.as_str())
+        .bind(&event.actor)
+        .bind(&event.text)
+        .bind(event.key_moment.map(|k| k.as_str()))
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
         let current = self.event(viewer, number, id).await?;
         if done == 0 {
             let version = current.version;
@@ -204,16 +323,16 @@ impl Store {
     /// The raw payload an event was read from, verbatim.
     pub async fn event_raw_payload(&self, viewer: &Viewer, number: i64, id: &str) -> Result<String, StoreError> {
         let sql = format!(
-            "SELECT r.body FROM timeline_events e JOIN incidents i ON i.id = e.incident_id \
-             JOIN raw_payloads r ON r.id = e.raw_payload_id WHERE i.number = $3 AND e.id = $4 AND {}",
+            "SELECT e.raw_payload FROM timeline_events e JOIN incidents i ON i.id = e.incident_id \
+             WHERE i.number = $3 AND e.id = $4 AND {}",
             visible_sql("i", 1, 2)
         );
         let [uid, admin] = viewer_args(viewer);
         let args = vec![uid, admin, Arg::Int(number), Arg::Text(id.to_string())];
-        let body: Option<String> =
+        let body: Option<Option<String>> =
             on_pool!(self, |pool| bind_args!(sqlx::query_scalar(built_sql(&sql)), args.clone())
                 .fetch_optional(pool)
                 .await)?;
-        body.ok_or_else(|| StoreError::NotFound(format!("raw payload of event {id:?}")))
+        body.flatten().ok_or_else(|| StoreError::NotFound(format!("raw payload of event {id:?}")))
     }
 }

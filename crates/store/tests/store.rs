@@ -12,7 +12,9 @@ use hindsight_core::{
     Priority, Responder, ResponderRole, Role, Severity, TimelineEventPatch,
 };
 use hindsight_store::test_support::{postgres_store, sqlite_store};
-use hindsight_store::{ActionItemFilter, IncidentFilter, NewUser, PostmortemFilter, Store, StoreError, UserPatch};
+use hindsight_store::{
+    ActionItemFilter, ImportedEvent, IncidentFilter, NewUser, PostmortemFilter, Store, StoreError, UserPatch,
+};
 use serde_json::json;
 use time::macros::{date, datetime};
 use time::{Duration, OffsetDateTime, UtcOffset};
@@ -106,6 +108,7 @@ fn event(at: OffsetDateTime, text: &str) -> NewTimelineEvent {
         text: text.to_string(),
         key_moment: None,
         raw_payload: None,
+        external_id: None,
     }
 }
 
@@ -1051,6 +1054,116 @@ async fn stale_event_update_is_refused_with_the_current_version(store: Store) {
     let stale = TimelineEventPatch { version: 1, text: Some("stale".into()), ..TimelineEventPatch::default() };
     assert_eq!(conflict_version(store.update_event(&admin, 1, &added.id, stale).await), 2);
 }
+
+fn imported(at: OffsetDateTime, source: &str, external_id: &str) -> ImportedEvent {
+    ImportedEvent {
+        occurred_at: at,
+        source: source.to_string(),
+        external_id: external_id.to_string(),
+        kind: EventKind::Alert,
+        actor: Some("alertmanager".into()),
+        text: format!("{source} {external_id}"),
+        key_moment: None,
+        raw_payload: Some(format!("{{\"id\":\"{external_id}\"}}")),
+    }
+}
+
+async fn timeline_ids(store: &Store, viewer: &Viewer) -> Vec<String> {
+    let page = store.list_events(viewer, 1, None, 5000).await.unwrap();
+    page.items.into_iter().map(|e| format!("{}/{}", e.source, e.external_id)).collect()
+}
+
+async fn importing_the_same_events_twice_adds_them_once(store: Store) {
+    let admin = admin(&store).await;
+    store.create_incident(&admin, incident("x")).await.unwrap();
+    let batch: Vec<ImportedEvent> = (0..1200)
+        .map(|i| imported(datetime!(2026-01-01 10:00 UTC) + Duration::seconds(i % 7), "pagerduty", &format!("Q{i:04}")))
+        .collect();
+    assert_eq!(store.import_events(&admin, 1, &batch).await.unwrap(), 1200);
+    assert_eq!(store.import_events(&admin, 1, &batch).await.unwrap(), 0);
+    assert_eq!(store.count_events(&admin, 1).await.unwrap(), 1200);
+}
+
+async fn timeline_order_does_not_depend_on_import_order(store: Store) {
+    let admin = admin(&store).await;
+    store.create_incident(&admin, incident("a")).await.unwrap();
+    store.create_incident(&admin, incident("b")).await.unwrap();
+    let at = datetime!(2026-01-01 10:00 UTC);
+    let events = vec![
+        imported(at, "slack", "m2"),
+        imported(at, "alertmanager", "f1"),
+        imported(at + Duration::seconds(1), "pagerduty", "p1"),
+        imported(at, "slack", "m1"),
+    ];
+    let mut reversed = events.clone();
+    reversed.reverse();
+    store.import_events(&admin, 1, &events).await.unwrap();
+    store.import_events(&admin, 2, &reversed[..2]).await.unwrap();
+    store.import_events(&admin, 2, &reversed[2..]).await.unwrap();
+    let first = timeline_ids(&store, &admin).await;
+    assert_eq!(first, ["alertmanager/f1", "slack/m1", "slack/m2", "pagerduty/p1"]);
+    let second: Vec<String> = store
+        .list_events(&admin, 2, None, 100)
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|e| format!("{}/{}", e.source, e.external_id))
+        .collect();
+    assert_eq!(first, second);
+}
+
+async fn imported_events_keep_their_raw_payload(store: Store) {
+    let admin = admin(&store).await;
+    store.create_incident(&admin, incident("x")).await.unwrap();
+    store.import_events(&admin, 1, &[imported(datetime!(2026-01-01 10:00 UTC), "github", "d-1")]).await.unwrap();
+    let event = store.list_events(&admin, 1, None, 10).await.unwrap().items.remove(0);
+    assert_eq!(store.event_raw_payload(&admin, 1, &event.id).await.unwrap(), r#"{"id":"d-1"}"#);
+}
+
+async fn posting_an_event_with_a_known_external_id_answers_the_existing_one(store: Store) {
+    let admin = admin(&store).await;
+    store.create_incident(&admin, incident("x")).await.unwrap();
+    let new =
+        NewTimelineEvent { external_id: Some("hook-1".into()), ..event(datetime!(2026-01-01 10:00 UTC), "first") };
+    let first = store.add_event(&admin, 1, new.clone()).await.unwrap();
+    let again = store.add_event(&admin, 1, NewTimelineEvent { text: "redelivered".into(), ..new }).await.unwrap();
+    assert_eq!(first.id, again.id);
+    assert_eq!(again.text, "first");
+    assert_eq!(store.count_events(&admin, 1).await.unwrap(), 1);
+}
+
+async fn importing_into_a_private_incident_needs_sight_of_it(store: Store) {
+    let admin = admin(&store).await;
+    let outsider = person(&store, "outsider", Role::Editor).await;
+    store.create_incident(&admin, private_incident("x")).await.unwrap();
+    let batch = [imported(datetime!(2026-01-01 10:00 UTC), "slack", "m1")];
+    assert!(matches!(store.import_events(&outsider, 1, &batch).await, Err(StoreError::NotFound(_))));
+    assert_eq!(store.count_events(&admin, 1).await.unwrap(), 0);
+}
+
+async fn incident_refs_find_the_incident_a_tool_knows(store: Store) {
+    let admin = admin(&store).await;
+    let outsider = person(&store, "outsider", Role::Editor).await;
+    store.create_incident(&admin, incident("a")).await.unwrap();
+    store.create_incident(&admin, private_incident("b")).await.unwrap();
+    store.add_incident_ref(&admin, 1, "pagerduty_incident", "PT4KHLK").await.unwrap();
+    store.add_incident_ref(&admin, 2, "slack_channel", "inc-2").await.unwrap();
+    store.add_incident_ref(&admin, 2, "pagerduty_incident", "PT4KHLK").await.unwrap();
+    assert_eq!(store.incident_by_ref(&admin, "pagerduty_incident", "PT4KHLK").await.unwrap(), Some(1));
+    assert_eq!(store.incident_by_ref(&admin, "slack_channel", "inc-2").await.unwrap(), Some(2));
+    assert_eq!(store.incident_by_ref(&outsider, "slack_channel", "inc-2").await.unwrap(), None);
+    assert_eq!(store.incident_by_ref(&admin, "slack_channel", "inc-9").await.unwrap(), None);
+}
+
+on_both_databases!(
+    importing_the_same_events_twice_adds_them_once,
+    timeline_order_does_not_depend_on_import_order,
+    imported_events_keep_their_raw_payload,
+    posting_an_event_with_a_known_external_id_answers_the_existing_one,
+    importing_into_a_private_incident_needs_sight_of_it,
+    incident_refs_find_the_incident_a_tool_knows,
+);
 
 on_both_databases!(
     events_are_listed_in_time_order,

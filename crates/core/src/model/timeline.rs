@@ -46,6 +46,8 @@ pub struct TimelineEvent {
     pub occurred_at: OffsetDateTime,
     /// The tool that saw it: `pagerduty`, `alertmanager`, `slack`, `github`, `manual`, …
     pub source: String,
+    /// The source's own id of the event (or a hash of its content); unique per incident and source.
+    pub external_id: String,
     pub kind: EventKind,
     /// Who or what acted, as the source names them.
     pub actor: Option<String>,
@@ -68,6 +70,9 @@ pub struct NewTimelineEvent {
     pub occurred_at: OffsetDateTime,
     #[serde(default = "manual_source")]
     pub source: String,
+    /// The source's own id of the event: posting the same source and id twice adds it once.
+    #[serde(default)]
+    pub external_id: Option<String>,
     pub kind: EventKind,
     #[serde(default)]
     pub actor: Option<String>,
@@ -92,6 +97,9 @@ impl NewTimelineEvent {
             errors.push("source", "must be a lower-case word such as manual, pagerduty or slack");
         }
         errors.text("text", &self.text, MAX_TEXT);
+        if let Some(id) = &self.external_id {
+            errors.text("external_id", id, MAX_SHORT);
+        }
         if let Some(actor) = &self.actor {
             errors.max_len("actor", actor, MAX_SHORT);
         }

@@ -107,30 +107,35 @@ CREATE TABLE incident_responders (
 );
 CREATE INDEX incident_responders_by_user ON incident_responders (user_id, incident_id);
 
-CREATE TABLE raw_payloads (
-    id TEXT PRIMARY KEY,
+CREATE TABLE incident_refs (
+    kind TEXT NOT NULL,
+    value TEXT NOT NULL,
     incident_id TEXT NOT NULL REFERENCES incidents (id) ON DELETE CASCADE,
-    source TEXT NOT NULL,
-    body TEXT NOT NULL,
-    received_at TIMESTAMPTZ NOT NULL
+    PRIMARY KEY (kind, value)
 );
-CREATE INDEX raw_payloads_by_incident ON raw_payloads (incident_id);
+CREATE INDEX incident_refs_by_incident ON incident_refs (incident_id);
 
+-- external_id is the source's own id of the event (or a hash of its content), so that
+-- importing the same input twice adds nothing; events typed by hand get their own id.
+-- Timelines are ordered by (occurred_at, source, external_id): a total order that does
+-- not depend on the order things were imported in.
 CREATE TABLE timeline_events (
     id TEXT PRIMARY KEY,
     incident_id TEXT NOT NULL REFERENCES incidents (id) ON DELETE CASCADE,
     occurred_at TIMESTAMPTZ NOT NULL,
     source TEXT NOT NULL,
+    external_id TEXT NOT NULL,
     kind TEXT NOT NULL,
     actor TEXT,
     text TEXT NOT NULL,
     key_moment TEXT,
-    raw_payload_id TEXT REFERENCES raw_payloads (id) ON DELETE SET NULL,
+    raw_payload TEXT,
     created_by TEXT REFERENCES users (id) ON DELETE SET NULL,
     created_at TIMESTAMPTZ NOT NULL,
     version BIGINT NOT NULL
 );
-CREATE INDEX timeline_events_by_incident ON timeline_events (incident_id, occurred_at, id);
+CREATE INDEX timeline_events_by_incident ON timeline_events (incident_id, occurred_at, source, external_id);
+CREATE UNIQUE INDEX timeline_events_external ON timeline_events (incident_id, source, external_id);
 
 CREATE TABLE postmortems (
     id TEXT PRIMARY KEY,
