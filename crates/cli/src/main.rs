@@ -3,6 +3,7 @@
 
 mod config;
 mod demo;
+mod inspect;
 
 use std::io::{BufRead, IsTerminal};
 use std::net::SocketAddr;
@@ -56,6 +57,22 @@ enum Command {
     },
     /// Bring the database schema up to date.
     Migrate,
+    /// Print an incident's timeline.
+    Timeline {
+        /// The incident, e.g. INC-42.
+        incident: String,
+        /// One JSON object per event, one per line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print an incident's response metrics: time to detect, acknowledge, mitigate, resolve.
+    Metrics {
+        /// The incident, e.g. INC-42.
+        incident: String,
+        /// As one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
     /// Manage users.
     User {
         #[command(subcommand)]
@@ -171,6 +188,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             open(&config).await?;
             println!("{} is up to date.", hindsight_store::redact(&config.database_url));
             Ok(())
+        }
+        Command::Timeline { incident, json } => {
+            let store = open(&config).await?;
+            inspect::timeline(&store, &incident, json).await
+        }
+        Command::Metrics { incident, json } => {
+            let store = open(&config).await?;
+            inspect::metrics(&store, &incident, json).await
         }
         Command::User { command } => {
             let store = open(&config).await?;

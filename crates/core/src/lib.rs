@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod demo;
+pub mod metrics;
 pub mod model;
 pub mod validate;
 

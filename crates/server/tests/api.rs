@@ -585,3 +585,31 @@ async fn incident_list_items_carry_what_the_list_view_needs() {
         assert!(first.get(field).is_some(), "{field} missing from list items");
     }
 }
+
+#[tokio::test]
+async fn metrics_are_measured_from_impact_start_using_marked_events() {
+    let app = spawn_app().await;
+    let seed = app.seed().await;
+    let events = format!("/api/v1/incidents/{}/events", seed.public);
+    for (at, kind, marker) in [
+        ("2026-11-20T10:05:00Z", "page", None),
+        ("2026-11-20T10:06:00Z", "page", None),
+        ("2026-11-20T10:09:00Z", "acknowledgement", Some("acknowledgement")),
+        ("2026-11-20T10:31:00Z", "rollback", Some("mitigation")),
+    ] {
+        let (status, _) = app
+            .post(EDITOR, &events, json!({"occurred_at": at, "kind": kind, "text": kind, "key_moment": marker}))
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
+    }
+    let (status, metrics) = app.get(VIEWER, &format!("/api/v1/incidents/{}/metrics", seed.public)).await;
+    assert_eq!(status, StatusCode::OK, "{metrics}");
+    assert_eq!(metrics["started_at"], "2026-11-20T10:00:00Z");
+    assert_eq!(metrics["time_to_detect_s"], 240);
+    assert_eq!(metrics["time_to_acknowledge_s"], 540);
+    assert_eq!(metrics["time_to_mitigate_s"], 1860);
+    assert!(metrics["time_to_resolve_s"].is_null());
+    assert_eq!(metrics["moment_sources"]["mitigated_at"], "timeline");
+    assert_eq!(metrics["pages"], 2);
+    assert_eq!(metrics["detection_method"], "monitoring_alert");
+}

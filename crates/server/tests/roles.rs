@@ -91,6 +91,7 @@ fn calls() -> Vec<Call> {
         call(post.clone(), "/api/v1/incidents", Write, Some(json!({"title": "Walk", "severity": "SEV5"}))),
         call(get.clone(), "/api/v1/incidents/{handle}", Read, None),
         call(patch.clone(), "/api/v1/incidents/{handle}", Write, Some(json!({"version": 1, "description": "walked"}))),
+        call(get.clone(), "/api/v1/incidents/{handle}/metrics", Read, None),
         call(get.clone(), "/api/v1/incidents/{handle}/events", Read, None),
         call(
             post.clone(),

@@ -155,7 +155,7 @@ impl Store {
             .bind(opt(moments.mitigated_at))
             .bind(opt(moments.resolved_at))
             .bind(new.private)
-            .bind(&viewer.user_id)
+            .bind(viewer.actor_id())
             .bind(now)
             .execute(&mut *tx)
             .await?;

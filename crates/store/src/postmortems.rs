@@ -128,7 +128,7 @@ impl Store {
             .map_err(|e| StoreError::unique(e, "incident", &incident_handle(number)))?;
             sqlx::query("INSERT INTO postmortem_history (postmortem_id, version, actor_id, at, changes) VALUES ($1, 1, $2, $3, $4)")
                 .bind(&id)
-                .bind(&viewer.user_id)
+                .bind(viewer.actor_id())
                 .bind(now)
                 .bind(&changes)
                 .execute(&mut *tx)
@@ -293,7 +293,7 @@ impl Store {
             sqlx::query("INSERT INTO postmortem_history (postmortem_id, version, actor_id, at, changes) VALUES ($1, $2, $3, $4, $5)")
                 .bind(&after.id)
                 .bind(based_on + 1)
-                .bind(&viewer.user_id)
+                .bind(viewer.actor_id())
                 .bind(now)
                 .bind(&changes)
                 .execute(&mut *tx)

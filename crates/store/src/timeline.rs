@@ -6,6 +6,7 @@
 //! external_id)`, a total order that does not depend on the order of import.
 
 use hindsight_core::access::Viewer;
+use hindsight_core::metrics::TimelineSummary;
 use hindsight_core::{
     EventKind, KeyMoment, NewTimelineEvent, TimelineEvent, TimelineEventPatch, ValidationErrors, incident_handle,
 };
@@ -30,6 +31,9 @@ pub struct ImportedEvent {
     /// The record as received, kept verbatim.
     pub raw_payload: Option<String>,
 }
+
+/// Event counts by kind, and the first time each key moment is marked.
+type KindsAndMarks = (Vec<(String, i64)>, Vec<(String, Ts)>);
 
 /// Events written per statement when importing: well under SQLite's bound-parameter limit.
 const IMPORT_BATCH: usize = 500;
@@ -121,7 +125,7 @@ impl Store {
         .bind(&new.text)
         .bind(new.key_moment.map(|k| k.as_str()))
         .bind(&raw)
-        .bind(&viewer.user_id)
+        .bind(viewer.actor_id())
         .bind(Ts::now())
         .execute(pool)
         .await
@@ -159,7 +163,7 @@ impl Store {
                      key_moment, raw_payload, created_by, created_at, version) VALUES {} ON CONFLICT DO NOTHING",
                     rows.join(", ")
                 );
-                let mut args = vec![Arg::Text(incident_id.clone()), Arg::Text(viewer.user_id.clone()), Arg::Time(now)];
+                let mut args = vec![Arg::Text(incident_id.clone()), Arg::OptText(viewer.actor_id().map(str::to_string)), Arg::Time(now)];
                 for event in chunk {
                     args.push(Arg::Text(new_id()));
                     args.push(Arg::Time(Ts::from(event.occurred_at)));
@@ -264,6 +268,36 @@ impl Store {
             .bind(&incident_id)
             .fetch_one(pool)
             .await)?)
+    }
+
+    /// What the metrics need of a visible incident's timeline: counts by kind and the
+    /// earliest event marked with each key moment, in two aggregate queries.
+    pub async fn timeline_summary(&self, viewer: &Viewer, number: i64) -> Result<TimelineSummary, StoreError> {
+        let incident_id = self.visible_incident_id(viewer, number).await?;
+        let (kinds, marked): KindsAndMarks = on_pool!(self, |pool| async {
+            let kinds =
+                sqlx::query_as("SELECT kind, COUNT(*) FROM timeline_events WHERE incident_id = $1 GROUP BY kind")
+                    .bind(&incident_id)
+                    .fetch_all(pool)
+                    .await?;
+            let marked = sqlx::query_as(
+                "SELECT key_moment, MIN(occurred_at) FROM timeline_events \
+                 WHERE incident_id = $1 AND key_moment IS NOT NULL GROUP BY key_moment",
+            )
+            .bind(&incident_id)
+            .fetch_all(pool)
+            .await?;
+            Ok::<_, sqlx::Error>((kinds, marked))
+        }
+        .await)?;
+        let mut summary = TimelineSummary::default();
+        for (kind, count) in kinds {
+            summary.kinds.insert(word(&kind)?, count);
+        }
+        for (marker, at) in marked {
+            summary.first_marked.insert(word(&marker)?, at.get());
+        }
+        Ok(summary)
     }
 
     /// Changes an event, refusing a change based on a stale version.

@@ -3,6 +3,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use hindsight_core::metrics::{IncidentMetrics, incident_metrics};
 use hindsight_core::{Incident, IncidentPatch, IncidentStatus, NewIncident, Severity};
 use hindsight_store::IncidentFilter;
 use serde::Deserialize;
@@ -125,4 +126,21 @@ pub async fn delete(
     caller.require_admin()?;
     state.store.delete_incident(&caller.viewer, incident_number(&handle)?).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The incident's response metrics: time to detect, acknowledge, mitigate and resolve,
+/// from impact start, with the moments they are measured from.
+#[utoipa::path(get, path = "/api/v1/incidents/{handle}/metrics", tag = "incidents",
+    params(("handle" = String, Path, description = "e.g. INC-42")), responses(
+    (status = 200, description = "The metrics", body = IncidentMetrics),
+    (status = 404, description = "No such incident", body = Problem)))]
+pub async fn metrics(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(handle): Path<String>,
+) -> Result<Json<IncidentMetrics>, ApiError> {
+    let number = incident_number(&handle)?;
+    let incident = state.store.incident(&caller.viewer, number).await?;
+    let summary = state.store.timeline_summary(&caller.viewer, number).await?;
+    Ok(Json(incident_metrics(&incident, &summary)))
 }

@@ -62,6 +62,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(accounts::settings))
         .routes(routes!(incidents::list, incidents::create))
         .routes(routes!(incidents::get, incidents::update, incidents::delete))
+        .routes(routes!(incidents::metrics))
         .routes(routes!(timeline::list, timeline::create))
         .routes(routes!(timeline::get, timeline::update, timeline::delete))
         .routes(routes!(timeline::raw))

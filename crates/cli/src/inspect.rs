@@ -1,0 +1,99 @@
+//! `hindsight timeline` and `hindsight metrics`: an incident's timeline and response
+//! metrics, read straight from the database, as text for people or JSON for scripts.
+
+use anyhow::Context;
+use hindsight_core::access::Viewer;
+use hindsight_core::metrics::incident_metrics;
+use hindsight_core::parse_incident_handle;
+use hindsight_store::Store;
+
+/// The incident number in a handle, or a message saying what a handle looks like.
+pub fn incident_number(handle: &str) -> anyhow::Result<i64> {
+    parse_incident_handle(handle)
+        .with_context(|| format!("{handle:?} is not an incident handle; they look like INC-42"))
+}
+
+/// Prints an incident's whole timeline, page by page as the store gives it.
+pub async fn timeline(store: &Store, handle: &str, json: bool) -> anyhow::Result<()> {
+    let number = incident_number(handle)?;
+    let viewer = Viewer::operator();
+    let incident = store.incident(&viewer, number).await?;
+    let mut cursor: Option<String> = None;
+    if !json {
+        println!("{} {} ({}, {})", incident.handle, incident.title, incident.severity, incident.status);
+    }
+    loop {
+        let page = store.list_events(&viewer, number, cursor.as_deref(), 1000).await?;
+        for event in &page.items {
+            if json {
+                println!("{}", serde_json::to_string(event)?);
+            } else {
+                let marker = event.key_moment.map(|k| format!(" [{k}]")).unwrap_or_default();
+                let actor = event.actor.as_deref().map(|a| format!("{a}: ")).unwrap_or_default();
+                println!(
+                    "{}  {:<12} {:<15} {}{}{}",
+                    event.occurred_at.format(&time::format_description::well_known::Rfc3339)?,
+                    event.source,
+                    event.kind.as_str(),
+                    actor,
+                    event.text.replace('\n', " "),
+                    marker
+                );
+            }
+        }
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => return Ok(()),
+        }
+    }
+}
+
+/// Prints an incident's response metrics.
+pub async fn metrics(store: &Store, handle: &str, json: bool) -> anyhow::Result<()> {
+    let number = incident_number(handle)?;
+    let viewer = Viewer::operator();
+    let incident = store.incident(&viewer, number).await?;
+    let summary = store.timeline_summary(&viewer, number).await?;
+    let metrics = incident_metrics(&incident, &summary);
+    if json {
+        println!("{}", serde_json::to_string_pretty(&metrics)?);
+        return Ok(());
+    }
+    let when = |at: Option<time::OffsetDateTime>| {
+        at.and_then(|at| at.format(&time::format_description::well_known::Rfc3339).ok())
+            .unwrap_or_else(|| "unknown".into())
+    };
+    let took = |seconds: Option<i64>| match seconds {
+        Some(s) if s >= 3600 => format!("{}h {:02}m {:02}s", s / 3600, s % 3600 / 60, s % 60),
+        Some(s) => format!("{}m {:02}s", s / 60, s % 60),
+        None => "unknown".into(),
+    };
+    println!("{} {}", incident.handle, incident.title);
+    println!("  impact started   {}", when(metrics.started_at));
+    println!(
+        "  detected         {}  (time to detect      {})",
+        when(metrics.detected_at),
+        took(metrics.time_to_detect_s)
+    );
+    println!(
+        "  acknowledged     {}  (time to acknowledge {})",
+        when(metrics.acknowledged_at),
+        took(metrics.time_to_acknowledge_s)
+    );
+    println!(
+        "  mitigated        {}  (time to mitigate    {})",
+        when(metrics.mitigated_at),
+        took(metrics.time_to_mitigate_s)
+    );
+    println!(
+        "  resolved         {}  (time to resolve     {})",
+        when(metrics.resolved_at),
+        took(metrics.time_to_resolve_s)
+    );
+    println!("  detected by      {}", metrics.detection_method);
+    println!(
+        "  {} events, {} pages, {} escalations, {} responders",
+        metrics.events, metrics.pages, metrics.escalations, metrics.responders
+    );
+    Ok(())
+}
