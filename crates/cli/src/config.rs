@@ -26,6 +26,8 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// Display labels of SEV1..SEV5.
     pub severity_labels: BTreeMap<String, String>,
+    /// Webhook secrets, e.g. `[webhooks] pagerduty_secret = "…"` or `HINDSIGHT_WEBHOOKS__PAGERDUTY_SECRET`.
+    pub webhooks: hindsight_server::WebhookSettings,
 }
 
 impl Default for Config {
@@ -39,6 +41,7 @@ impl Default for Config {
             session_hours: settings.session_hours,
             max_body_bytes: settings.max_body_bytes,
             severity_labels: settings.severity_labels,
+            webhooks: settings.webhooks,
         }
     }
 }
@@ -68,14 +71,7 @@ impl Config {
             None => figment = figment.merge(Toml::file("hindsight.toml")),
         }
         let config: Config = figment
-            .merge(Env::prefixed("HINDSIGHT_").only(&[
-                "database_url",
-                "listen",
-                "log_format",
-                "secure_cookies",
-                "session_hours",
-                "max_body_bytes",
-            ]))
+            .merge(Env::prefixed("HINDSIGHT_").split("__").ignore(&["test_database_url"]))
             .merge(Serialized::globals(flags))
             .extract()
             .map_err(|e| anyhow::anyhow!("bad configuration: {e}"))?;
@@ -118,6 +114,9 @@ mod tests {
             assert_eq!(config.listen, "0.0.0.0:9000");
             assert_eq!(config.session_hours, 4);
             assert_eq!(config.max_body_bytes, Config::default().max_body_bytes);
+            jail.set_env("HINDSIGHT_WEBHOOKS__GITHUB_SECRET", "s3cret");
+            let config = Config::load(None, &flags).map_err(|e| e.to_string())?;
+            assert_eq!(config.webhooks.github_secret.as_deref(), Some("s3cret"));
             Ok(())
         });
     }

@@ -3,9 +3,10 @@
 
 mod config;
 mod demo;
+mod import;
 mod inspect;
 
-use std::io::{BufRead, IsTerminal};
+use std::io::{BufRead, IsTerminal, Write};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -57,6 +58,27 @@ enum Command {
     },
     /// Bring the database schema up to date.
     Migrate,
+    /// Import events from files other tools wrote into an incident's timeline.
+    Import {
+        /// pagerduty-webhook, pagerduty-log, alertmanager, grafana, opsgenie, slack-export, github, jsonl or csv.
+        #[arg(long, value_name = "FORMAT")]
+        format: String,
+        /// Files to read (for slack-export: the export's folder or zip).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// The incident the events belong to, e.g. INC-42; by default found from the events.
+        #[arg(long, conflicts_with = "create_incident")]
+        incident: Option<String>,
+        /// Declare a new incident from the first trigger when the events match none.
+        #[arg(long)]
+        create_incident: bool,
+        /// For slack-export: only these channels (repeatable).
+        #[arg(long = "channel", value_name = "NAME")]
+        channels: Vec<String>,
+        /// Print the summary as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
     /// Print an incident's timeline.
     Timeline {
         /// The incident, e.g. INC-42.
@@ -189,6 +211,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{} is up to date.", hindsight_store::redact(&config.database_url));
             Ok(())
         }
+        Command::Import { format, paths, incident, create_incident, channels, json } => {
+            let format = format.parse().map_err(|e| anyhow::anyhow!("--format: {e}"))?;
+            let store = open(&config).await?;
+            let args = import::ImportArgs { format, paths, incident, create_incident, channels, json };
+            import::run(&store, args).await
+        }
         Command::Timeline { incident, json } => {
             let store = open(&config).await?;
             inspect::timeline(&store, &incident, json).await
@@ -223,14 +251,18 @@ async fn serve(store: Store, config: &Config, demo_login: Option<(&str, &str)>) 
         session_hours: config.session_hours,
         max_body_bytes: config.max_body_bytes,
         severity_labels: config.severity_labels.clone(),
+        webhooks: config.webhooks.clone(),
     };
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("listening on {addr}"))?;
     let local = listener.local_addr()?;
-    println!("Hindsight is serving on http://{local}/ ({})", store.backend());
-    println!("API: http://{local}/api/v1  OpenAPI: http://{local}/api/v1/openapi.json");
+    // Whoever started the server may have stopped reading its output; serving goes on.
+    let mut out = std::io::stdout();
+    let _ = writeln!(out, "Hindsight is serving on http://{local}/ ({})", store.backend());
+    let _ = writeln!(out, "API: http://{local}/api/v1  OpenAPI: http://{local}/api/v1/openapi.json");
     if let Some((user, password)) = demo_login {
-        println!("Sign in as {user} / {password}");
+        let _ = writeln!(out, "Sign in as {user} / {password}");
     }
+    let _ = out.flush();
     tracing::info!(%local, backend = store.backend(), "serving");
     hindsight_server::serve(listener, AppState::new(store.clone(), settings)).await?;
     store.close().await;

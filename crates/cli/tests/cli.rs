@@ -48,12 +48,15 @@ fn user_add_then_token_create_then_the_token_works_against_serve() {
         .spawn()
         .unwrap();
     let mut first = String::new();
-    BufReader::new(server.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    // Kept open until the end: the server goes on writing to it.
+    let mut stdout = BufReader::new(server.stdout.take().unwrap());
+    stdout.read_line(&mut first).unwrap();
     let address = first.split("http://").nth(1).and_then(|rest| rest.split('/').next()).unwrap().to_string();
     let me = http_get(&address, "/api/v1/me", Some(&secret));
     let refused = http_get(&address, "/api/v1/me", None);
     let _ = server.kill();
     let _ = server.wait();
+    drop(stdout);
     assert!(me.starts_with("HTTP/1.1 200"), "{me}");
     assert!(me.contains("\"username\":\"dana\""), "{me}");
     assert!(refused.starts_with("HTTP/1.1 401"), "{refused}");

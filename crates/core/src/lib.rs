@@ -5,7 +5,9 @@
 //! the server build on it, never the other way round.
 
 pub mod access;
+pub mod analysis;
 pub mod demo;
+pub mod import;
 pub mod metrics;
 pub mod model;
 pub mod validate;

@@ -8,6 +8,7 @@
 pub mod api;
 pub mod auth;
 mod error;
+pub mod ingest;
 mod json;
 mod state;
 pub mod web;
@@ -21,7 +22,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 pub use error::ApiError;
-pub use state::{AppState, Settings};
+pub use state::{AppState, Settings, WebhookSettings};
 
 /// The whole application: API, health checks and web pages, with limits and tracing.
 pub fn app(state: AppState) -> Router {

@@ -18,6 +18,26 @@ pub struct Settings {
     pub max_body_bytes: usize,
     /// Display labels for SEV1..SEV5.
     pub severity_labels: BTreeMap<String, String>,
+    /// Secrets the vendors' webhooks prove themselves with.
+    pub webhooks: WebhookSettings,
+}
+
+/// How each vendor's webhook proves itself; a webhook without a secret is switched off.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct WebhookSettings {
+    /// Signing secret of the PagerDuty V3 webhook subscription (`X-PagerDuty-Signature`).
+    pub pagerduty_secret: Option<String>,
+    /// Secret of the GitHub webhook (`X-Hub-Signature-256`).
+    pub github_secret: Option<String>,
+    /// Bearer token Alertmanager sends (`http_config.authorization.credentials`).
+    pub alertmanager_token: Option<String>,
+    /// Bearer token Grafana's webhook contact point sends.
+    pub grafana_token: Option<String>,
+    /// Bearer token the Opsgenie outgoing webhook sends (as a custom header).
+    pub opsgenie_token: Option<String>,
+    /// Declare an incident when a webhook's events match none.
+    pub create_incidents: bool,
 }
 
 impl Default for Settings {
@@ -27,6 +47,7 @@ impl Default for Settings {
             session_hours: 12,
             max_body_bytes: 2 * 1024 * 1024,
             severity_labels: default_severity_labels(),
+            webhooks: WebhookSettings::default(),
         }
     }
 }

@@ -23,6 +23,8 @@ enum Access {
     Admin,
     /// The user named in the path (here: editor) or an admin.
     SelfOrAdmin,
+    /// A vendor's webhook, switched off in this walk: 404 for everyone.
+    WebhookOff,
 }
 
 struct Call {
@@ -101,6 +103,19 @@ fn calls() -> Vec<Call> {
         ),
         call(get.clone(), "/api/v1/incidents/{handle}/events/{id}", Read, None),
         call(get.clone(), "/api/v1/incidents/{handle}/events/{id}/raw", Read, None),
+        call(
+            post.clone(),
+            "/api/v1/incidents/{handle}/import",
+            Write,
+            Some(json!({"time": "2026-11-20T10:07:00Z", "source": "cron", "kind": "note", "text": "walk"})),
+        ),
+        call(
+            post.clone(),
+            "/api/v1/import",
+            Write,
+            Some(json!({"time": "2026-11-20T10:07:00Z", "source": "cron", "kind": "alert", "text": "walk alert"})),
+        ),
+        call(post.clone(), "/api/v1/webhooks/{vendor}", WebhookOff, Some(json!({}))),
         call(
             patch.clone(),
             "/api/v1/incidents/{handle}/events/{id}",
@@ -185,28 +200,35 @@ fn concrete(method: &Method, template: &str, f: &Fixture) -> String {
         &f.token
     };
     let handle = if *method == Method::POST && template.ends_with("/postmortem") { &f.spare } else { &f.incident };
+    let query = if template.ends_with("/import") { "?format=jsonl&create_incident=true" } else { "" };
     let path = template
         .replace("{handle}", handle)
+        .replace("{vendor}", "pagerduty")
         .replace("{section}", "summary")
         .replace("{id}", id)
         .replace("{slug}", if template.contains("/services/") { "checkout" } else { "payments" });
-    if template.starts_with("/api/v1/teams/") {
+    let path = if template.starts_with("/api/v1/teams/") {
         path.replace("{username}", "viewer")
     } else {
         path.replace("{username}", "editor")
-    }
+    };
+    format!("{path}{query}")
 }
 
 fn expected(access: Access, who: As) -> &'static [StatusCode] {
     const OK: &[StatusCode] = &[StatusCode::OK, StatusCode::CREATED, StatusCode::NO_CONTENT];
     const UNAUTHORIZED: &[StatusCode] = &[StatusCode::UNAUTHORIZED];
     const FORBIDDEN: &[StatusCode] = &[StatusCode::FORBIDDEN];
+    const NOT_FOUND: &[StatusCode] = &[StatusCode::NOT_FOUND];
+    if access == Access::WebhookOff {
+        return NOT_FOUND;
+    }
     let role = match who {
         As::Nobody => return if access == Access::Public { OK } else { UNAUTHORIZED },
         As::User(name) => name,
     };
     let allowed = match access {
-        Access::Public | Access::Read => true,
+        Access::Public | Access::Read | Access::WebhookOff => true,
         Access::Write => matches!(role, "editor" | "admin"),
         Access::Admin => role == "admin",
         Access::SelfOrAdmin => matches!(role, "editor" | "admin"),

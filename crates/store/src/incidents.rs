@@ -433,6 +433,35 @@ impl Store {
         self.written_incident(number).await
     }
 
+    /// The newest visible incident affecting `service` that began within `window` of `at`
+    /// and was not resolved before `at - window`: where an event about that service belongs.
+    pub async fn incident_near(
+        &self,
+        viewer: &Viewer,
+        service: &str,
+        at: OffsetDateTime,
+        window: time::Duration,
+    ) -> Result<Option<i64>, StoreError> {
+        let sql = format!(
+            "SELECT i.number FROM incidents i JOIN incident_services x ON x.incident_id = i.id \
+             JOIN services s ON s.id = x.service_id \
+             WHERE s.slug = $3 AND i.began_at >= $4 AND i.began_at <= $5 \
+             AND (i.resolved_at IS NULL OR i.resolved_at >= $4) AND {} ORDER BY i.began_at DESC LIMIT 1",
+            visible_sql("i", 1, 2)
+        );
+        let [uid, admin] = viewer_args(viewer);
+        let args = vec![
+            uid,
+            admin,
+            Arg::Text(service.to_string()),
+            Arg::Time(Ts::from(at - window)),
+            Arg::Time(Ts::from(at + window)),
+        ];
+        Ok(on_pool!(self, |pool| bind_args!(sqlx::query_scalar(built_sql(&sql)), args.clone())
+            .fetch_optional(pool)
+            .await)?)
+    }
+
     /// Deletes an incident and everything that hangs off it.
     pub async fn delete_incident(&self, viewer: &Viewer, number: i64) -> Result<(), StoreError> {
         let id = self.visible_incident_id(viewer, number).await?;

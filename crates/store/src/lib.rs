@@ -27,8 +27,8 @@ pub use accounts::{NewUser, SessionRecord, UserPatch};
 pub use action_items::ActionItemFilter;
 pub use error::StoreError;
 pub use incidents::IncidentFilter;
-pub use timeline::ImportedEvent;
 pub use postmortems::PostmortemFilter;
+pub use timeline::ImportedEvent;
 pub use ts::Ts;
 
 /// A page of results and the cursor for the next one.

@@ -186,6 +186,37 @@ impl Store {
         Ok(added)
     }
 
+    /// Marks events of a visible incident, found by source and external id, with a key
+    /// moment, where they carry none yet. Answers how many were marked.
+    pub async fn mark_key_moments(
+        &self,
+        viewer: &Viewer,
+        number: i64,
+        marks: &[(String, String, KeyMoment)],
+    ) -> Result<u64, StoreError> {
+        let incident_id = self.visible_incident_id(viewer, number).await?;
+        let mut marked = 0;
+        on_pool!(self, |pool| async {
+            let mut tx = pool.begin().await?;
+            for (source, external_id, moment) in marks {
+                let done = sqlx::query(
+                    "UPDATE timeline_events SET key_moment = $4, version = version + 1 \
+                     WHERE incident_id = $1 AND source = $2 AND external_id = $3 AND key_moment IS NULL",
+                )
+                .bind(&incident_id)
+                .bind(source)
+                .bind(external_id)
+                .bind(moment.as_str())
+                .execute(&mut *tx)
+                .await?;
+                marked += done.rows_affected();
+            }
+            tx.commit().await
+        }
+        .await)?;
+        Ok(marked)
+    }
+
     /// The number of the visible incident another tool knows by `kind` and `value`
     /// (e.g. `pagerduty_incident`, `PT4KHLK`), if any.
     pub async fn incident_by_ref(&self, viewer: &Viewer, kind: &str, value: &str) -> Result<Option<i64>, StoreError> {

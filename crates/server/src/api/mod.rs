@@ -4,6 +4,7 @@
 mod accounts;
 mod action_items;
 mod health;
+pub mod imports;
 pub(crate) mod incidents;
 mod postmortems;
 pub(crate) mod session;
@@ -51,6 +52,11 @@ impl Modify for Security {
 
 /// Every API route, with its OpenAPI description.
 pub fn router() -> OpenApiRouter<AppState> {
+    let uploads = OpenApiRouter::new()
+        .routes(routes!(imports::import_into))
+        .routes(routes!(imports::import_correlated))
+        .routes(routes!(imports::webhook))
+        .layer(axum::extract::DefaultBodyLimit::max(imports::MAX_IMPORT_BYTES));
     let mut doc = ApiDoc::openapi();
     doc.openapi = utoipa::openapi::OpenApiVersion::Version31;
     OpenApiRouter::with_openapi(doc)
@@ -66,6 +72,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(timeline::list, timeline::create))
         .routes(routes!(timeline::get, timeline::update, timeline::delete))
         .routes(routes!(timeline::raw))
+        .merge(uploads)
         .routes(routes!(postmortems::list))
         .routes(routes!(postmortems::of_incident, postmortems::create))
         .routes(routes!(postmortems::get, postmortems::update, postmortems::delete))

@@ -35,6 +35,11 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_on(store: Store) -> TestApp {
+    spawn_with(store, hindsight_server::WebhookSettings::default()).await
+}
+
+/// The server with these webhook secrets.
+pub async fn spawn_with(store: Store, webhooks: hindsight_server::WebhookSettings) -> TestApp {
     // One hash for all test users: argon2 is slow on purpose.
     let hash = auth::hash_password(PASSWORD).expect("hashing the test password");
     let mut tokens = std::collections::HashMap::new();
@@ -59,7 +64,7 @@ pub async fn spawn_on(store: Store) -> TestApp {
         store.create_token(name, "test", &auth::hash_secret(&secret)).await.expect("creating a test token");
         tokens.insert(name, secret);
     }
-    let settings = Settings { secure_cookies: false, max_body_bytes: 64 * 1024, ..Settings::default() };
+    let settings = Settings { secure_cookies: false, max_body_bytes: 64 * 1024, webhooks, ..Settings::default() };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binding a loopback port");
     let addr = listener.local_addr().expect("local address");
     let state = AppState::new(store.clone(), settings);

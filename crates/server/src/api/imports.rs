@@ -1,0 +1,187 @@
+//! `/api/v1/.../import` and `/api/v1/webhooks/{vendor}`: events from other tools into
+//! timelines, uploaded by a person or pushed live by the tool itself.
+//!
+//! Webhooks prove who sent them the vendor's way (an HMAC signature for PagerDuty and
+//! GitHub, a bearer token for Alertmanager, Grafana and Opsgenie); a webhook with no
+//! secret configured is switched off. Re-deliveries add nothing: events are unique by
+//! source and the vendor's id.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use hindsight_core::access::Viewer;
+use hindsight_core::import::Format;
+use hmac::{Hmac, Mac};
+use serde::Deserialize;
+use sha2::Sha256;
+use utoipa::IntoParams;
+
+use super::incident_number;
+use crate::auth::{Caller, secrets_match};
+use crate::error::{ApiError, Problem};
+use crate::ingest::{self, ImportSummary, IngestError, Source, Target};
+use crate::json::Params;
+use crate::state::AppState;
+
+/// Largest upload or webhook body, in bytes.
+pub const MAX_IMPORT_BYTES: usize = 64 * 1024 * 1024;
+
+/// How to read an upload.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ImportQuery {
+    /// pagerduty-webhook, pagerduty-log, alertmanager, grafana, opsgenie, github, jsonl or csv
+    /// (a Slack export is a folder: import it with the CLI).
+    pub format: String,
+    /// Declare an incident from the first trigger when the events match none (correlated imports only).
+    #[serde(default)]
+    pub create_incident: bool,
+}
+
+fn format_of(query: &ImportQuery) -> Result<Format, ApiError> {
+    let format: Format = query.format.parse().map_err(|e: hindsight_core::UnknownWord| ApiError::BadRequest {
+        detail: e.to_string(),
+        field: Some("format".into()),
+    })?;
+    if format == Format::SlackExport {
+        return Err(ApiError::BadRequest {
+            detail: "a Slack export is a folder; import it with `hindsight import --format slack-export`".into(),
+            field: Some("format".into()),
+        });
+    }
+    Ok(format)
+}
+
+async fn run(
+    state: &AppState,
+    viewer: &Viewer,
+    format: Format,
+    body: Bytes,
+    target: Target,
+) -> Result<ImportSummary, ApiError> {
+    let source = Source::Stream { origin: "body".into(), input: Box::new(std::io::Cursor::new(body)) };
+    ingest::import(&state.store, viewer, format, source, target, |_| {}).await.map_err(|e| match e {
+        IngestError::Store(e) => e.into(),
+        IngestError::NoIncident => {
+            ApiError::Invalid(hindsight_core::ValidationErrors::single("incident", e.to_string()))
+        }
+        IngestError::Input(e) => ApiError::BadRequest { detail: e.to_string(), field: None },
+        IngestError::Crashed(e) => ApiError::Internal(e),
+    })
+}
+
+/// Import a file of events into this incident's timeline.
+#[utoipa::path(post, path = "/api/v1/incidents/{handle}/import", tag = "timeline",
+    params(("handle" = String, Path, description = "e.g. INC-42"), ImportQuery),
+    request_body(content = String, description = "The file, as the tool wrote it", content_type = "application/octet-stream"),
+    responses(
+    (status = 200, description = "What was imported, skipped and rejected", body = ImportSummary),
+    (status = 400, description = "Unknown format, or the body is not in it", body = Problem),
+    (status = 403, description = "Viewers cannot write", body = Problem),
+    (status = 404, description = "No such incident", body = Problem)))]
+pub async fn import_into(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(handle): Path<String>,
+    Params(query): Params<ImportQuery>,
+    body: Bytes,
+) -> Result<Json<ImportSummary>, ApiError> {
+    caller.require_write()?;
+    let number = incident_number(&handle)?;
+    state.store.incident(&caller.viewer, number).await?;
+    Ok(Json(run(&state, &caller.viewer, format_of(&query)?, body, Target::Incident(number)).await?))
+}
+
+/// Import a file of events into whichever incident they belong to (by the tools' own
+/// incident ids, alert fingerprints, channels, or service and time), or a new one.
+#[utoipa::path(post, path = "/api/v1/import", tag = "timeline", params(ImportQuery),
+    request_body(content = String, description = "The file, as the tool wrote it", content_type = "application/octet-stream"),
+    responses(
+    (status = 200, description = "What was imported, and into which incident", body = ImportSummary),
+    (status = 400, description = "Unknown format, or the body is not in it", body = Problem),
+    (status = 403, description = "Viewers cannot write", body = Problem),
+    (status = 422, description = "The events match no incident and none was to be created", body = Problem)))]
+pub async fn import_correlated(
+    State(state): State<AppState>,
+    caller: Caller,
+    Params(query): Params<ImportQuery>,
+    body: Bytes,
+) -> Result<Json<ImportSummary>, ApiError> {
+    caller.require_write()?;
+    let target = Target::Correlate { create: query.create_incident };
+    Ok(Json(run(&state, &caller.viewer, format_of(&query)?, body, target).await?))
+}
+
+/// Checks the vendor's proof that it sent this body.
+fn verify(vendor: &str, state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Format, ApiError> {
+    let hooks = &state.settings.webhooks;
+    let off =
+        |key: &str| ApiError::NotFound(format!("the {vendor} webhook is off: set webhooks.{key} to switch it on"));
+    let refused = |why: &str| ApiError::forbidden(format!("{vendor} webhook refused: {why}"));
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let bearer = |token: &Option<String>, key: &str| {
+        let token = token.as_deref().ok_or_else(|| off(key))?;
+        let sent = header(header::AUTHORIZATION.as_str()).strip_prefix("Bearer ").unwrap_or("");
+        if secrets_match(sent.trim(), token) { Ok(()) } else { Err(refused("wrong or missing bearer token")) }
+    };
+    match vendor {
+        "pagerduty" => {
+            let secret = hooks.pagerduty_secret.as_deref().ok_or_else(|| off("pagerduty_secret"))?;
+            let expected = format!("v1={}", hmac_hex(secret, body));
+            // PagerDuty sends one signature per active secret, comma-separated.
+            if header("x-pagerduty-signature").split(',').any(|s| secrets_match(s.trim(), &expected)) {
+                Ok(Format::PagerDutyWebhook)
+            } else {
+                Err(refused("X-PagerDuty-Signature does not match the body"))
+            }
+        }
+        "github" => {
+            let secret = hooks.github_secret.as_deref().ok_or_else(|| off("github_secret"))?;
+            let expected = format!("sha256={}", hmac_hex(secret, body));
+            if secrets_match(header("x-hub-signature-256"), &expected) {
+                Ok(Format::GitHub)
+            } else {
+                Err(refused("X-Hub-Signature-256 does not match the body"))
+            }
+        }
+        "alertmanager" => bearer(&hooks.alertmanager_token, "alertmanager_token").map(|_| Format::Alertmanager),
+        "grafana" => bearer(&hooks.grafana_token, "grafana_token").map(|_| Format::Grafana),
+        "opsgenie" => bearer(&hooks.opsgenie_token, "opsgenie_token").map(|_| Format::Opsgenie),
+        other => Err(ApiError::NotFound(format!(
+            "no webhook for {other:?}: use pagerduty, alertmanager, grafana, opsgenie or github"
+        ))),
+    }
+}
+
+/// HMAC-SHA256 of `body` under `secret`, as lower-case hex.
+pub fn hmac_hex(secret: &str, body: &[u8]) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC accepts keys of any length");
+    mac.update(body);
+    mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A vendor's webhook: PagerDuty V3, Alertmanager, Grafana, Opsgenie or GitHub.
+#[utoipa::path(post, path = "/api/v1/webhooks/{vendor}", tag = "webhooks", security(()),
+    params(("vendor" = String, Path, description = "pagerduty, alertmanager, grafana, opsgenie or github")),
+    request_body(content = Object, description = "The vendor's payload", content_type = "application/json"),
+    responses(
+    (status = 202, description = "Accepted; what was imported", body = ImportSummary),
+    (status = 400, description = "Not the vendor's format", body = Problem),
+    (status = 403, description = "Bad signature or token", body = Problem),
+    (status = 404, description = "Unknown vendor, or its webhook is off", body = Problem)))]
+pub async fn webhook(
+    State(state): State<AppState>,
+    Path(vendor): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<(StatusCode, Json<ImportSummary>), ApiError> {
+    let format = verify(&vendor, &state, &headers, &body)?;
+    let target = Target::Correlate { create: state.settings.webhooks.create_incidents };
+    match run(&state, &Viewer::operator(), format, body, target).await {
+        Ok(summary) => Ok((StatusCode::ACCEPTED, Json(summary))),
+        // Events about no known incident are accepted and dropped, so the vendor does not retry them.
+        Err(ApiError::Invalid(_)) => Ok((StatusCode::ACCEPTED, Json(ImportSummary::default()))),
+        Err(e) => Err(e),
+    }
+}

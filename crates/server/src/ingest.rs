@@ -1,0 +1,388 @@
+//! Importing what other tools recorded into an incident's timeline: runs a core
+//! importer on a blocking thread, streams its records through a bounded channel, ties
+//! them to an incident (given, found by the ids the tools use, by service and time, or
+//! created from the first trigger), stores them in batches, and marks the key moments.
+//!
+//! Memory stays flat however large the input: records are stored as they come, and
+//! only a bounded set of candidates (the earliest and latest of each kind, without
+//! their payloads) is kept to choose the key moments from.
+
+use std::collections::{BTreeMap, HashSet};
+use std::io::BufRead;
+
+use hindsight_core::access::Viewer;
+use hindsight_core::import::{
+    Format, ImportError, ImportStats, Record, Rejected, SlackOptions, import_slack_export, importer, key_moments,
+};
+use hindsight_core::{
+    DetectionMethod, EventKind, IncidentPatch, IncidentStatus, KeyMoment, NewIncident, Severity, incident_handle,
+};
+use hindsight_store::{ImportedEvent, Store, StoreError};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+
+/// Which incident the events belong to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// This one.
+    Incident(i64),
+    /// Whichever the records point to; with `create`, a new one when none does.
+    Correlate { create: bool },
+}
+
+/// Where an import reads from.
+pub enum Source {
+    /// A stream in one of the single-stream formats, named for error messages.
+    Stream { origin: String, input: Box<dyn BufRead + Send> },
+    /// A Slack export folder or zip.
+    SlackExport { path: std::path::PathBuf, channels: Vec<String> },
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ImportSummary {
+    /// Handle of the incident the events went to.
+    pub incident: Option<String>,
+    /// Whether that incident was created by this import.
+    pub created_incident: bool,
+    /// Records read from the input.
+    pub read: u64,
+    /// New events added to the timeline.
+    pub imported: u64,
+    /// Records already on the timeline (same source and id), skipped.
+    pub duplicates: u64,
+    /// Records that could not be read; the first ones are in `rejections`.
+    pub rejected: u64,
+    /// Records understood but not timeline events.
+    pub skipped: u64,
+    #[schema(value_type = Vec<Object>)]
+    pub rejections: Vec<Rejected>,
+    pub notes: Vec<String>,
+    /// Key moments marked on the timeline by this import.
+    pub key_moments: BTreeMap<String, String>,
+}
+
+/// Why an import could not go on.
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    #[error(transparent)]
+    Input(#[from] ImportError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(
+        "none of the records say which incident they belong to (no known incident id, alert fingerprint, \
+         channel, or service with an incident at that time); name the incident, or ask to create one"
+    )]
+    NoIncident,
+    #[error("the importer stopped unexpectedly: {0}")]
+    Crashed(String),
+}
+
+/// Records stored per batch.
+const BATCH: usize = 500;
+/// Records kept per kind, at each end of time, to choose key moments from.
+const CANDIDATES_PER_END: usize = 500;
+/// How far from an incident's start an event about one of its services may be and still belong to it.
+const SERVICE_WINDOW: time::Duration = time::Duration::hours(6);
+
+/// Reads `source` as `format` into the incident `target` names, as `viewer`.
+/// `progress` is called with the number of records read so far, now and then.
+pub async fn import(
+    store: &Store,
+    viewer: &Viewer,
+    format: Format,
+    source: Source,
+    target: Target,
+    mut progress: impl FnMut(u64) + Send,
+) -> Result<ImportSummary, IngestError> {
+    let (sender, mut receiver) = tokio::sync::mpsc::channel::<Record>(BATCH * 2);
+    let reader = tokio::task::spawn_blocking(move || {
+        let mut sink = |record: Record| {
+            // A closed channel means the receiving side gave up; the rest is not needed.
+            let _ = sender.blocking_send(record);
+        };
+        match source {
+            Source::Stream { origin, mut input } => importer(format).import(&mut input, &origin, &mut sink),
+            Source::SlackExport { path, channels } => import_slack_export(&path, &SlackOptions { channels }, &mut sink),
+        }
+    });
+    let mut ingest = Ingest::new(store, viewer, target);
+    let mut stored_error = None;
+    while let Some(record) = receiver.recv().await {
+        if stored_error.is_some() {
+            continue;
+        }
+        if let Err(e) = ingest.push(record).await {
+            stored_error = Some(e);
+            receiver.close();
+        }
+        if ingest.summary.read.is_multiple_of(1000) {
+            progress(ingest.summary.read);
+        }
+    }
+    let stats = reader.await.map_err(|e| IngestError::Crashed(e.to_string()))??;
+    if let Some(e) = stored_error {
+        return Err(e);
+    }
+    progress(ingest.summary.read);
+    ingest.finish(stats).await
+}
+
+struct Ingest<'a> {
+    store: &'a Store,
+    viewer: &'a Viewer,
+    target: Target,
+    incident: Option<i64>,
+    pending: Vec<Record>,
+    refs: HashSet<(String, String)>,
+    candidates: BTreeMap<EventKind, Vec<Record>>,
+    summary: ImportSummary,
+}
+
+impl<'a> Ingest<'a> {
+    fn new(store: &'a Store, viewer: &'a Viewer, target: Target) -> Self {
+        let incident = match target {
+            Target::Incident(number) => Some(number),
+            Target::Correlate { .. } => None,
+        };
+        Ingest {
+            store,
+            viewer,
+            target,
+            incident,
+            pending: Vec::new(),
+            refs: HashSet::new(),
+            candidates: BTreeMap::new(),
+            summary: ImportSummary::default(),
+        }
+    }
+
+    async fn push(&mut self, record: Record) -> Result<(), IngestError> {
+        self.summary.read += 1;
+        self.keep_candidate(&record);
+        self.pending.push(record);
+        if self.pending.len() >= BATCH {
+            self.flush().await?;
+        }
+        Ok(())
+    }
+
+    /// Keeps the record, without its payload, if it is among the earliest or latest of its kind.
+    fn keep_candidate(&mut self, record: &Record) {
+        let bucket = self.candidates.entry(record.kind).or_default();
+        bucket.push(Record { raw: serde_json::Value::Null, ..record.clone() });
+        if bucket.len() > 4 * CANDIDATES_PER_END {
+            bucket.sort_by_key(|r| r.occurred_at);
+            bucket.drain(CANDIDATES_PER_END..bucket.len() - CANDIDATES_PER_END);
+        }
+    }
+
+    /// The references the tools use for the incident these records are about.
+    fn references(record: &Record) -> Vec<(String, String)> {
+        let c = &record.correlation;
+        let mut refs = Vec::new();
+        if let Some(id) = &c.incident_id {
+            refs.push((format!("{}_incident", record.source), id.clone()));
+        }
+        if let Some(number) = c.incident_number {
+            refs.push((format!("{}_incident_number", record.source), number.to_string()));
+        }
+        if let Some(fingerprint) = &c.fingerprint {
+            refs.push(("alert_fingerprint".to_string(), fingerprint.clone()));
+        }
+        if let Some(channel) = &c.channel {
+            refs.push(("slack_channel".to_string(), channel.trim_start_matches('#').to_string()));
+        }
+        refs
+    }
+
+    async fn resolve_incident(&mut self) -> Result<i64, IngestError> {
+        if let Some(number) = self.incident {
+            return Ok(number);
+        }
+        for record in &self.pending {
+            for (kind, value) in Self::references(record) {
+                if let Some(number) = self.store.incident_by_ref(self.viewer, &kind, &value).await? {
+                    self.incident = Some(number);
+                    return Ok(number);
+                }
+            }
+        }
+        for record in &self.pending {
+            if let Some(service) = &record.correlation.service
+                && let Some(number) =
+                    self.store.incident_near(self.viewer, service, record.occurred_at, SERVICE_WINDOW).await?
+            {
+                self.incident = Some(number);
+                return Ok(number);
+            }
+        }
+        let Target::Correlate { create: true } = self.target else {
+            return Err(IngestError::NoIncident);
+        };
+        let number = self.create_incident().await?;
+        self.incident = Some(number);
+        self.summary.created_incident = true;
+        Ok(number)
+    }
+
+    /// Declares an incident from the first trigger among the records read so far.
+    async fn create_incident(&mut self) -> Result<i64, IngestError> {
+        let first = self
+            .pending
+            .iter()
+            .filter(|r| matches!(r.kind, EventKind::Alert | EventKind::Page))
+            .min_by_key(|r| r.occurred_at)
+            .or_else(|| self.pending.iter().min_by_key(|r| r.occurred_at))
+            .ok_or(IngestError::NoIncident)?;
+        let mut title: String = first.text.lines().next().unwrap_or("").chars().take(180).collect();
+        if title.trim().is_empty() {
+            title = format!("Incident from {}", first.source);
+        }
+        let known_services = self.store.list_services().await?;
+        let services = first
+            .correlation
+            .service
+            .iter()
+            .filter(|s| known_services.iter().any(|k| &k.slug == *s))
+            .cloned()
+            .collect();
+        let new = NewIncident {
+            title,
+            description: format!("Declared by an import of {} events.", first.source),
+            severity: Severity::new(3).unwrap_or(Severity::SEV1),
+            status: IncidentStatus::Triggered,
+            services,
+            teams: Vec::new(),
+            detection_method: DetectionMethod::Unknown,
+            started_at: Some(first.occurred_at),
+            detected_at: None,
+            acknowledged_at: None,
+            mitigated_at: None,
+            resolved_at: None,
+            responders: Vec::new(),
+            private: false,
+        };
+        Ok(self.store.create_incident(self.viewer, new).await?.number)
+    }
+
+    async fn flush(&mut self) -> Result<(), IngestError> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let number = self.resolve_incident().await?;
+        for record in &self.pending {
+            for reference in Self::references(record) {
+                if self.refs.len() < 10_000 && self.refs.insert(reference.clone()) {
+                    self.store.add_incident_ref(self.viewer, number, &reference.0, &reference.1).await?;
+                }
+            }
+        }
+        let events: Vec<ImportedEvent> = self
+            .pending
+            .drain(..)
+            .map(|r| ImportedEvent {
+                occurred_at: r.occurred_at,
+                source: r.source,
+                external_id: r.external_id,
+                kind: r.kind,
+                actor: r.actor,
+                text: r.text,
+                // Key moments are chosen once everything is in.
+                key_moment: None,
+                raw_payload: (!r.raw.is_null()).then(|| r.raw.to_string()),
+            })
+            .collect();
+        let added = self.store.import_events(self.viewer, number, &events).await?;
+        self.summary.imported += added;
+        self.summary.duplicates += events.len() as u64 - added;
+        Ok(())
+    }
+
+    async fn finish(mut self, stats: ImportStats) -> Result<ImportSummary, IngestError> {
+        self.flush().await?;
+        self.summary.rejected = stats.rejected;
+        self.summary.skipped = stats.skipped;
+        self.summary.rejections = stats.rejections;
+        self.summary.notes = stats.notes;
+        let Some(number) = self.incident else {
+            // Nothing was read, so nothing was stored.
+            if let Target::Incident(number) = self.target {
+                self.summary.incident = Some(incident_handle(number));
+            }
+            return Ok(self.summary);
+        };
+        self.summary.incident = Some(incident_handle(number));
+        let candidates: Vec<Record> = std::mem::take(&mut self.candidates).into_values().flatten().collect();
+        let suggestion = key_moments(&candidates);
+        let mut marks = Vec::new();
+        let find = |id: &str| candidates.iter().find(|r| r.external_id == id).map(|r| r.source.clone());
+        let singles = [
+            (&suggestion.impact_start, KeyMoment::ImpactStart),
+            (&suggestion.detection, KeyMoment::Detection),
+            (&suggestion.acknowledgement, KeyMoment::Acknowledgement),
+            (&suggestion.mitigation, KeyMoment::Mitigation),
+            (&suggestion.resolution, KeyMoment::Resolution),
+        ];
+        for (moment, marker) in singles {
+            if let Some(m) = moment
+                && let Some(source) = find(&m.external_id)
+            {
+                marks.push((source, m.external_id.clone(), marker));
+                self.summary.key_moments.insert(marker.as_str().to_string(), format_time(m.at));
+            }
+        }
+        for m in &suggestion.escalations {
+            if let Some(source) = find(&m.external_id) {
+                marks.push((source, m.external_id.clone(), KeyMoment::Escalation));
+            }
+        }
+        self.store.mark_key_moments(self.viewer, number, &marks).await?;
+        self.fill_incident_moments(number, &suggestion).await?;
+        Ok(self.summary)
+    }
+
+    /// Sets the moments and detection method the incident does not know yet.
+    async fn fill_incident_moments(
+        &self,
+        number: i64,
+        suggestion: &hindsight_core::import::KeyMomentsSuggestion,
+    ) -> Result<(), IngestError> {
+        let incident = self.store.incident(self.viewer, number).await?;
+        let known = &incident.moments;
+        let found = suggestion.moments();
+        let fill = |have: Option<OffsetDateTime>, found: Option<OffsetDateTime>| match (have, found) {
+            (None, Some(at)) => Some(Some(at)),
+            _ => None,
+        };
+        let mut patch = IncidentPatch {
+            version: incident.version,
+            started_at: fill(known.started_at, found.started_at),
+            detected_at: fill(known.detected_at, found.detected_at),
+            acknowledged_at: fill(known.acknowledged_at, found.acknowledged_at),
+            mitigated_at: fill(known.mitigated_at, found.mitigated_at),
+            resolved_at: fill(known.resolved_at, found.resolved_at),
+            ..IncidentPatch::default()
+        };
+        if incident.detection_method == DetectionMethod::Unknown
+            && suggestion.detection_method != DetectionMethod::Unknown
+        {
+            patch.detection_method = Some(suggestion.detection_method);
+        }
+        let nothing = IncidentPatch { version: incident.version, ..IncidentPatch::default() };
+        if patch == nothing {
+            return Ok(());
+        }
+        match self.store.update_incident(self.viewer, number, patch).await {
+            Ok(_) => Ok(()),
+            // Moments out of order with what the incident already holds: keep what people set.
+            Err(StoreError::Invalid(_) | StoreError::Conflict { .. }) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+fn format_time(at: OffsetDateTime) -> String {
+    at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+}

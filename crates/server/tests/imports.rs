@@ -1,0 +1,201 @@
+//! Importing events over HTTP: uploads by people, webhooks pushed by the tools,
+//! with each vendor's authentication checked.
+
+mod common;
+
+use common::{As, read, spawn_app, spawn_with};
+use hindsight_server::WebhookSettings;
+use hindsight_server::api::imports::hmac_hex;
+use hindsight_store::test_support::sqlite_store;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+const EDITOR: As = As::User("editor");
+
+fn webhooks() -> WebhookSettings {
+    WebhookSettings {
+        pagerduty_secret: Some("pd-signing-secret".into()),
+        github_secret: Some("gh-secret".into()),
+        alertmanager_token: Some("am-token".into()),
+        grafana_token: Some("gf-token".into()),
+        opsgenie_token: Some("og-token".into()),
+        create_incidents: true,
+    }
+}
+
+fn pagerduty_event(id: &str, event_type: &str, at: &str) -> Value {
+    json!({"event": {
+        "id": id, "event_type": event_type, "resource_type": "incident", "occurred_at": at,
+        "agent": {"id": "PLH1HKV", "type": "user_reference", "summary": "Ana Silva"},
+        "data": {
+            "id": "Q2LF6PHM1K0AR4", "type": "incident", "number": 812, "status": "triggered",
+            "title": "Checkout error rate above 5%", "urgency": "high",
+            "service": {"id": "PSV1CHK", "type": "service_reference", "summary": "checkout-api"}
+        }
+    }})
+}
+
+async fn post_raw(app: &common::TestApp, path: &str, headers: &[(&str, String)], body: &str) -> (StatusCode, Value) {
+    let mut request = app.client.post(app.url(path)).body(body.to_string()).header("content-type", "application/json");
+    for (name, value) in headers {
+        request = request.header(*name, value);
+    }
+    read(request.send().await.unwrap()).await
+}
+
+#[tokio::test]
+async fn signed_pagerduty_webhooks_build_one_incident_and_redelivery_adds_nothing() {
+    let app = spawn_with(sqlite_store().await, webhooks()).await;
+    let trigger = pagerduty_event("01F0TRIG", "incident.triggered", "2026-11-20T10:02:00Z").to_string();
+    let signature = format!("v1={}", hmac_hex("pd-signing-secret", trigger.as_bytes()));
+    let (status, summary) =
+        post_raw(&app, "/api/v1/webhooks/pagerduty", &[("x-pagerduty-signature", signature.clone())], &trigger).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{summary}");
+    assert_eq!(summary["incident"], "INC-1");
+    assert_eq!(summary["created_incident"], true);
+    assert_eq!(summary["imported"], 1);
+    let (_, again) =
+        post_raw(&app, "/api/v1/webhooks/pagerduty", &[("x-pagerduty-signature", signature)], &trigger).await;
+    assert_eq!(again["duplicates"], 1);
+    assert_eq!(again["imported"], 0);
+    let ack = pagerduty_event("01F0ACK", "incident.acknowledged", "2026-11-20T10:09:00Z").to_string();
+    // Two active secrets: PagerDuty sends a signature for each.
+    let signatures = format!(
+        "v1={}, v1={}",
+        hmac_hex("an-old-secret", ack.as_bytes()),
+        hmac_hex("pd-signing-secret", ack.as_bytes())
+    );
+    let (status, acked) =
+        post_raw(&app, "/api/v1/webhooks/pagerduty", &[("x-pagerduty-signature", signatures)], &ack).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    assert_eq!(acked["incident"], "INC-1", "the acknowledgement joins the incident PagerDuty knows");
+    let (_, events) = app.get(EDITOR, "/api/v1/incidents/INC-1/events").await;
+    let kinds: Vec<&str> = events["items"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["alert", "acknowledgement"]);
+    let (_, metrics) = app.get(EDITOR, "/api/v1/incidents/INC-1/metrics").await;
+    assert_eq!(metrics["acknowledged_at"], "2026-11-20T10:09:00Z");
+}
+
+#[tokio::test]
+async fn webhooks_with_bad_signatures_or_tokens_are_refused() {
+    let app = spawn_with(sqlite_store().await, webhooks()).await;
+    let body = pagerduty_event("01F0X", "incident.triggered", "2026-11-20T10:02:00Z").to_string();
+    let forged = format!("v1={}", hmac_hex("not-the-secret", body.as_bytes()));
+    let (status, problem) =
+        post_raw(&app, "/api/v1/webhooks/pagerduty", &[("x-pagerduty-signature", forged)], &body).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{problem}");
+    let (status, _) = post_raw(&app, "/api/v1/webhooks/pagerduty", &[], &body).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let signed_other_body = format!("sha256={}", hmac_hex("gh-secret", b"{}"));
+    let (status, _) =
+        post_raw(&app, "/api/v1/webhooks/github", &[("x-hub-signature-256", signed_other_body)], "{\"x\":1}").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    for vendor in ["alertmanager", "grafana", "opsgenie"] {
+        let (status, _) =
+            post_raw(&app, &format!("/api/v1/webhooks/{vendor}"), &[("authorization", "Bearer wrong".into())], "{}")
+                .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{vendor}");
+    }
+    let (status, _) = post_raw(&app, "/api/v1/webhooks/nagios", &[], "{}").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, list) = app.get(EDITOR, "/api/v1/incidents").await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 0, "nothing refused was stored");
+}
+
+#[tokio::test]
+async fn webhooks_without_a_secret_are_off() {
+    let app = spawn_app().await;
+    let body = pagerduty_event("01F0Y", "incident.triggered", "2026-11-20T10:02:00Z").to_string();
+    let signature = format!("v1={}", hmac_hex("", body.as_bytes()));
+    let (status, problem) =
+        post_raw(&app, "/api/v1/webhooks/pagerduty", &[("x-pagerduty-signature", signature)], &body).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(problem["detail"].as_str().unwrap().contains("webhooks.pagerduty_secret"));
+}
+
+#[tokio::test]
+async fn alertmanager_webhook_with_its_token_records_firing_and_resolved_alerts() {
+    let app = spawn_with(sqlite_store().await, webhooks()).await;
+    let group = |status: &str, ends: &str| {
+        json!({
+            "version": "4", "groupKey": "{}:{alertname=\"CheckoutErrors\"}", "truncatedAlerts": 0, "status": status,
+            "receiver": "hindsight", "groupLabels": {"alertname": "CheckoutErrors"},
+            "commonLabels": {"alertname": "CheckoutErrors", "service": "checkout"}, "commonAnnotations": {},
+            "externalURL": "http://alertmanager.internal:9093",
+            "alerts": [{
+                "status": status, "labels": {"alertname": "CheckoutErrors", "service": "checkout", "severity": "page"},
+                "annotations": {"summary": "5xx ratio above 5% on checkout"},
+                "startsAt": "2026-11-20T10:01:00Z", "endsAt": ends,
+                "generatorURL": "http://prometheus.internal:9090/graph", "fingerprint": "c0ffee1234abcd"
+            }]
+        })
+        .to_string()
+    };
+    let bearer = ("authorization", "Bearer am-token".to_string());
+    let (status, firing) = post_raw(
+        &app,
+        "/api/v1/webhooks/alertmanager",
+        std::slice::from_ref(&bearer),
+        &group("firing", "0001-01-01T00:00:00Z"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{firing}");
+    let (_, resolved) =
+        post_raw(&app, "/api/v1/webhooks/alertmanager", &[bearer], &group("resolved", "2026-11-20T10:40:00Z")).await;
+    assert_eq!(resolved["incident"], firing["incident"], "the fingerprint ties the resolution to the same incident");
+    let (_, metrics) =
+        app.get(EDITOR, &format!("/api/v1/incidents/{}/metrics", firing["incident"].as_str().unwrap())).await;
+    assert_eq!(metrics["started_at"], "2026-11-20T10:01:00Z");
+}
+
+#[tokio::test]
+async fn uploads_import_into_an_incident_and_report_rejected_lines() {
+    let app = spawn_app().await;
+    let seed = app.seed().await;
+    let jsonl = [
+        r#"{"time": "2026-11-20T10:03:00Z", "source": "statuspage", "kind": "status_update", "actor": "comms", "text": "Investigating checkout errors"}"#,
+        r#"{"time": "not a time", "source": "statuspage", "kind": "status_update", "text": "broken"}"#,
+        r#"{"time": "2026-11-20T10:35:00Z", "source": "statuspage", "kind": "status_update", "text": "Resolved"}"#,
+    ]
+    .join("\n");
+    let path = format!("/api/v1/incidents/{}/import?format=jsonl", seed.public);
+    let response = app.request(EDITOR, reqwest::Method::POST, &path).body(jsonl.clone()).send().await.unwrap();
+    let (status, summary) = read(response).await;
+    assert_eq!(status, StatusCode::OK, "{summary}");
+    assert_eq!(summary["imported"], 2);
+    assert_eq!(summary["rejected"], 1);
+    assert!(summary["rejections"][0]["location"].as_str().unwrap().contains("line 2"), "{summary}");
+    let response = app.request(EDITOR, reqwest::Method::POST, &path).body(jsonl).send().await.unwrap();
+    let (_, again) = read(response).await;
+    assert_eq!(again["duplicates"], 2);
+    let response = app.request(As::User("viewer"), reqwest::Method::POST, &path).body("{}").send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let bad_format = format!("/api/v1/incidents/{}/import?format=nagios", seed.public);
+    let (status, problem) =
+        read(app.request(EDITOR, reqwest::Method::POST, &bad_format).body("{}").send().await.unwrap()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(problem["errors"][0]["field"], "format");
+}
+
+#[tokio::test]
+async fn a_correlated_upload_that_matches_nothing_is_refused_unless_asked_to_create() {
+    let app = spawn_app().await;
+    let line = r#"{"time": "2026-11-20T10:03:00Z", "source": "cron", "kind": "alert", "text": "Backup job failed"}"#;
+    let (status, problem) = read(
+        app.request(EDITOR, reqwest::Method::POST, "/api/v1/import?format=jsonl").body(line).send().await.unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    let (status, summary) = read(
+        app.request(EDITOR, reqwest::Method::POST, "/api/v1/import?format=jsonl&create_incident=true")
+            .body(line)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{summary}");
+    assert_eq!(summary["created_incident"], true);
+    let (_, incident) = app.get(EDITOR, &format!("/api/v1/incidents/{}", summary["incident"].as_str().unwrap())).await;
+    assert_eq!(incident["title"], "Backup job failed");
+}
