@@ -28,6 +28,10 @@ pub struct Config {
     pub severity_labels: BTreeMap<String, String>,
     /// Webhook secrets, e.g. `[webhooks] pagerduty_secret = "…"` or `HINDSIGHT_WEBHOOKS__PAGERDUTY_SECRET`.
     pub webhooks: hindsight_server::WebhookSettings,
+    /// When a post-mortem is needed: `[policy] prolonged_minutes = 60`, `severity_at_or_above = "SEV2"`, …
+    pub policy: hindsight_core::analysis::PolicyConfig,
+    /// What a good response does: `[response] stakeholder_update_minutes = 30`, …
+    pub response: hindsight_core::analysis::ResponseChecklist,
 }
 
 impl Default for Config {
@@ -42,6 +46,8 @@ impl Default for Config {
             max_body_bytes: settings.max_body_bytes,
             severity_labels: settings.severity_labels,
             webhooks: settings.webhooks,
+            policy: settings.policy,
+            response: settings.response,
         }
     }
 }
@@ -117,6 +123,10 @@ mod tests {
             jail.set_env("HINDSIGHT_WEBHOOKS__GITHUB_SECRET", "s3cret");
             let config = Config::load(None, &flags).map_err(|e| e.to_string())?;
             assert_eq!(config.webhooks.github_secret.as_deref(), Some("s3cret"));
+            jail.create_file("other.toml", "[policy]\nprolonged_minutes = 45\n")?;
+            let config = Config::load(Some(Path::new("other.toml")), &flags).map_err(|e| e.to_string())?;
+            assert_eq!(config.policy.prolonged_minutes, 45);
+            assert_eq!(config.policy.late_detection_minutes, 15, "unset policy keys keep their defaults");
             Ok(())
         });
     }

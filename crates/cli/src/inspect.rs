@@ -97,3 +97,38 @@ pub async fn metrics(store: &Store, handle: &str, json: bool) -> anyhow::Result<
     );
     Ok(())
 }
+
+/// Prints whether an incident needs a post-mortem, each reason with its criterion and evidence.
+pub async fn policy(store: &Store, config: &crate::config::Config, handle: &str, json: bool) -> anyhow::Result<()> {
+    let number = incident_number(handle)?;
+    let evidence = hindsight_server::review::gather(store, &Viewer::operator(), number).await?;
+    let settings = hindsight_server::Settings {
+        policy: config.policy.clone(),
+        response: config.response.clone(),
+        ..hindsight_server::Settings::default()
+    };
+    let report = hindsight_server::review::policy(&evidence, &settings);
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+        return Ok(());
+    }
+    let decision = serde_json::to_value(&report.decision)?;
+    println!("{} {}: post-mortem {}", evidence.incident.handle, evidence.incident.title, word(&decision["necessity"]));
+    for reason in decision["reasons"].as_array().into_iter().flatten() {
+        println!(
+            "  [{}] {} — {}",
+            word(&reason["necessity"]),
+            word(&reason["criterion"]),
+            word(&reason["explanation"])
+        );
+    }
+    for finding in &report.response {
+        let finding = serde_json::to_value(finding)?;
+        println!("  response: {} — {}", word(&finding["kind"]), word(&finding["message"]));
+    }
+    Ok(())
+}
+
+fn word(value: &serde_json::Value) -> String {
+    value.as_str().map(str::to_string).unwrap_or_else(|| value.to_string())
+}

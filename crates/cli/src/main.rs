@@ -79,6 +79,14 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Say whether an incident needs a post-mortem, and why (the policy in hindsight.toml).
+    Policy {
+        /// The incident, e.g. INC-42.
+        incident: String,
+        /// As one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
     /// Print an incident's timeline.
     Timeline {
         /// The incident, e.g. INC-42.
@@ -217,6 +225,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let args = import::ImportArgs { format, paths, incident, create_incident, channels, json };
             import::run(&store, args).await
         }
+        Command::Policy { incident, json } => {
+            let store = open(&config).await?;
+            inspect::policy(&store, &config, &incident, json).await
+        }
         Command::Timeline { incident, json } => {
             let store = open(&config).await?;
             inspect::timeline(&store, &incident, json).await
@@ -252,6 +264,8 @@ async fn serve(store: Store, config: &Config, demo_login: Option<(&str, &str)>) 
         max_body_bytes: config.max_body_bytes,
         severity_labels: config.severity_labels.clone(),
         webhooks: config.webhooks.clone(),
+        policy: config.policy.clone(),
+        response: config.response.clone(),
     };
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("listening on {addr}"))?;
     let local = listener.local_addr()?;

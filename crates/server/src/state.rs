@@ -20,6 +20,10 @@ pub struct Settings {
     pub severity_labels: BTreeMap<String, String>,
     /// Secrets the vendors' webhooks prove themselves with.
     pub webhooks: WebhookSettings,
+    /// When a post-mortem is needed.
+    pub policy: hindsight_core::analysis::PolicyConfig,
+    /// What a good response does, for the response analysis.
+    pub response: hindsight_core::analysis::ResponseChecklist,
 }
 
 /// How each vendor's webhook proves itself; a webhook without a secret is switched off.
@@ -48,6 +52,8 @@ impl Default for Settings {
             max_body_bytes: 2 * 1024 * 1024,
             severity_labels: default_severity_labels(),
             webhooks: WebhookSettings::default(),
+            policy: Default::default(),
+            response: Default::default(),
         }
     }
 }

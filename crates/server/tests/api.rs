@@ -443,7 +443,29 @@ async fn postmortem_edits_are_versioned_and_kept_in_history() {
     let (status, refused) =
         app.post(EDITOR, &format!("{path}/status"), json!({"version": 3, "status": "published"})).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
-    let (_, pm) = app.post(EDITOR, &format!("{path}/status"), json!({"version": 3, "status": "in_review"})).await;
+    // Not ready for review: the answer lists what is missing.
+    let (status, incomplete) =
+        app.post(EDITOR, &format!("{path}/status"), json!({"version": 3, "status": "in_review"})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{incomplete}");
+    let fields: Vec<&str> =
+        incomplete["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert!(fields.contains(&"sections.damage_control"), "{fields:?}");
+    assert!(fields.contains(&"incident.mitigated_at"), "{fields:?}");
+    let (_, listed) = app.get(VIEWER, &format!("{path}/completeness")).await;
+    assert_eq!(listed.as_array().unwrap().len(), fields.len());
+    let (_, item) = app
+        .post(EDITOR, &format!("/api/v1/incidents/{}/action-items", seed.public), json!({"title": "Make the pool follow the primary", "kind": "fix_root_cause", "owner": "editor", "due_date": "2026-12-15"}))
+        .await;
+    let (status, _) = app
+        .post(EDITOR, &format!("/api/v1/incidents/{}/events", seed.public), json!({"occurred_at": "2026-11-20T10:31:00Z", "kind": "action", "text": "Pool restarted", "key_moment": "mitigation"}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let sections = common::complete_sections(item["id"].as_str().unwrap());
+    let (status, pm) = app.patch(EDITOR, &path, json!({"version": 3, "sections": sections})).await;
+    assert_eq!(status, StatusCode::OK, "{pm}");
+    let (_, listed) = app.get(VIEWER, &format!("{path}/completeness")).await;
+    assert_eq!(listed, json!([]));
+    let (_, pm) = app.post(EDITOR, &format!("{path}/status"), json!({"version": 4, "status": "in_review"})).await;
     let (status, pm) =
         app.post(EDITOR, &format!("{path}/status"), json!({"version": pm["version"], "status": "published"})).await;
     assert_eq!(status, StatusCode::OK);
@@ -451,13 +473,13 @@ async fn postmortem_edits_are_versioned_and_kept_in_history() {
     let (status, history) = app.get(VIEWER, &format!("{path}/history")).await;
     assert_eq!(status, StatusCode::OK);
     let history = history.as_array().unwrap();
-    assert_eq!(history.len(), 5);
+    assert_eq!(history.len(), 6);
     assert_eq!(history[1]["actor"], "editor");
     assert_eq!(history[1]["changes"][0]["field"], "sections.summary");
     assert_eq!(history[1]["changes"][0]["old"], "");
     assert_eq!(history[1]["changes"][0]["new"], "Checkout failed for 20 minutes.");
     assert_eq!(history[2]["actor"], "admin");
-    assert_eq!(history[4]["changes"][0]["field"], "status");
+    assert_eq!(history[5]["changes"][0]["field"], "status");
     let (status, list) = app.get(VIEWER, "/api/v1/postmortems?status=published").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(list["items"].as_array().unwrap().len(), 1);
@@ -612,4 +634,45 @@ async fn metrics_are_measured_from_impact_start_using_marked_events() {
     assert_eq!(metrics["moment_sources"]["mitigated_at"], "timeline");
     assert_eq!(metrics["pages"], 2);
     assert_eq!(metrics["detection_method"], "monitoring_alert");
+}
+
+#[tokio::test]
+async fn policy_explains_why_a_postmortem_is_required_and_resolving_drafts_one() {
+    let app = spawn_app().await;
+    let seed = app.seed().await;
+    let path = format!("/api/v1/incidents/{}", seed.public);
+    let (status, report) = app.get(VIEWER, &format!("{path}/policy")).await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(report["decision"]["necessity"], "required");
+    let criteria: Vec<&str> =
+        report["decision"]["reasons"].as_array().unwrap().iter().map(|r| r["criterion"].as_str().unwrap()).collect();
+    assert!(criteria.contains(&"severity"), "{criteria:?}");
+    let (status, _) = app.get(VIEWER, &format!("{path}/postmortem")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = app.patch(EDITOR, &path, json!({"version": 1, "status": "resolved"})).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, draft) = app.get(VIEWER, &format!("{path}/postmortem")).await;
+    assert_eq!(status, StatusCode::OK, "a required post-mortem is drafted on resolution");
+    assert_eq!(draft["status"], "draft");
+    assert_eq!(draft["owner"], "editor", "the incident commander owns it");
+    assert!(draft["due_date"].is_string());
+    assert!(draft["sections"]["detection"].as_str().unwrap().contains("monitoring alert"));
+}
+
+#[tokio::test]
+async fn resolving_a_minor_incident_drafts_nothing() {
+    let app = spawn_app().await;
+    let (_, minor) = app
+        .post(
+            EDITOR,
+            "/api/v1/incidents",
+            json!({"title": "Slow search", "severity": "SEV5", "detection_method": "monitoring_alert"}),
+        )
+        .await;
+    let path = format!("/api/v1/incidents/{}", minor["handle"].as_str().unwrap());
+    let (_, report) = app.get(VIEWER, &format!("{path}/policy")).await;
+    assert_ne!(report["decision"]["necessity"], "required", "{report}");
+    app.patch(EDITOR, &path, json!({"version": 1, "status": "resolved"})).await;
+    let (status, _) = app.get(VIEWER, &format!("{path}/postmortem")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }

@@ -56,14 +56,17 @@ async fn fixture(app: &TestApp) -> Fixture {
     let (_, event) = app
         .post(admin, &format!("/api/v1/incidents/{}/events", seed.public), json!({"occurred_at": "2026-11-20T10:05:00Z", "kind": "page", "text": "Paged on-call", "raw_payload": {"id": 1}}))
         .await;
-    let (_, pm) = app.post(admin, &format!("/api/v1/incidents/{}/postmortem", seed.public), json!({})).await;
     let (_, item) = app
         .post(
             admin,
             &format!("/api/v1/incidents/{}/action-items", seed.public),
-            json!({"title": "Add a runbook", "kind": "improve_response"}),
+            json!({"title": "Add a runbook", "kind": "improve_response", "owner": "editor", "due_date": "2026-12-01"}),
         )
         .await;
+    app.post(admin, &format!("/api/v1/incidents/{}/events", seed.public), json!({"occurred_at": "2026-11-20T10:30:00Z", "kind": "rollback", "text": "Rolled back", "key_moment": "mitigation"})).await;
+    let sections = common::complete_sections(item["id"].as_str().unwrap());
+    let (_, pm) =
+        app.post(admin, &format!("/api/v1/incidents/{}/postmortem", seed.public), json!({"sections": sections})).await;
     let (_, token) = app.post(admin, "/api/v1/users/editor/tokens", json!({"name": "walk"})).await;
     let (_, spare) = app.post(admin, "/api/v1/incidents", json!({"title": "Spare", "severity": "SEV4"})).await;
     Fixture {
@@ -94,6 +97,7 @@ fn calls() -> Vec<Call> {
         call(get.clone(), "/api/v1/incidents/{handle}", Read, None),
         call(patch.clone(), "/api/v1/incidents/{handle}", Write, Some(json!({"version": 1, "description": "walked"}))),
         call(get.clone(), "/api/v1/incidents/{handle}/metrics", Read, None),
+        call(get.clone(), "/api/v1/incidents/{handle}/policy", Read, None),
         call(get.clone(), "/api/v1/incidents/{handle}/events", Read, None),
         call(
             post.clone(),
@@ -146,6 +150,7 @@ fn calls() -> Vec<Call> {
             Some(json!({"version": 3, "status": "in_review"})),
         ),
         call(get.clone(), "/api/v1/postmortems/{id}/history", Read, None),
+        call(get.clone(), "/api/v1/postmortems/{id}/completeness", Read, None),
         call(get.clone(), "/api/v1/action-items", Read, None),
         call(
             post.clone(),

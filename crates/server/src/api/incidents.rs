@@ -109,7 +109,15 @@ pub async fn update(
     JsonBody(patch): JsonBody<IncidentPatch>,
 ) -> Result<Json<Incident>, ApiError> {
     caller.require_write()?;
-    Ok(Json(state.store.update_incident(&caller.viewer, incident_number(&handle)?, patch).await?))
+    let number = incident_number(&handle)?;
+    let incident = state.store.update_incident(&caller.viewer, number, patch).await?;
+    if incident.status == hindsight_core::IncidentStatus::Resolved {
+        // A resolved incident that needs a post-mortem gets its draft now; the update stands either way.
+        if let Err(e) = crate::review::draft_if_required(&state.store, &caller.viewer, &state.settings, number).await {
+            tracing::warn!(error = %e, incident = %incident.handle, "could not draft the post-mortem");
+        }
+    }
+    Ok(Json(incident))
 }
 
 /// Delete an incident and everything attached to it. Admins only.
@@ -143,4 +151,19 @@ pub async fn metrics(
     let incident = state.store.incident(&caller.viewer, number).await?;
     let summary = state.store.timeline_summary(&caller.viewer, number).await?;
     Ok(Json(incident_metrics(&incident, &summary)))
+}
+
+/// Whether the incident needs a post-mortem (`required`, `recommended` or `not_needed`),
+/// each reason tied to a criterion and its evidence, with the response findings weighed.
+#[utoipa::path(get, path = "/api/v1/incidents/{handle}/policy", tag = "incidents",
+    params(("handle" = String, Path, description = "e.g. INC-42")), responses(
+    (status = 200, description = "The decision and its reasons", body = crate::review::PolicyReport),
+    (status = 404, description = "No such incident", body = Problem)))]
+pub async fn policy(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(handle): Path<String>,
+) -> Result<Json<crate::review::PolicyReport>, ApiError> {
+    let evidence = crate::review::gather(&state.store, &caller.viewer, incident_number(&handle)?).await?;
+    Ok(Json(crate::review::policy(&evidence, &state.settings)))
 }

@@ -195,7 +195,41 @@ pub async fn set_status(
     JsonBody(change): JsonBody<StatusChange>,
 ) -> Result<Json<Postmortem>, ApiError> {
     caller.require_write()?;
+    if change.status == PostmortemStatus::InReview {
+        let missing = missing_items(&state, &caller, &id).await?;
+        if !missing.is_empty() {
+            let mut errors = hindsight_core::ValidationErrors::default();
+            for item in missing {
+                errors.push(item.path, item.message);
+            }
+            return Err(ApiError::Invalid(errors));
+        }
+    }
     Ok(Json(state.store.set_postmortem_status(&caller.viewer, &id, change.version, change.status).await?))
+}
+
+async fn missing_items(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+) -> Result<Vec<hindsight_core::analysis::MissingItem>, ApiError> {
+    let postmortem = state.store.postmortem(&caller.viewer, id).await?;
+    let number = hindsight_core::parse_incident_handle(&postmortem.incident)
+        .ok_or_else(|| ApiError::Internal(format!("post-mortem {id} has no incident handle")))?;
+    let evidence = crate::review::gather(&state.store, &caller.viewer, number).await?;
+    Ok(crate::review::completeness(&evidence).unwrap_or_default())
+}
+
+/// What the post-mortem still lacks before it can go to review; empty when complete.
+#[utoipa::path(get, path = "/api/v1/postmortems/{id}/completeness", tag = "postmortems", params(("id" = String, Path)), responses(
+    (status = 200, description = "The missing items, each with the field to fill and what to write", body = Vec<Object>),
+    (status = 404, description = "No such post-mortem", body = Problem)))]
+pub async fn completeness(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<hindsight_core::analysis::MissingItem>>, ApiError> {
+    Ok(Json(missing_items(&state, &caller, &id).await?))
 }
 
 /// Every change made to the post-mortem: who, when, which fields, from what to what.

@@ -172,3 +172,21 @@ pub async fn read(response: Response) -> (StatusCode, Value) {
     let text = response.text().await.unwrap_or_default();
     (status, serde_json::from_str(&text).unwrap_or(Value::Null))
 }
+
+/// Every section a post-mortem needs before review, its one recommendation carried by
+/// the action item `action_item` (which must have an owner and a due date).
+pub fn complete_sections(action_item: &str) -> Value {
+    json!({
+        "summary": "Checkout returned 502 for 31 minutes after a database failover.",
+        "impact": {"data_lost": false, "users_affected": 1200, "access_lost_minutes": 31, "productivity_lost_hours": 4.5},
+        "root_cause": {"description": "The connection pool kept connections to the old primary.", "certainty": "confirmed",
+                       "component": "db-pool", "legacy_code": true, "must_fix": true},
+        "trigger": "A storage fault on the primary.",
+        "detection": "The error-rate alert fired four minutes after impact began.",
+        "response_analysis": "The on-call engineer was paged at once; the failover runbook lacked the pool step.",
+        "resolution": "The pool was restarted against the new primary.",
+        "damage_control": [{"description": "None: no order was lost", "status": "done"}],
+        "lessons": {"went_well": "Alerting", "went_badly": "The runbook", "got_lucky": "Low traffic"},
+        "recommendations": [{"text": "Make the pool follow the primary", "action_items": [action_item]}]
+    })
+}

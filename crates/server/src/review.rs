@@ -1,0 +1,163 @@
+//! What the analyses in core say about a stored incident: whether it needs a
+//! post-mortem, how the response went, and what its post-mortem still lacks. Loads what
+//! they need through the store (as the caller, so privacy holds) and runs them.
+//!
+//! Also starts the draft post-mortem of an incident that resolves needing one.
+
+use hindsight_core::access::Viewer;
+use hindsight_core::analysis::{
+    MissingItem, Necessity, PolicyDecision, ResponseFinding, analyse_response, check_completeness, evaluate_policy,
+};
+use hindsight_core::{
+    ActionItem, Incident, IncidentStatus, NewPostmortem, Postmortem, ResponderRole, Sections, TimelineEvent,
+};
+use hindsight_store::{ActionItemFilter, Store, StoreError};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::state::Settings;
+
+/// Timeline events read for an analysis; longer timelines are analysed on their first events.
+const MAX_ANALYSED_EVENTS: i64 = 20_000;
+
+/// Everything the analyses look at.
+pub struct Evidence {
+    pub incident: Incident,
+    pub events: Vec<TimelineEvent>,
+    pub postmortem: Option<Postmortem>,
+    pub action_items: Vec<ActionItem>,
+}
+
+/// The policy's decision with the response findings it weighed.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PolicyReport {
+    pub incident: String,
+    #[schema(value_type = Object)]
+    pub decision: PolicyDecision,
+    #[schema(value_type = Vec<Object>)]
+    pub response: Vec<ResponseFinding>,
+}
+
+/// Loads an incident, its timeline, post-mortem and action items, as `viewer`.
+pub async fn gather(store: &Store, viewer: &Viewer, number: i64) -> Result<Evidence, StoreError> {
+    let incident = store.incident(viewer, number).await?;
+    let mut events = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let page = store.list_events(viewer, number, cursor.as_deref(), 5000).await?;
+        events.extend(page.items);
+        match page.next_cursor {
+            Some(next) if (events.len() as i64) < MAX_ANALYSED_EVENTS => cursor = Some(next),
+            _ => break,
+        }
+    }
+    let postmortem = match store.postmortem_of_incident(viewer, number).await {
+        Ok(pm) => Some(pm),
+        Err(StoreError::NotFound(_)) => None,
+        Err(e) => return Err(e),
+    };
+    let filter = ActionItemFilter { incident: Some(number), ..ActionItemFilter::default() };
+    let mut action_items = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let page = store.list_action_items(viewer, &filter, cursor.as_deref(), 200).await?;
+        action_items.extend(page.items);
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    Ok(Evidence { incident, events, postmortem, action_items })
+}
+
+/// Whether the incident needs a post-mortem, with the response findings behind it.
+pub fn policy(evidence: &Evidence, settings: &Settings) -> PolicyReport {
+    let response = analyse_response(&evidence.incident, &evidence.events, &settings.response);
+    let decision = evaluate_policy(
+        &evidence.incident,
+        &evidence.events,
+        evidence.postmortem.as_ref(),
+        &response,
+        &settings.policy,
+    );
+    PolicyReport { incident: evidence.incident.handle.clone(), decision, response }
+}
+
+/// What the incident's post-mortem still lacks before review (empty when complete).
+pub fn completeness(evidence: &Evidence) -> Option<Vec<MissingItem>> {
+    let postmortem = evidence.postmortem.as_ref()?;
+    Some(check_completeness(postmortem, &evidence.incident, &evidence.events, &evidence.action_items))
+}
+
+/// Days a drafted post-mortem is given before it is due.
+const DRAFT_DUE_DAYS: i64 = 7;
+
+/// Starts the post-mortem of a resolved incident that requires one and has none,
+/// owned by its incident commander (or `viewer`), pre-filled from what is known.
+pub async fn draft_if_required(
+    store: &Store,
+    viewer: &Viewer,
+    settings: &Settings,
+    number: i64,
+) -> Result<Option<Postmortem>, StoreError> {
+    let evidence = gather(store, viewer, number).await?;
+    if evidence.incident.status != IncidentStatus::Resolved || evidence.postmortem.is_some() {
+        return Ok(None);
+    }
+    let report = policy(&evidence, settings);
+    if report.decision.necessity != Necessity::Required {
+        return Ok(None);
+    }
+    let incident = &evidence.incident;
+    let owner = incident
+        .responders
+        .iter()
+        .find(|r| r.role == ResponderRole::IncidentCommander)
+        .map(|r| r.username.clone())
+        .or_else(|| viewer.actor_id().map(|_| viewer.username.clone()));
+    let due = time::OffsetDateTime::now_utc().date() + time::Duration::days(DRAFT_DUE_DAYS);
+    let new = NewPostmortem { owner, due_date: Some(due), sections: prefill(incident, &evidence.events) };
+    match store.create_postmortem(viewer, number, new).await {
+        Ok(pm) => Ok(Some(pm)),
+        // Someone started it meanwhile: theirs stands.
+        Err(StoreError::Duplicate { .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Sections written from the incident and its timeline, for people to correct and complete.
+fn prefill(incident: &Incident, events: &[TimelineEvent]) -> Sections {
+    let when = |at: Option<time::OffsetDateTime>| {
+        at.and_then(|at| at.format(&time::format_description::well_known::Rfc3339).ok())
+            .unwrap_or_else(|| "an unknown time".into())
+    };
+    let m = &incident.moments;
+    let mut sections = Sections {
+        summary: if incident.description.is_empty() { incident.title.clone() } else { incident.description.clone() },
+        detection: format!(
+            "Detected at {} by {}.",
+            when(m.detected_at),
+            incident.detection_method.as_str().replace('_', " ")
+        ),
+        ..Sections::default()
+    };
+    let marked: Vec<String> = events
+        .iter()
+        .filter(|e| e.key_moment.is_some())
+        .map(|e| {
+            let marker = e.key_moment.map(|k| k.as_str().replace('_', " ")).unwrap_or_default();
+            format!("- {} ({marker}): {}", when(Some(e.occurred_at)), e.text)
+        })
+        .collect();
+    sections.resolution = format!(
+        "Mitigated at {}, resolved at {}.{}",
+        when(m.mitigated_at),
+        when(m.resolved_at),
+        if marked.is_empty() {
+            String::new()
+        } else {
+            format!("\n\nKey moments from the timeline:\n{}", marked.join("\n"))
+        }
+    );
+    sections
+}
