@@ -676,3 +676,24 @@ async fn resolving_a_minor_incident_drafts_nothing() {
     let (status, _) = app.get(VIEWER, &format!("{path}/postmortem")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn overriding_a_key_moment_keeps_the_reason_and_old_value_in_history() {
+    let app = spawn_app().await;
+    let seed = app.seed().await;
+    let path = format!("/api/v1/incidents/{}", seed.public);
+    let override_ = json!({"version": 1, "detected_at": "2026-11-20T10:02:00Z", "reason": "The first alert fired at 10:02; the page came later."});
+    let (status, changed) = app.patch(EDITOR, &path, override_).await;
+    assert_eq!(status, StatusCode::OK, "{changed}");
+    let (_, metrics) = app.get(VIEWER, &format!("{path}/metrics")).await;
+    assert_eq!(metrics["time_to_detect_s"], 120);
+    let (status, history) = app.get(VIEWER, &format!("{path}/history")).await;
+    assert_eq!(status, StatusCode::OK);
+    let last = history.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["version"], 2);
+    assert_eq!(last["actor"], "editor");
+    assert_eq!(last["reason"], "The first alert fired at 10:02; the page came later.");
+    assert_eq!(last["changes"][0]["field"], "detected_at");
+    assert_eq!(last["changes"][0]["old"], "2026-11-20T10:04:00Z");
+    assert_eq!(last["changes"][0]["new"], "2026-11-20T10:02:00Z");
+}

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use hindsight_core::access::Viewer;
 use hindsight_core::{
-    Incident, IncidentPatch, IncidentStatus, Moments, NewIncident, Responder, Severity, ValidationErrors,
-    incident_handle,
+    Incident, IncidentChange, IncidentPatch, IncidentStatus, Moments, NewIncident, Responder, Severity,
+    ValidationErrors, diff_records, incident_handle,
 };
 use sqlx::FromRow;
 use time::OffsetDateTime;
@@ -371,9 +371,13 @@ impl Store {
             return Err(StoreError::conflict(incident_handle(number), based_on, &incident, version));
         }
         let now = Ts::now();
+        let before = incident.clone();
+        let reason = patch.reason.clone().filter(|r| !r.trim().is_empty());
         incident.apply(patch, now.get())?;
         let links = self.resolve_links(&incident.services, &incident.teams, &incident.responders).await?;
         let began = began_at(&incident.moments, Ts::from(incident.created_at));
+        let changes = serde_json::to_string(&diff_records(&before, &incident, &[]))
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let m = &incident.moments;
         let updated = on_pool!(self, |pool| {
             async {
@@ -419,6 +423,18 @@ impl Store {
                 sqlx::query("INSERT INTO incident_responders (incident_id, user_id, role, position) VALUES ($1, $2, $3, $4)")
                     .bind(&incident.id).bind(user).bind(role).bind(position as i64).execute(&mut *tx).await?;
             }
+            sqlx::query(
+                "INSERT INTO incident_history (incident_id, version, actor_id, at, reason, changes) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(&incident.id)
+            .bind(based_on + 1)
+            .bind(viewer.actor_id())
+            .bind(now)
+            .bind(&reason)
+            .bind(&changes)
+            .execute(&mut *tx)
+            .await?;
             tx.commit().await?;
             Ok(true)
         }
@@ -462,6 +478,30 @@ impl Store {
             .await)?)
     }
 
+    /// Every change made to a visible incident since it was declared, oldest first.
+    pub async fn incident_history(&self, viewer: &Viewer, number: i64) -> Result<Vec<IncidentChange>, StoreError> {
+        let incident_id = self.visible_incident_id(viewer, number).await?;
+        let rows: Vec<HistoryRow> = on_pool!(self, |pool| sqlx::query_as(
+            "SELECT h.version, u.username, h.at, h.reason, h.changes FROM incident_history h \
+             LEFT JOIN users u ON u.id = h.actor_id WHERE h.incident_id = $1 ORDER BY h.version"
+        )
+        .bind(&incident_id)
+        .fetch_all(pool)
+        .await)?;
+        rows.into_iter()
+            .map(|(version, actor, at, reason, changes)| {
+                Ok(IncidentChange {
+                    version,
+                    actor,
+                    at: at.get(),
+                    reason,
+                    changes: serde_json::from_str(&changes)
+                        .map_err(|e| StoreError::Corrupt(format!("history of {}: {e}", incident_handle(number))))?,
+                })
+            })
+            .collect()
+    }
+
     /// Deletes an incident and everything that hangs off it.
     pub async fn delete_incident(&self, viewer: &Viewer, number: i64) -> Result<(), StoreError> {
         let id = self.visible_incident_id(viewer, number).await?;
@@ -473,6 +513,9 @@ impl Store {
         Ok(())
     }
 }
+
+/// A stored history entry: version, actor, time, reason, changes as JSON.
+type HistoryRow = (i64, Option<String>, Ts, Option<String>, String);
 
 fn began_at(moments: &Moments, fallback: Ts) -> Ts {
     moments.started_at.or(moments.detected_at).map(Ts::from).unwrap_or(fallback)

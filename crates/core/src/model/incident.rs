@@ -172,6 +172,19 @@ pub struct Incident {
     pub version: i64,
 }
 
+/// One entry of an incident's history: who changed which fields, when, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct IncidentChange {
+    /// The version this change produced.
+    pub version: i64,
+    /// Username of whoever made it; none for changes made by the operator or a tool.
+    pub actor: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    pub reason: Option<String>,
+    pub changes: Vec<super::FieldChange>,
+}
+
 /// Formats an incident number as its handle.
 pub fn incident_handle(number: i64) -> String {
     format!("INC-{number}")
@@ -284,6 +297,8 @@ pub struct IncidentPatch {
     pub detection_method: Option<DetectionMethod>,
     pub responders: Option<Vec<Responder>>,
     pub private: Option<bool>,
+    /// Why the change was made (e.g. why a key moment is overridden); kept in the history.
+    pub reason: Option<String>,
     // Moments: absent stays, `null` clears, a time sets.
     #[serde(default, deserialize_with = "some_time")]
     #[schema(value_type = Option<String>, format = DateTime)]
@@ -311,6 +326,9 @@ impl Incident {
     /// when the patch leaves it unset.
     pub fn apply(&mut self, patch: IncidentPatch, now: OffsetDateTime) -> Result<(), ValidationErrors> {
         let mut errors = ValidationErrors::default();
+        if let Some(reason) = &patch.reason {
+            errors.max_len("reason", reason, 2000);
+        }
         if let Some(title) = patch.title {
             errors.text("title", &title, MAX_SHORT);
             self.title = title;

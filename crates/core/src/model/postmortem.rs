@@ -343,6 +343,13 @@ pub struct PostmortemChange {
 
 /// The fields that differ between two states of a post-mortem, sections one level deep.
 pub fn diff_postmortems(old: &Postmortem, new: &Postmortem) -> Vec<FieldChange> {
+    diff_records(old, new, &["sections"])
+}
+
+/// The fields that differ between two states of a record, as JSON; the fields named in
+/// `nested` are compared one level deeper (`sections.summary`). Bookkeeping fields
+/// (`id`, `version`, `created_at`, `updated_at`) are not changes.
+pub fn diff_records<T: Serialize>(old: &T, new: &T, nested: &[&str]) -> Vec<FieldChange> {
     let mut changes = Vec::new();
     let (Ok(Value::Object(a)), Ok(Value::Object(b))) = (serde_json::to_value(old), serde_json::to_value(new)) else {
         return changes;
@@ -352,12 +359,12 @@ pub fn diff_postmortems(old: &Postmortem, new: &Postmortem) -> Vec<FieldChange> 
             continue;
         }
         let old_value = a.get(key).cloned().unwrap_or(Value::Null);
-        if key == "sections" {
+        if nested.contains(&key.as_str()) {
             if let (Value::Object(sa), Value::Object(sb)) = (&old_value, new_value) {
-                for (section, nv) in sb {
-                    let ov = sa.get(section).cloned().unwrap_or(Value::Null);
+                for (inner, nv) in sb {
+                    let ov = sa.get(inner).cloned().unwrap_or(Value::Null);
                     if &ov != nv {
-                        changes.push(FieldChange { field: format!("sections.{section}"), old: ov, new: nv.clone() });
+                        changes.push(FieldChange { field: format!("{key}.{inner}"), old: ov, new: nv.clone() });
                     }
                 }
             }

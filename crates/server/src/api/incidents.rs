@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use hindsight_core::metrics::{IncidentMetrics, incident_metrics};
-use hindsight_core::{Incident, IncidentPatch, IncidentStatus, NewIncident, Severity};
+use hindsight_core::{Incident, IncidentChange, IncidentPatch, IncidentStatus, NewIncident, Severity};
 use hindsight_store::IncidentFilter;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -166,4 +166,18 @@ pub async fn policy(
 ) -> Result<Json<crate::review::PolicyReport>, ApiError> {
     let evidence = crate::review::gather(&state.store, &caller.viewer, incident_number(&handle)?).await?;
     Ok(Json(crate::review::policy(&evidence, &state.settings)))
+}
+
+/// Every change made to the incident: who, when, why (`reason`), each field's old and new value.
+/// Overriding a key moment is a change like any other, kept here with its reason.
+#[utoipa::path(get, path = "/api/v1/incidents/{handle}/history", tag = "incidents",
+    params(("handle" = String, Path, description = "e.g. INC-42")), responses(
+    (status = 200, description = "Changes, oldest first", body = Vec<IncidentChange>),
+    (status = 404, description = "No such incident", body = Problem)))]
+pub async fn history(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(handle): Path<String>,
+) -> Result<Json<Vec<IncidentChange>>, ApiError> {
+    Ok(Json(state.store.incident_history(&caller.viewer, incident_number(&handle)?).await?))
 }

@@ -70,6 +70,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(incidents::get, incidents::update, incidents::delete))
         .routes(routes!(incidents::metrics))
         .routes(routes!(incidents::policy))
+        .routes(routes!(incidents::history))
         .routes(routes!(timeline::list, timeline::create))
         .routes(routes!(timeline::get, timeline::update, timeline::delete))
         .routes(routes!(timeline::raw))

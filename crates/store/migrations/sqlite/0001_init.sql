@@ -107,6 +107,17 @@ CREATE TABLE incident_responders (
 );
 CREATE INDEX incident_responders_by_user ON incident_responders (user_id, incident_id);
 
+-- Every change to an incident: who, when, why, and each field's old and new value.
+CREATE TABLE incident_history (
+    incident_id TEXT NOT NULL REFERENCES incidents (id) ON DELETE CASCADE,
+    version INTEGER NOT NULL,
+    actor_id TEXT REFERENCES users (id) ON DELETE SET NULL,
+    at TEXT NOT NULL,
+    reason TEXT,
+    changes TEXT NOT NULL,
+    PRIMARY KEY (incident_id, version)
+);
+
 CREATE TABLE incident_refs (
     kind TEXT NOT NULL,
     value TEXT NOT NULL,
