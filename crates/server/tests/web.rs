@@ -83,6 +83,7 @@ async fn incident_list_and_page_show_what_the_viewer_may_see() {
     let (status, body) = page(&app, &outsider, &format!("/incidents/{}", seed.public)).await;
     assert_eq!(status, StatusCode::OK);
     assert!(body.contains("Time to detect"));
+    assert!(body.contains("Post-mortem: required"), "the SEV2 incident needs one");
     assert!(body.contains("4m"), "time to detect from 10:00 to 10:04");
     let (_, filtered) = page(&app, &outsider, "/?severity=SEV1").await;
     assert!(!filtered.contains("Checkout returns 502"));

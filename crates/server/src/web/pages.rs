@@ -8,7 +8,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use hindsight_core::{IncidentStatus, Severity};
-use hindsight_store::{ActionItemFilter, StoreError};
+
 use serde::Deserialize;
 
 use super::view::{self, EventRow, IncidentRow, ItemRow, SectionView};
@@ -240,6 +240,12 @@ struct IncidentPage {
     postmortem_status: Option<String>,
     sections: Vec<SectionView>,
     items: Vec<ItemRow>,
+    /// Whether a post-mortem is needed: required, recommended or not needed.
+    necessity: String,
+    /// (necessity, criterion, explanation) of each reason.
+    reasons: Vec<(String, String, String)>,
+    /// (kind, message) of each response finding.
+    findings: Vec<(String, String)>,
 }
 
 pub async fn incident(
@@ -250,16 +256,24 @@ pub async fn incident(
     let fail = |e: ApiError| e.into_response();
     let number = hindsight_core::parse_incident_handle(&handle)
         .ok_or_else(|| fail(ApiError::NotFound(format!("incident {handle:?} not found"))))?;
-    let viewer = &caller.viewer;
-    let incident = state.store.incident(viewer, number).await.map_err(|e| fail(e.into()))?;
-    let events = state.store.list_events(viewer, number, None, 1000).await.map_err(|e| fail(e.into()))?;
-    let postmortem = match state.store.postmortem_of_incident(viewer, number).await {
-        Ok(pm) => Some(pm),
-        Err(StoreError::NotFound(_)) => None,
-        Err(e) => return Err(fail(e.into())),
-    };
-    let filter = ActionItemFilter { incident: Some(number), ..ActionItemFilter::default() };
-    let items = state.store.list_action_items(viewer, &filter, None, 200).await.map_err(|e| fail(e.into()))?;
+    let evidence = crate::review::gather(&state.store, &caller.viewer, number).await.map_err(|e| fail(e.into()))?;
+    let report = crate::review::policy(&evidence, &state.settings);
+    let decision = serde_json::to_value(&report.decision).unwrap_or_default();
+    let text = |v: &serde_json::Value| v.as_str().unwrap_or("").replace('_', " ");
+    let necessity = text(&decision["necessity"]);
+    let reasons = decision["reasons"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|r| (text(&r["necessity"]), text(&r["criterion"]), text(&r["explanation"])))
+        .collect();
+    let findings = report
+        .response
+        .iter()
+        .filter_map(|f| serde_json::to_value(f).ok())
+        .map(|f| (text(&f["kind"]), text(&f["message"])))
+        .collect();
+    let crate::review::Evidence { incident, events, postmortem, action_items } = evidence;
     let m = &incident.moments;
     let label = state.settings.severity_labels.get(&incident.severity.to_string()).cloned().unwrap_or_default();
     let page = IncidentPage {
@@ -286,10 +300,13 @@ pub async fn incident(
             .iter()
             .map(|r| (r.username.clone(), r.role.as_str().replace('_', " ")))
             .collect(),
-        events: events.items.iter().map(EventRow::new).collect(),
+        events: events.iter().map(EventRow::new).collect(),
         postmortem_status: postmortem.as_ref().map(|pm| pm.status.as_str().replace('_', " ")),
         sections: postmortem.as_ref().map(view::sections).unwrap_or_default(),
-        items: items.items.iter().map(ItemRow::new).collect(),
+        items: action_items.iter().map(ItemRow::new).collect(),
+        necessity,
+        reasons,
+        findings,
     };
     Ok(page.into_response())
 }
