@@ -5,6 +5,7 @@ mod config;
 mod demo;
 mod import;
 mod inspect;
+mod lint;
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::net::SocketAddr;
@@ -84,6 +85,17 @@ enum Command {
         /// The incident, e.g. INC-42.
         incident: String,
         /// As one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check a Markdown file, or an incident's stored post-mortem, for blaming language (exit 1 when found).
+    Lint {
+        /// A Markdown file, or an incident handle such as INC-42.
+        target: String,
+        /// A person's name to recognise (repeatable); stored users and responders are known already.
+        #[arg(long = "name", value_name = "NAME")]
+        names: Vec<String>,
+        /// Print the findings as JSON.
         #[arg(long)]
         json: bool,
     },
@@ -229,6 +241,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = open(&config).await?;
             inspect::policy(&store, &config, &incident, json).await
         }
+        Command::Lint { target, names, json } => lint::run(&config, &target, names, json).await,
         Command::Timeline { incident, json } => {
             let store = open(&config).await?;
             inspect::timeline(&store, &incident, json).await
@@ -248,7 +261,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-async fn open(config: &Config) -> anyhow::Result<Store> {
+pub(crate) async fn open(config: &Config) -> anyhow::Result<Store> {
     let url = hindsight_store::redact(&config.database_url);
     let store = Store::connect(&config.database_url).await.with_context(|| format!("opening {url}"))?;
     store.migrate().await.with_context(|| format!("migrating {url}"))?;

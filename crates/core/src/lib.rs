@@ -8,6 +8,7 @@ pub mod access;
 pub mod analysis;
 pub mod demo;
 pub mod import;
+pub mod lint;
 pub mod metrics;
 pub mod model;
 pub mod validate;

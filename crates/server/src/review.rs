@@ -161,3 +161,55 @@ fn prefill(incident: &Incident, events: &[TimelineEvent]) -> Sections {
     );
     sections
 }
+
+/// The blaming wording found in one field of a post-mortem.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct FieldFindings {
+    /// Path of the field, e.g. `sections.summary` or `sections.recommendations[1].text`.
+    pub field: String,
+    pub findings: Vec<hindsight_core::lint::Finding>,
+}
+
+/// The names the linter treats as people: every user's username and display name, and
+/// the incident's responders.
+pub async fn known_names(store: &Store, incident: Option<&Incident>) -> Result<Vec<String>, StoreError> {
+    let mut names: Vec<String> =
+        store.list_users().await?.into_iter().flat_map(|u| [u.username, u.display_name]).collect();
+    if let Some(incident) = incident {
+        names.extend(incident.responders.iter().map(|r| r.username.clone()));
+    }
+    names.sort();
+    names.dedup();
+    Ok(names)
+}
+
+/// Runs the blameless-language check over every written field of a post-mortem.
+pub fn lint_postmortem(postmortem: &Postmortem, names: &[String]) -> Vec<FieldFindings> {
+    let s = &postmortem.sections;
+    let mut fields: Vec<(String, &str)> = vec![
+        ("sections.summary".into(), &s.summary),
+        ("sections.impact.notes".into(), &s.impact.notes),
+        ("sections.root_cause.description".into(), &s.root_cause.description),
+        ("sections.root_cause.analysis".into(), &s.root_cause.analysis),
+        ("sections.root_cause.clues".into(), &s.root_cause.clues),
+        ("sections.trigger".into(), &s.trigger),
+        ("sections.detection".into(), &s.detection),
+        ("sections.response_analysis".into(), &s.response_analysis),
+        ("sections.resolution".into(), &s.resolution),
+        ("sections.lessons.went_well".into(), &s.lessons.went_well),
+        ("sections.lessons.went_badly".into(), &s.lessons.went_badly),
+        ("sections.lessons.got_lucky".into(), &s.lessons.got_lucky),
+    ];
+    for (i, action) in s.damage_control.iter().enumerate() {
+        fields.push((format!("sections.damage_control[{i}].description"), &action.description));
+    }
+    for (i, rec) in s.recommendations.iter().enumerate() {
+        fields.push((format!("sections.recommendations[{i}].text"), &rec.text));
+    }
+    fields
+        .into_iter()
+        .filter(|(_, text)| !text.trim().is_empty())
+        .map(|(field, text)| FieldFindings { field, findings: hindsight_core::lint::lint(text, names) })
+        .filter(|f| !f.findings.is_empty())
+        .collect()
+}

@@ -697,3 +697,33 @@ async fn overriding_a_key_moment_keeps_the_reason_and_old_value_in_history() {
     assert_eq!(last["changes"][0]["old"], "2026-11-20T10:04:00Z");
     assert_eq!(last["changes"][0]["new"], "2026-11-20T10:02:00Z");
 }
+
+#[tokio::test]
+async fn blaming_wording_is_found_with_its_place_and_a_rewrite() {
+    let app = spawn_app().await;
+    let seed = app.seed().await;
+    let (_, pm) = app
+        .post(
+            EDITOR,
+            &format!("/api/v1/incidents/{}/postmortem", seed.public),
+            json!({"sections": {
+                "summary": "Checkout failed for 20 minutes.\nThe editor forgot to drain the pool before the failover.",
+                "trigger": "The job failed to start after the deploy."
+            }}),
+        )
+        .await;
+    let (status, found) = app.get(VIEWER, &format!("/api/v1/postmortems/{}/lint", pm["id"].as_str().unwrap())).await;
+    assert_eq!(status, StatusCode::OK, "{found}");
+    let found = found.as_array().unwrap();
+    assert_eq!(found.len(), 1, "only the summary blames; a job failing to start is a system: {found:?}");
+    assert_eq!(found[0]["field"], "sections.summary");
+    let finding = &found[0]["findings"][0];
+    assert_eq!(finding["line"], 2);
+    assert!(!finding["suggestion"].as_str().unwrap().is_empty());
+    let (status, clean) =
+        app.post(VIEWER, "/api/v1/lint", json!({"text": "The cache expired after five minutes."})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(clean, json!([]));
+    let (_, blamed) = app.post(VIEWER, "/api/v1/lint", json!({"text": "@sam forgot to renew the certificate."})).await;
+    assert_eq!(blamed.as_array().unwrap().len(), 1, "{blamed}");
+}

@@ -152,6 +152,8 @@ fn calls() -> Vec<Call> {
         ),
         call(get.clone(), "/api/v1/postmortems/{id}/history", Read, None),
         call(get.clone(), "/api/v1/postmortems/{id}/completeness", Read, None),
+        call(get.clone(), "/api/v1/postmortems/{id}/lint", Read, None),
+        call(post.clone(), "/api/v1/lint", Read, Some(json!({"text": "Dana broke the deploy."}))),
         call(get.clone(), "/api/v1/action-items", Read, None),
         call(
             post.clone(),

@@ -82,6 +82,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(postmortems::set_status))
         .routes(routes!(postmortems::history))
         .routes(routes!(postmortems::completeness))
+        .routes(routes!(postmortems::lint))
+        .routes(routes!(postmortems::lint_text))
         .routes(routes!(action_items::list))
         .routes(routes!(action_items::create))
         .routes(routes!(action_items::get, action_items::update, action_items::delete))

@@ -243,3 +243,44 @@ pub async fn history(
 ) -> Result<Json<Vec<PostmortemChange>>, ApiError> {
     Ok(Json(state.store.postmortem_history(&caller.viewer, &id).await?))
 }
+
+/// Blaming wording in the post-mortem, field by field, each finding with its place, why it
+/// matters and a system-focused rewrite. Empty when the text is blameless.
+#[utoipa::path(get, path = "/api/v1/postmortems/{id}/lint", tag = "postmortems", params(("id" = String, Path)), responses(
+    (status = 200, description = "Findings by field", body = Vec<crate::review::FieldFindings>),
+    (status = 404, description = "No such post-mortem", body = Problem)))]
+pub async fn lint(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<crate::review::FieldFindings>>, ApiError> {
+    let postmortem = state.store.postmortem(&caller.viewer, &id).await?;
+    let number = hindsight_core::parse_incident_handle(&postmortem.incident).unwrap_or_default();
+    let incident = state.store.incident(&caller.viewer, number).await?;
+    let names = crate::review::known_names(&state.store, Some(&incident)).await?;
+    Ok(Json(crate::review::lint_postmortem(&postmortem, &names)))
+}
+
+/// Text to check for blaming language.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LintRequest {
+    /// Markdown, at most 100,000 characters.
+    pub text: String,
+}
+
+/// Check any text for blaming language, e.g. while it is being written.
+#[utoipa::path(post, path = "/api/v1/lint", tag = "postmortems", request_body = LintRequest, responses(
+    (status = 200, description = "Findings in document order", body = Vec<hindsight_core::lint::Finding>),
+    (status = 422, description = "Text too long", body = Problem)))]
+pub async fn lint_text(
+    State(state): State<AppState>,
+    _caller: Caller,
+    JsonBody(request): JsonBody<LintRequest>,
+) -> Result<Json<Vec<hindsight_core::lint::Finding>>, ApiError> {
+    let mut errors = hindsight_core::ValidationErrors::default();
+    errors.max_len("text", &request.text, hindsight_core::validate::MAX_TEXT);
+    errors.into_result()?;
+    let names = crate::review::known_names(&state.store, None).await?;
+    Ok(Json(hindsight_core::lint::lint(&request.text, &names)))
+}

@@ -1,0 +1,311 @@
+//! The blameless-language check: finds wording in post-mortem Markdown that
+//! blames people (a named person as the agent of a failure, counterfactuals and
+//! hindsight about what someone "should have" done, judgement words, "human
+//! error", minimising, punishment) and proposes system-focused wording.
+//!
+//! It is pure text analysis with hand-written heuristics, no grammar model: it
+//! favours precision over recall, because a noisy check gets switched off. A
+//! counterfactual is only reported when its subject is a person, a role, a
+//! pronoun, a known name or an @mention, never when it is a system ("the job
+//! failed to start"). Code blocks, code spans, block quotes and quoted text are
+//! skipped. It is not a style checker for action items and does not rewrite
+//! documents; it only suggests.
+
+mod blame;
+mod counterfactual;
+mod markdown;
+mod names;
+mod phrases;
+mod rewrite;
+mod rules;
+mod sentences;
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::model::word_enum;
+
+word_enum! {
+    /// Which blameless-language rule a finding comes from.
+    LintRule {
+        /// A named person, @mention or pointed role as the agent of a failure.
+        NamedBlame = "named-blame",
+        /// "Should have", "could have", "failed to", "if only" about a person.
+        Counterfactual = "counterfactual",
+        /// The outcome treated as foreseeable: "should have known", "it was obvious".
+        HindsightCertainty = "hindsight-certainty",
+        /// "Human error", "operator error", "Sam's mistake" given as a cause.
+        HumanError = "human-error",
+        /// Words that judge people: careless, sloppy, negligent, at fault, to blame.
+        JudgementWord = "judgement-word",
+        /// Words that hide difficulty: just, simply, merely, obviously.
+        Minimising = "minimising",
+        /// Discipline, firing, reprimands, "held accountable".
+        Punishment = "punishment",
+        /// Remedies that ask people to try harder instead of changing the system.
+        BeMoreCareful = "be-more-careful",
+        /// "Who pushed…?", "Why did Dana…?" questions aimed at a person.
+        WhoQuestion = "who-question",
+    }
+}
+
+word_enum! {
+    /// How strongly a finding asks for a rewrite.
+    LintSeverity {
+        /// Worth a second look; often fine in context.
+        Info = "info",
+        /// Blaming wording that should be rewritten.
+        Warning = "warning",
+    }
+}
+
+impl LintRule {
+    /// Why the wording matters, in one sentence.
+    pub fn why(self) -> &'static str {
+        match self {
+            LintRule::NamedBlame => {
+                "Naming a person as the cause of a failure invites blame and ends the analysis at the person; \
+                 describe the action anonymously and what in the system allowed it (blameless post-mortem \
+                 practice, PagerDuty and Google SRE)."
+            }
+            LintRule::Counterfactual => {
+                "Counterfactuals judge people against what is known only afterwards and describe what did not \
+                 happen; say what they saw and why their action made sense then (Dekker, \"they should have\")."
+            }
+            LintRule::HindsightCertainty => {
+                "Hindsight bias makes the outcome look foreseeable; state what information was actually \
+                 available at the time."
+            }
+            LintRule::HumanError => {
+                "\"Human error\" is where an investigation should start, not end: an individual's action is not a \
+                 root cause, so name the condition that made the action possible or easy."
+            }
+            LintRule::JudgementWord => {
+                "Normative words evaluate people instead of describing what happened; replace them with \
+                 observable facts (Bergström's analytical traps)."
+            }
+            LintRule::Minimising => {
+                "Words like \"just\" and \"simply\" hide how hard the situation was and imply the person should \
+                 have found it easy; people did what made sense to them at the time."
+            }
+            LintRule::Punishment => {
+                "Punishment teaches people to hide information, and the next person in the same situation \
+                 will do the same; change the system, not the person (bad-apple theory)."
+            }
+            LintRule::BeMoreCareful => {
+                "Asking people to be more careful leaves the conditions that made the slip easy in place; an \
+                 action item should change a tool, a check or a process."
+            }
+            LintRule::WhoQuestion => {
+                "\"Who\" and \"why did you\" questions put people on the defensive; \"what\" and \"how\" questions \
+                 find out what the system allowed."
+            }
+        }
+    }
+}
+
+/// One piece of blaming wording, where it is, and what to write instead.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Finding {
+    /// The rule that matched.
+    pub rule: LintRule,
+    pub severity: LintSeverity,
+    /// 1-based line of the first offending character.
+    pub line: usize,
+    /// 1-based column of the first offending character, counted in characters.
+    pub column: usize,
+    /// 1-based line of the last offending character (differs from `line` when the words wrap).
+    pub end_line: usize,
+    /// 1-based column just after the last offending character, counted in characters.
+    pub end_column: usize,
+    /// The offending words as written.
+    pub matched: String,
+    /// The sentence they are in, with whitespace collapsed.
+    pub excerpt: String,
+    /// Why the wording matters.
+    pub why: String,
+    /// A system-focused rephrasing of the sentence, or advice where one cannot be derived.
+    pub suggestion: String,
+}
+
+/// Checks post-mortem Markdown for blaming language.
+///
+/// `known_names` are usernames and display names of users and responders
+/// ("Dana", "dana.kim", "Dana Kim"); any of them, an @mention, or a capitalised
+/// word that looks like a first name counts as a person. Findings come in
+/// document order.
+pub fn lint(text: &str, known_names: &[String]) -> Vec<Finding> {
+    let original: Vec<char> = text.chars().collect();
+    let masked = markdown::mask(&original);
+    let people = names::People::new(known_names);
+    let lines = LineIndex::new(&original);
+
+    let mut findings = Vec::new();
+    for sentence in sentences::split(&original, &masked) {
+        let mut hits = rules::check(&sentence, &people);
+        hits.extend(phrases::check(&sentence, &people));
+        let hits = rules::drop_shadowed(hits);
+        let (from, to) = rewrite::excerpt_bounds(&original, sentence.start, sentence.end);
+        let excerpt = rewrite::collapse(&original[from..to]);
+        for hit in hits {
+            let (line, column) = lines.position(hit.start);
+            let (end_line, end_column) = lines.position_after(hit.end);
+            findings.push(Finding {
+                rule: hit.rule,
+                severity: hit.severity,
+                line,
+                column,
+                end_line,
+                end_column,
+                matched: rewrite::collapse(&original[hit.start..hit.end]),
+                excerpt: excerpt.clone(),
+                why: hit.rule.why().to_string(),
+                suggestion: rewrite::render(&original, from, to, &hit.fix),
+            });
+        }
+    }
+    findings.sort_by_key(|f| (f.line, f.column, f.rule));
+    findings
+}
+
+/// Maps character offsets to 1-based (line, column) pairs.
+struct LineIndex {
+    /// Character offset at which each line starts.
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    fn new(chars: &[char]) -> Self {
+        let mut starts = vec![0];
+        starts.extend(chars.iter().enumerate().filter(|(_, c)| **c == '\n').map(|(i, _)| i + 1));
+        LineIndex { starts }
+    }
+
+    /// Line and column of the character at `offset`.
+    fn position(&self, offset: usize) -> (usize, usize) {
+        let line = self.starts.partition_point(|&s| s <= offset).max(1);
+        (line, offset - self.starts[line - 1] + 1)
+    }
+
+    /// Line and column just after the character before `end` (an exclusive end).
+    fn position_after(&self, end: usize) -> (usize, usize) {
+        let (line, column) = self.position(end.saturating_sub(1));
+        (line, column + 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names() -> Vec<String> {
+        ["Dana", "dana.kim", "Dana Kim", "sam"].iter().map(|s| s.to_string()).collect()
+    }
+
+    fn rules_of(text: &str) -> Vec<LintRule> {
+        lint(text, &names()).into_iter().map(|f| f.rule).collect()
+    }
+
+    #[test]
+    fn a_clean_document_has_no_findings() {
+        let text = "# Summary\n\nThe cache expired early and the job failed to start.\n\n- We will add alerting.\n";
+        assert_eq!(lint(text, &names()), vec![]);
+    }
+
+    #[test]
+    fn findings_carry_one_based_line_and_character_columns() {
+        let text = "Intro line.\n\nÄ note: Dana broke the deploy.";
+        let findings = lint(text, &names());
+        let f = findings.iter().find(|f| f.rule == LintRule::NamedBlame).expect("named-blame finding");
+        assert_eq!((f.line, f.column, f.end_line, f.end_column), (3, 9, 3, 19));
+        assert_eq!(f.matched, "Dana broke");
+        assert_eq!(f.excerpt, "Ä note: Dana broke the deploy.");
+    }
+
+    #[test]
+    fn a_match_that_wraps_reports_its_end_line() {
+        let findings = lint("Dana should\nhave checked the graph.", &names());
+        let f = &findings[0];
+        assert_eq!((f.line, f.column, f.end_line, f.end_column), (1, 1, 2, 13));
+    }
+
+    #[test]
+    fn each_sentence_is_checked_on_its_own() {
+        let findings = lint("The deploy went out. Dana broke it badly. The job failed to start.", &names());
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].excerpt, "Dana broke it badly.");
+    }
+
+    #[test]
+    fn fenced_and_indented_code_are_skipped() {
+        let text = "Setup:\n\n```\n# Dana broke the deploy\nsam forgot to renew\n```\n\n    Dana should have checked\n";
+        assert_eq!(rules_of(text), vec![]);
+    }
+
+    #[test]
+    fn code_spans_and_quotes_are_skipped() {
+        assert_eq!(rules_of("Run `git blame` on the file."), vec![]);
+        assert_eq!(rules_of("The channel said \"Dana broke prod\" at 14:02."), vec![]);
+        assert_eq!(rules_of("The runbook says “just restart it”, which hid the problem."), vec![]);
+        assert_eq!(rules_of("> Dana broke the deploy, sorry all\n"), vec![]);
+    }
+
+    #[test]
+    fn list_items_and_headings_are_separate_sentences() {
+        let text = "## Timeline\n- 14:02 Dana paged the database team\n- 14:05 sam forgot to renew the certificate\n";
+        let findings = lint(text, &names());
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].line, 3);
+        assert_eq!(findings[0].excerpt, "14:05 sam forgot to renew the certificate");
+    }
+
+    #[test]
+    fn table_cells_are_separate_sentences() {
+        let text = "| time | event |\n|---|---|\n| 14:02 | Dana broke the deploy |\n| 14:05 | rollback |\n";
+        let findings = lint(text, &names());
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].excerpt, "Dana broke the deploy");
+    }
+
+    #[test]
+    fn findings_serialise_with_rule_and_severity_words() {
+        let findings = lint("Dana broke the deploy.", &names());
+        let json = serde_json::to_value(&findings[0]).expect("serialisable");
+        assert_eq!(json["rule"], "named-blame");
+        assert_eq!(json["severity"], "warning");
+        assert_eq!(json["line"], 1);
+        assert!(json["why"].as_str().is_some_and(|s| !s.is_empty()));
+        assert!(json["suggestion"].as_str().is_some_and(|s| !s.is_empty()));
+    }
+
+    #[test]
+    fn every_rule_explains_itself_in_one_sentence() {
+        for rule in LintRule::ALL {
+            let why = rule.why();
+            assert!(why.ends_with('.'), "{rule}");
+            assert_eq!(why.matches(". ").count(), 0, "{rule}: {why}");
+        }
+    }
+
+    #[test]
+    fn rule_words_round_trip() {
+        for rule in LintRule::ALL {
+            assert_eq!(rule.as_str().parse::<LintRule>(), Ok(*rule));
+        }
+    }
+
+    #[test]
+    fn unclosed_markup_and_run_on_text_stay_fast() {
+        // Each of these was quadratic once; together they now take well under a second.
+        let text = format!("{}{} Dana broke it.", "` [x]( \" ".repeat(20_000), "word ".repeat(50_000));
+        assert_eq!(rules_of(&text), vec![LintRule::NamedBlame]);
+    }
+
+    #[test]
+    fn empty_and_odd_input_does_not_panic() {
+        for text in ["", "\n\n", "```", "`", "\"", "@", "'", "...", "—", "|", "#", "> ", "*just*", "\u{E000}\u{E001}"]
+        {
+            let _ = lint(text, &names());
+        }
+    }
+}
