@@ -3,6 +3,7 @@
 
 mod config;
 mod demo;
+mod document;
 mod import;
 mod inspect;
 mod lint;
@@ -98,6 +99,22 @@ enum Command {
         /// Print the findings as JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// Export an incident's post-mortem as Markdown (with front matter), printable HTML or JSON.
+    Export {
+        /// The incident, e.g. INC-42.
+        incident: String,
+        /// md, html or json.
+        #[arg(long, default_value = "md")]
+        format: String,
+        /// Write to this file instead of standard output.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Store a Markdown post-mortem (as `export --format md` writes it) as a new incident.
+    ImportPostmortem {
+        /// The Markdown file.
+        file: PathBuf,
     },
     /// Print an incident's timeline.
     Timeline {
@@ -242,6 +259,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             inspect::policy(&store, &config, &incident, json).await
         }
         Command::Lint { target, names, json } => lint::run(&config, &target, names, json).await,
+        Command::Export { incident, format, output } => {
+            let store = open(&config).await?;
+            document::export(&store, &incident, &format, output).await
+        }
+        Command::ImportPostmortem { file } => {
+            let store = open(&config).await?;
+            document::import(&store, &file).await
+        }
         Command::Timeline { incident, json } => {
             let store = open(&config).await?;
             inspect::timeline(&store, &incident, json).await

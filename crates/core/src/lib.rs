@@ -7,6 +7,7 @@
 pub mod access;
 pub mod analysis;
 pub mod demo;
+pub mod document;
 pub mod import;
 pub mod lint;
 pub mod metrics;

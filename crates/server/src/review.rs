@@ -213,3 +213,24 @@ pub fn lint_postmortem(postmortem: &Postmortem, names: &[String]) -> Vec<FieldFi
         .filter(|f| !f.findings.is_empty())
         .collect()
 }
+
+/// The incident's post-mortem as a document, with its timeline and action items (in the
+/// order they were added, so a document read back lists them the same way).
+pub async fn document(
+    store: &Store,
+    viewer: &Viewer,
+    number: i64,
+) -> Result<hindsight_core::document::PostmortemDocument, StoreError> {
+    let evidence = gather(store, viewer, number).await?;
+    let postmortem = evidence
+        .postmortem
+        .ok_or_else(|| StoreError::NotFound(format!("post-mortem of {}", evidence.incident.handle)))?;
+    let mut action_items = evidence.action_items;
+    action_items.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(hindsight_core::document::PostmortemDocument {
+        incident: evidence.incident,
+        postmortem,
+        events: evidence.events,
+        action_items,
+    })
+}

@@ -727,3 +727,32 @@ async fn blaming_wording_is_found_with_its_place_and_a_rewrite() {
     let (_, blamed) = app.post(VIEWER, "/api/v1/lint", json!({"text": "@sam forgot to renew the certificate."})).await;
     assert_eq!(blamed.as_array().unwrap().len(), 1, "{blamed}");
 }
+
+#[tokio::test]
+async fn postmortems_export_as_markdown_html_and_json_and_stay_private() {
+    let app = spawn_app().await;
+    let seed = app.seed().await;
+    let (_, pm) = app
+        .post(
+            As::User("admin"),
+            &format!("/api/v1/incidents/{}/postmortem", seed.private),
+            json!({"sections": {"summary": "Keys were written to <b>logs</b>."}}),
+        )
+        .await;
+    let path = format!("/api/v1/postmortems/{}/export", pm["id"].as_str().unwrap());
+    let response = app.send(RESPONDER, Method::GET, &format!("{path}?format=md"), None).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response.headers()[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/markdown"));
+    let markdown = response.text().await.unwrap();
+    assert!(markdown.starts_with("---\n"), "front matter first");
+    assert!(markdown.contains("Credential leak in logs"));
+    let html = app.send(RESPONDER, Method::GET, &format!("{path}?format=html"), None).await.text().await.unwrap();
+    assert!(html.contains("<html") && !html.contains("<b>logs</b>"), "user text is sanitised or escaped");
+    let (status, json) = app.get(RESPONDER, &format!("{path}?format=json")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(json["incident"]["handle"], seed.private);
+    let (status, _) = app.get(OUTSIDER, &format!("{path}?format=md")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = app.get(RESPONDER, &format!("{path}?format=pdf")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}

@@ -153,6 +153,7 @@ fn calls() -> Vec<Call> {
         call(get.clone(), "/api/v1/postmortems/{id}/history", Read, None),
         call(get.clone(), "/api/v1/postmortems/{id}/completeness", Read, None),
         call(get.clone(), "/api/v1/postmortems/{id}/lint", Read, None),
+        call(get.clone(), "/api/v1/postmortems/{id}/export", Read, None),
         call(post.clone(), "/api/v1/lint", Read, Some(json!({"text": "Dana broke the deploy."}))),
         call(get.clone(), "/api/v1/action-items", Read, None),
         call(
@@ -208,7 +209,13 @@ fn concrete(method: &Method, template: &str, f: &Fixture) -> String {
         &f.token
     };
     let handle = if *method == Method::POST && template.ends_with("/postmortem") { &f.spare } else { &f.incident };
-    let query = if template.ends_with("/import") { "?format=jsonl&create_incident=true" } else { "" };
+    let query = if template.ends_with("/import") {
+        "?format=jsonl&create_incident=true"
+    } else if template.ends_with("/export") {
+        "?format=md"
+    } else {
+        ""
+    };
     let path = template
         .replace("{handle}", handle)
         .replace("{vendor}", "pagerduty")

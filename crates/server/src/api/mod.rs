@@ -83,6 +83,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(postmortems::history))
         .routes(routes!(postmortems::completeness))
         .routes(routes!(postmortems::lint))
+        .routes(routes!(postmortems::export))
         .routes(routes!(postmortems::lint_text))
         .routes(routes!(action_items::list))
         .routes(routes!(action_items::create))

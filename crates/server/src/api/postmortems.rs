@@ -284,3 +284,43 @@ pub async fn lint_text(
     let names = crate::review::known_names(&state.store, None).await?;
     Ok(Json(hindsight_core::lint::lint(&request.text, &names)))
 }
+
+/// How to export.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ExportQuery {
+    /// md (Markdown with front matter), html (standalone, printable) or json.
+    pub format: String,
+}
+
+/// The post-mortem as a document: Markdown with front matter (which `hindsight import-postmortem`
+/// reads back), a standalone printable HTML page, or JSON with everything.
+#[utoipa::path(get, path = "/api/v1/postmortems/{id}/export", tag = "postmortems", params(("id" = String, Path), ExportQuery), responses(
+    (status = 200, description = "The document", content_type = "text/markdown"),
+    (status = 400, description = "Unknown format", body = Problem),
+    (status = 404, description = "No such post-mortem", body = Problem)))]
+pub async fn export(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Params(query): Params<ExportQuery>,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    let postmortem = state.store.postmortem(&caller.viewer, &id).await?;
+    let number = hindsight_core::parse_incident_handle(&postmortem.incident).unwrap_or_default();
+    let doc = crate::review::document(&state.store, &caller.viewer, number).await?;
+    let (content_type, body) = match query.format.as_str() {
+        "md" | "markdown" => ("text/markdown; charset=utf-8", hindsight_core::document::to_markdown(&doc)),
+        "html" => ("text/html; charset=utf-8", hindsight_core::document::to_html(&doc)),
+        "json" => {
+            ("application/json", serde_json::to_string_pretty(&doc).map_err(|e| ApiError::Internal(e.to_string()))?)
+        }
+        other => {
+            return Err(ApiError::BadRequest {
+                detail: format!("unknown format {other:?}: choose md, html or json"),
+                field: Some("format".into()),
+            });
+        }
+    };
+    Ok(([(axum::http::header::CONTENT_TYPE, content_type)], body).into_response())
+}

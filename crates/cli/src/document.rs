@@ -1,0 +1,112 @@
+//! `hindsight export` and `hindsight import-postmortem`: a post-mortem as a document
+//! (Markdown with front matter, printable HTML, JSON) and back.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use hindsight_core::PostmortemStatus;
+use hindsight_core::access::Viewer;
+use hindsight_core::document::{PostmortemDocument, from_markdown, to_html, to_markdown};
+use hindsight_store::Store;
+
+use crate::inspect::incident_number;
+
+/// The document of an incident's post-mortem, with its timeline and action items.
+pub async fn document(store: &Store, viewer: &Viewer, number: i64) -> anyhow::Result<PostmortemDocument> {
+    Ok(hindsight_server::review::document(store, viewer, number).await?)
+}
+
+/// Writes the post-mortem of `handle` as `format` (md, html or json) to `output` or standard output.
+pub async fn export(store: &Store, handle: &str, format: &str, output: Option<PathBuf>) -> anyhow::Result<()> {
+    let doc = document(store, &Viewer::operator(), incident_number(handle)?).await?;
+    let text = match format {
+        "md" | "markdown" => to_markdown(&doc),
+        "html" => to_html(&doc),
+        "json" => serde_json::to_string_pretty(&doc)?,
+        other => anyhow::bail!("--format {other:?}: choose md, html or json"),
+    };
+    match output {
+        Some(path) => std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?,
+        None => print!("{text}"),
+    }
+    Ok(())
+}
+
+/// Reads a Markdown post-mortem and stores it as a new incident with its post-mortem,
+/// action items and timeline. Prints the new incident's handle.
+pub async fn import(store: &Store, path: &Path) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let (handle, summary) =
+        import_markdown(store, &text).await.with_context(|| format!("importing {}", path.display()))?;
+    println!("{handle}");
+    eprintln!("Imported {} as {handle}: {summary}.", path.display());
+    Ok(())
+}
+
+/// Stores a Markdown post-mortem as a new incident; answers its handle and what was stored.
+pub async fn import_markdown(store: &Store, text: &str) -> anyhow::Result<(String, String)> {
+    let imported = from_markdown(text).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let viewer = Viewer::operator();
+    let incident = store.create_incident(&viewer, imported.incident.clone()).await.context("creating the incident")?;
+    let number = incident.number;
+    let mut ids = Vec::new();
+    for item in &imported.action_items {
+        ids.push(store.create_action_item(&viewer, number, item.clone()).await.context("adding an action item")?.id);
+    }
+    for event in &imported.events {
+        store.add_event(&viewer, number, event.clone()).await.context("adding a timeline event")?;
+    }
+    let mut postmortem = store
+        .create_postmortem(&viewer, number, imported.new_postmortem(&ids))
+        .await
+        .context("storing the post-mortem")?;
+    let path_to = |target: PostmortemStatus| -> &'static [PostmortemStatus] {
+        use PostmortemStatus::*;
+        match target {
+            Draft => &[],
+            InReview => &[InReview],
+            Published => &[InReview, Published],
+            Archived => &[InReview, Published, Archived],
+        }
+    };
+    for status in path_to(imported.status) {
+        postmortem = store.set_postmortem_status(&viewer, &postmortem.id, postmortem.version, *status).await?;
+    }
+    let summary = format!(
+        "{} action items, {} timeline events, post-mortem {}",
+        ids.len(),
+        imported.events.len(),
+        postmortem.status
+    );
+    Ok((incident.handle, summary))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn every_demo_postmortem_survives_export_and_import_unchanged() {
+        let store = Store::connect("sqlite::memory:").await.unwrap();
+        store.migrate().await.unwrap();
+        crate::demo::load_demo(&store).await.unwrap();
+        let viewer = Viewer::operator();
+        let incidents = store.list_incidents(&viewer, &Default::default(), None, 200).await.unwrap().items;
+        let mut checked = 0;
+        for incident in incidents {
+            let Ok(original) = document(&store, &viewer, incident.number).await else { continue };
+            let markdown = to_markdown(&original);
+            let (handle, _) = import_markdown(&store, &markdown).await.unwrap();
+            let copy = document(&store, &viewer, incident_number(&handle).unwrap()).await.unwrap();
+            let strip = |text: String| {
+                text.lines()
+                    .filter(|l| !l.starts_with("# INC-") && !l.starts_with("incident: "))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            };
+            assert_eq!(strip(to_markdown(&copy)), strip(markdown), "{} changed in the round trip", incident.handle);
+            checked += 1;
+        }
+        assert!(checked >= 10, "only {checked} demo incidents have a post-mortem");
+    }
+}

@@ -1,0 +1,103 @@
+//! Post-mortem documents: one incident's post-mortem, timeline and action items as a single
+//! file a person can read, print, keep in a repository, or bring back into Hindsight.
+//!
+//! Three forms, all pure functions of a [`PostmortemDocument`]:
+//! - JSON: the document itself, through serde (`serde_json::to_string_pretty`); the export
+//!   format for machines.
+//! - Markdown ([`to_markdown`], read back by [`from_markdown`]): a front matter of structured
+//!   fields, then one `## ` section per part of the post-mortem. The grammar, and how user text
+//!   that looks like that grammar is escaped, is described in `syntax.rs` and `front_matter.rs`.
+//! - HTML ([`to_html`]): a standalone, printable page; user text is escaped or, where it is
+//!   Markdown, rendered with comrak and sanitised with ammonia.
+//!
+//! This module does no I/O and does not decide what a reader may see: the caller builds the
+//! document from what the store gives the reader, and stores what an import returns.
+
+mod front_matter;
+mod html;
+mod markdown;
+mod parse;
+mod syntax;
+
+use serde::{Deserialize, Serialize};
+use time::Date;
+use utoipa::ToSchema;
+
+use crate::model::{
+    ActionItem, Incident, NewActionItem, NewIncident, NewPostmortem, NewTimelineEvent, Postmortem, PostmortemStatus,
+    Recommendation, Sections, TimelineEvent,
+};
+
+pub use html::to_html;
+pub use markdown::to_markdown;
+pub use parse::from_markdown;
+
+/// One incident's post-mortem with everything it refers to; also the JSON export format.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct PostmortemDocument {
+    pub incident: Incident,
+    pub postmortem: Postmortem,
+    /// The incident's timeline, in the order to show it.
+    pub events: Vec<TimelineEvent>,
+    /// The incident's action items; recommendations link to them by id.
+    pub action_items: Vec<ActionItem>,
+}
+
+/// What [`from_markdown`] reads from a document, in the model's input types, ready to store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportedPostmortem {
+    /// The handle the incident had where the document was written (`INC-42`), if it says.
+    pub handle: Option<String>,
+    pub incident: NewIncident,
+    pub status: PostmortemStatus,
+    /// Username of the post-mortem's owner.
+    pub owner: Option<String>,
+    pub due_date: Option<Date>,
+    /// Every section but the recommendations, which need action item ids; see
+    /// [`ImportedPostmortem::new_postmortem`].
+    pub sections: Sections,
+    pub recommendations: Vec<ImportedRecommendation>,
+    pub action_items: Vec<NewActionItem>,
+    pub events: Vec<NewTimelineEvent>,
+}
+
+/// A recommendation and the action items, by index into [`ImportedPostmortem::action_items`], that carry it out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportedRecommendation {
+    pub text: String,
+    pub action_items: Vec<usize>,
+}
+
+impl ImportedPostmortem {
+    /// The post-mortem to create, its recommendations linked to the ids the action items were given
+    /// (in the order of [`ImportedPostmortem::action_items`]).
+    pub fn new_postmortem(&self, action_item_ids: &[String]) -> NewPostmortem {
+        let mut sections = self.sections.clone();
+        sections.recommendations = self
+            .recommendations
+            .iter()
+            .map(|rec| Recommendation {
+                text: rec.text.clone(),
+                action_items: rec.action_items.iter().filter_map(|&i| action_item_ids.get(i).cloned()).collect(),
+            })
+            .collect();
+        NewPostmortem { owner: self.owner.clone(), due_date: self.due_date, sections }
+    }
+}
+
+/// A Markdown document that could not be read: the line at fault (1-based) and what was expected there.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}: {message}")]
+pub struct DocumentError {
+    pub line: usize,
+    pub message: String,
+}
+
+impl DocumentError {
+    fn new(line: usize, message: impl Into<String>) -> DocumentError {
+        DocumentError { line, message: message.into() }
+    }
+}
+
+#[cfg(test)]
+mod round_trip;
