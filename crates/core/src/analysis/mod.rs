@@ -477,25 +477,7 @@ pub(crate) mod fixtures {
         for (number, demo) in (1..).zip(data.incidents) {
             let handle = incident_handle(number);
             let new = &demo.incident;
-            let incident = Incident {
-                id: format!("inc-{number}"),
-                handle: handle.clone(),
-                number,
-                title: new.title.clone(),
-                description: new.description.clone(),
-                severity: new.severity,
-                status: new.status,
-                services: new.services.clone(),
-                teams: new.teams.clone(),
-                detection_method: new.detection_method,
-                moments: new.moments(now),
-                responders: new.responders.clone(),
-                private: new.private,
-                created_by: Some(demo.declared_by.clone()),
-                created_at: now,
-                updated_at: now,
-                version: 1,
-            };
+            let incident = new.declared(format!("inc-{number}"), number, Some(demo.declared_by.clone()), now);
             let events = demo
                 .timeline
                 .iter()

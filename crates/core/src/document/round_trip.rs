@@ -22,31 +22,7 @@ const NOW: OffsetDateTime = datetime!(2026-11-20 12:00 UTC);
 fn demo_document(number: i64, demo: &DemoIncident) -> (PostmortemDocument, Vec<String>) {
     let handle = incident_handle(number);
     let new = &demo.incident;
-    let incident = Incident {
-        id: format!("incident-{number}"),
-        handle: handle.clone(),
-        number,
-        title: new.title.clone(),
-        description: new.description.clone(),
-        severity: new.severity,
-        status: new.status,
-        services: new.services.clone(),
-        teams: new.teams.clone(),
-        detection_method: new.detection_method,
-        moments: Moments {
-            started_at: new.started_at,
-            detected_at: new.detected_at,
-            acknowledged_at: new.acknowledged_at,
-            mitigated_at: new.mitigated_at,
-            resolved_at: new.resolved_at,
-        },
-        responders: new.responders.clone(),
-        private: new.private,
-        created_by: Some(demo.declared_by.clone()),
-        created_at: NOW,
-        updated_at: NOW,
-        version: 1,
-    };
+    let incident = new.declared(format!("incident-{number}"), number, Some(demo.declared_by.clone()), NOW);
     let ids: Vec<String> = (0..demo.action_items.len()).map(|i| format!("{handle}-action-{i}")).collect();
     let action_items =
         demo.action_items.iter().zip(&ids).map(|(item, id)| stored_action_item(&handle, id, item)).collect();

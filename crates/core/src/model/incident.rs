@@ -250,6 +250,30 @@ impl NewIncident {
         moments
     }
 
+    /// The incident this input declares, as the store gives it back once stored as
+    /// number `number` by `created_by` at `now` (for tests and tools that work without a store).
+    pub fn declared(&self, id: String, number: i64, created_by: Option<String>, now: OffsetDateTime) -> Incident {
+        Incident {
+            id,
+            handle: incident_handle(number),
+            number,
+            title: self.title.clone(),
+            description: self.description.clone(),
+            severity: self.severity,
+            status: self.status,
+            services: self.services.clone(),
+            teams: self.teams.clone(),
+            detection_method: self.detection_method,
+            moments: self.moments(now),
+            responders: self.responders.clone(),
+            private: self.private,
+            created_by,
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        }
+    }
+
     /// Checks every field; names each one at fault.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
         let mut errors = ValidationErrors::default();
