@@ -140,6 +140,38 @@ pub fn distribution(values: &[i64]) -> Option<Distribution> {
     })
 }
 
+/// How response times spread across a set of incidents.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct MetricsReport {
+    /// Incidents measured.
+    pub incidents: usize,
+    pub time_to_detect_s: Option<Distribution>,
+    pub time_to_acknowledge_s: Option<Distribution>,
+    pub time_to_mitigate_s: Option<Distribution>,
+    pub time_to_resolve_s: Option<Distribution>,
+    /// How many incidents each detection method found.
+    pub detection_methods: BTreeMap<String, usize>,
+}
+
+/// The distributions of a set of incidents' metrics; incidents where a duration is unknown
+/// are left out of that duration's distribution.
+pub fn metrics_report(metrics: &[IncidentMetrics]) -> MetricsReport {
+    let spread =
+        |pick: fn(&IncidentMetrics) -> Option<i64>| distribution(&metrics.iter().filter_map(pick).collect::<Vec<_>>());
+    let mut detection_methods = BTreeMap::new();
+    for m in metrics {
+        *detection_methods.entry(m.detection_method.as_str().to_string()).or_insert(0) += 1;
+    }
+    MetricsReport {
+        incidents: metrics.len(),
+        time_to_detect_s: spread(|m| m.time_to_detect_s),
+        time_to_acknowledge_s: spread(|m| m.time_to_acknowledge_s),
+        time_to_mitigate_s: spread(|m| m.time_to_mitigate_s),
+        time_to_resolve_s: spread(|m| m.time_to_resolve_s),
+        detection_methods,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -208,6 +240,25 @@ mod tests {
         let moments = Moments { detected_at: Some(datetime!(2026-01-01 10:04 UTC)), ..Moments::default() };
         let metrics = incident_metrics(&incident(moments), &TimelineSummary::default());
         assert_eq!(metrics.time_to_detect_s, None);
+    }
+
+    #[test]
+    fn a_report_leaves_unknown_durations_out_of_their_distribution() {
+        let known = Moments {
+            started_at: Some(datetime!(2026-01-01 10:00 UTC)),
+            detected_at: Some(datetime!(2026-01-01 10:10 UTC)),
+            ..Moments::default()
+        };
+        let unknown = Moments::default();
+        let all: Vec<IncidentMetrics> = [known.clone(), known, unknown]
+            .into_iter()
+            .map(|m| incident_metrics(&incident(m), &TimelineSummary::default()))
+            .collect();
+        let report = metrics_report(&all);
+        assert_eq!(report.incidents, 3);
+        assert_eq!(report.time_to_detect_s.unwrap().count, 2);
+        assert!(report.time_to_resolve_s.is_none());
+        assert_eq!(report.detection_methods["monitoring_alert"], 3);
     }
 
     #[test]

@@ -756,3 +756,25 @@ async fn postmortems_export_as_markdown_html_and_json_and_stay_private() {
     let (status, _) = app.get(RESPONDER, &format!("{path}?format=pdf")).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn metrics_across_incidents_are_medians_and_percentiles_of_what_the_viewer_sees() {
+    let app = spawn_app().await;
+    app.seed().await;
+    for (title, detected) in [("A", "2026-11-20T10:02:00Z"), ("B", "2026-11-20T10:10:00Z")] {
+        let (status, _) = app
+            .post(EDITOR, "/api/v1/incidents", json!({"title": title, "severity": "SEV3", "started_at": "2026-11-20T10:00:00Z", "detected_at": detected}))
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
+    }
+    let (status, report) = app.get(OUTSIDER, "/api/v1/metrics").await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(report["incidents"], 3, "the private incident is not counted for an outsider");
+    assert_eq!(report["time_to_detect_s"]["count"], 3);
+    assert_eq!(report["time_to_detect_s"]["p50"], 240);
+    assert_eq!(report["time_to_detect_s"]["max"], 600);
+    let (_, admin_report) = app.get(ADMIN, "/api/v1/metrics").await;
+    assert_eq!(admin_report["incidents"], 4);
+    let (_, filtered) = app.get(OUTSIDER, "/api/v1/metrics?severity=SEV2&service=checkout").await;
+    assert_eq!(filtered["incidents"], 1);
+}

@@ -93,6 +93,7 @@ fn calls() -> Vec<Call> {
         call(get.clone(), "/api/v1/me", Read, None),
         call(get.clone(), "/api/v1/settings", Read, None),
         call(get.clone(), "/api/v1/incidents", Read, None),
+        call(get.clone(), "/api/v1/metrics", Read, None),
         call(post.clone(), "/api/v1/incidents", Write, Some(json!({"title": "Walk", "severity": "SEV5"}))),
         call(get.clone(), "/api/v1/incidents/{handle}", Read, None),
         call(patch.clone(), "/api/v1/incidents/{handle}", Write, Some(json!({"version": 1, "description": "walked"}))),

@@ -280,6 +280,40 @@ impl Store {
         Ok(Page { items: self.complete_incidents(rows).await?, next_cursor })
     }
 
+    /// The timeline summaries (event counts by kind, first time each key moment is marked)
+    /// of every visible incident matching the filter, by incident number: two grouped
+    /// queries, however many incidents.
+    pub async fn timeline_summaries(
+        &self,
+        viewer: &Viewer,
+        filter: &IncidentFilter,
+    ) -> Result<HashMap<i64, hindsight_core::metrics::TimelineSummary>, StoreError> {
+        let (where_sql, args) = self.incident_where(viewer, filter);
+        let kinds_sql = format!(
+            "SELECT i.number, e.kind, COUNT(*) FROM timeline_events e JOIN incidents i ON i.id = e.incident_id \
+             WHERE {where_sql} GROUP BY i.number, e.kind"
+        );
+        let marks_sql = format!(
+            "SELECT i.number, e.key_moment, MIN(e.occurred_at) FROM timeline_events e \
+             JOIN incidents i ON i.id = e.incident_id WHERE {where_sql} AND e.key_moment IS NOT NULL \
+             GROUP BY i.number, e.key_moment"
+        );
+        let (kinds, marks): SummaryRows = on_pool!(self, |pool| async {
+            let kinds = bind_args!(sqlx::query_as(built_sql(&kinds_sql)), args.clone()).fetch_all(pool).await?;
+            let marks = bind_args!(sqlx::query_as(built_sql(&marks_sql)), args.clone()).fetch_all(pool).await?;
+            Ok::<_, sqlx::Error>((kinds, marks))
+        }
+        .await)?;
+        let mut summaries: HashMap<i64, hindsight_core::metrics::TimelineSummary> = HashMap::new();
+        for (number, kind, count) in kinds {
+            summaries.entry(number).or_default().kinds.insert(word(&kind)?, count);
+        }
+        for (number, marker, at) in marks {
+            summaries.entry(number).or_default().first_marked.insert(word(&marker)?, at.get());
+        }
+        Ok(summaries)
+    }
+
     /// How many incidents the viewer may see that match the filter.
     pub async fn count_incidents(&self, viewer: &Viewer, filter: &IncidentFilter) -> Result<i64, StoreError> {
         let (where_sql, args) = self.incident_where(viewer, filter);
@@ -513,6 +547,9 @@ impl Store {
         Ok(())
     }
 }
+
+/// Event counts by incident and kind, and first marked times by incident and key moment.
+type SummaryRows = (Vec<(i64, String, i64)>, Vec<(i64, String, Ts)>);
 
 /// A stored history entry: version, actor, time, reason, changes as JSON.
 type HistoryRow = (i64, Option<String>, Ts, Option<String>, String);
