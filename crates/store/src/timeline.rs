@@ -35,8 +35,10 @@ pub struct ImportedEvent {
 /// Event counts by kind, and the first time each key moment is marked.
 type KindsAndMarks = (Vec<(String, i64)>, Vec<(String, Ts)>);
 
-/// Events written per statement when importing: well under SQLite's bound-parameter limit.
-const IMPORT_BATCH: usize = 500;
+/// Events written per statement when importing. Small on purpose: SQLite finds a named
+/// parameter by scanning the statement's list, so a statement with thousands of `$n`
+/// costs quadratically to bind (docs/BENCHMARKS.md measured 10 rows as fastest).
+const IMPORT_BATCH: usize = 10;
 
 #[derive(FromRow)]
 struct EventRow {
