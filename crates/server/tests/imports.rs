@@ -199,3 +199,13 @@ async fn a_correlated_upload_that_matches_nothing_is_refused_unless_asked_to_cre
     let (_, incident) = app.get(EDITOR, &format!("/api/v1/incidents/{}", summary["incident"].as_str().unwrap())).await;
     assert_eq!(incident["title"], "Backup job failed");
 }
+
+#[tokio::test]
+async fn oversized_webhook_bodies_are_refused_before_anything_else() {
+    let app = spawn_with(sqlite_store().await, webhooks()).await;
+    let huge = format!("{{\"padding\": \"{}\"}}", "x".repeat(5 * 1024 * 1024));
+    let signature = format!("v1={}", hmac_hex("pd-signing-secret", huge.as_bytes()));
+    let (status, _) =
+        post_raw(&app, "/api/v1/webhooks/pagerduty", &[("x-pagerduty-signature", signature)], &huge).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+}

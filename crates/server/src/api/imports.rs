@@ -24,8 +24,10 @@ use crate::ingest::{self, ImportSummary, IngestError, Source, Target};
 use crate::json::Params;
 use crate::state::AppState;
 
-/// Largest upload or webhook body, in bytes.
+/// Largest upload, in bytes.
 pub const MAX_IMPORT_BYTES: usize = 64 * 1024 * 1024;
+/// Largest webhook body, in bytes: vendors send one event or one alert group at a time.
+pub const MAX_WEBHOOK_BYTES: usize = 4 * 1024 * 1024;
 
 /// How to read an upload.
 #[derive(Debug, Deserialize, IntoParams)]

@@ -55,8 +55,11 @@ pub fn router() -> OpenApiRouter<AppState> {
     let uploads = OpenApiRouter::new()
         .routes(routes!(imports::import_into))
         .routes(routes!(imports::import_correlated))
-        .routes(routes!(imports::webhook))
         .layer(axum::extract::DefaultBodyLimit::max(imports::MAX_IMPORT_BYTES));
+    // Webhooks are read before they are verified: keep what a stranger can send small.
+    let webhooks = OpenApiRouter::new()
+        .routes(routes!(imports::webhook))
+        .layer(axum::extract::DefaultBodyLimit::max(imports::MAX_WEBHOOK_BYTES));
     let mut doc = ApiDoc::openapi();
     doc.openapi = utoipa::openapi::OpenApiVersion::Version31;
     OpenApiRouter::with_openapi(doc)
@@ -76,6 +79,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(timeline::get, timeline::update, timeline::delete))
         .routes(routes!(timeline::raw))
         .merge(uploads)
+        .merge(webhooks)
         .routes(routes!(postmortems::list))
         .routes(routes!(postmortems::of_incident, postmortems::create))
         .routes(routes!(postmortems::get, postmortems::update, postmortems::delete))
