@@ -12,8 +12,8 @@ use time::{Date, Duration, OffsetDateTime, UtcOffset};
 use crate::model::{
     ActionItemKind, ActionItemStatus, Certainty, DamageControlAction, DamageControlStatus, DamageScope,
     DetectionMethod, EventKind as E, IncidentStatus, KeyMoment as K, Lessons, NewActionItem, NewIncident,
-    NewPostmortem, NewTimelineEvent, PostmortemStatus, Priority, Recommendation, Responder, ResponderRole as R, Role,
-    RootCause, Sections, Severity,
+    NewPostmortem, NewTimelineEvent, PendingRecommendation, PostmortemStatus, Priority, Responder, ResponderRole as R,
+    Role, RootCause, Sections, Severity, link_recommendations,
 };
 
 /// Everything the demo holds, in the order it must be created.
@@ -72,28 +72,14 @@ pub struct DemoPostmortem {
     pub due_date: Option<Date>,
     /// Every section but the recommendations, which need action item ids; see [`DemoPostmortem::new_postmortem`].
     pub sections: Sections,
-    pub recommendations: Vec<DemoRecommendation>,
-}
-
-/// A recommendation and the action items, by index into [`DemoIncident::action_items`], that carry it out.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DemoRecommendation {
-    pub text: String,
-    pub action_items: Vec<usize>,
+    pub recommendations: Vec<PendingRecommendation>,
 }
 
 impl DemoPostmortem {
     /// The post-mortem to create, its recommendations linked to the ids the incident's action items were given.
     pub fn new_postmortem(&self, action_item_ids: &[String]) -> NewPostmortem {
         let mut sections = self.sections.clone();
-        sections.recommendations = self
-            .recommendations
-            .iter()
-            .map(|rec| Recommendation {
-                text: rec.text.clone(),
-                action_items: rec.action_items.iter().filter_map(|&i| action_item_ids.get(i).cloned()).collect(),
-            })
-            .collect();
+        sections.recommendations = link_recommendations(&self.recommendations, action_item_ids);
         NewPostmortem { owner: Some(self.owner.clone()), due_date: self.due_date, sections }
     }
 
@@ -359,8 +345,8 @@ fn no_damage_control(why: &str) -> Vec<DamageControlAction> {
     }]
 }
 
-fn recommend(text: &str, action_items: &[usize]) -> DemoRecommendation {
-    DemoRecommendation { text: text.into(), action_items: action_items.to_vec() }
+fn recommend(text: &str, action_items: &[usize]) -> PendingRecommendation {
+    PendingRecommendation { text: text.into(), action_items: action_items.to_vec() }
 }
 
 fn lessons(went_well: &str, went_badly: &str, got_lucky: &str) -> Lessons {

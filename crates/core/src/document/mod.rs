@@ -24,8 +24,8 @@ use time::Date;
 use utoipa::ToSchema;
 
 use crate::model::{
-    ActionItem, Incident, NewActionItem, NewIncident, NewPostmortem, NewTimelineEvent, Postmortem, PostmortemStatus,
-    Recommendation, Sections, TimelineEvent,
+    ActionItem, Incident, NewActionItem, NewIncident, NewPostmortem, NewTimelineEvent, PendingRecommendation,
+    Postmortem, PostmortemStatus, Sections, TimelineEvent, link_recommendations,
 };
 
 pub use html::to_html;
@@ -56,16 +56,9 @@ pub struct ImportedPostmortem {
     /// Every section but the recommendations, which need action item ids; see
     /// [`ImportedPostmortem::new_postmortem`].
     pub sections: Sections,
-    pub recommendations: Vec<ImportedRecommendation>,
+    pub recommendations: Vec<PendingRecommendation>,
     pub action_items: Vec<NewActionItem>,
     pub events: Vec<NewTimelineEvent>,
-}
-
-/// A recommendation and the action items, by index into [`ImportedPostmortem::action_items`], that carry it out.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ImportedRecommendation {
-    pub text: String,
-    pub action_items: Vec<usize>,
 }
 
 impl ImportedPostmortem {
@@ -73,14 +66,7 @@ impl ImportedPostmortem {
     /// (in the order of [`ImportedPostmortem::action_items`]).
     pub fn new_postmortem(&self, action_item_ids: &[String]) -> NewPostmortem {
         let mut sections = self.sections.clone();
-        sections.recommendations = self
-            .recommendations
-            .iter()
-            .map(|rec| Recommendation {
-                text: rec.text.clone(),
-                action_items: rec.action_items.iter().filter_map(|&i| action_item_ids.get(i).cloned()).collect(),
-            })
-            .collect();
+        sections.recommendations = link_recommendations(&self.recommendations, action_item_ids);
         NewPostmortem { owner: self.owner.clone(), due_date: self.due_date, sections }
     }
 }

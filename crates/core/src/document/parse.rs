@@ -16,7 +16,8 @@ use super::syntax::{
     ANALYSIS, CLUES, DATA_LOST, GOT_LUCKY, Heading, Item, LINK_PREFIX, Line, NO_TEAM, WENT_BADLY, WENT_WELL,
     find_unescaped, heading, link_like, list_items, trim_blank_lines, unescape_inline, unescape_text_line,
 };
-use super::{DocumentError, ImportedPostmortem, ImportedRecommendation};
+use super::{DocumentError, ImportedPostmortem};
+use crate::model::PendingRecommendation;
 use crate::model::{
     ActionItemKind, ActionItemStatus, Certainty, DamageControlAction, DamageControlStatus, DamageScope,
     DetectionMethod, EventKind, IncidentStatus, Lessons, NewActionItem, NewIncident, NewTimelineEvent,
@@ -138,7 +139,7 @@ pub fn from_markdown(text: &str) -> Result<ImportedPostmortem, DocumentError> {
             };
             action_items.push(index);
         }
-        doc.recommendations.push(ImportedRecommendation { text, action_items });
+        doc.recommendations.push(PendingRecommendation { text, action_items });
     }
     Ok(doc)
 }

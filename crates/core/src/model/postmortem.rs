@@ -132,6 +132,26 @@ pub struct Recommendation {
     pub action_items: Vec<String>,
 }
 
+/// A recommendation whose action items are not stored yet, named by their index in a list
+/// of items to create (as a document or the demo data gives them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingRecommendation {
+    pub text: String,
+    pub action_items: Vec<usize>,
+}
+
+/// Links pending recommendations to the ids their action items were given, in list order;
+/// an index with no id is dropped.
+pub fn link_recommendations(pending: &[PendingRecommendation], action_item_ids: &[String]) -> Vec<Recommendation> {
+    pending
+        .iter()
+        .map(|rec| Recommendation {
+            text: rec.text.clone(),
+            action_items: rec.action_items.iter().filter_map(|&i| action_item_ids.get(i).cloned()).collect(),
+        })
+        .collect()
+}
+
 /// The written sections of a post-mortem.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, default)]
