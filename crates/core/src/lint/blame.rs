@@ -481,20 +481,8 @@ pub(crate) fn person_as_cause(s: &Sentence, people: &People, i: usize, hits: &mu
 
 #[cfg(test)]
 mod tests {
-    use crate::lint::{LintRule, lint};
-
-    fn names() -> Vec<String> {
-        ["Dana", "Dana Kim", "dana.kim", "sam", "Priya"].iter().map(|s| s.to_string()).collect()
-    }
-
-    /// The rules that fire on `text`.
-    fn rules(text: &str) -> Vec<LintRule> {
-        lint(text, &names()).into_iter().map(|f| f.rule).collect()
-    }
-
-    fn suggestion(text: &str, rule: LintRule) -> String {
-        lint(text, &names()).into_iter().find(|f| f.rule == rule).map(|f| f.suggestion).unwrap_or_default()
-    }
+    use crate::lint::LintRule;
+    use crate::lint::testing::{rules, suggestion};
 
     #[test]
     fn a_known_name_breaking_something_is_named_blame() {

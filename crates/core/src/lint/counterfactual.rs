@@ -566,20 +566,8 @@ pub(crate) fn anyone_could_see(s: &Sentence, people: &People, i: usize, hits: &m
 
 #[cfg(test)]
 mod tests {
+    use crate::lint::testing::{names, rules, suggestion};
     use crate::lint::{LintRule, LintSeverity, lint};
-
-    fn names() -> Vec<String> {
-        ["Dana", "Dana Kim", "dana.kim", "sam", "Priya"].iter().map(|s| s.to_string()).collect()
-    }
-
-    /// The rules that fire on `text`.
-    fn rules(text: &str) -> Vec<LintRule> {
-        lint(text, &names()).into_iter().map(|f| f.rule).collect()
-    }
-
-    fn suggestion(text: &str, rule: LintRule) -> String {
-        lint(text, &names()).into_iter().find(|f| f.rule == rule).map(|f| f.suggestion).unwrap_or_default()
-    }
 
     #[test]
     fn should_have_about_a_person_is_a_counterfactual() {

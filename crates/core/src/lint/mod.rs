@@ -194,6 +194,27 @@ impl LineIndex {
     }
 }
 
+/// What the rule modules' tests share: the names they know and short ways to ask what fires.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::{LintRule, lint};
+
+    /// The people the tests' sentences name.
+    pub(crate) fn names() -> Vec<String> {
+        ["Dana", "Dana Kim", "dana.kim", "sam", "Priya"].iter().map(|s| s.to_string()).collect()
+    }
+
+    /// The rules that fire on `text`.
+    pub(crate) fn rules(text: &str) -> Vec<LintRule> {
+        lint(text, &names()).into_iter().map(|f| f.rule).collect()
+    }
+
+    /// The suggestion of the first finding of `rule` on `text`, or an empty string.
+    pub(crate) fn suggestion(text: &str, rule: LintRule) -> String {
+        lint(text, &names()).into_iter().find(|f| f.rule == rule).map(|f| f.suggestion).unwrap_or_default()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
