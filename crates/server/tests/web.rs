@@ -70,7 +70,7 @@ async fn incident_list_and_page_show_what_the_viewer_may_see() {
     let app = spawn_app().await;
     let seed = app.seed().await;
     let outsider = sign_in(&app, "outsider").await;
-    let (status, list) = page(&app, &outsider, "/").await;
+    let (status, list) = page(&app, &outsider, "/incidents").await;
     assert_eq!(status, StatusCode::OK);
     assert!(list.contains("Checkout returns 502"));
     assert!(!list.contains("Credential leak"));
@@ -101,7 +101,7 @@ async fn user_text_is_escaped_in_pages() {
         .await;
     assert_eq!(status, StatusCode::CREATED);
     let cookie = sign_in(&app, "viewer").await;
-    let (_, list) = page(&app, &cookie, "/").await;
+    let (_, list) = page(&app, &cookie, "/incidents").await;
     assert!(!list.contains("<script>alert(1)</script>"));
     assert!(list.contains("&#60;script&#62;") || list.contains("&lt;script&gt;"));
 }
@@ -118,7 +118,7 @@ async fn sign_out_needs_the_pages_csrf_token() {
         .await
         .unwrap();
     assert_eq!(forged.status(), StatusCode::FORBIDDEN);
-    let (_, home) = page(&app, &cookie, "/").await;
+    let (_, home) = page(&app, &cookie, "/incidents").await;
     let token = home.split("name=\"csrf_token\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
     let out = no_redirects()
         .post(app.url("/logout"))
@@ -128,6 +128,88 @@ async fn sign_out_needs_the_pages_csrf_token() {
         .await
         .unwrap();
     assert_eq!(out.status(), StatusCode::SEE_OTHER);
-    let (status, _) = page(&app, &cookie, "/").await;
+    let (status, _) = page(&app, &cookie, "/incidents").await;
     assert_eq!(status, StatusCode::SEE_OTHER);
+}
+
+/// The page's CSRF token, as its forms carry it.
+fn csrf_token(html: &str) -> String {
+    html.split("name=\"csrf_token\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn editors_declare_an_incident_with_the_form() {
+    let app = spawn_app().await;
+    app.seed().await;
+    let cookie = sign_in(&app, "editor").await;
+    let (status, form) = page(&app, &cookie, "/incidents/new").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(form.contains("<label for=\"title\">Title</label>"));
+    let token = csrf_token(&form);
+    let response = no_redirects()
+        .post(app.url("/incidents/new"))
+        .header(header::COOKIE, &cookie)
+        .header("sec-fetch-site", "same-origin")
+        .body(format!(
+            "csrf_token={token}&title=Search+is+slow&severity=SEV2&detection_method=customer_report\
+             &services=checkout&started_at=2026-11-20T10%3A04&description=Results+take+30+s"
+        ))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let location = response.headers()[header::LOCATION].to_str().unwrap().to_string();
+    assert!(location.starts_with("/incidents/INC-") && location.contains("notice=Declared"), "{location}");
+    let (status, incident) = page(&app, &cookie, &location).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(incident.contains("Search is slow"));
+    assert!(incident.contains("SEV2"));
+    assert!(incident.contains("2026-11-20 10:04 UTC"));
+    assert!(incident.contains("role=\"status\">Declared INC-"));
+}
+
+#[tokio::test]
+async fn a_refused_declaration_comes_back_filled_in_with_what_was_wrong() {
+    let app = spawn_app().await;
+    let cookie = sign_in(&app, "editor").await;
+    let (_, form) = page(&app, &cookie, "/incidents/new").await;
+    let response = no_redirects()
+        .post(app.url("/incidents/new"))
+        .header(header::COOKIE, &cookie)
+        .header("sec-fetch-site", "same-origin")
+        .form(&[
+            ("csrf_token", csrf_token(&form).as_str()),
+            ("title", "Queue backs up"),
+            ("severity", "SEV3"),
+            ("detection_method", "monitoring_alert"),
+            ("started_at", "last tuesday"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = response.text().await.unwrap();
+    assert!(body.contains("Impact started: &#34;last tuesday&#34; is not a time") || body.contains("is not a time"));
+    assert!(body.contains("value=\"Queue backs up\""));
+}
+
+#[tokio::test]
+async fn viewers_and_forged_forms_cannot_declare() {
+    let app = spawn_app().await;
+    let viewer = sign_in(&app, "viewer").await;
+    let (status, body) = page(&app, &viewer, "/incidents/new").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(body.contains("editor or admin role"));
+    let editor = sign_in(&app, "editor").await;
+    let forged = no_redirects()
+        .post(app.url("/incidents/new"))
+        .header(header::COOKIE, &editor)
+        .form(&[("csrf_token", "forged"), ("title", "x"), ("severity", "SEV3")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    let (_, list) = page(&app, &editor, "/incidents").await;
+    assert!(!list.contains("<span class=\"handle\">INC-"), "nothing was declared");
 }

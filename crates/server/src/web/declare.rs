@@ -1,0 +1,114 @@
+//! The "new incident" form: declare an incident from the browser.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use hindsight_core::{DetectionMethod, NewIncident, Severity};
+use serde::Deserialize;
+
+use super::kit::{Chrome, PageError, Posted, Signed, form_time, see_other_with_notice};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "incident_new.html")]
+struct DeclarePage {
+    chrome: Chrome,
+    form: DeclareForm,
+    errors: Vec<String>,
+    severities: Vec<(String, String)>,
+    detection_methods: Vec<&'static str>,
+    services: Vec<(String, String)>,
+    teams: Vec<(String, String)>,
+}
+
+/// What the form sends; every field as typed, so a refused form comes back filled in.
+#[derive(Debug, Default, Deserialize)]
+pub struct DeclareForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    severity: String,
+    #[serde(default)]
+    detection_method: String,
+    #[serde(default)]
+    services: Vec<String>,
+    #[serde(default)]
+    teams: Vec<String>,
+    #[serde(default)]
+    started_at: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    private: Option<String>,
+}
+
+async fn page(
+    state: &AppState,
+    chrome: Chrome,
+    form: DeclareForm,
+    errors: Vec<String>,
+) -> Result<DeclarePage, PageError> {
+    let labels = &state.settings.severity_labels;
+    Ok(DeclarePage {
+        chrome,
+        form,
+        errors,
+        severities: (1..=5)
+            .filter_map(Severity::new)
+            .map(|s| (s.to_string(), labels.get(&s.to_string()).cloned().unwrap_or_default()))
+            .collect(),
+        detection_methods: DetectionMethod::ALL.iter().map(|d| d.as_str()).collect(),
+        services: state.store.list_services().await?.into_iter().map(|s| (s.slug, s.name)).collect(),
+        teams: state.store.list_teams().await?.into_iter().map(|t| (t.slug, t.name)).collect(),
+    })
+}
+
+pub async fn form(State(state): State<AppState>, Signed(caller): Signed) -> Result<Response, PageError> {
+    caller.require_write()?;
+    let form =
+        DeclareForm { severity: "SEV3".into(), detection_method: "monitoring_alert".into(), ..Default::default() };
+    Ok(page(&state, Chrome::of(&caller), form, Vec::new()).await?.into_response())
+}
+
+pub async fn submit(State(state): State<AppState>, posted: Posted<DeclareForm>) -> Result<Response, PageError> {
+    let Posted { caller, form } = posted;
+    caller.require_write()?;
+    let mut errors = Vec::new();
+    let severity = form.severity.parse::<Severity>().map_err(|e| errors.push(format!("Severity: {e}"))).ok();
+    let detection_method =
+        form.detection_method.parse::<DetectionMethod>().map_err(|e| errors.push(format!("Detected by: {e}"))).ok();
+    let started_at = form_time("Impact started", &form.started_at).map_err(|e| errors.push(e)).ok().flatten();
+    if let (true, Some(severity), Some(detection_method)) = (errors.is_empty(), severity, detection_method) {
+        let new = NewIncident {
+            title: form.title.trim().to_string(),
+            description: form.description.clone(),
+            severity,
+            status: hindsight_core::IncidentStatus::Triggered,
+            services: form.services.clone(),
+            teams: form.teams.clone(),
+            detection_method,
+            started_at,
+            detected_at: None,
+            acknowledged_at: None,
+            mitigated_at: None,
+            resolved_at: None,
+            responders: Vec::new(),
+            private: form.private.is_some(),
+        };
+        match state.store.create_incident(&caller.viewer, new).await.map_err(ApiError::from) {
+            Ok(incident) => {
+                let path = format!("/incidents/{}", incident.handle);
+                return Ok(see_other_with_notice(&path, &format!("Declared {}.", incident.handle)));
+            }
+            Err(ApiError::Invalid(invalid)) => {
+                errors.extend(invalid.0.iter().map(|e| format!("{}: {}", e.field, e.message)));
+            }
+            Err(other) => return Err(other.into()),
+        }
+    }
+    let page = page(&state, Chrome::of(&caller), form, errors).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}

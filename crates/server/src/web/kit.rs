@@ -1,0 +1,255 @@
+//! What every page handler shares: the signed-in person (`Signed`), the page header
+//! (`Chrome`), posted forms checked against cross-site requests (`Posted`), and
+//! errors shown as a page rather than as JSON (`PageError`).
+
+use askama::Template;
+use axum::body::Body;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::de::DeserializeOwned;
+
+use crate::auth::{self, Caller, Credential};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// The signed-in person on a page; anyone else is sent to the sign-in page.
+pub struct Signed(pub Caller);
+
+impl FromRequestParts<AppState> for Signed {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        match auth::identify(parts, state).await {
+            Ok(Some(caller)) => Ok(Signed(caller)),
+            Ok(None) | Err(ApiError::Unauthenticated) => {
+                let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+                Err(Redirect::to(&format!("/login?next={}", urlencode(next))).into_response())
+            }
+            Err(e) => Err(PageError::from(e).into_response()),
+        }
+    }
+}
+
+/// Percent-encodes text for a query parameter or path segment.
+pub fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// A local path to go to after signing in; anything else goes home.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => "/".into(),
+    }
+}
+
+/// What every signed-in page shows in its header, and what the person may do.
+pub struct Chrome {
+    pub username: String,
+    pub role: String,
+    pub csrf_token: String,
+    /// Editors and admins: show the forms that change things.
+    pub can_write: bool,
+    /// Admins: show the admin pages.
+    #[allow(dead_code, reason = "the admin pages read it")]
+    pub is_admin: bool,
+    /// A short message about what the last form did (`?notice=`), shown once.
+    pub notice: Option<String>,
+}
+
+impl Chrome {
+    pub fn of(caller: &Caller) -> Chrome {
+        Chrome {
+            username: caller.viewer.username.clone(),
+            role: caller.viewer.role.to_string(),
+            csrf_token: match &caller.credential {
+                Credential::Session { csrf_token, .. } => csrf_token.clone(),
+                Credential::Token => String::new(),
+            },
+            can_write: caller.viewer.role.can_write(),
+            is_admin: caller.viewer.role.is_admin(),
+            notice: None,
+        }
+    }
+
+    /// The header with the notice the last form left, if any.
+    pub fn with_notice(mut self, Notice(notice): Notice) -> Chrome {
+        self.notice = notice;
+        self
+    }
+}
+
+/// The `notice` query parameter a form's redirect left for the page to show.
+pub struct Notice(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Notice {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let notice = parts
+            .uri
+            .query()
+            .and_then(|q| serde_html_form::from_str::<Vec<(String, String)>>(q).ok())
+            .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "notice").map(|(_, v)| v))
+            .map(|v| v.chars().take(300).collect::<String>())
+            .filter(|v| !v.trim().is_empty());
+        Ok(Notice(notice))
+    }
+}
+
+/// A form posted by the signed-in person from one of our pages: the origin and the
+/// form's `csrf_token` field are checked before the fields are read into `T`.
+///
+/// `T` reads the form with `serde_html_form` (repeated fields into a `Vec`) and must
+/// not refuse unknown fields, since `csrf_token` is among them.
+pub struct Posted<T> {
+    pub caller: Caller,
+    pub form: T,
+}
+
+impl<T: DeserializeOwned> FromRequest<AppState> for Posted<T> {
+    type Rejection = Response;
+
+    async fn from_request(request: Request<Body>, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = request.into_parts();
+        let Signed(caller) = Signed::from_request_parts(&mut parts, state).await?;
+        let bytes = axum::body::to_bytes(body, state.settings.max_body_bytes)
+            .await
+            .map_err(|_| PageError::from(ApiError::PayloadTooLarge).into_response())?;
+        check_form_origin(&parts, &caller, &bytes).map_err(IntoResponse::into_response)?;
+        let form = serde_html_form::from_bytes::<T>(&bytes).map_err(|e| {
+            PageError::new(StatusCode::BAD_REQUEST, format!("The form could not be read: {e}.")).into_response()
+        })?;
+        Ok(Posted { caller, form })
+    }
+}
+
+/// Refuses a form that did not come from our own page: a cross-site origin, or a
+/// `csrf_token` field that is not the session's.
+pub fn check_form_origin(parts: &Parts, caller: &Caller, body: &[u8]) -> Result<(), PageError> {
+    let Credential::Session { csrf_token, .. } = &caller.credential else { return Ok(()) };
+    let sent = serde_html_form::from_bytes::<Vec<(String, String)>>(body)
+        .ok()
+        .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "csrf_token").map(|(_, v)| v))
+        .unwrap_or_default();
+    check_csrf(parts, csrf_token, &sent)
+}
+
+/// Refuses a request whose origin is another site or whose token is not `expected`.
+pub fn check_csrf(parts: &Parts, expected: &str, sent: &str) -> Result<(), PageError> {
+    if auth::same_origin(&parts.headers) && auth::secrets_match(sent, expected) {
+        Ok(())
+    } else {
+        Err(PageError::new(
+            StatusCode::FORBIDDEN,
+            "This form was not sent from a Hindsight page of your session (cross-site request refused). \
+             Reload the page and try again.",
+        ))
+    }
+}
+
+/// An error shown as a page: what went wrong and a way back.
+#[derive(Debug, Template)]
+#[template(path = "error.html")]
+pub struct PageError {
+    pub status: StatusCode,
+    pub message: String,
+}
+
+impl PageError {
+    pub fn new(status: StatusCode, message: impl Into<String>) -> PageError {
+        PageError { status, message: message.into() }
+    }
+}
+
+impl From<ApiError> for PageError {
+    fn from(e: ApiError) -> PageError {
+        let problem = e.problem();
+        let mut message = problem.detail;
+        for field in &problem.errors {
+            message.push_str(&format!("\n{}: {}", field.field, field.message));
+        }
+        PageError { status: StatusCode::from_u16(problem.status).unwrap_or(StatusCode::BAD_REQUEST), message }
+    }
+}
+
+impl From<hindsight_store::StoreError> for PageError {
+    fn from(e: hindsight_store::StoreError) -> PageError {
+        PageError::from(ApiError::from(e))
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let status = self.status;
+        if status.is_server_error() {
+            tracing::error!(message = %self.message, "page failed");
+        }
+        match self.render() {
+            Ok(html) => (status, Html(html)).into_response(),
+            Err(_) => (status, self.message).into_response(),
+        }
+    }
+}
+
+/// Goes to `path` after a form was handled, with a short notice the page shows.
+pub fn see_other_with_notice(path: &str, notice: &str) -> Response {
+    let separator = if path.contains('?') { '&' } else { '?' };
+    Redirect::to(&format!("{path}{separator}notice={}", urlencode(notice))).into_response()
+}
+
+/// Reads a time typed into a form: `2026-11-20T10:04` (an `<input type="datetime-local">`,
+/// read as UTC) or RFC 3339 with an offset. Empty means none.
+pub fn form_time(field: &str, value: &str) -> Result<Option<time::OffsetDateTime>, String> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Ok(None);
+    }
+    if let Ok(at) = time::OffsetDateTime::parse(value, &time::format_description::well_known::Rfc3339) {
+        return Ok(Some(at));
+    }
+    let minutes = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
+    let seconds = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]");
+    time::PrimitiveDateTime::parse(value, &minutes)
+        .or_else(|_| time::PrimitiveDateTime::parse(value, &seconds))
+        .map(|at| Some(at.assume_utc()))
+        .map_err(|_| format!("{field}: {value:?} is not a time; use the form 2026-11-20T10:04 (UTC)"))
+}
+
+/// A time as a `datetime-local` input's value (UTC, to the minute).
+#[allow(dead_code, reason = "the forms that edit times read it")]
+pub fn form_time_value(at: Option<time::OffsetDateTime>) -> String {
+    let format = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
+    at.and_then(|at| at.to_offset(time::UtcOffset::UTC).format(&format).ok()).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn form_times_are_read_as_utc_minutes_or_rfc3339() {
+        let at = form_time("started", "2026-11-20T10:04").unwrap().unwrap();
+        assert_eq!(form_time_value(Some(at)), "2026-11-20T10:04");
+        let with_offset = form_time("started", "2026-11-20T12:04:00+02:00").unwrap().unwrap();
+        assert_eq!(with_offset, at);
+        assert_eq!(form_time("started", "  ").unwrap(), None);
+        let error = form_time("started", "yesterday").unwrap_err();
+        assert!(error.contains("started") && error.contains("2026-11-20T10:04"), "{error}");
+    }
+
+    #[test]
+    fn only_local_paths_are_followed_after_sign_in() {
+        assert_eq!(safe_next(Some("/incidents/INC-1")), "/incidents/INC-1");
+        assert_eq!(safe_next(Some("//evil.example/")), "/");
+        assert_eq!(safe_next(Some("https://evil.example/")), "/");
+        assert_eq!(safe_next(None), "/");
+    }
+}
