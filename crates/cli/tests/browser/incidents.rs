@@ -35,7 +35,7 @@ async fn an_incident_page_shows_its_moments_timeline_and_postmortem() {
 
     browser.sign_in("admin", DEMO_PASSWORD).await;
     browser.click(&demo.incident.title).await;
-    browser.wait_for_text("Timeline").await;
+    browser.wait_for_text("Response times").await;
     browser.screenshot("incident").await;
 
     assert!(browser.path().await.starts_with("/incidents/INC-"));
