@@ -4,8 +4,8 @@
 //! address and text when what it looks for is not there, so a failed test says
 //! what the person would have seen.
 //!
-//! Only visible text and labels are used to find things, never CSS classes, so
-//! these tests also check that every control has a label a person can read.
+//! Things are found by their visible text and labels, never by CSS classes or
+//! ids, so a control a test uses must have a label a person can read.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
