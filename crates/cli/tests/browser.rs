@@ -1,0 +1,27 @@
+//! End-to-end tests: the built `hindsight` binary, on a fresh database, driven in
+//! headless Chromium through chromedriver, the way a person uses it. Each test
+//! saves screenshots of the pages it visits under `target/screenshots/`.
+//!
+//! Skipped (with a line saying so) where Chromium or chromedriver is missing,
+//! unless `CI` is set: then they fail. `apt-get install -y chromium chromium-driver`.
+//!
+//! A scenario test starts its own server and browser and reads like a person's
+//! visit; see `browser/sign_in.rs` for the shape:
+//!
+//! ```ignore
+//! let Some(app) = App::with_demo_data().await else { return };
+//! let browser = app.open_browser().await;
+//! browser.sign_in("admin", DEMO_PASSWORD).await;
+//! browser.click("Sign out").await;
+//! ```
+
+mod browser {
+    mod app;
+    mod chromedriver;
+    mod demo;
+    mod page;
+
+    mod incidents;
+    mod privacy;
+    mod sign_in;
+}

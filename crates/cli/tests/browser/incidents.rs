@@ -1,0 +1,57 @@
+//! The incident list and an incident's page.
+
+use hindsight_core::IncidentStatus;
+
+use super::app::{App, DEMO_PASSWORD};
+use super::demo;
+
+#[tokio::test]
+async fn the_list_filters_by_status() {
+    let Some(app) = App::with_demo_data().await else { return };
+    let browser = app.open_browser().await;
+    let data = demo::data();
+    let resolved = demo::count_with_status(&data, IncidentStatus::Resolved);
+    assert!(resolved > 1 && resolved < data.incidents.len(), "the demo needs several resolved incidents, not only");
+
+    browser.sign_in("admin", DEMO_PASSWORD).await;
+    browser.choose("Status", "resolved").await;
+    browser.click("Filter").await;
+    browser.wait_for_text(&format!("Incidents ({resolved})")).await;
+    browser.screenshot("incidents-resolved").await;
+
+    assert_eq!(browser.path().await, "/?status=resolved&severity=&service=");
+    let statuses = browser.column("Status").await;
+    assert_eq!(statuses.len(), resolved);
+    assert!(statuses.iter().all(|s| s == "resolved"), "{statuses:?}");
+}
+
+#[tokio::test]
+async fn an_incident_page_shows_its_moments_timeline_and_postmortem() {
+    let Some(app) = App::with_demo_data().await else { return };
+    let browser = app.open_browser().await;
+    let data = demo::data();
+    let demo = demo::incident_with_postmortem(&data);
+    let postmortem = demo.postmortem.as_ref().expect("a post-mortem");
+
+    browser.sign_in("admin", DEMO_PASSWORD).await;
+    browser.click(&demo.incident.title).await;
+    browser.wait_for_text("Response times").await;
+    browser.screenshot("incident").await;
+
+    assert!(browser.path().await.starts_with("/incidents/INC-"));
+    let page = browser.text().await;
+    for heading in ["Moments", "Response times", "Responders", "Timeline", "Post-mortem", "Action items"] {
+        assert!(page.contains(heading), "no {heading:?} section");
+    }
+    for moment in ["Started", "Detected", "Acknowledged", "Mitigated", "Resolved", "Time to detect"] {
+        assert!(page.contains(moment), "no {moment:?} moment");
+    }
+    for event in &demo.timeline {
+        assert!(page.contains(event.text.trim()), "the timeline lacks {:?}", event.text);
+    }
+    let summary = postmortem.sections.summary.lines().next().unwrap_or_default().trim();
+    assert!(!summary.is_empty() && page.contains(summary), "the post-mortem's summary is not shown");
+    for item in &demo.action_items {
+        assert!(page.contains(&item.title), "the action item {:?} is not shown", item.title);
+    }
+}

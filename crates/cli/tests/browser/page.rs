@@ -1,0 +1,278 @@
+//! A browser a test drives the way a person would: go to a page, fill a field
+//! by its label, choose an option, click what reads "Sign in", wait for text,
+//! read a table's column, take a screenshot. Each helper panics with the page's
+//! address and text when what it looks for is not there, so a failed test says
+//! what the person would have seen.
+//!
+//! Things are found by their visible text and labels, never by CSS classes or
+//! ids, so a control a test uses must have a label a person can read.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::json;
+
+use super::chromedriver::Chromedriver;
+
+/// How long a helper waits for what it looks for to appear.
+const PATIENCE: Duration = Duration::from_secs(10);
+const WIDTH: u32 = 1280;
+const HEIGHT: u32 = 900;
+
+/// One headless Chromium session with a profile of its own, closed on drop.
+pub struct Browser {
+    client: Client,
+    base_url: String,
+    session_id: String,
+    driver: Arc<Chromedriver>,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    pub(super) async fn open(driver: Arc<Chromedriver>, base_url: &str) -> Browser {
+        let profile = tempfile::Builder::new().prefix("hindsight-chromium-").tempdir().expect("a profile directory");
+        // Without these, Chromium's background connections fail on a closed network and slow everything down.
+        let args = [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+            "--hide-scrollbars",
+            "--lang=en-US",
+            &format!("--window-size={WIDTH},{HEIGHT}"),
+            &format!("--user-data-dir={}", profile.path().display()),
+        ];
+        let capabilities = json!({
+            "browserName": "chrome",
+            "goog:chromeOptions": { "binary": driver.chromium, "args": args },
+        });
+        let serde_json::Value::Object(capabilities) = capabilities else { unreachable!("an object literal") };
+        let client = ClientBuilder::new(HttpConnector::new())
+            .capabilities(capabilities)
+            .connect(&driver.url)
+            .await
+            .unwrap_or_else(|e| panic!("starting Chromium through chromedriver: {e}"));
+        let session_id = client.session_id().await.ok().flatten().expect("a WebDriver session id");
+        Browser { client, base_url: base_url.to_string(), session_id, driver, _profile: profile }
+    }
+
+    /// Opens a page of the app under test, e.g. `go_to("/incidents/INC-3")`.
+    pub async fn go_to(&self, path: &str) {
+        let url = format!("{}{path}", self.base_url);
+        self.client.goto(&url).await.unwrap_or_else(|e| panic!("opening {url}: {e}"));
+    }
+
+    /// Signs in through the sign-in form, as a person would.
+    pub async fn sign_in(&self, username: &str, password: &str) {
+        self.go_to("/login").await;
+        self.fill("Username", username).await;
+        self.fill("Password", password).await;
+        self.click("Sign in").await;
+    }
+
+    /// The path and query of the page shown, e.g. `/?status=resolved`.
+    pub async fn path(&self) -> String {
+        let url = self.client.current_url().await.expect("the current address");
+        match url.query() {
+            Some(query) => format!("{}?{query}", url.path()),
+            None => url.path().to_string(),
+        }
+    }
+
+    /// The page's visible text, as a person reads it.
+    pub async fn text(&self) -> String {
+        let text = self.client.execute("return document.body ? document.body.innerText : '';", vec![]).await;
+        text.ok().and_then(|t| t.as_str().map(str::to_string)).unwrap_or_default()
+    }
+
+    /// Waits until `text` shows on the page.
+    pub async fn wait_for_text(&self, text: &str) {
+        let deadline = Instant::now() + PATIENCE;
+        while !self.text().await.contains(text) {
+            if Instant::now() > deadline {
+                self.fail(&format!("{text:?} did not show within {PATIENCE:?}")).await;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Clicks the link or button that reads `text` (exactly, or else the one that contains it).
+    pub async fn click(&self, text: &str) {
+        let t = xpath_literal(text);
+        let exact = format!(
+            "//a[normalize-space(.)={t}] | //button[normalize-space(.)={t}] \
+             | //input[(@type='submit' or @type='button') and normalize-space(@value)={t}]"
+        );
+        let containing =
+            format!("//a[contains(normalize-space(.), {t})] | //button[contains(normalize-space(.), {t})]");
+        let target = self.one_of(&[exact, containing], &format!("a link or button reading {text:?}")).await;
+        target.click().await.unwrap_or_else(|e| panic!("clicking {text:?}: {e}"));
+    }
+
+    /// Types `value` into the field labelled `label`, replacing what was there.
+    pub async fn fill(&self, label: &str, value: &str) {
+        let field = self.field(label).await;
+        field.clear().await.unwrap_or_else(|e| panic!("clearing the field {label:?}: {e}"));
+        field.send_keys(value).await.unwrap_or_else(|e| panic!("typing into the field {label:?}: {e}"));
+    }
+
+    /// Chooses the option that reads `option` in the list labelled `label`.
+    pub async fn choose(&self, label: &str, option: &str) {
+        let select = self.field(label).await;
+        let locator = format!(".//option[normalize-space(.)={}]", xpath_literal(option));
+        if select.select_by(Locator::XPath(&locator)).await.is_err() {
+            self.fail(&format!("the list {label:?} has no option {option:?}")).await;
+        }
+    }
+
+    /// Puts the file at `path` on the file input labelled `label`, as choosing it in the file picker would.
+    pub async fn upload(&self, label: &str, path: &Path) {
+        let input = self.field(label).await;
+        let path = path.canonicalize().unwrap_or_else(|e| panic!("the file to upload, {}: {e}", path.display()));
+        let path = path.to_str().expect("a file name in UTF-8");
+        input.send_keys(path).await.unwrap_or_else(|e| panic!("choosing {path} for {label:?}: {e}"));
+    }
+
+    /// The cells under the column headed `header`, in the first table that has one, top to bottom.
+    pub async fn column(&self, header: &str) -> Vec<String> {
+        let script = "const [header] = arguments;
+            for (const table of document.querySelectorAll('table')) {
+                const i = [...table.querySelectorAll('thead th')].findIndex(th => th.innerText.trim() === header);
+                if (i >= 0) {
+                    return [...table.querySelectorAll('tbody tr')].map(tr => tr.cells[i] ? tr.cells[i].innerText.trim() : '');
+                }
+            }
+            return null;";
+        let cells = self.client.execute(script, vec![json!(header)]).await.expect("reading a table");
+        match cells.as_array() {
+            Some(cells) => cells.iter().map(|c| c.as_str().unwrap_or_default().to_string()).collect(),
+            None => self.fail(&format!("no table has a column headed {header:?}")).await,
+        }
+    }
+
+    /// Saves the whole page, not only the window, as `<workspace>/target/screenshots/<name>.png`.
+    pub async fn screenshot(&self, name: &str) -> PathBuf {
+        // The window is taller than the page it shows by what Chromium keeps for itself.
+        let sizes = "return [document.documentElement.scrollHeight, window.outerHeight - window.innerHeight];";
+        let sizes = self.client.execute(sizes, vec![]).await.ok();
+        let number = |i: usize| sizes.as_ref().and_then(|s| s[i].as_u64()).and_then(|n| u32::try_from(n).ok());
+        let height = (number(0).unwrap_or(HEIGHT) + number(1).unwrap_or(0)).clamp(HEIGHT, 12_000);
+        let _ = self.client.set_window_size(WIDTH, height).await;
+        let png = self.client.screenshot().await;
+        let _ = self.client.set_window_size(WIDTH, HEIGHT).await;
+        let png = png.unwrap_or_else(|e| panic!("taking the screenshot {name:?}: {e}"));
+        let dir = screenshot_dir();
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("creating {}: {e}", dir.display()));
+        let file = dir.join(format!("{name}.png"));
+        std::fs::write(&file, png).unwrap_or_else(|e| panic!("writing {}: {e}", file.display()));
+        println!("screenshot: {}", file.display());
+        file
+    }
+
+    /// The form control a person finds by `label`: the label's `for`, the control
+    /// inside the label, or a control whose `aria-label` is `label`.
+    async fn field(&self, label: &str) -> Element {
+        let t = xpath_literal(label);
+        let control = "self::input or self::select or self::textarea";
+        let by_for = format!("//*[({control}) and @id = //label[normalize-space(.)={t}]/@for]");
+        let inside = format!(
+            "//label[normalize-space(text()[1])={t} or normalize-space(.)={t}]//*[({control}) and not(@type='hidden')]"
+        );
+        let by_aria = format!("//*[({control}) and @aria-label={t}]");
+        self.one_of(&[by_for, inside, by_aria], &format!("a field labelled {label:?}")).await
+    }
+
+    /// The one visible element found by the first of `xpaths` that finds any,
+    /// waiting for it to appear; fails when none appears or several match.
+    async fn one_of(&self, xpaths: &[String], what: &str) -> Element {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            for xpath in xpaths {
+                let mut visible = Vec::new();
+                for element in self.client.find_all(Locator::XPath(xpath)).await.unwrap_or_default() {
+                    if element.is_displayed().await.unwrap_or(false) {
+                        visible.push(element);
+                    }
+                }
+                match visible.len() {
+                    0 => continue,
+                    1 => return visible.remove(0),
+                    n => self.fail(&format!("{n} elements match {what}; say which")).await,
+                }
+            }
+            if Instant::now() > deadline {
+                self.fail(&format!("no {what} within {PATIENCE:?}")).await;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Fails the test, saying where the browser is and what it shows, and keeps a screenshot of it.
+    async fn fail(&self, problem: &str) -> ! {
+        let path = self.path().await;
+        let text = self.text().await;
+        let shown: String = text.chars().take(1500).collect();
+        // libtest names each test's thread after the test.
+        let test = std::thread::current().name().unwrap_or("test").replace("::", "-");
+        let file = self.screenshot(&format!("failed-{test}")).await;
+        panic!("{problem}\non {path} (screenshot {}), which shows:\n{shown}", file.display());
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        // Blocking and explicit, so Chromium is closed even when a failed test
+        // unwinds past the async runtime that fantoccini would use to close it.
+        self.driver.delete_session(&self.session_id);
+    }
+}
+
+/// `<workspace root>/target/screenshots`, wherever `CARGO_TARGET_DIR` points.
+fn screenshot_dir() -> PathBuf {
+    let cli = Path::new(env!("CARGO_MANIFEST_DIR"));
+    cli.ancestors().nth(2).unwrap_or(cli).join("target").join("screenshots")
+}
+
+/// `text` as an XPath 1.0 string literal, which has no escapes.
+fn xpath_literal(text: &str) -> String {
+    if !text.contains('\'') {
+        format!("'{text}'")
+    } else if !text.contains('"') {
+        format!("\"{text}\"")
+    } else {
+        let parts: Vec<String> = text.split('\'').map(|part| format!("'{part}'")).collect();
+        format!("concat({})", parts.join(", \"'\", "))
+    }
+}
+
+/// The helpers that no page of the product exercises yet.
+mod tests {
+    use serde_json::json;
+
+    use super::super::app::App;
+
+    #[tokio::test]
+    async fn upload_chooses_the_file_on_the_labelled_input() {
+        let Some(app) = App::with_demo_data().await else { return };
+        let browser = app.open_browser().await;
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let file = dir.path().join("events.jsonl");
+        std::fs::write(&file, "{}\n").expect("a file to upload");
+
+        let page = "data:text/html,<label>Timeline%20file%20<input%20type=file></label>";
+        browser.client.goto(page).await.expect("a page with a file input");
+        browser.upload("Timeline file", &file).await;
+
+        let chosen = browser.client.execute("return document.querySelector('input').files[0].name;", vec![]).await;
+        assert_eq!(chosen.expect("the chosen file"), json!("events.jsonl"));
+    }
+}
