@@ -105,6 +105,11 @@
     form.addEventListener("input", function (e) {
       dirty = true;
       if (e.target.matches("textarea[data-section]")) lintSoon(e.target);
+      // Editing a merged text means choosing it.
+      if (e.target.matches('textarea[name^="merged."]')) {
+        var choice = document.getElementById(e.target.id.replace(/-merged$/, "-use-merged"));
+        if (choice) choice.checked = true;
+      }
     });
     form.addEventListener("change", function () { dirty = true; });
     form.addEventListener("submit", function () { dirty = false; });
@@ -143,9 +148,7 @@
         copy.hidden = false;
         copy.querySelectorAll("textarea").forEach(function (t) { t.value = ""; });
         copy.querySelectorAll("input[type=checkbox]").forEach(function (c) { c.checked = false; });
-        copy.querySelectorAll("select").forEach(function (s) {
-          s.selectedIndex = s.name === "dc_status" ? 0 : 0;
-        });
+        copy.querySelectorAll("select").forEach(function (s) { s.selectedIndex = 0; });
         copy.querySelectorAll(".lint-preview").forEach(function (p) { p.textContent = ""; p.hidden = true; });
         last.after(copy);
         dirty = true;

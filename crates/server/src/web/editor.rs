@@ -96,7 +96,7 @@ const SECTIONS: &[SectionDef] = &[
         what: "What the incident cost, counted where it can be: data, users, minutes without access, working \
                hours, revenue. Say \"No\" or 0 when nothing was lost — an empty field means \"not said yet\" \
                and the checklist will ask for it.",
-        example: "Data lost: no. Users affected: 1200. Minutes of lost access: 31. Productivity lost: 4.5 hours \
+        example: "Data lost: no. Users affected: 1200. Minutes of lost access: 31. Working hours lost: 4.5 \
                   (three responders, 90 minutes). Revenue impact: ≈ $12,000 in delayed orders.",
         tone: "Numbers and facts; estimates are fine when they say so (\"≈\", \"at most\").",
         fields: &[
@@ -116,9 +116,9 @@ const SECTIONS: &[SectionDef] = &[
             ),
             field(
                 "impact.productivity_lost_hours",
-                "Productivity lost (hours)",
+                "Working hours lost",
                 Kind::Hours,
-                "Working hours lost across people, responders included.",
+                "Across everyone involved, responders included; decimals allowed, e.g. 4.5.",
             ),
             field("impact.revenue_impact", "Revenue impact", Kind::Line, "As the team reckons it, e.g. ≈ $12,000."),
             field(
@@ -1306,7 +1306,7 @@ mod tests {
         let errors = Draft::from_form(&form).to_patch(1).unwrap_err();
         assert_eq!(errors.len(), 3, "{errors:?}");
         assert!(errors[0].starts_with("Users affected:"), "{errors:?}");
-        assert!(errors.iter().any(|e| e.starts_with("Productivity lost (hours):")));
+        assert!(errors.iter().any(|e| e.starts_with("Working hours lost:")));
         assert!(errors.iter().any(|e| e.starts_with("Due date:")));
     }
 
