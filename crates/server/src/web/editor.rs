@@ -870,6 +870,8 @@ struct EditorPage {
     missing: Vec<MissingView>,
     moves: Vec<MoveView>,
     findings_total: usize,
+    /// The anchor of the first field with findings.
+    first_finding: String,
 }
 
 /// What the page shows besides the stored state.
@@ -910,6 +912,7 @@ async fn render(state: &AppState, chrome: Chrome, evidence: &Evidence, shown: Sh
         missing: Vec::new(),
         moves: Vec::new(),
         findings_total: 0,
+        first_finding: String::new(),
     };
     let Some(pm) = &evidence.postmortem else { return Ok(page) };
     let names = review::known_names(&state.store, Some(incident)).await?;
@@ -1026,10 +1029,22 @@ async fn render(state: &AppState, chrome: Chrome, evidence: &Evidence, shown: Sh
         })
         .collect();
     page.rec_merge = merge_of("recommendations");
-    let count = |lint: &Option<LintView>| lint.as_ref().map_or(0, |l| l.findings.len());
-    page.findings_total = page.sections.iter().flat_map(|s| &s.fields).map(|f| count(&f.lint)).sum::<usize>()
-        + page.dc_rows.iter().map(|r| count(&r.lint)).sum::<usize>()
-        + page.rec_rows.iter().map(|r| count(&r.lint)).sum::<usize>();
+    let lints = page
+        .sections
+        .iter()
+        .flat_map(|s| &s.fields)
+        .map(|f| &f.lint)
+        .chain(page.dc_rows.iter().map(|r| &r.lint))
+        .chain(page.rec_rows.iter().map(|r| &r.lint))
+        .flatten()
+        .filter(|l| !l.findings.is_empty());
+    let (mut first, mut total) = (None, 0);
+    for lint in lints {
+        first.get_or_insert_with(|| format!("{}-lint", lint.id));
+        total += lint.findings.len();
+    }
+    page.first_finding = first.unwrap_or_default();
+    page.findings_total = total;
     let missing = review::completeness(evidence).unwrap_or_default();
     page.missing = missing
         .iter()
