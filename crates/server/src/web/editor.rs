@@ -450,70 +450,33 @@ impl Draft {
     /// The patch that saves this content on top of `version`, or what does not parse,
     /// each message naming the field by its label.
     fn to_patch(&self, version: i64) -> Result<PostmortemPatch, Vec<String>> {
-        let mut errors = Vec::new();
-        let mut label = |key: &str, message: String| errors.push(format!("{}: {message}", label_of(key)));
-        let mut tri = |key: &str| match self.get(key) {
-            "" => None,
-            "yes" => Some(true),
-            "no" => Some(false),
-            other => {
-                label(key, format!("{other:?} is not one of yes, no or unknown"));
-                None
-            }
-        };
-        let data_lost = tri("impact.data_lost");
-        let legacy_code = tri("root_cause.legacy_code");
-        let must_fix = tri("root_cause.must_fix");
-        let mut label = |key: &str, message: String| errors.push(format!("{}: {message}", label_of(key)));
-        let mut count = |key: &str| {
-            let text = self.get(key).trim();
-            if text.is_empty() {
-                return None;
-            }
-            match text.parse::<i64>() {
-                Ok(n) if n >= 0 => Some(n),
-                _ => {
-                    label(key, format!("{text:?} is not a whole number of 0 or more"));
-                    None
-                }
-            }
-        };
-        let users_affected = count("impact.users_affected");
-        let access_lost_minutes = count("impact.access_lost_minutes");
-        let hours_text = self.get("impact.productivity_lost_hours").trim();
-        let productivity_lost_hours = match hours_text.replace(',', ".").parse::<f64>() {
-            _ if hours_text.is_empty() => None,
-            Ok(h) if h.is_finite() && h >= 0.0 => Some(h),
-            _ => {
-                label("impact.productivity_lost_hours", format!("{hours_text:?} is not a number of hours, e.g. 4.5"));
-                None
-            }
-        };
-        let certainty = self.get("root_cause.certainty").parse::<Certainty>().unwrap_or_else(|e| {
-            label("root_cause.certainty", e.to_string());
-            Certainty::Unknown
-        });
-        let due_text = self.get("due_date").trim();
-        let date_format = time::macros::format_description!("[year]-[month]-[day]");
-        let due_date = match time::Date::parse(due_text, &date_format) {
-            _ if due_text.is_empty() => None,
-            Ok(date) => Some(date),
-            Err(_) => {
-                label("due_date", format!("{due_text:?} is not a date; use the form 2026-12-15"));
-                None
-            }
-        };
+        let mut problems = Problems::default();
+        let field = |key: &str| self.get(key).trim();
+        let data_lost = problems.take("impact.data_lost", yes_no(field("impact.data_lost"))).flatten();
+        let legacy_code = problems.take("root_cause.legacy_code", yes_no(field("root_cause.legacy_code"))).flatten();
+        let must_fix = problems.take("root_cause.must_fix", yes_no(field("root_cause.must_fix"))).flatten();
+        let users_affected = problems.take("impact.users_affected", count(field("impact.users_affected"))).flatten();
+        let access_lost_minutes =
+            problems.take("impact.access_lost_minutes", count(field("impact.access_lost_minutes"))).flatten();
+        let productivity_lost_hours =
+            problems.take("impact.productivity_lost_hours", hours(field("impact.productivity_lost_hours"))).flatten();
+        let certainty = problems
+            .take("root_cause.certainty", field("root_cause.certainty").parse::<Certainty>().map_err(|e| e.to_string()))
+            .unwrap_or(Certainty::Unknown);
+        let due_date = problems.take("due_date", date(field("due_date"))).flatten();
         let mut damage_control = Vec::new();
         for (i, row) in self.damage_control.iter().enumerate() {
-            let status = row.status.parse::<DamageControlStatus>().unwrap_or_else(|e| {
-                label(&format!("damage_control[{i}]"), e.to_string());
-                DamageControlStatus::Planned
-            });
+            let status = problems
+                .take(
+                    &format!("damage_control[{i}]"),
+                    row.status.parse::<DamageControlStatus>().map_err(|e| e.to_string()),
+                )
+                .unwrap_or(DamageControlStatus::Planned);
             let owner_team = Some(row.owner_team.clone()).filter(|t| !t.is_empty());
             damage_control.push(DamageControlAction { description: row.description.clone(), owner_team, status });
         }
-        if !errors.is_empty() {
-            return Err(errors);
+        if !problems.0.is_empty() {
+            return Err(problems.0);
         }
         let text = |key: &str| self.get(key).to_string();
         let sections = Sections {
@@ -558,6 +521,55 @@ impl Draft {
         };
         let owner = Some(self.get("owner").trim().to_string()).filter(|o| !o.is_empty());
         Ok(PostmortemPatch { version, owner: Some(owner), due_date: Some(due_date), sections: Some(sections) })
+    }
+}
+
+/// What in a posted form does not parse, each message naming its field by label.
+#[derive(Default)]
+struct Problems(Vec<String>);
+
+impl Problems {
+    /// The value, or `None` after noting why `key` is wrong.
+    fn take<T>(&mut self, key: &str, parsed: Result<T, String>) -> Option<T> {
+        parsed.map_err(|message| self.0.push(format!("{}: {message}", label_of(key)))).ok()
+    }
+}
+
+/// Yes, no, or empty for "not said yet".
+fn yes_no(text: &str) -> Result<Option<bool>, String> {
+    match text {
+        "" => Ok(None),
+        "yes" => Ok(Some(true)),
+        "no" => Ok(Some(false)),
+        other => Err(format!("{other:?} is not one of yes, no or not said yet")),
+    }
+}
+
+/// A whole number of 0 or more, or empty.
+fn count(text: &str) -> Result<Option<i64>, String> {
+    match text.parse::<i64>() {
+        _ if text.is_empty() => Ok(None),
+        Ok(n) if n >= 0 => Ok(Some(n)),
+        _ => Err(format!("{text:?} is not a whole number of 0 or more")),
+    }
+}
+
+/// Hours with decimals (a decimal comma is read too), or empty.
+fn hours(text: &str) -> Result<Option<f64>, String> {
+    match text.replace(',', ".").parse::<f64>() {
+        _ if text.is_empty() => Ok(None),
+        Ok(h) if h.is_finite() && h >= 0.0 => Ok(Some(h)),
+        _ => Err(format!("{text:?} is not a number of hours, e.g. 4.5")),
+    }
+}
+
+/// A date as a date input sends it (`2026-12-15`), or empty.
+fn date(text: &str) -> Result<Option<time::Date>, String> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    match time::Date::parse(text, &format) {
+        _ if text.is_empty() => Ok(None),
+        Ok(date) => Ok(Some(date)),
+        Err(_) => Err(format!("{text:?} is not a date; use the form 2026-12-15")),
     }
 }
 
