@@ -96,8 +96,7 @@ pub async fn create(
     Path(handle): Path<String>,
     JsonBody(new): JsonBody<NewPostmortem>,
 ) -> Result<(StatusCode, Json<Postmortem>), ApiError> {
-    caller.require_write()?;
-    let postmortem = state.store.create_postmortem(&caller.viewer, incident_number(&handle)?, new).await?;
+    let postmortem = crate::review::start_postmortem(&state, &caller, incident_number(&handle)?, new).await?;
     Ok((StatusCode::CREATED, Json(postmortem)))
 }
 
@@ -126,8 +125,7 @@ pub async fn update(
     Path(id): Path<String>,
     JsonBody(patch): JsonBody<PostmortemPatch>,
 ) -> Result<Json<Postmortem>, ApiError> {
-    caller.require_write()?;
-    Ok(Json(state.store.update_postmortem(&caller.viewer, &id, patch).await?))
+    Ok(Json(crate::review::change_postmortem(&state, &caller, &id, patch).await?))
 }
 
 /// Delete a post-mortem and its history. Admins only.
@@ -194,30 +192,7 @@ pub async fn set_status(
     Path(id): Path<String>,
     JsonBody(change): JsonBody<StatusChange>,
 ) -> Result<Json<Postmortem>, ApiError> {
-    caller.require_write()?;
-    if change.status == PostmortemStatus::InReview {
-        let missing = missing_items(&state, &caller, &id).await?;
-        if !missing.is_empty() {
-            let mut errors = hindsight_core::ValidationErrors::default();
-            for item in missing {
-                errors.push(item.path, item.message);
-            }
-            return Err(ApiError::Invalid(errors));
-        }
-    }
-    Ok(Json(state.store.set_postmortem_status(&caller.viewer, &id, change.version, change.status).await?))
-}
-
-async fn missing_items(
-    state: &AppState,
-    caller: &Caller,
-    id: &str,
-) -> Result<Vec<hindsight_core::analysis::MissingItem>, ApiError> {
-    let postmortem = state.store.postmortem(&caller.viewer, id).await?;
-    let number = hindsight_core::parse_incident_handle(&postmortem.incident)
-        .ok_or_else(|| ApiError::Internal(format!("post-mortem {id} has no incident handle")))?;
-    let evidence = crate::review::gather(&state.store, &caller.viewer, number).await?;
-    Ok(crate::review::completeness(&evidence).unwrap_or_default())
+    Ok(Json(crate::review::move_postmortem(&state, &caller, &id, change.version, change.status).await?))
 }
 
 /// What the post-mortem still lacks before it can go to review; empty when complete.
@@ -229,7 +204,7 @@ pub async fn completeness(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<hindsight_core::analysis::MissingItem>>, ApiError> {
-    Ok(Json(missing_items(&state, &caller, &id).await?))
+    Ok(Json(crate::review::missing_items(&state, &caller, &id).await?))
 }
 
 /// Every change made to the post-mortem: who, when, which fields, from what to what.

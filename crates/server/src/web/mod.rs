@@ -8,6 +8,7 @@
 //! failure shows the form again with the person's input and what was wrong.
 
 mod declare;
+mod editor;
 mod incidents;
 mod kit;
 mod session;
@@ -36,6 +37,7 @@ pub fn router() -> Router<AppState> {
         .route("/incidents", get(incidents::incidents))
         .route("/incidents/new", get(declare::form).post(declare::submit))
         .route("/incidents/{handle}", get(incidents::incident))
+        .route("/incidents/{handle}/postmortem/edit", get(editor::edit).post(editor::save))
         .route("/assets/{*path}", get(asset))
 }
 
