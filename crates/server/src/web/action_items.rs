@@ -118,6 +118,8 @@ pub struct BoardQuery {
 /// One status's column of the board.
 struct Column {
     status: &'static str,
+    /// The label capitalised, as the column's heading.
+    heading: String,
     label: String,
     total: i64,
     items: Vec<ItemView>,
@@ -199,7 +201,10 @@ pub async fn board(
             let filter = ActionItemFilter { status: Some(*status), ..filter.clone() };
             views(&state.store.action_items_by_due_date(&caller.viewer, &filter, SHOWN).await?)
         };
-        page.columns.push(Column { status: status.as_str(), label: status_label(*status), total, items });
+        let label = status_label(*status);
+        let mut letters = label.chars();
+        let heading = letters.next().map(|first| first.to_uppercase().chain(letters).collect()).unwrap_or_default();
+        page.columns.push(Column { status: status.as_str(), heading, label, total, items });
     }
     Ok(page.into_response())
 }
