@@ -22,6 +22,13 @@ pub struct ActionItemFilter {
     pub incident: Option<i64>,
     /// Only open or in-progress items due before this date.
     pub due_before: Option<Date>,
+    /// Only open or in-progress items.
+    pub unfinished: bool,
+    /// Username: items this person owns, and items no person owns whose owning
+    /// team they are a member of.
+    pub assigned_to: Option<String>,
+    /// Service slug: items of incidents affecting the service.
+    pub service: Option<String>,
 }
 
 #[derive(FromRow)]
@@ -149,6 +156,54 @@ impl Store {
         row.ok_or_else(|| StoreError::NotFound(format!("action item {id:?}")))?.into_item()
     }
 
+    /// The `WHERE` clause and its arguments for a filter, the viewer's visibility first.
+    fn item_where(viewer: &Viewer, filter: &ActionItemFilter) -> (Vec<String>, Vec<Arg>) {
+        let [uid, admin] = viewer_args(viewer);
+        let mut args = vec![uid, admin];
+        let mut clauses = vec![visible_sql("i", 1, 2)];
+        let mut add = |args: &mut Vec<Arg>, arg: Arg, clause: &dyn Fn(usize) -> String| {
+            args.push(arg);
+            clauses.push(clause(args.len()));
+        };
+        if let Some(status) = filter.status {
+            add(&mut args, Arg::Text(status.as_str().into()), &|n| format!("a.status = ${n}"));
+        }
+        if let Some(owner) = &filter.owner {
+            add(&mut args, Arg::Text(owner.clone()), &|n| format!("ou.username = ${n}"));
+        }
+        if let Some(team) = &filter.team {
+            add(&mut args, Arg::Text(team.clone()), &|n| format!("ot.slug = ${n}"));
+        }
+        if let Some(number) = filter.incident {
+            add(&mut args, Arg::Int(number), &|n| format!("i.number = ${n}"));
+        }
+        if let Some(due) = filter.due_before {
+            add(&mut args, Arg::Text(date_text(due)), &|n| {
+                format!("a.status IN ('open', 'in_progress') AND a.due_date < ${n}")
+            });
+        }
+        if let Some(person) = &filter.assigned_to {
+            add(&mut args, Arg::Text(person.clone()), &|n| {
+                format!(
+                    "(ou.username = ${n} OR (a.owner_id IS NULL AND EXISTS (SELECT 1 FROM team_members am \
+                     JOIN users au ON au.id = am.user_id WHERE am.team_id = a.owner_team_id AND au.username = ${n})))"
+                )
+            });
+        }
+        if let Some(service) = &filter.service {
+            add(&mut args, Arg::Text(service.clone()), &|n| {
+                format!(
+                    "EXISTS (SELECT 1 FROM incident_services fs JOIN services s ON s.id = fs.service_id \
+                     WHERE fs.incident_id = i.id AND s.slug = ${n})"
+                )
+            });
+        }
+        if filter.unfinished {
+            clauses.push("a.status IN ('open', 'in_progress')".into());
+        }
+        (clauses, args)
+    }
+
     /// Action items of incidents the viewer may see, newest first, a page at a time.
     pub async fn list_action_items(
         &self,
@@ -158,30 +213,10 @@ impl Store {
         limit: i64,
     ) -> Result<Page<ActionItem>, StoreError> {
         let limit = limit.clamp(1, MAX_PAGE);
-        let [uid, admin] = viewer_args(viewer);
-        let mut args = vec![uid, admin];
-        let mut clauses = vec![visible_sql("i", 1, 2)];
-        let mut add = |args: &mut Vec<Arg>, arg: Arg, column: &str| {
-            args.push(arg);
-            clauses.push(format!("{column} ${}", args.len()));
-        };
-        if let Some(status) = filter.status {
-            add(&mut args, Arg::Text(status.as_str().into()), "a.status =");
-        }
-        if let Some(owner) = &filter.owner {
-            add(&mut args, Arg::Text(owner.clone()), "ou.username =");
-        }
-        if let Some(team) = &filter.team {
-            add(&mut args, Arg::Text(team.clone()), "ot.slug =");
-        }
-        if let Some(number) = filter.incident {
-            add(&mut args, Arg::Int(number), "i.number =");
-        }
-        if let Some(due) = filter.due_before {
-            add(&mut args, Arg::Text(date_text(due)), "a.status IN ('open', 'in_progress') AND a.due_date <");
-        }
+        let (mut clauses, mut args) = Self::item_where(viewer, filter);
         if let Some(cursor) = cursor {
-            add(&mut args, Arg::Text(cursor.to_string()), "a.id <");
+            args.push(Arg::Text(cursor.to_string()));
+            clauses.push(format!("a.id < ${}", args.len()));
         }
         args.push(Arg::Int(limit + 1));
         let sql =
@@ -192,6 +227,45 @@ impl Store {
         rows.truncate(limit as usize);
         let next_cursor = if more { rows.last().map(|r| r.id.clone()) } else { None };
         Ok(Page { items: rows.into_iter().map(ActionItemRow::into_item).collect::<Result<_, _>>()?, next_cursor })
+    }
+
+    /// At most `limit` action items of incidents the viewer may see, soonest due first
+    /// (so overdue ones lead), undated ones last, then by priority and age.
+    pub async fn action_items_by_due_date(
+        &self,
+        viewer: &Viewer,
+        filter: &ActionItemFilter,
+        limit: i64,
+    ) -> Result<Vec<ActionItem>, StoreError> {
+        let (clauses, mut args) = Self::item_where(viewer, filter);
+        args.push(Arg::Int(limit.clamp(1, MAX_PAGE)));
+        let sql = format!(
+            "{ACTION_ITEM_SELECT} WHERE {} ORDER BY a.due_date IS NULL, a.due_date, a.priority, a.id LIMIT ${}",
+            clauses.join(" AND "),
+            args.len()
+        );
+        let rows: Vec<ActionItemRow> =
+            on_pool!(self, |pool| bind_args!(sqlx::query_as(built_sql(&sql)), args.clone()).fetch_all(pool).await)?;
+        rows.into_iter().map(ActionItemRow::into_item).collect()
+    }
+
+    /// How many action items of incidents the viewer may see match the filter, by
+    /// status; statuses with none are left out.
+    pub async fn count_action_items_by_status(
+        &self,
+        viewer: &Viewer,
+        filter: &ActionItemFilter,
+    ) -> Result<Vec<(ActionItemStatus, i64)>, StoreError> {
+        let (clauses, args) = Self::item_where(viewer, filter);
+        let sql = format!(
+            "SELECT a.status, COUNT(*) FROM action_items a JOIN incidents i ON i.id = a.incident_id \
+             LEFT JOIN users ou ON ou.id = a.owner_id LEFT JOIN teams ot ON ot.id = a.owner_team_id \
+             WHERE {} GROUP BY a.status",
+            clauses.join(" AND ")
+        );
+        let rows: Vec<(String, i64)> =
+            on_pool!(self, |pool| bind_args!(sqlx::query_as(built_sql(&sql)), args.clone()).fetch_all(pool).await)?;
+        rows.into_iter().map(|(status, count)| Ok((word(&status)?, count))).collect()
     }
 
     /// Changes an action item, refusing a change based on a stale version.

@@ -27,7 +27,7 @@ pub use accounts::{NewUser, SessionRecord, UserPatch};
 pub use action_items::ActionItemFilter;
 pub use error::StoreError;
 pub use incidents::IncidentFilter;
-pub use postmortems::PostmortemFilter;
+pub use postmortems::{PostmortemFilter, RespondedIncident};
 pub use timeline::ImportedEvent;
 pub use ts::Ts;
 

@@ -3,11 +3,11 @@
 
 use hindsight_core::access::Viewer;
 use hindsight_core::{
-    FieldChange, NewPostmortem, Postmortem, PostmortemChange, PostmortemPatch, PostmortemStatus, Sections,
-    ValidationErrors, diff_postmortems, incident_handle,
+    FieldChange, IncidentStatus, NewPostmortem, Postmortem, PostmortemChange, PostmortemPatch, PostmortemStatus,
+    ResponderRole, Sections, Severity, ValidationErrors, diff_postmortems, incident_handle,
 };
 use sqlx::FromRow;
-use time::Date;
+use time::{Date, OffsetDateTime};
 
 use crate::error::word;
 use crate::incidents::{viewer_args, visible_sql};
@@ -19,6 +19,19 @@ pub struct PostmortemFilter {
     pub status: Option<PostmortemStatus>,
     /// Username of the owner.
     pub owner: Option<String>,
+}
+
+/// An unresolved incident a person responds to, as a "what needs me" list shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RespondedIncident {
+    pub handle: String,
+    pub title: String,
+    pub severity: Severity,
+    pub status: IncidentStatus,
+    pub private: bool,
+    /// The person's role in the response.
+    pub role: ResponderRole,
+    pub began_at: OffsetDateTime,
 }
 
 #[derive(FromRow)]
@@ -204,6 +217,81 @@ impl Store {
         rows.truncate(limit as usize);
         let next_cursor = if more { rows.last().map(|r| r.id.clone()) } else { None };
         Ok(Page { items: rows.into_iter().map(PostmortemRow::into_postmortem).collect::<Result<_, _>>()?, next_cursor })
+    }
+
+    /// Post-mortems matching `clause` (which may use `$3` onwards) of incidents the viewer
+    /// may see, soonest due first, undated ones last; at most a page.
+    async fn postmortems_due_first(
+        &self,
+        viewer: &Viewer,
+        clause: &str,
+        mut extra: Vec<Arg>,
+    ) -> Result<Vec<Postmortem>, StoreError> {
+        let [uid, admin] = viewer_args(viewer);
+        let mut args = vec![uid, admin];
+        args.append(&mut extra);
+        let sql = format!(
+            "{POSTMORTEM_SELECT} WHERE {clause} AND {} ORDER BY p.due_date IS NULL, p.due_date, p.id LIMIT {MAX_PAGE}",
+            visible_sql("i", 1, 2)
+        );
+        let rows: Vec<PostmortemRow> =
+            on_pool!(self, |pool| bind_args!(sqlx::query_as(built_sql(&sql)), args.clone()).fetch_all(pool).await)?;
+        rows.into_iter().map(PostmortemRow::into_postmortem).collect()
+    }
+
+    /// The viewer's own post-mortems still being written or reviewed (draft or in review).
+    pub async fn my_unpublished_postmortems(&self, viewer: &Viewer) -> Result<Vec<Postmortem>, StoreError> {
+        self.postmortems_due_first(viewer, "p.owner_id = $1 AND p.status IN ('draft', 'in_review')", Vec::new()).await
+    }
+
+    /// Post-mortems in review that the viewer should review: someone else owns them and
+    /// their incident names a team the viewer is in, or affects a service such a team owns.
+    pub async fn postmortems_for_me_to_review(&self, viewer: &Viewer) -> Result<Vec<Postmortem>, StoreError> {
+        let clause = "p.status = 'in_review' AND (p.owner_id IS NULL OR p.owner_id <> $1) \
+            AND (EXISTS (SELECT 1 FROM incident_teams rt JOIN team_members rm ON rm.team_id = rt.team_id \
+                         WHERE rt.incident_id = i.id AND rm.user_id = $1) \
+              OR EXISTS (SELECT 1 FROM incident_services rs JOIN services s ON s.id = rs.service_id \
+                         JOIN team_members rm ON rm.team_id = s.owner_team_id \
+                         WHERE rs.incident_id = i.id AND rm.user_id = $1))";
+        self.postmortems_due_first(viewer, clause, Vec::new()).await
+    }
+
+    /// Drafts the viewer may see whose due date is before `today`.
+    pub async fn overdue_draft_postmortems(&self, viewer: &Viewer, today: Date) -> Result<Vec<Postmortem>, StoreError> {
+        let clause = "p.status = 'draft' AND p.due_date < $3";
+        self.postmortems_due_first(viewer, clause, vec![Arg::Text(date_text(today))]).await
+    }
+
+    /// Unresolved incidents the viewer is a responder on (which they can always see),
+    /// worst severity first, then newest.
+    pub async fn open_incidents_i_respond_to(&self, viewer: &Viewer) -> Result<Vec<RespondedIncident>, StoreError> {
+        let sql = format!(
+            "SELECT i.number, i.title, i.severity, i.status, i.private, r.role, i.began_at \
+             FROM incidents i JOIN incident_responders r ON r.incident_id = i.id \
+             WHERE r.user_id = $1 AND i.status <> 'resolved' AND {} \
+             ORDER BY i.severity, i.number DESC, r.position LIMIT {MAX_PAGE}",
+            visible_sql("i", 1, 2)
+        );
+        let args = viewer_args(viewer).to_vec();
+        let rows: Vec<(i64, String, i64, String, bool, String, Ts)> =
+            on_pool!(self, |pool| bind_args!(sqlx::query_as(built_sql(&sql)), args.clone()).fetch_all(pool).await)?;
+        let mut seen = std::collections::HashSet::new();
+        rows.into_iter()
+            // A person with two roles on one incident is listed once, with the first role.
+            .filter(|row| seen.insert(row.0))
+            .map(|(number, title, severity, status, private, role, began_at)| {
+                Ok(RespondedIncident {
+                    handle: incident_handle(number),
+                    title,
+                    severity: Severity::new(severity as u8)
+                        .ok_or_else(|| StoreError::Corrupt(format!("severity {severity}")))?,
+                    status: word(&status)?,
+                    private,
+                    role: word(&role)?,
+                    began_at: began_at.get(),
+                })
+            })
+            .collect()
     }
 
     /// Changes sections, owner or due date; refuses a change based on a stale version.

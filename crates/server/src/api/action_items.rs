@@ -64,6 +64,7 @@ pub async fn list(
         team: query.team.clone().filter(|t| !t.is_empty()),
         incident,
         due_before,
+        ..ActionItemFilter::default()
     };
     let page = state
         .store

@@ -7,17 +7,20 @@
 //! per-session token (`kit::Posted`); success redirects back (post/redirect/get),
 //! failure shows the form again with the person's input and what was wrong.
 
+mod action_items;
 mod declare;
 mod editor;
+mod home;
 mod incidents;
 mod kit;
 mod session;
+mod teams;
 mod view;
 
 use axum::Router;
 use axum::extract::Path;
 use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use rust_embed::Embed;
 
@@ -31,13 +34,21 @@ struct Assets;
 /// Routes of the web pages and their assets.
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/", get(|| async { Redirect::to("/incidents") }))
+        .route("/", get(home::home))
         .route("/login", get(session::login_page).post(session::login_submit))
         .route("/logout", post(session::logout))
         .route("/incidents", get(incidents::incidents))
         .route("/incidents/new", get(declare::form).post(declare::submit))
         .route("/incidents/{handle}", get(incidents::incident))
         .route("/incidents/{handle}/postmortem/edit", get(editor::edit).post(editor::save))
+        .route("/action-items", get(action_items::board))
+        .route("/action-items/{id}", get(action_items::item).post(action_items::save_item))
+        .route("/action-items/{id}/status", post(action_items::change_status))
+        .route("/incidents/{handle}/action-items", get(action_items::incident_items).post(action_items::add_item))
+        .route("/teams", get(teams::teams))
+        .route("/teams/{slug}", get(teams::team))
+        .route("/services", get(teams::services))
+        .route("/services/{slug}", get(teams::service))
         .route("/assets/{*path}", get(asset))
 }
 
