@@ -13,6 +13,7 @@ async fn a_private_incident_is_neither_listed_nor_shown_to_an_outsider() {
 
     // An admin sees it listed, marked private, and learns its address.
     browser.sign_in("admin", DEMO_PASSWORD).await;
+    browser.go_to("/incidents").await;
     browser.wait_for_text(title).await;
     let listed = browser.column("Incident").await;
     let row = listed.iter().find(|cell| cell.contains(title.as_str())).expect("listed for an admin");
@@ -25,6 +26,8 @@ async fn a_private_incident_is_neither_listed_nor_shown_to_an_outsider() {
 
     browser.sign_in(outsider, DEMO_PASSWORD).await;
     browser.wait_for_text(&format!("{outsider} · ")).await;
+    browser.go_to("/incidents").await;
+    browser.wait_for_text("Incidents (").await;
     browser.screenshot("incidents-outsider").await;
     assert!(!browser.text().await.contains(title.as_str()), "{outsider} sees {title:?} listed");
 

@@ -26,9 +26,13 @@ async fn signing_in_shows_every_incident_to_an_admin() {
     let data = demo::data();
 
     browser.sign_in("admin", DEMO_PASSWORD).await;
+    browser.wait_for_text("What needs me").await;
+    browser.screenshot("home").await;
+    assert_eq!(browser.path().await, "/");
+    browser.click("Incidents").await;
     browser.wait_for_text(&format!("Incidents ({})", data.incidents.len())).await;
     browser.screenshot("incidents").await;
-    assert_eq!(browser.path().await, "/");
+    assert_eq!(browser.path().await, "/incidents");
     assert_eq!(browser.column("Incident").await.len(), data.incidents.len());
     let page = browser.text().await;
     for demo in &data.incidents {
@@ -47,7 +51,7 @@ async fn signing_out_ends_the_session() {
     browser.wait_for_text("Sign in to Hindsight").await;
 
     // The incident list is out of reach again.
-    browser.go_to("/").await;
+    browser.go_to("/incidents").await;
     browser.wait_for_text("Sign in to Hindsight").await;
-    assert_eq!(browser.path().await, "/login?next=/");
+    assert_eq!(browser.path().await, "/login?next=/incidents");
 }
