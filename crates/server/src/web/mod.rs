@@ -7,6 +7,7 @@
 //! per-session token (`kit::Posted`); success redirects back (post/redirect/get),
 //! failure shows the form again with the person's input and what was wrong.
 
+mod admin;
 mod declare;
 mod incidents;
 mod kit;
@@ -36,6 +37,24 @@ pub fn router() -> Router<AppState> {
         .route("/incidents", get(incidents::incidents))
         .route("/incidents/new", get(declare::form).post(declare::submit))
         .route("/incidents/{handle}", get(incidents::incident))
+        .route("/settings/tokens", get(admin::tokens::own).post(admin::tokens::create_own))
+        .route("/settings/tokens/{id}/revoke", post(admin::tokens::revoke_own))
+        .route("/admin", get(admin::index))
+        .route("/admin/users", get(admin::users::list).post(admin::users::create))
+        .route("/admin/users/{username}/role", post(admin::users::set_role))
+        .route("/admin/users/{username}/password", post(admin::users::set_password))
+        .route("/admin/users/{username}/disabled", post(admin::users::set_disabled))
+        .route("/admin/teams", get(admin::teams::list).post(admin::teams::create_team))
+        .route("/admin/teams/{slug}/members", post(admin::teams::add_member))
+        .route("/admin/teams/{slug}/members/remove", post(admin::teams::remove_member))
+        .route("/admin/services", post(admin::teams::create_service))
+        .route("/admin/tokens", get(admin::tokens::all))
+        .route("/admin/tokens/{id}/revoke", post(admin::tokens::revoke_any))
+        .route("/admin/policy", get(admin::settings::policy).post(admin::settings::save_policy))
+        .route("/admin/policy/reset", post(admin::settings::reset_policy))
+        .route("/admin/webhooks", get(admin::settings::webhooks))
+        .route("/admin/webhooks/{vendor}", post(admin::settings::set_secret))
+        .route("/admin/webhooks/{vendor}/clear", post(admin::settings::clear_secret))
         .route("/assets/{*path}", get(asset))
 }
 
