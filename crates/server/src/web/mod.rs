@@ -9,6 +9,7 @@
 
 mod admin;
 mod declare;
+mod document;
 mod incidents;
 mod kit;
 mod session;
@@ -37,6 +38,9 @@ pub fn router() -> Router<AppState> {
         .route("/incidents", get(incidents::incidents))
         .route("/incidents/new", get(declare::form).post(declare::submit))
         .route("/incidents/{handle}", get(incidents::incident))
+        .route("/incidents/{handle}/postmortem", get(document::read))
+        .route("/incidents/{handle}/postmortem/markdown", get(document::markdown))
+        .route("/incidents/{handle}/postmortem/history", get(document::history))
         .route("/settings/tokens", get(admin::tokens::own).post(admin::tokens::create_own))
         .route("/settings/tokens/{id}/revoke", post(admin::tokens::revoke_own))
         .route("/admin", get(admin::index))
