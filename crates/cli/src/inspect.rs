@@ -102,11 +102,13 @@ pub async fn metrics(store: &Store, handle: &str, json: bool) -> anyhow::Result<
 pub async fn policy(store: &Store, config: &crate::config::Config, handle: &str, json: bool) -> anyhow::Result<()> {
     let number = incident_number(handle)?;
     let evidence = hindsight_server::review::gather(store, &Viewer::operator(), number).await?;
-    let settings = hindsight_server::Settings {
+    let configured = hindsight_server::Settings {
         policy: config.policy.clone(),
         response: config.response.clone(),
         ..hindsight_server::Settings::default()
     };
+    // The thresholds admins set in the web pages count here as they do in the server.
+    let settings = hindsight_server::apply_overrides(&configured, &store.stored_settings().await?);
     let report = hindsight_server::review::policy(&evidence, &settings);
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);

@@ -23,7 +23,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 pub use error::ApiError;
-pub use state::{AppState, Settings, WebhookSettings};
+pub use state::{AppState, Settings, WebhookSettings, apply_overrides};
 
 /// The whole application: API, health checks and web pages, with limits and tracing.
 pub fn app(state: AppState) -> Router {

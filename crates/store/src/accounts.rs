@@ -24,6 +24,14 @@ pub struct NewUser {
     pub password_hash: Option<String>,
 }
 
+impl NewUser {
+    /// Checks the fields before anything is stored (`create_user` checks them too), so a
+    /// form can report them together with its own checks.
+    pub fn check(&self) -> Result<(), ValidationErrors> {
+        validate_user(&self.username, &self.display_name, self.email.as_deref())
+    }
+}
+
 /// A change to a user; absent fields stay.
 #[derive(Debug, Clone, Default)]
 pub struct UserPatch {
@@ -456,26 +464,40 @@ impl Store {
             .await
             .map(|r| r.rows_affected())
         })?;
-        Ok(self.tokens_where("t.id = $1", &id).await?.remove(0))
+        Ok(self.tokens_where("t.id = $1", Some(&id)).await?.remove(0))
     }
 
     /// A user's tokens, newest first, revoked ones included.
     pub async fn list_tokens(&self, username: &str) -> Result<Vec<ApiToken>, StoreError> {
-        self.tokens_where("u.username = $1", username).await
+        self.tokens_where("u.username = $1", Some(username)).await
+    }
+
+    /// Every user's tokens, newest first, revoked ones included (for admins).
+    pub async fn list_all_tokens(&self) -> Result<Vec<ApiToken>, StoreError> {
+        self.tokens_where("TRUE", None).await
     }
 
     /// One token by id.
     pub async fn token(&self, id: &str) -> Result<ApiToken, StoreError> {
-        self.tokens_where("t.id = $1", id).await?.pop().ok_or_else(|| StoreError::NotFound(format!("token {id:?}")))
+        self.tokens_where("t.id = $1", Some(id))
+            .await?
+            .pop()
+            .ok_or_else(|| StoreError::NotFound(format!("token {id:?}")))
     }
 
-    async fn tokens_where(&self, filter: &str, value: &str) -> Result<Vec<ApiToken>, StoreError> {
+    /// Tokens matching `filter`, which uses `$1` for `value` when there is one.
+    async fn tokens_where(&self, filter: &str, value: Option<&str>) -> Result<Vec<ApiToken>, StoreError> {
         let sql = format!(
             "SELECT t.id, t.name, u.username, t.created_at, t.last_used_at, t.revoked_at \
              FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE {filter} ORDER BY t.id DESC"
         );
-        let rows: Vec<TokenRow> =
-            on_pool!(self, |pool| sqlx::query_as(built_sql(&sql)).bind(value).fetch_all(pool).await)?;
+        let rows: Vec<TokenRow> = on_pool!(self, |pool| {
+            let query = sqlx::query_as(built_sql(&sql));
+            match value {
+                Some(value) => query.bind(value).fetch_all(pool).await,
+                None => query.fetch_all(pool).await,
+            }
+        })?;
         Ok(rows
             .into_iter()
             .map(|(id, name, username, created, used, revoked)| ApiToken {

@@ -12,6 +12,7 @@ mod action_items;
 mod error;
 mod incidents;
 mod postmortems;
+mod settings;
 pub mod test_support;
 mod timeline;
 mod ts;
@@ -28,6 +29,7 @@ pub use action_items::ActionItemFilter;
 pub use error::StoreError;
 pub use incidents::IncidentFilter;
 pub use postmortems::{PostmortemFilter, RespondedIncident};
+pub use settings::StoredSetting;
 pub use timeline::ImportedEvent;
 pub use ts::Ts;
 

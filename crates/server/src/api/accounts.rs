@@ -1,5 +1,9 @@
 //! Users, API tokens, teams, services and settings. Anyone signed in may read
 //! them; changing them is for admins (and, for tokens, the user themselves).
+//!
+//! The changes are `pub(crate)` functions the admin pages call too, so a page and the
+//! API check and do exactly the same. Each change is logged at info level under the
+//! `hindsight::audit` target with who did what (accounts have no audit table).
 
 use std::collections::BTreeMap;
 
@@ -27,6 +31,11 @@ fn check_password(password: &str) -> Result<(), ApiError> {
         )));
     }
     Ok(())
+}
+
+/// Notes an account or settings change in the log: who, what, to whom.
+pub(crate) fn audit(caller: &Caller, action: &str, subject: &str) {
+    tracing::info!(target: "hindsight::audit", actor = %caller.viewer.username, action, subject, "account change");
 }
 
 async fn hash(password: String) -> Result<String, ApiError> {
@@ -96,25 +105,31 @@ pub async fn create_user(
     caller: Caller,
     JsonBody(new): JsonBody<CreateUser>,
 ) -> Result<(StatusCode, Json<User>), ApiError> {
+    Ok((StatusCode::CREATED, Json(create_user_as(&state, &caller, new).await?)))
+}
+
+/// Creates an account, as `caller` (an admin).
+pub(crate) async fn create_user_as(state: &AppState, caller: &Caller, new: CreateUser) -> Result<User, ApiError> {
     caller.require_admin()?;
-    let password_hash = match new.password {
-        Some(password) => {
-            check_password(&password)?;
-            Some(hash(password).await?)
-        }
-        None => None,
+    let mut user = NewUser {
+        username: new.username,
+        display_name: new.display_name,
+        email: new.email,
+        role: new.role,
+        password_hash: None,
     };
-    let user = state
-        .store
-        .create_user(NewUser {
-            username: new.username,
-            display_name: new.display_name,
-            email: new.email,
-            role: new.role,
-            password_hash,
-        })
-        .await?;
-    Ok((StatusCode::CREATED, Json(user)))
+    // Every field's problem at once, the password's included.
+    let mut errors = user.check().err().unwrap_or_default();
+    if let Some(Err(ApiError::Invalid(password))) = new.password.as_deref().map(check_password) {
+        errors.0.extend(password.0);
+    }
+    errors.into_result().map_err(ApiError::Invalid)?;
+    if let Some(password) = new.password {
+        user.password_hash = Some(hash(password).await?);
+    }
+    let user = state.store.create_user(user).await?;
+    audit(caller, &format!("created user with role {}", user.role), &user.username);
+    Ok(user)
 }
 
 /// One user.
@@ -141,7 +156,18 @@ pub async fn update_user(
     Path(username): Path<String>,
     JsonBody(change): JsonBody<UpdateUser>,
 ) -> Result<Json<User>, ApiError> {
-    caller.require_self_or_admin(&username)?;
+    Ok(Json(update_user_as(&state, &caller, &username, change).await?))
+}
+
+/// Changes an account, as `caller`: themselves (name, email, password) or an admin (anything
+/// but demoting or disabling themselves).
+pub(crate) async fn update_user_as(
+    state: &AppState,
+    caller: &Caller,
+    username: &str,
+    change: UpdateUser,
+) -> Result<User, ApiError> {
+    caller.require_self_or_admin(username)?;
     if (change.role.is_some() || change.disabled.is_some()) && !caller.viewer.role.is_admin() {
         return Err(ApiError::forbidden("only admins may change roles or disable accounts"));
     }
@@ -158,6 +184,19 @@ pub async fn update_user(
         }
         None => None,
     };
+    let mut what = Vec::new();
+    if let Some(role) = change.role {
+        what.push(format!("role to {role}"));
+    }
+    if let Some(disabled) = change.disabled {
+        what.push(if disabled { "disabled the account".into() } else { "enabled the account".into() });
+    }
+    if password_hash.is_some() {
+        what.push("set the password".into());
+    }
+    if change.display_name.is_some() || change.email.is_some() {
+        what.push("changed name or email".into());
+    }
     let patch = UserPatch {
         display_name: change.display_name,
         email: change.email.map(|e| Some(e).filter(|e| !e.is_empty())),
@@ -165,7 +204,9 @@ pub async fn update_user(
         disabled: change.disabled,
         password_hash,
     };
-    Ok(Json(state.store.update_user(&username, patch).await?))
+    let user = state.store.update_user(username, patch).await?;
+    audit(caller, &format!("changed user: {}", what.join(", ")), username);
+    Ok(user)
 }
 
 // ---- tokens ----
@@ -210,10 +251,21 @@ pub async fn create_token(
     Path(username): Path<String>,
     JsonBody(new): JsonBody<CreateToken>,
 ) -> Result<(StatusCode, Json<CreatedToken>), ApiError> {
-    caller.require_self_or_admin(&username)?;
+    Ok((StatusCode::CREATED, Json(create_token_as(&state, &caller, &username, &new.name).await?)))
+}
+
+/// Creates an API token for `username`, as `caller` (that user or an admin).
+pub(crate) async fn create_token_as(
+    state: &AppState,
+    caller: &Caller,
+    username: &str,
+    name: &str,
+) -> Result<CreatedToken, ApiError> {
+    caller.require_self_or_admin(username)?;
     let secret = auth::new_secret("hs_");
-    let token = state.store.create_token(&username, &new.name, &auth::hash_secret(&secret)).await?;
-    Ok((StatusCode::CREATED, Json(CreatedToken { token, secret })))
+    let token = state.store.create_token(username, name, &auth::hash_secret(&secret)).await?;
+    audit(caller, &format!("created API token {} ({:?})", token.id, token.name), username);
+    Ok(CreatedToken { token, secret })
 }
 
 /// Revoke an API token; it stops working at once. Its owner or an admin.
@@ -226,9 +278,16 @@ pub async fn revoke_token(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<ApiToken>, ApiError> {
-    let token = state.store.token(&id).await?;
+    Ok(Json(revoke_token_as(&state, &caller, &id).await?))
+}
+
+/// Revokes a token, as `caller` (its owner or an admin).
+pub(crate) async fn revoke_token_as(state: &AppState, caller: &Caller, id: &str) -> Result<ApiToken, ApiError> {
+    let token = state.store.token(id).await?;
     caller.require_self_or_admin(&token.username)?;
-    Ok(Json(state.store.revoke_token(&id).await?))
+    let token = state.store.revoke_token(id).await?;
+    audit(caller, &format!("revoked API token {} ({:?})", token.id, token.name), &token.username);
+    Ok(token)
 }
 
 // ---- teams ----
@@ -265,8 +324,20 @@ pub async fn create_team(
     caller: Caller,
     JsonBody(new): JsonBody<CreateTeam>,
 ) -> Result<(StatusCode, Json<Team>), ApiError> {
+    Ok((StatusCode::CREATED, Json(create_team_as(&state, &caller, &new.slug, &new.name).await?)))
+}
+
+/// Creates a team, as `caller` (an admin).
+pub(crate) async fn create_team_as(
+    state: &AppState,
+    caller: &Caller,
+    slug: &str,
+    name: &str,
+) -> Result<Team, ApiError> {
     caller.require_admin()?;
-    Ok((StatusCode::CREATED, Json(state.store.create_team(&new.slug, &new.name).await?)))
+    let team = state.store.create_team(slug, name).await?;
+    audit(caller, "created team", &team.slug);
+    Ok(team)
 }
 
 /// One team and its members.
@@ -293,7 +364,9 @@ pub async fn update_team(
     JsonBody(change): JsonBody<UpdateTeam>,
 ) -> Result<Json<Team>, ApiError> {
     caller.require_admin()?;
-    Ok(Json(state.store.rename_team(&slug, &change.name).await?))
+    let team = state.store.rename_team(&slug, &change.name).await?;
+    audit(&caller, "renamed team", &slug);
+    Ok(Json(team))
 }
 
 /// Delete a team. Admins only.
@@ -308,6 +381,7 @@ pub async fn delete_team(
 ) -> Result<StatusCode, ApiError> {
     caller.require_admin()?;
     state.store.delete_team(&slug).await?;
+    audit(&caller, "deleted team", &slug);
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -322,8 +396,25 @@ pub async fn add_member(
     caller: Caller,
     Path((slug, username)): Path<(String, String)>,
 ) -> Result<Json<Team>, ApiError> {
+    Ok(Json(set_membership_as(&state, &caller, &slug, &username, true).await?))
+}
+
+/// Adds `username` to the team (`member`) or removes them, as `caller` (an admin).
+pub(crate) async fn set_membership_as(
+    state: &AppState,
+    caller: &Caller,
+    slug: &str,
+    username: &str,
+    member: bool,
+) -> Result<Team, ApiError> {
     caller.require_admin()?;
-    Ok(Json(state.store.add_member(&slug, &username).await?))
+    let team = if member {
+        state.store.add_member(slug, username).await?
+    } else {
+        state.store.remove_member(slug, username).await?
+    };
+    audit(caller, &format!("{} team {slug}", if member { "added to" } else { "removed from" }), username);
+    Ok(team)
 }
 
 /// Remove a user from a team. Admins only.
@@ -337,8 +428,7 @@ pub async fn remove_member(
     caller: Caller,
     Path((slug, username)): Path<(String, String)>,
 ) -> Result<Json<Team>, ApiError> {
-    caller.require_admin()?;
-    Ok(Json(state.store.remove_member(&slug, &username).await?))
+    Ok(Json(set_membership_as(&state, &caller, &slug, &username, false).await?))
 }
 
 // ---- services ----
@@ -385,9 +475,19 @@ pub async fn create_service(
     caller: Caller,
     JsonBody(new): JsonBody<CreateService>,
 ) -> Result<(StatusCode, Json<Service>), ApiError> {
+    Ok((StatusCode::CREATED, Json(create_service_as(&state, &caller, new).await?)))
+}
+
+/// Creates a service, as `caller` (an admin).
+pub(crate) async fn create_service_as(
+    state: &AppState,
+    caller: &Caller,
+    new: CreateService,
+) -> Result<Service, ApiError> {
     caller.require_admin()?;
     let service = state.store.create_service(&new.slug, &new.name, new.owner_team.as_deref()).await?;
-    Ok((StatusCode::CREATED, Json(service)))
+    audit(caller, "created service", &service.slug);
+    Ok(service)
 }
 
 /// One service.
@@ -416,7 +516,9 @@ pub async fn update_service(
 ) -> Result<Json<Service>, ApiError> {
     caller.require_admin()?;
     let owner = change.owner_team.as_ref().map(|o| o.as_deref());
-    Ok(Json(state.store.update_service(&slug, change.name.as_deref(), owner).await?))
+    let service = state.store.update_service(&slug, change.name.as_deref(), owner).await?;
+    audit(&caller, "changed service", &slug);
+    Ok(Json(service))
 }
 
 /// Delete a service; incidents keep everything but the link to it. Admins only.
@@ -431,5 +533,6 @@ pub async fn delete_service(
 ) -> Result<StatusCode, ApiError> {
     caller.require_admin()?;
     state.store.delete_service(&slug).await?;
+    audit(&caller, "deleted service", &slug);
     Ok(StatusCode::NO_CONTENT)
 }

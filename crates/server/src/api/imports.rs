@@ -22,7 +22,7 @@ use crate::auth::{Caller, secrets_match};
 use crate::error::{ApiError, Problem};
 use crate::ingest::{self, ImportSummary, IngestError, Source, Target};
 use crate::json::Params;
-use crate::state::AppState;
+use crate::state::{AppState, WebhookSettings};
 
 /// Largest upload, in bytes.
 pub const MAX_IMPORT_BYTES: usize = 64 * 1024 * 1024;
@@ -116,10 +116,12 @@ pub async fn import_correlated(
 }
 
 /// Checks the vendor's proof that it sent this body.
-fn verify(vendor: &str, state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Format, ApiError> {
-    let hooks = &state.settings.webhooks;
-    let off =
-        |key: &str| ApiError::NotFound(format!("the {vendor} webhook is off: set webhooks.{key} to switch it on"));
+fn verify(vendor: &str, hooks: &WebhookSettings, headers: &HeaderMap, body: &[u8]) -> Result<Format, ApiError> {
+    let off = |key: &str| {
+        ApiError::NotFound(format!(
+            "the {vendor} webhook is off: set webhooks.{key} in the configuration, or a secret at /admin/webhooks"
+        ))
+    };
     let refused = |why: &str| ApiError::forbidden(format!("{vendor} webhook refused: {why}"));
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("");
     let bearer = |token: &Option<String>, key: &str| {
@@ -178,8 +180,9 @@ pub async fn webhook(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<(StatusCode, Json<ImportSummary>), ApiError> {
-    let format = verify(&vendor, &state, &headers, &body)?;
-    let target = Target::Correlate { create: state.settings.webhooks.create_incidents };
+    let hooks = state.effective_webhooks().await?;
+    let format = verify(&vendor, &hooks, &headers, &body)?;
+    let target = Target::Correlate { create: hooks.create_incidents };
     match run(&state, &Viewer::operator(), format, body, target).await {
         Ok(summary) => Ok((StatusCode::ACCEPTED, Json(summary))),
         // Events about no known incident are accepted and dropped, so the vendor does not retry them.

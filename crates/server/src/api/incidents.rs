@@ -113,7 +113,11 @@ pub async fn update(
     let incident = state.store.update_incident(&caller.viewer, number, patch).await?;
     if incident.status == hindsight_core::IncidentStatus::Resolved {
         // A resolved incident that needs a post-mortem gets its draft now; the update stands either way.
-        if let Err(e) = crate::review::draft_if_required(&state.store, &caller.viewer, &state.settings, number).await {
+        let drafted = match state.effective_settings().await {
+            Ok(settings) => crate::review::draft_if_required(&state.store, &caller.viewer, &settings, number).await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = drafted {
             tracing::warn!(error = %e, incident = %incident.handle, "could not draft the post-mortem");
         }
     }
@@ -165,7 +169,7 @@ pub async fn policy(
     Path(handle): Path<String>,
 ) -> Result<Json<crate::review::PolicyReport>, ApiError> {
     let evidence = crate::review::gather(&state.store, &caller.viewer, incident_number(&handle)?).await?;
-    Ok(Json(crate::review::policy(&evidence, &state.settings)))
+    Ok(Json(crate::review::policy(&evidence, &state.effective_settings().await?)))
 }
 
 /// Every change made to the incident: who, when, why (`reason`), each field's old and new value.

@@ -1,7 +1,7 @@
 //! The JSON API under `/api/v1`, one module per resource, and its OpenAPI document
 //! generated from the handlers themselves.
 
-mod accounts;
+pub(crate) mod accounts;
 mod action_items;
 mod health;
 pub mod imports;

@@ -112,7 +112,7 @@ pub async fn incident(
     let number = hindsight_core::parse_incident_handle(&handle)
         .ok_or_else(|| PageError::from(ApiError::NotFound(format!("incident {handle:?} not found"))))?;
     let evidence = crate::review::gather(&state.store, &caller.viewer, number).await?;
-    let report = crate::review::policy(&evidence, &state.settings);
+    let report = crate::review::policy(&evidence, &state.effective_settings().await?);
     let decision = serde_json::to_value(&report.decision).unwrap_or_default();
     let text = |v: &serde_json::Value| v.as_str().unwrap_or("").replace('_', " ");
     let necessity = text(&decision["necessity"]);

@@ -58,7 +58,6 @@ pub struct Chrome {
     /// Editors and admins: show the forms that change things.
     pub can_write: bool,
     /// Admins: show the admin pages.
-    #[allow(dead_code, reason = "the admin pages read it")]
     pub is_admin: bool,
     /// A short message about what the last form did (`?notice=`), shown once.
     pub notice: Option<String>,

@@ -8,7 +8,9 @@
 //! failure shows the form again with the person's input and what was wrong.
 
 mod action_items;
+mod admin;
 mod declare;
+mod document;
 mod editor;
 mod home;
 mod incidents;
@@ -49,6 +51,27 @@ pub fn router() -> Router<AppState> {
         .route("/teams/{slug}", get(teams::team))
         .route("/services", get(teams::services))
         .route("/services/{slug}", get(teams::service))
+        .route("/incidents/{handle}/postmortem", get(document::read))
+        .route("/incidents/{handle}/postmortem/markdown", get(document::markdown))
+        .route("/incidents/{handle}/postmortem/history", get(document::history))
+        .route("/settings/tokens", get(admin::tokens::own).post(admin::tokens::create_own))
+        .route("/settings/tokens/{id}/revoke", post(admin::tokens::revoke_own))
+        .route("/admin", get(admin::index))
+        .route("/admin/users", get(admin::users::list).post(admin::users::create))
+        .route("/admin/users/{username}/role", post(admin::users::set_role))
+        .route("/admin/users/{username}/password", post(admin::users::set_password))
+        .route("/admin/users/{username}/disabled", post(admin::users::set_disabled))
+        .route("/admin/teams", get(admin::teams::list).post(admin::teams::create_team))
+        .route("/admin/teams/{slug}/members", post(admin::teams::add_member))
+        .route("/admin/teams/{slug}/members/remove", post(admin::teams::remove_member))
+        .route("/admin/services", post(admin::teams::create_service))
+        .route("/admin/tokens", get(admin::tokens::all))
+        .route("/admin/tokens/{id}/revoke", post(admin::tokens::revoke_any))
+        .route("/admin/policy", get(admin::settings::policy).post(admin::settings::save_policy))
+        .route("/admin/policy/reset", post(admin::settings::reset_policy))
+        .route("/admin/webhooks", get(admin::settings::webhooks))
+        .route("/admin/webhooks/{vendor}", post(admin::settings::set_secret))
+        .route("/admin/webhooks/{vendor}/clear", post(admin::settings::clear_secret))
         .route("/assets/{*path}", get(asset))
 }
 

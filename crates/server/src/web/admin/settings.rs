@@ -1,0 +1,454 @@
+//! `/admin/policy` and `/admin/webhooks`: the post-mortem policy's thresholds and the
+//! webhooks' secrets, changed at run time on top of the configured values.
+//!
+//! Overrides are stored in the database (`policy.<field>`, `webhooks.<field>`), which
+//! every server process reads through `AppState::effective_settings`. A policy value
+//! saved equal to the configured one removes the override. Webhook secrets are
+//! write-only here: the pages say whether one is set and where it comes from, never what
+//! it is.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use hindsight_core::Severity;
+use hindsight_core::analysis::PolicyConfig;
+use hindsight_core::validate::is_slug;
+use hindsight_store::StoredSetting;
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::set_by;
+use crate::api::accounts::audit;
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::state::{AppState, POLICY_PREFIX, WEBHOOK_SECRETS, WEBHOOKS_PREFIX};
+use crate::web::kit::{Chrome, Notice, PageError, Posted, Signed, see_other_with_notice};
+
+/// A threshold of the policy as the page offers it.
+struct Threshold {
+    key: &'static str,
+    label: &'static str,
+    help: &'static str,
+    /// `number`, `severity` or `services`.
+    kind: &'static str,
+    min: i64,
+    max: i64,
+}
+
+const THRESHOLDS: [Threshold; 5] = [
+    Threshold {
+        key: "severity_at_or_above",
+        label: "Severity that requires a post-mortem",
+        help: "Incidents at this severity or higher (SEV1 is the highest) require a post-mortem.",
+        kind: "severity",
+        min: 1,
+        max: 5,
+    },
+    Threshold {
+        key: "prolonged_minutes",
+        label: "Prolonged resolution, in minutes",
+        help: "An incident that takes longer than this from impact start to resolution is prolonged: \
+               a post-mortem is recommended.",
+        kind: "number",
+        min: 1,
+        max: 10_080,
+    },
+    Threshold {
+        key: "late_detection_minutes",
+        label: "Late detection, in minutes",
+        help: "Monitoring that detects an incident later than this after impact began detected it late: \
+               a post-mortem is recommended.",
+        kind: "number",
+        min: 0,
+        max: 1_440,
+    },
+    Threshold {
+        key: "architecture_wide_min_services",
+        label: "Services affected for an architecture-wide incident",
+        help: "This many affected services or more make an incident architecture-wide: a post-mortem is \
+               recommended.",
+        kind: "number",
+        min: 1,
+        max: 100,
+    },
+    Threshold {
+        key: "shared_platform_services",
+        label: "Shared platform services",
+        help: "Slugs of services many others depend on, separated by commas; an incident affecting any of \
+               them is architecture-wide.",
+        kind: "services",
+        min: 0,
+        max: 0,
+    },
+];
+
+struct PolicyField {
+    key: &'static str,
+    label: &'static str,
+    help: &'static str,
+    kind: &'static str,
+    min: i64,
+    max: i64,
+    /// In the input: the value in force, or what was typed.
+    value: String,
+    configured: String,
+    /// Who set the stored override and when; empty when the configured value is in force.
+    overridden: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin_policy.html")]
+struct PolicyPage {
+    chrome: Chrome,
+    fields: Vec<PolicyField>,
+    severities: Vec<String>,
+    errors: Vec<String>,
+}
+
+/// The policy form, as typed: each threshold by its key (and the form's token).
+pub type PolicyForm = BTreeMap<String, String>;
+
+/// The "reset to configured value" button: which key.
+#[derive(Debug, Default, Deserialize)]
+pub struct ResetForm {
+    #[serde(default)]
+    reset: String,
+}
+
+/// A policy value as the form shows it: `60`, `SEV2`, `db, auth`.
+fn shown(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Array(items) => items.iter().map(shown).collect::<Vec<_>>().join(", "),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+fn policy_json(policy: &PolicyConfig) -> serde_json::Map<String, Value> {
+    match serde_json::to_value(policy) {
+        Ok(Value::Object(map)) => map,
+        _ => serde_json::Map::new(),
+    }
+}
+
+fn stored_by_key(stored: Vec<StoredSetting>, prefix: &str) -> BTreeMap<String, StoredSetting> {
+    stored.into_iter().filter_map(|s| Some((s.key.strip_prefix(prefix)?.to_string(), s))).collect()
+}
+
+async fn policy_page(
+    state: &AppState,
+    chrome: Chrome,
+    typed: Option<&PolicyForm>,
+    errors: Vec<String>,
+) -> Result<PolicyPage, PageError> {
+    let stored = stored_by_key(state.store.stored_settings().await?, POLICY_PREFIX);
+    let effective = policy_json(&state.effective_settings().await?.policy);
+    let configured = policy_json(&state.settings.policy);
+    let fields = THRESHOLDS
+        .iter()
+        .map(|t| PolicyField {
+            key: t.key,
+            label: t.label,
+            help: t.help,
+            kind: t.kind,
+            min: t.min,
+            max: t.max,
+            value: typed
+                .and_then(|f| f.get(t.key).cloned())
+                .unwrap_or_else(|| effective.get(t.key).map(shown).unwrap_or_default()),
+            configured: configured.get(t.key).map(shown).unwrap_or_default(),
+            overridden: stored.get(t.key).map(set_by).unwrap_or_default(),
+        })
+        .collect();
+    Ok(PolicyPage {
+        chrome,
+        fields,
+        severities: (1..=5).filter_map(Severity::new).map(|s| s.to_string()).collect(),
+        errors,
+    })
+}
+
+/// Reads one typed threshold into the JSON value stored for it.
+fn parse_threshold(threshold: &Threshold, typed: &str) -> Result<Value, String> {
+    let typed = typed.trim();
+    match threshold.kind {
+        "number" => match typed.parse::<i64>() {
+            Ok(n) if (threshold.min..=threshold.max).contains(&n) => Ok(Value::from(n)),
+            _ => Err(format!(
+                "{}: {typed:?} is not a whole number from {} to {}",
+                threshold.label, threshold.min, threshold.max
+            )),
+        },
+        "severity" => typed
+            .parse::<Severity>()
+            .map(|s| Value::from(s.to_string()))
+            .map_err(|e| format!("{}: {e}", threshold.label)),
+        _ => {
+            let slugs: Vec<&str> = typed.split([',', ' ']).map(str::trim).filter(|s| !s.is_empty()).collect();
+            match slugs.iter().find(|s| !is_slug(s)) {
+                Some(bad) => Err(format!("{}: {bad:?} is not a service slug (a-z, 0-9 and '-')", threshold.label)),
+                None => Ok(Value::from(slugs)),
+            }
+        }
+    }
+}
+
+/// `GET /admin/policy`.
+pub async fn policy(
+    State(state): State<AppState>,
+    Signed(caller): Signed,
+    notice: Notice,
+) -> Result<Response, PageError> {
+    caller.require_admin()?;
+    Ok(policy_page(&state, Chrome::of(&caller).with_notice(notice), None, Vec::new()).await?.into_response())
+}
+
+/// `POST /admin/policy`: saves every threshold; one equal to the configured value drops
+/// its override.
+pub async fn save_policy(State(state): State<AppState>, posted: Posted<PolicyForm>) -> Result<Response, PageError> {
+    let Posted { caller, form } = posted;
+    caller.require_admin()?;
+    let mut values = Vec::new();
+    let mut errors = Vec::new();
+    for threshold in &THRESHOLDS {
+        let typed = form.get(threshold.key).map(String::as_str).unwrap_or("");
+        match parse_threshold(threshold, typed) {
+            Ok(value) => values.push((threshold.key, value)),
+            Err(e) => errors.push(e),
+        }
+    }
+    if !errors.is_empty() {
+        let page = policy_page(&state, Chrome::of(&caller), Some(&form), errors).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    let configured = policy_json(&state.settings.policy);
+    let stored = stored_by_key(state.store.stored_settings().await?, POLICY_PREFIX);
+    let mut changed = Vec::new();
+    for (key, value) in values {
+        let full_key = format!("{POLICY_PREFIX}{key}");
+        if configured.get(key) == Some(&value) {
+            if state.store.delete_setting(&full_key).await? {
+                changed.push(key);
+                audit(&caller, &format!("reset policy {key} to the configured value {}", shown(&value)), "policy");
+            }
+            continue;
+        }
+        let was = stored.get(key).and_then(|s| serde_json::from_str::<Value>(&s.value).ok());
+        if was.as_ref() != Some(&value) {
+            state.store.put_setting(&full_key, &value.to_string(), &caller.viewer.username).await?;
+            changed.push(key);
+            audit(&caller, &format!("set policy {key} to {}", shown(&value)), "policy");
+        }
+    }
+    let notice = if changed.is_empty() {
+        "Nothing changed in the policy.".to_string()
+    } else {
+        format!("Saved the policy: {} changed. It applies to every decision from now on.", changed.join(", "))
+    };
+    Ok(see_other_with_notice("/admin/policy", &notice))
+}
+
+/// `POST /admin/policy/reset`: goes back to the configured value of one threshold.
+pub async fn reset_policy(State(state): State<AppState>, posted: Posted<ResetForm>) -> Result<Response, PageError> {
+    let Posted { caller, form } = posted;
+    caller.require_admin()?;
+    let threshold = THRESHOLDS.iter().find(|t| t.key == form.reset).ok_or_else(|| {
+        PageError::new(StatusCode::UNPROCESSABLE_ENTITY, format!("{:?} is not a policy threshold", form.reset))
+    })?;
+    let configured = policy_json(&state.settings.policy).get(threshold.key).map(shown).unwrap_or_default();
+    let notice = if state.store.delete_setting(&format!("{POLICY_PREFIX}{}", threshold.key)).await? {
+        audit(&caller, &format!("reset policy {} to the configured value {configured}", threshold.key), "policy");
+        format!("{} is back to the configured value ({configured}).", threshold.label)
+    } else {
+        format!("{} already had the configured value ({configured}).", threshold.label)
+    };
+    Ok(see_other_with_notice("/admin/policy", &notice))
+}
+
+// ---- webhooks ----
+
+struct VendorRow {
+    vendor: &'static str,
+    name: &'static str,
+    proof: &'static str,
+    /// Where the secret in force comes from: `database`, `configuration` or empty (off).
+    source: &'static str,
+    /// Whether the configuration has one too (shown when the database one wins).
+    configured: bool,
+    /// Who set the database value and when; empty when there is none.
+    stored: String,
+    error: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin_webhooks.html")]
+struct WebhooksPage {
+    chrome: Chrome,
+    vendors: Vec<VendorRow>,
+}
+
+/// A new secret as typed (never shown back).
+#[derive(Debug, Default, Deserialize)]
+pub struct SecretForm {
+    #[serde(default)]
+    secret: String,
+}
+
+/// Shortest secret accepted.
+const MIN_SECRET: usize = 16;
+/// Longest secret accepted.
+const MAX_SECRET: usize = 512;
+
+fn vendor_words(vendor: &str) -> (&'static str, &'static str) {
+    match vendor {
+        "pagerduty" => ("PagerDuty", "Signing secret: HMAC-SHA256 of the body in X-PagerDuty-Signature"),
+        "github" => ("GitHub", "Webhook secret: HMAC-SHA256 of the body in X-Hub-Signature-256"),
+        "alertmanager" => ("Alertmanager", "Bearer token (http_config.authorization.credentials)"),
+        "grafana" => ("Grafana", "Bearer token of the webhook contact point"),
+        _ => ("Opsgenie", "Bearer token sent by the outgoing webhook"),
+    }
+}
+
+async fn webhooks_page(
+    state: &AppState,
+    chrome: Chrome,
+    error: Option<(&str, String)>,
+) -> Result<WebhooksPage, PageError> {
+    let stored = stored_by_key(state.store.stored_settings().await?, WEBHOOKS_PREFIX);
+    let configured = serde_json::to_value(&state.settings.webhooks).unwrap_or_default();
+    let effective = serde_json::to_value(state.effective_webhooks().await?).unwrap_or_default();
+    let vendors = WEBHOOK_SECRETS
+        .iter()
+        .map(|&(vendor, field)| {
+            let (name, proof) = vendor_words(vendor);
+            let in_database = stored.get(field);
+            let is_set = |v: &Value| v.get(field).and_then(Value::as_str).is_some_and(|s| !s.is_empty());
+            let source = match (in_database.is_some() && is_set(&effective), is_set(&configured)) {
+                (true, _) => "database",
+                (false, true) => "configuration",
+                (false, false) => "",
+            };
+            VendorRow {
+                vendor,
+                name,
+                proof,
+                source,
+                configured: is_set(&configured),
+                stored: in_database.map(set_by).unwrap_or_default(),
+                error: error.as_ref().filter(|(v, _)| *v == vendor).map(|(_, e)| e.clone()).unwrap_or_default(),
+            }
+        })
+        .collect();
+    Ok(WebhooksPage { chrome, vendors })
+}
+
+/// The settings field holding `vendor`'s secret, or 404 for a vendor we do not know.
+fn secret_field(vendor: &str) -> Result<&'static str, PageError> {
+    WEBHOOK_SECRETS
+        .iter()
+        .find(|(v, _)| *v == vendor)
+        .map(|(_, field)| *field)
+        .ok_or_else(|| ApiError::NotFound(format!("no webhook for {vendor:?}")).into())
+}
+
+/// `GET /admin/webhooks`.
+pub async fn webhooks(
+    State(state): State<AppState>,
+    Signed(caller): Signed,
+    notice: Notice,
+) -> Result<Response, PageError> {
+    caller.require_admin()?;
+    Ok(webhooks_page(&state, Chrome::of(&caller).with_notice(notice), None).await?.into_response())
+}
+
+async fn refused(state: &AppState, caller: &Caller, vendor: &str, error: String) -> Result<Response, PageError> {
+    let page = webhooks_page(state, Chrome::of(caller), Some((vendor, error))).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
+/// `POST /admin/webhooks/{vendor}`: sets or rotates the database secret.
+pub async fn set_secret(
+    State(state): State<AppState>,
+    Path(vendor): Path<String>,
+    posted: Posted<SecretForm>,
+) -> Result<Response, PageError> {
+    let Posted { caller, form } = posted;
+    caller.require_admin()?;
+    let field = secret_field(&vendor)?;
+    let secret = form.secret.trim();
+    let length = secret.chars().count();
+    if !(MIN_SECRET..=MAX_SECRET).contains(&length) || secret.chars().any(char::is_whitespace) {
+        let error = format!(
+            "Secret: must be {MIN_SECRET} to {MAX_SECRET} characters without spaces (it was {length}); \
+             it was not saved, so type it again"
+        );
+        return refused(&state, &caller, &vendor, error).await;
+    }
+    let value = Value::from(secret).to_string();
+    state.store.put_setting(&format!("{WEBHOOKS_PREFIX}{field}"), &value, &caller.viewer.username).await?;
+    audit(&caller, &format!("set the {vendor} webhook secret"), "webhooks");
+    let (name, _) = vendor_words(&vendor);
+    let notice = format!("Saved a new {name} secret. The webhook checks against it from now on.");
+    Ok(see_other_with_notice("/admin/webhooks", &notice))
+}
+
+/// `POST /admin/webhooks/{vendor}/clear`: removes the database secret; the configured
+/// one, if any, is used again.
+pub async fn clear_secret(
+    State(state): State<AppState>,
+    Path(vendor): Path<String>,
+    posted: Posted<SecretForm>,
+) -> Result<Response, PageError> {
+    let Posted { caller, .. } = posted;
+    caller.require_admin()?;
+    let field = secret_field(&vendor)?;
+    let (name, _) = vendor_words(&vendor);
+    let notice = if state.store.delete_setting(&format!("{WEBHOOKS_PREFIX}{field}")).await? {
+        audit(&caller, &format!("cleared the {vendor} webhook secret"), "webhooks");
+        let configured = serde_json::to_value(&state.settings.webhooks)
+            .ok()
+            .and_then(|v| v.get(field).and_then(Value::as_str).map(|s| !s.is_empty()))
+            .unwrap_or(false);
+        if configured {
+            format!("Cleared the {name} secret set here; the configured one is in force again.")
+        } else {
+            format!("Cleared the {name} secret; the {name} webhook is off.")
+        }
+    } else {
+        format!("There was no {name} secret set here.")
+    };
+    Ok(see_other_with_notice("/admin/webhooks", &notice))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thresholds_are_read_within_their_bounds() {
+        let prolonged = &THRESHOLDS[1];
+        assert_eq!(parse_threshold(prolonged, " 45 ").unwrap(), Value::from(45));
+        assert!(parse_threshold(prolonged, "0").unwrap_err().contains("from 1 to 10080"));
+        assert!(parse_threshold(prolonged, "an hour").is_err());
+        assert_eq!(parse_threshold(&THRESHOLDS[0], "SEV3").unwrap(), Value::from("SEV3"));
+        assert!(parse_threshold(&THRESHOLDS[0], "SEV9").is_err());
+        let services = &THRESHOLDS[4];
+        assert_eq!(parse_threshold(services, "db, auth").unwrap(), serde_json::json!(["db", "auth"]));
+        assert_eq!(parse_threshold(services, "").unwrap(), serde_json::json!([]));
+        assert!(parse_threshold(services, "Payments DB").is_err());
+    }
+
+    #[test]
+    fn every_threshold_is_a_field_of_the_policy() {
+        let fields = policy_json(&PolicyConfig::default());
+        for threshold in &THRESHOLDS {
+            assert!(fields.contains_key(threshold.key), "{}", threshold.key);
+        }
+        assert_eq!(fields.len(), THRESHOLDS.len(), "every field of the policy is on the page");
+    }
+}

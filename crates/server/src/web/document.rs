@@ -1,0 +1,315 @@
+//! The post-mortem as a document to read and print (`/incidents/{handle}/postmortem`),
+//! its Markdown download, and its history of changes
+//! (`/incidents/{handle}/postmortem/history`).
+//!
+//! The document body is core's HTML rendering (`document::to_html`: comrak, then
+//! ammonia over every user text), placed inside our page. Drafts are readable too and
+//! marked as such. The store decides visibility, so a private incident's post-mortem
+//! is a 404 for anyone who may not see the incident.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use hindsight_core::{FieldChange, PostmortemStatus};
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::kit::{Chrome, Notice, PageError, Signed};
+use super::view;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Changes shown per page of history.
+const HISTORY_PAGE: usize = 20;
+/// Text longer than this is shown as the part that changed, with some context.
+const LONG_TEXT: usize = 160;
+/// Characters of unchanged text kept on each side of a change.
+const CONTEXT: usize = 40;
+/// Most characters of one side of a change shown; a longer change is cut with `…`.
+const MAX_SHOWN: usize = 2 * LONG_TEXT;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "postmortem_view.html")]
+struct DocumentPage {
+    chrome: Chrome,
+    handle: String,
+    title: String,
+    /// `draft`, `in_review`, `published` or `archived`.
+    status: String,
+    status_words: String,
+    version: i64,
+    /// Sanitised by core's rendering.
+    body: String,
+}
+
+fn incident_number(handle: &str) -> Result<i64, PageError> {
+    hindsight_core::parse_incident_handle(handle)
+        .ok_or_else(|| ApiError::NotFound(format!("incident {handle:?} not found")).into())
+}
+
+/// The inside of core's standalone page: everything in its `<main>`.
+fn document_body(page: &str) -> &str {
+    page.split_once("<main>").and_then(|(_, rest)| rest.rsplit_once("</main>")).map(|(body, _)| body).unwrap_or("")
+}
+
+/// `GET /incidents/{handle}/postmortem`.
+pub async fn read(
+    State(state): State<AppState>,
+    Signed(caller): Signed,
+    notice: Notice,
+    Path(handle): Path<String>,
+) -> Result<Response, PageError> {
+    let number = incident_number(&handle)?;
+    let doc = crate::review::document(&state.store, &caller.viewer, number).await?;
+    let html = hindsight_core::document::to_html(&doc);
+    let status = doc.postmortem.status;
+    let page = DocumentPage {
+        chrome: Chrome::of(&caller).with_notice(notice),
+        handle: doc.incident.handle.clone(),
+        title: doc.incident.title.clone(),
+        status: status.as_str().to_string(),
+        status_words: match status {
+            PostmortemStatus::Draft => "Draft".into(),
+            PostmortemStatus::InReview => "In review".into(),
+            PostmortemStatus::Published => "Published".into(),
+            PostmortemStatus::Archived => "Archived".into(),
+        },
+        version: doc.postmortem.version,
+        body: document_body(&html).to_string(),
+    };
+    Ok(page.into_response())
+}
+
+/// `GET /incidents/{handle}/postmortem/markdown`: the document as a Markdown file.
+pub async fn markdown(
+    State(state): State<AppState>,
+    Signed(caller): Signed,
+    Path(handle): Path<String>,
+) -> Result<Response, PageError> {
+    let number = incident_number(&handle)?;
+    let doc = crate::review::document(&state.store, &caller.viewer, number).await?;
+    let filename = format!("{}-postmortem.md", doc.incident.handle);
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/markdown; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")),
+        ],
+        hindsight_core::document::to_markdown(&doc),
+    )
+        .into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "postmortem_history.html")]
+struct HistoryPage {
+    chrome: Chrome,
+    handle: String,
+    title: String,
+    entries: Vec<HistoryEntry>,
+    total: usize,
+    page: usize,
+    pages: usize,
+}
+
+struct HistoryEntry {
+    version: i64,
+    actor: String,
+    at: String,
+    changes: Vec<ChangeView>,
+}
+
+/// One field's change, readable.
+struct ChangeView {
+    field: String,
+    old: String,
+    new: String,
+    /// Long text: only the changed part is shown, with a little context.
+    compact: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct HistoryQuery {
+    #[serde(default)]
+    page: Option<String>,
+}
+
+/// `GET /incidents/{handle}/postmortem/history?page=N`: newest first.
+pub async fn history(
+    State(state): State<AppState>,
+    Signed(caller): Signed,
+    Path(handle): Path<String>,
+    Query(query): Query<HistoryQuery>,
+) -> Result<Response, PageError> {
+    let number = incident_number(&handle)?;
+    let postmortem = state.store.postmortem_of_incident(&caller.viewer, number).await?;
+    let mut changes = state.store.postmortem_history(&caller.viewer, &postmortem.id).await?;
+    changes.reverse();
+    let total = changes.len();
+    let pages = total.div_ceil(HISTORY_PAGE).max(1);
+    let page = query.page.as_deref().and_then(|p| p.parse::<usize>().ok()).unwrap_or(1).clamp(1, pages);
+    let entries = changes
+        .into_iter()
+        .skip((page - 1) * HISTORY_PAGE)
+        .take(HISTORY_PAGE)
+        .map(|change| HistoryEntry {
+            version: change.version,
+            actor: change.actor.unwrap_or_else(|| "Hindsight".into()),
+            at: view::when(change.at),
+            changes: change.changes.iter().flat_map(readable_changes).collect(),
+        })
+        .collect();
+    let page = HistoryPage {
+        chrome: Chrome::of(&caller),
+        handle: postmortem.incident.clone(),
+        title: postmortem.incident_title.clone(),
+        entries,
+        total,
+        page,
+        pages,
+    };
+    Ok(page.into_response())
+}
+
+/// A field change as people read it: objects are opened to the fields that changed,
+/// long texts shortened to the part that changed.
+fn readable_changes(change: &FieldChange) -> Vec<ChangeView> {
+    let mut out = Vec::new();
+    open_change(&field_words(&change.field), &change.old, &change.new, &mut out);
+    out
+}
+
+fn open_change(field: &str, old: &Value, new: &Value, out: &mut Vec<ChangeView>) {
+    if let (Value::Object(old_fields), Value::Object(new_fields)) = (old, new) {
+        let mut keys: Vec<&String> = old_fields.keys().chain(new_fields.keys()).collect();
+        keys.sort();
+        keys.dedup();
+        for key in keys {
+            let (before, after) =
+                (old_fields.get(key).unwrap_or(&Value::Null), new_fields.get(key).unwrap_or(&Value::Null));
+            if before != after {
+                open_change(&format!("{field} › {}", key.replace('_', " ")), before, after, out);
+            }
+        }
+        return;
+    }
+    let (old, new) = (value_text(old), value_text(new));
+    let long = old.chars().count() > LONG_TEXT || new.chars().count() > LONG_TEXT;
+    let (old, new) = if long { changed_part(&old, &new) } else { (old, new) };
+    out.push(ChangeView { field: field.to_string(), old, new, compact: long });
+}
+
+/// `sections.root_cause` as `Root cause`, `status` as `Status`.
+fn field_words(path: &str) -> String {
+    let last = path.strip_prefix("sections.").unwrap_or(path).replace('.', " › ").replace('_', " ");
+    let mut chars = last.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => last,
+    }
+}
+
+/// A stored value as text: strings as they are, nothing as "(empty)".
+fn value_text(value: &Value) -> String {
+    match value {
+        Value::Null => "(empty)".into(),
+        Value::String(s) if s.is_empty() => "(empty)".into(),
+        Value::String(s) => s.clone(),
+        Value::Bool(true) => "yes".into(),
+        Value::Bool(false) => "no".into(),
+        other => serde_json::to_string_pretty(other).unwrap_or_default(),
+    }
+}
+
+/// The parts of `old` and `new` that differ, with up to [`CONTEXT`] characters of what
+/// they share on each side, at most [`MAX_SHOWN`] characters each, and `…` where text
+/// was left out.
+fn changed_part(old: &str, new: &str) -> (String, String) {
+    let (a, b): (Vec<char>, Vec<char>) = (old.chars().collect(), new.chars().collect());
+    let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let max_suffix = a.len().min(b.len()) - prefix;
+    let suffix = a.iter().rev().zip(b.iter().rev()).take(max_suffix).take_while(|(x, y)| x == y).count();
+    let start = prefix.saturating_sub(CONTEXT);
+    let cut = |text: &[char]| {
+        let end = (text.len() - suffix + CONTEXT).min(text.len());
+        let mut shown = String::new();
+        if start > 0 {
+            shown.push('…');
+        }
+        let cut_end = end.min(start + MAX_SHOWN);
+        shown.extend(&text[start..cut_end]);
+        if cut_end < text.len() {
+            shown.push('…');
+        }
+        shown
+    };
+    (cut(&a), cut(&b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn long_texts_show_the_changed_part_with_context() {
+        let shared_start = "a".repeat(200);
+        let shared_end = "z".repeat(200);
+        let old = format!("{shared_start}the pool kept old connections{shared_end}");
+        let new = format!("{shared_start}the pool kept stale connections{shared_end}");
+        let (before, after) = changed_part(&old, &new);
+        assert!(before.starts_with('…') && before.ends_with('…'), "{before}");
+        assert!(before.contains("old connections") && !before.contains("stale"), "{before}");
+        assert!(after.contains("stale connections"), "{after}");
+        assert!(before.chars().count() < 2 * CONTEXT + 30, "{before}");
+    }
+
+    #[test]
+    fn text_added_at_the_end_keeps_what_came_before_it_as_context() {
+        let old = "x".repeat(300);
+        let new = format!("{old} and more");
+        let (before, after) = changed_part(&old, &new);
+        assert_eq!(before, format!("…{}", "x".repeat(CONTEXT)));
+        assert_eq!(after, format!("…{} and more", "x".repeat(CONTEXT)));
+    }
+
+    #[test]
+    fn a_long_text_written_from_nothing_is_cut() {
+        let new = "word ".repeat(200);
+        let (before, after) = changed_part("(empty)", &new);
+        assert_eq!(before, "(empty)");
+        assert_eq!(after.chars().count(), MAX_SHOWN + 1);
+        assert!(after.ends_with('…'));
+    }
+
+    #[test]
+    fn section_objects_open_to_the_fields_that_changed() {
+        let change = FieldChange {
+            field: "sections.root_cause".into(),
+            old: json!({"description": "Pool", "certainty": "suspected", "component": "db"}),
+            new: json!({"description": "Pool", "certainty": "confirmed", "component": "db"}),
+        };
+        let views = readable_changes(&change);
+        assert_eq!(views.len(), 1);
+        assert_eq!(views[0].field, "Root cause › certainty");
+        assert_eq!((views[0].old.as_str(), views[0].new.as_str()), ("suspected", "confirmed"));
+        assert!(!views[0].compact);
+    }
+
+    #[test]
+    fn empty_values_read_as_empty() {
+        let change = FieldChange { field: "owner".into(), old: Value::Null, new: json!("ana") };
+        let views = readable_changes(&change);
+        assert_eq!(
+            (views[0].field.as_str(), views[0].old.as_str(), views[0].new.as_str()),
+            ("Owner", "(empty)", "ana")
+        );
+    }
+
+    #[test]
+    fn the_document_body_is_what_core_puts_in_main() {
+        assert_eq!(document_body("<html><body><main>\n<h1>T</h1>\n</main></body>"), "\n<h1>T</h1>\n");
+        assert_eq!(document_body("no main here"), "");
+    }
+}

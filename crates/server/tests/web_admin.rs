@@ -1,0 +1,488 @@
+//! The admin pages and "Your API tokens" over HTTP: what an admin sees and changes,
+//! what everyone else is refused, and that settings changed here are the ones in force.
+
+mod common;
+
+use common::{As, PASSWORD, TestApp, spawn_app, spawn_on, spawn_with};
+use hindsight_server::api::imports::hmac_hex;
+use hindsight_server::{AppState, Settings, WebhookSettings};
+use hindsight_store::test_support::{postgres_store, sqlite_store};
+use reqwest::{StatusCode, header, redirect};
+use serde_json::json;
+
+fn no_redirects() -> reqwest::Client {
+    reqwest::Client::builder().redirect(redirect::Policy::none()).build().unwrap()
+}
+
+/// Signs in through the form with `password` and answers the session cookie, or `None`
+/// when sign-in is refused.
+async fn try_sign_in(app: &TestApp, username: &str, password: &str) -> Option<String> {
+    let response = no_redirects()
+        .post(app.url("/login"))
+        .header("sec-fetch-site", "same-origin")
+        .form(&[("username", username), ("password", password), ("next", "/")])
+        .send()
+        .await
+        .unwrap();
+    if response.status() != StatusCode::SEE_OTHER {
+        return None;
+    }
+    let cookie = response.headers()[header::SET_COOKIE].to_str().unwrap();
+    Some(cookie.split(';').next().unwrap().to_string())
+}
+
+async fn sign_in(app: &TestApp, username: &str) -> String {
+    try_sign_in(app, username, PASSWORD).await.expect("signing in")
+}
+
+async fn page(app: &TestApp, cookie: &str, path: &str) -> (StatusCode, String) {
+    let response = no_redirects().get(app.url(path)).header(header::COOKIE, cookie).send().await.unwrap();
+    (response.status(), response.text().await.unwrap())
+}
+
+/// The session's form token, read from a page of ours.
+async fn csrf(app: &TestApp, cookie: &str) -> String {
+    let (_, body) = page(app, cookie, "/settings/tokens").await;
+    let start = body.find("name=\"csrf_token\" value=\"").expect("a form with a token") + 25;
+    body[start..start + body[start..].find('"').unwrap()].to_string()
+}
+
+/// Posts a form as the signed-in person (with their form token); answers status,
+/// `Location` (when redirected) and body.
+async fn post_form(app: &TestApp, cookie: &str, path: &str, fields: &[(&str, &str)]) -> (StatusCode, String, String) {
+    let token = csrf(app, cookie).await;
+    let mut form: Vec<(&str, &str)> = vec![("csrf_token", token.as_str())];
+    form.extend_from_slice(fields);
+    send_form(app, cookie, path, &form).await
+}
+
+async fn send_form(app: &TestApp, cookie: &str, path: &str, form: &[(&str, &str)]) -> (StatusCode, String, String) {
+    let response = no_redirects()
+        .post(app.url(path))
+        .header(header::COOKIE, cookie)
+        .header("sec-fetch-site", "same-origin")
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    let location =
+        response.headers().get(header::LOCATION).map(|l| l.to_str().unwrap().to_string()).unwrap_or_default();
+    (status, location, response.text().await.unwrap())
+}
+
+const ADMIN_PAGES: [&str; 6] =
+    ["/admin", "/admin/users", "/admin/teams", "/admin/tokens", "/admin/policy", "/admin/webhooks"];
+
+#[tokio::test]
+async fn admin_pages_are_for_admins_only() {
+    let app = spawn_app().await;
+    let admin = sign_in(&app, "admin").await;
+    let editor = sign_in(&app, "editor").await;
+    for path in ADMIN_PAGES {
+        let (status, body) = page(&app, &admin, path).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {body}");
+        assert!(body.contains("<h1>"), "{path}");
+        let (status, _) = page(&app, &editor, path).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "an editor opened {path}");
+    }
+    let response = no_redirects().get(app.url("/admin/users")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER, "strangers are sent to sign in");
+    let viewer = sign_in(&app, "viewer").await;
+    let attempts: [(&str, &[(&str, &str)]); 8] = [
+        ("/admin/users", &[("username", "mallory"), ("display_name", "M"), ("role", "admin"), ("password", PASSWORD)]),
+        ("/admin/users/viewer/role", &[("role", "admin")]),
+        ("/admin/users/admin/password", &[("password", "taken over by a viewer")]),
+        ("/admin/users/admin/disabled", &[("disabled", "true")]),
+        ("/admin/teams", &[("slug", "rogue"), ("name", "Rogue")]),
+        ("/admin/policy", &[("prolonged_minutes", "5")]),
+        ("/admin/webhooks/github", &[("secret", "a-secret-the-viewer-chose")]),
+        ("/admin/webhooks/github/clear", &[]),
+    ];
+    for (path, fields) in attempts {
+        let (status, _, _) = post_form(&app, &viewer, path, fields).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "a viewer changed {path}");
+    }
+    let (_, users) = app.get(As::User("admin"), "/api/v1/users").await;
+    assert!(!users.to_string().contains("mallory"));
+    let (_, me) = app.get(As::User("admin"), "/api/v1/users/viewer").await;
+    assert_eq!(me["role"], "viewer");
+    assert!(app.store.stored_settings().await.unwrap().is_empty(), "no setting was stored");
+}
+
+#[tokio::test]
+async fn forms_without_the_session_token_are_refused() {
+    let app = spawn_app().await;
+    let admin = sign_in(&app, "admin").await;
+    let fields = [("username", "ana"), ("display_name", "Ana"), ("role", "editor"), ("password", PASSWORD)];
+    let mut forged = vec![("csrf_token", "forged")];
+    forged.extend_from_slice(&fields);
+    let (status, _, body) = send_form(&app, &admin, "/admin/users", &forged).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(body.contains("cross-site request refused"), "{body}");
+    let (status, _, _) = send_form(&app, &admin, "/admin/users", &fields).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "a missing token is refused too");
+    let (status, _, _) = send_form(&app, &admin, "/settings/tokens", &[("name", "sneaky")]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = app.get(As::User("admin"), "/api/v1/users/ana").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn admin_adds_a_user_who_can_then_sign_in() {
+    let app = spawn_app().await;
+    let admin = sign_in(&app, "admin").await;
+    let fields = [
+        ("username", "ana"),
+        ("display_name", "Ana Silva"),
+        ("email", "ana@example.com"),
+        ("role", "editor"),
+        ("password", "ana's initial password"),
+    ];
+    let (status, location, _) = post_form(&app, &admin, "/admin/users", &fields).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(location.starts_with("/admin/users?notice="), "{location}");
+    let (_, list) = page(&app, &admin, &location).await;
+    assert!(list.contains("Added ana as editor."), "the notice is shown");
+    assert!(list.contains("Ana Silva") && list.contains("ana@example.com"));
+    let (_, user) = app.get(As::User("admin"), "/api/v1/users/ana").await;
+    assert_eq!(user["role"], "editor");
+    assert!(try_sign_in(&app, "ana", "ana's initial password").await.is_some(), "the password was hashed and kept");
+}
+
+#[tokio::test]
+async fn refused_user_form_keeps_input_and_says_what_was_wrong() {
+    let app = spawn_app().await;
+    let admin = sign_in(&app, "admin").await;
+    let fields = [
+        ("username", "Not A Username!"),
+        ("display_name", "Kept Display Name"),
+        ("email", "kept@example.com"),
+        ("role", "editor"),
+        ("password", "short"),
+    ];
+    let (status, _, body) = post_form(&app, &admin, "/admin/users", &fields).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("value=\"Not A Username!\""), "typed username kept");
+    assert!(body.contains("value=\"Kept Display Name\"") && body.contains("value=\"kept@example.com\""));
+    assert!(body.contains("<option value=\"editor\" selected>"), "chosen role kept");
+    assert!(body.contains("Username: must be 1-64 of a-z"), "{body}");
+    assert!(body.contains("Password: must be 12 to 1024 characters"), "every error at once: {body}");
+    assert!(!body.contains("value=\"short\""), "a password is never sent back");
+    let (status, _, body) = post_form(
+        &app,
+        &admin,
+        "/admin/users",
+        &[("username", "editor"), ("display_name", "Dup"), ("role", "viewer"), ("password", PASSWORD)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("is already taken"), "{body}");
+    let (status, _, body) =
+        post_form(&app, &admin, "/admin/users", &[("username", "nopass"), ("display_name", "No"), ("role", "viewer")])
+            .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("Initial password: required"));
+}
+
+#[tokio::test]
+async fn admin_changes_a_role_sets_a_password_and_disables_an_account() {
+    let app = spawn_app().await;
+    let admin = sign_in(&app, "admin").await;
+    let (status, location, _) = post_form(&app, &admin, "/admin/users/viewer/role", &[("role", "editor")]).await;
+    assert_eq!((status, location.contains("viewer%20is%20now%20editor")), (StatusCode::SEE_OTHER, true), "{location}");
+    let (_, user) = app.get(As::User("admin"), "/api/v1/users/viewer").await;
+    assert_eq!(user["role"], "editor");
+
+    let (status, _, body) = post_form(&app, &admin, "/admin/users/viewer/password", &[("password", "tiny")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("Password: must be 12 to 1024 characters"));
+    assert!(body.contains("<details class=\"manage\" open>"), "the refused user's forms stay open");
+    let (status, _, _) =
+        post_form(&app, &admin, "/admin/users/viewer/password", &[("password", "a brand new password")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(try_sign_in(&app, "viewer", PASSWORD).await.is_none(), "the old password no longer works");
+    let viewer = try_sign_in(&app, "viewer", "a brand new password").await.expect("the new password works");
+
+    let (status, _, _) = post_form(&app, &admin, "/admin/users/viewer/disabled", &[("disabled", "true")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, _) = page(&app, &viewer, "/incidents").await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "a disabled user's session ends");
+    assert!(try_sign_in(&app, "viewer", "a brand new password").await.is_none());
+    let (_, list) = page(&app, &admin, "/admin/users").await;
+    assert!(list.contains("Enable viewer"));
+    let (status, _, _) = post_form(&app, &admin, "/admin/users/viewer/disabled", &[("disabled", "false")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(try_sign_in(&app, "viewer", "a brand new password").await.is_some());
+}
+
+#[tokio::test]
+async fn admins_cannot_demote_or_disable_themselves() {
+    let app = spawn_app().await;
+    let admin = sign_in(&app, "admin").await;
+    let (status, _, body) = post_form(&app, &admin, "/admin/users/admin/role", &[("role", "viewer")]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(body.contains("ask another admin"), "{body}");
+    let (status, _, _) = post_form(&app, &admin, "/admin/users/admin/disabled", &[("disabled", "true")]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (_, me) = app.get(As::User("admin"), "/api/v1/users/admin").await;
+    assert_eq!((me["role"].as_str(), me["disabled"].as_bool()), (Some("admin"), Some(false)));
+}
+
+#[tokio::test]
+async fn admin_manages_teams_members_and_services() {
+    let app = spawn_app().await;
+    let admin = sign_in(&app, "admin").await;
+    let (status, _, _) = post_form(&app, &admin, "/admin/teams", &[("slug", "payments"), ("name", "Payments")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, _, body) =
+        post_form(&app, &admin, "/admin/teams", &[("slug", "payments"), ("name", "Second Payments")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "a taken slug is refused");
+    assert!(body.contains("value=\"Second Payments\""), "typed name kept");
+    let (status, _, body) = post_form(&app, &admin, "/admin/teams", &[("slug", "Bad Slug"), ("name", "X")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("Slug: must be"), "{body}");
+
+    let (status, _, _) = post_form(&app, &admin, "/admin/teams/payments/members", &[("username", "editor")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    post_form(&app, &admin, "/admin/teams/payments/members", &[("username", "viewer")]).await;
+    let (_, team) = app.get(As::User("admin"), "/api/v1/teams/payments").await;
+    assert_eq!(team["members"], json!(["editor", "viewer"]));
+    let (_, body) = page(&app, &admin, "/admin/teams").await;
+    assert!(body.contains("Remove editor from Payments"));
+    let (status, _, _) =
+        post_form(&app, &admin, "/admin/teams/payments/members/remove", &[("username", "editor")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, team) = app.get(As::User("admin"), "/api/v1/teams/payments").await;
+    assert_eq!(team["members"], json!(["viewer"]));
+    let (status, _, _) = post_form(&app, &admin, "/admin/teams/nowhere/members", &[("username", "editor")]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    let fields = [("slug", "checkout"), ("name", "Checkout"), ("owner_team", "payments")];
+    let (status, _, _) = post_form(&app, &admin, "/admin/services", &fields).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, service) = app.get(As::User("admin"), "/api/v1/services/checkout").await;
+    assert_eq!(service["owner_team"], "payments");
+    let fields = [("slug", "search"), ("name", "Search"), ("owner_team", "ghosts")];
+    let (status, _, body) = post_form(&app, &admin, "/admin/services", &fields).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("no team named") && body.contains("value=\"search\""), "{body}");
+}
+
+#[tokio::test]
+async fn everyone_creates_and_revokes_their_own_tokens() {
+    let app = spawn_app().await;
+    let editor = sign_in(&app, "editor").await;
+    let (status, _, body) = post_form(&app, &editor, "/settings/tokens", &[("name", "CI import job")]).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let start = body.find("value=\"hs_").expect("the secret is shown once") + 7;
+    let secret = body[start..start + body[start..].find('"').unwrap()].to_string();
+    assert!(body.contains("Copy it now"));
+    let works = |secret: String| {
+        let app = &app;
+        async move { app.client.get(app.url("/api/v1/incidents")).bearer_auth(secret).send().await.unwrap().status() }
+    };
+    assert_eq!(works(secret.clone()).await, StatusCode::OK);
+    let (_, list) = page(&app, &editor, "/settings/tokens").await;
+    assert!(list.contains("CI import job") && !list.contains(&secret), "listed, secret not shown again");
+    let tokens = app.store.list_tokens("editor").await.unwrap();
+    let id = tokens.iter().find(|t| t.name == "CI import job").unwrap().id.clone();
+
+    let viewer = sign_in(&app, "viewer").await;
+    let (status, _, _) = post_form(&app, &viewer, &format!("/settings/tokens/{id}/revoke"), &[]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "not theirs");
+    let (status, _, _) = post_form(&app, &viewer, &format!("/admin/tokens/{id}/revoke"), &[]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(works(secret.clone()).await, StatusCode::OK);
+
+    let (status, location, _) = post_form(&app, &editor, &format!("/settings/tokens/{id}/revoke"), &[]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(location.starts_with("/settings/tokens?notice=Revoked"), "{location}");
+    assert_eq!(works(secret).await, StatusCode::UNAUTHORIZED);
+
+    let (status, _, body) = post_form(&app, &editor, "/settings/tokens", &[("name", "")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.contains("Name:"), "{body}");
+}
+
+#[tokio::test]
+async fn admins_see_every_token_and_revoke_any() {
+    let app = spawn_app().await;
+    let admin = sign_in(&app, "admin").await;
+    let (status, body) = page(&app, &admin, "/admin/tokens").await;
+    assert_eq!(status, StatusCode::OK);
+    for owner in ["admin", "editor", "viewer", "outsider", "responder"] {
+        assert!(body.contains(&format!("Revoke {owner}’s token test")), "{owner}'s token listed");
+    }
+    let id = app.store.list_tokens("outsider").await.unwrap()[0].id.clone();
+    let (status, _, _) = post_form(&app, &admin, &format!("/admin/tokens/{id}/revoke"), &[]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, _) = app.get(As::User("outsider"), "/api/v1/incidents").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (_, body) = page(&app, &admin, "/admin/tokens").await;
+    assert!(!body.contains("Revoke outsider’s token test") && body.contains("revoked "));
+}
+
+#[tokio::test]
+async fn policy_set_by_an_admin_is_the_policy_in_force_everywhere() {
+    policy_in_force(spawn_app().await).await;
+}
+
+#[tokio::test]
+async fn policy_set_by_an_admin_is_in_force_on_postgres() {
+    let Some(store) = postgres_store().await else { return };
+    policy_in_force(spawn_on(store).await).await;
+}
+
+async fn policy_in_force(app: TestApp) {
+    let seed = app.seed().await;
+    let admin = sign_in(&app, "admin").await;
+    let criteria = |report: serde_json::Value| -> Vec<String> {
+        report["decision"]["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["criterion"].as_str().unwrap().into())
+            .collect()
+    };
+    let policy_path = format!("/api/v1/incidents/{}/policy", seed.public);
+    let (_, report) = app.get(As::User("viewer"), &policy_path).await;
+    assert!(criteria(report).contains(&"severity".to_string()), "a SEV2 requires a post-mortem by default");
+
+    let fields = [
+        ("severity_at_or_above", "SEV1"),
+        ("prolonged_minutes", "45"),
+        ("late_detection_minutes", "15"),
+        ("architecture_wide_min_services", "3"),
+        ("shared_platform_services", "checkout, search"),
+    ];
+    let (status, location, _) = post_form(&app, &admin, "/admin/policy", &fields).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, body) = page(&app, &admin, &location).await;
+    assert!(body.contains("severity_at_or_above, prolonged_minutes, shared_platform_services changed"), "{body}");
+    assert!(body.contains("value=\"45\"") && body.contains("<option value=\"SEV1\" selected>"));
+    assert!(body.contains("set here by admin"));
+    assert!(body.contains("Reset to configured value"));
+
+    let (_, report) = app.get(As::User("viewer"), &policy_path).await;
+    let now = criteria(report);
+    assert!(!now.contains(&"severity".to_string()), "SEV1 only now: {now:?}");
+    assert!(now.contains(&"architecture_wide".to_string()), "checkout is now a shared platform service: {now:?}");
+
+    // Another server process over the same database reads the same policy.
+    let other = AppState::new(app.store.clone(), Settings::default());
+    let effective = other.effective_settings().await.unwrap();
+    assert_eq!(effective.policy.prolonged_minutes, 45);
+    assert_eq!(effective.policy.shared_platform_services, ["checkout", "search"]);
+    assert_eq!(effective.policy.late_detection_minutes, 15);
+    let stored: Vec<String> = app.store.stored_settings().await.unwrap().into_iter().map(|s| s.key).collect();
+    assert!(
+        !stored.contains(&"policy.late_detection_minutes".to_string()),
+        "values equal to the configured ones are not stored"
+    );
+
+    let (status, _, _) = post_form(&app, &admin, "/admin/policy/reset", &[("reset", "severity_at_or_above")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, report) = app.get(As::User("viewer"), &policy_path).await;
+    assert!(criteria(report).contains(&"severity".to_string()), "back to the configured SEV2");
+    let (status, _, _) = post_form(&app, &admin, "/admin/policy/reset", &[("reset", "no_such_threshold")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn refused_policy_keeps_what_was_typed_and_changes_nothing() {
+    let app = spawn_app().await;
+    let admin = sign_in(&app, "admin").await;
+    let fields = [
+        ("severity_at_or_above", "SEV3"),
+        ("prolonged_minutes", "0"),
+        ("late_detection_minutes", "soon"),
+        ("architecture_wide_min_services", "4"),
+        ("shared_platform_services", "Core DB"),
+    ];
+    let (status, _, body) = post_form(&app, &admin, "/admin/policy", &fields).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("is not a whole number from 1 to 10080"), "{body}");
+    assert!(body.contains("Late detection, in minutes:") && body.contains("is not a whole number from 0 to 1440"));
+    assert!(body.contains("Core") && body.contains("is not a service slug"));
+    assert!(body.contains("value=\"soon\"") && body.contains("value=\"4\"") && body.contains("value=\"Core DB\""));
+    assert!(body.contains("<option value=\"SEV3\" selected>"));
+    assert!(app.store.stored_settings().await.unwrap().is_empty());
+}
+
+fn pagerduty_event() -> String {
+    json!({"event": {
+        "id": "01F0", "event_type": "incident.triggered", "resource_type": "incident",
+        "occurred_at": "2026-11-20T10:01:00Z",
+        "agent": {"id": "PLH1HKV", "type": "user_reference", "summary": "Ana Silva"},
+        "data": {
+            "id": "Q2LF6PHM1K0AR4", "type": "incident", "number": 812, "status": "triggered",
+            "title": "Checkout error rate above 5%", "urgency": "high",
+            "service": {"id": "PSV1CHK", "type": "service_reference", "summary": "checkout-api"}
+        }
+    }})
+    .to_string()
+}
+
+async fn pagerduty(app: &TestApp, secret: &str) -> StatusCode {
+    let body = pagerduty_event();
+    let signature = format!("v1={}", hmac_hex(secret, body.as_bytes()));
+    app.client
+        .post(app.url("/api/v1/webhooks/pagerduty"))
+        .header("content-type", "application/json")
+        .header("x-pagerduty-signature", signature)
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+fn configured_pagerduty() -> WebhookSettings {
+    WebhookSettings { pagerduty_secret: Some("configured-pd-secret".into()), ..Default::default() }
+}
+
+#[tokio::test]
+async fn webhook_secrets_set_here_are_checked_and_never_shown() {
+    webhook_secrets(spawn_with(sqlite_store().await, configured_pagerduty()).await).await;
+}
+
+#[tokio::test]
+async fn webhook_secrets_set_here_are_checked_on_postgres() {
+    let Some(store) = postgres_store().await else { return };
+    webhook_secrets(spawn_with(store, configured_pagerduty()).await).await;
+}
+
+async fn webhook_secrets(app: TestApp) {
+    let admin = sign_in(&app, "admin").await;
+    let (_, body) = page(&app, &admin, "/admin/webhooks").await;
+    assert!(body.contains("on · configured") && body.contains("In force: the secret from the configuration."));
+    assert!(!body.contains("configured-pd-secret"));
+    assert_eq!(pagerduty(&app, "configured-pd-secret").await, StatusCode::ACCEPTED);
+
+    let (status, _, body) = post_form(&app, &admin, "/admin/webhooks/pagerduty", &[("secret", "too short")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("Secret: must be 16 to 512 characters"), "{body}");
+
+    let rotated = "rotated-pd-secret-0123456789";
+    let (status, _, _) = post_form(&app, &admin, "/admin/webhooks/pagerduty", &[("secret", rotated)]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(pagerduty(&app, "configured-pd-secret").await, StatusCode::FORBIDDEN, "the old secret stops working");
+    assert_eq!(pagerduty(&app, rotated).await, StatusCode::ACCEPTED);
+    let (_, body) = page(&app, &admin, "/admin/webhooks").await;
+    assert!(body.contains("on · set here") && body.contains("set here by admin"));
+    assert!(!body.contains(rotated), "a stored secret is never shown");
+
+    let github = "github-secret-from-the-page";
+    post_form(&app, &admin, "/admin/webhooks/github", &[("secret", github)]).await;
+    let effective = AppState::new(app.store.clone(), Settings::default()).effective_webhooks().await.unwrap();
+    assert_eq!(effective.github_secret.as_deref(), Some(github), "other processes see it");
+
+    let (status, location, _) = post_form(&app, &admin, "/admin/webhooks/pagerduty/clear", &[]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(location.contains("configured%20one%20is%20in%20force%20again"), "{location}");
+    assert_eq!(pagerduty(&app, "configured-pd-secret").await, StatusCode::ACCEPTED);
+    assert_eq!(pagerduty(&app, rotated).await, StatusCode::FORBIDDEN);
+    let (status, _, _) = post_form(&app, &admin, "/admin/webhooks/nagios", &[("secret", rotated)]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
