@@ -1749,6 +1749,8 @@ on_both_databases!(
     postmortems_to_review_are_others_in_review_on_my_teams_incidents,
     overdue_drafts_are_visible_drafts_due_before_today,
     open_incidents_i_respond_to_leave_out_resolved_and_others,
+);
+
 // ---- settings changed at run time, and every user's tokens ----
 
 async fn stored_setting_is_read_back_replaced_and_deleted(store: Store) {

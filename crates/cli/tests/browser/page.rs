@@ -77,6 +77,15 @@ impl Browser {
         self.fill("Username", username).await;
         self.fill("Password", password).await;
         self.click("Sign in").await;
+        // The click only starts the form's navigation: wait until it has landed, on
+        // the page signed into or back on the form with its error.
+        let deadline = Instant::now() + PATIENCE;
+        while self.path().await.starts_with("/login") && !self.text().await.contains("Wrong username or password.") {
+            if Instant::now() > deadline {
+                self.fail(&format!("signing in as {username} did not finish within {PATIENCE:?}")).await;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     /// The path and query of the page shown, e.g. `/?status=resolved`.
