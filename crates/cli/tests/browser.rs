@@ -21,7 +21,10 @@ mod browser {
     mod demo;
     mod page;
 
+    mod action_items;
     mod incidents;
+    mod postmortem;
     mod privacy;
+    mod roles;
     mod sign_in;
 }
