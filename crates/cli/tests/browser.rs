@@ -5,6 +5,10 @@
 //! Skipped (with a line saying so) where Chromium or chromedriver is missing,
 //! unless `CI` is set: then they fail. `apt-get install -y chromium chromium-driver`.
 //!
+//! `browser/accessibility.rs` checks every main page with axe-core, which npm
+//! installs from `browser/package.json` (`npm ci` in `crates/cli/tests/browser`;
+//! `.ci/run` does it). Without it that one test is skipped, or fails under `CI`.
+//!
 //! A scenario test starts its own server and browser and reads like a person's
 //! visit; see `browser/sign_in.rs` for the shape:
 //!
@@ -17,11 +21,16 @@
 
 mod browser {
     mod app;
+    mod axe;
     mod chromedriver;
     mod demo;
     mod page;
 
+    mod accessibility;
+    mod action_items;
     mod incidents;
+    mod postmortem;
     mod privacy;
+    mod roles;
     mod sign_in;
 }

@@ -64,8 +64,45 @@ impl App {
         Browser::open(self.driver.clone(), &self.url).await
     }
 
+    /// A new API token of `username`, made with `hindsight token create` on the server's
+    /// database, as an admin does on the command line.
+    pub fn api_token(&self, username: &str) -> String {
+        let output = Command::new(env!("CARGO_BIN_EXE_hindsight"))
+            .args(["token", "create", username, "--name", "browser test"])
+            .current_dir(self.dir.path())
+            .env("HINDSIGHT_DATABASE_URL", "sqlite://demo.db")
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .output()
+            .expect("running hindsight token create");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "hindsight token create {username} failed: {stderr}");
+        String::from_utf8(output.stdout).expect("a token in UTF-8").trim().to_string()
+    }
+
+    /// Sends `body` as JSON to the API at `path` (e.g. `/api/v1/incidents/INC-3/events`)
+    /// with `token`; the answer's status and JSON body (`null` when it has none).
+    pub fn api(&self, method: &str, path: &str, token: &str, body: &serde_json::Value) -> (u16, serde_json::Value) {
+        let authorization = format!("Bearer {token}");
+        let headers = [("Authorization", authorization.as_str()), ("Content-Type", "application/json")];
+        let answer = chromedriver::request(self.port(), method, path, &headers, &body.to_string())
+            .unwrap_or_else(|| panic!("{method} {path}: the server did not answer"));
+        let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((answer.as_str(), ""));
+        let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or_default();
+        let body = if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
+            dechunk(body)
+        } else {
+            body.to_string()
+        };
+        (status, serde_json::from_str(&body).unwrap_or(serde_json::Value::Null))
+    }
+
+    fn port(&self) -> u16 {
+        self.url.rsplit(':').next().and_then(|p| p.parse().ok()).expect("a port in the server's address")
+    }
+
     fn wait_until_ready(&self) {
-        let port = self.url.rsplit(':').next().and_then(|p| p.parse().ok()).expect("a port in the server's address");
+        let port = self.port();
         let deadline = Instant::now() + Duration::from_secs(20);
         while !chromedriver::http(port, "GET", "/readyz").is_some_and(|answer| answer.starts_with("HTTP/1.1 200")) {
             assert!(Instant::now() < deadline, "{}/readyz did not answer 200 within 20 s", self.url);
@@ -86,6 +123,20 @@ fn serving_url(stdout: &mut BufReader<ChildStdout>) -> String {
             return format!("http://{address}");
         }
     }
+}
+
+/// A chunked HTTP body joined into one.
+fn dechunk(mut chunked: &str) -> String {
+    let mut body = String::new();
+    while let Some((size, rest)) = chunked.split_once("\r\n") {
+        let size = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if size == 0 || rest.len() < size {
+            break;
+        }
+        body.push_str(&rest[..size]);
+        chunked = rest[size..].trim_start_matches("\r\n");
+    }
+    body
 }
 
 impl Drop for App {

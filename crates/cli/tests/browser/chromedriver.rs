@@ -112,10 +112,19 @@ pub fn free_port() -> u16 {
 /// One HTTP/1.1 request without a body to a loopback port; the whole answer, or
 /// `None` when nothing answers.
 pub fn http(port: u16, method: &str, path: &str) -> Option<String> {
+    request(port, method, path, &[], "")
+}
+
+/// One HTTP/1.1 request to a loopback port with extra `headers` and a `body`; the
+/// whole answer, or `None` when nothing answers.
+pub fn request(port: u16, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Option<String> {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
     stream.set_read_timeout(Some(Duration::from_secs(30))).ok()?;
-    let request =
-        format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    let mut request = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n");
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str(&format!("Content-Length: {}\r\n\r\n{body}", body.len()));
     stream.write_all(request.as_bytes()).ok()?;
     // chromedriver keeps the connection open despite `Connection: close`, so
     // read until the answer is complete rather than to the end of the stream.

@@ -42,3 +42,17 @@ pub fn private_incident_and_outsider(data: &DemoData) -> (&DemoIncident, &str) {
         })
         .expect("a private demo incident that some demo user may not see")
 }
+
+/// The username of the first demo user with `role`.
+pub fn user_with(data: &DemoData, role: Role) -> &str {
+    data.users.iter().find(|u| u.role == role).map(|u| u.username.as_str()).expect("a demo user with that role")
+}
+
+/// A demo user with `role` other than `not`.
+pub fn other_user_with<'a>(data: &'a DemoData, role: Role, not: &str) -> &'a str {
+    data.users
+        .iter()
+        .find(|u| u.role == role && u.username != not)
+        .map(|u| u.username.as_str())
+        .expect("a second demo user with that role")
+}

@@ -5,7 +5,9 @@
 //! what the person would have seen.
 //!
 //! Things are found by their visible text and labels, never by CSS classes or
-//! ids, so a control a test uses must have a label a person can read.
+//! ids, so a control a test uses must have a label a person can read. The one
+//! exception is `hints`: the blameless-language hints under an editor field are
+//! read from the preview the editor keeps for that field.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -97,6 +99,17 @@ impl Browser {
         }
     }
 
+    /// Waits until the page shown is at `path` (its path and query start with it).
+    pub async fn wait_for_path(&self, path: &str) {
+        let deadline = Instant::now() + PATIENCE;
+        while !self.path().await.starts_with(path) {
+            if Instant::now() > deadline {
+                self.fail(&format!("the browser did not reach {path:?} within {PATIENCE:?}")).await;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// The page's visible text, as a person reads it.
     pub async fn text(&self) -> String {
         let text = self.client.execute("return document.body ? document.body.innerText : '';", vec![]).await;
@@ -114,24 +127,144 @@ impl Browser {
         }
     }
 
-    /// Clicks the link or button that reads `text` (exactly, or else the one that contains it).
+    /// Clicks the link or button that reads `text` (exactly, or else the one that contains it),
+    /// or whose accessible name is `text` (`aria-label`, e.g. "Mark done: Rotate the keys").
     pub async fn click(&self, text: &str) {
-        let t = xpath_literal(text);
-        let exact = format!(
-            "//a[normalize-space(.)={t}] | //button[normalize-space(.)={t}] \
-             | //input[(@type='submit' or @type='button') and normalize-space(@value)={t}]"
-        );
-        let containing =
-            format!("//a[contains(normalize-space(.), {t})] | //button[contains(normalize-space(.), {t})]");
-        let target = self.one_of(&[exact, containing], &format!("a link or button reading {text:?}")).await;
+        let target = self.one_of(&control_xpaths(text), &format!("a link or button reading {text:?}")).await;
         target.click().await.unwrap_or_else(|e| panic!("clicking {text:?}: {e}"));
     }
 
+    /// Clicks the first, in page order, of several links or buttons that read `text`, as a
+    /// person does when a form repeats its button (e.g. "Save" at its top and bottom).
+    pub async fn click_first(&self, text: &str) {
+        let what = format!("a link or button reading {text:?}");
+        let target = self.find_visible(&control_xpaths(text), &what, Pick::First).await;
+        target.click().await.unwrap_or_else(|e| panic!("clicking {text:?}: {e}"));
+    }
+
+    /// Whether the (first) button that reads `text` can be pressed; `false` when it is disabled.
+    pub async fn is_enabled(&self, text: &str) -> bool {
+        let what = format!("a link or button reading {text:?}");
+        let target = self.find_visible(&control_xpaths(text), &what, Pick::First).await;
+        target.is_enabled().await.unwrap_or_else(|e| panic!("reading whether {text:?} is enabled: {e}"))
+    }
+
+    /// What the visible buttons on the page read, in page order.
+    pub async fn buttons(&self) -> Vec<String> {
+        let script = "return [...document.querySelectorAll('button, input[type=submit], input[type=button]')]
+            .filter(b => b.offsetParent !== null)
+            .map(b => (b.innerText || b.value || '').trim());";
+        strings(&self.execute(script, vec![]).await)
+    }
+
+    /// The visible form fields a person can change right now (not read-only, not disabled),
+    /// each named by its label, or else its `name`.
+    pub async fn editable_fields(&self) -> Vec<String> {
+        let script = "return [...document.querySelectorAll('input, select, textarea')]
+            .filter(f => f.type !== 'hidden' && f.offsetParent !== null && !f.disabled && !f.readOnly)
+            .map(f => (f.labels && f.labels[0] ? f.labels[0].innerText : f.name || f.id).trim());";
+        strings(&self.execute(script, vec![]).await)
+    }
+
+    /// What the field labelled `label` holds now.
+    pub async fn value(&self, label: &str) -> String {
+        let field = self.field(label).await;
+        field.prop("value").await.ok().flatten().unwrap_or_default()
+    }
+
+    /// Ticks the checkbox labelled `label`; leaves it ticked when it is.
+    pub async fn tick(&self, label: &str) {
+        let field = self.field(label).await;
+        if !field.is_selected().await.unwrap_or(false) {
+            field.click().await.unwrap_or_else(|e| panic!("ticking {label:?}: {e}"));
+        }
+    }
+
+    /// The visible text of the part of the page headed `heading`: the element that holds
+    /// the heading (whose text, or first words before a count, read `heading`).
+    pub async fn section(&self, heading: &str) -> String {
+        let t = xpath_literal(heading);
+        let xpath = format!(
+            "//*[self::h1 or self::h2 or self::h3][normalize-space(text()[1])={t} or normalize-space(.)={t}]/.."
+        );
+        let section = self.one_of(&[xpath], &format!("a part of the page headed {heading:?}")).await;
+        section.text().await.unwrap_or_else(|e| panic!("reading the part headed {heading:?}: {e}"))
+    }
+
+    /// The blameless-language hints shown under the text field labelled `label`, each as read
+    /// (rule, words, suggestion); empty when none shows. The editor shows them in a preview
+    /// beside the field (`id` + `-lint`), as a list of `lint-finding` items, whether the page
+    /// rendered them or its script did while the person typed.
+    pub async fn hints(&self, label: &str) -> Vec<String> {
+        let field = self.field(label).await;
+        let id = field.attr("id").await.ok().flatten().unwrap_or_default();
+        let script = "const preview = document.getElementById(arguments[0] + '-lint');
+            if (!preview || preview.hidden) return [];
+            return [...preview.querySelectorAll('.lint-finding')].map(li => li.innerText.trim());";
+        strings(&self.execute(script, vec![json!(id)]).await)
+    }
+
+    /// Waits until the field labelled `label` shows a hint containing `words`; returns the hints.
+    pub async fn wait_for_hint(&self, label: &str, words: &str) -> Vec<String> {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let hints = self.hints(label).await;
+            if hints.iter().any(|h| h.contains(words)) {
+                return hints;
+            }
+            if Instant::now() > deadline {
+                self.fail(&format!("no hint about {words:?} under {label:?} within {PATIENCE:?}; hints: {hints:?}"))
+                    .await;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Waits until the field labelled `label` shows no hint.
+    pub async fn wait_for_no_hints(&self, label: &str) {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let hints = self.hints(label).await;
+            if hints.is_empty() {
+                return;
+            }
+            if Instant::now() > deadline {
+                self.fail(&format!("the hints under {label:?} did not go within {PATIENCE:?}: {hints:?}")).await;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Runs `script` in the page as a function body (`arguments` holds `args`) and returns
+    /// what it returns; a returned promise is awaited.
+    pub async fn execute(&self, script: &str, args: Vec<serde_json::Value>) -> serde_json::Value {
+        match self.client.execute(script, args).await {
+            Ok(value) => value,
+            Err(e) => self.fail(&format!("running a script in the page: {e}")).await,
+        }
+    }
+
+    /// The HTTP status the page's own address answers with now, fetched from the page
+    /// (WebDriver does not tell the status of a page it opened).
+    pub async fn status(&self) -> u16 {
+        let script = "return fetch(location.href, { credentials: 'same-origin' }).then(r => r.status);";
+        let status = self.execute(script, vec![]).await;
+        status.as_u64().and_then(|s| u16::try_from(s).ok()).unwrap_or_default()
+    }
+
     /// Types `value` into the field labelled `label`, replacing what was there.
+    ///
+    /// A date field takes `value` as `2026-12-15` and is typed the way the browser's
+    /// en-US locale shows it (month, day, year).
     pub async fn fill(&self, label: &str, value: &str) {
         let field = self.field(label).await;
+        let kind = field.attr("type").await.ok().flatten().unwrap_or_default();
+        let typed = match (kind.as_str(), value.split('-').collect::<Vec<_>>().as_slice()) {
+            ("date", [year, month, day]) => format!("{month}{day}{year}"),
+            _ => value.to_string(),
+        };
         field.clear().await.unwrap_or_else(|e| panic!("clearing the field {label:?}: {e}"));
-        field.send_keys(value).await.unwrap_or_else(|e| panic!("typing into the field {label:?}: {e}"));
+        field.send_keys(&typed).await.unwrap_or_else(|e| panic!("typing into the field {label:?}: {e}"));
     }
 
     /// Chooses the option that reads `option` in the list labelled `label`.
@@ -203,6 +336,12 @@ impl Browser {
     /// The one visible element found by the first of `xpaths` that finds any,
     /// waiting for it to appear; fails when none appears or several match.
     async fn one_of(&self, xpaths: &[String], what: &str) -> Element {
+        self.find_visible(xpaths, what, Pick::Only).await
+    }
+
+    /// A visible element found by the first of `xpaths` that finds any, waiting for
+    /// it to appear; when several match, the first in page order or a failure.
+    async fn find_visible(&self, xpaths: &[String], what: &str, pick: Pick) -> Element {
         let deadline = Instant::now() + PATIENCE;
         loop {
             for xpath in xpaths {
@@ -212,10 +351,10 @@ impl Browser {
                         visible.push(element);
                     }
                 }
-                match visible.len() {
-                    0 => continue,
-                    1 => return visible.remove(0),
-                    n => self.fail(&format!("{n} elements match {what}; say which")).await,
+                match (visible.len(), pick) {
+                    (0, _) => continue,
+                    (1, _) | (_, Pick::First) => return visible.remove(0),
+                    (n, Pick::Only) => self.fail(&format!("{n} elements match {what}; say which")).await,
                 }
             }
             if Instant::now() > deadline {
@@ -249,6 +388,31 @@ impl Drop for Browser {
 fn screenshot_dir() -> PathBuf {
     let cli = Path::new(env!("CARGO_MANIFEST_DIR"));
     cli.ancestors().nth(2).unwrap_or(cli).join("target").join("screenshots")
+}
+
+/// Which of several matching elements a helper takes.
+#[derive(Clone, Copy)]
+enum Pick {
+    /// Only one may match: several is an ambiguity the test must resolve.
+    Only,
+    /// The first in page order.
+    First,
+}
+
+/// Where to find a link or button by what it reads: exactly, by accessible name, or containing it.
+fn control_xpaths(text: &str) -> [String; 2] {
+    let t = xpath_literal(text);
+    let exact = format!(
+        "//a[normalize-space(.)={t} or @aria-label={t}] | //button[normalize-space(.)={t} or @aria-label={t}] \
+         | //input[(@type='submit' or @type='button') and normalize-space(@value)={t}]"
+    );
+    let containing = format!("//a[contains(normalize-space(.), {t})] | //button[contains(normalize-space(.), {t})]");
+    [exact, containing]
+}
+
+/// A script's answer read as a list of strings.
+fn strings(value: &serde_json::Value) -> Vec<String> {
+    value.as_array().into_iter().flatten().map(|v| v.as_str().unwrap_or_default().to_string()).collect()
 }
 
 /// `text` as an XPath 1.0 string literal, which has no escapes.
