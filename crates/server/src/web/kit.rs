@@ -171,12 +171,23 @@ impl PageError {
 impl From<ApiError> for PageError {
     fn from(e: ApiError) -> PageError {
         let problem = e.problem();
-        let mut message = problem.detail;
+        // Details are written to follow a colon in the API; a page shows them as a sentence.
+        let mut message = sentence(&problem.detail);
         for field in &problem.errors {
             message.push_str(&format!("\n{}: {}", field.field, field.message));
         }
         PageError { status: StatusCode::from_u16(problem.status).unwrap_or(StatusCode::BAD_REQUEST), message }
     }
+}
+
+/// `text` with a capital first letter and a closing full stop.
+fn sentence(text: &str) -> String {
+    let mut chars = text.trim().chars();
+    let mut out: String = chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default();
+    if !out.is_empty() && !out.ends_with(['.', '!', '?']) {
+        out.push('.');
+    }
+    out
 }
 
 impl From<hindsight_store::StoreError> for PageError {
@@ -242,6 +253,16 @@ mod tests {
         assert_eq!(form_time("started", "  ").unwrap(), None);
         let error = form_time("started", "yesterday").unwrap_err();
         assert!(error.contains("started") && error.contains("2026-11-20T10:04"), "{error}");
+    }
+
+    #[test]
+    fn api_details_read_as_sentences_on_a_page() {
+        assert_eq!(
+            sentence("your role is viewer; writing needs the editor role"),
+            "Your role is viewer; writing needs the editor role."
+        );
+        assert_eq!(sentence("Not found."), "Not found.");
+        assert_eq!(sentence(""), "");
     }
 
     #[test]
