@@ -79,12 +79,30 @@ pub enum IngestError {
     Crashed(String),
 }
 
-/// Records stored per batch.
-const BATCH: usize = 500;
+/// Records the importer hands over at a time.
+const BATCH: usize = 1024;
+/// Batches read ahead while the store writes: reading goes on while a batch is stored.
+const BATCHES_IN_FLIGHT: usize = 8;
+/// Records stored per transaction.
+const STORE_BATCH: usize = 4096;
 /// Records kept per kind, at each end of time, to choose key moments from.
 const CANDIDATES_PER_END: usize = 500;
 /// How far from an incident's start an event about one of its services may be and still belong to it.
 const SERVICE_WINDOW: time::Duration = time::Duration::hours(6);
+
+/// A record as read, its raw payload already in the text the store keeps (`record.raw` is
+/// null), so the importer's thread does that work while the store writes.
+struct ReadRecord {
+    record: Record,
+    raw_payload: Option<String>,
+}
+
+impl ReadRecord {
+    fn new(mut record: Record) -> ReadRecord {
+        let raw = std::mem::take(&mut record.raw);
+        ReadRecord { raw_payload: (!raw.is_null()).then(|| raw.to_string()), record }
+    }
+}
 
 /// Reads `source` as `format` into the incident `target` names, as `viewer`.
 /// `progress` is called with the number of records read so far, now and then.
@@ -96,30 +114,36 @@ pub async fn import(
     target: Target,
     mut progress: impl FnMut(u64) + Send,
 ) -> Result<ImportSummary, IngestError> {
-    let (sender, mut receiver) = tokio::sync::mpsc::channel::<Record>(BATCH * 2);
+    let (sender, mut receiver) = tokio::sync::mpsc::channel::<Vec<ReadRecord>>(BATCHES_IN_FLIGHT);
     let reader = tokio::task::spawn_blocking(move || {
+        let mut batch = Vec::with_capacity(BATCH);
         let mut sink = |record: Record| {
-            // A closed channel means the receiving side gave up; the rest is not needed.
-            let _ = sender.blocking_send(record);
+            batch.push(ReadRecord::new(record));
+            if batch.len() >= BATCH {
+                // A closed channel means the receiving side gave up; the rest is not needed.
+                let _ = sender.blocking_send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
+            }
         };
-        match source {
+        let stats = match source {
             Source::Stream { origin, mut input } => importer(format).import(&mut input, &origin, &mut sink),
             Source::SlackExport { path, channels } => import_slack_export(&path, &SlackOptions { channels }, &mut sink),
+        };
+        if !batch.is_empty() {
+            let _ = sender.blocking_send(batch);
         }
+        stats
     });
     let mut ingest = Ingest::new(store, viewer, target);
     let mut stored_error = None;
-    while let Some(record) = receiver.recv().await {
+    while let Some(batch) = receiver.recv().await {
         if stored_error.is_some() {
             continue;
         }
-        if let Err(e) = ingest.push(record).await {
+        if let Err(e) = ingest.push(batch).await {
             stored_error = Some(e);
             receiver.close();
         }
-        if ingest.summary.read.is_multiple_of(1000) {
-            progress(ingest.summary.read);
-        }
+        progress(ingest.summary.read);
     }
     let stats = reader.await.map_err(|e| IngestError::Crashed(e.to_string()))??;
     if let Some(e) = stored_error {
@@ -134,7 +158,7 @@ struct Ingest<'a> {
     viewer: &'a Viewer,
     target: Target,
     incident: Option<i64>,
-    pending: Vec<Record>,
+    pending: Vec<ReadRecord>,
     refs: HashSet<(String, String)>,
     candidates: BTreeMap<EventKind, Vec<Record>>,
     summary: ImportSummary,
@@ -158,20 +182,22 @@ impl<'a> Ingest<'a> {
         }
     }
 
-    async fn push(&mut self, record: Record) -> Result<(), IngestError> {
-        self.summary.read += 1;
-        self.keep_candidate(&record);
-        self.pending.push(record);
-        if self.pending.len() >= BATCH {
+    async fn push(&mut self, batch: Vec<ReadRecord>) -> Result<(), IngestError> {
+        self.summary.read += batch.len() as u64;
+        for read in &batch {
+            self.keep_candidate(&read.record);
+        }
+        self.pending.extend(batch);
+        if self.pending.len() >= STORE_BATCH {
             self.flush().await?;
         }
         Ok(())
     }
 
-    /// Keeps the record, without its payload, if it is among the earliest or latest of its kind.
+    /// Keeps the record (its payload is already apart) if it is among the earliest or latest of its kind.
     fn keep_candidate(&mut self, record: &Record) {
         let bucket = self.candidates.entry(record.kind).or_default();
-        bucket.push(Record { raw: serde_json::Value::Null, ..record.clone() });
+        bucket.push(record.clone());
         if bucket.len() > 4 * CANDIDATES_PER_END {
             bucket.sort_by_key(|r| r.occurred_at);
             bucket.drain(CANDIDATES_PER_END..bucket.len() - CANDIDATES_PER_END);
@@ -201,7 +227,7 @@ impl<'a> Ingest<'a> {
         if let Some(number) = self.incident {
             return Ok(number);
         }
-        for record in &self.pending {
+        for ReadRecord { record, .. } in &self.pending {
             for (kind, value) in Self::references(record) {
                 if let Some(number) = self.store.incident_by_ref(self.viewer, &kind, &value).await? {
                     self.incident = Some(number);
@@ -209,7 +235,7 @@ impl<'a> Ingest<'a> {
                 }
             }
         }
-        for record in &self.pending {
+        for ReadRecord { record, .. } in &self.pending {
             if let Some(service) = &record.correlation.service
                 && let Some(number) =
                     self.store.incident_near(self.viewer, service, record.occurred_at, SERVICE_WINDOW).await?
@@ -229,12 +255,11 @@ impl<'a> Ingest<'a> {
 
     /// Declares an incident from the first trigger among the records read so far.
     async fn create_incident(&mut self) -> Result<i64, IngestError> {
-        let first = self
-            .pending
-            .iter()
+        let read = || self.pending.iter().map(|r| &r.record);
+        let first = read()
             .filter(|r| matches!(r.kind, EventKind::Alert | EventKind::Page))
             .min_by_key(|r| r.occurred_at)
-            .or_else(|| self.pending.iter().min_by_key(|r| r.occurred_at))
+            .or_else(|| read().min_by_key(|r| r.occurred_at))
             .ok_or(IngestError::NoIncident)?;
         let mut title: String = first.text.lines().next().unwrap_or("").chars().take(180).collect();
         if title.trim().is_empty() {
@@ -272,17 +297,22 @@ impl<'a> Ingest<'a> {
             return Ok(());
         }
         let number = self.resolve_incident().await?;
-        for record in &self.pending {
+        let mut new_refs = Vec::new();
+        for ReadRecord { record, .. } in &self.pending {
             for reference in Self::references(record) {
-                if self.refs.len() < 10_000 && self.refs.insert(reference.clone()) {
-                    self.store.add_incident_ref(self.viewer, number, &reference.0, &reference.1).await?;
+                if self.refs.len() < 10_000 && !self.refs.contains(&reference) {
+                    self.refs.insert(reference.clone());
+                    new_refs.push(reference);
                 }
             }
+        }
+        for (kind, value) in new_refs {
+            self.store.add_incident_ref(self.viewer, number, &kind, &value).await?;
         }
         let events: Vec<ImportedEvent> = self
             .pending
             .drain(..)
-            .map(|r| ImportedEvent {
+            .map(|ReadRecord { record: r, raw_payload }| ImportedEvent {
                 occurred_at: r.occurred_at,
                 source: r.source,
                 external_id: r.external_id,
@@ -291,7 +321,7 @@ impl<'a> Ingest<'a> {
                 text: r.text,
                 // Key moments are chosen once everything is in.
                 key_moment: None,
-                raw_payload: (!r.raw.is_null()).then(|| r.raw.to_string()),
+                raw_payload,
             })
             .collect();
         let added = self.store.import_events(self.viewer, number, &events).await?;

@@ -35,10 +35,25 @@ pub struct ImportedEvent {
 /// Event counts by kind, and the first time each key moment is marked.
 type KindsAndMarks = (Vec<(String, i64)>, Vec<(String, Ts)>);
 
-/// Events written per statement when importing. Small on purpose: SQLite finds a named
-/// parameter by scanning the statement's list, so a statement with thousands of `$n`
-/// costs quadratically to bind (docs/BENCHMARKS.md measured 10 rows as fastest).
-const IMPORT_BATCH: usize = 10;
+/// Events written per statement when importing into SQLite (12 anonymous parameters a row,
+/// well under SQLite's limit of 32,766). Statements of this size and the one remainder size
+/// of a batch are prepared once per connection and kept.
+const SQLITE_IMPORT_ROWS: usize = 100;
+
+/// Events written per statement when importing into PostgreSQL (9 numbered parameters a row
+/// plus 3 shared, under its limit of 65,535).
+const POSTGRES_IMPORT_ROWS: usize = 500;
+
+/// The INSERT of `rows` imported events, each row's values written by `row`; a conflict on
+/// (incident, source, external id) skips the row.
+fn import_sql(rows: usize, row: impl Fn(usize) -> String) -> String {
+    let values: Vec<String> = (0..rows).map(row).collect();
+    format!(
+        "INSERT INTO timeline_events (id, incident_id, occurred_at, source, external_id, kind, actor, text, \
+         key_moment, raw_payload, created_by, created_at, version) VALUES {} ON CONFLICT DO NOTHING",
+        values.join(", ")
+    )
+}
 
 #[derive(FromRow)]
 struct EventRow {
@@ -149,42 +164,61 @@ impl Store {
     ) -> Result<u64, StoreError> {
         let incident_id = self.visible_incident_id(viewer, number).await?;
         let now = Ts::now();
+        let actor = viewer.actor_id();
         let mut added = 0;
-        on_pool!(self, |pool| {
-            async {
-            let mut tx = pool.begin().await?;
-            for chunk in events.chunks(IMPORT_BATCH) {
-                let rows: Vec<String> = (0..chunk.len())
-                    .map(|i| {
+        match &self.db {
+            crate::Db::Sqlite(pool) => {
+                let mut tx = pool.begin().await?;
+                for chunk in events.chunks(SQLITE_IMPORT_ROWS) {
+                    // Anonymous `?` placeholders: SQLite binds them by position, without the
+                    // name lookup that makes numbered ones quadratic (docs/BENCHMARKS.md).
+                    let sql = import_sql(chunk.len(), |_| "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)".to_string());
+                    let mut query = sqlx::query(built_sql(&sql));
+                    for event in chunk {
+                        query = query
+                            .bind(new_id())
+                            .bind(&incident_id)
+                            .bind(Ts::from(event.occurred_at))
+                            .bind(event.source.as_str())
+                            .bind(event.external_id.as_str())
+                            .bind(event.kind.as_str())
+                            .bind(event.actor.as_deref())
+                            .bind(event.text.as_str())
+                            .bind(event.key_moment.map(|k| k.as_str()))
+                            .bind(event.raw_payload.as_deref())
+                            .bind(actor)
+                            .bind(now);
+                    }
+                    added += query.execute(&mut *tx).await?.rows_affected();
+                }
+                tx.commit().await?;
+            }
+            crate::Db::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                for chunk in events.chunks(POSTGRES_IMPORT_ROWS) {
+                    let sql = import_sql(chunk.len(), |i| {
                         let p = 9 * i + 4;
                         format!("(${}, $1, {}, $2, $3, 1)", p, placeholders(p + 1, 8))
-                    })
-                    .collect();
-                let sql = format!(
-                    "INSERT INTO timeline_events (id, incident_id, occurred_at, source, external_id, kind, actor, text, \
-                     key_moment, raw_payload, created_by, created_at, version) VALUES {} ON CONFLICT DO NOTHING",
-                    rows.join(", ")
-                );
-                let mut args = vec![Arg::Text(incident_id.clone()), Arg::OptText(viewer.actor_id().map(str::to_string)), Arg::Time(now)];
-                for event in chunk {
-                    args.push(Arg::Text(new_id()));
-                    args.push(Arg::Time(Ts::from(event.occurred_at)));
-                    args.push(Arg::Text(event.source.clone()));
-                    args.push(Arg::Text(event.external_id.clone()));
-                    args.push(Arg::Text(event.kind.as_str().to_string()));
-                    args.push(Arg::OptText(event.actor.clone()));
-                    args.push(Arg::Text(event.text.clone()));
-                    args.push(Arg::OptText(event.key_moment.map(|k| k.as_str().to_string())));
-                    args.push(Arg::OptText(event.raw_payload.clone()));
+                    });
+                    let mut args =
+                        vec![Arg::Text(incident_id.clone()), Arg::OptText(actor.map(str::to_string)), Arg::Time(now)];
+                    for event in chunk {
+                        args.push(Arg::Text(new_id()));
+                        args.push(Arg::Time(Ts::from(event.occurred_at)));
+                        args.push(Arg::Text(event.source.clone()));
+                        args.push(Arg::Text(event.external_id.clone()));
+                        args.push(Arg::Text(event.kind.as_str().to_string()));
+                        args.push(Arg::OptText(event.actor.clone()));
+                        args.push(Arg::Text(event.text.clone()));
+                        args.push(Arg::OptText(event.key_moment.map(|k| k.as_str().to_string())));
+                        args.push(Arg::OptText(event.raw_payload.clone()));
+                    }
+                    let query = bind_args!(sqlx::query(built_sql(&sql)), args);
+                    added += query.execute(&mut *tx).await?.rows_affected();
                 }
-                let done = bind_args!(sqlx::query(built_sql(&sql)), args).execute(&mut *tx).await?;
-                added += done.rows_affected();
+                tx.commit().await?;
             }
-            tx.commit().await?;
-            Ok::<_, StoreError>(())
         }
-        .await
-        })?;
         Ok(added)
     }
 
