@@ -7,17 +7,18 @@
 //! only a bounded set of candidates (the earliest and latest of each kind, without
 //! their payloads) is kept to choose the key moments from.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::io::BufRead;
 
 use hindsight_core::access::Viewer;
 use hindsight_core::import::{
-    Format, ImportError, ImportStats, Record, Rejected, SlackOptions, import_slack_export, importer, key_moments,
+    DUPLICATE_LOOKBACK, Duplicates, FINGERPRINT_SOURCES, Format, ImportError, ImportStats, Record, Rejected,
+    SlackOptions, import_slack_export, importer, key_moments, record_from_stored,
 };
 use hindsight_core::{
     DetectionMethod, EventKind, IncidentPatch, IncidentStatus, KeyMoment, NewIncident, Severity, incident_handle,
 };
-use hindsight_store::{ImportedEvent, Store, StoreError};
+use hindsight_store::{ImportedEvent, Store, StoreError, StoredEvent};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
@@ -50,7 +51,9 @@ pub struct ImportSummary {
     pub read: u64,
     /// New events added to the timeline.
     pub imported: u64,
-    /// Records already on the timeline (same source and id), skipped.
+    /// Records already on the timeline (same source and id), skipped; and events that core's
+    /// duplicate rule found to be one with another (one alert seen by two tools, a repeated
+    /// notification), of which only the earliest stays on the timeline.
     pub duplicates: u64,
     /// Records that could not be read; the first ones are in `rejections`.
     pub rejected: u64,
@@ -85,6 +88,8 @@ const BATCH: usize = 1024;
 const BATCHES_IN_FLIGHT: usize = 8;
 /// Records stored per transaction.
 const STORE_BATCH: usize = 4096;
+/// Stored events read back at a time by the duplicate check.
+const DUPLICATE_CHECK_PAGE: i64 = 2048;
 /// Records kept per kind, at each end of time, to choose key moments from.
 const CANDIDATES_PER_END: usize = 500;
 /// How far from an incident's start an event about one of its services may be and still belong to it.
@@ -161,6 +166,10 @@ struct Ingest<'a> {
     pending: Vec<ReadRecord>,
     refs: HashSet<(String, String)>,
     candidates: BTreeMap<EventKind, Vec<Record>>,
+    /// The earliest record read, and the sources whose stored events the duplicate rule
+    /// compares with the records read.
+    earliest: Option<OffsetDateTime>,
+    compared_sources: BTreeSet<String>,
     summary: ImportSummary,
 }
 
@@ -178,6 +187,8 @@ impl<'a> Ingest<'a> {
             pending: Vec::new(),
             refs: HashSet::new(),
             candidates: BTreeMap::new(),
+            earliest: None,
+            compared_sources: BTreeSet::new(),
             summary: ImportSummary::default(),
         }
     }
@@ -186,6 +197,7 @@ impl<'a> Ingest<'a> {
         self.summary.read += batch.len() as u64;
         for read in &batch {
             self.keep_candidate(&read.record);
+            self.note_scope(&read.record);
         }
         self.pending.extend(batch);
         if self.pending.len() >= STORE_BATCH {
@@ -202,6 +214,89 @@ impl<'a> Ingest<'a> {
             bucket.sort_by_key(|r| r.occurred_at);
             bucket.drain(CANDIDATES_PER_END..bucket.len() - CANDIDATES_PER_END);
         }
+    }
+
+    /// Widens what the duplicate check reads back to cover `record`: from its time on (less
+    /// the rule's longest window), its source, and every source of alert fingerprints when
+    /// it has one (one alert seen by two tools is one event).
+    fn note_scope(&mut self, record: &Record) {
+        if self.earliest.is_none_or(|at| record.occurred_at < at) {
+            self.earliest = Some(record.occurred_at);
+        }
+        if !self.compared_sources.contains(&record.source) {
+            self.compared_sources.insert(record.source.clone());
+        }
+        if record.correlation.fingerprint.is_some() {
+            for source in FINGERPRINT_SOURCES {
+                if !self.compared_sources.contains(*source) {
+                    self.compared_sources.insert(source.to_string());
+                }
+            }
+        }
+    }
+
+    /// Applies core's duplicate rule (`Duplicates`, the one `build_timeline` uses) to the
+    /// stored timeline where this import could have added a duplicate, and removes the events
+    /// it finds to be duplicates: the same alert from two tools, a repeated notification, one
+    /// step told twice. The rule keeps the earliest, so the timeline left does not depend on
+    /// the order of imports. Stored events are read back a page at a time, in timeline order,
+    /// so memory stays flat.
+    async fn remove_duplicates(&mut self, number: i64) -> Result<(), IngestError> {
+        let Some(earliest) = self.earliest else {
+            return Ok(());
+        };
+        if self.summary.imported == 0 {
+            // Nothing new: what is stored was checked when it was added.
+            return Ok(());
+        }
+        let sources: Vec<String> = self.compared_sources.iter().cloned().collect();
+        let from = earliest - DUPLICATE_LOOKBACK;
+        let candidate_keys: HashSet<(String, String)> =
+            self.candidates.values().flatten().map(|r| (r.source.clone(), r.external_id.clone())).collect();
+        let mut dropped_candidates = HashSet::new();
+        let mut duplicates = Duplicates::default();
+        let mut removed = 0;
+        let mut after: Option<StoredEvent> = None;
+        loop {
+            let page = self
+                .store
+                .events_with_payloads(self.viewer, number, &sources, from, after.as_ref(), DUPLICATE_CHECK_PAGE)
+                .await?;
+            let last_page = (page.len() as i64) < DUPLICATE_CHECK_PAGE;
+            let mut dropped = Vec::new();
+            for event in &page {
+                let record = record_from_stored(hindsight_core::import::StoredEvent {
+                    occurred_at: event.occurred_at,
+                    source: &event.source,
+                    external_id: &event.external_id,
+                    kind: event.kind,
+                    actor: event.actor.as_deref(),
+                    text: &event.text,
+                    raw_payload: event.raw_payload.as_deref(),
+                });
+                if !duplicates.keep(&record) {
+                    dropped.push(event.id.clone());
+                    let key = (record.source, record.external_id);
+                    if candidate_keys.contains(&key) {
+                        dropped_candidates.insert(key);
+                    }
+                }
+            }
+            // Pages follow the last event read, so removing events read does not move them.
+            removed += self.store.delete_events(self.viewer, number, &dropped).await?;
+            after = page.into_iter().next_back();
+            if last_page {
+                break;
+            }
+        }
+        self.summary.imported = self.summary.imported.saturating_sub(removed);
+        self.summary.duplicates += removed;
+        if !dropped_candidates.is_empty() {
+            for bucket in self.candidates.values_mut() {
+                bucket.retain(|r| !dropped_candidates.contains(&(r.source.clone(), r.external_id.clone())));
+            }
+        }
+        Ok(())
     }
 
     /// The references the tools use for the incident these records are about.
@@ -344,6 +439,7 @@ impl<'a> Ingest<'a> {
             return Ok(self.summary);
         };
         self.summary.incident = Some(incident_handle(number));
+        self.remove_duplicates(number).await?;
         let candidates: Vec<Record> = std::mem::take(&mut self.candidates).into_values().flatten().collect();
         let suggestion = key_moments(&candidates);
         let mut marks = Vec::new();

@@ -28,7 +28,7 @@ pub use action_items::ActionItemFilter;
 pub use error::StoreError;
 pub use incidents::IncidentFilter;
 pub use postmortems::PostmortemFilter;
-pub use timeline::ImportedEvent;
+pub use timeline::{ImportedEvent, StoredEvent};
 pub use ts::Ts;
 
 /// A page of results and the cursor for the next one.

@@ -32,6 +32,31 @@ pub struct ImportedEvent {
     pub raw_payload: Option<String>,
 }
 
+/// A stored event with its raw payload, as the duplicate check reads it back.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredEvent {
+    pub id: String,
+    pub occurred_at: OffsetDateTime,
+    pub source: String,
+    pub external_id: String,
+    pub kind: EventKind,
+    pub actor: Option<String>,
+    pub text: String,
+    pub raw_payload: Option<String>,
+}
+
+#[derive(FromRow)]
+struct StoredEventRow {
+    id: String,
+    occurred_at: Ts,
+    source: String,
+    external_id: String,
+    kind: String,
+    actor: Option<String>,
+    text: String,
+    raw_payload: Option<String>,
+}
+
 /// Event counts by kind, and the first time each key moment is marked.
 type KindsAndMarks = (Vec<(String, i64)>, Vec<(String, Ts)>);
 
@@ -39,6 +64,9 @@ type KindsAndMarks = (Vec<(String, i64)>, Vec<(String, Ts)>);
 /// well under SQLite's limit of 32,766). Statements of this size and the one remainder size
 /// of a batch are prepared once per connection and kept.
 const SQLITE_IMPORT_ROWS: usize = 100;
+
+/// Events removed per statement by `delete_events` (numbered parameters: few per statement).
+const DELETE_BATCH: usize = 50;
 
 /// Events written per statement when importing into PostgreSQL (9 numbered parameters a row
 /// plus 3 shared, under its limit of 65,535).
@@ -220,6 +248,89 @@ impl Store {
             }
         }
         Ok(added)
+    }
+
+    /// Events of a visible incident from one of `sources`, at or after `from`, in timeline
+    /// order (time, source, external id) with their raw payloads, at most `limit` of them:
+    /// those after `after`, the last event of the previous page.
+    pub async fn events_with_payloads(
+        &self,
+        viewer: &Viewer,
+        number: i64,
+        sources: &[String],
+        from: OffsetDateTime,
+        after: Option<&StoredEvent>,
+        limit: i64,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        if sources.is_empty() {
+            return Ok(Vec::new());
+        }
+        let incident_id = self.visible_incident_id(viewer, number).await?;
+        let mut args = vec![Arg::Text(incident_id), Arg::Time(Ts::from(from))];
+        args.extend(sources.iter().map(|s| Arg::Text(s.clone())));
+        let mut sql = format!(
+            "SELECT id, occurred_at, source, external_id, kind, actor, text, raw_payload FROM timeline_events \
+             WHERE incident_id = $1 AND occurred_at >= $2 AND source IN ({})",
+            placeholders(3, sources.len())
+        );
+        if let Some(last) = after {
+            let first = args.len() + 1;
+            sql.push_str(&format!(
+                " AND (occurred_at, source, external_id) > (${}, ${}, ${})",
+                first,
+                first + 1,
+                first + 2
+            ));
+            args.extend([
+                Arg::Time(Ts::from(last.occurred_at)),
+                Arg::Text(last.source.clone()),
+                Arg::Text(last.external_id.clone()),
+            ]);
+        }
+        args.push(Arg::Int(limit.max(1)));
+        sql.push_str(&format!(" ORDER BY occurred_at, source, external_id LIMIT ${}", args.len()));
+        let rows: Vec<StoredEventRow> =
+            on_pool!(self, |pool| bind_args!(sqlx::query_as(built_sql(&sql)), args.clone()).fetch_all(pool).await)?;
+        rows.into_iter()
+            .map(|row| {
+                Ok(StoredEvent {
+                    id: row.id,
+                    occurred_at: row.occurred_at.get(),
+                    source: row.source,
+                    external_id: row.external_id,
+                    kind: word(&row.kind)?,
+                    actor: row.actor,
+                    text: row.text,
+                    raw_payload: row.raw_payload,
+                })
+            })
+            .collect()
+    }
+
+    /// Removes events of a visible incident by id, in one transaction; answers how many were there.
+    pub async fn delete_events(&self, viewer: &Viewer, number: i64, ids: &[String]) -> Result<u64, StoreError> {
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        let incident_id = self.visible_incident_id(viewer, number).await?;
+        let mut deleted = 0;
+        on_pool!(self, |pool| async {
+            let mut tx = pool.begin().await?;
+            for chunk in ids.chunks(DELETE_BATCH) {
+                let sql = format!(
+                    "DELETE FROM timeline_events WHERE incident_id = $1 AND id IN ({})",
+                    placeholders(2, chunk.len())
+                );
+                let mut query = sqlx::query(built_sql(&sql)).bind(&incident_id);
+                for id in chunk {
+                    query = query.bind(id.as_str());
+                }
+                deleted += query.execute(&mut *tx).await?.rows_affected();
+            }
+            tx.commit().await
+        }
+        .await)?;
+        Ok(deleted)
     }
 
     /// Marks events of a visible incident, found by source and external id, with a key
