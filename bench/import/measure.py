@@ -255,9 +255,15 @@ def report(results: dict) -> str:
     for seq in results["hindsight"]:
         for n in FORMATS:
             s = seq["formats"][n]["summary"]
-            if s["imported"] != expected[n] or s["rejected"]:
-                out.append(f"- WARNING: {n} (db on {seq['fs']}) stored {s['imported']} events, expected "
-                           f"{expected[n]}; {s['rejected']} rejected: {s['rejections']}")
+            # Every event is stored, or found by the duplicate rule to be one with another
+            # (a repeated notification), and counted among the duplicates.
+            if s["imported"] + s["duplicates"] != expected[n] or s["rejected"]:
+                out.append(f"- WARNING: {n} (db on {seq['fs']}) stored {s['imported']} events and found "
+                           f"{s['duplicates']} duplicates, expected {expected[n]} in all; "
+                           f"{s['rejected']} rejected: {s['rejections']}")
+            elif s["duplicates"]:
+                out.append(f"- {n} (db on {seq['fs']}): {s['duplicates']:,} of {expected[n]:,} events were "
+                           f"duplicates by the timeline rule (repeated notifications), not stored")
     return "\n".join(out) + "\n"
 
 

@@ -7,17 +7,18 @@
 //! only a bounded set of candidates (the earliest and latest of each kind, without
 //! their payloads) is kept to choose the key moments from.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::io::BufRead;
 
 use hindsight_core::access::Viewer;
 use hindsight_core::import::{
-    Format, ImportError, ImportStats, Record, Rejected, SlackOptions, import_slack_export, importer, key_moments,
+    DUPLICATE_LOOKBACK, Duplicates, FINGERPRINT_SOURCES, Format, ImportError, ImportStats, Record, Rejected,
+    SlackOptions, import_slack_export, importer, key_moments, record_from_stored,
 };
 use hindsight_core::{
     DetectionMethod, EventKind, IncidentPatch, IncidentStatus, KeyMoment, NewIncident, Severity, incident_handle,
 };
-use hindsight_store::{ImportedEvent, Store, StoreError};
+use hindsight_store::{ImportedEvent, Store, StoreError, StoredEvent};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
@@ -50,7 +51,9 @@ pub struct ImportSummary {
     pub read: u64,
     /// New events added to the timeline.
     pub imported: u64,
-    /// Records already on the timeline (same source and id), skipped.
+    /// Records already on the timeline (same source and id), skipped; and events that core's
+    /// duplicate rule found to be one with another (one alert seen by two tools, a repeated
+    /// notification), of which only the earliest stays on the timeline.
     pub duplicates: u64,
     /// Records that could not be read; the first ones are in `rejections`.
     pub rejected: u64,
@@ -79,12 +82,32 @@ pub enum IngestError {
     Crashed(String),
 }
 
-/// Records stored per batch.
-const BATCH: usize = 500;
+/// Records the importer hands over at a time.
+const BATCH: usize = 1024;
+/// Batches read ahead while the store writes: reading goes on while a batch is stored.
+const BATCHES_IN_FLIGHT: usize = 8;
+/// Records stored per transaction.
+const STORE_BATCH: usize = 4096;
+/// Stored events read back at a time by the duplicate check.
+const DUPLICATE_CHECK_PAGE: i64 = 2048;
 /// Records kept per kind, at each end of time, to choose key moments from.
 const CANDIDATES_PER_END: usize = 500;
 /// How far from an incident's start an event about one of its services may be and still belong to it.
 const SERVICE_WINDOW: time::Duration = time::Duration::hours(6);
+
+/// A record as read, its raw payload already in the text the store keeps (`record.raw` is
+/// null), so the importer's thread does that work while the store writes.
+struct ReadRecord {
+    record: Record,
+    raw_payload: Option<String>,
+}
+
+impl ReadRecord {
+    fn new(mut record: Record) -> ReadRecord {
+        let raw = std::mem::take(&mut record.raw);
+        ReadRecord { raw_payload: (!raw.is_null()).then(|| raw.to_string()), record }
+    }
+}
 
 /// Reads `source` as `format` into the incident `target` names, as `viewer`.
 /// `progress` is called with the number of records read so far, now and then.
@@ -96,30 +119,36 @@ pub async fn import(
     target: Target,
     mut progress: impl FnMut(u64) + Send,
 ) -> Result<ImportSummary, IngestError> {
-    let (sender, mut receiver) = tokio::sync::mpsc::channel::<Record>(BATCH * 2);
+    let (sender, mut receiver) = tokio::sync::mpsc::channel::<Vec<ReadRecord>>(BATCHES_IN_FLIGHT);
     let reader = tokio::task::spawn_blocking(move || {
+        let mut batch = Vec::with_capacity(BATCH);
         let mut sink = |record: Record| {
-            // A closed channel means the receiving side gave up; the rest is not needed.
-            let _ = sender.blocking_send(record);
+            batch.push(ReadRecord::new(record));
+            if batch.len() >= BATCH {
+                // A closed channel means the receiving side gave up; the rest is not needed.
+                let _ = sender.blocking_send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
+            }
         };
-        match source {
+        let stats = match source {
             Source::Stream { origin, mut input } => importer(format).import(&mut input, &origin, &mut sink),
             Source::SlackExport { path, channels } => import_slack_export(&path, &SlackOptions { channels }, &mut sink),
+        };
+        if !batch.is_empty() {
+            let _ = sender.blocking_send(batch);
         }
+        stats
     });
     let mut ingest = Ingest::new(store, viewer, target);
     let mut stored_error = None;
-    while let Some(record) = receiver.recv().await {
+    while let Some(batch) = receiver.recv().await {
         if stored_error.is_some() {
             continue;
         }
-        if let Err(e) = ingest.push(record).await {
+        if let Err(e) = ingest.push(batch).await {
             stored_error = Some(e);
             receiver.close();
         }
-        if ingest.summary.read.is_multiple_of(1000) {
-            progress(ingest.summary.read);
-        }
+        progress(ingest.summary.read);
     }
     let stats = reader.await.map_err(|e| IngestError::Crashed(e.to_string()))??;
     if let Some(e) = stored_error {
@@ -134,9 +163,13 @@ struct Ingest<'a> {
     viewer: &'a Viewer,
     target: Target,
     incident: Option<i64>,
-    pending: Vec<Record>,
+    pending: Vec<ReadRecord>,
     refs: HashSet<(String, String)>,
     candidates: BTreeMap<EventKind, Vec<Record>>,
+    /// The earliest record read, and the sources whose stored events the duplicate rule
+    /// compares with the records read.
+    earliest: Option<OffsetDateTime>,
+    compared_sources: BTreeSet<String>,
     summary: ImportSummary,
 }
 
@@ -154,28 +187,116 @@ impl<'a> Ingest<'a> {
             pending: Vec::new(),
             refs: HashSet::new(),
             candidates: BTreeMap::new(),
+            earliest: None,
+            compared_sources: BTreeSet::new(),
             summary: ImportSummary::default(),
         }
     }
 
-    async fn push(&mut self, record: Record) -> Result<(), IngestError> {
-        self.summary.read += 1;
-        self.keep_candidate(&record);
-        self.pending.push(record);
-        if self.pending.len() >= BATCH {
+    async fn push(&mut self, batch: Vec<ReadRecord>) -> Result<(), IngestError> {
+        self.summary.read += batch.len() as u64;
+        for read in &batch {
+            self.keep_candidate(&read.record);
+            self.note_scope(&read.record);
+        }
+        self.pending.extend(batch);
+        if self.pending.len() >= STORE_BATCH {
             self.flush().await?;
         }
         Ok(())
     }
 
-    /// Keeps the record, without its payload, if it is among the earliest or latest of its kind.
+    /// Keeps the record (its payload is already apart) if it is among the earliest or latest of its kind.
     fn keep_candidate(&mut self, record: &Record) {
         let bucket = self.candidates.entry(record.kind).or_default();
-        bucket.push(Record { raw: serde_json::Value::Null, ..record.clone() });
+        bucket.push(record.clone());
         if bucket.len() > 4 * CANDIDATES_PER_END {
             bucket.sort_by_key(|r| r.occurred_at);
             bucket.drain(CANDIDATES_PER_END..bucket.len() - CANDIDATES_PER_END);
         }
+    }
+
+    /// Widens what the duplicate check reads back to cover `record`: from its time on (less
+    /// the rule's longest window), its source, and every source of alert fingerprints when
+    /// it has one (one alert seen by two tools is one event).
+    fn note_scope(&mut self, record: &Record) {
+        if self.earliest.is_none_or(|at| record.occurred_at < at) {
+            self.earliest = Some(record.occurred_at);
+        }
+        if !self.compared_sources.contains(&record.source) {
+            self.compared_sources.insert(record.source.clone());
+        }
+        if record.correlation.fingerprint.is_some() {
+            for source in FINGERPRINT_SOURCES {
+                if !self.compared_sources.contains(*source) {
+                    self.compared_sources.insert(source.to_string());
+                }
+            }
+        }
+    }
+
+    /// Applies core's duplicate rule (`Duplicates`, the one `build_timeline` uses) to the
+    /// stored timeline where this import could have added a duplicate, and removes the events
+    /// it finds to be duplicates: the same alert from two tools, a repeated notification, one
+    /// step told twice. The rule keeps the earliest, so the timeline left does not depend on
+    /// the order of imports. Stored events are read back a page at a time, in timeline order,
+    /// so memory stays flat.
+    async fn remove_duplicates(&mut self, number: i64) -> Result<(), IngestError> {
+        let Some(earliest) = self.earliest else {
+            return Ok(());
+        };
+        if self.summary.imported == 0 {
+            // Nothing new: what is stored was checked when it was added.
+            return Ok(());
+        }
+        let sources: Vec<String> = self.compared_sources.iter().cloned().collect();
+        let from = earliest - DUPLICATE_LOOKBACK;
+        let candidate_keys: HashSet<(String, String)> =
+            self.candidates.values().flatten().map(|r| (r.source.clone(), r.external_id.clone())).collect();
+        let mut dropped_candidates = HashSet::new();
+        let mut duplicates = Duplicates::default();
+        let mut removed = 0;
+        let mut after: Option<StoredEvent> = None;
+        loop {
+            let page = self
+                .store
+                .events_with_payloads(self.viewer, number, &sources, from, after.as_ref(), DUPLICATE_CHECK_PAGE)
+                .await?;
+            let last_page = (page.len() as i64) < DUPLICATE_CHECK_PAGE;
+            let mut dropped = Vec::new();
+            for event in &page {
+                let record = record_from_stored(hindsight_core::import::StoredEvent {
+                    occurred_at: event.occurred_at,
+                    source: &event.source,
+                    external_id: &event.external_id,
+                    kind: event.kind,
+                    actor: event.actor.as_deref(),
+                    text: &event.text,
+                    raw_payload: event.raw_payload.as_deref(),
+                });
+                if !duplicates.keep(&record) {
+                    dropped.push(event.id.clone());
+                    let key = (record.source, record.external_id);
+                    if candidate_keys.contains(&key) {
+                        dropped_candidates.insert(key);
+                    }
+                }
+            }
+            // Pages follow the last event read, so removing events read does not move them.
+            removed += self.store.delete_events(self.viewer, number, &dropped).await?;
+            after = page.into_iter().next_back();
+            if last_page {
+                break;
+            }
+        }
+        self.summary.imported = self.summary.imported.saturating_sub(removed);
+        self.summary.duplicates += removed;
+        if !dropped_candidates.is_empty() {
+            for bucket in self.candidates.values_mut() {
+                bucket.retain(|r| !dropped_candidates.contains(&(r.source.clone(), r.external_id.clone())));
+            }
+        }
+        Ok(())
     }
 
     /// The references the tools use for the incident these records are about.
@@ -201,7 +322,7 @@ impl<'a> Ingest<'a> {
         if let Some(number) = self.incident {
             return Ok(number);
         }
-        for record in &self.pending {
+        for ReadRecord { record, .. } in &self.pending {
             for (kind, value) in Self::references(record) {
                 if let Some(number) = self.store.incident_by_ref(self.viewer, &kind, &value).await? {
                     self.incident = Some(number);
@@ -209,7 +330,7 @@ impl<'a> Ingest<'a> {
                 }
             }
         }
-        for record in &self.pending {
+        for ReadRecord { record, .. } in &self.pending {
             if let Some(service) = &record.correlation.service
                 && let Some(number) =
                     self.store.incident_near(self.viewer, service, record.occurred_at, SERVICE_WINDOW).await?
@@ -229,12 +350,11 @@ impl<'a> Ingest<'a> {
 
     /// Declares an incident from the first trigger among the records read so far.
     async fn create_incident(&mut self) -> Result<i64, IngestError> {
-        let first = self
-            .pending
-            .iter()
+        let read = || self.pending.iter().map(|r| &r.record);
+        let first = read()
             .filter(|r| matches!(r.kind, EventKind::Alert | EventKind::Page))
             .min_by_key(|r| r.occurred_at)
-            .or_else(|| self.pending.iter().min_by_key(|r| r.occurred_at))
+            .or_else(|| read().min_by_key(|r| r.occurred_at))
             .ok_or(IngestError::NoIncident)?;
         let mut title: String = first.text.lines().next().unwrap_or("").chars().take(180).collect();
         if title.trim().is_empty() {
@@ -272,17 +392,22 @@ impl<'a> Ingest<'a> {
             return Ok(());
         }
         let number = self.resolve_incident().await?;
-        for record in &self.pending {
+        let mut new_refs = Vec::new();
+        for ReadRecord { record, .. } in &self.pending {
             for reference in Self::references(record) {
-                if self.refs.len() < 10_000 && self.refs.insert(reference.clone()) {
-                    self.store.add_incident_ref(self.viewer, number, &reference.0, &reference.1).await?;
+                if self.refs.len() < 10_000 && !self.refs.contains(&reference) {
+                    self.refs.insert(reference.clone());
+                    new_refs.push(reference);
                 }
             }
+        }
+        for (kind, value) in new_refs {
+            self.store.add_incident_ref(self.viewer, number, &kind, &value).await?;
         }
         let events: Vec<ImportedEvent> = self
             .pending
             .drain(..)
-            .map(|r| ImportedEvent {
+            .map(|ReadRecord { record: r, raw_payload }| ImportedEvent {
                 occurred_at: r.occurred_at,
                 source: r.source,
                 external_id: r.external_id,
@@ -291,7 +416,7 @@ impl<'a> Ingest<'a> {
                 text: r.text,
                 // Key moments are chosen once everything is in.
                 key_moment: None,
-                raw_payload: (!r.raw.is_null()).then(|| r.raw.to_string()),
+                raw_payload,
             })
             .collect();
         let added = self.store.import_events(self.viewer, number, &events).await?;
@@ -314,6 +439,7 @@ impl<'a> Ingest<'a> {
             return Ok(self.summary);
         };
         self.summary.incident = Some(incident_handle(number));
+        self.remove_duplicates(number).await?;
         let candidates: Vec<Record> = std::mem::take(&mut self.candidates).into_values().flatten().collect();
         let suggestion = key_moments(&candidates);
         let mut marks = Vec::new();

@@ -6,6 +6,7 @@ mod common;
 use common::{As, read, spawn_app, spawn_with};
 use hindsight_server::WebhookSettings;
 use hindsight_server::api::imports::hmac_hex;
+use hindsight_store::Store;
 use hindsight_store::test_support::sqlite_store;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -208,4 +209,103 @@ async fn oversized_webhook_bodies_are_refused_before_anything_else() {
     let (status, _) =
         post_raw(&app, "/api/v1/webhooks/pagerduty", &[("x-pagerduty-signature", signature)], &huge).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+/// One alert as Alertmanager and as Grafana tell of it: the same fingerprint, 40 seconds apart.
+fn one_alert_from_two_tools() -> [(&'static str, String); 2] {
+    let alertmanager = json!({
+        "version": "4", "status": "firing", "receiver": "hindsight", "groupKey": "{}:{alertname=\"CheckoutErrors\"}",
+        "alerts": [{"status": "firing", "labels": {"alertname": "CheckoutErrors", "service": "checkout"},
+            "annotations": {"summary": "5xx ratio above 5% on checkout"}, "startsAt": "2026-11-20T10:01:00Z",
+            "endsAt": "0001-01-01T00:00:00Z", "fingerprint": "c0ffee1234abcd"}]
+    });
+    let grafana = json!({
+        "version": "1", "status": "firing", "receiver": "hindsight", "state": "alerting", "orgId": 1,
+        "alerts": [{"status": "firing", "labels": {"alertname": "CheckoutErrors", "service": "checkout"},
+            "annotations": {"summary": "5xx ratio above 5% on checkout"}, "startsAt": "2026-11-20T10:01:40Z",
+            "endsAt": "0001-01-01T00:00:00Z", "fingerprint": "c0ffee1234abcd", "values": {"B": 6.1}}]
+    });
+    [("alertmanager", alertmanager.to_string()), ("grafana", grafana.to_string())]
+}
+
+/// Imports each `(format, body)` in turn into the seeded incident; answers the summaries.
+async fn import_all(app: &common::TestApp, handle: &str, imports: &[(&str, String)]) -> Vec<Value> {
+    let mut summaries = Vec::new();
+    for (format, body) in imports {
+        let path = format!("/api/v1/incidents/{handle}/import?format={format}");
+        let (status, summary) =
+            read(app.request(EDITOR, reqwest::Method::POST, &path).body(body.clone()).send().await.unwrap()).await;
+        assert_eq!(status, StatusCode::OK, "{summary}");
+        summaries.push(summary);
+    }
+    summaries
+}
+
+async fn stored_timeline(app: &common::TestApp, handle: &str) -> Vec<String> {
+    let (_, page) = app.get(EDITOR, &format!("/api/v1/incidents/{handle}/events?limit=100")).await;
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| format!("{} {} {}", e["occurred_at"], e["source"], e["text"]))
+        .collect()
+}
+
+async fn one_alert_from_two_tools_is_stored_once_whatever_the_order(store_for: impl AsyncFn() -> Store) {
+    let [alertmanager, grafana] = one_alert_from_two_tools();
+    let mut timelines = Vec::new();
+    for order in [[alertmanager.clone(), grafana.clone()], [grafana.clone(), alertmanager.clone()]] {
+        let app = common::spawn_on(store_for().await).await;
+        let handle = app.seed().await.public;
+        let before = stored_timeline(&app, &handle).await;
+        let summaries = import_all(&app, &handle, &order).await;
+        let added: Vec<u64> = summaries.iter().map(|s| s["imported"].as_u64().unwrap()).collect();
+        let merged: Vec<u64> = summaries.iter().map(|s| s["duplicates"].as_u64().unwrap()).collect();
+        assert_eq!(added.iter().sum::<u64>() + merged.iter().sum::<u64>(), 2, "{summaries:?}");
+        assert_eq!(merged.iter().sum::<u64>(), 1, "one of the two is the other's duplicate: {summaries:?}");
+        let timeline = stored_timeline(&app, &handle).await;
+        assert_eq!(timeline.len(), before.len() + 1, "{timeline:?}");
+        // Importing either again changes nothing.
+        import_all(&app, &handle, &order).await;
+        assert_eq!(stored_timeline(&app, &handle).await, timeline);
+        let added: Vec<String> = timeline.into_iter().filter(|e| !before.contains(e)).collect();
+        timelines.push(added);
+    }
+    assert_eq!(timelines[0], timelines[1], "the stored timeline does not depend on the order of import");
+    assert!(timelines[0][0].contains("alertmanager"), "the earlier report is kept: {:?}", timelines[0]);
+}
+
+#[tokio::test]
+async fn one_alert_from_two_tools_is_stored_once_whatever_the_order_sqlite() {
+    one_alert_from_two_tools_is_stored_once_whatever_the_order(sqlite_store).await;
+}
+
+#[tokio::test]
+async fn one_alert_from_two_tools_is_stored_once_whatever_the_order_postgres() {
+    if hindsight_store::test_support::postgres_store().await.is_none() {
+        return;
+    }
+    one_alert_from_two_tools_is_stored_once_whatever_the_order(async || {
+        hindsight_store::test_support::postgres_store().await.expect("PostgreSQL was reachable a moment ago")
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn repeated_pages_in_one_upload_are_stored_once() {
+    let app = spawn_app().await;
+    let handle = app.seed().await.public;
+    let page = |minute: u32| {
+        format!(
+            r#"{{"time": "2026-11-20T10:{minute:02}:00Z", "source": "pager", "kind": "page", "actor": "oncall", "text": "Paged Ana by SMS", "incident": "P1"}}"#
+        )
+    };
+    // 10:00 kept; 10:02 and 10:04 repeat it within five minutes; 10:06 is news again.
+    let body = [page(4), page(0), page(6), page(2)].join("\n");
+    let summaries = import_all(&app, &handle, &[("jsonl", body)]).await;
+    assert_eq!(summaries[0]["imported"], 2, "{}", summaries[0]);
+    assert_eq!(summaries[0]["duplicates"], 2, "{}", summaries[0]);
+    let pages: Vec<String> = stored_timeline(&app, &handle).await.into_iter().filter(|e| e.contains("pager")).collect();
+    assert_eq!(pages.len(), 2, "{pages:?}");
+    assert!(pages[0].contains("10:00:00") && pages[1].contains("10:06:00"), "{pages:?}");
 }

@@ -30,7 +30,7 @@ pub use error::StoreError;
 pub use incidents::IncidentFilter;
 pub use postmortems::{PostmortemFilter, RespondedIncident};
 pub use settings::StoredSetting;
-pub use timeline::ImportedEvent;
+pub use timeline::{ImportedEvent, StoredEvent};
 pub use ts::Ts;
 
 /// A page of results and the cursor for the next one.

@@ -32,13 +32,56 @@ pub struct ImportedEvent {
     pub raw_payload: Option<String>,
 }
 
+/// A stored event with its raw payload, as the duplicate check reads it back.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredEvent {
+    pub id: String,
+    pub occurred_at: OffsetDateTime,
+    pub source: String,
+    pub external_id: String,
+    pub kind: EventKind,
+    pub actor: Option<String>,
+    pub text: String,
+    pub raw_payload: Option<String>,
+}
+
+#[derive(FromRow)]
+struct StoredEventRow {
+    id: String,
+    occurred_at: Ts,
+    source: String,
+    external_id: String,
+    kind: String,
+    actor: Option<String>,
+    text: String,
+    raw_payload: Option<String>,
+}
+
 /// Event counts by kind, and the first time each key moment is marked.
 type KindsAndMarks = (Vec<(String, i64)>, Vec<(String, Ts)>);
 
-/// Events written per statement when importing. Small on purpose: SQLite finds a named
-/// parameter by scanning the statement's list, so a statement with thousands of `$n`
-/// costs quadratically to bind (docs/BENCHMARKS.md measured 10 rows as fastest).
-const IMPORT_BATCH: usize = 10;
+/// Events written per statement when importing into SQLite (12 anonymous parameters a row,
+/// well under SQLite's limit of 32,766). Statements of this size and the one remainder size
+/// of a batch are prepared once per connection and kept.
+const SQLITE_IMPORT_ROWS: usize = 100;
+
+/// Events removed per statement by `delete_events` (numbered parameters: few per statement).
+const DELETE_BATCH: usize = 50;
+
+/// Events written per statement when importing into PostgreSQL (9 numbered parameters a row
+/// plus 3 shared, under its limit of 65,535).
+const POSTGRES_IMPORT_ROWS: usize = 500;
+
+/// The INSERT of `rows` imported events, each row's values written by `row`; a conflict on
+/// (incident, source, external id) skips the row.
+fn import_sql(rows: usize, row: impl Fn(usize) -> String) -> String {
+    let values: Vec<String> = (0..rows).map(row).collect();
+    format!(
+        "INSERT INTO timeline_events (id, incident_id, occurred_at, source, external_id, kind, actor, text, \
+         key_moment, raw_payload, created_by, created_at, version) VALUES {} ON CONFLICT DO NOTHING",
+        values.join(", ")
+    )
+}
 
 #[derive(FromRow)]
 struct EventRow {
@@ -149,43 +192,145 @@ impl Store {
     ) -> Result<u64, StoreError> {
         let incident_id = self.visible_incident_id(viewer, number).await?;
         let now = Ts::now();
+        let actor = viewer.actor_id();
         let mut added = 0;
-        on_pool!(self, |pool| {
-            async {
-            let mut tx = pool.begin().await?;
-            for chunk in events.chunks(IMPORT_BATCH) {
-                let rows: Vec<String> = (0..chunk.len())
-                    .map(|i| {
+        match &self.db {
+            crate::Db::Sqlite(pool) => {
+                let mut tx = pool.begin().await?;
+                for chunk in events.chunks(SQLITE_IMPORT_ROWS) {
+                    // Anonymous `?` placeholders: SQLite binds them by position, without the
+                    // name lookup that makes numbered ones quadratic (docs/BENCHMARKS.md).
+                    let sql = import_sql(chunk.len(), |_| "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)".to_string());
+                    let mut query = sqlx::query(built_sql(&sql));
+                    for event in chunk {
+                        query = query
+                            .bind(new_id())
+                            .bind(&incident_id)
+                            .bind(Ts::from(event.occurred_at))
+                            .bind(event.source.as_str())
+                            .bind(event.external_id.as_str())
+                            .bind(event.kind.as_str())
+                            .bind(event.actor.as_deref())
+                            .bind(event.text.as_str())
+                            .bind(event.key_moment.map(|k| k.as_str()))
+                            .bind(event.raw_payload.as_deref())
+                            .bind(actor)
+                            .bind(now);
+                    }
+                    added += query.execute(&mut *tx).await?.rows_affected();
+                }
+                tx.commit().await?;
+            }
+            crate::Db::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                for chunk in events.chunks(POSTGRES_IMPORT_ROWS) {
+                    let sql = import_sql(chunk.len(), |i| {
                         let p = 9 * i + 4;
                         format!("(${}, $1, {}, $2, $3, 1)", p, placeholders(p + 1, 8))
-                    })
-                    .collect();
-                let sql = format!(
-                    "INSERT INTO timeline_events (id, incident_id, occurred_at, source, external_id, kind, actor, text, \
-                     key_moment, raw_payload, created_by, created_at, version) VALUES {} ON CONFLICT DO NOTHING",
-                    rows.join(", ")
-                );
-                let mut args = vec![Arg::Text(incident_id.clone()), Arg::OptText(viewer.actor_id().map(str::to_string)), Arg::Time(now)];
-                for event in chunk {
-                    args.push(Arg::Text(new_id()));
-                    args.push(Arg::Time(Ts::from(event.occurred_at)));
-                    args.push(Arg::Text(event.source.clone()));
-                    args.push(Arg::Text(event.external_id.clone()));
-                    args.push(Arg::Text(event.kind.as_str().to_string()));
-                    args.push(Arg::OptText(event.actor.clone()));
-                    args.push(Arg::Text(event.text.clone()));
-                    args.push(Arg::OptText(event.key_moment.map(|k| k.as_str().to_string())));
-                    args.push(Arg::OptText(event.raw_payload.clone()));
+                    });
+                    let mut args =
+                        vec![Arg::Text(incident_id.clone()), Arg::OptText(actor.map(str::to_string)), Arg::Time(now)];
+                    for event in chunk {
+                        args.push(Arg::Text(new_id()));
+                        args.push(Arg::Time(Ts::from(event.occurred_at)));
+                        args.push(Arg::Text(event.source.clone()));
+                        args.push(Arg::Text(event.external_id.clone()));
+                        args.push(Arg::Text(event.kind.as_str().to_string()));
+                        args.push(Arg::OptText(event.actor.clone()));
+                        args.push(Arg::Text(event.text.clone()));
+                        args.push(Arg::OptText(event.key_moment.map(|k| k.as_str().to_string())));
+                        args.push(Arg::OptText(event.raw_payload.clone()));
+                    }
+                    let query = bind_args!(sqlx::query(built_sql(&sql)), args);
+                    added += query.execute(&mut *tx).await?.rows_affected();
                 }
-                let done = bind_args!(sqlx::query(built_sql(&sql)), args).execute(&mut *tx).await?;
-                added += done.rows_affected();
+                tx.commit().await?;
             }
-            tx.commit().await?;
-            Ok::<_, StoreError>(())
         }
-        .await
-        })?;
         Ok(added)
+    }
+
+    /// Events of a visible incident from one of `sources`, at or after `from`, in timeline
+    /// order (time, source, external id) with their raw payloads, at most `limit` of them:
+    /// those after `after`, the last event of the previous page.
+    pub async fn events_with_payloads(
+        &self,
+        viewer: &Viewer,
+        number: i64,
+        sources: &[String],
+        from: OffsetDateTime,
+        after: Option<&StoredEvent>,
+        limit: i64,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        if sources.is_empty() {
+            return Ok(Vec::new());
+        }
+        let incident_id = self.visible_incident_id(viewer, number).await?;
+        let mut args = vec![Arg::Text(incident_id), Arg::Time(Ts::from(from))];
+        args.extend(sources.iter().map(|s| Arg::Text(s.clone())));
+        let mut sql = format!(
+            "SELECT id, occurred_at, source, external_id, kind, actor, text, raw_payload FROM timeline_events \
+             WHERE incident_id = $1 AND occurred_at >= $2 AND source IN ({})",
+            placeholders(3, sources.len())
+        );
+        if let Some(last) = after {
+            let first = args.len() + 1;
+            sql.push_str(&format!(
+                " AND (occurred_at, source, external_id) > (${}, ${}, ${})",
+                first,
+                first + 1,
+                first + 2
+            ));
+            args.extend([
+                Arg::Time(Ts::from(last.occurred_at)),
+                Arg::Text(last.source.clone()),
+                Arg::Text(last.external_id.clone()),
+            ]);
+        }
+        args.push(Arg::Int(limit.max(1)));
+        sql.push_str(&format!(" ORDER BY occurred_at, source, external_id LIMIT ${}", args.len()));
+        let rows: Vec<StoredEventRow> =
+            on_pool!(self, |pool| bind_args!(sqlx::query_as(built_sql(&sql)), args.clone()).fetch_all(pool).await)?;
+        rows.into_iter()
+            .map(|row| {
+                Ok(StoredEvent {
+                    id: row.id,
+                    occurred_at: row.occurred_at.get(),
+                    source: row.source,
+                    external_id: row.external_id,
+                    kind: word(&row.kind)?,
+                    actor: row.actor,
+                    text: row.text,
+                    raw_payload: row.raw_payload,
+                })
+            })
+            .collect()
+    }
+
+    /// Removes events of a visible incident by id, in one transaction; answers how many were there.
+    pub async fn delete_events(&self, viewer: &Viewer, number: i64, ids: &[String]) -> Result<u64, StoreError> {
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        let incident_id = self.visible_incident_id(viewer, number).await?;
+        let mut deleted = 0;
+        on_pool!(self, |pool| async {
+            let mut tx = pool.begin().await?;
+            for chunk in ids.chunks(DELETE_BATCH) {
+                let sql = format!(
+                    "DELETE FROM timeline_events WHERE incident_id = $1 AND id IN ({})",
+                    placeholders(2, chunk.len())
+                );
+                let mut query = sqlx::query(built_sql(&sql)).bind(&incident_id);
+                for id in chunk {
+                    query = query.bind(id.as_str());
+                }
+                deleted += query.execute(&mut *tx).await?.rows_affected();
+            }
+            tx.commit().await
+        }
+        .await)?;
+        Ok(deleted)
     }
 
     /// Marks events of a visible incident, found by source and external id, with a key

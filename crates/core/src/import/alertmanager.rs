@@ -34,34 +34,36 @@ impl Importer for AlertmanagerImporter {
     ) -> Result<ImportStats, ImportError> {
         let mut emitter = Emitter::new(sink);
         read_json_records(input, origin, None, &mut emitter, &mut |value, at, emitter| {
-            map_group(&value, at, emitter, "alertmanager")
+            map_group(value, at, emitter, "alertmanager")
         })?;
         Ok(emitter.finish())
     }
 }
 
 /// Maps one group notification (Alertmanager's or Grafana's) to events from `source`.
-pub(crate) fn map_group(group: &Value, at: &Location, emitter: &mut Emitter, source: &str) {
-    let Some(alerts) = group.get("alerts") else {
-        return emitter.reject(at, "no \"alerts\" array: not an alert notification");
-    };
-    let Some(alerts) = alerts.as_array() else {
-        return emitter.reject(at, format!("alerts must be an array, found {}", type_name(alerts)));
+pub(crate) fn map_group(mut group: Value, at: &Location, emitter: &mut Emitter, source: &str) {
+    // Taken out of the group, so each alert can become its records' raw payload without a copy.
+    let alerts = match group.get_mut("alerts").map(Value::take) {
+        None => return emitter.reject(at, "no \"alerts\" array: not an alert notification"),
+        Some(Value::Array(alerts)) => alerts,
+        Some(other) => {
+            return emitter.reject(at, format!("alerts must be an array, found {}", type_name(&other)));
+        }
     };
     if let Some(left_out) = group.get("truncatedAlerts").and_then(Value::as_u64).filter(|n| *n > 0) {
         emitter.note(format!("{at}: {left_out} alerts were left out of the notification (truncatedAlerts)"));
     }
     let group_status = group.get("status").and_then(Value::as_str);
-    for (index, alert) in alerts.iter().enumerate() {
+    for (index, alert) in alerts.into_iter().enumerate() {
         let alert_at = at.child(&format!(".alerts[{index}]"));
-        if let Err(reason) = map_alert(alert, group_status, group, source, &alert_at, emitter) {
+        if let Err(reason) = map_alert(alert, group_status, &group, source, &alert_at, emitter) {
             emitter.reject(&alert_at, reason);
         }
     }
 }
 
 fn map_alert(
-    alert: &Value,
+    alert: Value,
     group_status: Option<&str>,
     group: &Value,
     source: &str,
@@ -69,10 +71,10 @@ fn map_alert(
     emitter: &mut Emitter,
 ) -> Result<(), String> {
     if !alert.is_object() {
-        return Err(format!("an alert must be an object, found {}", type_name(alert)));
+        return Err(format!("an alert must be an object, found {}", type_name(&alert)));
     }
-    let labels = string_map(alert, "labels")?;
-    let annotations = string_map(alert, "annotations")?;
+    let labels = string_map(&alert, "labels")?;
+    let annotations = string_map(&alert, "annotations")?;
     let status = match alert.get("status") {
         Some(Value::String(s)) => s.as_str(),
         None | Some(Value::Null) => group_status.ok_or("missing field status")?,
@@ -81,16 +83,18 @@ fn map_alert(
     if status != "firing" && status != "resolved" {
         return Err(format!("status must be firing or resolved, found {status:?}"));
     }
-    let starts_at = alert_time(alert, "startsAt")?.ok_or("missing field startsAt")?;
+    let starts_at = alert_time(&alert, "startsAt")?.ok_or("missing field startsAt")?;
     let fingerprint = match alert.get("fingerprint").and_then(Value::as_str).filter(|f| !f.trim().is_empty()) {
         Some(f) => f.trim().to_string(),
         // Before version 4 there is no fingerprint: the label set identifies the alert.
-        None => labels_fingerprint(&labels),
+        None => labels_fingerprint(labels),
     };
-    let label = |name: &str| labels.get(name).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty());
+    let label =
+        |name: &str| labels.and_then(|l| l.get(name)).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty());
     let common_label = |name: &str| get(group, &format!("commonLabels.{name}")).and_then(Value::as_str);
-    let annotation =
-        |name: &str| annotations.get(name).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty());
+    let annotation = |name: &str| {
+        annotations.and_then(|a| a.get(name)).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty())
+    };
 
     let name = label("alertname").unwrap_or("alert");
     let about = annotation("summary").or_else(|| annotation("description")).or_else(|| annotation("message"));
@@ -109,8 +113,14 @@ fn map_alert(
             .map(str::to_string),
         ..Correlation::default()
     };
-    let raw = alert.clone();
     let starts_key = instant_key(starts_at);
+    let firing_text = format!("{name} firing{severity}{about}{values}");
+    let resolved = (status == "resolved").then(|| (alert_time(&alert, "endsAt"), format!("{name} resolved{about}")));
+    // The alert is the raw payload of both its records; only a resolved one needs a copy.
+    let (firing_raw, resolved_raw) = match resolved {
+        Some(_) => (alert.clone(), alert),
+        None => (alert, Value::Null),
+    };
 
     emitter.record(
         at,
@@ -119,15 +129,15 @@ fn map_alert(
             source: source.to_string(),
             kind: EventKind::Alert,
             actor: None,
-            text: format!("{name} firing{severity}{about}{values}"),
+            text: firing_text,
             key_moment: None,
             external_id: format!("{source}:{fingerprint}:{starts_key}:firing"),
             correlation: correlation.clone(),
-            raw: raw.clone(),
+            raw: firing_raw,
         },
     );
-    if status == "resolved" {
-        let Some(ends_at) = alert_time(alert, "endsAt")? else {
+    if let Some((ends_at, resolved_text)) = resolved {
+        let Some(ends_at) = ends_at? else {
             return Err("resolved, but endsAt is missing: the resolution time is unknown".to_string());
         };
         emitter.record(
@@ -137,11 +147,11 @@ fn map_alert(
                 source: source.to_string(),
                 kind: EventKind::StatusUpdate,
                 actor: None,
-                text: format!("{name} resolved{about}"),
+                text: resolved_text,
                 key_moment: None,
                 external_id: format!("{source}:{fingerprint}:{starts_key}:resolved"),
                 correlation,
-                raw,
+                raw: resolved_raw,
             },
         );
     }
@@ -162,11 +172,11 @@ fn alert_time(alert: &Value, field: &str) -> Result<Option<OffsetDateTime>, Stri
     }
 }
 
-/// A map of strings (labels, annotations); absent is empty.
-fn string_map(alert: &Value, field: &str) -> Result<Map<String, Value>, String> {
+/// A map of strings (labels, annotations); `None` when absent.
+fn string_map<'a>(alert: &'a Value, field: &str) -> Result<Option<&'a Map<String, Value>>, String> {
     match alert.get(field) {
-        None | Some(Value::Null) => Ok(Map::new()),
-        Some(Value::Object(map)) => Ok(map.clone()),
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Object(map)) => Ok(Some(map)),
         Some(other) => Err(format!("{field} must be an object, found {}", type_name(other))),
     }
 }
@@ -182,8 +192,8 @@ fn values_text(values: &Map<String, Value>) -> String {
 }
 
 /// A stable id for a label set, for notifications that carry no fingerprint.
-fn labels_fingerprint(labels: &Map<String, Value>) -> String {
-    let mut pairs: Vec<String> = labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
+fn labels_fingerprint(labels: Option<&Map<String, Value>>) -> String {
+    let mut pairs: Vec<String> = labels.into_iter().flatten().map(|(k, v)| format!("{k}={v}")).collect();
     pairs.sort();
     let refs: Vec<&str> = pairs.iter().map(String::as_str).collect();
     content_id(&refs).replacen("content:", "labels:", 1)

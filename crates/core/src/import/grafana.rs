@@ -44,7 +44,7 @@ fn map_notification(value: Value, at: &Location, emitter: &mut Emitter) {
             "a legacy Grafana alert webhook (no alert times); send alerts through a unified alerting contact point",
         );
     }
-    map_group(&value, at, emitter, "grafana");
+    map_group(value, at, emitter, "grafana");
 }
 
 #[cfg(test)]

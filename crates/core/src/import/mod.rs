@@ -23,14 +23,17 @@ mod pagerduty_log;
 mod pagerduty_webhook;
 mod record;
 mod slack;
+mod stored;
 mod timeline_build;
 
 use std::io::BufRead;
 
 pub use record::{Correlation, ImportError, ImportStats, MAX_KEPT_REJECTIONS, Record, Rejected, content_id};
 pub use slack::{SlackExportFiles, SlackOptions, import_slack_export, import_slack_files};
+pub use stored::{StoredEvent, record_from_stored};
 pub use timeline_build::{
-    ALERT_DUPLICATE_WINDOW, KeyMomentsSuggestion, REPEAT_WINDOW, SuggestedMoment, build_timeline, key_moments,
+    ALERT_DUPLICATE_WINDOW, DUPLICATE_LOOKBACK, Duplicates, FINGERPRINT_SOURCES, KeyMomentsSuggestion, REPEAT_WINDOW,
+    SuggestedMoment, build_timeline, key_moments,
 };
 
 use crate::model::word_enum;

@@ -11,6 +11,7 @@ use std::collections::{HashMap, HashSet};
 use std::hash::Hash;
 
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use time::{Duration, OffsetDateTime};
 
 use super::record::Record;
@@ -24,51 +25,95 @@ pub const ALERT_DUPLICATE_WINDOW: Duration = Duration::minutes(2);
 /// one kept is a repeated notification, not news.
 pub const REPEAT_WINDOW: Duration = Duration::minutes(5);
 
+/// How far back a record's duplicates can be: the longest window of the duplicate rule.
+pub const DUPLICATE_LOOKBACK: Duration = REPEAT_WINDOW;
+
+/// The sources whose records report alert fingerprints, so that one alert seen by two of
+/// them is one event (the importers that set `Correlation::fingerprint`).
+pub const FINGERPRINT_SOURCES: &[&str] = &["alertmanager", "grafana"];
+
 /// The records as one timeline: de-duplicated and ordered by time (then source, then
 /// external id). The result depends only on the set of records given, not their order, and
 /// building it again changes nothing.
+///
+/// Duplicates, of which the earliest is kept, are those [`Duplicates`] finds.
+pub fn build_timeline(records: impl IntoIterator<Item = Record>) -> Vec<Record> {
+    let mut records: Vec<Record> = records.into_iter().collect();
+    records.sort_by(timeline_order);
+    let mut duplicates = Duplicates::default();
+    records.retain(|r| duplicates.keep(r));
+    records
+}
+
+/// The duplicate rule, for records handed over one at a time in timeline order (time, then
+/// source, then external id), so a timeline too large for memory (a stored one) can be
+/// checked as it is read: only the keys seen within the last [`DUPLICATE_LOOKBACK`] and a
+/// 16-byte digest of each external id are kept.
 ///
 /// Duplicates, of which the earliest is kept: the same external id; the same alert
 /// fingerprint and kind within [`ALERT_DUPLICATE_WINDOW`]; the same step of one incident
 /// (source, kind, suggested key moment, incident id) within that window, as when a
 /// PagerDuty webhook and its log entry both tell of one acknowledgement; the same alert or
 /// page repeated within [`REPEAT_WINDOW`].
-pub fn build_timeline(records: impl IntoIterator<Item = Record>) -> Vec<Record> {
-    let mut records: Vec<Record> = records.into_iter().collect();
-    records.sort_by(timeline_order);
+#[derive(Debug, Default)]
+pub struct Duplicates {
+    ids: HashSet<[u8; 16]>,
+    alerts: HashMap<(String, EventKind), OffsetDateTime>,
+    steps: HashMap<(String, EventKind, KeyMoment, String), OffsetDateTime>,
+    repeats: HashMap<RepeatKey, OffsetDateTime>,
+    since_pruned: usize,
+}
 
-    let mut ids = HashSet::new();
-    records.retain(|r| ids.insert(r.external_id.clone()));
+/// Source, kind, normalised text, actor, and target (incident id, fingerprint, channel).
+type RepeatKey = (String, EventKind, String, Option<String>, (Option<String>, Option<String>, Option<String>));
 
-    let mut alerts = HashMap::new();
-    records.retain(|r| match &r.correlation.fingerprint {
-        Some(fingerprint) => {
-            first_in_window(&mut alerts, (fingerprint.clone(), r.kind), r.occurred_at, ALERT_DUPLICATE_WINDOW)
+/// Records between two prunings of keys too old to matter.
+const PRUNE_EVERY: usize = 4096;
+
+impl Duplicates {
+    /// Whether `record` is kept: `false` when it duplicates one kept before. Records must
+    /// come in timeline order; each is checked against the ones before it only.
+    pub fn keep(&mut self, record: &Record) -> bool {
+        self.since_pruned += 1;
+        if self.since_pruned >= PRUNE_EVERY {
+            self.prune(record.occurred_at);
         }
-        None => true,
-    });
-
-    let mut steps = HashMap::new();
-    records.retain(|r| match (r.key_moment, &r.correlation.incident_id) {
-        (Some(moment), Some(incident)) => {
+        let digest: [u8; 16] = Sha256::digest(record.external_id.as_bytes())[..16].try_into().unwrap_or_default();
+        if !self.ids.insert(digest) {
+            return false;
+        }
+        let at = record.occurred_at;
+        if let Some(fingerprint) = &record.correlation.fingerprint
+            && !first_in_window(&mut self.alerts, (fingerprint.clone(), record.kind), at, ALERT_DUPLICATE_WINDOW)
+        {
+            return false;
+        }
+        if let (Some(moment), Some(incident)) = (record.key_moment, &record.correlation.incident_id) {
             // Not the actor: a webhook may name a person where the log names the service.
-            let key = (r.source.clone(), r.kind, moment, incident.clone());
-            first_in_window(&mut steps, key, r.occurred_at, ALERT_DUPLICATE_WINDOW)
+            let key = (record.source.clone(), record.kind, moment, incident.clone());
+            if !first_in_window(&mut self.steps, key, at, ALERT_DUPLICATE_WINDOW) {
+                return false;
+            }
         }
-        _ => true,
-    });
+        if matches!(record.kind, EventKind::Alert | EventKind::Page) {
+            let c = &record.correlation;
+            let target = (c.incident_id.clone(), c.fingerprint.clone(), c.channel.clone());
+            let key = (record.source.clone(), record.kind, normalise(&record.text), record.actor.clone(), target);
+            if !first_in_window(&mut self.repeats, key, at, REPEAT_WINDOW) {
+                return false;
+            }
+        }
+        true
+    }
 
-    let mut repeats = HashMap::new();
-    records.retain(|r| {
-        if !matches!(r.kind, EventKind::Alert | EventKind::Page) {
-            return true;
-        }
-        let target =
-            (r.correlation.incident_id.clone(), r.correlation.fingerprint.clone(), r.correlation.channel.clone());
-        let key = (r.source.clone(), r.kind, normalise(&r.text), r.actor.clone(), target);
-        first_in_window(&mut repeats, key, r.occurred_at, REPEAT_WINDOW)
-    });
-    records
+    /// Forgets keys last kept more than a window before `now`: no later record can be
+    /// their duplicate, since records come in time order.
+    fn prune(&mut self, now: OffsetDateTime) {
+        self.since_pruned = 0;
+        self.alerts.retain(|_, kept| now - *kept <= ALERT_DUPLICATE_WINDOW);
+        self.steps.retain(|_, kept| now - *kept <= ALERT_DUPLICATE_WINDOW);
+        self.repeats.retain(|_, kept| now - *kept <= REPEAT_WINDOW);
+    }
 }
 
 /// Keeps a record when it is the first of its key, or further than `window` from the last
