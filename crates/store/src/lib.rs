@@ -26,9 +26,9 @@ use sqlx::{PgPool, SqlitePool};
 pub use accounts::{NewUser, SessionRecord, UserPatch};
 pub use action_items::ActionItemFilter;
 pub use error::StoreError;
-pub use incidents::IncidentFilter;
+pub use incidents::{IncidentFilter, IncidentSort};
 pub use postmortems::PostmortemFilter;
-pub use timeline::ImportedEvent;
+pub use timeline::{EventCategory, EventVolume, ImportedEvent};
 pub use ts::Ts;
 
 /// A page of results and the cursor for the next one.
