@@ -89,10 +89,22 @@ pub async fn import_into(
     Params(query): Params<ImportQuery>,
     body: Bytes,
 ) -> Result<Json<ImportSummary>, ApiError> {
+    Ok(Json(import_file(&state, &caller, incident_number(&handle)?, &query.format, body).await?))
+}
+
+/// Imports a file in `format` into a visible incident's timeline as `caller` (editors and
+/// admins). The upload API and the incident page's import form both import here.
+pub(crate) async fn import_file(
+    state: &AppState,
+    caller: &Caller,
+    number: i64,
+    format: &str,
+    body: Bytes,
+) -> Result<ImportSummary, ApiError> {
     caller.require_write()?;
-    let number = incident_number(&handle)?;
     state.store.incident(&caller.viewer, number).await?;
-    Ok(Json(run(&state, &caller.viewer, format_of(&query)?, body, Target::Incident(number)).await?))
+    let query = ImportQuery { format: format.to_string(), create_incident: false };
+    run(state, &caller.viewer, format_of(&query)?, body, Target::Incident(number)).await
 }
 
 /// Import a file of events into whichever incident they belong to (by the tools' own
