@@ -36,6 +36,13 @@ pub fn router() -> Router<AppState> {
         .route("/incidents", get(incidents::incidents))
         .route("/incidents/new", get(declare::form).post(declare::submit))
         .route("/incidents/{handle}", get(incidents::incident))
+        .route("/incidents/{handle}/status", post(incidents::change_status))
+        .route("/incidents/{handle}/moments", post(incidents::override_moment))
+        .route("/incidents/{handle}/events", post(incidents::add_event))
+        .route(
+            "/incidents/{handle}/import",
+            post(incidents::import).layer(axum::extract::DefaultBodyLimit::max(crate::api::imports::MAX_IMPORT_BYTES)),
+        )
         .route("/assets/{*path}", get(asset))
 }
 

@@ -54,9 +54,12 @@ impl IncidentRow {
 
 /// A timeline event as shown.
 pub struct EventRow {
+    pub id: String,
     pub when: String,
     pub source: String,
     pub kind: String,
+    /// The category word (alerts, pages, chat, deploys, manual), also its CSS class.
+    pub category: &'static str,
     pub actor: String,
     pub text: String,
     pub key_moment: String,
@@ -65,14 +68,31 @@ pub struct EventRow {
 impl EventRow {
     pub fn new(event: &TimelineEvent) -> EventRow {
         EventRow {
+            id: event.id.clone(),
             when: when(event.occurred_at),
             source: event.source.clone(),
-            kind: event.kind.to_string(),
+            kind: event.kind.as_str().replace('_', " "),
+            category: hindsight_store::EventCategory::of(&event.source, event.kind).as_str(),
             actor: event.actor.clone().unwrap_or_default(),
             text: event.text.clone(),
             key_moment: event.key_moment.map(|k| k.as_str().replace('_', " ")).unwrap_or_default(),
         }
     }
+
+    /// A short label for picking the event in a list: time, kind and the start of its text.
+    pub fn label(&self) -> String {
+        let mut text: String = self.text.chars().take(60).collect();
+        if self.text.chars().count() > 60 {
+            text.push('…');
+        }
+        format!("{} · {} · {}", self.when, self.kind, text)
+    }
+}
+
+/// A time as pages show it, to the second: `2026-11-20 10:04:31 UTC`.
+pub fn when_seconds(at: OffsetDateTime) -> String {
+    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second] UTC");
+    at.to_offset(time::UtcOffset::UTC).format(&format).unwrap_or_default()
 }
 
 /// An action item as shown.
