@@ -130,8 +130,9 @@ async fn incident_page_shows_moments_measures_timeline_chart_and_policy() {
     assert_eq!(status, StatusCode::OK);
     assert!(body.contains("Checkout returns 502") && body.contains("incident commander"), "header");
     assert!(body.contains("Time to detect") && body.contains("<strong>4m</strong>"), "4 minutes to detect");
-    assert!(body.contains("from Impact start at 2026-11-20 10:00 UTC (set on the incident)"), "measured from");
+    assert!(body.contains("Measured from Impact start at 2026-11-20 10:00 UTC (set on the incident)."), "from");
     assert!(body.contains("to detection at 2026-11-20 10:04 UTC (set on the incident)"), "measured to");
+    assert!(body.contains("acknowledgement not known yet"));
     assert!(body.contains("Post-mortem: required"));
     assert!(body.contains("Timeline <span class=\"muted\">(4 events)</span>"));
     assert!(body.contains("<svg") && body.contains("Event volume as a table"), "chart with a table");

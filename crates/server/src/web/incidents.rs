@@ -34,7 +34,7 @@ const LIST_PAGE: i64 = 50;
 const TIMELINE_PAGE: i64 = 100;
 /// Events the page weighs the policy and response analysis on; longer timelines are
 /// weighed on their first events (the API's policy endpoint reads up to 20,000).
-const ANALYSED_EVENTS: i64 = 2_000;
+const ANALYSED_EVENTS: i64 = 500;
 /// Slices of the event-volume chart.
 const CHART_BUCKETS: usize = 48;
 /// The formats the import form offers, as the CLI names them.
@@ -288,7 +288,6 @@ struct Forms {
 struct Measure {
     name: &'static str,
     value: String,
-    from: String,
     to: String,
 }
 
@@ -303,7 +302,7 @@ struct MomentView {
 struct CategoryLink {
     word: &'static str,
     name: &'static str,
-    count: i64,
+    count: String,
     url: String,
     current: bool,
 }
@@ -354,8 +353,9 @@ struct IncidentPage {
     teams: String,
     moments: Vec<MomentView>,
     measures: Vec<Measure>,
+    measured_from: String,
     responders: Vec<(String, String)>,
-    total_events: i64,
+    total_events: String,
     categories: Vec<CategoryLink>,
     all_url: String,
     category: String,
@@ -476,18 +476,19 @@ async fn build(
         teams: incident.teams.join(", "),
         moments: moment_views(&metrics),
         measures: measures(&metrics),
+        measured_from: measured_from(&metrics),
         responders: incident
             .responders
             .iter()
             .map(|r| (r.username.clone(), r.role.as_str().replace('_', " ")))
             .collect(),
-        total_events,
+        total_events: view::count(total_events),
         categories: totals
             .iter()
             .map(|(c, count)| CategoryLink {
                 word: c.as_str(),
                 name: category_name(*c),
-                count: *count,
+                count: view::count(*count),
                 url: timeline_url(&handle, Some(c.as_str()), None),
                 current: category == Some(*c),
             })
@@ -515,8 +516,13 @@ async fn build(
             .filter_map(|f| serde_json::to_value(f).ok())
             .map(|f| (text(&f["kind"]), text(&f["message"])))
             .collect(),
-        analysed_note: (total_events > analysed_count)
-            .then(|| format!("Weighed on the first {analysed_count} of the timeline's {total_events} events.")),
+        analysed_note: (total_events > analysed_count).then(|| {
+            format!(
+                "Weighed on the first {} of the timeline's {} events.",
+                view::count(analysed_count),
+                view::count(total_events)
+            )
+        }),
         status_actions: [
             (IncidentStatus::Acknowledged, "acknowledged", "Acknowledge"),
             (IncidentStatus::Mitigated, "mitigated", "Mitigate"),
@@ -575,10 +581,6 @@ fn moment_views(metrics: &IncidentMetrics) -> Vec<MomentView> {
 
 fn measures(metrics: &IncidentMetrics) -> Vec<Measure> {
     let start = metrics.started_at;
-    let describe = |field: &str, what: &str| match moment_at(metrics, field) {
-        Some(at) => format!("{what} at {} ({})", view::when(at), moment_source(metrics, field)),
-        None => format!("{what}: not known yet"),
-    };
     [
         ("Time to detect", "detected_at", "detection"),
         ("Time to acknowledge", "acknowledged_at", "acknowledgement"),
@@ -589,10 +591,20 @@ fn measures(metrics: &IncidentMetrics) -> Vec<Measure> {
     .map(|(name, field, what)| Measure {
         name,
         value: view::between(start, moment_at(metrics, field)),
-        from: describe("started_at", "Impact start"),
-        to: describe(field, what),
+        to: match moment_at(metrics, field) {
+            Some(at) => format!("to {what} at {} ({})", view::when(at), moment_source(metrics, field)),
+            None => format!("{what} not known yet"),
+        },
     })
     .collect()
+}
+
+/// Where every response time is measured from: impact start, and where its time comes from.
+fn measured_from(metrics: &IncidentMetrics) -> String {
+    match metrics.started_at {
+        Some(at) => format!("Impact start at {} ({})", view::when(at), moment_source(metrics, "started_at")),
+        None => "Impact start, not known yet: no response time can be measured until it is".into(),
+    }
 }
 
 /// Width and height of the chart's drawing area, in SVG units.
@@ -659,11 +671,12 @@ fn chart(volume: &EventVolume, metrics: &IncidentMetrics) -> Option<Chart> {
     let slice = if minutes >= 1.0 { format!("{minutes:.0}-minute") } else { format!("{:.0}-second", width_s) };
     let summary = match busiest {
         Some((bucket, stack)) => format!(
-            "{total} events from {} to {}, counted in {slice} slices; the busiest slice, from {}, holds {} events.",
+            "{} events from {} to {}, counted in {slice} slices; the busiest slice, from {}, holds {} events.",
+            view::count(total),
             view::when(first),
             view::when(last),
             view::when_seconds(start_of(bucket)),
-            stack.iter().sum::<i64>()
+            view::count(stack.iter().sum::<i64>())
         ),
         None => "No events.".into(),
     };

@@ -89,6 +89,19 @@ impl EventRow {
     }
 }
 
+/// A count with thousands separated: `20,018`.
+pub fn count(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
 /// A time as pages show it, to the second: `2026-11-20 10:04:31 UTC`.
 pub fn when_seconds(at: OffsetDateTime) -> String {
     let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second] UTC");
@@ -180,4 +193,18 @@ pub fn sections(pm: &Postmortem) -> Vec<SectionView> {
     .filter(|(_, text)| !text.trim().is_empty())
     .map(|(title, text)| SectionView { title, text })
     .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_are_grouped_by_thousands() {
+        assert_eq!(count(0), "0");
+        assert_eq!(count(999), "999");
+        assert_eq!(count(20_018), "20,018");
+        assert_eq!(count(1_000_000), "1,000,000");
+        assert_eq!(count(-4_500), "-4,500");
+    }
 }
