@@ -278,6 +278,12 @@ impl Store {
         if let Some(severity) = filter.severity {
             push(&mut args, Arg::Int(severity.level() as i64), &|n| format!("i.severity = ${n}"));
         }
+        // Before the service and team tests: a substring test on the row is cheaper than their joins.
+        if let Some(search) = filter.search.as_deref().filter(|s| !s.trim().is_empty()) {
+            push(&mut args, Arg::Text(contains_pattern(search)), &|n| {
+                format!("(LOWER(i.title) LIKE ${n} ESCAPE '\\' OR LOWER(i.description) LIKE ${n} ESCAPE '\\')")
+            });
+        }
         if let Some(service) = &filter.service {
             push(&mut args, Arg::Text(service.clone()), &|n| {
                 format!(
@@ -301,11 +307,6 @@ impl Store {
         }
         if let Some(until) = filter.until {
             push(&mut args, Arg::Time(until.into()), &|n| format!("i.began_at < ${n}"));
-        }
-        if let Some(search) = filter.search.as_deref().filter(|s| !s.trim().is_empty()) {
-            push(&mut args, Arg::Text(contains_pattern(search)), &|n| {
-                format!("(LOWER(i.title) LIKE ${n} ESCAPE '\\' OR LOWER(i.description) LIKE ${n} ESCAPE '\\')")
-            });
         }
         (clauses.join(" AND "), args)
     }
