@@ -62,20 +62,31 @@ async fn post_form(app: &TestApp, cookie: &str, path: &str, fields: &[(&str, &st
 }
 
 /// A multipart body with the form's token, a format and a file, and its content type.
-fn multipart(token: &str, format: &str, file_name: &str, file: &str) -> (String, String) {
+fn multipart(token: &str, format: &str, file_name: &str, file: &str) -> (Vec<u8>, String) {
+    multipart_bytes(token, format, file_name, file.as_bytes())
+}
+
+fn multipart_bytes(token: &str, format: &str, file_name: &str, file: &[u8]) -> (Vec<u8>, String) {
     let boundary = "----hindsight-test-boundary-7MA4YWxkTrZu0gW";
-    let mut body = String::new();
+    let mut body = Vec::new();
     for (name, value) in [("csrf_token", token), ("format", format)] {
-        body.push_str(&format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"));
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").bytes(),
+        );
     }
-    body.push_str(&format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\n\
-         Content-Type: application/octet-stream\r\n\r\n{file}\r\n--{boundary}--\r\n"
-    ));
+    body.extend(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\n\
+             Content-Type: application/octet-stream\r\n\r\n"
+        )
+        .bytes(),
+    );
+    body.extend(file);
+    body.extend(format!("\r\n--{boundary}--\r\n").bytes());
     (body, format!("multipart/form-data; boundary={boundary}"))
 }
 
-async fn upload(app: &TestApp, cookie: &str, path: &str, body: (String, String)) -> (StatusCode, String) {
+async fn upload(app: &TestApp, cookie: &str, path: &str, body: (Vec<u8>, String)) -> (StatusCode, String) {
     let response = no_redirects()
         .post(app.url(path))
         .header(header::COOKIE, cookie)
@@ -352,7 +363,8 @@ async fn editors_import_a_file_and_see_what_was_imported_skipped_and_rejected() 
     let (status, body) =
         upload(&app, &editor, &format!("{path}/import"), multipart(&token, "slack-export", "x.zip", "zip")).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(body.contains("Nothing was imported") && body.contains("hindsight import --format slack-export"));
+    assert!(body.contains("Nothing was imported") && body.contains("x.zip: ") && body.contains("not a Slack export"));
+    assert!(!body.contains("hindsight-slack-"), "the temporary file is not named");
     assert!(body.contains("<option value=\"slack-export\" selected>"), "chosen format kept");
     let (status, body) =
         upload(&app, &editor, &format!("{path}/import"), multipart(&token, "csv", "empty.csv", "")).await;
@@ -516,4 +528,25 @@ async fn incident_list_pages_keep_their_filters_and_order() {
     assert_eq!((count(&first), count(&second)), (50, 10));
     assert!(second.contains("class=\"sev SEV4\"") && !second.contains("class=\"sev SEV2\""), "least severe last");
     assert!(second.contains("← First page"));
+}
+
+#[tokio::test]
+async fn a_slack_export_zip_is_imported_from_the_page() {
+    let app = spawn_app().await;
+    let seed = app.seed().await;
+    let editor = sign_in(&app, "editor").await;
+    let path = format!("/incidents/{}", seed.public);
+    let (_, body) = page(&app, &editor, &path).await;
+    let token = csrf_token(&body);
+    let zip =
+        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../core/tests/fixtures/import/slack_export.zip")).unwrap();
+    let (status, body) =
+        upload(&app, &editor, &format!("{path}/import"), multipart_bytes(&token, "slack-export", "export.zip", &zip))
+            .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains("Import finished (slack-export)"));
+    let (_, events) = app.get(As::User("editor"), &format!("/api/v1/incidents/{}/events", seed.public)).await;
+    let slack = events["items"].as_array().unwrap().iter().filter(|e| e["source"] == "slack").count();
+    assert!(slack > 0, "{events}");
+    assert!(body.contains(&format!("<dt>Imported</dt><dd>{slack}</dd>")), "the summary counts what the timeline got");
 }

@@ -930,7 +930,12 @@ pub async fn import(
         });
     }
     let status = if errors.is_empty() {
-        match crate::api::imports::import_file(&state, &caller, number, &format, file).await {
+        let imported = if format == "slack-export" {
+            crate::api::imports::import_slack_zip(&state, &caller, number, file).await
+        } else {
+            crate::api::imports::import_file(&state, &caller, number, &format, file).await
+        };
+        match imported {
             Ok(summary) => {
                 let forms = Forms { import_result: Some(ImportResult { summary, format }), ..Forms::default() };
                 let page =
