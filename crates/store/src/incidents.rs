@@ -45,6 +45,57 @@ pub struct IncidentFilter {
     pub since: Option<OffsetDateTime>,
     /// Incidents that began before this moment.
     pub until: Option<OffsetDateTime>,
+    /// Words the title or description contains, ignoring case (a plain substring match).
+    pub search: Option<String>,
+}
+
+/// The order of an incident list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum IncidentSort {
+    /// Newest handle first.
+    #[default]
+    Newest,
+    /// Oldest handle first.
+    Oldest,
+    /// Most severe first (SEV1 before SEV2), newest first within a severity.
+    Severity,
+}
+
+impl IncidentSort {
+    /// The sort's word in URLs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IncidentSort::Newest => "newest",
+            IncidentSort::Oldest => "oldest",
+            IncidentSort::Severity => "severity",
+        }
+    }
+}
+
+impl std::str::FromStr for IncidentSort {
+    type Err = StoreError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "" | "newest" => Ok(IncidentSort::Newest),
+            "oldest" => Ok(IncidentSort::Oldest),
+            "severity" => Ok(IncidentSort::Severity),
+            _ => Err(StoreError::Invalid(ValidationErrors::single("sort", "must be newest, oldest or severity"))),
+        }
+    }
+}
+
+/// `text` as a LIKE pattern matching it anywhere, lower-cased, with `%`, `_` and `\` taken literally.
+fn contains_pattern(text: &str) -> String {
+    let mut pattern = String::from("%");
+    for c in text.trim().to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
 }
 
 #[derive(FromRow)]
@@ -227,6 +278,12 @@ impl Store {
         if let Some(severity) = filter.severity {
             push(&mut args, Arg::Int(severity.level() as i64), &|n| format!("i.severity = ${n}"));
         }
+        // Before the service and team tests: a substring test on the row is cheaper than their joins.
+        if let Some(search) = filter.search.as_deref().filter(|s| !s.trim().is_empty()) {
+            push(&mut args, Arg::Text(contains_pattern(search)), &|n| {
+                format!("(LOWER(i.title) LIKE ${n} ESCAPE '\\' OR LOWER(i.description) LIKE ${n} ESCAPE '\\')")
+            });
+        }
         if let Some(service) = &filter.service {
             push(&mut args, Arg::Text(service.clone()), &|n| {
                 format!(
@@ -262,21 +319,60 @@ impl Store {
         cursor: Option<&str>,
         limit: i64,
     ) -> Result<Page<Incident>, StoreError> {
+        self.list_incidents_sorted(viewer, filter, IncidentSort::Newest, cursor, limit).await
+    }
+
+    /// Incidents the viewer may see in the order asked for, a page at a time. Each order
+    /// walks an index: the handle's number, or (severity, number).
+    pub async fn list_incidents_sorted(
+        &self,
+        viewer: &Viewer,
+        filter: &IncidentFilter,
+        sort: IncidentSort,
+        cursor: Option<&str>,
+        limit: i64,
+    ) -> Result<Page<Incident>, StoreError> {
         let limit = limit.clamp(1, MAX_PAGE);
         let (mut where_sql, mut args) = self.incident_where(viewer, filter);
+        let bad_cursor = || ValidationErrors::single("cursor", "not a cursor this list gave out");
         if let Some(cursor) = cursor {
-            let before: i64 =
-                cursor.parse().map_err(|_| ValidationErrors::single("cursor", "not a cursor this list gave out"))?;
-            args.push(Arg::Int(before));
-            where_sql.push_str(&format!(" AND i.number < ${}", args.len()));
+            match sort {
+                IncidentSort::Newest | IncidentSort::Oldest => {
+                    let number: i64 = cursor.parse().map_err(|_| bad_cursor())?;
+                    args.push(Arg::Int(number));
+                    let op = if sort == IncidentSort::Newest { "<" } else { ">" };
+                    where_sql.push_str(&format!(" AND i.number {op} ${}", args.len()));
+                }
+                IncidentSort::Severity => {
+                    let (severity, number) = cursor.split_once('.').ok_or_else(bad_cursor)?;
+                    let severity: i64 = severity.parse().map_err(|_| bad_cursor())?;
+                    let number: i64 = number.parse().map_err(|_| bad_cursor())?;
+                    args.push(Arg::Int(severity));
+                    args.push(Arg::Int(number));
+                    let (s, n) = (args.len() - 1, args.len());
+                    where_sql.push_str(&format!(" AND (i.severity > ${s} OR (i.severity = ${s} AND i.number < ${n}))"));
+                }
+            }
         }
+        let order = match sort {
+            IncidentSort::Newest => "i.number DESC",
+            IncidentSort::Oldest => "i.number ASC",
+            IncidentSort::Severity => "i.severity ASC, i.number DESC",
+        };
         args.push(Arg::Int(limit + 1));
-        let sql = format!("{INCIDENT_SELECT} WHERE {where_sql} ORDER BY i.number DESC LIMIT ${}", args.len());
+        let sql = format!("{INCIDENT_SELECT} WHERE {where_sql} ORDER BY {order} LIMIT ${}", args.len());
         let mut rows: Vec<IncidentRow> =
             on_pool!(self, |pool| bind_args!(sqlx::query_as(built_sql(&sql)), args.clone()).fetch_all(pool).await)?;
         let more = rows.len() as i64 > limit;
         rows.truncate(limit as usize);
-        let next_cursor = if more { rows.last().map(|r| r.number.to_string()) } else { None };
+        let next_cursor = if more {
+            rows.last().map(|r| match sort {
+                IncidentSort::Severity => format!("{}.{}", r.severity, r.number),
+                _ => r.number.to_string(),
+            })
+        } else {
+            None
+        };
         Ok(Page { items: self.complete_incidents(rows).await?, next_cursor })
     }
 

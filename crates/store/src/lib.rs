@@ -27,10 +27,10 @@ use sqlx::{PgPool, SqlitePool};
 pub use accounts::{NewUser, SessionRecord, UserPatch};
 pub use action_items::ActionItemFilter;
 pub use error::StoreError;
-pub use incidents::IncidentFilter;
+pub use incidents::{IncidentFilter, IncidentSort};
 pub use postmortems::{PostmortemFilter, RespondedIncident};
 pub use settings::StoredSetting;
-pub use timeline::{ImportedEvent, StoredEvent};
+pub use timeline::{EventCategory, EventVolume, ImportedEvent, StoredEvent};
 pub use ts::Ts;
 
 /// A page of results and the cursor for the next one.

@@ -548,3 +548,179 @@ impl Store {
         body.flatten().ok_or_else(|| StoreError::NotFound(format!("raw payload of event {id:?}")))
     }
 }
+
+/// The groups a timeline is shown and filtered in: what kind of tool or hand an event came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EventCategory {
+    /// Alerts from monitoring.
+    Alerts,
+    /// Pages, acknowledgements and escalations.
+    Pages,
+    /// Chat messages and status updates.
+    Chat,
+    /// Deploys and rollbacks.
+    Deploys,
+    /// Events typed by hand, and actions, milestones and notes.
+    Manual,
+}
+
+impl EventCategory {
+    /// Every category, in the order pages show them.
+    pub const ALL: [EventCategory; 5] = [
+        EventCategory::Alerts,
+        EventCategory::Pages,
+        EventCategory::Chat,
+        EventCategory::Deploys,
+        EventCategory::Manual,
+    ];
+
+    /// The category's word in URLs and CSS classes.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventCategory::Alerts => "alerts",
+            EventCategory::Pages => "pages",
+            EventCategory::Chat => "chat",
+            EventCategory::Deploys => "deploys",
+            EventCategory::Manual => "manual",
+        }
+    }
+
+    /// The category of an event from its source and kind: anything recorded by hand is
+    /// manual, everything else goes by its kind.
+    pub fn of(source: &str, kind: EventKind) -> EventCategory {
+        if source == "manual" {
+            return EventCategory::Manual;
+        }
+        match kind {
+            EventKind::Alert => EventCategory::Alerts,
+            EventKind::Page | EventKind::Acknowledgement | EventKind::Escalation => EventCategory::Pages,
+            EventKind::Message | EventKind::StatusUpdate => EventCategory::Chat,
+            EventKind::Deploy | EventKind::Rollback => EventCategory::Deploys,
+            EventKind::Action | EventKind::Milestone | EventKind::Note => EventCategory::Manual,
+        }
+    }
+}
+
+impl std::str::FromStr for EventCategory {
+    type Err = StoreError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        EventCategory::ALL.into_iter().find(|c| c.as_str() == s).ok_or_else(|| {
+            StoreError::Invalid(ValidationErrors::single(
+                "category",
+                "must be one of alerts, pages, chat, deploys, manual",
+            ))
+        })
+    }
+}
+
+/// SQL giving the category word of event `e`, the same mapping as [`EventCategory::of`].
+const CATEGORY_SQL: &str = "CASE WHEN e.source = 'manual' THEN 'manual' \
+    WHEN e.kind = 'alert' THEN 'alerts' \
+    WHEN e.kind IN ('page', 'acknowledgement', 'escalation') THEN 'pages' \
+    WHEN e.kind IN ('message', 'status_update') THEN 'chat' \
+    WHEN e.kind IN ('deploy', 'rollback') THEN 'deploys' \
+    ELSE 'manual' END";
+
+/// How many events of each category fell into each slice of an incident's timeline.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct EventVolume {
+    /// Time of the first event, if any.
+    pub first: Option<OffsetDateTime>,
+    /// Time of the last event, if any.
+    pub last: Option<OffsetDateTime>,
+    /// Width of each bucket; bucket `i` starts at `first + i * width`.
+    pub width: time::Duration,
+    /// Events per bucket (index) and category; buckets without events are absent.
+    pub counts: Vec<(usize, EventCategory, i64)>,
+}
+
+impl EventVolume {
+    /// Events in each category, over the whole timeline.
+    pub fn totals(&self) -> Vec<(EventCategory, i64)> {
+        EventCategory::ALL
+            .into_iter()
+            .map(|c| (c, self.counts.iter().filter(|(_, k, _)| *k == c).map(|(_, _, n)| n).sum()))
+            .collect()
+    }
+}
+
+impl Store {
+    /// A visible incident's timeline in order, a page at a time, only the events of
+    /// `category` when one is given.
+    pub async fn list_events_in_category(
+        &self,
+        viewer: &Viewer,
+        number: i64,
+        category: Option<EventCategory>,
+        cursor: Option<&str>,
+        limit: i64,
+    ) -> Result<Page<TimelineEvent>, StoreError> {
+        let Some(category) = category else { return self.list_events(viewer, number, cursor, limit).await };
+        let incident_id = self.visible_incident_id(viewer, number).await?;
+        let limit = limit.clamp(1, MAX_PAGE * 25);
+        let mut args = vec![Arg::Text(incident_id), Arg::Text(category.as_str().to_string())];
+        let mut sql = format!("{EVENT_SELECT} WHERE e.incident_id = $1 AND ({CATEGORY_SQL}) = $2");
+        if let Some(cursor) = cursor {
+            let (at, source, external_id) = parse_cursor(cursor)?;
+            args.extend([Arg::Time(at), Arg::Text(source), Arg::Text(external_id)]);
+            sql.push_str(" AND (e.occurred_at, e.source, e.external_id) > ($3, $4, $5)");
+        }
+        args.push(Arg::Int(limit + 1));
+        sql.push_str(&format!(" ORDER BY e.occurred_at, e.source, e.external_id LIMIT ${}", args.len()));
+        let mut rows: Vec<EventRow> =
+            on_pool!(self, |pool| bind_args!(sqlx::query_as(built_sql(&sql)), args.clone()).fetch_all(pool).await)?;
+        let more = rows.len() as i64 > limit;
+        rows.truncate(limit as usize);
+        let next_cursor = if more { rows.last().map(cursor_of) } else { None };
+        Ok(Page { items: rows.into_iter().map(EventRow::into_event).collect::<Result<_, _>>()?, next_cursor })
+    }
+
+    /// How a visible incident's events spread over time: its span cut into `buckets`
+    /// equal slices, events counted per slice and category by the database (two
+    /// aggregate queries, however long the timeline).
+    pub async fn event_volume(&self, viewer: &Viewer, number: i64, buckets: usize) -> Result<EventVolume, StoreError> {
+        let incident_id = self.visible_incident_id(viewer, number).await?;
+        let buckets = buckets.clamp(1, 500);
+        let span: (Option<Ts>, Option<Ts>) = on_pool!(self, |pool| sqlx::query_as(
+            "SELECT MIN(occurred_at), MAX(occurred_at) FROM timeline_events WHERE incident_id = $1"
+        )
+        .bind(&incident_id)
+        .fetch_one(pool)
+        .await)?;
+        let (Some(first), Some(last)) = span else { return Ok(EventVolume::default()) };
+        let (first, last) = (first.get(), last.get());
+        // At least one second per bucket, and the last event inside the last bucket.
+        let total_micros = ((last - first).whole_microseconds() as i64).max(buckets as i64 * 1_000_000);
+        let width_micros = total_micros / buckets as i64 + 1;
+        let offset_sql = match self.db {
+            crate::Db::Sqlite(_) => "CAST((julianday(e.occurred_at) - julianday($2)) * 86400000000.0 AS INTEGER)",
+            crate::Db::Postgres(_) => "CAST(EXTRACT(EPOCH FROM (e.occurred_at - $2)) * 1000000 AS BIGINT)",
+        };
+        let sql = format!(
+            "SELECT {offset_sql} / $3 AS bucket, {CATEGORY_SQL} AS category, COUNT(*) \
+             FROM timeline_events e WHERE e.incident_id = $1 GROUP BY 1, 2"
+        );
+        let args = vec![Arg::Text(incident_id), Arg::Time(Ts::from(first)), Arg::Int(width_micros)];
+        let rows: Vec<(i64, String, i64)> =
+            on_pool!(self, |pool| bind_args!(sqlx::query_as(built_sql(&sql)), args.clone()).fetch_all(pool).await)?;
+        let mut counts = Vec::with_capacity(rows.len());
+        for (bucket, category, count) in rows {
+            // Rounding at the edges can put an event one slice out; keep it in range.
+            let bucket = bucket.clamp(0, buckets as i64 - 1) as usize;
+            let category: EventCategory = category.parse()?;
+            match counts.iter_mut().find(|(b, c, _): &&mut (usize, EventCategory, i64)| *b == bucket && *c == category)
+            {
+                Some((_, _, n)) => *n += count,
+                None => counts.push((bucket, category, count)),
+            }
+        }
+        counts.sort();
+        Ok(EventVolume {
+            first: Some(first),
+            last: Some(last),
+            width: time::Duration::microseconds(width_micros),
+            counts,
+        })
+    }
+}

@@ -1797,3 +1797,171 @@ on_both_databases!(
     setting_that_is_not_json_is_refused,
     every_users_tokens_are_listed_newest_first,
 );
+
+// ---- incident list: search and order; timeline: categories and volume ----
+
+async fn search_matches_title_or_description_ignoring_case(store: Store) {
+    let admin = admin(&store).await;
+    let described = NewIncident { description: "The Checkout pool kept stale connections".into(), ..incident("pool") };
+    for new in [incident("Checkout returns 502"), described, incident("Search is slow")] {
+        store.create_incident(&admin, new).await.unwrap();
+    }
+    let search = |words: &str| IncidentFilter { search: Some(words.into()), ..IncidentFilter::default() };
+    assert_eq!(listed(&store, &admin, search("CHECKOUT")).await, ["pool", "Checkout returns 502"]);
+    assert_eq!(listed(&store, &admin, search("slow")).await, ["Search is slow"]);
+    assert_eq!(store.count_incidents(&admin, &search("checkout")).await.unwrap(), 2);
+}
+
+async fn search_takes_wildcards_literally(store: Store) {
+    let admin = admin(&store).await;
+    for title in ["Error rate at 100% for checkout", "Disk at 95 percent", "queue_depth alert"] {
+        store.create_incident(&admin, incident(title)).await.unwrap();
+    }
+    let search = |words: &str| IncidentFilter { search: Some(words.into()), ..IncidentFilter::default() };
+    assert_eq!(listed(&store, &admin, search("100%")).await, ["Error rate at 100% for checkout"]);
+    assert_eq!(listed(&store, &admin, search("%")).await, ["Error rate at 100% for checkout"]);
+    assert_eq!(listed(&store, &admin, search("_")).await, ["queue_depth alert"]);
+}
+
+async fn search_never_shows_a_private_incident_to_an_outsider(store: Store) {
+    let admin = admin(&store).await;
+    store.create_incident(&admin, private_incident("Secret checkout leak")).await.unwrap();
+    store.create_incident(&admin, incident("Public checkout outage")).await.unwrap();
+    let outsider = person(&store, "olga", Role::Editor).await;
+    let search = IncidentFilter { search: Some("checkout".into()), ..IncidentFilter::default() };
+    assert_eq!(listed(&store, &outsider, search).await, ["Public checkout outage"]);
+}
+
+/// Titles of every incident in `sort` order, read two at a time through the cursors.
+async fn sorted_titles(store: &Store, viewer: &Viewer, sort: hindsight_store::IncidentSort) -> Vec<String> {
+    let mut titles = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let page =
+            store.list_incidents_sorted(viewer, &IncidentFilter::default(), sort, cursor.as_deref(), 2).await.unwrap();
+        titles.extend(page.items.into_iter().map(|i| i.title));
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => return titles,
+        }
+    }
+}
+
+async fn incidents_are_listed_newest_oldest_or_most_severe_first_across_pages(store: Store) {
+    use hindsight_store::IncidentSort;
+    let admin = admin(&store).await;
+    for (title, level) in [("a", 3), ("b", 1), ("c", 2), ("d", 1), ("e", 3)] {
+        store.create_incident(&admin, NewIncident { severity: sev(level), ..incident(title) }).await.unwrap();
+    }
+    assert_eq!(sorted_titles(&store, &admin, IncidentSort::Newest).await, ["e", "d", "c", "b", "a"]);
+    assert_eq!(sorted_titles(&store, &admin, IncidentSort::Oldest).await, ["a", "b", "c", "d", "e"]);
+    assert_eq!(sorted_titles(&store, &admin, IncidentSort::Severity).await, ["d", "b", "c", "e", "a"]);
+    let bad = store
+        .list_incidents_sorted(&admin, &IncidentFilter::default(), IncidentSort::Severity, Some("nonsense"), 2)
+        .await;
+    assert_eq!(invalid_fields(bad), ["cursor"]);
+}
+
+fn categorised(at: OffsetDateTime, source: &str, kind: EventKind, id: &str) -> ImportedEvent {
+    ImportedEvent { kind, ..imported(at, source, id) }
+}
+
+async fn timeline_categories_in_sql_match_the_rust_mapping(store: Store) {
+    use hindsight_store::EventCategory;
+    let admin = admin(&store).await;
+    store.create_incident(&admin, incident("categories")).await.unwrap();
+    let start = datetime!(2026-11-20 10:00 UTC);
+    let mut events = Vec::new();
+    for (i, kind) in EventKind::ALL.iter().enumerate() {
+        for source in ["pagerduty", "manual"] {
+            events.push(categorised(start + Duration::minutes(i as i64), source, *kind, &format!("{source}-{kind}")));
+        }
+    }
+    store.import_events(&admin, 1, &events).await.unwrap();
+    for category in EventCategory::ALL {
+        let page = store.list_events_in_category(&admin, 1, Some(category), None, 100).await.unwrap();
+        let mut got: Vec<String> = page.items.iter().map(|e| e.external_id.clone()).collect();
+        let mut expected: Vec<String> = events
+            .iter()
+            .filter(|e| EventCategory::of(&e.source, e.kind) == category)
+            .map(|e| e.external_id.clone())
+            .collect();
+        got.sort();
+        expected.sort();
+        assert_eq!(got, expected, "{category:?}");
+        assert!(!got.is_empty(), "{category:?} has events");
+    }
+    let all = store.list_events_in_category(&admin, 1, None, None, 100).await.unwrap();
+    assert_eq!(all.items.len(), events.len());
+}
+
+async fn events_of_one_category_are_paged_in_time_order(store: Store) {
+    use hindsight_store::EventCategory;
+    let admin = admin(&store).await;
+    store.create_incident(&admin, incident("paged")).await.unwrap();
+    let start = datetime!(2026-11-20 10:00 UTC);
+    let events: Vec<ImportedEvent> = (0..25)
+        .map(|i| {
+            let kind = if i % 2 == 0 { EventKind::Alert } else { EventKind::Message };
+            categorised(start + Duration::seconds(i), "tool", kind, &format!("{i:02}"))
+        })
+        .collect();
+    store.import_events(&admin, 1, &events).await.unwrap();
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let page =
+            store.list_events_in_category(&admin, 1, Some(EventCategory::Alerts), cursor.as_deref(), 4).await.unwrap();
+        seen.extend(page.items.iter().map(|e| e.external_id.clone()));
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    let expected: Vec<String> = (0..25).filter(|i| i % 2 == 0).map(|i| format!("{i:02}")).collect();
+    assert_eq!(seen, expected);
+}
+
+async fn event_volume_counts_events_per_slice_and_category(store: Store) {
+    use hindsight_store::EventCategory;
+    let admin = admin(&store).await;
+    store.create_incident(&admin, incident("volume")).await.unwrap();
+    let empty = store.event_volume(&admin, 1, 10).await.unwrap();
+    assert_eq!((empty.first, empty.counts.len()), (None, 0));
+    let start = datetime!(2026-11-20 10:00 UTC);
+    // Ten minutes in ten slices: three alerts in the first minute, a deploy at 10:05:30,
+    // two messages in the last minute (the last event at exactly 10:10).
+    let events = vec![
+        categorised(start, "alertmanager", EventKind::Alert, "a1"),
+        categorised(start + Duration::seconds(20), "alertmanager", EventKind::Alert, "a2"),
+        categorised(start + Duration::seconds(59), "alertmanager", EventKind::Alert, "a3"),
+        categorised(start + Duration::seconds(330), "github", EventKind::Deploy, "d1"),
+        categorised(start + Duration::seconds(545), "slack", EventKind::Message, "m1"),
+        categorised(start + Duration::minutes(10), "slack", EventKind::Message, "m2"),
+    ];
+    store.import_events(&admin, 1, &events).await.unwrap();
+    let volume = store.event_volume(&admin, 1, 10).await.unwrap();
+    assert_eq!(volume.first, Some(start));
+    assert_eq!(volume.last, Some(start + Duration::minutes(10)));
+    assert_eq!(
+        volume.counts,
+        [(0, EventCategory::Alerts, 3), (5, EventCategory::Deploys, 1), (9, EventCategory::Chat, 2)]
+    );
+    let totals = volume.totals();
+    assert_eq!(totals.iter().map(|(_, n)| n).sum::<i64>(), 6);
+    assert!(totals.contains(&(EventCategory::Alerts, 3)));
+    let outsider = person(&store, "olga", Role::Editor).await;
+    store.create_incident(&admin, private_incident("secret")).await.unwrap();
+    assert_not_found(store.event_volume(&outsider, 2, 10).await);
+    assert_not_found(store.list_events_in_category(&outsider, 2, Some(EventCategory::Chat), None, 10).await);
+}
+
+on_both_databases!(
+    search_matches_title_or_description_ignoring_case,
+    search_takes_wildcards_literally,
+    search_never_shows_a_private_incident_to_an_outsider,
+    incidents_are_listed_newest_oldest_or_most_severe_first_across_pages,
+    timeline_categories_in_sql_match_the_rust_mapping,
+    events_of_one_category_are_paged_in_time_order,
+    event_volume_counts_events_per_slice_and_category,
+);

@@ -63,6 +63,16 @@ async fn run(
     target: Target,
 ) -> Result<ImportSummary, ApiError> {
     let source = Source::Stream { origin: "body".into(), input: Box::new(std::io::Cursor::new(body)) };
+    run_source(state, viewer, format, source, target).await
+}
+
+async fn run_source(
+    state: &AppState,
+    viewer: &Viewer,
+    format: Format,
+    source: Source,
+    target: Target,
+) -> Result<ImportSummary, ApiError> {
     ingest::import(&state.store, viewer, format, source, target, |_| {}).await.map_err(|e| match e {
         IngestError::Store(e) => e.into(),
         IngestError::NoIncident => {
@@ -89,10 +99,53 @@ pub async fn import_into(
     Params(query): Params<ImportQuery>,
     body: Bytes,
 ) -> Result<Json<ImportSummary>, ApiError> {
+    Ok(Json(import_file(&state, &caller, incident_number(&handle)?, &query.format, body).await?))
+}
+
+/// Imports a file in `format` into a visible incident's timeline as `caller` (editors and
+/// admins). The upload API and the incident page's import form both import here.
+pub(crate) async fn import_file(
+    state: &AppState,
+    caller: &Caller,
+    number: i64,
+    format: &str,
+    body: Bytes,
+) -> Result<ImportSummary, ApiError> {
     caller.require_write()?;
-    let number = incident_number(&handle)?;
     state.store.incident(&caller.viewer, number).await?;
-    Ok(Json(run(&state, &caller.viewer, format_of(&query)?, body, Target::Incident(number)).await?))
+    let query = ImportQuery { format: format.to_string(), create_incident: false };
+    run(state, &caller.viewer, format_of(&query)?, body, Target::Incident(number)).await
+}
+
+/// Imports a Slack export uploaded as a zip into a visible incident's timeline as `caller`
+/// (editors and admins), for the incident page's import form: the importer reads a zip from a
+/// file, so the upload is written to a temporary one, removed afterwards.
+pub(crate) async fn import_slack_zip(
+    state: &AppState,
+    caller: &Caller,
+    number: i64,
+    body: Bytes,
+) -> Result<ImportSummary, ApiError> {
+    caller.require_write()?;
+    state.store.incident(&caller.viewer, number).await?;
+    let path = std::env::temp_dir().join(format!("hindsight-slack-{}.zip", uuid::Uuid::now_v7().simple()));
+    let (written, to) = (path.clone(), path.display().to_string());
+    tokio::task::spawn_blocking(move || std::fs::write(&written, &body))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .map_err(|e| ApiError::Internal(format!("could not keep the upload in {to}: {e}")))?;
+    let source = Source::SlackExport { path: path.clone(), channels: Vec::new() };
+    let result = run_source(state, &caller.viewer, Format::SlackExport, source, Target::Incident(number)).await;
+    if let Err(e) = std::fs::remove_file(&path) {
+        tracing::warn!(error = %e, path = %path.display(), "could not remove an uploaded Slack export");
+    }
+    // The importer names the temporary file; the person knows the upload by its own name.
+    result.map_err(|e| match e {
+        ApiError::BadRequest { detail, field } => {
+            ApiError::BadRequest { detail: detail.replace(&path.display().to_string(), "the upload"), field }
+        }
+        other => other,
+    })
 }
 
 /// Import a file of events into whichever incident they belong to (by the tools' own

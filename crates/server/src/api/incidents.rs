@@ -45,6 +45,7 @@ impl IncidentQuery {
             team: self.team.clone().filter(|s| !s.is_empty()),
             since: query_time("since", self.since.as_deref())?,
             until: query_time("until", self.until.as_deref())?,
+            search: None,
         })
     }
 }
@@ -108,8 +109,18 @@ pub async fn update(
     Path(handle): Path<String>,
     JsonBody(patch): JsonBody<IncidentPatch>,
 ) -> Result<Json<Incident>, ApiError> {
+    Ok(Json(update_incident(&state, &caller, incident_number(&handle)?, patch).await?))
+}
+
+/// Changes an incident as `caller` (editors and admins), and drafts the post-mortem of an
+/// incident that resolves needing one. The API and the incident page change incidents here.
+pub(crate) async fn update_incident(
+    state: &AppState,
+    caller: &Caller,
+    number: i64,
+    patch: IncidentPatch,
+) -> Result<Incident, ApiError> {
     caller.require_write()?;
-    let number = incident_number(&handle)?;
     let incident = state.store.update_incident(&caller.viewer, number, patch).await?;
     if incident.status == hindsight_core::IncidentStatus::Resolved {
         // A resolved incident that needs a post-mortem gets its draft now; the update stands either way.
@@ -121,7 +132,7 @@ pub async fn update(
             tracing::warn!(error = %e, incident = %incident.handle, "could not draft the post-mortem");
         }
     }
-    Ok(Json(incident))
+    Ok(incident)
 }
 
 /// Delete an incident and everything attached to it. Admins only.

@@ -72,6 +72,13 @@ pub fn router() -> Router<AppState> {
         .route("/admin/webhooks", get(admin::settings::webhooks))
         .route("/admin/webhooks/{vendor}", post(admin::settings::set_secret))
         .route("/admin/webhooks/{vendor}/clear", post(admin::settings::clear_secret))
+        .route("/incidents/{handle}/status", post(incidents::change_status))
+        .route("/incidents/{handle}/moments", post(incidents::override_moment))
+        .route("/incidents/{handle}/events", post(incidents::add_event))
+        .route(
+            "/incidents/{handle}/import",
+            post(incidents::import).layer(axum::extract::DefaultBodyLimit::max(crate::api::imports::MAX_IMPORT_BYTES)),
+        )
         .route("/assets/{*path}", get(asset))
 }
 

@@ -54,9 +54,12 @@ impl IncidentRow {
 
 /// A timeline event as shown.
 pub struct EventRow {
+    pub id: String,
     pub when: String,
     pub source: String,
     pub kind: String,
+    /// The category word (alerts, pages, chat, deploys, manual), also its CSS class.
+    pub category: &'static str,
     pub actor: String,
     pub text: String,
     pub key_moment: String,
@@ -65,14 +68,44 @@ pub struct EventRow {
 impl EventRow {
     pub fn new(event: &TimelineEvent) -> EventRow {
         EventRow {
+            id: event.id.clone(),
             when: when(event.occurred_at),
             source: event.source.clone(),
-            kind: event.kind.to_string(),
+            kind: event.kind.as_str().replace('_', " "),
+            category: hindsight_store::EventCategory::of(&event.source, event.kind).as_str(),
             actor: event.actor.clone().unwrap_or_default(),
             text: event.text.clone(),
             key_moment: event.key_moment.map(|k| k.as_str().replace('_', " ")).unwrap_or_default(),
         }
     }
+
+    /// A short label for picking the event in a list: time, kind and the start of its text.
+    pub fn label(&self) -> String {
+        let mut text: String = self.text.chars().take(60).collect();
+        if self.text.chars().count() > 60 {
+            text.push('…');
+        }
+        format!("{} · {} · {}", self.when, self.kind, text)
+    }
+}
+
+/// A count with thousands separated: `20,018`.
+pub fn count(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
+/// A time as pages show it, to the second: `2026-11-20 10:04:31 UTC`.
+pub fn when_seconds(at: OffsetDateTime) -> String {
+    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second] UTC");
+    at.to_offset(time::UtcOffset::UTC).format(&format).unwrap_or_default()
 }
 
 /// An action item as shown.
@@ -160,4 +193,18 @@ pub fn sections(pm: &Postmortem) -> Vec<SectionView> {
     .filter(|(_, text)| !text.trim().is_empty())
     .map(|(title, text)| SectionView { title, text })
     .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_are_grouped_by_thousands() {
+        assert_eq!(count(0), "0");
+        assert_eq!(count(999), "999");
+        assert_eq!(count(20_018), "20,018");
+        assert_eq!(count(1_000_000), "1,000,000");
+        assert_eq!(count(-4_500), "-4,500");
+    }
 }
