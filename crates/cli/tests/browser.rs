@@ -28,6 +28,7 @@ mod browser {
 
     mod accessibility;
     mod action_items;
+    mod import;
     mod incidents;
     mod postmortem;
     mod privacy;

@@ -16,11 +16,12 @@ async fn the_list_filters_by_status() {
     browser.sign_in("admin", DEMO_PASSWORD).await;
     browser.go_to("/incidents").await;
     browser.choose("Status", "resolved").await;
-    browser.click("Filter").await;
+    browser.click("Apply filters").await;
     browser.wait_for_text(&format!("Incidents ({resolved})")).await;
     browser.screenshot("incidents-resolved").await;
 
-    assert!(browser.path().await.starts_with("/incidents?status=resolved&"), "{}", browser.path().await);
+    let path = browser.path().await;
+    assert!(path.starts_with("/incidents?") && path.contains("&status=resolved&"), "{path}");
     let statuses = browser.column("Status").await;
     assert_eq!(statuses.len(), resolved);
     assert!(statuses.iter().all(|s| s == "resolved"), "{statuses:?}");
@@ -42,10 +43,10 @@ async fn an_incident_page_shows_its_moments_timeline_and_postmortem() {
 
     assert!(browser.path().await.starts_with("/incidents/INC-"));
     let page = browser.text().await;
-    for heading in ["Moments", "Response times", "Responders", "Timeline", "Post-mortem", "Action items"] {
+    for heading in ["Key moments", "Response times", "Responders", "Timeline", "Post-mortem", "Action items"] {
         assert!(page.contains(heading), "no {heading:?} section");
     }
-    for moment in ["Started", "Detected", "Acknowledged", "Mitigated", "Resolved", "Time to detect"] {
+    for moment in ["Impact started", "Detected", "Acknowledged", "Mitigated", "Resolved", "Time to detect"] {
         assert!(page.contains(moment), "no {moment:?} moment");
     }
     for event in &demo.timeline {

@@ -43,10 +43,11 @@ async fn an_editor_writes_a_blameless_postmortem_and_publishes_it() {
     let handle = handle.to_string();
     assert!(browser.text().await.contains(title));
 
-    // The incident page has no link to the editor yet, so go to its address.
+    // The incident page leads to the editor.
     let editor_path = format!("/incidents/{handle}/postmortem/edit");
-    browser.go_to(&editor_path).await;
+    browser.click("Start post-mortem").await;
     browser.wait_for_text("No post-mortem yet").await;
+    assert_eq!(browser.path().await, editor_path);
     browser.screenshot("postmortem-not-started").await;
     browser.click("Start post-mortem").await;
     browser.wait_for_text("Post-mortem started as a draft.").await;
