@@ -244,6 +244,46 @@ impl Store {
             for (record, version, actor_id, at, reason, changes, prev_hash, hash) in rows {
                 chains.entry(record).or_default().push((version, actor_id, at, reason, changes, prev_hash, hash));
             }
+            // Every change bumps the record's version and writes one history row, so the
+            // newest row must carry the record's version: this finds removed newest rows.
+            let (records, first_version) = match kind {
+                ChainKind::Postmortem => ("postmortems", 1),
+                _ => ("incidents", 2),
+            };
+            let versions: Vec<(String, i64)> = on_pool!(self, |pool| sqlx::query_as(built_sql(&format!(
+                "SELECT id, version FROM {records} ORDER BY id"
+            )))
+            .fetch_all(pool)
+            .await)?;
+            for (record, version) in versions {
+                let last = chains.get(&record).and_then(|rows| rows.last()).map(|row| row.0);
+                let expected_last = (version >= first_version).then_some(version);
+                if last == expected_last {
+                    continue;
+                }
+                let shown = |v: Option<i64>| v.map_or("nothing".to_string(), |v| v.to_string());
+                let problem = if last < expected_last {
+                    format!(
+                        "the record is at version {version} but its history ends at {}: newer rows were removed",
+                        shown(last)
+                    )
+                } else {
+                    format!("the history ends at {} but the record is at version {version}", shown(last))
+                };
+                report.broken.push(BrokenRow {
+                    table: kind.as_str().to_string(),
+                    record,
+                    // The first missing row, or the row past the record's version.
+                    version: if last < expected_last {
+                        last.map_or(first_version, |last| last + 1)
+                    } else {
+                        last.unwrap_or(0)
+                    },
+                    problem,
+                    expected: expected_last.map(|v| v.to_string()),
+                    found: last.map(|v| v.to_string()),
+                });
+            }
             for (record, rows) in chains {
                 report.chains_checked += 1;
                 let mut prev: Option<String> = None;

@@ -1941,3 +1941,19 @@ on_both_databases!(
     rows_written_before_sealing_are_sealed_once_and_verify,
     unsealed_last_row_is_sealed_by_the_next_change,
 );
+
+async fn deleted_newest_rows_are_found_against_the_record_version(store: Store) {
+    let (incident_id, postmortem_id) = chained_history(&store).await;
+    execute_raw(&store, &format!("DELETE FROM incident_history WHERE incident_id = '{incident_id}' AND version = 4"))
+        .await;
+    execute_raw(&store, &format!("DELETE FROM postmortem_history WHERE postmortem_id = '{postmortem_id}'")).await;
+    let report = store.verify_audit_chains().await.unwrap();
+    let mut found = broken_rows(&report);
+    found.sort();
+    assert_eq!(
+        found,
+        [("incident_history".to_string(), incident_id, 4), ("postmortem_history".to_string(), postmortem_id, 1)]
+    );
+}
+
+on_both_databases!(deleted_newest_rows_are_found_against_the_record_version);
