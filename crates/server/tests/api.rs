@@ -806,3 +806,17 @@ async fn account_changes_are_chained_audit_events_that_only_admins_read() {
     }
     assert_eq!(app.get(As::Nobody, "/api/v1/audit/verify").await.0, StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn deleting_an_incident_and_its_history_is_an_audit_event() {
+    let app = spawn_app().await;
+    let seed = app.seed().await;
+    let path = format!("/api/v1/incidents/{}", seed.public);
+    let response = app.send(ADMIN, Method::DELETE, &path, None).await;
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    let (_, events) = app.get(ADMIN, "/api/v1/audit/events?limit=1").await;
+    assert_eq!(events[0]["action"], "deleted incident with its history");
+    assert_eq!(events[0]["subject"], seed.public.as_str());
+    let (_, report) = app.get(ADMIN, "/api/v1/audit/verify").await;
+    assert_eq!(report["broken"], json!([]));
+}
