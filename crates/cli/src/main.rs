@@ -1,6 +1,7 @@
 //! The `hindsight` binary: serve the product, run the demo, manage the database,
 //! users and API tokens from the command line.
 
+mod audit;
 mod config;
 mod demo;
 mod document;
@@ -142,6 +143,30 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Check the tamper-evident record, or list account and settings changes.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Recompute every hash chain (histories and audit events); exit 1 naming each broken row.
+    Verify {
+        /// Print the report as JSON (keep it outside the database to detect a rewrite).
+        #[arg(long)]
+        json: bool,
+    },
+    /// List account and settings changes, newest first.
+    Log {
+        /// How many events to show (at most 200).
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -282,6 +307,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Token { command } => {
             let store = open(&config).await?;
             token_command(&store, command).await
+        }
+        Command::Audit { command } => {
+            let store = open(&config).await?;
+            match command {
+                AuditCommand::Verify { json } => audit::verify(&store, json).await,
+                AuditCommand::Log { limit, json } => audit::log(&store, limit, json).await,
+            }
         }
     }
 }

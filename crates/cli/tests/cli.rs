@@ -120,7 +120,42 @@ fn help_lists_the_commands() {
     let out = hindsight().arg("--help").output().unwrap();
     assert!(out.status.success());
     let help = String::from_utf8(out.stdout).unwrap();
-    for command in ["demo", "serve", "migrate", "user", "token"] {
+    for command in ["demo", "serve", "migrate", "user", "token", "audit"] {
         assert!(help.contains(command), "{command} missing from --help");
     }
+}
+
+#[test]
+fn audit_verify_exits_0_when_intact_and_1_naming_the_changed_row() {
+    let (dir, url) = temp_db("audit");
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let store = runtime.block_on(async {
+        let store = hindsight_store::Store::connect(&url).await.unwrap();
+        store.migrate().await.unwrap();
+        for action in ["created team", "renamed team"] {
+            store.record_audit_event("dana", action, "payments", &serde_json::json!({})).await.unwrap();
+        }
+        store
+    });
+    let intact = hindsight().args(["audit", "verify", "--database-url", &url]).current_dir(&dir).output().unwrap();
+    assert_eq!(intact.status.code(), Some(0), "{}", String::from_utf8_lossy(&intact.stderr));
+    let json = hindsight().args(["audit", "verify", "--json", "--database-url", &url]).output().unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(report["broken"], serde_json::json!([]));
+    assert_eq!(report["audit_events_head"]["version"], 2);
+    let log = hindsight().args(["audit", "log", "--limit", "1", "--database-url", &url]).output().unwrap();
+    let log = String::from_utf8(log.stdout).unwrap();
+    assert!(log.contains("renamed team") && !log.contains("created team"), "{log}");
+
+    runtime.block_on(async {
+        let sql = "UPDATE audit_events SET action = 'nothing happened' WHERE id = 1";
+        assert_eq!(hindsight_store::test_support::execute_raw(&store, sql).await, 1);
+        store.close().await;
+    });
+    let broken = hindsight().args(["audit", "verify", "--database-url", &url]).current_dir(&dir).output().unwrap();
+    assert_eq!(broken.status.code(), Some(1));
+    let stdout = String::from_utf8(broken.stdout).unwrap();
+    assert!(stdout.contains("BROKEN audit_events version 1"), "{stdout}");
+    assert!(String::from_utf8(broken.stderr).unwrap().contains("chain(s) broken"));
+    let _ = std::fs::remove_dir_all(dir);
 }

@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod analysis;
+pub mod audit;
 pub mod demo;
 pub mod document;
 pub mod import;

@@ -778,3 +778,45 @@ async fn metrics_across_incidents_are_medians_and_percentiles_of_what_the_viewer
     let (_, filtered) = app.get(OUTSIDER, "/api/v1/metrics?severity=SEV2&service=checkout").await;
     assert_eq!(filtered["incidents"], 1);
 }
+
+#[tokio::test]
+async fn account_changes_are_chained_audit_events_that_only_admins_read() {
+    let app = spawn_app().await;
+    let (status, _) = app.post(ADMIN, "/api/v1/teams", json!({"slug": "payments", "name": "Payments"})).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, _) = app.post(ADMIN, "/api/v1/services", json!({"slug": "checkout", "name": "Checkout"})).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, events) = app.get(ADMIN, "/api/v1/audit/events?limit=10").await;
+    assert_eq!(status, StatusCode::OK);
+    let listed: Vec<(&str, &str, &str)> = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["actor"].as_str().unwrap(), e["action"].as_str().unwrap(), e["subject"].as_str().unwrap()))
+        .collect();
+    assert_eq!(listed, [("admin", "created service", "checkout"), ("admin", "created team", "payments")]);
+    assert_eq!(events[0]["prev_hash"], events[1]["hash"]);
+    let (status, report) = app.get(ADMIN, "/api/v1/audit/verify").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(report["broken"], json!([]));
+    assert_eq!(report["audit_events_head"]["version"], 2);
+    for who in [EDITOR, VIEWER] {
+        assert_eq!(app.get(who, "/api/v1/audit/events").await.0, StatusCode::FORBIDDEN);
+        assert_eq!(app.get(who, "/api/v1/audit/verify").await.0, StatusCode::FORBIDDEN);
+    }
+    assert_eq!(app.get(As::Nobody, "/api/v1/audit/verify").await.0, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn deleting_an_incident_and_its_history_is_an_audit_event() {
+    let app = spawn_app().await;
+    let seed = app.seed().await;
+    let path = format!("/api/v1/incidents/{}", seed.public);
+    let response = app.send(ADMIN, Method::DELETE, &path, None).await;
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    let (_, events) = app.get(ADMIN, "/api/v1/audit/events?limit=1").await;
+    assert_eq!(events[0]["action"], "deleted incident with its history");
+    assert_eq!(events[0]["subject"], seed.public.as_str());
+    let (_, report) = app.get(ADMIN, "/api/v1/audit/verify").await;
+    assert_eq!(report["broken"], json!([]));
+}

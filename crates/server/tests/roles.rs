@@ -185,6 +185,8 @@ fn calls() -> Vec<Call> {
         call(post.clone(), "/api/v1/services", Admin, Some(json!({"slug": "walk-svc", "name": "Walk"}))),
         call(get.clone(), "/api/v1/services/{slug}", Read, None),
         call(patch.clone(), "/api/v1/services/{slug}", Admin, Some(json!({"name": "Checkout API"}))),
+        call(get.clone(), "/api/v1/audit/verify", Admin, None),
+        call(get.clone(), "/api/v1/audit/events", Admin, None),
         // Deletions last, the things hanging off an incident before the incident.
         call(delete.clone(), "/api/v1/teams/{slug}/members/{username}", Admin, None),
         call(delete.clone(), "/api/v1/tokens/{id}", SelfOrAdmin, None),

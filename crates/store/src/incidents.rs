@@ -553,9 +553,16 @@ impl Store {
                 sqlx::query("INSERT INTO incident_responders (incident_id, user_id, role, position) VALUES ($1, $2, $3, $4)")
                     .bind(&incident.id).bind(user).bind(role).bind(position as i64).execute(&mut *tx).await?;
             }
+            let kind = hindsight_core::audit::ChainKind::Incident;
+            let prev_hash = crate::audit::chain_tip!(tx, kind, &incident.id, based_on + 1).await?;
+            let hash = hindsight_core::audit::HistoryEntry {
+                kind, record_id: &incident.id, version: based_on + 1, actor_id: viewer.actor_id(), at: now.get(),
+                reason: reason.as_deref(), changes: &changes,
+            }
+            .hash(prev_hash.as_deref());
             sqlx::query(
-                "INSERT INTO incident_history (incident_id, version, actor_id, at, reason, changes) \
-                 VALUES ($1, $2, $3, $4, $5, $6)",
+                "INSERT INTO incident_history (incident_id, version, actor_id, at, reason, changes, prev_hash, hash) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             )
             .bind(&incident.id)
             .bind(based_on + 1)
@@ -563,6 +570,8 @@ impl Store {
             .bind(now)
             .bind(&reason)
             .bind(&changes)
+            .bind(&prev_hash)
+            .bind(&hash)
             .execute(&mut *tx)
             .await?;
             tx.commit().await?;

@@ -9,6 +9,7 @@
 
 mod accounts;
 mod action_items;
+mod audit;
 mod error;
 mod incidents;
 mod postmortems;
@@ -140,12 +141,14 @@ impl Store {
         Ok(Store { db })
     }
 
-    /// Brings the schema up to date. Safe to run from several processes at once.
+    /// Brings the schema up to date and seals history written before the audit chain.
+    /// Safe to run from several processes at once.
     pub async fn migrate(&self) -> Result<(), StoreError> {
         match &self.db {
             Db::Sqlite(pool) => sqlx::migrate!("./migrations/sqlite").run(pool).await?,
             Db::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
         }
+        self.seal_unsealed_history().await?;
         Ok(())
     }
 

@@ -139,13 +139,30 @@ impl Store {
             .execute(&mut *tx)
             .await
             .map_err(|e| StoreError::unique(e, "incident", &incident_handle(number)))?;
-            sqlx::query("INSERT INTO postmortem_history (postmortem_id, version, actor_id, at, changes) VALUES ($1, 1, $2, $3, $4)")
-                .bind(&id)
-                .bind(viewer.actor_id())
-                .bind(now)
-                .bind(&changes)
-                .execute(&mut *tx)
-                .await?;
+            let kind = hindsight_core::audit::ChainKind::Postmortem;
+            let prev_hash = crate::audit::chain_tip!(tx, kind, &id, 1).await?;
+            let entry = hindsight_core::audit::HistoryEntry {
+                kind,
+                record_id: &id,
+                version: 1,
+                actor_id: viewer.actor_id(),
+                at: now.get(),
+                reason: None,
+                changes: &changes,
+            };
+            let hash = entry.hash(prev_hash.as_deref());
+            sqlx::query(
+                "INSERT INTO postmortem_history (postmortem_id, version, actor_id, at, changes, prev_hash, hash) \
+                 VALUES ($1, 1, $2, $3, $4, $5, $6)",
+            )
+            .bind(&id)
+            .bind(viewer.actor_id())
+            .bind(now)
+            .bind(&changes)
+            .bind(&prev_hash)
+            .bind(&hash)
+            .execute(&mut *tx)
+            .await?;
             tx.commit().await?;
             Ok::<_, StoreError>(())
         }
@@ -360,36 +377,53 @@ impl Store {
         let now = Ts::now();
         let saved = on_pool!(self, |pool| {
             async {
-            let mut tx = pool.begin().await?;
-            let done = sqlx::query(
-                "UPDATE postmortems SET status = $3, owner_id = $4, due_date = $5, sections = $6, updated_at = $7, \
+                let mut tx = pool.begin().await?;
+                let done = sqlx::query(
+                    "UPDATE postmortems SET status = $3, owner_id = $4, due_date = $5, sections = $6, updated_at = $7, \
                  published_at = $8, version = version + 1 WHERE id = $1 AND version = $2",
-            )
-            .bind(&after.id)
-            .bind(based_on)
-            .bind(after.status.as_str())
-            .bind(&owner_id)
-            .bind(after.due_date.map(date_text))
-            .bind(&sections)
-            .bind(now)
-            .bind(after.published_at.map(Ts::from))
-            .execute(&mut *tx)
-            .await?;
-            if done.rows_affected() == 0 {
-                return Ok::<_, StoreError>(false);
-            }
-            sqlx::query("INSERT INTO postmortem_history (postmortem_id, version, actor_id, at, changes) VALUES ($1, $2, $3, $4, $5)")
+                )
+                .bind(&after.id)
+                .bind(based_on)
+                .bind(after.status.as_str())
+                .bind(&owner_id)
+                .bind(after.due_date.map(date_text))
+                .bind(&sections)
+                .bind(now)
+                .bind(after.published_at.map(Ts::from))
+                .execute(&mut *tx)
+                .await?;
+                if done.rows_affected() == 0 {
+                    return Ok::<_, StoreError>(false);
+                }
+                let kind = hindsight_core::audit::ChainKind::Postmortem;
+                let prev_hash = crate::audit::chain_tip!(tx, kind, &after.id, based_on + 1).await?;
+                let entry = hindsight_core::audit::HistoryEntry {
+                    kind,
+                    record_id: &after.id,
+                    version: based_on + 1,
+                    actor_id: viewer.actor_id(),
+                    at: now.get(),
+                    reason: None,
+                    changes: &changes,
+                };
+                let hash = entry.hash(prev_hash.as_deref());
+                sqlx::query(
+                    "INSERT INTO postmortem_history (postmortem_id, version, actor_id, at, changes, prev_hash, hash) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
                 .bind(&after.id)
                 .bind(based_on + 1)
                 .bind(viewer.actor_id())
                 .bind(now)
                 .bind(&changes)
+                .bind(&prev_hash)
+                .bind(&hash)
                 .execute(&mut *tx)
                 .await?;
-            tx.commit().await?;
-            Ok(true)
-        }
-        .await
+                tx.commit().await?;
+                Ok(true)
+            }
+            .await
         })?;
         let current = self.postmortem(viewer, &after.id).await?;
         if !saved {

@@ -61,6 +61,17 @@ pub async fn postgres_store() -> Option<Store> {
     Some(store)
 }
 
+/// Runs one SQL statement on the store's database behind the store's back, as
+/// someone with direct database access could (tests of tamper detection). Returns
+/// the number of rows it changed.
+pub async fn execute_raw(store: &Store, sql: &str) -> u64 {
+    let result = match &store.db {
+        crate::Db::Sqlite(pool) => sqlx::query(built_sql(sql)).execute(pool).await.map(|r| r.rows_affected()),
+        crate::Db::Postgres(pool) => sqlx::query(built_sql(sql)).execute(pool).await.map(|r| r.rows_affected()),
+    };
+    result.unwrap_or_else(|e| panic!("cannot run {sql:?}: {e}"))
+}
+
 /// `url` with its database replaced by `name`, query string kept.
 fn with_database(url: &str, name: &str) -> String {
     let (base, query) = match url.split_once('?') {

@@ -11,7 +11,7 @@ use hindsight_core::{
     IncidentStatus, NewActionItem, NewIncident, NewPostmortem, NewTimelineEvent, PostmortemPatch, PostmortemStatus,
     Priority, Responder, ResponderRole, Role, Severity, TimelineEventPatch,
 };
-use hindsight_store::test_support::{postgres_store, sqlite_store};
+use hindsight_store::test_support::{execute_raw, postgres_store, sqlite_store};
 use hindsight_store::{
     ActionItemFilter, ImportedEvent, IncidentFilter, NewUser, PostmortemFilter, Store, StoreError, UserPatch,
 };
@@ -1965,3 +1965,163 @@ on_both_databases!(
     events_of_one_category_are_paged_in_time_order,
     event_volume_counts_events_per_slice_and_category,
 );
+
+// ---- tamper-evident record ----
+
+/// An incident with three changes (history versions 2, 3, 4) and a post-mortem with
+/// two (versions 1, 2); returns the incident's and the post-mortem's ids.
+async fn chained_history(store: &Store) -> (String, String) {
+    let admin = admin(store).await;
+    let created = store.create_incident(&admin, incident("chained")).await.unwrap();
+    for (version, title) in [(1, "second"), (2, "third"), (3, "fourth")] {
+        let patch = IncidentPatch {
+            version,
+            title: Some(title.into()),
+            reason: Some(format!("rename {version}")),
+            ..IncidentPatch::default()
+        };
+        store.update_incident(&admin, 1, patch).await.unwrap();
+    }
+    let pm = store.create_postmortem(&admin, 1, NewPostmortem::default()).await.unwrap();
+    store.update_postmortem(&admin, &pm.id, summary(pm.version, "What happened.")).await.unwrap();
+    (created.id, pm.id)
+}
+
+/// The (table, record, version) of every broken row the report names.
+fn broken_rows(report: &hindsight_core::audit::ChainReport) -> Vec<(String, String, i64)> {
+    report.broken.iter().map(|b| (b.table.clone(), b.record.clone(), b.version)).collect()
+}
+
+async fn fresh_chains_verify(store: Store) {
+    let (_, _) = chained_history(&store).await;
+    store.record_audit_event("admin", "created team", "payments", &json!({"name": "Payments"})).await.unwrap();
+    store.record_audit_event("admin", "deleted team", "payments", &json!({})).await.unwrap();
+    let report = store.verify_audit_chains().await.unwrap();
+    assert!(report.intact(), "{report:?}");
+    // One incident chain, one post-mortem chain, the audit events.
+    assert_eq!((report.chains_checked, report.rows_checked), (3, 3 + 2 + 2));
+    assert_eq!(report.audit_events_head.as_ref().map(|h| h.version), Some(2));
+    assert_eq!(report.heads_digest.len(), 64);
+    let events = store.audit_events(10).await.unwrap();
+    let listed: Vec<(i64, &str)> = events.iter().map(|e| (e.id, e.action.as_str())).collect();
+    assert_eq!(listed, [(2, "deleted team"), (1, "created team")]);
+    assert_eq!(events[0].prev_hash.as_deref(), Some(events[1].hash.as_str()));
+    assert_eq!(events[1].detail, json!({"name": "Payments"}));
+}
+
+async fn edited_history_changes_are_found_at_that_row(store: Store) {
+    let (incident_id, _) = chained_history(&store).await;
+    let changed = execute_raw(
+        &store,
+        &format!("UPDATE incident_history SET changes = '[]' WHERE incident_id = '{incident_id}' AND version = 3"),
+    )
+    .await;
+    assert_eq!(changed, 1);
+    let report = store.verify_audit_chains().await.unwrap();
+    assert_eq!(broken_rows(&report), [("incident_history".to_string(), incident_id, 3)]);
+    assert!(report.broken[0].problem.contains("changed"), "{:?}", report.broken[0]);
+}
+
+async fn edited_history_actor_is_found_at_that_row(store: Store) {
+    let (_, postmortem_id) = chained_history(&store).await;
+    person(&store, "mallory", Role::Admin).await;
+    let mallory = store.user_by_username("mallory").await.unwrap();
+    execute_raw(
+        &store,
+        &format!(
+            "UPDATE postmortem_history SET actor_id = '{}' WHERE postmortem_id = '{postmortem_id}' AND version = 2",
+            mallory.id
+        ),
+    )
+    .await;
+    let report = store.verify_audit_chains().await.unwrap();
+    assert_eq!(broken_rows(&report), [("postmortem_history".to_string(), postmortem_id, 2)]);
+}
+
+async fn deleted_middle_row_is_found_after_the_gap(store: Store) {
+    let (incident_id, _) = chained_history(&store).await;
+    execute_raw(&store, &format!("DELETE FROM incident_history WHERE incident_id = '{incident_id}' AND version = 3"))
+        .await;
+    let report = store.verify_audit_chains().await.unwrap();
+    assert_eq!(broken_rows(&report), [("incident_history".to_string(), incident_id, 4)]);
+    assert!(report.broken[0].problem.contains("prev_hash"), "{:?}", report.broken[0]);
+}
+
+async fn deleted_or_edited_audit_events_are_found(store: Store) {
+    for n in 1..=3 {
+        store.record_audit_event("admin", &format!("change {n}"), "policy", &json!({})).await.unwrap();
+    }
+    execute_raw(&store, "UPDATE audit_events SET actor = 'someone' WHERE id = 2").await;
+    let report = store.verify_audit_chains().await.unwrap();
+    assert_eq!(broken_rows(&report), [("audit_events".to_string(), String::new(), 2)]);
+    execute_raw(&store, "DELETE FROM audit_events WHERE id = 3").await;
+    execute_raw(&store, "DELETE FROM audit_events WHERE id = 2").await;
+    let report = store.verify_audit_chains().await.unwrap();
+    assert_eq!(broken_rows(&report), [("audit_events".to_string(), String::new(), 3)], "the last events are missing");
+}
+
+async fn rows_written_before_sealing_are_sealed_once_and_verify(store: Store) {
+    let (incident_id, postmortem_id) = chained_history(&store).await;
+    // As rows written before migration 0005: no hashes.
+    assert_eq!(execute_raw(&store, "UPDATE incident_history SET hash = NULL, prev_hash = NULL").await, 3);
+    assert_eq!(execute_raw(&store, "UPDATE postmortem_history SET hash = NULL, prev_hash = NULL").await, 2);
+    let report = store.verify_audit_chains().await.unwrap();
+    assert_eq!(
+        broken_rows(&report),
+        [("incident_history".to_string(), incident_id, 2), ("postmortem_history".to_string(), postmortem_id, 1)]
+    );
+    assert_eq!(store.seal_unsealed_history().await.unwrap(), 2);
+    assert_eq!(store.seal_unsealed_history().await.unwrap(), 0, "sealing twice seals nothing more");
+    let report = store.verify_audit_chains().await.unwrap();
+    assert!(report.intact(), "{report:?}");
+    // A change after sealing chains onto the sealed rows.
+    let admin = store_viewer(&store, "admin").await;
+    let patch = IncidentPatch { version: 4, title: Some("fifth".into()), ..IncidentPatch::default() };
+    store.update_incident(&admin, 1, patch).await.unwrap();
+    let report = store.verify_audit_chains().await.unwrap();
+    assert!(report.intact(), "{report:?}");
+    assert_eq!(report.rows_checked, 4 + 2);
+    // Migrating again (as every server does at start-up) leaves the chains alone.
+    store.migrate().await.unwrap();
+    assert_eq!(store.verify_audit_chains().await.unwrap().heads_digest, report.heads_digest);
+}
+
+async fn unsealed_last_row_is_sealed_by_the_next_change(store: Store) {
+    let (incident_id, _) = chained_history(&store).await;
+    execute_raw(
+        &store,
+        &format!("UPDATE incident_history SET hash = NULL, prev_hash = NULL WHERE incident_id = '{incident_id}' AND version = 4"),
+    )
+    .await;
+    let admin = store_viewer(&store, "admin").await;
+    let patch = IncidentPatch { version: 4, title: Some("fifth".into()), ..IncidentPatch::default() };
+    store.update_incident(&admin, 1, patch).await.unwrap();
+    let report = store.verify_audit_chains().await.unwrap();
+    assert!(report.intact(), "{report:?}");
+}
+
+on_both_databases!(
+    fresh_chains_verify,
+    edited_history_changes_are_found_at_that_row,
+    edited_history_actor_is_found_at_that_row,
+    deleted_middle_row_is_found_after_the_gap,
+    deleted_or_edited_audit_events_are_found,
+    rows_written_before_sealing_are_sealed_once_and_verify,
+    unsealed_last_row_is_sealed_by_the_next_change,
+);
+
+async fn deleted_newest_rows_are_found_against_the_record_version(store: Store) {
+    let (incident_id, postmortem_id) = chained_history(&store).await;
+    execute_raw(&store, &format!("DELETE FROM incident_history WHERE incident_id = '{incident_id}' AND version = 4"))
+        .await;
+    execute_raw(&store, &format!("DELETE FROM postmortem_history WHERE postmortem_id = '{postmortem_id}'")).await;
+    let report = store.verify_audit_chains().await.unwrap();
+    let mut found = broken_rows(&report);
+    found.sort();
+    assert_eq!(
+        found,
+        [("incident_history".to_string(), incident_id, 4), ("postmortem_history".to_string(), postmortem_id, 1)]
+    );
+}
+
+on_both_databases!(deleted_newest_rows_are_found_against_the_record_version);

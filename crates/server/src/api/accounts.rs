@@ -3,7 +3,8 @@
 //!
 //! The changes are `pub(crate)` functions the admin pages call too, so a page and the
 //! API check and do exactly the same. Each change is logged at info level under the
-//! `hindsight::audit` target with who did what (accounts have no audit table).
+//! `hindsight::audit` target with who did what, and appended to the chained
+//! `audit_events` table right after the change.
 
 use std::collections::BTreeMap;
 
@@ -33,9 +34,10 @@ fn check_password(password: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// Notes an account or settings change in the log: who, what, to whom.
-pub(crate) fn audit(caller: &Caller, action: &str, subject: &str) {
-    tracing::info!(target: "hindsight::audit", actor = %caller.viewer.username, action, subject, "account change");
+/// Notes an account or settings change: who, what, to whom, in the chained audit
+/// events and the log (see [`super::audit::record`]).
+pub(crate) async fn audit(state: &AppState, caller: &Caller, action: &str, subject: &str) {
+    super::audit::record(state, caller, action, subject).await;
 }
 
 async fn hash(password: String) -> Result<String, ApiError> {
@@ -128,7 +130,7 @@ pub(crate) async fn create_user_as(state: &AppState, caller: &Caller, new: Creat
         user.password_hash = Some(hash(password).await?);
     }
     let user = state.store.create_user(user).await?;
-    audit(caller, &format!("created user with role {}", user.role), &user.username);
+    audit(state, caller, &format!("created user with role {}", user.role), &user.username).await;
     Ok(user)
 }
 
@@ -205,7 +207,7 @@ pub(crate) async fn update_user_as(
         password_hash,
     };
     let user = state.store.update_user(username, patch).await?;
-    audit(caller, &format!("changed user: {}", what.join(", ")), username);
+    audit(state, caller, &format!("changed user: {}", what.join(", ")), username).await;
     Ok(user)
 }
 
@@ -264,7 +266,7 @@ pub(crate) async fn create_token_as(
     caller.require_self_or_admin(username)?;
     let secret = auth::new_secret("hs_");
     let token = state.store.create_token(username, name, &auth::hash_secret(&secret)).await?;
-    audit(caller, &format!("created API token {} ({:?})", token.id, token.name), username);
+    audit(state, caller, &format!("created API token {} ({:?})", token.id, token.name), username).await;
     Ok(CreatedToken { token, secret })
 }
 
@@ -286,7 +288,7 @@ pub(crate) async fn revoke_token_as(state: &AppState, caller: &Caller, id: &str)
     let token = state.store.token(id).await?;
     caller.require_self_or_admin(&token.username)?;
     let token = state.store.revoke_token(id).await?;
-    audit(caller, &format!("revoked API token {} ({:?})", token.id, token.name), &token.username);
+    audit(state, caller, &format!("revoked API token {} ({:?})", token.id, token.name), &token.username).await;
     Ok(token)
 }
 
@@ -336,7 +338,7 @@ pub(crate) async fn create_team_as(
 ) -> Result<Team, ApiError> {
     caller.require_admin()?;
     let team = state.store.create_team(slug, name).await?;
-    audit(caller, "created team", &team.slug);
+    audit(state, caller, "created team", &team.slug).await;
     Ok(team)
 }
 
@@ -365,7 +367,7 @@ pub async fn update_team(
 ) -> Result<Json<Team>, ApiError> {
     caller.require_admin()?;
     let team = state.store.rename_team(&slug, &change.name).await?;
-    audit(&caller, "renamed team", &slug);
+    audit(&state, &caller, "renamed team", &slug).await;
     Ok(Json(team))
 }
 
@@ -381,7 +383,7 @@ pub async fn delete_team(
 ) -> Result<StatusCode, ApiError> {
     caller.require_admin()?;
     state.store.delete_team(&slug).await?;
-    audit(&caller, "deleted team", &slug);
+    audit(&state, &caller, "deleted team", &slug).await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -413,7 +415,7 @@ pub(crate) async fn set_membership_as(
     } else {
         state.store.remove_member(slug, username).await?
     };
-    audit(caller, &format!("{} team {slug}", if member { "added to" } else { "removed from" }), username);
+    audit(state, caller, &format!("{} team {slug}", if member { "added to" } else { "removed from" }), username).await;
     Ok(team)
 }
 
@@ -486,7 +488,7 @@ pub(crate) async fn create_service_as(
 ) -> Result<Service, ApiError> {
     caller.require_admin()?;
     let service = state.store.create_service(&new.slug, &new.name, new.owner_team.as_deref()).await?;
-    audit(caller, "created service", &service.slug);
+    audit(state, caller, "created service", &service.slug).await;
     Ok(service)
 }
 
@@ -517,7 +519,7 @@ pub async fn update_service(
     caller.require_admin()?;
     let owner = change.owner_team.as_ref().map(|o| o.as_deref());
     let service = state.store.update_service(&slug, change.name.as_deref(), owner).await?;
-    audit(&caller, "changed service", &slug);
+    audit(&state, &caller, "changed service", &slug).await;
     Ok(Json(service))
 }
 
@@ -533,6 +535,6 @@ pub async fn delete_service(
 ) -> Result<StatusCode, ApiError> {
     caller.require_admin()?;
     state.store.delete_service(&slug).await?;
-    audit(&caller, "deleted service", &slug);
+    audit(&state, &caller, "deleted service", &slug).await;
     Ok(StatusCode::NO_CONTENT)
 }

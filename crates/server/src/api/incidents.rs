@@ -148,6 +148,7 @@ pub async fn delete(
 ) -> Result<StatusCode, ApiError> {
     caller.require_admin()?;
     state.store.delete_incident(&caller.viewer, incident_number(&handle)?).await?;
+    super::audit::record(&state, &caller, "deleted incident with its history", &handle).await;
     Ok(StatusCode::NO_CONTENT)
 }
 

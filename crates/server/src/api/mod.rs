@@ -3,6 +3,7 @@
 
 pub(crate) mod accounts;
 mod action_items;
+mod audit;
 mod health;
 pub mod imports;
 pub(crate) mod incidents;
@@ -102,6 +103,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(accounts::add_member, accounts::remove_member))
         .routes(routes!(accounts::list_services, accounts::create_service))
         .routes(routes!(accounts::get_service, accounts::update_service, accounts::delete_service))
+        .routes(routes!(audit::verify))
+        .routes(routes!(audit::events))
 }
 
 /// The OpenAPI 3.1 document of this API.

@@ -140,6 +140,7 @@ pub async fn delete(
 ) -> Result<StatusCode, ApiError> {
     caller.require_admin()?;
     state.store.delete_postmortem(&caller.viewer, &id).await?;
+    super::audit::record(&state, &caller, "deleted post-mortem with its history", &id).await;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -234,7 +234,13 @@ pub async fn save_policy(State(state): State<AppState>, posted: Posted<PolicyFor
         if configured.get(key) == Some(&value) {
             if state.store.delete_setting(&full_key).await? {
                 changed.push(key);
-                audit(&caller, &format!("reset policy {key} to the configured value {}", shown(&value)), "policy");
+                audit(
+                    &state,
+                    &caller,
+                    &format!("reset policy {key} to the configured value {}", shown(&value)),
+                    "policy",
+                )
+                .await;
             }
             continue;
         }
@@ -242,7 +248,7 @@ pub async fn save_policy(State(state): State<AppState>, posted: Posted<PolicyFor
         if was.as_ref() != Some(&value) {
             state.store.put_setting(&full_key, &value.to_string(), &caller.viewer.username).await?;
             changed.push(key);
-            audit(&caller, &format!("set policy {key} to {}", shown(&value)), "policy");
+            audit(&state, &caller, &format!("set policy {key} to {}", shown(&value)), "policy").await;
         }
     }
     let notice = if changed.is_empty() {
@@ -262,7 +268,13 @@ pub async fn reset_policy(State(state): State<AppState>, posted: Posted<ResetFor
     })?;
     let configured = policy_json(&state.settings.policy).get(threshold.key).map(shown).unwrap_or_default();
     let notice = if state.store.delete_setting(&format!("{POLICY_PREFIX}{}", threshold.key)).await? {
-        audit(&caller, &format!("reset policy {} to the configured value {configured}", threshold.key), "policy");
+        audit(
+            &state,
+            &caller,
+            &format!("reset policy {} to the configured value {configured}", threshold.key),
+            "policy",
+        )
+        .await;
         format!("{} is back to the configured value ({configured}).", threshold.label)
     } else {
         format!("{} already had the configured value ({configured}).", threshold.label)
@@ -391,7 +403,7 @@ pub async fn set_secret(
     }
     let value = Value::from(secret).to_string();
     state.store.put_setting(&format!("{WEBHOOKS_PREFIX}{field}"), &value, &caller.viewer.username).await?;
-    audit(&caller, &format!("set the {vendor} webhook secret"), "webhooks");
+    audit(&state, &caller, &format!("set the {vendor} webhook secret"), "webhooks").await;
     let (name, _) = vendor_words(&vendor);
     let notice = format!("Saved a new {name} secret. The webhook checks against it from now on.");
     Ok(see_other_with_notice("/admin/webhooks", &notice))
@@ -409,7 +421,7 @@ pub async fn clear_secret(
     let field = secret_field(&vendor)?;
     let (name, _) = vendor_words(&vendor);
     let notice = if state.store.delete_setting(&format!("{WEBHOOKS_PREFIX}{field}")).await? {
-        audit(&caller, &format!("cleared the {vendor} webhook secret"), "webhooks");
+        audit(&state, &caller, &format!("cleared the {vendor} webhook secret"), "webhooks").await;
         let configured = serde_json::to_value(&state.settings.webhooks)
             .ok()
             .and_then(|v| v.get(field).and_then(Value::as_str).map(|s| !s.is_empty()))
