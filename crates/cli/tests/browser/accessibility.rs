@@ -38,10 +38,20 @@ async fn the_main_pages_have_no_serious_accessibility_violations() {
         ("team", format!("/teams/{}", team.slug), team.name.clone()),
         ("services", "/services".to_string(), service.name.clone()),
         ("service", format!("/services/{}", service.slug), service.name.clone()),
+        ("post-mortem", format!("{handle}/postmortem"), incident.title.clone()),
+        ("post-mortem history", format!("{handle}/postmortem/history"), "History".to_string()),
+        ("own API tokens", "/settings/tokens".to_string(), "Your API tokens".to_string()),
+        ("admin", "/admin".to_string(), "Admin".to_string()),
+        ("admin users", "/admin/users".to_string(), "Users".to_string()),
+        ("admin teams", "/admin/teams".to_string(), "Teams and services".to_string()),
+        ("admin tokens", "/admin/tokens".to_string(), "API tokens".to_string()),
+        ("admin policy", "/admin/policy".to_string(), "Post-mortem policy".to_string()),
+        ("admin webhooks", "/admin/webhooks".to_string(), "Webhook secrets".to_string()),
     ];
     for (name, path, shows) in &pages {
         browser.go_to(path).await;
         browser.wait_for_text(shows).await;
+        browser.screenshot(&format!("page-{}", name.replace(' ', "-"))).await;
         found.push(check(&browser, &script, name).await);
     }
 
