@@ -1,12 +1,14 @@
 //! `hindsight export` and `hindsight import-postmortem`: a post-mortem as a document
-//! (Markdown with front matter, printable HTML, JSON) and back.
+//! (Markdown with front matter, printable HTML, JSON, PDF in builds with the `pdf` feature)
+//! and back.
 
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use hindsight_core::PostmortemStatus;
 use hindsight_core::access::Viewer;
-use hindsight_core::document::{PostmortemDocument, from_markdown, to_html, to_markdown};
+use hindsight_core::document::{PostmortemDocument, from_markdown, to_html, to_markdown, to_pdf};
 use hindsight_store::Store;
 
 use crate::inspect::incident_number;
@@ -16,18 +18,27 @@ pub async fn document(store: &Store, viewer: &Viewer, number: i64) -> anyhow::Re
     Ok(hindsight_server::review::document(store, viewer, number).await?)
 }
 
-/// Writes the post-mortem of `handle` as `format` (md, html or json) to `output` or standard output.
+/// Writes the post-mortem of `handle` as `format` (md, html, json or pdf) to `output` or standard output.
 pub async fn export(store: &Store, handle: &str, format: &str, output: Option<PathBuf>) -> anyhow::Result<()> {
-    let doc = document(store, &Viewer::operator(), incident_number(handle)?).await?;
-    let text = match format {
-        "md" | "markdown" => to_markdown(&doc),
-        "html" => to_html(&doc),
-        "json" => serde_json::to_string_pretty(&doc)?,
-        other => anyhow::bail!("--format {other:?}: choose md, html or json"),
+    let number = incident_number(handle)?;
+    let render: fn(&PostmortemDocument) -> anyhow::Result<Vec<u8>> = match format {
+        "md" | "markdown" => |doc| Ok(to_markdown(doc).into_bytes()),
+        "html" => |doc| Ok(to_html(doc).into_bytes()),
+        "json" => |doc| Ok(serde_json::to_string_pretty(doc)?.into_bytes()),
+        "pdf" => |doc| Ok(to_pdf(doc)?),
+        other => anyhow::bail!("--format {other:?}: choose md, html, json or pdf"),
     };
+    if format == "pdf" && output.is_none() && std::io::stdout().is_terminal() {
+        anyhow::bail!("a PDF is not for a terminal: write it to a file with -o FILE, or redirect the output");
+    }
+    let doc = document(store, &Viewer::operator(), number).await?;
+    let bytes = render(&doc)?;
     match output {
-        Some(path) => std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?,
-        None => print!("{text}"),
+        Some(path) => std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?,
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout.write_all(&bytes).and_then(|()| stdout.flush()).context("cannot write to standard output")?;
+        }
     }
     Ok(())
 }

@@ -101,11 +101,11 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Export an incident's post-mortem as Markdown (with front matter), printable HTML or JSON.
+    /// Export an incident's post-mortem as Markdown (with front matter), printable HTML, JSON or PDF.
     Export {
         /// The incident, e.g. INC-42.
         incident: String,
-        /// md, html or json.
+        /// md, html, json or pdf (pdf only in builds with the `pdf` feature).
         #[arg(long, default_value = "md")]
         format: String,
         /// Write to this file instead of standard output.

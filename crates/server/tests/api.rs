@@ -753,7 +753,7 @@ async fn postmortems_export_as_markdown_html_and_json_and_stay_private() {
     assert_eq!(json["incident"]["handle"], seed.private);
     let (status, _) = app.get(OUTSIDER, &format!("{path}?format=md")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, _) = app.get(RESPONDER, &format!("{path}?format=pdf")).await;
+    let (status, _) = app.get(RESPONDER, &format!("{path}?format=docx")).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
 

@@ -305,20 +305,20 @@ fn escape(text: &str) -> String {
 
 /// A model word (`in_progress`) as words (`in progress`). Model words are a closed set of
 /// `a-z` and `_`, so the result needs no escaping.
-fn words(word: &str) -> String {
+pub(super) fn words(word: &str) -> String {
     word.replace('_', " ")
 }
 
-fn non_empty(text: &str) -> Option<String> {
+pub(super) fn non_empty(text: &str) -> Option<String> {
     (!text.trim().is_empty()).then(|| text.to_owned())
 }
 
-fn yes_no(value: bool) -> String {
+pub(super) fn yes_no(value: bool) -> String {
     if value { "yes" } else { "no" }.to_owned()
 }
 
 /// A time as `2026-11-20 10:04 UTC` (seconds when there are some, the source's offset when not UTC).
-fn time_element(at: OffsetDateTime) -> String {
+pub(super) fn time_shown(at: OffsetDateTime) -> String {
     let shown = if at.second() == 0 {
         at.format(format_description!("[year]-[month]-[day] [hour]:[minute]"))
     } else {
@@ -329,8 +329,13 @@ fn time_element(at: OffsetDateTime) -> String {
     } else {
         at.format(format_description!("[offset_hour sign:mandatory]:[offset_minute]")).unwrap_or_default()
     };
+    format!("{} {offset}", shown.unwrap_or_else(|_| super::markdown::time_text(at)))
+}
+
+/// A `<time>` element: [`time_shown`] for people, RFC 3339 for machines.
+fn time_element(at: OffsetDateTime) -> String {
     let machine = super::markdown::time_text(at);
-    format!("<time datetime=\"{}\">{} {offset}</time>", escape(&machine), shown.unwrap_or(machine.clone()))
+    format!("<time datetime=\"{}\">{}</time>", escape(&machine), escape(&time_shown(at)))
 }
 
 const STYLE: &str = r#"

@@ -9,6 +9,8 @@
 //!   that looks like that grammar is escaped, is described in `syntax.rs` and `front_matter.rs`.
 //! - HTML ([`to_html`]): a standalone, printable page; user text is escaped or, where it is
 //!   Markdown, rendered with comrak and sanitised with ammonia.
+//! - PDF ([`to_pdf`]): the same parts typeset by typst (`pdf.rs`), with the fonts compiled in;
+//!   only in builds with the cargo feature `pdf`, others answer [`PdfError::NotBuilt`].
 //!
 //! This module does no I/O and does not decide what a reader may see: the caller builds the
 //! document from what the store gives the reader, and stores what an import returns.
@@ -17,6 +19,7 @@ mod front_matter;
 mod html;
 mod markdown;
 mod parse;
+mod pdf;
 mod syntax;
 
 use serde::{Deserialize, Serialize};
@@ -31,6 +34,7 @@ use crate::model::{
 pub use html::to_html;
 pub use markdown::to_markdown;
 pub use parse::from_markdown;
+pub use pdf::{PDF_NOT_BUILT, PdfError, to_pdf, to_typst};
 
 /// One incident's post-mortem with everything it refers to; also the JSON export format.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]

@@ -19,7 +19,7 @@ const NOW: OffsetDateTime = datetime!(2026-11-20 12:00 UTC);
 
 /// A document as the store would give it, built from a demo incident's inputs; with the ids given
 /// to its action items.
-fn demo_document(number: i64, demo: &DemoIncident) -> (PostmortemDocument, Vec<String>) {
+pub(super) fn demo_document(number: i64, demo: &DemoIncident) -> (PostmortemDocument, Vec<String>) {
     let handle = incident_handle(number);
     let new = &demo.incident;
     let incident = new.declared(format!("incident-{number}"), number, Some(demo.declared_by.clone()), NOW);

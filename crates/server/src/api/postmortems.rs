@@ -265,22 +265,30 @@ pub async fn lint_text(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ExportQuery {
-    /// md (Markdown with front matter), html (standalone, printable) or json.
+    /// md (Markdown with front matter), html (standalone, printable), json, or pdf (in builds
+    /// with the `pdf` feature).
     pub format: String,
 }
 
 /// The post-mortem as a document: Markdown with front matter (which `hindsight import-postmortem`
-/// reads back), a standalone printable HTML page, or JSON with everything.
+/// reads back), a standalone printable HTML page, JSON with everything, or a PDF to download.
 #[utoipa::path(get, path = "/api/v1/postmortems/{id}/export", tag = "postmortems", params(("id" = String, Path), ExportQuery), responses(
-    (status = 200, description = "The document", content_type = "text/markdown"),
+    (status = 200, description = "The document: text/markdown, text/html, application/json, or application/pdf \
+        (sent as an attachment named `INC-<n>-postmortem.pdf`)", content(
+        (String = "text/markdown"),
+        (String = "text/html"),
+        (hindsight_core::document::PostmortemDocument = "application/json"),
+        (Vec<u8> = "application/pdf"))),
     (status = 400, description = "Unknown format", body = Problem),
-    (status = 404, description = "No such post-mortem", body = Problem)))]
+    (status = 404, description = "No such post-mortem", body = Problem),
+    (status = 501, description = "format=pdf on a server built without the `pdf` feature", body = Problem)))]
 pub async fn export(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
     Params(query): Params<ExportQuery>,
 ) -> Result<axum::response::Response, ApiError> {
+    use axum::http::header;
     use axum::response::IntoResponse;
     let postmortem = state.store.postmortem(&caller.viewer, &id).await?;
     let number = hindsight_core::parse_incident_handle(&postmortem.incident).unwrap_or_default();
@@ -291,12 +299,49 @@ pub async fn export(
         "json" => {
             ("application/json", serde_json::to_string_pretty(&doc).map_err(|e| ApiError::Internal(e.to_string()))?)
         }
+        "pdf" => {
+            let filename = format!("{}-postmortem.pdf", doc.incident.handle);
+            // Typesetting takes tens of milliseconds of CPU: keep it off the async workers.
+            let pdf = tokio::task::spawn_blocking(move || hindsight_core::document::to_pdf(&doc))
+                .await
+                .map_err(|e| ApiError::Internal(format!("PDF rendering stopped: {e}")))?;
+            return match pdf {
+                Ok(bytes) => Ok((
+                    [
+                        (header::CONTENT_TYPE, "application/pdf".to_owned()),
+                        (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")),
+                    ],
+                    bytes,
+                )
+                    .into_response()),
+                Err(hindsight_core::document::PdfError::NotBuilt) => Ok(pdf_not_built()),
+                Err(other) => Err(ApiError::Internal(other.to_string())),
+            };
+        }
         other => {
             return Err(ApiError::BadRequest {
-                detail: format!("unknown format {other:?}: choose md, html or json"),
+                detail: format!("unknown format {other:?}: choose md, html, json or pdf"),
                 field: Some("format".into()),
             });
         }
     };
-    Ok(([(axum::http::header::CONTENT_TYPE, content_type)], body).into_response())
+    Ok(([(header::CONTENT_TYPE, content_type)], body).into_response())
+}
+
+/// 501: this server was built without PDF support, and how to build one with it.
+fn pdf_not_built() -> axum::response::Response {
+    use axum::http::{HeaderValue, header};
+    use axum::response::IntoResponse;
+    let problem = Problem {
+        kind: "/problems/pdf-not-built".into(),
+        title: "PDF export not built".into(),
+        status: StatusCode::NOT_IMPLEMENTED.as_u16(),
+        detail: hindsight_core::document::PDF_NOT_BUILT.into(),
+        errors: Vec::new(),
+        current_version: None,
+        current: None,
+    };
+    let mut response = (StatusCode::NOT_IMPLEMENTED, Json(problem)).into_response();
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+    response
 }
