@@ -2,31 +2,8 @@
 
 mod common;
 
-use common::{PASSWORD, TestApp, spawn_app};
-use reqwest::{StatusCode, header, redirect};
-
-fn no_redirects() -> reqwest::Client {
-    reqwest::Client::builder().redirect(redirect::Policy::none()).build().unwrap()
-}
-
-/// Signs in through the form and answers the session cookie.
-async fn sign_in(app: &TestApp, username: &str) -> String {
-    let response = no_redirects()
-        .post(app.url("/login"))
-        .header("sec-fetch-site", "same-origin")
-        .form(&[("username", username), ("password", PASSWORD), ("next", "/")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    let cookie = response.headers()[header::SET_COOKIE].to_str().unwrap();
-    cookie.split(';').next().unwrap().to_string()
-}
-
-async fn page(app: &TestApp, cookie: &str, path: &str) -> (StatusCode, String) {
-    let response = no_redirects().get(app.url(path)).header(header::COOKIE, cookie).send().await.unwrap();
-    (response.status(), response.text().await.unwrap())
-}
+use common::{PASSWORD, csrf_token, no_redirects, page, sign_in, spawn_app};
+use reqwest::{StatusCode, header};
 
 #[tokio::test]
 async fn pages_send_strangers_to_the_sign_in_form() {
@@ -130,11 +107,6 @@ async fn sign_out_needs_the_pages_csrf_token() {
     assert_eq!(out.status(), StatusCode::SEE_OTHER);
     let (status, _) = page(&app, &cookie, "/incidents").await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-}
-
-/// The page's CSRF token, as its forms carry it.
-fn csrf_token(html: &str) -> String {
-    html.split("name=\"csrf_token\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string()
 }
 
 #[tokio::test]

@@ -3,73 +3,15 @@
 
 mod common;
 
-use common::{As, PASSWORD, TestApp, spawn_app, spawn_on, spawn_with};
+use common::{
+    As, PASSWORD, TestApp, no_redirects, page, post_form, send_form, sign_in, spawn_app, spawn_on, spawn_with,
+    try_sign_in,
+};
 use hindsight_server::api::imports::hmac_hex;
 use hindsight_server::{AppState, Settings, WebhookSettings};
 use hindsight_store::test_support::{postgres_store, sqlite_store};
-use reqwest::{StatusCode, header, redirect};
+use reqwest::StatusCode;
 use serde_json::json;
-
-fn no_redirects() -> reqwest::Client {
-    reqwest::Client::builder().redirect(redirect::Policy::none()).build().unwrap()
-}
-
-/// Signs in through the form with `password` and answers the session cookie, or `None`
-/// when sign-in is refused.
-async fn try_sign_in(app: &TestApp, username: &str, password: &str) -> Option<String> {
-    let response = no_redirects()
-        .post(app.url("/login"))
-        .header("sec-fetch-site", "same-origin")
-        .form(&[("username", username), ("password", password), ("next", "/")])
-        .send()
-        .await
-        .unwrap();
-    if response.status() != StatusCode::SEE_OTHER {
-        return None;
-    }
-    let cookie = response.headers()[header::SET_COOKIE].to_str().unwrap();
-    Some(cookie.split(';').next().unwrap().to_string())
-}
-
-async fn sign_in(app: &TestApp, username: &str) -> String {
-    try_sign_in(app, username, PASSWORD).await.expect("signing in")
-}
-
-async fn page(app: &TestApp, cookie: &str, path: &str) -> (StatusCode, String) {
-    let response = no_redirects().get(app.url(path)).header(header::COOKIE, cookie).send().await.unwrap();
-    (response.status(), response.text().await.unwrap())
-}
-
-/// The session's form token, read from a page of ours.
-async fn csrf(app: &TestApp, cookie: &str) -> String {
-    let (_, body) = page(app, cookie, "/settings/tokens").await;
-    let start = body.find("name=\"csrf_token\" value=\"").expect("a form with a token") + 25;
-    body[start..start + body[start..].find('"').unwrap()].to_string()
-}
-
-/// Posts a form as the signed-in person (with their form token); answers status,
-/// `Location` (when redirected) and body.
-async fn post_form(app: &TestApp, cookie: &str, path: &str, fields: &[(&str, &str)]) -> (StatusCode, String, String) {
-    let token = csrf(app, cookie).await;
-    let mut form: Vec<(&str, &str)> = vec![("csrf_token", token.as_str())];
-    form.extend_from_slice(fields);
-    send_form(app, cookie, path, &form).await
-}
-
-async fn send_form(app: &TestApp, cookie: &str, path: &str, form: &[(&str, &str)]) -> (StatusCode, String, String) {
-    let response = no_redirects()
-        .post(app.url(path))
-        .header(header::COOKIE, cookie)
-        .header("sec-fetch-site", "same-origin")
-        .form(form)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status();
-    let location =
-        response.headers().get(header::LOCATION).map(|l| l.to_str().unwrap().to_string()).unwrap_or_default();
-    (status, location, response.text().await.unwrap())
-}
 
 const ADMIN_PAGES: [&str; 6] =
     ["/admin", "/admin/users", "/admin/teams", "/admin/tokens", "/admin/policy", "/admin/webhooks"];

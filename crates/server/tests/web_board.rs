@@ -4,61 +4,12 @@
 
 mod common;
 
-use common::{As, PASSWORD, TestApp, spawn_app};
+use common::{As, TestApp, no_redirects, page, post_form, sign_in, spawn_app};
 use hindsight_core::access::Viewer;
 use hindsight_core::{NewPostmortem, PostmortemStatus};
-use reqwest::{StatusCode, header, redirect};
+use reqwest::{StatusCode, header};
 use serde_json::{Value, json};
 use time::macros::date;
-
-fn no_redirects() -> reqwest::Client {
-    reqwest::Client::builder().redirect(redirect::Policy::none()).build().unwrap()
-}
-
-/// Signs in through the form and answers the session cookie.
-async fn sign_in(app: &TestApp, username: &str) -> String {
-    let response = no_redirects()
-        .post(app.url("/login"))
-        .header("sec-fetch-site", "same-origin")
-        .form(&[("username", username), ("password", PASSWORD), ("next", "/")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    let cookie = response.headers()[header::SET_COOKIE].to_str().unwrap();
-    cookie.split(';').next().unwrap().to_string()
-}
-
-async fn page(app: &TestApp, cookie: &str, path: &str) -> (StatusCode, String) {
-    let response = no_redirects().get(app.url(path)).header(header::COOKIE, cookie).send().await.unwrap();
-    (response.status(), response.text().await.unwrap())
-}
-
-/// The page's CSRF token, as its forms carry it.
-fn csrf_token(html: &str) -> String {
-    html.split("name=\"csrf_token\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string()
-}
-
-/// Posts a form as the signed-in person, with the token of their session; answers
-/// the status, the redirect target (if any) and the body.
-async fn post_form(app: &TestApp, cookie: &str, path: &str, fields: &[(&str, &str)]) -> (StatusCode, String, String) {
-    let (_, home) = page(app, cookie, "/").await;
-    let token = csrf_token(&home);
-    let mut form: Vec<(&str, &str)> = vec![("csrf_token", token.as_str())];
-    form.extend_from_slice(fields);
-    let response = no_redirects()
-        .post(app.url(path))
-        .header(header::COOKIE, cookie)
-        .header("sec-fetch-site", "same-origin")
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status();
-    let location =
-        response.headers().get(header::LOCATION).map(|l| l.to_str().unwrap().to_string()).unwrap_or_default();
-    (status, location, response.text().await.unwrap())
-}
 
 /// The part of a page inside the element with this id, up to the end of its section.
 fn section<'a>(html: &'a str, id: &str) -> &'a str {

@@ -2,34 +2,12 @@
 
 mod common;
 
-use common::{As, PASSWORD, TestApp, spawn_app};
-use reqwest::{StatusCode, header, redirect};
+use common::{As, TestApp, no_redirects, page, sign_in, spawn_app};
+use reqwest::{StatusCode, header};
 use serde_json::{Value, json};
 
 const EDITOR: As = As::User("editor");
 const ADMIN: As = As::User("admin");
-
-fn no_redirects() -> reqwest::Client {
-    reqwest::Client::builder().redirect(redirect::Policy::none()).build().unwrap()
-}
-
-async fn sign_in(app: &TestApp, username: &str) -> String {
-    let response = no_redirects()
-        .post(app.url("/login"))
-        .header("sec-fetch-site", "same-origin")
-        .form(&[("username", username), ("password", PASSWORD), ("next", "/")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    let cookie = response.headers()[header::SET_COOKIE].to_str().unwrap();
-    cookie.split(';').next().unwrap().to_string()
-}
-
-async fn page(app: &TestApp, cookie: &str, path: &str) -> (StatusCode, String) {
-    let response = no_redirects().get(app.url(path)).header(header::COOKIE, cookie).send().await.unwrap();
-    (response.status(), response.text().await.unwrap())
-}
 
 /// Starts the post-mortem of `handle` as `who` and answers it.
 async fn start_postmortem(app: &TestApp, who: As, handle: &str) -> Value {

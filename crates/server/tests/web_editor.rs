@@ -3,50 +3,11 @@
 
 mod common;
 
-use common::{As, PASSWORD, TestApp, spawn_app};
-use reqwest::{StatusCode, header, redirect};
+use common::{As, TestApp, no_redirects, page, send_form, sign_in, spawn_app};
+use reqwest::{StatusCode, header};
 use serde_json::{Value, json};
 
 const EDITOR: As = As::User("editor");
-
-fn no_redirects() -> reqwest::Client {
-    reqwest::Client::builder().redirect(redirect::Policy::none()).build().unwrap()
-}
-
-/// Signs in through the form and answers the session cookie.
-async fn sign_in(app: &TestApp, username: &str) -> String {
-    let response = no_redirects()
-        .post(app.url("/login"))
-        .header("sec-fetch-site", "same-origin")
-        .form(&[("username", username), ("password", PASSWORD), ("next", "/")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    let cookie = response.headers()[header::SET_COOKIE].to_str().unwrap();
-    cookie.split(';').next().unwrap().to_string()
-}
-
-async fn page(app: &TestApp, cookie: &str, path: &str) -> (StatusCode, String) {
-    let response = no_redirects().get(app.url(path)).header(header::COOKIE, cookie).send().await.unwrap();
-    (response.status(), response.text().await.unwrap())
-}
-
-/// Posts a form from one of our pages; answers the status, the redirect target and the body.
-async fn post_form(app: &TestApp, cookie: &str, path: &str, form: &[(String, String)]) -> (StatusCode, String, String) {
-    let response = no_redirects()
-        .post(app.url(path))
-        .header(header::COOKIE, cookie)
-        .header("sec-fetch-site", "same-origin")
-        .form(form)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status();
-    let location =
-        response.headers().get(header::LOCATION).map(|l| l.to_str().unwrap().to_string()).unwrap_or_default();
-    (status, location, response.text().await.unwrap())
-}
 
 /// The value of the first hidden field `name` of a page's form.
 fn hidden(html: &str, name: &str) -> String {
@@ -137,7 +98,7 @@ async fn editors_start_a_postmortem_and_get_every_section_with_guidance() {
     assert!(empty.contains(">Start post-mortem</button>"), "{empty}");
     assert!(!empty.contains("data-section"));
     let form = vec![("csrf_token".to_string(), hidden(&empty, "csrf_token")), ("action".into(), "start".into())];
-    let (status, location, _) = post_form(&app, &cookie, &path, &form).await;
+    let (status, location, _) = send_form(&app, &cookie, &path, &form).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert!(location.starts_with(&path) && location.contains("notice=Post-mortem%20started"), "{location}");
     let pm = stored(&app, &seed.public).await;
@@ -216,7 +177,7 @@ async fn saving_changes_what_the_form_says(app: TestApp) {
     set(&mut form, "dc_status", "in_progress");
     set(&mut form, "rec_text", "Make the pool follow the primary");
     add(&mut form, "rec_item", &format!("0:{item_id}"));
-    let (status, location, body) = post_form(&app, &cookie, &path, &form).await;
+    let (status, location, body) = send_form(&app, &cookie, &path, &form).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
     assert!(location.contains("notice=Saved%20as%20version%202"), "{location}");
 
@@ -247,7 +208,7 @@ async fn saving_changes_what_the_form_says(app: TestApp) {
     // The second (empty) row of the form is filled in: a new action.
     let second = form.iter().rposition(|(k, _)| k == "dc_description").unwrap();
     form[second].1 = "Tell affected customers by email".into();
-    let (status, _, body) = post_form(&app, &cookie, &path, &form).await;
+    let (status, _, body) = send_form(&app, &cookie, &path, &form).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
     let pm = stored(&app, &seed.public).await;
     assert_eq!(
@@ -269,7 +230,7 @@ async fn a_refused_save_keeps_the_typed_text_and_names_each_problem() {
     set(&mut form, "summary", "A summary typed with care\nover two lines.");
     set(&mut form, "impact.users_affected", "lots");
     set(&mut form, "due_date", "next week");
-    let (status, _, body) = post_form(&app, &cookie, &path, &form).await;
+    let (status, _, body) = send_form(&app, &cookie, &path, &form).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body.contains("Users affected: ") && body.contains("is not a whole number of 0 or more"), "{body}");
     assert!(body.contains("Due date: ") && body.contains("is not a date; use the form 2026-12-15"), "{body}");
@@ -280,7 +241,7 @@ async fn a_refused_save_keeps_the_typed_text_and_names_each_problem() {
     set(&mut form, "impact.users_affected", "1200");
     set(&mut form, "due_date", "");
     set(&mut form, "owner", "nobody-by-that-name");
-    let (status, _, body) = post_form(&app, &cookie, &path, &form).await;
+    let (status, _, body) = send_form(&app, &cookie, &path, &form).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body.contains("no user named"), "{body}");
     assert!(body.contains("A summary typed with care"));
@@ -314,14 +275,14 @@ async fn stale_save_is_merged(app: TestApp) {
     let mut ben_form = full_form(&hidden(&ben_page, "csrf_token"), &loaded);
     set(&mut ben_form, "summary", "Theirs: checkout failed for 31 minutes.");
     set(&mut ben_form, "resolution", "Theirs: the pool was restarted at 10:31.");
-    let (status, _, body) = post_form(&app, &ben, &path, &ben_form).await;
+    let (status, _, body) = send_form(&app, &ben, &path, &ben_form).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
 
     // Ana saves on the version she loaded: nothing of hers is lost, nothing of Ben's overwritten.
     let mut ana_form = full_form(&hidden(&ana_page, "csrf_token"), &loaded);
     set(&mut ana_form, "summary", "Mine: card payments failed after the failover.");
     set(&mut ana_form, "resolution", "");
-    let (status, _, body) = post_form(&app, &ana, &path, &ana_form).await;
+    let (status, _, body) = send_form(&app, &ana, &path, &ana_form).await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert!(body.contains("outsider changed this post-mortem since you opened it"), "{body}");
     assert!(body.contains("Mine: card payments failed after the failover.</textarea>"), "her text stays in the form");
@@ -342,7 +303,7 @@ async fn stale_save_is_merged(app: TestApp) {
     add(&mut merge, "resolve.summary", "merged");
     add(&mut merge, "merged.summary", "Card payments failed for 31 minutes after the failover.");
     add(&mut merge, "resolve.resolution", "theirs");
-    let (status, _, body) = post_form(&app, &ana, &path, &merge).await;
+    let (status, _, body) = send_form(&app, &ana, &path, &merge).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
     let merged = stored(&app, &seed.public).await;
     assert_eq!(merged["sections"]["summary"], "Card payments failed for 31 minutes after the failover.");
@@ -371,7 +332,7 @@ async fn a_stale_save_goes_through_when_nobody_else_touched_its_fields() {
     let mut form = full_form(&hidden(&editor, "csrf_token"), &pm["version"].to_string());
     set(&mut form, "lessons.went_well", "Alerting");
     set(&mut form, "summary", "Written while someone added a lesson.");
-    let (status, _, body) = post_form(&app, &cookie, &path, &form).await;
+    let (status, _, body) = send_form(&app, &cookie, &path, &form).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
     let saved = stored(&app, &seed.public).await;
     assert_eq!(saved["sections"]["summary"], "Written while someone added a lesson.");
@@ -389,7 +350,7 @@ async fn blameless_findings_are_marked_at_their_words_and_the_rest_is_escaped() 
     assert!(!editor.contains("<mark class=\"lint\""));
     let mut form = full_form(&hidden(&editor, "csrf_token"), &pm["version"].to_string());
     set(&mut form, "summary", "<b>bold</b> Dana should have checked the config before the deploy.");
-    let (status, _, body) = post_form(&app, &cookie, &path, &form).await;
+    let (status, _, body) = send_form(&app, &cookie, &path, &form).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
     let (_, editor) = page(&app, &cookie, &path).await;
     let preview = editor.split("id=\"summary-lint\"").nth(1).unwrap().split("</div>").next().unwrap();
@@ -430,7 +391,7 @@ async fn review_buttons_follow_the_completeness_gate_shared_with_the_api() {
     let mut form = full_form(&hidden(&editor, "csrf_token"), &pm["version"].to_string());
     set(&mut form, "root_cause.description", "");
     set(&mut form, "action", "in_review");
-    let (status, _, body) = post_form(&app, &cookie, &path, &form).await;
+    let (status, _, body) = send_form(&app, &cookie, &path, &form).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body.contains("It was not moved to in review: the checklist is not complete yet."), "{body}");
     assert!(body.contains("Root cause: Describe the root cause"), "{body}");
@@ -459,7 +420,7 @@ async fn review_buttons_follow_the_completeness_gate_shared_with_the_api() {
     set(&mut form, "rec_text", "Make the pool follow the primary");
     add(&mut form, "rec_item", &format!("0:{}", item["id"].as_str().unwrap()));
     set(&mut form, "action", "in_review");
-    let (status, location, body) = post_form(&app, &cookie, &path, &form).await;
+    let (status, location, body) = send_form(&app, &cookie, &path, &form).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
     assert!(location.contains("Submitted%20for%20review"), "{location}");
     assert_eq!(stored(&app, &seed.public).await["status"], "in_review");
@@ -472,7 +433,7 @@ async fn review_buttons_follow_the_completeness_gate_shared_with_the_api() {
     set(&mut form, "rec_text", "Make the pool follow the primary");
     add(&mut form, "rec_item", &format!("0:{}", item["id"].as_str().unwrap()));
     set(&mut form, "action", "published");
-    let (status, location, _) = post_form(&app, &cookie, &path, &form).await;
+    let (status, location, _) = send_form(&app, &cookie, &path, &form).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert!(location.contains("No%20changes%20to%20save.%20Published."), "{location}");
     let published = stored(&app, &seed.public).await;
@@ -490,7 +451,7 @@ async fn viewers_read_the_editor_but_cannot_change_anything() {
     assert_eq!(status, StatusCode::OK);
     assert!(!empty.contains(">Start post-mortem</button>"));
     let start_form = vec![("csrf_token".to_string(), hidden(&empty, "csrf_token")), ("action".into(), "start".into())];
-    let (status, _, _) = post_form(&app, &viewer, &path, &start_form).await;
+    let (status, _, _) = send_form(&app, &viewer, &path, &start_form).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 
     let pm = start(&app, &seed.public).await;
@@ -502,7 +463,7 @@ async fn viewers_read_the_editor_but_cannot_change_anything() {
     assert!(!editor.contains("value=\"save\""));
     assert!(!editor.contains("form=\"editor\" name=\"action\""), "no review buttons");
     let form = full_form(&hidden(&editor, "csrf_token"), &pm["version"].to_string());
-    let (status, _, _) = post_form(&app, &viewer, &path, &form).await;
+    let (status, _, _) = send_form(&app, &viewer, &path, &form).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(stored(&app, &seed.public).await["version"], pm["version"]);
 }
@@ -520,7 +481,7 @@ async fn private_postmortems_are_hidden_from_outsiders_and_forged_forms_refused(
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (_, own) = page(&app, &outsider, &edit_path(&seed.public)).await;
     let form = full_form(&hidden(&own, "csrf_token"), &pm["version"].to_string());
-    let (status, _, _) = post_form(&app, &outsider, &private, &form).await;
+    let (status, _, _) = send_form(&app, &outsider, &private, &form).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
     let editor = sign_in(&app, "editor").await;
@@ -529,10 +490,10 @@ async fn private_postmortems_are_hidden_from_outsiders_and_forged_forms_refused(
     let (_, page_html) = page(&app, &editor, &public).await;
     let mut forged = full_form("forged", &hidden(&page_html, "version"));
     set(&mut forged, "summary", "Forged");
-    let (status, _, _) = post_form(&app, &editor, &public, &forged).await;
+    let (status, _, _) = send_form(&app, &editor, &public, &forged).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     forged.retain(|(k, _)| k != "csrf_token");
-    let (status, _, _) = post_form(&app, &editor, &public, &forged).await;
+    let (status, _, _) = send_form(&app, &editor, &public, &forged).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(stored(&app, &seed.public).await["sections"]["summary"], "");
 }

@@ -4,61 +4,17 @@
 
 mod common;
 
-use common::{As, PASSWORD, TestApp, spawn_app};
+use common::{As, TestApp, csrf_token, no_redirects, page, send_form, sign_in, spawn_app};
 use hindsight_core::access::Viewer;
 use hindsight_core::{EventKind, NewIncident, Severity};
 use hindsight_store::ImportedEvent;
-use reqwest::{StatusCode, header, redirect};
+use reqwest::{StatusCode, header};
 use serde_json::json;
 use time::macros::datetime;
-
-fn no_redirects() -> reqwest::Client {
-    reqwest::Client::builder().redirect(redirect::Policy::none()).build().unwrap()
-}
-
-/// Signs in through the form and answers the session cookie.
-async fn sign_in(app: &TestApp, username: &str) -> String {
-    let response = no_redirects()
-        .post(app.url("/login"))
-        .header("sec-fetch-site", "same-origin")
-        .form(&[("username", username), ("password", PASSWORD), ("next", "/")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    let cookie = response.headers()[header::SET_COOKIE].to_str().unwrap();
-    cookie.split(';').next().unwrap().to_string()
-}
-
-async fn page(app: &TestApp, cookie: &str, path: &str) -> (StatusCode, String) {
-    let response = no_redirects().get(app.url(path)).header(header::COOKIE, cookie).send().await.unwrap();
-    (response.status(), response.text().await.unwrap())
-}
-
-/// The page's CSRF token, as its forms carry it.
-fn csrf_token(html: &str) -> String {
-    html.split("name=\"csrf_token\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string()
-}
 
 /// The incident's version, as the page's forms carry it.
 fn version(html: &str) -> String {
     html.split("name=\"version\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string()
-}
-
-/// Posts a form from a page of this session: status, where it leads, and the page it shows.
-async fn post_form(app: &TestApp, cookie: &str, path: &str, fields: &[(&str, &str)]) -> (StatusCode, String, String) {
-    let response = no_redirects()
-        .post(app.url(path))
-        .header(header::COOKIE, cookie)
-        .header("sec-fetch-site", "same-origin")
-        .form(fields)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status();
-    let location =
-        response.headers().get(header::LOCATION).map(|l| l.to_str().unwrap().to_string()).unwrap_or_default();
-    (status, location, response.text().await.unwrap())
 }
 
 /// A multipart body with the form's token, a format and a file, and its content type.
@@ -213,7 +169,7 @@ async fn editors_add_an_event_and_a_refused_one_keeps_its_text() {
         ("text", "Restarted the pool by hand"),
         ("actor", "dana"),
     ];
-    let (status, location, _) = post_form(&app, &editor, &format!("{path}/events"), &fields).await;
+    let (status, location, _) = send_form(&app, &editor, &format!("{path}/events"), &fields).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert!(location.starts_with("/incidents/INC-1?notice=Added"), "{location}");
     let (_, body) = page(&app, &editor, &location).await;
@@ -227,11 +183,11 @@ async fn editors_add_an_event_and_a_refused_one_keeps_its_text() {
         ("text", "Something happened, worth keeping"),
         ("actor", ""),
     ];
-    let (status, _, body) = post_form(&app, &editor, &format!("{path}/events"), &refused).await;
+    let (status, _, body) = send_form(&app, &editor, &format!("{path}/events"), &refused).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body.contains("The event was not added") && body.contains("is not a time") && body.contains("Kind:"));
     assert!(body.contains("Something happened, worth keeping"), "typed text kept");
-    let (status, _, body) = post_form(
+    let (status, _, body) = send_form(
         &app,
         &editor,
         &format!("{path}/events"),
@@ -254,7 +210,7 @@ async fn resolving_with_the_button_drafts_the_required_post_mortem() {
     let (status, _) = app.get(As::User("editor"), &format!("/api/v1/incidents/{}/postmortem", seed.public)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let fields = [("csrf_token", token.as_str()), ("version", based_on.as_str()), ("status", "resolved")];
-    let (status, location, _) = post_form(&app, &editor, &format!("{path}/status"), &fields).await;
+    let (status, location, _) = send_form(&app, &editor, &format!("{path}/status"), &fields).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
     let (_, incident) = app.get(As::User("editor"), &format!("/api/v1/incidents/{}", seed.public)).await;
     assert_eq!(incident["status"], "resolved");
@@ -266,7 +222,7 @@ async fn resolving_with_the_button_drafts_the_required_post_mortem() {
     assert!(body.contains("Open post-mortem") && body.contains("Edit post-mortem"));
 
     // The same button on the page as it was before: someone else's change came first.
-    let (status, _, body) = post_form(&app, &editor, &format!("{path}/status"), &fields).await;
+    let (status, _, body) = send_form(&app, &editor, &format!("{path}/status"), &fields).await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert!(body.contains("Someone changed this incident after you opened the page"));
 }
@@ -288,7 +244,7 @@ async fn key_moment_override_needs_a_reason_and_keeps_it_in_history() {
         ("event", ""),
         ("reason", "  "),
     ];
-    let (status, _, body) = post_form(&app, &editor, &format!("{path}/moments"), &no_reason).await;
+    let (status, _, body) = send_form(&app, &editor, &format!("{path}/moments"), &no_reason).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body.contains("The moment was not changed") && body.contains("Reason:"));
     assert!(body.contains("value=\"2026-11-20T10:03\""), "typed time kept");
@@ -303,7 +259,7 @@ async fn key_moment_override_needs_a_reason_and_keeps_it_in_history() {
         ("event", alert["id"].as_str().unwrap()),
         ("reason", "The alert fired before anyone noticed"),
     ];
-    let (status, location, _) = post_form(&app, &editor, &format!("{path}/moments"), &by_event).await;
+    let (status, location, _) = send_form(&app, &editor, &format!("{path}/moments"), &by_event).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
     let (_, incident) = app.get(As::User("editor"), &format!("/api/v1/incidents/{}", seed.public)).await;
     assert_eq!(incident["detected_at"], "2026-11-20T10:03:00Z", "{incident}");
@@ -323,7 +279,7 @@ async fn key_moment_override_needs_a_reason_and_keeps_it_in_history() {
         ("event", ""),
         ("reason", "Typed from memory"),
     ];
-    let (status, _, body) = post_form(&app, &editor, &format!("{path}/moments"), &out_of_order).await;
+    let (status, _, body) = send_form(&app, &editor, &format!("{path}/moments"), &out_of_order).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body.contains("resolved_at") && body.contains("Typed from memory"), "why and the input");
 }
@@ -391,7 +347,7 @@ async fn viewers_cannot_change_an_incident_from_its_page() {
     for (action, fields) in forms {
         let mut fields = fields;
         fields.push(("csrf_token", token.as_str()));
-        let (status, _, body) = post_form(&app, &viewer, &format!("{path}/{action}"), &fields).await;
+        let (status, _, body) = send_form(&app, &viewer, &format!("{path}/{action}"), &fields).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{action}");
         assert!(body.contains("editor or admin role"), "{action}: {body}");
     }
@@ -415,10 +371,10 @@ async fn outsiders_see_no_private_incident_and_cannot_post_to_it() {
     let (_, own) = page(&app, &outsider, &format!("/incidents/{}", seed.public)).await;
     let token = csrf_token(&own);
     let fields = [("csrf_token", token.as_str()), ("occurred_at", "2026-11-20T10:12"), ("kind", "note"), ("text", "x")];
-    let (status, _, _) = post_form(&app, &outsider, &format!("{path}/events"), &fields).await;
+    let (status, _, _) = send_form(&app, &outsider, &format!("{path}/events"), &fields).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let fields = [("csrf_token", token.as_str()), ("status", "resolved"), ("version", "1")];
-    let (status, _, _) = post_form(&app, &outsider, &format!("{path}/status"), &fields).await;
+    let (status, _, _) = send_form(&app, &outsider, &format!("{path}/status"), &fields).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, _) =
         upload(&app, &outsider, &format!("{path}/import"), multipart(&token, "jsonl", "e.jsonl", "{}")).await;
@@ -436,7 +392,7 @@ async fn forms_without_the_pages_token_are_refused() {
         ("events", vec![("occurred_at", "2026-11-20T10:12"), ("kind", "note"), ("text", "x")]),
         ("moments", vec![("moment", "started_at"), ("at", "2026-11-20T09:58"), ("reason", "x"), ("version", "1")]),
     ] {
-        let (status, _, body) = post_form(&app, &editor, &format!("{path}/{action}"), &fields).await;
+        let (status, _, body) = send_form(&app, &editor, &format!("{path}/{action}"), &fields).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{action}");
         assert!(body.contains("cross-site request refused"), "{action}");
     }

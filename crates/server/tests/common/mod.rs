@@ -190,3 +190,78 @@ pub fn complete_sections(action_item: &str) -> Value {
         "recommendations": [{"text": "Make the pool follow the primary", "action_items": [action_item]}]
     })
 }
+
+// ---- the web pages, as a browser signs in and posts their forms ----
+
+/// A client that shows redirects instead of following them.
+pub fn no_redirects() -> reqwest::Client {
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+/// Signs in through the form with `password`; answers the session cookie, or `None` when refused.
+pub async fn try_sign_in(app: &TestApp, username: &str, password: &str) -> Option<String> {
+    let response = no_redirects()
+        .post(app.url("/login"))
+        .header("sec-fetch-site", "same-origin")
+        .form(&[("username", username), ("password", password), ("next", "/")])
+        .send()
+        .await
+        .unwrap();
+    if response.status() != reqwest::StatusCode::SEE_OTHER {
+        return None;
+    }
+    let cookie = response.headers()[reqwest::header::SET_COOKIE].to_str().unwrap();
+    Some(cookie.split(';').next().unwrap().to_string())
+}
+
+/// Signs in through the form and answers the session cookie.
+pub async fn sign_in(app: &TestApp, username: &str) -> String {
+    try_sign_in(app, username, PASSWORD).await.expect("signing in through the form")
+}
+
+/// A page as the person with `cookie` gets it: status and HTML.
+pub async fn page(app: &TestApp, cookie: &str, path: &str) -> (reqwest::StatusCode, String) {
+    let response = no_redirects().get(app.url(path)).header(reqwest::header::COOKIE, cookie).send().await.unwrap();
+    (response.status(), response.text().await.unwrap())
+}
+
+/// The page's CSRF token, as its forms carry it.
+pub fn csrf_token(html: &str) -> String {
+    html.split("name=\"csrf_token\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string()
+}
+
+/// Posts `form` from one of our pages exactly as given; answers the status, the
+/// redirect target (if any) and the body.
+pub async fn send_form<T: serde::Serialize + ?Sized>(
+    app: &TestApp,
+    cookie: &str,
+    path: &str,
+    form: &T,
+) -> (reqwest::StatusCode, String, String) {
+    let response = no_redirects()
+        .post(app.url(path))
+        .header(reqwest::header::COOKIE, cookie)
+        .header("sec-fetch-site", "same-origin")
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    let location =
+        response.headers().get(reqwest::header::LOCATION).map(|l| l.to_str().unwrap().to_string()).unwrap_or_default();
+    (status, location, response.text().await.unwrap())
+}
+
+/// Posts a form as the signed-in person, with their session's token added.
+pub async fn post_form(
+    app: &TestApp,
+    cookie: &str,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> (reqwest::StatusCode, String, String) {
+    let (_, home) = page(app, cookie, "/").await;
+    let token = csrf_token(&home);
+    let mut form: Vec<(&str, &str)> = vec![("csrf_token", token.as_str())];
+    form.extend_from_slice(fields);
+    send_form(app, cookie, path, &form).await
+}
