@@ -420,23 +420,7 @@ impl Store {
         cursor: Option<&str>,
         limit: i64,
     ) -> Result<Page<TimelineEvent>, StoreError> {
-        let incident_id = self.visible_incident_id(viewer, number).await?;
-        let limit = limit.clamp(1, MAX_PAGE * 25);
-        let mut args = vec![Arg::Text(incident_id)];
-        let mut sql = format!("{EVENT_SELECT} WHERE e.incident_id = $1");
-        if let Some(cursor) = cursor {
-            let (at, source, external_id) = parse_cursor(cursor)?;
-            args.extend([Arg::Time(at), Arg::Text(source), Arg::Text(external_id)]);
-            sql.push_str(" AND (e.occurred_at, e.source, e.external_id) > ($2, $3, $4)");
-        }
-        args.push(Arg::Int(limit + 1));
-        sql.push_str(&format!(" ORDER BY e.occurred_at, e.source, e.external_id LIMIT ${}", args.len()));
-        let mut rows: Vec<EventRow> =
-            on_pool!(self, |pool| bind_args!(sqlx::query_as(built_sql(&sql)), args.clone()).fetch_all(pool).await)?;
-        let more = rows.len() as i64 > limit;
-        rows.truncate(limit as usize);
-        let next_cursor = if more { rows.last().map(cursor_of) } else { None };
-        Ok(Page { items: rows.into_iter().map(EventRow::into_event).collect::<Result<_, _>>()?, next_cursor })
+        self.list_events_in_category(viewer, number, None, cursor, limit).await
     }
 
     /// How many events a visible incident's timeline holds.
@@ -656,15 +640,24 @@ impl Store {
         cursor: Option<&str>,
         limit: i64,
     ) -> Result<Page<TimelineEvent>, StoreError> {
-        let Some(category) = category else { return self.list_events(viewer, number, cursor, limit).await };
         let incident_id = self.visible_incident_id(viewer, number).await?;
         let limit = limit.clamp(1, MAX_PAGE * 25);
-        let mut args = vec![Arg::Text(incident_id), Arg::Text(category.as_str().to_string())];
-        let mut sql = format!("{EVENT_SELECT} WHERE e.incident_id = $1 AND ({CATEGORY_SQL}) = $2");
+        let mut args = vec![Arg::Text(incident_id)];
+        let mut sql = format!("{EVENT_SELECT} WHERE e.incident_id = $1");
+        if let Some(category) = category {
+            args.push(Arg::Text(category.as_str().to_string()));
+            sql.push_str(&format!(" AND ({CATEGORY_SQL}) = ${}", args.len()));
+        }
         if let Some(cursor) = cursor {
             let (at, source, external_id) = parse_cursor(cursor)?;
+            let n = args.len();
             args.extend([Arg::Time(at), Arg::Text(source), Arg::Text(external_id)]);
-            sql.push_str(" AND (e.occurred_at, e.source, e.external_id) > ($3, $4, $5)");
+            sql.push_str(&format!(
+                " AND (e.occurred_at, e.source, e.external_id) > (${}, ${}, ${})",
+                n + 1,
+                n + 2,
+                n + 3
+            ));
         }
         args.push(Arg::Int(limit + 1));
         sql.push_str(&format!(" ORDER BY e.occurred_at, e.source, e.external_id LIMIT ${}", args.len()));
