@@ -288,7 +288,7 @@ fn markdown(text: &str) -> String {
 }
 
 /// Plain text made safe for HTML text and attribute values.
-fn escape(text: &str) -> String {
+pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

@@ -24,6 +24,7 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use hindsight_core::document::escape_html as escape;
 use hindsight_core::lint::Finding;
 use hindsight_core::{
     Certainty, DamageControlAction, DamageControlStatus, DamageScope, Lessons, NewPostmortem, Postmortem,
@@ -673,22 +674,6 @@ fn merge_seed(mine: &str, theirs: &str) -> String {
     } else {
         format!("{}\n\n{}", mine.trim_end(), extra.join("\n"))
     }
-}
-
-/// Escapes text for HTML content and attribute values.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// The character range `[start, end)` of a finding in `text` (lines and columns count
