@@ -13,7 +13,7 @@ use std::io::BufRead;
 use hindsight_core::access::Viewer;
 use hindsight_core::import::{
     DUPLICATE_LOOKBACK, Duplicates, FINGERPRINT_SOURCES, Format, ImportError, ImportStats, Record, Rejected,
-    SlackOptions, import_slack_export, importer, key_moments, record_from_stored,
+    SlackOptions, import_slack_export, importer, key_moments, record_from_stored, stored_correlation,
 };
 use hindsight_core::{
     DetectionMethod, EventKind, IncidentPatch, IncidentStatus, KeyMoment, NewIncident, Severity, incident_handle,
@@ -88,6 +88,10 @@ const BATCH: usize = 1024;
 const BATCHES_IN_FLIGHT: usize = 8;
 /// Records stored per transaction.
 const STORE_BATCH: usize = 4096;
+/// Services and times tried at most when correlating by service and time.
+const SERVICE_LOOKUPS: usize = 256;
+/// References to the incident recorded at most per import.
+const MAX_REFS: usize = 10_000;
 /// Stored events read back at a time by the duplicate check.
 const DUPLICATE_CHECK_PAGE: i64 = 2048;
 /// Records kept per kind, at each end of time, to choose key moments from.
@@ -95,17 +99,19 @@ const CANDIDATES_PER_END: usize = 500;
 /// How far from an incident's start an event about one of its services may be and still belong to it.
 const SERVICE_WINDOW: time::Duration = time::Duration::hours(6);
 
-/// A record as read, its raw payload already in the text the store keeps (`record.raw` is
-/// null), so the importer's thread does that work while the store writes.
+/// A record as read, its raw payload and correlation already in the text the store keeps
+/// (`record.raw` is null), so the importer's thread does that work while the store writes.
 struct ReadRecord {
     record: Record,
     raw_payload: Option<String>,
+    correlation: String,
 }
 
 impl ReadRecord {
     fn new(mut record: Record) -> ReadRecord {
         let raw = std::mem::take(&mut record.raw);
-        ReadRecord { raw_payload: (!raw.is_null()).then(|| raw.to_string()), record }
+        let correlation = stored_correlation(&record);
+        ReadRecord { raw_payload: (!raw.is_null()).then(|| raw.to_string()), correlation, record }
     }
 }
 
@@ -119,6 +125,7 @@ pub async fn import(
     target: Target,
     mut progress: impl FnMut(u64) + Send,
 ) -> Result<ImportSummary, IngestError> {
+    let store = &store.for_import().await?;
     let (sender, mut receiver) = tokio::sync::mpsc::channel::<Vec<ReadRecord>>(BATCHES_IN_FLIGHT);
     let reader = tokio::task::spawn_blocking(move || {
         let mut batch = Vec::with_capacity(BATCH);
@@ -260,7 +267,7 @@ impl<'a> Ingest<'a> {
         loop {
             let page = self
                 .store
-                .events_with_payloads(self.viewer, number, &sources, from, after.as_ref(), DUPLICATE_CHECK_PAGE)
+                .events_with_correlation(self.viewer, number, &sources, from, after.as_ref(), DUPLICATE_CHECK_PAGE)
                 .await?;
             let last_page = (page.len() as i64) < DUPLICATE_CHECK_PAGE;
             let mut dropped = Vec::new();
@@ -272,6 +279,7 @@ impl<'a> Ingest<'a> {
                     kind: event.kind,
                     actor: event.actor.as_deref(),
                     text: &event.text,
+                    correlation: event.correlation.as_deref(),
                     raw_payload: event.raw_payload.as_deref(),
                 });
                 if !duplicates.keep(&record) {
@@ -322,18 +330,32 @@ impl<'a> Ingest<'a> {
         if let Some(number) = self.incident {
             return Ok(number);
         }
+        // The first record, in input order, whose reference names a known incident.
+        let mut refs = Vec::new();
+        let mut seen = HashSet::new();
         for ReadRecord { record, .. } in &self.pending {
-            for (kind, value) in Self::references(record) {
-                if let Some(number) = self.store.incident_by_ref(self.viewer, &kind, &value).await? {
-                    self.incident = Some(number);
-                    return Ok(number);
+            for reference in Self::references(record) {
+                if seen.insert(reference.clone()) {
+                    refs.push(reference);
                 }
             }
         }
+        let known = self.store.incidents_by_refs(self.viewer, &refs).await?;
+        if let Some(number) = refs.iter().find_map(|r| known.get(r)) {
+            self.incident = Some(*number);
+            return Ok(*number);
+        }
+        let mut tried = HashSet::new();
         for ReadRecord { record, .. } in &self.pending {
-            if let Some(service) = &record.correlation.service
-                && let Some(number) =
-                    self.store.incident_near(self.viewer, service, record.occurred_at, SERVICE_WINDOW).await?
+            let Some(service) = &record.correlation.service else { continue };
+            if !tried.insert((service, record.occurred_at)) {
+                continue;
+            }
+            if tried.len() > SERVICE_LOOKUPS {
+                break;
+            }
+            if let Some(number) =
+                self.store.incident_near(self.viewer, service, record.occurred_at, SERVICE_WINDOW).await?
             {
                 self.incident = Some(number);
                 return Ok(number);
@@ -395,19 +417,16 @@ impl<'a> Ingest<'a> {
         let mut new_refs = Vec::new();
         for ReadRecord { record, .. } in &self.pending {
             for reference in Self::references(record) {
-                if self.refs.len() < 10_000 && !self.refs.contains(&reference) {
+                if self.refs.len() < MAX_REFS && !self.refs.contains(&reference) {
                     self.refs.insert(reference.clone());
                     new_refs.push(reference);
                 }
             }
         }
-        for (kind, value) in new_refs {
-            self.store.add_incident_ref(self.viewer, number, &kind, &value).await?;
-        }
         let events: Vec<ImportedEvent> = self
             .pending
             .drain(..)
-            .map(|ReadRecord { record: r, raw_payload }| ImportedEvent {
+            .map(|ReadRecord { record: r, raw_payload, correlation }| ImportedEvent {
                 occurred_at: r.occurred_at,
                 source: r.source,
                 external_id: r.external_id,
@@ -417,9 +436,10 @@ impl<'a> Ingest<'a> {
                 // Key moments are chosen once everything is in.
                 key_moment: None,
                 raw_payload,
+                correlation: Some(correlation),
             })
             .collect();
-        let added = self.store.import_events(self.viewer, number, &events).await?;
+        let added = self.store.import_events(self.viewer, number, &events, &new_refs).await?;
         self.summary.imported += added;
         self.summary.duplicates += events.len() as u64 - added;
         Ok(())

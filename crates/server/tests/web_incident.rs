@@ -65,6 +65,7 @@ fn event(at: time::OffsetDateTime, source: &str, kind: EventKind, id: &str, text
         text: text.into(),
         key_moment: None,
         raw_payload: None,
+        correlation: None,
     }
 }
 
@@ -84,7 +85,7 @@ async fn timeline(app: &TestApp) {
         event(at + time::Duration::minutes(7), "slack", EventKind::Message, "s1", "Looking at the pool metrics"),
         event(at + time::Duration::minutes(20), "github", EventKind::Deploy, "d1", "Deployed checkout 4.12.1"),
     ];
-    app.store.import_events(&Viewer::operator(), 1, &events).await.unwrap();
+    app.store.import_events(&Viewer::operator(), 1, &events, &[]).await.unwrap();
 }
 
 #[tokio::test]
@@ -140,7 +141,7 @@ async fn timeline_is_filtered_by_category_with_links_and_paged() {
             )
         })
         .collect();
-    app.store.import_events(&Viewer::operator(), 1, &many).await.unwrap();
+    app.store.import_events(&Viewer::operator(), 1, &many, &[]).await.unwrap();
     let (_, first) = page(&app, &viewer, "/incidents/INC-1").await;
     assert!(first.contains("flood 095") && !first.contains("flood 096"), "the first 100 events");
     let next = first.split("<a class=\"button\" href=\"").find(|s| s.contains("Later events")).unwrap();

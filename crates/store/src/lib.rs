@@ -42,6 +42,9 @@ pub struct Page<T> {
     pub next_cursor: Option<String>,
 }
 
+/// Page cache of the SQLite connection an import writes through, in KiB (the default is 2,000).
+const IMPORT_CACHE_KIB: u32 = 32 * 1024;
+
 /// Largest page a list returns.
 pub const MAX_PAGE: i64 = 200;
 
@@ -139,6 +142,27 @@ impl Store {
             )));
         };
         Ok(Store { db })
+    }
+
+    /// The store to run one import through. On SQLite that is a connection of its own with a
+    /// larger page cache (`IMPORT_CACHE_KIB`), held for the whole import: the pool's
+    /// connections take turns, and each one's cache is dropped whenever another has written,
+    /// so an import spread over them keeps reading the pages it just wrote back from the
+    /// kernel. Dropping the returned store closes that connection. On PostgreSQL, and for an
+    /// in-memory SQLite database (which a second connection would not see), the same store.
+    pub async fn for_import(&self) -> Result<Store, StoreError> {
+        let Db::Sqlite(pool) = &self.db else {
+            return Ok(self.clone());
+        };
+        let options = pool.connect_options();
+        if options.get_filename().as_os_str().is_empty()
+            || options.get_filename().to_string_lossy().contains(":memory:")
+        {
+            return Ok(self.clone());
+        }
+        let options = (*options).clone().pragma("cache_size", format!("-{IMPORT_CACHE_KIB}"));
+        let pool = SqlitePoolOptions::new().max_connections(1).connect_with(options).await?;
+        Ok(Store { db: Db::Sqlite(pool) })
     }
 
     /// Brings the schema up to date and seals history written before the audit chain.

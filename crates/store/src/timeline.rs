@@ -10,6 +10,8 @@ use hindsight_core::metrics::TimelineSummary;
 use hindsight_core::{
     EventKind, KeyMoment, NewTimelineEvent, TimelineEvent, TimelineEventPatch, ValidationErrors, incident_handle,
 };
+use std::collections::HashMap;
+
 use sqlx::FromRow;
 use time::OffsetDateTime;
 
@@ -30,9 +32,12 @@ pub struct ImportedEvent {
     pub key_moment: Option<KeyMoment>,
     /// The record as received, kept verbatim.
     pub raw_payload: Option<String>,
+    /// What ties the event to others, as core's `stored_correlation` writes it, so the
+    /// duplicate check need not read the payload again.
+    pub correlation: Option<String>,
 }
 
-/// A stored event with its raw payload, as the duplicate check reads it back.
+/// A stored event with its correlation, as the duplicate check reads it back.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredEvent {
     pub id: String,
@@ -42,6 +47,9 @@ pub struct StoredEvent {
     pub kind: EventKind,
     pub actor: Option<String>,
     pub text: String,
+    /// As imported with the event; `None` for events typed by hand or stored before it was kept.
+    pub correlation: Option<String>,
+    /// Read only for events without `correlation`.
     pub raw_payload: Option<String>,
 }
 
@@ -54,13 +62,14 @@ struct StoredEventRow {
     kind: String,
     actor: Option<String>,
     text: String,
+    correlation: Option<String>,
     raw_payload: Option<String>,
 }
 
 /// Event counts by kind, and the first time each key moment is marked.
 type KindsAndMarks = (Vec<(String, i64)>, Vec<(String, Ts)>);
 
-/// Events written per statement when importing into SQLite (12 anonymous parameters a row,
+/// Events written per statement when importing into SQLite (13 anonymous parameters a row,
 /// well under SQLite's limit of 32,766). Statements of this size and the one remainder size
 /// of a batch are prepared once per connection and kept.
 const SQLITE_IMPORT_ROWS: usize = 100;
@@ -68,9 +77,18 @@ const SQLITE_IMPORT_ROWS: usize = 100;
 /// Events removed per statement by `delete_events` (numbered parameters: few per statement).
 const DELETE_BATCH: usize = 50;
 
-/// Events written per statement when importing into PostgreSQL (9 numbered parameters a row
+/// Events written per statement when importing into PostgreSQL (10 numbered parameters a row
 /// plus 3 shared, under its limit of 65,535).
 const POSTGRES_IMPORT_ROWS: usize = 500;
+
+/// References written per statement by an import.
+const REFS_PER_INSERT: usize = 100;
+
+/// The INSERT of `rows` references to the incident `$1`, each a (`kind`, `value`) pair of parameters.
+fn refs_sql(rows: usize) -> String {
+    let values: Vec<String> = (0..rows).map(|i| format!("(${}, ${}, $1)", 2 * i + 2, 2 * i + 3)).collect();
+    format!("INSERT INTO incident_refs (kind, value, incident_id) VALUES {} ON CONFLICT DO NOTHING", values.join(", "))
+}
 
 /// The INSERT of `rows` imported events, each row's values written by `row`; a conflict on
 /// (incident, source, external id) skips the row.
@@ -78,7 +96,7 @@ fn import_sql(rows: usize, row: impl Fn(usize) -> String) -> String {
     let values: Vec<String> = (0..rows).map(row).collect();
     format!(
         "INSERT INTO timeline_events (id, incident_id, occurred_at, source, external_id, kind, actor, text, \
-         key_moment, raw_payload, created_by, created_at, version) VALUES {} ON CONFLICT DO NOTHING",
+         key_moment, raw_payload, correlation, created_by, created_at, version) VALUES {} ON CONFLICT DO NOTHING",
         values.join(", ")
     )
 }
@@ -182,13 +200,17 @@ impl Store {
         row.into_event()
     }
 
-    /// Stores a batch of imported events on a visible incident, in one transaction.
-    /// Events already there (same source and external id) are skipped; answers how many were new.
+    /// Stores a batch of imported events on a visible incident, in one transaction, with the
+    /// references (`kind`, `value`) by which other tools know the incident (as
+    /// [`Store::add_incident_ref`] would, a reference held by another incident is left as it
+    /// is). Events already there (same source and external id) are skipped; answers how many
+    /// were new.
     pub async fn import_events(
         &self,
         viewer: &Viewer,
         number: i64,
         events: &[ImportedEvent],
+        refs: &[(String, String)],
     ) -> Result<u64, StoreError> {
         let incident_id = self.visible_incident_id(viewer, number).await?;
         let now = Ts::now();
@@ -197,10 +219,17 @@ impl Store {
         match &self.db {
             crate::Db::Sqlite(pool) => {
                 let mut tx = pool.begin().await?;
+                for chunk in refs.chunks(REFS_PER_INSERT) {
+                    let mut query = sqlx::query(built_sql(&refs_sql(chunk.len()))).bind(&incident_id);
+                    for (kind, value) in chunk {
+                        query = query.bind(kind.as_str()).bind(value.as_str());
+                    }
+                    query.execute(&mut *tx).await?;
+                }
                 for chunk in events.chunks(SQLITE_IMPORT_ROWS) {
                     // Anonymous `?` placeholders: SQLite binds them by position, without the
                     // name lookup that makes numbered ones quadratic (docs/BENCHMARKS.md).
-                    let sql = import_sql(chunk.len(), |_| "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)".to_string());
+                    let sql = import_sql(chunk.len(), |_| "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)".to_string());
                     let mut query = sqlx::query(built_sql(&sql));
                     for event in chunk {
                         query = query
@@ -214,6 +243,7 @@ impl Store {
                             .bind(event.text.as_str())
                             .bind(event.key_moment.map(|k| k.as_str()))
                             .bind(event.raw_payload.as_deref())
+                            .bind(event.correlation.as_deref())
                             .bind(actor)
                             .bind(now);
                     }
@@ -223,10 +253,17 @@ impl Store {
             }
             crate::Db::Postgres(pool) => {
                 let mut tx = pool.begin().await?;
+                for chunk in refs.chunks(REFS_PER_INSERT) {
+                    let mut query = sqlx::query(built_sql(&refs_sql(chunk.len()))).bind(&incident_id);
+                    for (kind, value) in chunk {
+                        query = query.bind(kind.as_str()).bind(value.as_str());
+                    }
+                    query.execute(&mut *tx).await?;
+                }
                 for chunk in events.chunks(POSTGRES_IMPORT_ROWS) {
                     let sql = import_sql(chunk.len(), |i| {
-                        let p = 9 * i + 4;
-                        format!("(${}, $1, {}, $2, $3, 1)", p, placeholders(p + 1, 8))
+                        let p = 10 * i + 4;
+                        format!("(${}, $1, {}, $2, $3, 1)", p, placeholders(p + 1, 9))
                     });
                     let mut args =
                         vec![Arg::Text(incident_id.clone()), Arg::OptText(actor.map(str::to_string)), Arg::Time(now)];
@@ -240,6 +277,7 @@ impl Store {
                         args.push(Arg::Text(event.text.clone()));
                         args.push(Arg::OptText(event.key_moment.map(|k| k.as_str().to_string())));
                         args.push(Arg::OptText(event.raw_payload.clone()));
+                        args.push(Arg::OptText(event.correlation.clone()));
                     }
                     let query = bind_args!(sqlx::query(built_sql(&sql)), args);
                     added += query.execute(&mut *tx).await?.rows_affected();
@@ -251,9 +289,10 @@ impl Store {
     }
 
     /// Events of a visible incident from one of `sources`, at or after `from`, in timeline
-    /// order (time, source, external id) with their raw payloads, at most `limit` of them:
-    /// those after `after`, the last event of the previous page.
-    pub async fn events_with_payloads(
+    /// order (time, source, external id) with their kept correlation (their raw payload
+    /// instead where none was kept), at most `limit` of them: those after `after`, the last
+    /// event of the previous page.
+    pub async fn events_with_correlation(
         &self,
         viewer: &Viewer,
         number: i64,
@@ -269,7 +308,8 @@ impl Store {
         let mut args = vec![Arg::Text(incident_id), Arg::Time(Ts::from(from))];
         args.extend(sources.iter().map(|s| Arg::Text(s.clone())));
         let mut sql = format!(
-            "SELECT id, occurred_at, source, external_id, kind, actor, text, raw_payload FROM timeline_events \
+            "SELECT id, occurred_at, source, external_id, kind, actor, text, correlation, \
+             CASE WHEN correlation IS NULL THEN raw_payload END AS raw_payload FROM timeline_events \
              WHERE incident_id = $1 AND occurred_at >= $2 AND source IN ({})",
             placeholders(3, sources.len())
         );
@@ -301,6 +341,7 @@ impl Store {
                     kind: word(&row.kind)?,
                     actor: row.actor,
                     text: row.text,
+                    correlation: row.correlation,
                     raw_payload: row.raw_payload,
                 })
             })
@@ -314,11 +355,17 @@ impl Store {
         }
         let incident_id = self.visible_incident_id(viewer, number).await?;
         let mut deleted = 0;
+        // Found by id: SQLite, left to choose, would walk the incident's index instead when
+        // the list is long, visiting every event of the incident; `+` keeps it off that index.
+        let incident_column = match &self.db {
+            crate::Db::Sqlite(_) => "+incident_id",
+            crate::Db::Postgres(_) => "incident_id",
+        };
         on_pool!(self, |pool| async {
             let mut tx = pool.begin().await?;
             for chunk in ids.chunks(DELETE_BATCH) {
                 let sql = format!(
-                    "DELETE FROM timeline_events WHERE incident_id = $1 AND id IN ({})",
+                    "DELETE FROM timeline_events WHERE {incident_column} = $1 AND id IN ({})",
                     placeholders(2, chunk.len())
                 );
                 let mut query = sqlx::query(built_sql(&sql)).bind(&incident_id);
@@ -367,16 +414,37 @@ impl Store {
     /// The number of the visible incident another tool knows by `kind` and `value`
     /// (e.g. `pagerduty_incident`, `PT4KHLK`), if any.
     pub async fn incident_by_ref(&self, viewer: &Viewer, kind: &str, value: &str) -> Result<Option<i64>, StoreError> {
-        let sql = format!(
-            "SELECT i.number FROM incident_refs r JOIN incidents i ON i.id = r.incident_id \
-             WHERE r.kind = $3 AND r.value = $4 AND {}",
-            visible_sql("i", 1, 2)
-        );
-        let [uid, admin] = viewer_args(viewer);
-        let args = vec![uid, admin, Arg::Text(kind.to_string()), Arg::Text(value.to_string())];
-        Ok(on_pool!(self, |pool| bind_args!(sqlx::query_scalar(built_sql(&sql)), args.clone())
-            .fetch_optional(pool)
-            .await)?)
+        let found = self.incidents_by_refs(viewer, &[(kind.to_string(), value.to_string())]).await?;
+        Ok(found.into_values().next())
+    }
+
+    /// The visible incidents known to other tools by any of `refs` (`kind`, `value`), by reference.
+    pub async fn incidents_by_refs(
+        &self,
+        viewer: &Viewer,
+        refs: &[(String, String)],
+    ) -> Result<HashMap<(String, String), i64>, StoreError> {
+        let mut found = HashMap::new();
+        for chunk in refs.chunks(REFS_PER_INSERT) {
+            let wanted: Vec<String> =
+                (0..chunk.len()).map(|i| format!("(r.kind = ${} AND r.value = ${})", 2 * i + 3, 2 * i + 4)).collect();
+            let sql = format!(
+                "SELECT r.kind, r.value, i.number FROM incident_refs r JOIN incidents i ON i.id = r.incident_id \
+                 WHERE ({}) AND {}",
+                wanted.join(" OR "),
+                visible_sql("i", 1, 2)
+            );
+            let [uid, admin] = viewer_args(viewer);
+            let mut args = vec![uid, admin];
+            for (kind, value) in chunk {
+                args.push(Arg::Text(kind.clone()));
+                args.push(Arg::Text(value.clone()));
+            }
+            let rows: Vec<(String, String, i64)> =
+                on_pool!(self, |pool| bind_args!(sqlx::query_as(built_sql(&sql)), args.clone()).fetch_all(pool).await)?;
+            found.extend(rows.into_iter().map(|(kind, value, number)| ((kind, value), number)));
+        }
+        Ok(found)
     }
 
     /// Records that another tool knows a visible incident by `kind` and `value`.

@@ -1065,6 +1065,7 @@ fn imported(at: OffsetDateTime, source: &str, external_id: &str) -> ImportedEven
         text: format!("{source} {external_id}"),
         key_moment: None,
         raw_payload: Some(format!("{{\"id\":\"{external_id}\"}}")),
+        correlation: None,
     }
 }
 
@@ -1079,8 +1080,8 @@ async fn importing_the_same_events_twice_adds_them_once(store: Store) {
     let batch: Vec<ImportedEvent> = (0..1200)
         .map(|i| imported(datetime!(2026-01-01 10:00 UTC) + Duration::seconds(i % 7), "pagerduty", &format!("Q{i:04}")))
         .collect();
-    assert_eq!(store.import_events(&admin, 1, &batch).await.unwrap(), 1200);
-    assert_eq!(store.import_events(&admin, 1, &batch).await.unwrap(), 0);
+    assert_eq!(store.import_events(&admin, 1, &batch, &[]).await.unwrap(), 1200);
+    assert_eq!(store.import_events(&admin, 1, &batch, &[]).await.unwrap(), 0);
     assert_eq!(store.count_events(&admin, 1).await.unwrap(), 1200);
 }
 
@@ -1097,9 +1098,9 @@ async fn timeline_order_does_not_depend_on_import_order(store: Store) {
     ];
     let mut reversed = events.clone();
     reversed.reverse();
-    store.import_events(&admin, 1, &events).await.unwrap();
-    store.import_events(&admin, 2, &reversed[..2]).await.unwrap();
-    store.import_events(&admin, 2, &reversed[2..]).await.unwrap();
+    store.import_events(&admin, 1, &events, &[]).await.unwrap();
+    store.import_events(&admin, 2, &reversed[..2], &[]).await.unwrap();
+    store.import_events(&admin, 2, &reversed[2..], &[]).await.unwrap();
     let first = timeline_ids(&store, &admin).await;
     assert_eq!(first, ["alertmanager/f1", "slack/m1", "slack/m2", "pagerduty/p1"]);
     let second: Vec<String> = store
@@ -1116,7 +1117,7 @@ async fn timeline_order_does_not_depend_on_import_order(store: Store) {
 async fn imported_events_keep_their_raw_payload(store: Store) {
     let admin = admin(&store).await;
     store.create_incident(&admin, incident("x")).await.unwrap();
-    store.import_events(&admin, 1, &[imported(datetime!(2026-01-01 10:00 UTC), "github", "d-1")]).await.unwrap();
+    store.import_events(&admin, 1, &[imported(datetime!(2026-01-01 10:00 UTC), "github", "d-1")], &[]).await.unwrap();
     let event = store.list_events(&admin, 1, None, 10).await.unwrap().items.remove(0);
     assert_eq!(store.event_raw_payload(&admin, 1, &event.id).await.unwrap(), r#"{"id":"d-1"}"#);
 }
@@ -1138,7 +1139,7 @@ async fn importing_into_a_private_incident_needs_sight_of_it(store: Store) {
     let outsider = person(&store, "outsider", Role::Editor).await;
     store.create_incident(&admin, private_incident("x")).await.unwrap();
     let batch = [imported(datetime!(2026-01-01 10:00 UTC), "slack", "m1")];
-    assert!(matches!(store.import_events(&outsider, 1, &batch).await, Err(StoreError::NotFound(_))));
+    assert!(matches!(store.import_events(&outsider, 1, &batch, &[]).await, Err(StoreError::NotFound(_))));
     assert_eq!(store.count_events(&admin, 1).await.unwrap(), 0);
 }
 
@@ -1156,6 +1157,50 @@ async fn incident_refs_find_the_incident_a_tool_knows(store: Store) {
     assert_eq!(store.incident_by_ref(&admin, "slack_channel", "inc-9").await.unwrap(), None);
 }
 
+fn reference(kind: &str, value: &str) -> (String, String) {
+    (kind.to_string(), value.to_string())
+}
+
+async fn imports_record_references_with_their_events(store: Store) {
+    let admin = admin(&store).await;
+    let outsider = person(&store, "outsider", Role::Editor).await;
+    store.create_incident(&admin, incident("a")).await.unwrap();
+    store.create_incident(&admin, private_incident("b")).await.unwrap();
+    store.add_incident_ref(&admin, 1, "pagerduty_incident", "HELD").await.unwrap();
+    let refs: Vec<(String, String)> = (0..250)
+        .map(|i| reference("alert_fingerprint", &format!("f{i}")))
+        .chain([reference("pagerduty_incident", "HELD"), reference("slack_channel", "inc-b")])
+        .collect();
+    let batch = [imported(datetime!(2026-01-01 10:00 UTC), "alertmanager", "f0")];
+    assert_eq!(store.import_events(&admin, 2, &batch, &refs).await.unwrap(), 1);
+    let found = store.incidents_by_refs(&admin, &refs).await.unwrap();
+    assert_eq!(found.len(), refs.len());
+    assert_eq!(found[&reference("alert_fingerprint", "f249")], 2);
+    assert_eq!(found[&reference("slack_channel", "inc-b")], 2);
+    // A reference another incident holds stays with it.
+    assert_eq!(found[&reference("pagerduty_incident", "HELD")], 1);
+    // The private incident's references are not seen by someone who cannot see it.
+    let seen = store.incidents_by_refs(&outsider, &refs).await.unwrap();
+    assert_eq!(seen.into_iter().collect::<Vec<_>>(), [(reference("pagerduty_incident", "HELD"), 1)]);
+}
+
+async fn the_duplicate_check_reads_the_kept_correlation_or_else_the_payload(store: Store) {
+    let admin = admin(&store).await;
+    store.create_incident(&admin, incident("a")).await.unwrap();
+    let at = datetime!(2026-01-01 10:00 UTC);
+    let kept = ImportedEvent {
+        correlation: Some(r#"{"c":{"fingerprint":"f1"}}"#.into()),
+        ..imported(at, "alertmanager", "a1")
+    };
+    let legacy = imported(at + Duration::seconds(1), "alertmanager", "a2");
+    store.import_events(&admin, 1, &[kept, legacy], &[]).await.unwrap();
+    let sources = ["alertmanager".to_string()];
+    let events = store.events_with_correlation(&admin, 1, &sources, at, None, 10).await.unwrap();
+    let got: Vec<(&str, Option<&str>, Option<&str>)> =
+        events.iter().map(|e| (e.external_id.as_str(), e.correlation.as_deref(), e.raw_payload.as_deref())).collect();
+    assert_eq!(got, [("a1", Some(r#"{"c":{"fingerprint":"f1"}}"#), None), ("a2", None, Some(r#"{"id":"a2"}"#))]);
+}
+
 on_both_databases!(
     importing_the_same_events_twice_adds_them_once,
     timeline_order_does_not_depend_on_import_order,
@@ -1163,6 +1208,8 @@ on_both_databases!(
     posting_an_event_with_a_known_external_id_answers_the_existing_one,
     importing_into_a_private_incident_needs_sight_of_it,
     incident_refs_find_the_incident_a_tool_knows,
+    imports_record_references_with_their_events,
+    the_duplicate_check_reads_the_kept_correlation_or_else_the_payload,
 );
 
 on_both_databases!(
@@ -1877,7 +1924,7 @@ async fn timeline_categories_in_sql_match_the_rust_mapping(store: Store) {
             events.push(categorised(start + Duration::minutes(i as i64), source, *kind, &format!("{source}-{kind}")));
         }
     }
-    store.import_events(&admin, 1, &events).await.unwrap();
+    store.import_events(&admin, 1, &events, &[]).await.unwrap();
     for category in EventCategory::ALL {
         let page = store.list_events_in_category(&admin, 1, Some(category), None, 100).await.unwrap();
         let mut got: Vec<String> = page.items.iter().map(|e| e.external_id.clone()).collect();
@@ -1906,7 +1953,7 @@ async fn events_of_one_category_are_paged_in_time_order(store: Store) {
             categorised(start + Duration::seconds(i), "tool", kind, &format!("{i:02}"))
         })
         .collect();
-    store.import_events(&admin, 1, &events).await.unwrap();
+    store.import_events(&admin, 1, &events, &[]).await.unwrap();
     let mut seen = Vec::new();
     let mut cursor: Option<String> = None;
     loop {
@@ -1939,7 +1986,7 @@ async fn event_volume_counts_events_per_slice_and_category(store: Store) {
         categorised(start + Duration::seconds(545), "slack", EventKind::Message, "m1"),
         categorised(start + Duration::minutes(10), "slack", EventKind::Message, "m2"),
     ];
-    store.import_events(&admin, 1, &events).await.unwrap();
+    store.import_events(&admin, 1, &events, &[]).await.unwrap();
     let volume = store.event_volume(&admin, 1, 10).await.unwrap();
     assert_eq!(volume.first, Some(start));
     assert_eq!(volume.last, Some(start + Duration::minutes(10)));

@@ -30,7 +30,7 @@ use std::io::BufRead;
 
 pub use record::{Correlation, ImportError, ImportStats, MAX_KEPT_REJECTIONS, Record, Rejected, content_id};
 pub use slack::{SlackExportFiles, SlackOptions, import_slack_export, import_slack_files};
-pub use stored::{StoredEvent, record_from_stored};
+pub use stored::{StoredEvent, record_from_stored, stored_correlation};
 pub use timeline_build::{
     ALERT_DUPLICATE_WINDOW, DUPLICATE_LOOKBACK, Duplicates, FINGERPRINT_SOURCES, KeyMomentsSuggestion, REPEAT_WINDOW,
     SuggestedMoment, build_timeline, key_moments,

@@ -54,6 +54,13 @@ pub struct Correlation {
     pub service: Option<String>,
 }
 
+impl Correlation {
+    /// Whether it ties the record to nothing.
+    pub fn is_empty(&self) -> bool {
+        *self == Correlation::default()
+    }
+}
+
 impl Record {
     /// The event to add to an incident's timeline, with the record as its raw payload.
     pub fn into_new_event(self) -> NewTimelineEvent {

@@ -1,17 +1,20 @@
 //! A stored timeline event read back as the record it was imported from, so the duplicate
 //! rule (`timeline_build::Duplicates`) can compare what an import adds with what earlier
-//! imports stored. The store keeps each event's raw payload but not its correlation (alert
-//! fingerprint, incident id, channel) nor the key moment the importer suggested; those are
-//! read again from the payload by the importer of the event's source.
+//! imports stored. Beside each imported event the store keeps its correlation (alert
+//! fingerprint, incident id, channel, service) and the key moment its importer suggested, as
+//! the short text [`stored_correlation`] writes; events stored without it (before the store
+//! kept it) have them read again from their raw payload by the importer of their source.
 //!
 //! Not a way to import anything: nothing read here is stored.
 
 use serde::de::IgnoredAny;
 use time::OffsetDateTime;
 
+use serde::{Deserialize, Serialize};
+
 use super::record::{Correlation, Record};
 use super::{Format, importer};
-use crate::model::EventKind;
+use crate::model::{EventKind, KeyMoment};
 
 /// A timeline event as stored, with the payload it was imported from.
 #[derive(Debug, Clone, Copy)]
@@ -22,7 +25,27 @@ pub struct StoredEvent<'a> {
     pub kind: EventKind,
     pub actor: Option<&'a str>,
     pub text: &'a str,
+    /// What [`stored_correlation`] wrote for the event, if the store kept it.
+    pub correlation: Option<&'a str>,
+    /// Read only when `correlation` is missing or unreadable.
     pub raw_payload: Option<&'a str>,
+}
+
+/// What the store keeps of a record beside its fields: its correlation and the key moment
+/// its importer suggested, which the duplicate rule needs and the stored fields lack.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct KeptCorrelation {
+    #[serde(default, skip_serializing_if = "Correlation::is_empty")]
+    c: Correlation,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    m: Option<KeyMoment>,
+}
+
+/// The text the store keeps beside an imported event so that [`record_from_stored`] need not
+/// read its payload again: `{}` when the record has neither correlation nor suggested moment.
+pub fn stored_correlation(record: &Record) -> String {
+    let kept = KeptCorrelation { c: record.correlation.clone(), m: record.key_moment };
+    serde_json::to_string(&kept).unwrap_or_else(|_| "{}".to_string())
 }
 
 /// The record a stored event came from: its stored fields, with the correlation and the
@@ -30,10 +53,13 @@ pub struct StoredEvent<'a> {
 /// of its source reads back (a person's note, a Slack message, a payload of another shape)
 /// gets none, which is what its importer gave it or as close as can be known.
 pub fn record_from_stored(event: StoredEvent<'_>) -> Record {
-    let reread = event.raw_payload.and_then(|raw| reread(event.source, event.external_id, raw));
-    let (correlation, key_moment) = match reread {
-        Some(record) => (record.correlation, record.key_moment),
-        None => (Correlation::default(), None),
+    let kept = event.correlation.and_then(|text| serde_json::from_str::<KeptCorrelation>(text).ok());
+    let (correlation, key_moment) = match kept {
+        Some(kept) => (kept.c, kept.m),
+        None => match event.raw_payload.and_then(|raw| reread(event.source, event.external_id, raw)) {
+            Some(record) => (record.correlation, record.key_moment),
+            None => (Correlation::default(), None),
+        },
     };
     Record {
         occurred_at: event.occurred_at,
@@ -94,6 +120,7 @@ mod tests {
             kind: record.kind,
             actor: record.actor.as_deref(),
             text: &record.text,
+            correlation: None,
             raw_payload: Some(raw),
         }
     }
@@ -133,6 +160,40 @@ mod tests {
         assert_eq!(back.correlation.incident_id.as_deref(), Some("PINC"));
         assert_eq!(back.key_moment, imported.key_moment);
         assert!(back.key_moment.is_some());
+    }
+
+    #[test]
+    fn the_kept_correlation_gives_the_same_record_as_the_payload() {
+        let input = r#"{"log_entries": [{"id": "L1", "type": "acknowledge_log_entry", "summary": "Acknowledged by Ana",
+            "created_at": "2026-03-01T10:02:00Z", "incident": {"id": "PINC", "summary": "[#7] Checkout down"},
+            "service": {"summary": "checkout"}}]}"#;
+        let (records, _) = import_to_vec(Format::PagerDutyLog, &mut input.as_bytes(), "in.json").unwrap();
+        let record = &records[0];
+        let kept = stored_correlation(record);
+        // No payload at all: the kept text alone gives the correlation and the moment.
+        let back =
+            record_from_stored(StoredEvent { correlation: Some(&kept), raw_payload: None, ..stored(record, "") });
+        assert_eq!(back, Record { raw: serde_json::Value::Null, ..record.clone() });
+        assert!(back.key_moment.is_some());
+        assert_eq!(back.correlation.incident_id.as_deref(), Some("PINC"));
+    }
+
+    #[test]
+    fn an_empty_kept_correlation_is_not_read_from_the_payload() {
+        let (records, _) = import_to_vec(
+            Format::Jsonl,
+            &mut r#"{"time": "2026-03-01T10:00:00Z", "kind": "note", "text": "x"}"#.as_bytes(),
+            "in.jsonl",
+        )
+        .unwrap();
+        assert_eq!(stored_correlation(&records[0]), "{}");
+        // A payload that would say otherwise is not read when the kept text is there.
+        let payload = r#"{"time": "2026-03-01T10:00:00Z", "kind": "note", "text": "x", "incident": "I1"}"#;
+        let back = record_from_stored(StoredEvent { correlation: Some("{}"), ..stored(&records[0], payload) });
+        assert_eq!(back.correlation, Correlation::default());
+        // Unreadable kept text falls back on the payload.
+        let back = record_from_stored(StoredEvent { correlation: Some("garbage"), ..stored(&records[0], payload) });
+        assert_eq!(back.correlation.incident_id.as_deref(), Some("I1"));
     }
 
     #[test]
