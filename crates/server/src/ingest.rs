@@ -7,7 +7,8 @@
 //! only a bounded set of candidates (the earliest and latest of each kind, without
 //! their payloads) is kept to choose the key moments from.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::cmp::{Ordering, Reverse};
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashSet};
 use std::io::BufRead;
 
 use hindsight_core::access::Viewer;
@@ -92,6 +93,12 @@ const STORE_BATCH: usize = 4096;
 const SERVICE_LOOKUPS: usize = 256;
 /// References to the incident recorded at most per import.
 const MAX_REFS: usize = 10_000;
+/// Records the streaming duplicate check holds back at most to put them in timeline order.
+const REORDER_LIMIT: usize = 16_384;
+/// How far behind the latest record read one may come and still be checked as it streams.
+const REORDER_HORIZON: time::Duration = time::Duration::hours(6);
+/// Duplicates the streaming check remembers at most; beyond, the stored timeline is checked.
+const MAX_STREAM_DUPLICATES: usize = 100_000;
 /// Stored events read back at a time by the duplicate check.
 const DUPLICATE_CHECK_PAGE: i64 = 2048;
 /// Records kept per kind, at each end of time, to choose key moments from.
@@ -173,10 +180,12 @@ struct Ingest<'a> {
     pending: Vec<ReadRecord>,
     refs: HashSet<(String, String)>,
     candidates: BTreeMap<EventKind, Vec<Record>>,
-    /// The earliest record read, and the sources whose stored events the duplicate rule
-    /// compares with the records read.
+    /// The earliest and latest record read, and the sources whose stored events the
+    /// duplicate rule compares with the records read.
     earliest: Option<OffsetDateTime>,
+    latest: Option<OffsetDateTime>,
     compared_sources: BTreeSet<String>,
+    stream: StreamCheck,
     summary: ImportSummary,
 }
 
@@ -195,7 +204,9 @@ impl<'a> Ingest<'a> {
             refs: HashSet::new(),
             candidates: BTreeMap::new(),
             earliest: None,
+            latest: None,
             compared_sources: BTreeSet::new(),
+            stream: StreamCheck::default(),
             summary: ImportSummary::default(),
         }
     }
@@ -205,6 +216,7 @@ impl<'a> Ingest<'a> {
         for read in &batch {
             self.keep_candidate(&read.record);
             self.note_scope(&read.record);
+            self.stream.offer(&read.record);
         }
         self.pending.extend(batch);
         if self.pending.len() >= STORE_BATCH {
@@ -230,6 +242,9 @@ impl<'a> Ingest<'a> {
         if self.earliest.is_none_or(|at| record.occurred_at < at) {
             self.earliest = Some(record.occurred_at);
         }
+        if self.latest.is_none_or(|at| record.occurred_at > at) {
+            self.latest = Some(record.occurred_at);
+        }
         if !self.compared_sources.contains(&record.source) {
             self.compared_sources.insert(record.source.clone());
         }
@@ -246,10 +261,15 @@ impl<'a> Ingest<'a> {
     /// stored timeline where this import could have added a duplicate, and removes the events
     /// it finds to be duplicates: the same alert from two tools, a repeated notification, one
     /// step told twice. The rule keeps the earliest, so the timeline left does not depend on
-    /// the order of imports. Stored events are read back a page at a time, in timeline order,
-    /// so memory stays flat.
+    /// the order of imports.
+    ///
+    /// When the records came in timeline order (give or take [`REORDER_HORIZON`]) and no
+    /// other event of the sources compared lies within the rule's reach of them, the rule's
+    /// verdict on the records as they streamed is its verdict on the stored timeline, and the
+    /// events it rejected are removed by their ids. Otherwise the stored events are read back
+    /// a page at a time, in timeline order, so memory stays flat.
     async fn remove_duplicates(&mut self, number: i64) -> Result<(), IngestError> {
-        let Some(earliest) = self.earliest else {
+        let (Some(earliest), Some(latest)) = (self.earliest, self.latest) else {
             return Ok(());
         };
         if self.summary.imported == 0 {
@@ -257,6 +277,37 @@ impl<'a> Ingest<'a> {
             return Ok(());
         }
         let sources: Vec<String> = self.compared_sources.iter().cloned().collect();
+        let stream = std::mem::take(&mut self.stream).finish();
+        if let Some(rejected) = stream {
+            let around = self
+                .store
+                .count_events_between(
+                    self.viewer,
+                    number,
+                    &sources,
+                    earliest - DUPLICATE_LOOKBACK,
+                    latest + DUPLICATE_LOOKBACK,
+                )
+                .await?;
+            if u64::try_from(around).ok() == Some(self.summary.imported) {
+                let removed = self.store.delete_events_by_external_id(self.viewer, number, &rejected).await?;
+                self.summary.imported = self.summary.imported.saturating_sub(removed);
+                self.summary.duplicates += removed;
+                self.forget_candidates(&rejected.into_iter().collect());
+                return Ok(());
+            }
+        }
+        self.check_stored_timeline(number, &sources, earliest).await
+    }
+
+    /// The duplicate rule over the stored events of `sources` from `earliest` (less the rule's
+    /// reach) on, read back a page at a time; removes what it rejects.
+    async fn check_stored_timeline(
+        &mut self,
+        number: i64,
+        sources: &[String],
+        earliest: OffsetDateTime,
+    ) -> Result<(), IngestError> {
         let from = earliest - DUPLICATE_LOOKBACK;
         let candidate_keys: HashSet<(String, String)> =
             self.candidates.values().flatten().map(|r| (r.source.clone(), r.external_id.clone())).collect();
@@ -267,7 +318,7 @@ impl<'a> Ingest<'a> {
         loop {
             let page = self
                 .store
-                .events_with_correlation(self.viewer, number, &sources, from, after.as_ref(), DUPLICATE_CHECK_PAGE)
+                .events_with_correlation(self.viewer, number, sources, from, after.as_ref(), DUPLICATE_CHECK_PAGE)
                 .await?;
             let last_page = (page.len() as i64) < DUPLICATE_CHECK_PAGE;
             let mut dropped = Vec::new();
@@ -299,12 +350,18 @@ impl<'a> Ingest<'a> {
         }
         self.summary.imported = self.summary.imported.saturating_sub(removed);
         self.summary.duplicates += removed;
-        if !dropped_candidates.is_empty() {
-            for bucket in self.candidates.values_mut() {
-                bucket.retain(|r| !dropped_candidates.contains(&(r.source.clone(), r.external_id.clone())));
-            }
-        }
+        self.forget_candidates(&dropped_candidates);
         Ok(())
+    }
+
+    /// Drops removed events from the key-moment candidates.
+    fn forget_candidates(&mut self, removed: &HashSet<(String, String)>) {
+        if removed.is_empty() {
+            return;
+        }
+        for bucket in self.candidates.values_mut() {
+            bucket.retain(|r| !removed.contains(&(r.source.clone(), r.external_id.clone())));
+        }
     }
 
     /// The references the tools use for the incident these records are about.
@@ -528,6 +585,106 @@ impl<'a> Ingest<'a> {
         }
     }
 }
+
+/// Core's duplicate rule applied to the records of one import as they stream: records are
+/// held back a little ([`REORDER_HORIZON`], at most [`REORDER_LIMIT`] of them, without their
+/// payloads) and handed to the rule in timeline order. A record that comes later than that
+/// allows, or more duplicates than [`MAX_STREAM_DUPLICATES`], makes the check give up, and
+/// the import reads the stored timeline back instead.
+#[derive(Default)]
+struct StreamCheck {
+    duplicates: Duplicates,
+    held: BinaryHeap<Reverse<Held>>,
+    latest: Option<OffsetDateTime>,
+    /// The last record handed to the rule; a record before it in timeline order came too late.
+    released: Option<Held>,
+    /// Records the rule rejected: (source, external id).
+    rejected: Vec<(String, String)>,
+    gave_up: bool,
+}
+
+impl StreamCheck {
+    fn offer(&mut self, record: &Record) {
+        if self.gave_up {
+            return;
+        }
+        let held = Held(Record { raw: serde_json::Value::Null, ..record.clone() });
+        match self.released.as_ref().map(|last| held.cmp(last)) {
+            Some(Ordering::Less) => return self.give_up(),
+            // The same event again: the store keeps the first and counts this one.
+            Some(Ordering::Equal) => return,
+            _ => {}
+        }
+        if self.latest.is_none_or(|at| record.occurred_at > at) {
+            self.latest = Some(record.occurred_at);
+        }
+        self.held.push(Reverse(held));
+        while let (Some(Reverse(first)), Some(latest)) = (self.held.peek(), self.latest) {
+            if self.held.len() <= REORDER_LIMIT && latest - first.0.occurred_at <= REORDER_HORIZON {
+                break;
+            }
+            if let Some(Reverse(first)) = self.held.pop() {
+                self.release(first);
+            }
+        }
+    }
+
+    fn release(&mut self, held: Held) {
+        if self.released.as_ref().is_some_and(|last| *last == held) {
+            return;
+        }
+        if !self.duplicates.keep(&held.0) {
+            self.rejected.push((held.0.source.clone(), held.0.external_id.clone()));
+            if self.rejected.len() > MAX_STREAM_DUPLICATES {
+                return self.give_up();
+            }
+        }
+        self.released = Some(held);
+    }
+
+    fn give_up(&mut self) {
+        self.gave_up = true;
+        self.held = BinaryHeap::new();
+        self.rejected = Vec::new();
+    }
+
+    /// The records the rule rejected, or `None` if the check gave up.
+    fn finish(mut self) -> Option<Vec<(String, String)>> {
+        while !self.gave_up
+            && let Some(Reverse(first)) = self.held.pop()
+        {
+            self.release(first);
+        }
+        (!self.gave_up).then_some(self.rejected)
+    }
+}
+
+/// A record in timeline order: time, source, external id.
+struct Held(Record);
+
+impl Ord for Held {
+    fn cmp(&self, other: &Self) -> Ordering {
+        (self.0.occurred_at, &self.0.source, &self.0.external_id).cmp(&(
+            other.0.occurred_at,
+            &other.0.source,
+            &other.0.external_id,
+        ))
+    }
+}
+
+impl PartialOrd for Held {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Held {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Held {}
 
 fn format_time(at: OffsetDateTime) -> String {
     at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()

@@ -309,3 +309,62 @@ async fn repeated_pages_in_one_upload_are_stored_once() {
     assert_eq!(pages.len(), 2, "{pages:?}");
     assert!(pages[0].contains("10:00:00") && pages[1].contains("10:06:00"), "{pages:?}");
 }
+
+/// Two days of pages, alerts and notes in bursts, many repeating one another within the
+/// duplicate rule's windows, as JSON Lines, one line per record in time order.
+fn bursts_of_repeats() -> Vec<String> {
+    let texts = ["Paged Ana by SMS", "Checkout 5xx above 5%", "Paged Ana by SMS", "Rolled back deploy 41"];
+    let kinds = ["page", "alert", "page", "note"];
+    (0..240)
+        .map(|i: i64| {
+            let at = time::macros::datetime!(2026-11-20 00:00 UTC)
+                + time::Duration::minutes(12 * (i / 4))
+                + time::Duration::seconds(75 * (i % 4));
+            let at = at.format(&time::format_description::well_known::Rfc3339).unwrap();
+            let (text, kind) = (texts[(i as usize / 4) % 4], kinds[(i as usize / 4) % 4]);
+            let moment = if i % 5 == 0 { r#", "key_moment": "acknowledgement""# } else { "" };
+            format!(
+                r#"{{"time": "{at}", "source": "pager", "kind": "{kind}", "actor": "oncall", "text": "{text}", "incident": "P{}"{moment}}}"#,
+                i / 40
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn an_import_keeps_what_the_duplicate_rule_keeps_in_any_line_order() {
+    use hindsight_core::import::{Format, build_timeline, import_to_vec};
+    let lines = bursts_of_repeats();
+    let body = lines.join("\n");
+    let (records, _) = import_to_vec(Format::Jsonl, &mut body.as_bytes(), "bursts.jsonl").unwrap();
+    let expected: Vec<String> = build_timeline(records).into_iter().map(|r| r.text).collect();
+    assert!(expected.len() < lines.len() / 2, "the fixture repeats itself: {} of {}", expected.len(), lines.len());
+    let mut reversed = lines.clone();
+    reversed.reverse();
+    // Every 40th line first: each moved line comes hours before those around it.
+    let mut shuffled: Vec<String> = lines.iter().step_by(40).cloned().collect();
+    shuffled.extend(lines.iter().enumerate().filter(|(i, _)| i % 40 != 0).map(|(_, l)| l.clone()));
+    shuffled.swap(10, 200);
+    // In time order the rule runs as the lines stream; far out of order, on the stored timeline.
+    for (order, lines) in [("time order", lines.clone()), ("reversed", reversed), ("shuffled", shuffled)] {
+        let app = spawn_app().await;
+        let handle = app.seed().await.public;
+        let summary = import_all(&app, &handle, &[("jsonl", lines.join("\n"))]).await.remove(0);
+        assert_eq!(summary["imported"].as_u64(), Some(expected.len() as u64), "{order}: {summary}");
+        assert_eq!(summary["duplicates"].as_u64(), Some((lines.len() - expected.len()) as u64), "{order}: {summary}");
+        let mut stored = Vec::new();
+        let mut path = format!("/api/v1/incidents/{handle}/events?limit=200");
+        loop {
+            let (_, page) = app.get(EDITOR, &path).await;
+            let events = page["items"].as_array().unwrap();
+            stored.extend(
+                events.iter().filter(|e| e["source"] == "pager").map(|e| e["text"].as_str().unwrap().to_string()),
+            );
+            match page["next_cursor"].as_str() {
+                Some(cursor) => path = format!("/api/v1/incidents/{handle}/events?limit=200&cursor={cursor}"),
+                None => break,
+            }
+        }
+        assert_eq!(stored, expected, "{order}");
+    }
+}

@@ -380,6 +380,64 @@ impl Store {
         Ok(deleted)
     }
 
+    /// Removes events of a visible incident found by source and external id (`keys`), in one
+    /// transaction; answers how many were removed.
+    pub async fn delete_events_by_external_id(
+        &self,
+        viewer: &Viewer,
+        number: i64,
+        keys: &[(String, String)],
+    ) -> Result<u64, StoreError> {
+        if keys.is_empty() {
+            return Ok(0);
+        }
+        let incident_id = self.visible_incident_id(viewer, number).await?;
+        let mut deleted = 0;
+        on_pool!(self, |pool| async {
+            let mut tx = pool.begin().await?;
+            // One key a statement: SQLite finds each by the unique index on (incident, source,
+            // external id), which it does not use for a list of keys.
+            for (source, external_id) in keys {
+                deleted += sqlx::query(
+                    "DELETE FROM timeline_events WHERE incident_id = $1 AND source = $2 AND external_id = $3",
+                )
+                .bind(&incident_id)
+                .bind(source.as_str())
+                .bind(external_id.as_str())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            }
+            tx.commit().await
+        }
+        .await)?;
+        Ok(deleted)
+    }
+
+    /// How many events of a visible incident from one of `sources` happened from `from` to
+    /// `to` (both included); read from the timeline-order index alone.
+    pub async fn count_events_between(
+        &self,
+        viewer: &Viewer,
+        number: i64,
+        sources: &[String],
+        from: OffsetDateTime,
+        to: OffsetDateTime,
+    ) -> Result<i64, StoreError> {
+        if sources.is_empty() {
+            return Ok(0);
+        }
+        let incident_id = self.visible_incident_id(viewer, number).await?;
+        let mut args = vec![Arg::Text(incident_id), Arg::Time(Ts::from(from)), Arg::Time(Ts::from(to))];
+        args.extend(sources.iter().map(|s| Arg::Text(s.clone())));
+        let sql = format!(
+            "SELECT COUNT(*) FROM timeline_events WHERE incident_id = $1 AND occurred_at >= $2 AND occurred_at <= $3 \
+             AND source IN ({})",
+            placeholders(4, sources.len())
+        );
+        Ok(on_pool!(self, |pool| bind_args!(sqlx::query_scalar(built_sql(&sql)), args.clone()).fetch_one(pool).await)?)
+    }
+
     /// Marks events of a visible incident, found by source and external id, with a key
     /// moment, where they carry none yet. Answers how many were marked.
     pub async fn mark_key_moments(

@@ -83,7 +83,13 @@ pub fn import_slack_files(
     if days.is_empty() {
         return Err(ImportError::unrecognised(origin, "not a Slack export: no <channel>/<YYYY-MM-DD>.json files"));
     }
-    days.sort();
+    // Day by day across channels, so the messages come out close to timeline order.
+    fn day(path: &str) -> &str {
+        path.rsplit('/').next().unwrap_or(path)
+    }
+    days.sort_by(|(a_channel, a_path), (b_channel, b_path)| {
+        day(a_path).cmp(day(b_path)).then_with(|| a_channel.cmp(b_channel)).then_with(|| a_path.cmp(b_path))
+    });
     let wanted = |channel: &str| {
         options.channels.is_empty() || options.channels.iter().any(|c| c.trim_start_matches('#') == channel)
     };
