@@ -95,8 +95,9 @@ const SERVICE_LOOKUPS: usize = 256;
 const MAX_REFS: usize = 10_000;
 /// Records the streaming duplicate check holds back at most to put them in timeline order.
 const REORDER_LIMIT: usize = 16_384;
-/// How far behind the latest record read one may come and still be checked as it streams.
-const REORDER_HORIZON: time::Duration = time::Duration::hours(6);
+/// How far behind the latest record read one may come and still be checked as it streams:
+/// a day and some, as a Slack export's channels are read one day file after another.
+const REORDER_HORIZON: time::Duration = time::Duration::hours(26);
 /// Duplicates the streaming check remembers at most; beyond, the stored timeline is checked.
 const MAX_STREAM_DUPLICATES: usize = 100_000;
 /// Stored events read back at a time by the duplicate check.

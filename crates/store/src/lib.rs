@@ -45,6 +45,10 @@ pub struct Page<T> {
 /// Page cache of the SQLite connection an import writes through, in KiB (the default is 2,000).
 const IMPORT_CACHE_KIB: u32 = 32 * 1024;
 
+/// WAL pages an import's connection lets gather before it copies them into the database
+/// (the default is 1,000): index pages changed by many transactions are copied once.
+const IMPORT_CHECKPOINT_PAGES: u32 = 8192;
+
 /// Largest page a list returns.
 pub const MAX_PAGE: i64 = 200;
 
@@ -160,7 +164,10 @@ impl Store {
         {
             return Ok(self.clone());
         }
-        let options = (*options).clone().pragma("cache_size", format!("-{IMPORT_CACHE_KIB}"));
+        let options = (*options)
+            .clone()
+            .pragma("cache_size", format!("-{IMPORT_CACHE_KIB}"))
+            .pragma("wal_autocheckpoint", IMPORT_CHECKPOINT_PAGES.to_string());
         let pool = SqlitePoolOptions::new().max_connections(1).connect_with(options).await?;
         Ok(Store { db: Db::Sqlite(pool) })
     }
