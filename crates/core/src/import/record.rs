@@ -43,14 +43,19 @@ pub struct Record {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Correlation {
     /// The vendor's id of the incident or alert (PagerDuty incident id, Opsgenie alert id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub incident_id: Option<String>,
     /// The vendor's number of the incident (PagerDuty `#33`, Opsgenie tiny id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub incident_number: Option<i64>,
     /// Alert fingerprint (Alertmanager, Grafana): one alert across its notifications.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fingerprint: Option<String>,
     /// Chat channel name (Slack).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel: Option<String>,
     /// The service the event is about, as the source names it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service: Option<String>,
 }
 
