@@ -133,7 +133,35 @@ def hindsight_sequence(args, manifest: dict, db_dir: Path) -> dict:
         run["command"] = " ".join(command)
         results[name] = run
     db_bytes = sum(Path(f"{db}{s}").stat().st_size for s in ("", "-wal") if Path(f"{db}{s}").exists())
-    return {"db_dir": str(db_dir), "fs": fs_type(db_dir), "db_bytes": db_bytes, "formats": results}
+    return {"db_dir": str(db_dir), "fs": fs_type(db_dir), "db_bytes": db_bytes, "formats": results,
+            "store_floor": store_floor(args, db)}
+
+
+def store_floor(args, imported_db: Path) -> dict:
+    """What storing alone costs: sqlite3 copies the events hindsight stored into a fresh
+    database of the same schema, in one transaction, with the same journal and durability
+    settings, and checkpoints it. No parsing, no round trips: a floor for any importer that
+    keeps these events in SQLite."""
+    floor = imported_db.with_name("store-floor.db")
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{floor}{suffix}").unlink(missing_ok=True)
+    subprocess.run([args.hindsight, "--database-url", f"sqlite://{floor}", "migrate"], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    script = args.work / "store-floor.sql"
+    script.write_text("\n".join([
+        "PRAGMA journal_mode = WAL;", "PRAGMA synchronous = NORMAL;", "PRAGMA foreign_keys = OFF;",
+        f"ATTACH 'file:{imported_db}?mode=ro' AS imported;",
+        "BEGIN;", "INSERT INTO main.timeline_events SELECT * FROM imported.timeline_events;", "COMMIT;",
+        "PRAGMA main.wal_checkpoint(TRUNCATE);", ""]))
+    print(f"  store floor: sqlite3 copies the stored events ({floor.parent})", file=sys.stderr, flush=True)
+    run = timed(["sqlite3", str(floor), f".read {script}"], args.work)
+    run.pop("stdout")
+    count = subprocess.run(["sqlite3", str(floor), "SELECT COUNT(*) FROM timeline_events"], check=True,
+                           capture_output=True, text=True).stdout.strip()
+    run["events"] = int(count)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{floor}{suffix}").unlink(missing_ok=True)
+    return run
 
 
 def measure(args) -> dict:
@@ -240,6 +268,14 @@ def report(results: dict) -> str:
                    f"{met(vs_ceiling >= GOAL_CEILING_FRACTION)} ({vs_ceiling:.3f}); faster than jq: "
                    f"{met(vs_jq > 1)} ({vs_jq:.2f}×); peak RSS under {GOAL_PEAK_RSS_MB} MB: "
                    f"{met(peak < GOAL_PEAK_RSS_MB)} ({peak:.0f} MB).")
+    for seq in results["hindsight"]:
+        floor = seq.get("store_floor")
+        if floor:
+            out.append(f"Store floor (db on {seq['fs']}): sqlite3 alone copies the {floor['events']:,} stored events "
+                       f"into a fresh database of the same schema in {floor['seconds']:.2f} s, so no importer "
+                       f"storing them can pass {base['ceiling']['all']['seconds'] / floor['seconds']:.3f} of the "
+                       f"ceiling's throughput there; hindsight import takes "
+                       f"{with_total(seq['formats'])['all']['seconds'] / floor['seconds']:.2f}× the floor.")
     out.append("")
     out.append("CPU seconds (user + system) of each `hindsight import`, against its wall seconds:")
     for seq in results["hindsight"]:

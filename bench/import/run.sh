@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The import benchmark (docs/BENCHMARKS.md): builds `hindsight` and the baseline tools in
 # release, writes the 1,000,000-record corpus if it is not there yet, then measures in one
-# run the serde_json parse ceiling, `jq -c .`, hindsight's importers without the store, and
-# `hindsight import` end to end into a fresh SQLite database, and prints the report.
+# run the serde_json parse ceiling, `jq -c .`, hindsight's importers without the store,
+# `hindsight import` end to end into a fresh SQLite database, and the store floor (sqlite3
+# copying the stored events into a fresh database), and prints the report.
 #
 #   bench/import/run.sh [CORPUS_DIR]          default /var/tmp/hindsight-bench/corpus
 #
@@ -33,6 +34,7 @@ header() {
 missing=()
 command -v jq >/dev/null || missing+=(jq)
 [[ -x /usr/bin/time ]] || missing+=(time)
+command -v sqlite3 >/dev/null || missing+=(sqlite3)
 if ((${#missing[@]})); then
     header "install: ${missing[*]}"
     DEBIAN_FRONTEND=noninteractive apt-get update
