@@ -3,9 +3,10 @@
 //! them to an incident (given, found by the ids the tools use, by service and time, or
 //! created from the first trigger), stores them in batches, and marks the key moments.
 //!
-//! Memory stays flat however large the input: records are stored as they come, and
-//! only a bounded set of candidates (the earliest and latest of each kind, without
-//! their payloads) is kept to choose the key moments from.
+//! Memory stays flat however large the input: records are stored as they come; only a
+//! bounded set of candidates (the earliest and latest of each kind, without their
+//! payloads) is kept to choose the key moments from, and at most `REORDER_LIMIT`
+//! records (without payloads) are held to run the duplicate rule in timeline order.
 
 use std::cmp::{Ordering, Reverse};
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashSet};
