@@ -311,6 +311,49 @@ async fn incident_list_filters_and_pages() {
 }
 
 #[tokio::test]
+async fn incident_list_searches_and_sorts() {
+    let app = spawn_app().await;
+    let seed = app.seed().await;
+    for (title, severity) in [("Search index stale", "SEV3"), ("Payments queue backlog", "SEV1"), ("Noise", "SEV5")] {
+        let (status, _) = app.post(EDITOR, "/api/v1/incidents", json!({"title": title, "severity": severity})).await;
+        assert_eq!(status, StatusCode::CREATED);
+    }
+    let titles = |page: &Value| -> Vec<String> {
+        page["items"].as_array().unwrap().iter().map(|i| i["title"].as_str().unwrap().to_string()).collect()
+    };
+    // Case-insensitive, anywhere in the title or description; a private incident stays hidden.
+    let (status, found) = app.get(EDITOR, "/api/v1/incidents?q=QUEUE").await;
+    assert_eq!(status, StatusCode::OK, "{found}");
+    assert_eq!(titles(&found), ["Payments queue backlog"]);
+    let (_, leak) = app.get(EDITOR, "/api/v1/incidents?q=credential").await;
+    assert!(titles(&leak).is_empty(), "{leak}");
+    let (_, newest) = app.get(EDITOR, "/api/v1/incidents").await;
+    assert_eq!(titles(&newest)[0], "Noise");
+    let (_, oldest) = app.get(EDITOR, "/api/v1/incidents?sort=oldest").await;
+    assert_eq!(oldest["items"][0]["handle"], seed.public.as_str());
+    // Most severe first, across pages.
+    let mut severities = Vec::new();
+    let mut path = "/api/v1/incidents?sort=severity&limit=2".to_string();
+    loop {
+        let (status, page) = app.get(EDITOR, &path).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        severities
+            .extend(page["items"].as_array().unwrap().iter().map(|i| i["severity"].as_str().unwrap().to_string()));
+        match page["next_cursor"].as_str() {
+            Some(cursor) => path = format!("/api/v1/incidents?sort=severity&limit=2&cursor={cursor}"),
+            None => break,
+        }
+    }
+    assert_eq!(severities, ["SEV1", "SEV2", "SEV3", "SEV5"]);
+    let (status, body) = app.get(EDITOR, "/api/v1/incidents?sort=loudest").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["errors"][0]["field"], "sort");
+    let (status, body) = app.get(EDITOR, &format!("/api/v1/incidents?q={}", "x".repeat(201))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["errors"][0]["field"], "q");
+}
+
+#[tokio::test]
 async fn private_incidents_are_hidden_from_outsiders_everywhere() {
     let app = spawn_app().await;
     let seed = app.seed().await;

@@ -5,7 +5,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use hindsight_core::metrics::{IncidentMetrics, incident_metrics};
 use hindsight_core::{Incident, IncidentChange, IncidentPatch, IncidentStatus, NewIncident, Severity};
-use hindsight_store::IncidentFilter;
+use hindsight_store::{IncidentFilter, IncidentSort};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -31,9 +31,16 @@ pub struct IncidentQuery {
     pub since: Option<String>,
     /// Incidents that began before this RFC 3339 time.
     pub until: Option<String>,
+    /// Words the title or description contains, ignoring case (at most 200 characters).
+    pub q: Option<String>,
+    /// `newest` (the default), `oldest`, or `severity`: most severe first, newest first within one.
+    pub sort: Option<String>,
     pub cursor: Option<String>,
     pub limit: Option<i64>,
 }
+
+/// The longest search text the incident list takes.
+const MAX_SEARCH: usize = 200;
 
 impl IncidentQuery {
     /// The store filter these parameters ask for.
@@ -45,12 +52,25 @@ impl IncidentQuery {
             team: self.team.clone().filter(|s| !s.is_empty()),
             since: query_time("since", self.since.as_deref())?,
             until: query_time("until", self.until.as_deref())?,
-            search: None,
+            search: match self.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+                Some(q) if q.chars().count() > MAX_SEARCH => {
+                    return Err(ApiError::BadRequest {
+                        detail: format!("q: at most {MAX_SEARCH} characters"),
+                        field: Some("q".to_string()),
+                    });
+                }
+                q => q.map(str::to_string),
+            },
         })
+    }
+
+    /// The order these parameters ask for.
+    pub fn sort(&self) -> Result<IncidentSort, ApiError> {
+        Ok(query_word::<IncidentSort>("sort", self.sort.as_deref())?.unwrap_or_default())
     }
 }
 
-/// Incidents you may see, newest first.
+/// Incidents you may see, newest first unless `sort` says otherwise.
 #[utoipa::path(get, path = "/api/v1/incidents", tag = "incidents", params(IncidentQuery), responses(
     (status = 200, description = "A page of incidents", body = Page<Incident>),
     (status = 400, description = "A bad filter", body = Problem),
@@ -61,8 +81,12 @@ pub async fn list(
     Params(query): Params<IncidentQuery>,
 ) -> Result<Json<Page<Incident>>, ApiError> {
     let filter = query.filter()?;
+    let sort = query.sort()?;
     let paging = PageQuery { cursor: query.cursor.clone(), limit: query.limit };
-    let page = state.store.list_incidents(&caller.viewer, &filter, paging.cursor.as_deref(), paging.limit()).await?;
+    let page = state
+        .store
+        .list_incidents_sorted(&caller.viewer, &filter, sort, paging.cursor.as_deref(), paging.limit())
+        .await?;
     Ok(Json(page.into()))
 }
 
