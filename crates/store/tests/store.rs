@@ -1184,6 +1184,42 @@ async fn imports_record_references_with_their_events(store: Store) {
     assert_eq!(seen.into_iter().collect::<Vec<_>>(), [(reference("pagerduty_incident", "HELD"), 1)]);
 }
 
+async fn events_are_counted_in_a_span_and_removed_by_external_id(store: Store) {
+    let admin = admin(&store).await;
+    let outsider = person(&store, "outsider", Role::Editor).await;
+    store.create_incident(&admin, private_incident("a")).await.unwrap();
+    let at = datetime!(2026-01-01 10:00 UTC);
+    let events: Vec<ImportedEvent> = (0..6)
+        .map(|i| {
+            imported(at + Duration::minutes(i), if i % 2 == 0 { "alertmanager" } else { "grafana" }, &format!("e{i}"))
+        })
+        .collect();
+    store.import_events(&admin, 1, &events, &[]).await.unwrap();
+    let both = ["alertmanager".to_string(), "grafana".to_string()];
+    let one = ["grafana".to_string()];
+    // Both ends included.
+    assert_eq!(store.count_events_between(&admin, 1, &both, at, at + Duration::minutes(5)).await.unwrap(), 6);
+    assert_eq!(
+        store
+            .count_events_between(&admin, 1, &both, at + Duration::minutes(1), at + Duration::minutes(4))
+            .await
+            .unwrap(),
+        4
+    );
+    assert_eq!(store.count_events_between(&admin, 1, &one, at, at + Duration::minutes(5)).await.unwrap(), 3);
+    assert!(matches!(
+        store.count_events_between(&outsider, 1, &both, at, at + Duration::minutes(5)).await,
+        Err(StoreError::NotFound(_))
+    ));
+    let keys = [reference("grafana", "e1"), reference("alertmanager", "e1"), reference("alertmanager", "e4")];
+    assert!(matches!(store.delete_events_by_external_id(&outsider, 1, &keys).await, Err(StoreError::NotFound(_))));
+    // ("alertmanager", "e1") names no event: two of the three keys remove one each.
+    assert_eq!(store.delete_events_by_external_id(&admin, 1, &keys).await.unwrap(), 2);
+    let left: Vec<String> =
+        store.list_events(&admin, 1, None, 10).await.unwrap().items.into_iter().map(|e| e.external_id).collect();
+    assert_eq!(left, ["e0", "e2", "e3", "e5"]);
+}
+
 async fn the_duplicate_check_reads_the_kept_correlation_or_else_the_payload(store: Store) {
     let admin = admin(&store).await;
     store.create_incident(&admin, incident("a")).await.unwrap();
@@ -1210,6 +1246,7 @@ on_both_databases!(
     incident_refs_find_the_incident_a_tool_knows,
     imports_record_references_with_their_events,
     the_duplicate_check_reads_the_kept_correlation_or_else_the_payload,
+    events_are_counted_in_a_span_and_removed_by_external_id,
 );
 
 on_both_databases!(
