@@ -117,6 +117,33 @@ enum Command {
         /// The Markdown file.
         file: PathBuf,
     },
+    /// List incidents, newest first, filtered and searched as on the list page.
+    Incidents {
+        /// triggered, acknowledged, mitigated or resolved.
+        #[arg(long)]
+        status: Option<String>,
+        /// SEV1 to SEV5.
+        #[arg(long)]
+        severity: Option<String>,
+        /// Service slug.
+        #[arg(long)]
+        service: Option<String>,
+        /// Team slug: incidents naming the team or affecting a service it owns.
+        #[arg(long)]
+        team: Option<String>,
+        /// Words the title or description contains, ignoring case.
+        #[arg(long)]
+        search: Option<String>,
+        /// Order: newest, oldest, or severity (most severe first).
+        #[arg(long, default_value = "newest", value_parser = ["newest", "oldest", "severity"])]
+        sort: String,
+        /// At most this many.
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        /// One JSON object per incident, one per line.
+        #[arg(long)]
+        json: bool,
+    },
     /// Print an incident's timeline.
     Timeline {
         /// The incident, e.g. INC-42.
@@ -291,6 +318,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::ImportPostmortem { file } => {
             let store = open(&config).await?;
             document::import(&store, &file).await
+        }
+        Command::Incidents { status, severity, service, team, search, sort, limit, json } => {
+            let store = open(&config).await?;
+            let list = inspect::IncidentList { status, severity, service, team, search, sort, limit };
+            inspect::incidents(&store, &list, json).await
         }
         Command::Timeline { incident, json } => {
             let store = open(&config).await?;

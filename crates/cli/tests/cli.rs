@@ -120,7 +120,7 @@ fn help_lists_the_commands() {
     let out = hindsight().arg("--help").output().unwrap();
     assert!(out.status.success());
     let help = String::from_utf8(out.stdout).unwrap();
-    for command in ["demo", "serve", "migrate", "user", "token", "audit"] {
+    for command in ["demo", "serve", "migrate", "user", "token", "audit", "incidents"] {
         assert!(help.contains(command), "{command} missing from --help");
     }
 }
@@ -157,5 +157,44 @@ fn audit_verify_exits_0_when_intact_and_1_naming_the_changed_row() {
     let stdout = String::from_utf8(broken.stdout).unwrap();
     assert!(stdout.contains("BROKEN audit_events version 1"), "{stdout}");
     assert!(String::from_utf8(broken.stderr).unwrap().contains("chain(s) broken"));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn incidents_lists_searches_and_sorts() {
+    let (dir, url) = temp_db("incidents");
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let store = hindsight_store::Store::connect(&url).await.unwrap();
+        store.migrate().await.unwrap();
+        let operator = hindsight_core::access::Viewer::operator();
+        for (title, severity) in [("Checkout returns 502", 2), ("Search index stale", 3), ("Checkout slow", 1)] {
+            let new: hindsight_core::NewIncident =
+                serde_json::from_value(serde_json::json!({"title": title, "severity": format!("SEV{severity}")}))
+                    .unwrap();
+            store.create_incident(&operator, new).await.unwrap();
+        }
+    });
+    let run = |args: &[&str]| {
+        let output = hindsight().arg("incidents").args(args).args(["--database-url", &url]).output().unwrap();
+        (output.status.code(), String::from_utf8(output.stdout).unwrap(), String::from_utf8(output.stderr).unwrap())
+    };
+    let (code, text, _) = run(&[]);
+    assert_eq!(code, Some(0));
+    let handles: Vec<&str> = text.lines().map(|l| l.split_whitespace().next().unwrap()).collect();
+    assert_eq!(handles, ["INC-3", "INC-2", "INC-1"], "{text}");
+    let (_, json, _) = run(&["--search", "CHECKOUT", "--sort", "severity", "--json"]);
+    let found: Vec<serde_json::Value> = json.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let found: Vec<(&str, &str)> =
+        found.iter().map(|i| (i["handle"].as_str().unwrap(), i["severity"].as_str().unwrap())).collect();
+    assert_eq!(found, [("INC-3", "SEV1"), ("INC-1", "SEV2")]);
+    let (_, limited, _) = run(&["--limit", "1", "--sort", "oldest"]);
+    assert_eq!(limited.lines().count(), 1);
+    assert!(limited.starts_with("INC-1 "), "{limited}");
+    let (code, _, error) = run(&["--status", "exploded"]);
+    assert_eq!(code, Some(1));
+    assert!(error.contains("--status") && error.contains("triggered"), "{error}");
+    let (code, _, _) = run(&["--sort", "loudest"]);
+    assert_eq!(code, Some(2));
     let _ = std::fs::remove_dir_all(dir);
 }
