@@ -8,9 +8,8 @@
 //! Not a way to import anything: nothing read here is stored.
 
 use serde::de::IgnoredAny;
-use time::OffsetDateTime;
-
 use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
 
 use super::record::{Correlation, Record};
 use super::{Format, importer};
@@ -49,7 +48,8 @@ pub fn stored_correlation(record: &Record) -> String {
 }
 
 /// The record a stored event came from: its stored fields, with the correlation and the
-/// suggested key moment read again from its payload. An event whose payload no importer
+/// suggested key moment the store kept, or else read again from its payload. An event
+/// without either whose payload no importer
 /// of its source reads back (a person's note, a Slack message, a payload of another shape)
 /// gets none, which is what its importer gave it or as close as can be known.
 pub fn record_from_stored(event: StoredEvent<'_>) -> Record {
