@@ -63,6 +63,8 @@ pub enum Db {
 #[derive(Debug, Clone)]
 pub struct Store {
     db: Db,
+    /// An in-memory SQLite database: every use goes through the pool's one connection.
+    in_memory: bool,
 }
 
 /// Runs `$body` with `$pool` bound to whichever pool the store holds.
@@ -113,6 +115,7 @@ pub(crate) fn placeholders(first: usize, count: usize) -> String {
 impl Store {
     /// Opens `url`: `sqlite://PATH` (created if missing) or `postgres://…`.
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        let mut in_memory = false;
         let db = if url.starts_with("sqlite:") {
             let options = SqliteConnectOptions::from_str(url)
                 .map_err(|e| StoreError::BadUrl(format!("{url}: {e}")))?
@@ -121,7 +124,7 @@ impl Store {
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10));
-            let in_memory = url.contains(":memory:");
+            in_memory = url.contains(":memory:") || url.contains("mode=memory");
             let pool = SqlitePoolOptions::new()
                 .max_connections(if in_memory { 1 } else { 8 })
                 .min_connections(if in_memory { 1 } else { 0 })
@@ -145,7 +148,7 @@ impl Store {
                 redact(url)
             )));
         };
-        Ok(Store { db })
+        Ok(Store { db, in_memory })
     }
 
     /// The store to run one import through. On SQLite that is a connection of its own with a
@@ -158,18 +161,15 @@ impl Store {
         let Db::Sqlite(pool) = &self.db else {
             return Ok(self.clone());
         };
-        let options = pool.connect_options();
-        if options.get_filename().as_os_str().is_empty()
-            || options.get_filename().to_string_lossy().contains(":memory:")
-        {
+        if self.in_memory {
             return Ok(self.clone());
         }
-        let options = (*options)
+        let options = (*pool.connect_options())
             .clone()
             .pragma("cache_size", format!("-{IMPORT_CACHE_KIB}"))
             .pragma("wal_autocheckpoint", IMPORT_CHECKPOINT_PAGES.to_string());
         let pool = SqlitePoolOptions::new().max_connections(1).connect_with(options).await?;
-        Ok(Store { db: Db::Sqlite(pool) })
+        Ok(Store { db: Db::Sqlite(pool), in_memory: false })
     }
 
     /// Brings the schema up to date and seals history written before the audit chain.

@@ -2209,3 +2209,22 @@ async fn deleted_newest_rows_are_found_against_the_record_version(store: Store) 
 }
 
 on_both_databases!(deleted_newest_rows_are_found_against_the_record_version);
+
+async fn an_import_store_writes_to_the_same_database(store: Store) {
+    let admin = admin(&store).await;
+    store.create_incident(&admin, incident("a")).await.unwrap();
+    let importing = store.for_import().await.unwrap();
+    let batch = [imported(datetime!(2026-01-01 10:00 UTC), "alertmanager", "f1")];
+    assert_eq!(importing.import_events(&admin, 1, &batch, &[]).await.unwrap(), 1);
+    drop(importing);
+    assert_eq!(store.count_events(&admin, 1).await.unwrap(), 1);
+}
+
+on_both_databases!(an_import_store_writes_to_the_same_database);
+
+#[tokio::test]
+async fn an_import_store_on_an_in_memory_database_is_that_database() {
+    let store = Store::connect("sqlite::memory:").await.unwrap();
+    store.migrate().await.unwrap();
+    an_import_store_writes_to_the_same_database(store).await;
+}

@@ -48,10 +48,10 @@ pub fn stored_correlation(record: &Record) -> String {
 }
 
 /// The record a stored event came from: its stored fields, with the correlation and the
-/// suggested key moment the store kept, or else read again from its payload. An event
-/// without either whose payload no importer
-/// of its source reads back (a person's note, a Slack message, a payload of another shape)
-/// gets none, which is what its importer gave it or as close as can be known.
+/// suggested key moment the store kept, or else read again from its payload. An event with
+/// neither that any importer of its source reads (a person's note, a Slack message, a
+/// payload of another shape) gets none, which is what its importer gave it or as close as
+/// can be known.
 pub fn record_from_stored(event: StoredEvent<'_>) -> Record {
     let kept = event.correlation.and_then(|text| serde_json::from_str::<KeptCorrelation>(text).ok());
     let (correlation, key_moment) = match kept {
