@@ -410,6 +410,7 @@ async fn user_command(store: &Store, command: UserCommand) -> anyhow::Result<()>
                     password_hash: Some(hash),
                 })
                 .await?;
+            note_account_change(store, &format!("created user with role {}", user.role), &user.username).await;
             println!("Created {} ({}).", user.username, user.role);
             if generated {
                 println!("Password (shown once): {password}");
@@ -430,17 +431,32 @@ async fn user_command(store: &Store, command: UserCommand) -> anyhow::Result<()>
     }
 }
 
+/// Appends an account change made at the command line to the chained audit events, as the
+/// server does for changes made through it, attributed to `operator` (whoever holds the
+/// database). The change is made already: a failure to note it is reported, not fatal.
+async fn note_account_change(store: &Store, action: &str, subject: &str) {
+    let actor = hindsight_core::access::Viewer::operator().username;
+    let detail = serde_json::json!({ "via": "command line" });
+    if let Err(e) = store.record_audit_event(&actor, action, subject, &detail).await {
+        eprintln!("warning: the change was made but not added to the audit events: {e}");
+    }
+}
+
 async fn token_command(store: &Store, command: TokenCommand) -> anyhow::Result<()> {
     match command {
         TokenCommand::Create { user, name } => {
             let secret = hindsight_server::auth::new_secret("hs_");
             let token = store.create_token(&user, &name, &hindsight_server::auth::hash_secret(&secret)).await?;
+            let action = format!("created API token {} ({:?})", token.id, token.name);
+            note_account_change(store, &action, &token.username).await;
             eprintln!("Created token {} ({}) for {}. It is shown once:", token.id, token.name, token.username);
             println!("{secret}");
             Ok(())
         }
         TokenCommand::Revoke { id } => {
             let token = store.revoke_token(&id).await?;
+            let action = format!("revoked API token {} ({:?})", token.id, token.name);
+            note_account_change(store, &action, &token.username).await;
             println!("Revoked token {} of {}.", token.id, token.username);
             Ok(())
         }

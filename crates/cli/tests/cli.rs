@@ -39,6 +39,11 @@ fn user_add_then_token_create_then_the_token_works_against_serve() {
     assert!(token.status.success());
     let secret = String::from_utf8(token.stdout).unwrap().trim().to_string();
     assert!(secret.starts_with("hs_"), "{secret}");
+    // Both changes are in the chained audit events, as they would be through the server.
+    let log = hindsight().args(["audit", "log", "--database-url", &url]).current_dir(&dir).output().unwrap();
+    let log = String::from_utf8(log.stdout).unwrap();
+    assert!(log.contains("created user with role admin") && log.contains("created API token"), "{log}");
+    assert!(log.contains("operator"), "{log}");
 
     let mut server = hindsight()
         .args(["serve", "--listen", "127.0.0.1:0", "--database-url", &url])
