@@ -292,7 +292,7 @@ impl<'a> Ingest<'a> {
                 )
                 .await?;
             if u64::try_from(around).ok() == Some(self.summary.imported) {
-                let removed = self.store.delete_events_by_external_id(self.viewer, number, &rejected).await?;
+                let removed = self.store.delete_unedited_events_by_external_id(self.viewer, number, &rejected).await?;
                 self.summary.imported = self.summary.imported.saturating_sub(removed);
                 self.summary.duplicates += removed;
                 self.forget_candidates(&rejected.into_iter().collect());
@@ -344,7 +344,7 @@ impl<'a> Ingest<'a> {
                 }
             }
             // Pages follow the last event read, so removing events read does not move them.
-            removed += self.store.delete_events(self.viewer, number, &dropped).await?;
+            removed += self.store.delete_unedited_events(self.viewer, number, &dropped).await?;
             after = page.into_iter().next_back();
             if last_page {
                 break;

@@ -368,3 +368,26 @@ async fn an_import_keeps_what_the_duplicate_rule_keeps_in_any_line_order() {
         assert_eq!(stored, expected, "{order}");
     }
 }
+
+#[tokio::test]
+async fn an_event_a_person_edited_is_not_removed_as_a_duplicate() {
+    let app = spawn_app().await;
+    let handle = app.seed().await.public;
+    let [alertmanager, grafana] = one_alert_from_two_tools();
+    import_all(&app, &handle, &[grafana]).await;
+    let (_, page) = app.get(EDITOR, &format!("/api/v1/incidents/{handle}/events?limit=200")).await;
+    let event = page["items"].as_array().unwrap().iter().find(|e| e["source"] == "grafana").unwrap().clone();
+    let path = format!("/api/v1/incidents/{handle}/events/{}", event["id"].as_str().unwrap());
+    let (status, edited) = app
+        .patch(EDITOR, &path, json!({"version": event["version"], "text": "Checkout 5xx alert, confirmed by Ana"}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{edited}");
+    // Alertmanager saw the alert 40 seconds earlier: by the rule the Grafana event is now the
+    // duplicate, but a person edited it, so it stays beside the earlier one.
+    let summary = import_all(&app, &handle, &[alertmanager]).await.remove(0);
+    assert_eq!(summary["imported"], 1, "{summary}");
+    assert_eq!(summary["duplicates"], 0, "{summary}");
+    let timeline = stored_timeline(&app, &handle).await;
+    assert!(timeline.iter().any(|e| e.contains("confirmed by Ana")), "{timeline:?}");
+    assert!(timeline.iter().any(|e| e.contains("alertmanager")), "{timeline:?}");
+}

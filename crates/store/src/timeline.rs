@@ -74,7 +74,7 @@ type KindsAndMarks = (Vec<(String, i64)>, Vec<(String, Ts)>);
 /// of a batch are prepared once per connection and kept.
 const SQLITE_IMPORT_ROWS: usize = 100;
 
-/// Events removed per statement by `delete_events` (numbered parameters: few per statement).
+/// Events removed per statement by `delete_unedited_events` (numbered parameters: few per statement).
 const DELETE_BATCH: usize = 50;
 
 /// Events written per statement when importing into PostgreSQL (10 numbered parameters a row
@@ -348,8 +348,14 @@ impl Store {
             .collect()
     }
 
-    /// Removes events of a visible incident by id, in one transaction; answers how many were there.
-    pub async fn delete_events(&self, viewer: &Viewer, number: i64, ids: &[String]) -> Result<u64, StoreError> {
+    /// Removes events of a visible incident by id, in one transaction, except those a person
+    /// has edited (they stay); answers how many were removed.
+    pub async fn delete_unedited_events(
+        &self,
+        viewer: &Viewer,
+        number: i64,
+        ids: &[String],
+    ) -> Result<u64, StoreError> {
         if ids.is_empty() {
             return Ok(0);
         }
@@ -365,7 +371,7 @@ impl Store {
             let mut tx = pool.begin().await?;
             for chunk in ids.chunks(DELETE_BATCH) {
                 let sql = format!(
-                    "DELETE FROM timeline_events WHERE {incident_column} = $1 AND id IN ({})",
+                    "DELETE FROM timeline_events WHERE {incident_column} = $1 AND id IN ({}) AND edited_at IS NULL",
                     placeholders(2, chunk.len())
                 );
                 let mut query = sqlx::query(built_sql(&sql)).bind(&incident_id);
@@ -381,8 +387,8 @@ impl Store {
     }
 
     /// Removes events of a visible incident found by source and external id (`keys`), in one
-    /// transaction; answers how many were removed.
-    pub async fn delete_events_by_external_id(
+    /// transaction, except those a person has edited (they stay); answers how many were removed.
+    pub async fn delete_unedited_events_by_external_id(
         &self,
         viewer: &Viewer,
         number: i64,
@@ -399,7 +405,8 @@ impl Store {
             // external id), which it does not use for a list of keys.
             for (source, external_id) in keys {
                 deleted += sqlx::query(
-                    "DELETE FROM timeline_events WHERE incident_id = $1 AND source = $2 AND external_id = $3",
+                    "DELETE FROM timeline_events WHERE incident_id = $1 AND source = $2 AND external_id = $3 \
+                     AND edited_at IS NULL",
                 )
                 .bind(&incident_id)
                 .bind(source.as_str())
@@ -606,7 +613,7 @@ impl Store {
         event.apply(patch)?;
         let done = on_pool!(self, |pool| sqlx::query(
             "UPDATE timeline_events SET occurred_at = $3, kind = $4, actor = $5, text = $6, key_moment = $7, \
-             version = version + 1 WHERE id = $1 AND version = $2"
+             edited_at = $8, version = version + 1 WHERE id = $1 AND version = $2"
         )
         .bind(id)
         .bind(based_on)
@@ -615,6 +622,7 @@ impl Store {
         .bind(&event.actor)
         .bind(&event.text)
         .bind(event.key_moment.map(|k| k.as_str()))
+        .bind(Ts::now())
         .execute(pool)
         .await
         .map(|r| r.rows_affected()))?;

@@ -1212,12 +1212,37 @@ async fn events_are_counted_in_a_span_and_removed_by_external_id(store: Store) {
         Err(StoreError::NotFound(_))
     ));
     let keys = [reference("grafana", "e1"), reference("alertmanager", "e1"), reference("alertmanager", "e4")];
-    assert!(matches!(store.delete_events_by_external_id(&outsider, 1, &keys).await, Err(StoreError::NotFound(_))));
+    assert!(matches!(
+        store.delete_unedited_events_by_external_id(&outsider, 1, &keys).await,
+        Err(StoreError::NotFound(_))
+    ));
     // ("alertmanager", "e1") names no event: two of the three keys remove one each.
-    assert_eq!(store.delete_events_by_external_id(&admin, 1, &keys).await.unwrap(), 2);
+    assert_eq!(store.delete_unedited_events_by_external_id(&admin, 1, &keys).await.unwrap(), 2);
     let left: Vec<String> =
         store.list_events(&admin, 1, None, 10).await.unwrap().items.into_iter().map(|e| e.external_id).collect();
     assert_eq!(left, ["e0", "e2", "e3", "e5"]);
+}
+
+async fn events_a_person_edited_are_not_removed_as_duplicates(store: Store) {
+    let admin = admin(&store).await;
+    store.create_incident(&admin, incident("a")).await.unwrap();
+    let at = datetime!(2026-01-01 10:00 UTC);
+    let events: Vec<ImportedEvent> =
+        (0..4).map(|i| imported(at + Duration::minutes(i), "grafana", &format!("g{i}"))).collect();
+    store.import_events(&admin, 1, &events, &[]).await.unwrap();
+    let stored = store.list_events(&admin, 1, None, 10).await.unwrap().items;
+    for event in &stored[..2] {
+        let patch =
+            TimelineEventPatch { version: event.version, text: Some("Checked by hand".into()), ..Default::default() };
+        store.update_event(&admin, 1, &event.id, patch).await.unwrap();
+    }
+    let ids: Vec<String> = [&stored[0], &stored[2]].iter().map(|e| e.id.clone()).collect();
+    assert_eq!(store.delete_unedited_events(&admin, 1, &ids).await.unwrap(), 1);
+    let keys = [reference("grafana", "g1"), reference("grafana", "g3")];
+    assert_eq!(store.delete_unedited_events_by_external_id(&admin, 1, &keys).await.unwrap(), 1);
+    let left: Vec<String> =
+        store.list_events(&admin, 1, None, 10).await.unwrap().items.into_iter().map(|e| e.external_id).collect();
+    assert_eq!(left, ["g0", "g1"]);
 }
 
 async fn the_duplicate_check_reads_the_kept_correlation_or_else_the_payload(store: Store) {
@@ -1247,6 +1272,7 @@ on_both_databases!(
     imports_record_references_with_their_events,
     the_duplicate_check_reads_the_kept_correlation_or_else_the_payload,
     events_are_counted_in_a_span_and_removed_by_external_id,
+    events_a_person_edited_are_not_removed_as_duplicates,
 );
 
 on_both_databases!(
