@@ -1,80 +1,16 @@
-//! `hindsight incidents`, `hindsight timeline` and `hindsight metrics`: the incident list,
-//! an incident's timeline and its response metrics, read straight from the database, as
-//! text for people or JSON for scripts.
+//! `hindsight timeline` and `hindsight metrics`: an incident's timeline and response
+//! metrics, read straight from the database, as text for people or JSON for scripts.
 
 use anyhow::Context;
 use hindsight_core::access::Viewer;
 use hindsight_core::metrics::incident_metrics;
-use hindsight_core::{IncidentStatus, Severity, parse_incident_handle};
-use hindsight_store::{IncidentFilter, IncidentSort, Store};
+use hindsight_core::parse_incident_handle;
+use hindsight_store::Store;
 
 /// The incident number in a handle, or a message saying what a handle looks like.
 pub fn incident_number(handle: &str) -> anyhow::Result<i64> {
     parse_incident_handle(handle)
         .with_context(|| format!("{handle:?} is not an incident handle; they look like INC-42"))
-}
-
-/// What `hindsight incidents` was asked for.
-pub struct IncidentList {
-    pub status: Option<String>,
-    pub severity: Option<String>,
-    pub service: Option<String>,
-    pub team: Option<String>,
-    pub search: Option<String>,
-    pub sort: String,
-    pub limit: usize,
-}
-
-/// Prints the incidents `list` asks for, a page at a time, up to its limit.
-pub async fn incidents(store: &Store, list: &IncidentList, json: bool) -> anyhow::Result<()> {
-    let filter = IncidentFilter {
-        status: list
-            .status
-            .as_deref()
-            .map(str::parse::<IncidentStatus>)
-            .transpose()
-            .map_err(|e| anyhow::anyhow!("--status: {e}"))?,
-        severity: list
-            .severity
-            .as_deref()
-            .map(str::parse::<Severity>)
-            .transpose()
-            .map_err(|e| anyhow::anyhow!("--severity: {e}"))?,
-        service: list.service.clone(),
-        team: list.team.clone(),
-        search: list.search.clone().filter(|q| !q.trim().is_empty()),
-        ..IncidentFilter::default()
-    };
-    let sort: IncidentSort = list.sort.parse().map_err(|e| anyhow::anyhow!("--sort: {e}"))?;
-    let viewer = Viewer::operator();
-    let mut cursor: Option<String> = None;
-    let mut printed = 0;
-    while printed < list.limit {
-        let want = (list.limit - printed).min(hindsight_store::MAX_PAGE as usize) as i64;
-        let page = store.list_incidents_sorted(&viewer, &filter, sort, cursor.as_deref(), want).await?;
-        for incident in &page.items {
-            if json {
-                println!("{}", serde_json::to_string(incident)?);
-            } else {
-                let began = match incident.moments.started_at {
-                    Some(at) => at.format(&time::format_description::well_known::Rfc3339)?,
-                    None => "-".to_string(),
-                };
-                let private = if incident.private { " (private)" } else { "" };
-                let status = incident.status.to_string();
-                println!(
-                    "{:<8} {} {status:<12} {began:<20} {}{private}",
-                    incident.handle, incident.severity, incident.title
-                );
-            }
-        }
-        printed += page.items.len();
-        match page.next_cursor {
-            Some(next) if !page.items.is_empty() => cursor = Some(next),
-            _ => break,
-        }
-    }
-    Ok(())
 }
 
 /// Prints an incident's whole timeline, page by page as the store gives it.

@@ -1,11 +1,13 @@
 //! The `hindsight` binary: serve the product, run the demo, manage the database,
 //! users and API tokens from the command line.
 
+mod action_items;
 mod audit;
 mod config;
 mod demo;
 mod document;
 mod import;
+mod incidents;
 mod inspect;
 mod lint;
 
@@ -141,6 +143,57 @@ enum Command {
         #[arg(long, default_value_t = 50)]
         limit: usize,
         /// One JSON object per incident, one per line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Declare an incident (status triggered), as the operator.
+    Declare {
+        /// What broke, in a line.
+        #[arg(long)]
+        title: String,
+        /// SEV1 (worst) to SEV5.
+        #[arg(long)]
+        severity: String,
+        /// What broke and what people saw (Markdown).
+        #[arg(long, default_value = "")]
+        description: String,
+        /// Slug of an affected service (repeatable).
+        #[arg(long = "service")]
+        services: Vec<String>,
+        /// Slug of a team named on the incident (repeatable).
+        #[arg(long = "team")]
+        teams: Vec<String>,
+        /// When the impact began, RFC 3339 (default: now).
+        #[arg(long)]
+        started_at: Option<String>,
+        /// Visible only to its responders, named teams and admins.
+        #[arg(long)]
+        private: bool,
+        /// Print the incident as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List action items across incidents, as on the board.
+    ActionItems {
+        /// Username of the owner.
+        #[arg(long)]
+        owner: Option<String>,
+        /// Slug of the owning team.
+        #[arg(long)]
+        team: Option<String>,
+        /// Only this incident's, e.g. INC-42.
+        #[arg(long)]
+        incident: Option<String>,
+        /// open, in_progress, done or wont_do.
+        #[arg(long)]
+        status: Option<String>,
+        /// Only unfinished items due before today.
+        #[arg(long)]
+        overdue: bool,
+        /// At most this many.
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        /// One JSON object per action item, one per line.
         #[arg(long)]
         json: bool,
     },
@@ -321,8 +374,19 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Incidents { status, severity, service, team, search, sort, limit, json } => {
             let store = open(&config).await?;
-            let list = inspect::IncidentList { status, severity, service, team, search, sort, limit };
-            inspect::incidents(&store, &list, json).await
+            let list = incidents::IncidentList { status, severity, service, team, search, sort, limit };
+            incidents::list(&store, &list, json).await
+        }
+        Command::Declare { title, severity, description, services, teams, started_at, private, json } => {
+            let store = open(&config).await?;
+            let declaration =
+                incidents::Declaration { title, severity, description, services, teams, started_at, private };
+            incidents::declare(&store, declaration, json).await
+        }
+        Command::ActionItems { owner, team, incident, status, overdue, limit, json } => {
+            let store = open(&config).await?;
+            let list = action_items::ActionItemList { owner, team, incident, status, overdue, limit };
+            action_items::list(&store, &list, json).await
         }
         Command::Timeline { incident, json } => {
             let store = open(&config).await?;

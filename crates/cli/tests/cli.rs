@@ -125,7 +125,7 @@ fn help_lists_the_commands() {
     let out = hindsight().arg("--help").output().unwrap();
     assert!(out.status.success());
     let help = String::from_utf8(out.stdout).unwrap();
-    for command in ["demo", "serve", "migrate", "user", "token", "audit", "incidents"] {
+    for command in ["demo", "serve", "migrate", "user", "token", "audit", "incidents", "declare", "action-items"] {
         assert!(help.contains(command), "{command} missing from --help");
     }
 }
@@ -201,5 +201,72 @@ fn incidents_lists_searches_and_sorts() {
     assert!(error.contains("--status") && error.contains("triggered"), "{error}");
     let (code, _, _) = run(&["--sort", "loudest"]);
     assert_eq!(code, Some(2));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn declare_then_list_its_action_items() {
+    let (dir, url) = temp_db("declare");
+    let run = |args: &[&str]| {
+        let output = hindsight().args(args).args(["--database-url", &url]).output().unwrap();
+        (output.status.code(), String::from_utf8(output.stdout).unwrap(), String::from_utf8(output.stderr).unwrap())
+    };
+    hindsight().args(["migrate", "--database-url", &url]).output().unwrap();
+    let (code, out, err) = run(&["declare", "--title", "Checkout returns 502", "--severity", "SEV2"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(out.trim(), "Declared INC-1 Checkout returns 502 (SEV2).");
+    let (code, json, err) = run(&[
+        "declare",
+        "--title",
+        "Key leak",
+        "--severity",
+        "SEV1",
+        "--private",
+        "--started-at",
+        "2026-11-20T10:00:00Z",
+        "--json",
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    let declared: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!((declared["handle"].as_str(), declared["private"].as_bool()), (Some("INC-2"), Some(true)));
+    assert_eq!(declared["started_at"], "2026-11-20T10:00:00Z");
+    // Refused input says what was wrong and declares nothing.
+    let (code, _, err) = run(&["declare", "--title", " ", "--severity", "SEV2"]);
+    assert_eq!(code, Some(1));
+    assert!(err.contains("title"), "{err}");
+    let (code, _, err) = run(&["declare", "--title", "x", "--severity", "SEV9"]);
+    assert_eq!(code, Some(1));
+    assert!(err.contains("--severity"), "{err}");
+    let (_, listed, _) = run(&["incidents"]);
+    assert_eq!(listed.lines().count(), 2, "{listed}");
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let store = hindsight_store::Store::connect(&url).await.unwrap();
+        let operator = hindsight_core::access::Viewer::operator();
+        for (title, due, status) in [
+            ("Add a 502 alert", "2020-01-01", "open"),
+            ("Write the runbook", "2099-01-01", "open"),
+            ("Old fix", "2020-01-01", "done"),
+        ] {
+            let new: hindsight_core::NewActionItem = serde_json::from_value(serde_json::json!({
+                "title": title, "kind": "fix_root_cause", "due_date": due, "status": status
+            }))
+            .unwrap();
+            store.create_action_item(&operator, 1, new).await.unwrap();
+        }
+    });
+    let (code, all, err) = run(&["action-items", "--incident", "INC-1"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(all.lines().count(), 3, "{all}");
+    let (_, overdue, _) = run(&["action-items", "--overdue"]);
+    assert_eq!(overdue.lines().count(), 1, "{overdue}");
+    assert!(overdue.contains("Add a 502 alert") && overdue.contains("(overdue)"), "{overdue}");
+    let (_, done, _) = run(&["action-items", "--status", "done", "--json"]);
+    let done: serde_json::Value = serde_json::from_str(done.trim()).unwrap();
+    assert_eq!(done["title"], "Old fix");
+    let (code, _, err) = run(&["action-items", "--incident", "checkout"]);
+    assert_eq!(code, Some(1));
+    assert!(err.contains("INC-42"), "{err}");
     let _ = std::fs::remove_dir_all(dir);
 }
