@@ -3,8 +3,10 @@
 //! people or JSON for scripts.
 
 use hindsight_core::access::Viewer;
-use hindsight_core::{ActionItemStatus, parse_incident_handle};
+use hindsight_core::{ActionItem, ActionItemStatus, parse_incident_handle};
 use hindsight_store::{ActionItemFilter, Store};
+
+use crate::paging::print_pages;
 
 /// What `hindsight action-items` was asked for.
 pub struct ActionItemList {
@@ -16,7 +18,7 @@ pub struct ActionItemList {
     pub limit: usize,
 }
 
-/// Prints the action items `list` asks for, a page at a time, up to its limit.
+/// Prints the action items `list` asks for, up to its limit.
 pub async fn list(store: &Store, list: &ActionItemList, json: bool) -> anyhow::Result<()> {
     let incident = match &list.incident {
         Some(handle) => Some(parse_incident_handle(handle).ok_or_else(|| {
@@ -41,36 +43,16 @@ pub async fn list(store: &Store, list: &ActionItemList, json: bool) -> anyhow::R
         ..ActionItemFilter::default()
     };
     let viewer = Viewer::operator();
-    let mut cursor: Option<String> = None;
-    let mut printed = 0;
-    while printed < list.limit {
-        let want = (list.limit - printed).min(hindsight_store::MAX_PAGE as usize) as i64;
-        let page = store.list_action_items(&viewer, &filter, cursor.as_deref(), want).await?;
-        for item in &page.items {
-            if json {
-                println!("{}", serde_json::to_string(item)?);
-            } else {
-                let due = item.due_date.map(|d| d.to_string()).unwrap_or_else(|| "-".to_string());
-                let owner = item.owner.as_deref().or(item.owner_team.as_deref()).unwrap_or("-");
-                let late = if item.due_date.is_some_and(|d| d < today)
-                    && matches!(item.status, ActionItemStatus::Open | ActionItemStatus::InProgress)
-                {
-                    " (overdue)"
-                } else {
-                    ""
-                };
-                let status = item.status.to_string();
-                println!(
-                    "{:<8} {status:<11} {} {due:<10} {owner:<16} {}{late}",
-                    item.incident, item.priority, item.title
-                );
-            }
-        }
-        printed += page.items.len();
-        match page.next_cursor {
-            Some(next) if !page.items.is_empty() => cursor = Some(next),
-            _ => break,
-        }
-    }
-    Ok(())
+    let fetch = async |cursor: Option<String>, want| {
+        Ok(store.list_action_items(&viewer, &filter, cursor.as_deref(), want).await?)
+    };
+    print_pages(list.limit, hindsight_store::MAX_PAGE as usize, json, fetch, |item: &ActionItem| {
+        let due = item.due_date.map(|d| d.to_string()).unwrap_or_else(|| "-".to_string());
+        let owner = item.owner.as_deref().or(item.owner_team.as_deref()).unwrap_or("-");
+        let unfinished = matches!(item.status, ActionItemStatus::Open | ActionItemStatus::InProgress);
+        let late = if unfinished && item.due_date.is_some_and(|d| d < today) { " (overdue)" } else { "" };
+        let status = item.status.to_string();
+        Ok(format!("{:<8} {status:<11} {} {due:<10} {owner:<16} {}{late}", item.incident, item.priority, item.title))
+    })
+    .await
 }

@@ -4,10 +4,12 @@
 
 use anyhow::Context;
 use hindsight_core::access::Viewer;
-use hindsight_core::{DetectionMethod, IncidentStatus, NewIncident, Severity};
+use hindsight_core::{DetectionMethod, Incident, IncidentStatus, NewIncident, Severity};
 use hindsight_store::{IncidentFilter, IncidentSort, Store, StoreError};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
+
+use crate::paging::print_pages;
 
 /// What `hindsight incidents` was asked for.
 pub struct IncidentList {
@@ -20,7 +22,7 @@ pub struct IncidentList {
     pub limit: usize,
 }
 
-/// Prints the incidents `list` asks for, a page at a time, up to its limit.
+/// Prints the incidents `list` asks for, up to its limit.
 pub async fn list(store: &Store, list: &IncidentList, json: bool) -> anyhow::Result<()> {
     let filter = IncidentFilter {
         status: list
@@ -42,34 +44,19 @@ pub async fn list(store: &Store, list: &IncidentList, json: bool) -> anyhow::Res
     };
     let sort: IncidentSort = list.sort.parse().map_err(|e| anyhow::anyhow!("--sort: {e}"))?;
     let viewer = Viewer::operator();
-    let mut cursor: Option<String> = None;
-    let mut printed = 0;
-    while printed < list.limit {
-        let want = (list.limit - printed).min(hindsight_store::MAX_PAGE as usize) as i64;
-        let page = store.list_incidents_sorted(&viewer, &filter, sort, cursor.as_deref(), want).await?;
-        for incident in &page.items {
-            if json {
-                println!("{}", serde_json::to_string(incident)?);
-            } else {
-                let began = match incident.moments.started_at {
-                    Some(at) => at.format(&Rfc3339)?,
-                    None => "-".to_string(),
-                };
-                let private = if incident.private { " (private)" } else { "" };
-                let status = incident.status.to_string();
-                println!(
-                    "{:<8} {} {status:<12} {began:<20} {}{private}",
-                    incident.handle, incident.severity, incident.title
-                );
-            }
-        }
-        printed += page.items.len();
-        match page.next_cursor {
-            Some(next) if !page.items.is_empty() => cursor = Some(next),
-            _ => break,
-        }
-    }
-    Ok(())
+    let fetch = async |cursor: Option<String>, want| {
+        Ok(store.list_incidents_sorted(&viewer, &filter, sort, cursor.as_deref(), want).await?)
+    };
+    print_pages(list.limit, hindsight_store::MAX_PAGE as usize, json, fetch, |incident: &Incident| {
+        let began = match incident.moments.started_at {
+            Some(at) => at.format(&Rfc3339)?,
+            None => "-".to_string(),
+        };
+        let private = if incident.private { " (private)" } else { "" };
+        let status = incident.status.to_string();
+        Ok(format!("{:<8} {} {status:<12} {began:<20} {}{private}", incident.handle, incident.severity, incident.title))
+    })
+    .await
 }
 
 /// What `hindsight declare` was asked for.

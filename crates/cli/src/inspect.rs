@@ -4,8 +4,13 @@
 use anyhow::Context;
 use hindsight_core::access::Viewer;
 use hindsight_core::metrics::incident_metrics;
-use hindsight_core::parse_incident_handle;
+use hindsight_core::{TimelineEvent, parse_incident_handle};
 use hindsight_store::Store;
+
+use crate::paging::print_pages;
+
+/// Events read at a time when printing a whole timeline.
+const TIMELINE_PAGE: usize = 1000;
 
 /// The incident number in a handle, or a message saying what a handle looks like.
 pub fn incident_number(handle: &str) -> anyhow::Result<i64> {
@@ -13,39 +18,30 @@ pub fn incident_number(handle: &str) -> anyhow::Result<i64> {
         .with_context(|| format!("{handle:?} is not an incident handle; they look like INC-42"))
 }
 
-/// Prints an incident's whole timeline, page by page as the store gives it.
+/// Prints an incident's whole timeline, read a page at a time.
 pub async fn timeline(store: &Store, handle: &str, json: bool) -> anyhow::Result<()> {
     let number = incident_number(handle)?;
     let viewer = Viewer::operator();
     let incident = store.incident(&viewer, number).await?;
-    let mut cursor: Option<String> = None;
     if !json {
         println!("{} {} ({}, {})", incident.handle, incident.title, incident.severity, incident.status);
     }
-    loop {
-        let page = store.list_events(&viewer, number, cursor.as_deref(), 1000).await?;
-        for event in &page.items {
-            if json {
-                println!("{}", serde_json::to_string(event)?);
-            } else {
-                let marker = event.key_moment.map(|k| format!(" [{k}]")).unwrap_or_default();
-                let actor = event.actor.as_deref().map(|a| format!("{a}: ")).unwrap_or_default();
-                println!(
-                    "{}  {:<12} {:<15} {}{}{}",
-                    event.occurred_at.format(&time::format_description::well_known::Rfc3339)?,
-                    event.source,
-                    event.kind.as_str(),
-                    actor,
-                    event.text.replace('\n', " "),
-                    marker
-                );
-            }
-        }
-        match page.next_cursor {
-            Some(next) => cursor = Some(next),
-            None => return Ok(()),
-        }
-    }
+    let fetch =
+        async |cursor: Option<String>, want| Ok(store.list_events(&viewer, number, cursor.as_deref(), want).await?);
+    print_pages(usize::MAX, TIMELINE_PAGE, json, fetch, |event: &TimelineEvent| {
+        let marker = event.key_moment.map(|k| format!(" [{k}]")).unwrap_or_default();
+        let actor = event.actor.as_deref().map(|a| format!("{a}: ")).unwrap_or_default();
+        Ok(format!(
+            "{}  {:<12} {:<15} {}{}{}",
+            event.occurred_at.format(&time::format_description::well_known::Rfc3339)?,
+            event.source,
+            event.kind.as_str(),
+            actor,
+            event.text.replace('\n', " "),
+            marker
+        ))
+    })
+    .await
 }
 
 /// Prints an incident's response metrics.

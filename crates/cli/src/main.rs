@@ -10,6 +10,7 @@ mod import;
 mod incidents;
 mod inspect;
 mod lint;
+mod paging;
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::net::SocketAddr;
