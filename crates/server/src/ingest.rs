@@ -336,15 +336,15 @@ impl<'a> Ingest<'a> {
                     raw_payload: event.raw_payload.as_deref(),
                 });
                 if !duplicates.keep(&record) {
-                    dropped.push(event.id.clone());
                     let key = (record.source, record.external_id);
                     if candidate_keys.contains(&key) {
-                        dropped_candidates.insert(key);
+                        dropped_candidates.insert(key.clone());
                     }
+                    dropped.push(key);
                 }
             }
             // Pages follow the last event read, so removing events read does not move them.
-            removed += self.store.delete_unedited_events(self.viewer, number, &dropped).await?;
+            removed += self.store.delete_unedited_events_by_external_id(self.viewer, number, &dropped).await?;
             after = page.into_iter().next_back();
             if last_page {
                 break;

@@ -40,7 +40,6 @@ pub struct ImportedEvent {
 /// A stored event with its correlation, as the duplicate check reads it back.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredEvent {
-    pub id: String,
     pub occurred_at: OffsetDateTime,
     pub source: String,
     pub external_id: String,
@@ -55,7 +54,6 @@ pub struct StoredEvent {
 
 #[derive(FromRow)]
 struct StoredEventRow {
-    id: String,
     occurred_at: Ts,
     source: String,
     external_id: String,
@@ -73,9 +71,6 @@ type KindsAndMarks = (Vec<(String, i64)>, Vec<(String, Ts)>);
 /// well under SQLite's limit of 32,766). Statements of this size and the one remainder size
 /// of a batch are prepared once per connection and kept.
 const SQLITE_IMPORT_ROWS: usize = 100;
-
-/// Events removed per statement by `delete_unedited_events` (numbered parameters: few per statement).
-const DELETE_BATCH: usize = 50;
 
 /// Events written per statement when importing into PostgreSQL (10 numbered parameters a row
 /// plus 3 shared, under its limit of 65,535).
@@ -308,7 +303,7 @@ impl Store {
         let mut args = vec![Arg::Text(incident_id), Arg::Time(Ts::from(from))];
         args.extend(sources.iter().map(|s| Arg::Text(s.clone())));
         let mut sql = format!(
-            "SELECT id, occurred_at, source, external_id, kind, actor, text, correlation, \
+            "SELECT occurred_at, source, external_id, kind, actor, text, correlation, \
              CASE WHEN correlation IS NULL THEN raw_payload END AS raw_payload FROM timeline_events \
              WHERE incident_id = $1 AND occurred_at >= $2 AND source IN ({})",
             placeholders(3, sources.len())
@@ -334,7 +329,6 @@ impl Store {
         rows.into_iter()
             .map(|row| {
                 Ok(StoredEvent {
-                    id: row.id,
                     occurred_at: row.occurred_at.get(),
                     source: row.source,
                     external_id: row.external_id,
@@ -346,44 +340,6 @@ impl Store {
                 })
             })
             .collect()
-    }
-
-    /// Removes events of a visible incident by id, in one transaction, except those a person
-    /// has edited (they stay); answers how many were removed.
-    pub async fn delete_unedited_events(
-        &self,
-        viewer: &Viewer,
-        number: i64,
-        ids: &[String],
-    ) -> Result<u64, StoreError> {
-        if ids.is_empty() {
-            return Ok(0);
-        }
-        let incident_id = self.visible_incident_id(viewer, number).await?;
-        let mut deleted = 0;
-        // Found by id: SQLite, left to choose, would walk the incident's index instead when
-        // the list is long, visiting every event of the incident; `+` keeps it off that index.
-        let incident_column = match &self.db {
-            crate::Db::Sqlite(_) => "+incident_id",
-            crate::Db::Postgres(_) => "incident_id",
-        };
-        on_pool!(self, |pool| async {
-            let mut tx = pool.begin().await?;
-            for chunk in ids.chunks(DELETE_BATCH) {
-                let sql = format!(
-                    "DELETE FROM timeline_events WHERE {incident_column} = $1 AND id IN ({}) AND edited_at IS NULL",
-                    placeholders(2, chunk.len())
-                );
-                let mut query = sqlx::query(built_sql(&sql)).bind(&incident_id);
-                for id in chunk {
-                    query = query.bind(id.as_str());
-                }
-                deleted += query.execute(&mut *tx).await?.rows_affected();
-            }
-            tx.commit().await
-        }
-        .await)?;
-        Ok(deleted)
     }
 
     /// Removes events of a visible incident found by source and external id (`keys`), in one
