@@ -134,7 +134,6 @@ pub async fn import(
     target: Target,
     mut progress: impl FnMut(u64) + Send,
 ) -> Result<ImportSummary, IngestError> {
-    let store = &store.for_import().await?;
     let (sender, mut receiver) = tokio::sync::mpsc::channel::<Vec<ReadRecord>>(BATCHES_IN_FLIGHT);
     let reader = tokio::task::spawn_blocking(move || {
         let mut batch = Vec::with_capacity(BATCH);
@@ -154,7 +153,7 @@ pub async fn import(
         }
         stats
     });
-    let mut ingest = Ingest::new(store, viewer, target);
+    let mut ingest = Ingest::new(store.clone(), viewer, target);
     let mut stored_error = None;
     while let Some(batch) = receiver.recv().await {
         if stored_error.is_some() {
@@ -175,7 +174,9 @@ pub async fn import(
 }
 
 struct Ingest<'a> {
-    store: &'a Store,
+    /// The shared store, until the import proves large (see `push`).
+    store: Store,
+    own_connection: bool,
     viewer: &'a Viewer,
     target: Target,
     incident: Option<i64>,
@@ -192,13 +193,14 @@ struct Ingest<'a> {
 }
 
 impl<'a> Ingest<'a> {
-    fn new(store: &'a Store, viewer: &'a Viewer, target: Target) -> Self {
+    fn new(store: Store, viewer: &'a Viewer, target: Target) -> Self {
         let incident = match target {
             Target::Incident(number) => Some(number),
             Target::Correlate { .. } => None,
         };
         Ingest {
             store,
+            own_connection: false,
             viewer,
             target,
             incident,
@@ -222,6 +224,12 @@ impl<'a> Ingest<'a> {
         }
         self.pending.extend(batch);
         if self.pending.len() >= STORE_BATCH {
+            // More than a batch: a large import, worth a connection of its own
+            // (`Store::for_import`). A webhook's few records stay on the shared pool.
+            if !self.own_connection {
+                self.store = self.store.for_import().await?;
+                self.own_connection = true;
+            }
             self.flush().await?;
         }
         Ok(())

@@ -391,3 +391,23 @@ async fn an_event_a_person_edited_is_not_removed_as_a_duplicate() {
     assert!(timeline.iter().any(|e| e.contains("confirmed by Ana")), "{timeline:?}");
     assert!(timeline.iter().any(|e| e.contains("alertmanager")), "{timeline:?}");
 }
+
+#[tokio::test]
+async fn an_upload_larger_than_a_store_batch_is_stored_whole_and_once() {
+    let app = spawn_app().await;
+    let handle = app.seed().await.public;
+    // More than one store batch (4,096 records), so the import moves to its own connection.
+    let lines: Vec<String> = (0..5000)
+        .map(|i| {
+            let at = time::macros::datetime!(2026-11-20 00:00 UTC) + time::Duration::seconds(i);
+            let at = at.format(&time::format_description::well_known::Rfc3339).unwrap();
+            format!(r#"{{"time": "{at}", "source": "bulk", "kind": "note", "text": "Line {i}", "id": "{i}"}}"#)
+        })
+        .collect();
+    let summary = import_all(&app, &handle, &[("jsonl", lines.join("\n"))]).await.remove(0);
+    assert_eq!(summary["imported"], 5000, "{summary}");
+    let again = import_all(&app, &handle, &[("jsonl", lines.join("\n"))]).await.remove(0);
+    assert_eq!((again["imported"].as_u64(), again["duplicates"].as_u64()), (Some(0), Some(5000)), "{again}");
+    let (_, incident) = app.get(EDITOR, &format!("/api/v1/incidents/{handle}/events?limit=1")).await;
+    assert!(incident["next_cursor"].is_string(), "{incident}");
+}

@@ -151,7 +151,7 @@ impl Store {
         Ok(Store { db, in_memory })
     }
 
-    /// The store to run one import through. On SQLite that is a connection of its own with a
+    /// The store to run one large import through. On SQLite that is a connection of its own with a
     /// larger page cache (`IMPORT_CACHE_KIB`), held for the whole import: the pool's
     /// connections take turns, and each one's cache is dropped whenever another has written,
     /// so an import spread over them keeps reading the pages it just wrote back from the
