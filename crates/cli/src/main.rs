@@ -25,6 +25,12 @@ use hindsight_store::{NewUser, Store};
 
 use crate::config::{Config, FlagOverrides};
 
+/// mimalloc instead of the system allocator: an import allocates and frees a few small
+/// strings per record, and glibc's malloc took a quarter of an import's CPU
+/// (docs/BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The demo's admin account.
 const DEMO_LOGIN: (&str, &str) = ("admin", "demo-password");
 

@@ -155,7 +155,9 @@ impl Store {
     /// larger page cache (`IMPORT_CACHE_KIB`), held for the whole import: the pool's
     /// connections take turns, and each one's cache is dropped whenever another has written,
     /// so an import spread over them keeps reading the pages it just wrote back from the
-    /// kernel. Dropping the returned store closes that connection. On PostgreSQL, and for an
+    /// kernel. Its statement journals stay in memory (`temp_store`): each multi-row INSERT
+    /// copies the index pages it changes there before changing them, which had been a
+    /// temporary file's writes. Dropping the returned store closes that connection. On PostgreSQL, and for an
     /// in-memory SQLite database (which a second connection would not see), the same store.
     pub async fn for_import(&self) -> Result<Store, StoreError> {
         let Db::Sqlite(pool) = &self.db else {
@@ -167,7 +169,8 @@ impl Store {
         let options = (*pool.connect_options())
             .clone()
             .pragma("cache_size", format!("-{IMPORT_CACHE_KIB}"))
-            .pragma("wal_autocheckpoint", IMPORT_CHECKPOINT_PAGES.to_string());
+            .pragma("wal_autocheckpoint", IMPORT_CHECKPOINT_PAGES.to_string())
+            .pragma("temp_store", "MEMORY");
         let pool = SqlitePoolOptions::new().max_connections(1).connect_with(options).await?;
         Ok(Store { db: Db::Sqlite(pool), in_memory: false })
     }
