@@ -2,6 +2,9 @@
 //! importer on a blocking thread, streams its records through a bounded channel, ties
 //! them to an incident (given, found by the ids the tools use, by service and time, or
 //! created from the first trigger), stores them in batches, and marks the key moments.
+//! The importer's thread also does all the per-record work that storing does not need
+//! (payload and correlation text, references, key-moment candidates, the streaming
+//! duplicate check), so that the side which stores, the slower one, only stores.
 //!
 //! Memory stays flat however large the input: records are stored as they come; only a
 //! bounded set of candidates (the earliest and latest of each kind, without their
@@ -109,19 +112,41 @@ const CANDIDATES_PER_END: usize = 500;
 const SERVICE_WINDOW: time::Duration = time::Duration::hours(6);
 
 /// A record as read, its raw payload and correlation already in the text the store keeps
-/// (`record.raw` is null), so the importer's thread does that work while the store writes.
+/// (`record.raw` is null) and its references to the incident listed, so the importer's
+/// thread does that work while the store writes.
 struct ReadRecord {
     record: Record,
     raw_payload: Option<String>,
     correlation: String,
+    references: Vec<(String, String)>,
 }
 
 impl ReadRecord {
     fn new(mut record: Record) -> ReadRecord {
         let raw = std::mem::take(&mut record.raw);
         let correlation = stored_correlation(&record);
-        ReadRecord { raw_payload: (!raw.is_null()).then(|| raw.to_string()), correlation, record }
+        let references = references(&record);
+        ReadRecord { raw_payload: (!raw.is_null()).then(|| raw.to_string()), correlation, references, record }
     }
+}
+
+/// The references the tools use for the incident a record is about.
+fn references(record: &Record) -> Vec<(String, String)> {
+    let c = &record.correlation;
+    let mut refs = Vec::new();
+    if let Some(id) = &c.incident_id {
+        refs.push((format!("{}_incident", record.source), id.clone()));
+    }
+    if let Some(number) = c.incident_number {
+        refs.push((format!("{}_incident_number", record.source), number.to_string()));
+    }
+    if let Some(fingerprint) = &c.fingerprint {
+        refs.push(("alert_fingerprint".to_string(), fingerprint.clone()));
+    }
+    if let Some(channel) = &c.channel {
+        refs.push(("slack_channel".to_string(), channel.trim_start_matches('#').to_string()));
+    }
+    refs
 }
 
 /// Reads `source` as `format` into the incident `target` names, as `viewer`.
@@ -137,8 +162,11 @@ pub async fn import(
     let (sender, mut receiver) = tokio::sync::mpsc::channel::<Vec<ReadRecord>>(BATCHES_IN_FLIGHT);
     let reader = tokio::task::spawn_blocking(move || {
         let mut batch = Vec::with_capacity(BATCH);
+        let mut observed = Observed::default();
         let mut sink = |record: Record| {
-            batch.push(ReadRecord::new(record));
+            let read = ReadRecord::new(record);
+            observed.observe(&read.record);
+            batch.push(read);
             if batch.len() >= BATCH {
                 // A closed channel means the receiving side gave up; the rest is not needed.
                 let _ = sender.blocking_send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
@@ -151,7 +179,7 @@ pub async fn import(
         if !batch.is_empty() {
             let _ = sender.blocking_send(batch);
         }
-        stats
+        stats.map(|stats| (stats, observed))
     });
     let mut ingest = Ingest::new(store.clone(), viewer, target);
     let mut stored_error = None;
@@ -165,11 +193,12 @@ pub async fn import(
         }
         progress(ingest.summary.read);
     }
-    let stats = reader.await.map_err(|e| IngestError::Crashed(e.to_string()))??;
+    let (stats, observed) = reader.await.map_err(|e| IngestError::Crashed(e.to_string()))??;
     if let Some(e) = stored_error {
         return Err(e);
     }
     progress(ingest.summary.read);
+    ingest.observed = observed;
     ingest.finish(stats).await
 }
 
@@ -182,6 +211,16 @@ struct Ingest<'a> {
     incident: Option<i64>,
     pending: Vec<ReadRecord>,
     refs: HashSet<(String, String)>,
+    /// What the importer's thread saw of the records, once it is done.
+    observed: Observed,
+    summary: ImportSummary,
+}
+
+/// What an import learns from every record as it is read, on the importer's thread so that
+/// the side storing the records only stores: the key-moment candidates, the span of time
+/// and the sources read, and the streaming duplicate check.
+#[derive(Default)]
+struct Observed {
     candidates: BTreeMap<EventKind, Vec<Record>>,
     /// The earliest and latest record read, and the sources whose stored events the
     /// duplicate rule compares with the records read.
@@ -189,53 +228,17 @@ struct Ingest<'a> {
     latest: Option<OffsetDateTime>,
     compared_sources: BTreeSet<String>,
     stream: StreamCheck,
-    summary: ImportSummary,
 }
 
-impl<'a> Ingest<'a> {
-    fn new(store: Store, viewer: &'a Viewer, target: Target) -> Self {
-        let incident = match target {
-            Target::Incident(number) => Some(number),
-            Target::Correlate { .. } => None,
-        };
-        Ingest {
-            store,
-            own_connection: false,
-            viewer,
-            target,
-            incident,
-            pending: Vec::new(),
-            refs: HashSet::new(),
-            candidates: BTreeMap::new(),
-            earliest: None,
-            latest: None,
-            compared_sources: BTreeSet::new(),
-            stream: StreamCheck::default(),
-            summary: ImportSummary::default(),
-        }
+impl Observed {
+    /// Takes note of a record read (its payload already apart).
+    fn observe(&mut self, record: &Record) {
+        self.keep_candidate(record);
+        self.note_scope(record);
+        self.stream.offer(record);
     }
 
-    async fn push(&mut self, batch: Vec<ReadRecord>) -> Result<(), IngestError> {
-        self.summary.read += batch.len() as u64;
-        for read in &batch {
-            self.keep_candidate(&read.record);
-            self.note_scope(&read.record);
-            self.stream.offer(&read.record);
-        }
-        self.pending.extend(batch);
-        if self.pending.len() >= STORE_BATCH {
-            // More than a batch: a large import, worth a connection of its own
-            // (`Store::for_import`). A webhook's few records stay on the shared pool.
-            if !self.own_connection {
-                self.store = self.store.for_import().await?;
-                self.own_connection = true;
-            }
-            self.flush().await?;
-        }
-        Ok(())
-    }
-
-    /// Keeps the record (its payload is already apart) if it is among the earliest or latest of its kind.
+    /// Keeps the record if it is among the earliest or latest of its kind.
     fn keep_candidate(&mut self, record: &Record) {
         let bucket = self.candidates.entry(record.kind).or_default();
         bucket.push(record.clone());
@@ -266,6 +269,41 @@ impl<'a> Ingest<'a> {
             }
         }
     }
+}
+
+impl<'a> Ingest<'a> {
+    fn new(store: Store, viewer: &'a Viewer, target: Target) -> Self {
+        let incident = match target {
+            Target::Incident(number) => Some(number),
+            Target::Correlate { .. } => None,
+        };
+        Ingest {
+            store,
+            own_connection: false,
+            viewer,
+            target,
+            incident,
+            pending: Vec::new(),
+            refs: HashSet::new(),
+            observed: Observed::default(),
+            summary: ImportSummary::default(),
+        }
+    }
+
+    async fn push(&mut self, batch: Vec<ReadRecord>) -> Result<(), IngestError> {
+        self.summary.read += batch.len() as u64;
+        self.pending.extend(batch);
+        if self.pending.len() >= STORE_BATCH {
+            // More than a batch: a large import, worth a connection of its own
+            // (`Store::for_import`). A webhook's few records stay on the shared pool.
+            if !self.own_connection {
+                self.store = self.store.for_import().await?;
+                self.own_connection = true;
+            }
+            self.flush().await?;
+        }
+        Ok(())
+    }
 
     /// Applies core's duplicate rule (`Duplicates`, the one `build_timeline` uses) to the
     /// stored timeline where this import could have added a duplicate, and removes the events
@@ -279,15 +317,15 @@ impl<'a> Ingest<'a> {
     /// events it rejected are removed by their ids. Otherwise the stored events are read back
     /// a page at a time, in timeline order, so memory stays flat.
     async fn remove_duplicates(&mut self, number: i64) -> Result<(), IngestError> {
-        let (Some(earliest), Some(latest)) = (self.earliest, self.latest) else {
+        let (Some(earliest), Some(latest)) = (self.observed.earliest, self.observed.latest) else {
             return Ok(());
         };
         if self.summary.imported == 0 {
             // Nothing new: what is stored was checked when it was added.
             return Ok(());
         }
-        let sources: Vec<String> = self.compared_sources.iter().cloned().collect();
-        let stream = std::mem::take(&mut self.stream).finish();
+        let sources: Vec<String> = self.observed.compared_sources.iter().cloned().collect();
+        let stream = std::mem::take(&mut self.observed.stream).finish();
         if let Some(rejected) = stream {
             let around = self
                 .store
@@ -320,7 +358,7 @@ impl<'a> Ingest<'a> {
     ) -> Result<(), IngestError> {
         let from = earliest - DUPLICATE_LOOKBACK;
         let candidate_keys: HashSet<(String, String)> =
-            self.candidates.values().flatten().map(|r| (r.source.clone(), r.external_id.clone())).collect();
+            self.observed.candidates.values().flatten().map(|r| (r.source.clone(), r.external_id.clone())).collect();
         let mut dropped_candidates = HashSet::new();
         let mut duplicates = Duplicates::default();
         let mut removed = 0;
@@ -369,28 +407,9 @@ impl<'a> Ingest<'a> {
         if removed.is_empty() {
             return;
         }
-        for bucket in self.candidates.values_mut() {
+        for bucket in self.observed.candidates.values_mut() {
             bucket.retain(|r| !removed.contains(&(r.source.clone(), r.external_id.clone())));
         }
-    }
-
-    /// The references the tools use for the incident these records are about.
-    fn references(record: &Record) -> Vec<(String, String)> {
-        let c = &record.correlation;
-        let mut refs = Vec::new();
-        if let Some(id) = &c.incident_id {
-            refs.push((format!("{}_incident", record.source), id.clone()));
-        }
-        if let Some(number) = c.incident_number {
-            refs.push((format!("{}_incident_number", record.source), number.to_string()));
-        }
-        if let Some(fingerprint) = &c.fingerprint {
-            refs.push(("alert_fingerprint".to_string(), fingerprint.clone()));
-        }
-        if let Some(channel) = &c.channel {
-            refs.push(("slack_channel".to_string(), channel.trim_start_matches('#').to_string()));
-        }
-        refs
     }
 
     async fn resolve_incident(&mut self) -> Result<i64, IngestError> {
@@ -400,10 +419,10 @@ impl<'a> Ingest<'a> {
         // The first record, in input order, whose reference names a known incident.
         let mut refs = Vec::new();
         let mut seen = HashSet::new();
-        for ReadRecord { record, .. } in &self.pending {
-            for reference in Self::references(record) {
-                if seen.insert(reference.clone()) {
-                    refs.push(reference);
+        for read in &self.pending {
+            for reference in &read.references {
+                if seen.insert(reference) {
+                    refs.push(reference.clone());
                 }
             }
         }
@@ -482,18 +501,18 @@ impl<'a> Ingest<'a> {
         }
         let number = self.resolve_incident().await?;
         let mut new_refs = Vec::new();
-        for ReadRecord { record, .. } in &self.pending {
-            for reference in Self::references(record) {
-                if self.refs.len() < MAX_REFS && !self.refs.contains(&reference) {
+        for read in &self.pending {
+            for reference in &read.references {
+                if self.refs.len() < MAX_REFS && !self.refs.contains(reference) {
                     self.refs.insert(reference.clone());
-                    new_refs.push(reference);
+                    new_refs.push(reference.clone());
                 }
             }
         }
         let events: Vec<ImportedEvent> = self
             .pending
             .drain(..)
-            .map(|ReadRecord { record: r, raw_payload, correlation }| ImportedEvent {
+            .map(|ReadRecord { record: r, raw_payload, correlation, .. }| ImportedEvent {
                 occurred_at: r.occurred_at,
                 source: r.source,
                 external_id: r.external_id,
@@ -527,7 +546,7 @@ impl<'a> Ingest<'a> {
         };
         self.summary.incident = Some(incident_handle(number));
         self.remove_duplicates(number).await?;
-        let candidates: Vec<Record> = std::mem::take(&mut self.candidates).into_values().flatten().collect();
+        let candidates: Vec<Record> = std::mem::take(&mut self.observed.candidates).into_values().flatten().collect();
         let suggestion = key_moments(&candidates);
         let mut marks = Vec::new();
         let find = |id: &str| candidates.iter().find(|r| r.external_id == id).map(|r| r.source.clone());
@@ -618,7 +637,8 @@ impl StreamCheck {
         if self.gave_up {
             return;
         }
-        let held = Held(Record { raw: serde_json::Value::Null, ..record.clone() });
+        // The record's payload is already apart (`ReadRecord`).
+        let held = Held(record.clone());
         match self.released.as_ref().map(|last| held.cmp(last)) {
             Some(Ordering::Less) => return self.give_up(),
             // The same event again: the store keeps the first and counts this one.
