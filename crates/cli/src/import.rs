@@ -96,6 +96,7 @@ fn merge(total: &mut ImportSummary, next: ImportSummary) {
     total.read += next.read;
     total.imported += next.imported;
     total.duplicates += next.duplicates;
+    total.restored += next.restored;
     total.rejected += next.rejected;
     total.skipped += next.skipped;
     total.rejections.extend(next.rejections);
@@ -110,6 +111,12 @@ fn print_summary(summary: &ImportSummary) {
         "{incident}{created}: {} imported, {} duplicates skipped, {} rejected, {} not timeline events",
         summary.imported, summary.duplicates, summary.rejected, summary.skipped
     );
+    if summary.restored > 0 {
+        println!(
+            "  {} events set aside as duplicates before are back on the timeline: an earlier copy arrived",
+            summary.restored
+        );
+    }
     for (moment, at) in &summary.key_moments {
         println!("  key moment {moment}: {at}");
     }

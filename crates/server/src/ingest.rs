@@ -64,6 +64,10 @@ pub struct ImportSummary {
     pub rejected: u64,
     /// Records understood but not timeline events.
     pub skipped: u64,
+    /// Events an earlier import had set aside as duplicates that are back on the timeline:
+    /// the rule keeps the first of copies minutes apart, and this import brought an earlier
+    /// copy that ends the run they were part of.
+    pub restored: u64,
     #[schema(value_type = Vec<Object>)]
     pub rejections: Vec<Rejected>,
     pub notes: Vec<String>,
@@ -306,16 +310,18 @@ impl<'a> Ingest<'a> {
     }
 
     /// Applies core's duplicate rule (`Duplicates`, the one `build_timeline` uses) to the
-    /// stored timeline where this import could have added a duplicate, and removes the events
-    /// it finds to be duplicates: the same alert from two tools, a repeated notification, one
-    /// step told twice. The rule keeps the earliest, so the timeline left does not depend on
-    /// the order of imports.
+    /// stored timeline where this import could have added a duplicate, and sets aside the
+    /// events it finds to be duplicates (`Store::set_aside_duplicates`): the same alert from
+    /// two tools, a repeated notification, one step told twice. Events set aside before are
+    /// judged again with the rest and come back when the rule now keeps them, so the timeline
+    /// left is `build_timeline`'s over everything imported, whatever the order of imports.
     ///
     /// When the records came in timeline order (give or take [`REORDER_HORIZON`]) and no
-    /// other event of the sources compared lies within the rule's reach of them, the rule's
-    /// verdict on the records as they streamed is its verdict on the stored timeline, and the
-    /// events it rejected are removed by their ids. Otherwise the stored events are read back
-    /// a page at a time, in timeline order, so memory stays flat.
+    /// other event of the sources compared (on the timeline or set aside) lies within the
+    /// rule's reach of them, the rule's verdict on the records as they streamed is its verdict
+    /// on the stored timeline, and the events it rejected are set aside by their ids.
+    /// Otherwise the stored events are read back a page at a time, in timeline order, so
+    /// memory stays flat.
     async fn remove_duplicates(&mut self, number: i64) -> Result<(), IngestError> {
         let (Some(earliest), Some(latest)) = (self.observed.earliest, self.observed.latest) else {
             return Ok(());
@@ -338,7 +344,7 @@ impl<'a> Ingest<'a> {
                 )
                 .await?;
             if u64::try_from(around).ok() == Some(self.summary.imported) {
-                let removed = self.store.delete_unedited_events_by_external_id(self.viewer, number, &rejected).await?;
+                let removed = self.store.set_aside_duplicates(self.viewer, number, &rejected).await?;
                 self.summary.imported = self.summary.imported.saturating_sub(removed);
                 self.summary.duplicates += removed;
                 self.forget_candidates(&rejected.into_iter().collect());
@@ -348,8 +354,10 @@ impl<'a> Ingest<'a> {
         self.check_stored_timeline(number, &sources, earliest).await
     }
 
-    /// The duplicate rule over the stored events of `sources` from `earliest` (less the rule's
-    /// reach) on, read back a page at a time; removes what it rejects.
+    /// The duplicate rule over the stored events of `sources` from `earliest` on, those set
+    /// aside included, read back a page at a time; sets aside what it rejects and brings back
+    /// what it keeps. The events on the timeline in the rule's reach before `earliest` are
+    /// what the first ones are judged against.
     async fn check_stored_timeline(
         &mut self,
         number: i64,
@@ -363,6 +371,8 @@ impl<'a> Ingest<'a> {
         let mut duplicates = Duplicates::default();
         let mut removed = 0;
         let mut after: Option<StoredEvent> = None;
+        // The last event judged, and whether the rule kept it.
+        let mut previous: Option<((String, String), bool)> = None;
         loop {
             let page = self
                 .store
@@ -370,7 +380,19 @@ impl<'a> Ingest<'a> {
                 .await?;
             let last_page = (page.len() as i64) < DUPLICATE_CHECK_PAGE;
             let mut dropped = Vec::new();
+            let mut back = Vec::new();
             for event in &page {
+                let key = (event.source.clone(), event.external_id.clone());
+                if let Some((last, kept)) = &previous
+                    && *last == key
+                {
+                    // The same event on the timeline and set aside (imported again after it was
+                    // set aside): one verdict, and one place for it.
+                    if *kept && event.set_aside {
+                        back.push(key);
+                    }
+                    continue;
+                }
                 let record = record_from_stored(hindsight_core::import::StoredEvent {
                     occurred_at: event.occurred_at,
                     source: &event.source,
@@ -381,16 +403,31 @@ impl<'a> Ingest<'a> {
                     correlation: event.correlation.as_deref(),
                     raw_payload: event.raw_payload.as_deref(),
                 });
-                if !duplicates.keep(&record) {
-                    let key = (record.source, record.external_id);
-                    if candidate_keys.contains(&key) {
-                        dropped_candidates.insert(key.clone());
+                if event.occurred_at < earliest {
+                    // Settled before this import: nothing it brought comes before. What is on
+                    // the timeline there is what later events are judged against.
+                    if !event.set_aside {
+                        duplicates.remember(&record);
                     }
-                    dropped.push(key);
+                    continue;
                 }
+                let kept = duplicates.keep(&record);
+                match (kept, event.set_aside) {
+                    (true, true) => back.push(key.clone()),
+                    (false, false) => {
+                        if candidate_keys.contains(&key) {
+                            dropped_candidates.insert(key.clone());
+                        }
+                        dropped.push(key.clone());
+                    }
+                    _ => {}
+                }
+                previous = Some((key, kept));
             }
-            // Pages follow the last event read, so removing events read does not move them.
-            removed += self.store.delete_unedited_events_by_external_id(self.viewer, number, &dropped).await?;
+            // Pages follow the last event read, and events read keep their place in timeline
+            // order whether set aside or not, so moving them does not move the pages.
+            removed += self.store.set_aside_duplicates(self.viewer, number, &dropped).await?;
+            self.summary.restored += self.store.restore_duplicates(self.viewer, number, &back).await?;
             after = page.into_iter().next_back();
             if last_page {
                 break;

@@ -310,6 +310,54 @@ async fn repeated_pages_in_one_upload_are_stored_once() {
     assert!(pages[0].contains("10:00:00") && pages[1].contains("10:06:00"), "{pages:?}");
 }
 
+/// Three copies of one page four minutes apart, uploaded one at a time in every order, leave
+/// the two `build_timeline` keeps of all three (the first, and the third: eight minutes after
+/// the first one kept): a copy set aside as a duplicate comes back when an earlier copy
+/// arrives and sets aside the one that had hidden it.
+async fn three_copies_of_a_page_give_the_same_timeline_in_every_import_order(store_for: impl AsyncFn() -> Store) {
+    let page = |minute: u32| {
+        format!(
+            r#"{{"time": "2026-11-20T10:{minute:02}:00Z", "source": "pager", "kind": "page", "actor": "oncall", "text": "Paged Ana by SMS", "incident": "P1"}}"#
+        )
+    };
+    let orders = [[0, 4, 8], [0, 8, 4], [4, 0, 8], [4, 8, 0], [8, 0, 4], [8, 4, 0]];
+    for order in orders {
+        let app = common::spawn_on(store_for().await).await;
+        let handle = app.seed().await.public;
+        let uploads: Vec<(&str, String)> = order.iter().map(|&minute| ("jsonl", page(minute))).collect();
+        let summaries = import_all(&app, &handle, &uploads).await;
+        let pages = |timeline: Vec<String>| -> Vec<String> {
+            timeline.into_iter().filter(|e| e.contains("pager")).map(|e| e[12..20].to_string()).collect()
+        };
+        let timeline = stored_timeline(&app, &handle).await;
+        assert_eq!(pages(timeline.clone()), ["10:00:00", "10:08:00"], "order {order:?}: {summaries:?}");
+        let restored: u64 = summaries.iter().map(|s| s["restored"].as_u64().unwrap()).sum();
+        // When 10:00 comes last, 10:04 had hidden 10:08 until then.
+        let expected = u64::from(order[2] == 0);
+        assert_eq!(restored, expected, "order {order:?}: {summaries:?}");
+        // All three again, in one upload: nothing changes.
+        let all = order.iter().map(|&minute| page(minute)).collect::<Vec<_>>().join("\n");
+        import_all(&app, &handle, &[("jsonl", all)]).await;
+        assert_eq!(stored_timeline(&app, &handle).await, timeline, "order {order:?}");
+    }
+}
+
+#[tokio::test]
+async fn three_copies_of_a_page_give_the_same_timeline_in_every_import_order_sqlite() {
+    three_copies_of_a_page_give_the_same_timeline_in_every_import_order(sqlite_store).await;
+}
+
+#[tokio::test]
+async fn three_copies_of_a_page_give_the_same_timeline_in_every_import_order_postgres() {
+    if hindsight_store::test_support::postgres_store().await.is_none() {
+        return;
+    }
+    three_copies_of_a_page_give_the_same_timeline_in_every_import_order(async || {
+        hindsight_store::test_support::postgres_store().await.expect("PostgreSQL was reachable a moment ago")
+    })
+    .await;
+}
+
 /// Two days of pages, alerts and notes in bursts, many repeating one another within the
 /// duplicate rule's windows, as JSON Lines, one line per record in time order.
 fn bursts_of_repeats() -> Vec<String> {

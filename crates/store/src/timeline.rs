@@ -50,6 +50,8 @@ pub struct StoredEvent {
     pub correlation: Option<String>,
     /// Read only for events without `correlation`.
     pub raw_payload: Option<String>,
+    /// Set aside as a duplicate (`Store::set_aside_duplicates`): not on the timeline.
+    pub set_aside: bool,
 }
 
 #[derive(FromRow)]
@@ -62,6 +64,7 @@ struct StoredEventRow {
     text: String,
     correlation: Option<String>,
     raw_payload: Option<String>,
+    set_aside: bool,
 }
 
 /// Event counts by kind, and the first time each key moment is marked.
@@ -78,6 +81,11 @@ const POSTGRES_IMPORT_ROWS: usize = 500;
 
 /// References written per statement by an import.
 const REFS_PER_INSERT: usize = 100;
+
+/// The columns an event keeps when it is set aside as a duplicate and when it comes back
+/// (`timeline_duplicates` has them all; an event set aside was never edited).
+const DUPLICATE_COLUMNS: &str = "id, incident_id, occurred_at, source, external_id, kind, actor, text, key_moment, \
+                                 raw_payload, correlation, created_by, created_at, version";
 
 /// The INSERT of `rows` references to the incident `$1`, each a (`kind`, `value`) pair of parameters.
 fn refs_sql(rows: usize) -> String {
@@ -283,10 +291,10 @@ impl Store {
         Ok(added)
     }
 
-    /// Events of a visible incident from one of `sources`, at or after `from`, in timeline
-    /// order (time, source, external id) with their kept correlation (their raw payload
-    /// instead where none was kept), at most `limit` of them: those after `after`, the last
-    /// event of the previous page.
+    /// Events of a visible incident from one of `sources`, at or after `from`, those set aside
+    /// as duplicates included, in timeline order (time, source, external id) with their kept
+    /// correlation (their raw payload instead where none was kept), at most `limit` of them:
+    /// those after `after`, the last event of the previous page.
     pub async fn events_with_correlation(
         &self,
         viewer: &Viewer,
@@ -302,15 +310,11 @@ impl Store {
         let incident_id = self.visible_incident_id(viewer, number).await?;
         let mut args = vec![Arg::Text(incident_id), Arg::Time(Ts::from(from))];
         args.extend(sources.iter().map(|s| Arg::Text(s.clone())));
-        let mut sql = format!(
-            "SELECT occurred_at, source, external_id, kind, actor, text, correlation, \
-             CASE WHEN correlation IS NULL THEN raw_payload END AS raw_payload FROM timeline_events \
-             WHERE incident_id = $1 AND occurred_at >= $2 AND source IN ({})",
-            placeholders(3, sources.len())
-        );
+        let mut filter =
+            format!("incident_id = $1 AND occurred_at >= $2 AND source IN ({})", placeholders(3, sources.len()));
         if let Some(last) = after {
             let first = args.len() + 1;
-            sql.push_str(&format!(
+            filter.push_str(&format!(
                 " AND (occurred_at, source, external_id) > (${}, ${}, ${})",
                 first,
                 first + 1,
@@ -323,7 +327,14 @@ impl Store {
             ]);
         }
         args.push(Arg::Int(limit.max(1)));
-        sql.push_str(&format!(" ORDER BY occurred_at, source, external_id LIMIT ${}", args.len()));
+        let columns = "occurred_at, source, external_id, kind, actor, text, correlation, \
+                       CASE WHEN correlation IS NULL THEN raw_payload END AS raw_payload";
+        let sql = format!(
+            "SELECT {columns}, FALSE AS set_aside FROM timeline_events WHERE {filter} \
+             UNION ALL SELECT {columns}, TRUE AS set_aside FROM timeline_duplicates WHERE {filter} \
+             ORDER BY occurred_at, source, external_id, set_aside LIMIT ${}",
+            args.len()
+        );
         let rows: Vec<StoredEventRow> =
             on_pool!(self, |pool| bind_args!(sqlx::query_as(built_sql(&sql)), args.clone()).fetch_all(pool).await)?;
         rows.into_iter()
@@ -337,48 +348,101 @@ impl Store {
                     text: row.text,
                     correlation: row.correlation,
                     raw_payload: row.raw_payload,
+                    set_aside: row.set_aside,
                 })
             })
             .collect()
     }
 
-    /// Removes events of a visible incident found by source and external id (`keys`), in one
-    /// transaction, except those a person has edited (they stay); answers how many were removed.
-    pub async fn delete_unedited_events_by_external_id(
+    /// Sets aside events of a visible incident, found by source and external id (`keys`), as
+    /// duplicates of others, in one transaction: they leave the timeline for
+    /// `timeline_duplicates`, from where `restore_duplicates` brings them back. Events a person
+    /// has edited stay. Answers how many left the timeline.
+    pub async fn set_aside_duplicates(
         &self,
         viewer: &Viewer,
         number: i64,
         keys: &[(String, String)],
     ) -> Result<u64, StoreError> {
+        let sql = [
+            &format!(
+                "INSERT INTO timeline_duplicates ({DUPLICATE_COLUMNS}, set_aside_at) SELECT {DUPLICATE_COLUMNS}, $4 \
+                 FROM timeline_events WHERE incident_id = $1 AND source = $2 AND external_id = $3 \
+                 AND edited_at IS NULL ON CONFLICT DO NOTHING"
+            ),
+            "DELETE FROM timeline_events WHERE incident_id = $1 AND source = $2 AND external_id = $3 \
+             AND edited_at IS NULL",
+        ];
+        Ok(self.move_events(viewer, number, keys, sql, Some(Ts::now())).await?.1)
+    }
+
+    /// Brings events set aside as duplicates (`set_aside_duplicates`) back to the timeline of
+    /// a visible incident, found by source and external id (`keys`), in one transaction.
+    /// Answers how many came back.
+    pub async fn restore_duplicates(
+        &self,
+        viewer: &Viewer,
+        number: i64,
+        keys: &[(String, String)],
+    ) -> Result<u64, StoreError> {
+        let sql = [
+            &format!(
+                "INSERT INTO timeline_events ({DUPLICATE_COLUMNS}) SELECT {DUPLICATE_COLUMNS} \
+                 FROM timeline_duplicates WHERE incident_id = $1 AND source = $2 AND external_id = $3 \
+                 ON CONFLICT DO NOTHING"
+            ),
+            "DELETE FROM timeline_duplicates WHERE incident_id = $1 AND source = $2 AND external_id = $3",
+        ];
+        // Counted as copied: an event both set aside and (imported again) on the timeline
+        // is only removed from the duplicates.
+        Ok(self.move_events(viewer, number, keys, sql, None).await?.0)
+    }
+
+    /// Runs `copy` then `remove` for each key (bound as $1 incident id, $2 source, $3 external
+    /// id, and `stamp` as $4 of `copy` when given) in one transaction; answers how many rows
+    /// `copy` copied and `remove` removed.
+    async fn move_events(
+        &self,
+        viewer: &Viewer,
+        number: i64,
+        keys: &[(String, String)],
+        [copy, remove]: [&str; 2],
+        stamp: Option<Ts>,
+    ) -> Result<(u64, u64), StoreError> {
         if keys.is_empty() {
-            return Ok(0);
+            return Ok((0, 0));
         }
         let incident_id = self.visible_incident_id(viewer, number).await?;
-        let mut deleted = 0;
+        let (mut copied, mut removed) = (0, 0);
         on_pool!(self, |pool| async {
             let mut tx = pool.begin().await?;
             // One key a statement: SQLite finds each by the unique index on (incident, source,
             // external id), which it does not use for a list of keys.
             for (source, external_id) in keys {
-                deleted += sqlx::query(
-                    "DELETE FROM timeline_events WHERE incident_id = $1 AND source = $2 AND external_id = $3 \
-                     AND edited_at IS NULL",
-                )
-                .bind(&incident_id)
-                .bind(source.as_str())
-                .bind(external_id.as_str())
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
+                let query =
+                    sqlx::query(built_sql(copy)).bind(&incident_id).bind(source.as_str()).bind(external_id.as_str());
+                let query = match stamp {
+                    Some(at) => query.bind(at),
+                    None => query,
+                };
+                copied += query.execute(&mut *tx).await?.rows_affected();
+                removed += sqlx::query(built_sql(remove))
+                    .bind(&incident_id)
+                    .bind(source.as_str())
+                    .bind(external_id.as_str())
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
             }
             tx.commit().await
         }
         .await)?;
-        Ok(deleted)
+        Ok((copied, removed))
     }
 
-    /// How many events of a visible incident from one of `sources` happened from `from` to
-    /// `to` (both included); read from the timeline-order index alone.
+    /// How many events of a visible incident from one of `sources`, those set aside as
+    /// duplicates included, happened from `from` to `to` (both included); read from the
+    /// timeline-order indexes alone.
     pub async fn count_events_between(
         &self,
         viewer: &Viewer,
@@ -393,10 +457,13 @@ impl Store {
         let incident_id = self.visible_incident_id(viewer, number).await?;
         let mut args = vec![Arg::Text(incident_id), Arg::Time(Ts::from(from)), Arg::Time(Ts::from(to))];
         args.extend(sources.iter().map(|s| Arg::Text(s.clone())));
-        let sql = format!(
-            "SELECT COUNT(*) FROM timeline_events WHERE incident_id = $1 AND occurred_at >= $2 AND occurred_at <= $3 \
-             AND source IN ({})",
+        let filter = format!(
+            "incident_id = $1 AND occurred_at >= $2 AND occurred_at <= $3 AND source IN ({})",
             placeholders(4, sources.len())
+        );
+        let sql = format!(
+            "SELECT (SELECT COUNT(*) FROM timeline_events WHERE {filter}) \
+             + (SELECT COUNT(*) FROM timeline_duplicates WHERE {filter})"
         );
         Ok(on_pool!(self, |pool| bind_args!(sqlx::query_scalar(built_sql(&sql)), args.clone()).fetch_one(pool).await)?)
     }

@@ -9,7 +9,7 @@ use hindsight_core::access::Viewer;
 use hindsight_core::{
     ActionItem, ActionItemKind, ActionItemPatch, ActionItemStatus, EventKind, FieldChange, Incident, IncidentPatch,
     IncidentStatus, NewActionItem, NewIncident, NewPostmortem, NewTimelineEvent, PostmortemPatch, PostmortemStatus,
-    Priority, Responder, ResponderRole, Role, Severity, TimelineEventPatch,
+    Priority, Responder, ResponderRole, Role, Severity, TimelineEvent, TimelineEventPatch,
 };
 use hindsight_store::test_support::{execute_raw, postgres_store, sqlite_store};
 use hindsight_store::{
@@ -1184,7 +1184,7 @@ async fn imports_record_references_with_their_events(store: Store) {
     assert_eq!(seen.into_iter().collect::<Vec<_>>(), [(reference("pagerduty_incident", "HELD"), 1)]);
 }
 
-async fn events_are_counted_in_a_span_and_removed_by_external_id(store: Store) {
+async fn events_are_counted_in_a_span_and_set_aside_by_external_id(store: Store) {
     let admin = admin(&store).await;
     let outsider = person(&store, "outsider", Role::Editor).await;
     store.create_incident(&admin, private_incident("a")).await.unwrap();
@@ -1212,18 +1212,31 @@ async fn events_are_counted_in_a_span_and_removed_by_external_id(store: Store) {
         Err(StoreError::NotFound(_))
     ));
     let keys = [reference("grafana", "e1"), reference("alertmanager", "e1"), reference("alertmanager", "e4")];
-    assert!(matches!(
-        store.delete_unedited_events_by_external_id(&outsider, 1, &keys).await,
-        Err(StoreError::NotFound(_))
-    ));
-    // ("alertmanager", "e1") names no event: two of the three keys remove one each.
-    assert_eq!(store.delete_unedited_events_by_external_id(&admin, 1, &keys).await.unwrap(), 2);
+    assert!(matches!(store.set_aside_duplicates(&outsider, 1, &keys).await, Err(StoreError::NotFound(_))));
+    let before = store.list_events(&admin, 1, None, 10).await.unwrap().items;
+    // ("alertmanager", "e1") names no event: two of the three keys set aside one each.
+    assert_eq!(store.set_aside_duplicates(&admin, 1, &keys).await.unwrap(), 2);
     let left: Vec<String> =
         store.list_events(&admin, 1, None, 10).await.unwrap().items.into_iter().map(|e| e.external_id).collect();
     assert_eq!(left, ["e0", "e2", "e3", "e5"]);
+    assert_eq!(store.count_events(&admin, 1).await.unwrap(), 4);
+    // Still counted and read back by the duplicate check, marked as set aside.
+    assert_eq!(store.count_events_between(&admin, 1, &both, at, at + Duration::minutes(5)).await.unwrap(), 6);
+    let read = store.events_with_correlation(&admin, 1, &both, at, None, 10).await.unwrap();
+    let marks: Vec<(&str, bool)> = read.iter().map(|e| (e.external_id.as_str(), e.set_aside)).collect();
+    assert_eq!(marks, [("e0", false), ("e1", true), ("e2", false), ("e3", false), ("e4", true), ("e5", false)]);
+    // Brought back whole: same id, text and payload as before.
+    assert!(matches!(store.restore_duplicates(&outsider, 1, &keys).await, Err(StoreError::NotFound(_))));
+    assert_eq!(store.restore_duplicates(&admin, 1, &[reference("grafana", "e1")]).await.unwrap(), 1);
+    assert_eq!(store.restore_duplicates(&admin, 1, &[reference("grafana", "e1")]).await.unwrap(), 0);
+    let after = store.list_events(&admin, 1, None, 10).await.unwrap().items;
+    let e1 = |events: &[TimelineEvent]| events.iter().find(|e| e.external_id == "e1").cloned();
+    assert_eq!(e1(&after), e1(&before));
+    assert_eq!(after.len(), 5);
+    assert_eq!(store.count_events_between(&admin, 1, &both, at, at + Duration::minutes(5)).await.unwrap(), 6);
 }
 
-async fn events_a_person_edited_are_not_removed_as_duplicates(store: Store) {
+async fn events_a_person_edited_are_not_set_aside_as_duplicates(store: Store) {
     let admin = admin(&store).await;
     store.create_incident(&admin, incident("a")).await.unwrap();
     let at = datetime!(2026-01-01 10:00 UTC);
@@ -1240,7 +1253,7 @@ async fn events_a_person_edited_are_not_removed_as_duplicates(store: Store) {
         [reference("grafana", "g0"), reference("grafana", "g2")],
         [reference("grafana", "g1"), reference("grafana", "g3")],
     ] {
-        assert_eq!(store.delete_unedited_events_by_external_id(&admin, 1, &keys).await.unwrap(), 1);
+        assert_eq!(store.set_aside_duplicates(&admin, 1, &keys).await.unwrap(), 1);
     }
     let left: Vec<String> =
         store.list_events(&admin, 1, None, 10).await.unwrap().items.into_iter().map(|e| e.external_id).collect();
@@ -1273,8 +1286,8 @@ on_both_databases!(
     incident_refs_find_the_incident_a_tool_knows,
     imports_record_references_with_their_events,
     the_duplicate_check_reads_the_kept_correlation_or_else_the_payload,
-    events_are_counted_in_a_span_and_removed_by_external_id,
-    events_a_person_edited_are_not_removed_as_duplicates,
+    events_are_counted_in_a_span_and_set_aside_by_external_id,
+    events_a_person_edited_are_not_set_aside_as_duplicates,
 );
 
 on_both_databases!(

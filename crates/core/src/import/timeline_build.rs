@@ -74,34 +74,55 @@ impl Duplicates {
     /// Whether `record` is kept: `false` when it duplicates one kept before. Records must
     /// come in timeline order; each is checked against the ones before it only.
     pub fn keep(&mut self, record: &Record) -> bool {
+        self.judge(record, false)
+    }
+
+    /// Takes `record` as kept without judging it, so that the records after it are judged
+    /// against it: for an event whose verdict is already settled (one stored before anything
+    /// an import adds). Same order as `keep`.
+    pub fn remember(&mut self, record: &Record) {
+        self.judge(record, true);
+    }
+
+    fn judge(&mut self, record: &Record, settled: bool) -> bool {
         self.since_pruned += 1;
         if self.since_pruned >= PRUNE_EVERY {
             self.prune(record.occurred_at);
         }
         let digest: [u8; 16] = Sha256::digest(record.external_id.as_bytes())[..16].try_into().unwrap_or_default();
-        if !self.ids.insert(digest) {
+        if !settled && self.ids.contains(&digest) {
             return false;
         }
         let at = record.occurred_at;
-        if let Some(fingerprint) = &record.correlation.fingerprint
-            && !first_in_window(&mut self.alerts, (fingerprint.clone(), record.kind), at, ALERT_DUPLICATE_WINDOW)
+        let alert = record.correlation.fingerprint.as_ref().map(|fingerprint| (fingerprint.clone(), record.kind));
+        // Not the actor: a webhook may name a person where the log names the service.
+        let step = match (record.key_moment, &record.correlation.incident_id) {
+            (Some(moment), Some(incident)) => Some((record.source.clone(), record.kind, moment, incident.clone())),
+            _ => None,
+        };
+        let repeat = matches!(record.kind, EventKind::Alert | EventKind::Page).then(|| {
+            let c = &record.correlation;
+            let target = (c.incident_id.clone(), c.fingerprint.clone(), c.channel.clone());
+            (record.source.clone(), record.kind, normalise(&record.text), record.actor.clone(), target)
+        });
+        if !settled
+            && (within(&self.alerts, alert.as_ref(), at, ALERT_DUPLICATE_WINDOW)
+                || within(&self.steps, step.as_ref(), at, ALERT_DUPLICATE_WINDOW)
+                || within(&self.repeats, repeat.as_ref(), at, REPEAT_WINDOW))
         {
             return false;
         }
-        if let (Some(moment), Some(incident)) = (record.key_moment, &record.correlation.incident_id) {
-            // Not the actor: a webhook may name a person where the log names the service.
-            let key = (record.source.clone(), record.kind, moment, incident.clone());
-            if !first_in_window(&mut self.steps, key, at, ALERT_DUPLICATE_WINDOW) {
-                return false;
-            }
+        // Only what is kept is compared with later (not the last seen), which keeps building
+        // idempotent: records kept are always more than a window apart.
+        self.ids.insert(digest);
+        if let Some(key) = alert {
+            self.alerts.insert(key, at);
         }
-        if matches!(record.kind, EventKind::Alert | EventKind::Page) {
-            let c = &record.correlation;
-            let target = (c.incident_id.clone(), c.fingerprint.clone(), c.channel.clone());
-            let key = (record.source.clone(), record.kind, normalise(&record.text), record.actor.clone(), target);
-            if !first_in_window(&mut self.repeats, key, at, REPEAT_WINDOW) {
-                return false;
-            }
+        if let Some(key) = step {
+            self.steps.insert(key, at);
+        }
+        if let Some(key) = repeat {
+            self.repeats.insert(key, at);
         }
         true
     }
@@ -116,22 +137,14 @@ impl Duplicates {
     }
 }
 
-/// Keeps a record when it is the first of its key, or further than `window` from the last
-/// one kept. Comparing with the last kept (not the last seen) keeps building idempotent:
-/// records kept are always more than `window` apart.
-fn first_in_window<K: Eq + Hash>(
-    last_kept: &mut HashMap<K, OffsetDateTime>,
-    key: K,
+/// Whether the record with `key` at `at` comes within `window` of the last one kept with it.
+fn within<K: Eq + Hash>(
+    last_kept: &HashMap<K, OffsetDateTime>,
+    key: Option<&K>,
     at: OffsetDateTime,
     window: Duration,
 ) -> bool {
-    match last_kept.get(&key) {
-        Some(kept) if at - *kept <= window => false,
-        _ => {
-            last_kept.insert(key, at);
-            true
-        }
-    }
+    key.and_then(|key| last_kept.get(key)).is_some_and(|kept| at - *kept <= window)
 }
 
 /// The timeline order: time, source, external id, then everything else, so that no two
