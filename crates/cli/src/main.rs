@@ -302,6 +302,9 @@ fn main() -> ExitCode {
             return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
         }
     };
+    if !matches!(cli.command, Command::Serve { .. } | Command::Demo { .. }) {
+        end_quietly_on_closed_pipe();
+    }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(e) => {
@@ -315,6 +318,17 @@ fn main() -> ExitCode {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Lets a command whose output goes into a pipe that closes early (`hindsight timeline INC-1 |
+/// head`) end there, quietly, as other command-line tools do, instead of failing on its next
+/// write. Not for the servers: a client closing its connection must not stop them.
+fn end_quietly_on_closed_pipe() {
+    // SAFETY: runs at start-up, before any thread exists, and only restores the default
+    // action for SIGPIPE (which the Rust runtime sets to "ignore").
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 

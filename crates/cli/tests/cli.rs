@@ -270,3 +270,42 @@ fn declare_then_list_its_action_items() {
     assert!(err.contains("INC-42"), "{err}");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn output_into_a_pipe_closed_early_ends_quietly() {
+    use std::os::unix::process::ExitStatusExt;
+    let (dir, url) = temp_db("pipe");
+    let lines: Vec<String> = (0..5000)
+        .map(|i| {
+            format!(
+                r#"{{"time": "2026-11-20T{:02}:{:02}:{:02}Z", "source": "app", "kind": "note", "actor": "ops", "text": "Step {i} of the runbook, done and checked"}}"#,
+                i / 3600,
+                i / 60 % 60,
+                i % 60
+            )
+        })
+        .collect();
+    let input = dir.join("steps.jsonl");
+    std::fs::write(&input, lines.join("\n")).unwrap();
+    let import = hindsight()
+        .args(["import", "--format", "jsonl", "--create-incident", "--json", "--database-url", &url])
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert!(import.status.success(), "{}", String::from_utf8_lossy(&import.stderr));
+    // Far more than a pipe holds: the command is still writing when the reader goes away.
+    let mut child = hindsight()
+        .args(["timeline", "INC-1", "--database-url", &url])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    assert!(first.contains("Step 0 "), "{first}");
+    let output = child.wait_with_output().unwrap();
+    let error = String::from_utf8_lossy(&output.stderr);
+    assert!(!error.contains("panicked"), "{error}");
+    assert!(output.status.success() || output.status.signal() == Some(libc::SIGPIPE), "{:?}: {error}", output.status);
+    let _ = std::fs::remove_dir_all(dir);
+}
