@@ -23,7 +23,7 @@ use hindsight_core::import::{
 use hindsight_core::{
     DetectionMethod, EventKind, IncidentPatch, IncidentStatus, KeyMoment, NewIncident, Severity, incident_handle,
 };
-use hindsight_store::{ImportedEvent, Store, StoreError, StoredEvent};
+use hindsight_store::{DuplicateCheck, ImportedEvent, Store, StoreError, StoredEvent};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
@@ -332,26 +332,24 @@ impl<'a> Ingest<'a> {
         }
         let sources: Vec<String> = self.observed.compared_sources.iter().cloned().collect();
         let stream = std::mem::take(&mut self.observed.stream).finish();
+        // One check of this incident at a time, each seeing what the ones before it stored
+        // and set aside (`DuplicateCheck`).
+        let mut check = self.store.begin_duplicate_check(self.viewer, number).await?;
         if let Some(rejected) = stream {
-            let around = self
-                .store
-                .count_events_between(
-                    self.viewer,
-                    number,
-                    &sources,
-                    earliest - DUPLICATE_LOOKBACK,
-                    latest + DUPLICATE_LOOKBACK,
-                )
+            let around = check
+                .count_events_between(&sources, earliest - DUPLICATE_LOOKBACK, latest + DUPLICATE_LOOKBACK)
                 .await?;
             if u64::try_from(around).ok() == Some(self.summary.imported) {
-                let removed = self.store.set_aside_duplicates(self.viewer, number, &rejected).await?;
+                let removed = check.set_aside(&rejected).await?;
+                check.commit().await?;
                 self.summary.imported = self.summary.imported.saturating_sub(removed);
                 self.summary.duplicates += removed;
                 self.forget_candidates(&rejected.into_iter().collect());
                 return Ok(());
             }
         }
-        self.check_stored_timeline(number, &sources, earliest).await
+        self.check_stored_timeline(&mut check, &sources, earliest).await?;
+        Ok(check.commit().await?)
     }
 
     /// The duplicate rule over the stored events of `sources` from `earliest` on, those set
@@ -360,7 +358,7 @@ impl<'a> Ingest<'a> {
     /// what the first ones are judged against.
     async fn check_stored_timeline(
         &mut self,
-        number: i64,
+        check: &mut DuplicateCheck,
         sources: &[String],
         earliest: OffsetDateTime,
     ) -> Result<(), IngestError> {
@@ -374,10 +372,7 @@ impl<'a> Ingest<'a> {
         // The last event judged, and whether the rule kept it.
         let mut previous: Option<((String, String), bool)> = None;
         loop {
-            let page = self
-                .store
-                .events_with_correlation(self.viewer, number, sources, from, after.as_ref(), DUPLICATE_CHECK_PAGE)
-                .await?;
+            let page = check.events_with_correlation(sources, from, after.as_ref(), DUPLICATE_CHECK_PAGE).await?;
             let last_page = (page.len() as i64) < DUPLICATE_CHECK_PAGE;
             let mut dropped = Vec::new();
             let mut back = Vec::new();
@@ -426,8 +421,8 @@ impl<'a> Ingest<'a> {
             }
             // Pages follow the last event read, and events read keep their place in timeline
             // order whether set aside or not, so moving them does not move the pages.
-            removed += self.store.set_aside_duplicates(self.viewer, number, &dropped).await?;
-            self.summary.restored += self.store.restore_duplicates(self.viewer, number, &back).await?;
+            removed += check.set_aside(&dropped).await?;
+            self.summary.restored += check.restore(&back).await?;
             after = page.into_iter().next_back();
             if last_page {
                 break;

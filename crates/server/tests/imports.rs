@@ -310,6 +310,45 @@ async fn repeated_pages_in_one_upload_are_stored_once() {
     assert!(pages[0].contains("10:00:00") && pages[1].contains("10:06:00"), "{pages:?}");
 }
 
+/// One alert as Alertmanager and Grafana tell of it, uploaded at the same moment, round after
+/// round (a new alert each round): each round leaves the alert once, the earlier report.
+async fn one_alert_from_two_tools_at_once_is_stored_once(store: Store) {
+    let app = common::spawn_on(store).await;
+    let handle = app.seed().await.public;
+    let before = stored_timeline(&app, &handle).await.len();
+    for round in 0..8 {
+        let [alertmanager, grafana] = one_alert_from_two_tools().map(|(format, body)| {
+            (
+                format,
+                body.replace("c0ffee1234abcd", &format!("c0ffee{round:04}"))
+                    .replace("T10:", &format!("T{:02}:", 10 + round)),
+            )
+        });
+        let (alertmanager, grafana) = ([alertmanager], [grafana]);
+        let (first, second) =
+            tokio::join!(import_all(&app, &handle, &alertmanager), import_all(&app, &handle, &grafana));
+        let merged = first[0]["duplicates"].as_u64().unwrap() + second[0]["duplicates"].as_u64().unwrap();
+        assert_eq!(merged, 1, "round {round}: {first:?} {second:?}");
+    }
+    let timeline = stored_timeline(&app, &handle).await;
+    let alerts: Vec<&String> = timeline.iter().filter(|e| e.contains("5xx ratio")).collect();
+    assert_eq!(alerts.len(), 8, "{alerts:?}");
+    assert!(alerts.iter().all(|e| e.contains("alertmanager")), "{alerts:?}");
+    assert_eq!(timeline.len(), before + 8);
+}
+
+#[tokio::test]
+async fn one_alert_from_two_tools_at_once_is_stored_once_sqlite() {
+    one_alert_from_two_tools_at_once_is_stored_once(sqlite_store().await).await;
+}
+
+#[tokio::test]
+async fn one_alert_from_two_tools_at_once_is_stored_once_postgres() {
+    if let Some(store) = hindsight_store::test_support::postgres_store().await {
+        one_alert_from_two_tools_at_once_is_stored_once(store).await;
+    }
+}
+
 /// Three copies of one page four minutes apart, uploaded one at a time in every order, leave
 /// the two `build_timeline` keeps of all three (the first, and the third: eight minutes after
 /// the first one kept): a copy set aside as a duplicate comes back when an earlier copy

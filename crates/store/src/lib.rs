@@ -10,6 +10,7 @@
 mod accounts;
 mod action_items;
 mod audit;
+mod duplicate_check;
 mod error;
 mod incidents;
 mod postmortems;
@@ -27,11 +28,12 @@ use sqlx::{PgPool, SqlitePool};
 
 pub use accounts::{NewUser, SessionRecord, UserPatch};
 pub use action_items::ActionItemFilter;
+pub use duplicate_check::{DuplicateCheck, StoredEvent};
 pub use error::StoreError;
 pub use incidents::{IncidentFilter, IncidentSort};
 pub use postmortems::{PostmortemFilter, RespondedIncident};
 pub use settings::StoredSetting;
-pub use timeline::{EventCategory, EventVolume, ImportedEvent, StoredEvent};
+pub use timeline::{EventCategory, EventVolume, ImportedEvent};
 pub use ts::Ts;
 
 /// A page of results and the cursor for the next one.

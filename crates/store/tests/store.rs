@@ -1197,43 +1197,76 @@ async fn events_are_counted_in_a_span_and_set_aside_by_external_id(store: Store)
     store.import_events(&admin, 1, &events, &[]).await.unwrap();
     let both = ["alertmanager".to_string(), "grafana".to_string()];
     let one = ["grafana".to_string()];
+    assert!(matches!(store.begin_duplicate_check(&outsider, 1).await, Err(StoreError::NotFound(_))));
+    let mut check = store.begin_duplicate_check(&admin, 1).await.unwrap();
     // Both ends included.
-    assert_eq!(store.count_events_between(&admin, 1, &both, at, at + Duration::minutes(5)).await.unwrap(), 6);
+    assert_eq!(check.count_events_between(&both, at, at + Duration::minutes(5)).await.unwrap(), 6);
     assert_eq!(
-        store
-            .count_events_between(&admin, 1, &both, at + Duration::minutes(1), at + Duration::minutes(4))
-            .await
-            .unwrap(),
+        check.count_events_between(&both, at + Duration::minutes(1), at + Duration::minutes(4)).await.unwrap(),
         4
     );
-    assert_eq!(store.count_events_between(&admin, 1, &one, at, at + Duration::minutes(5)).await.unwrap(), 3);
-    assert!(matches!(
-        store.count_events_between(&outsider, 1, &both, at, at + Duration::minutes(5)).await,
-        Err(StoreError::NotFound(_))
-    ));
-    let keys = [reference("grafana", "e1"), reference("alertmanager", "e1"), reference("alertmanager", "e4")];
-    assert!(matches!(store.set_aside_duplicates(&outsider, 1, &keys).await, Err(StoreError::NotFound(_))));
+    assert_eq!(check.count_events_between(&one, at, at + Duration::minutes(5)).await.unwrap(), 3);
+    check.commit().await.unwrap();
     let before = store.list_events(&admin, 1, None, 10).await.unwrap().items;
+    let keys = [reference("grafana", "e1"), reference("alertmanager", "e1"), reference("alertmanager", "e4")];
+    let mut check = store.begin_duplicate_check(&admin, 1).await.unwrap();
     // ("alertmanager", "e1") names no event: two of the three keys set aside one each.
-    assert_eq!(store.set_aside_duplicates(&admin, 1, &keys).await.unwrap(), 2);
+    assert_eq!(check.set_aside(&keys).await.unwrap(), 2);
+    check.commit().await.unwrap();
     let left: Vec<String> =
         store.list_events(&admin, 1, None, 10).await.unwrap().items.into_iter().map(|e| e.external_id).collect();
     assert_eq!(left, ["e0", "e2", "e3", "e5"]);
     assert_eq!(store.count_events(&admin, 1).await.unwrap(), 4);
+    let mut check = store.begin_duplicate_check(&admin, 1).await.unwrap();
     // Still counted and read back by the duplicate check, marked as set aside.
-    assert_eq!(store.count_events_between(&admin, 1, &both, at, at + Duration::minutes(5)).await.unwrap(), 6);
-    let read = store.events_with_correlation(&admin, 1, &both, at, None, 10).await.unwrap();
+    assert_eq!(check.count_events_between(&both, at, at + Duration::minutes(5)).await.unwrap(), 6);
+    let read = check.events_with_correlation(&both, at, None, 10).await.unwrap();
     let marks: Vec<(&str, bool)> = read.iter().map(|e| (e.external_id.as_str(), e.set_aside)).collect();
     assert_eq!(marks, [("e0", false), ("e1", true), ("e2", false), ("e3", false), ("e4", true), ("e5", false)]);
     // Brought back whole: same id, text and payload as before.
-    assert!(matches!(store.restore_duplicates(&outsider, 1, &keys).await, Err(StoreError::NotFound(_))));
-    assert_eq!(store.restore_duplicates(&admin, 1, &[reference("grafana", "e1")]).await.unwrap(), 1);
-    assert_eq!(store.restore_duplicates(&admin, 1, &[reference("grafana", "e1")]).await.unwrap(), 0);
+    assert_eq!(check.restore(&[reference("grafana", "e1")]).await.unwrap(), 1);
+    assert_eq!(check.restore(&[reference("grafana", "e1")]).await.unwrap(), 0);
+    check.commit().await.unwrap();
     let after = store.list_events(&admin, 1, None, 10).await.unwrap().items;
     let e1 = |events: &[TimelineEvent]| events.iter().find(|e| e.external_id == "e1").cloned();
     assert_eq!(e1(&after), e1(&before));
     assert_eq!(after.len(), 5);
-    assert_eq!(store.count_events_between(&admin, 1, &both, at, at + Duration::minutes(5)).await.unwrap(), 6);
+}
+
+async fn a_duplicate_check_keeps_nothing_unless_committed(store: Store) {
+    let admin = admin(&store).await;
+    store.create_incident(&admin, incident("a")).await.unwrap();
+    let at = datetime!(2026-01-01 10:00 UTC);
+    store.import_events(&admin, 1, &[imported(at, "grafana", "g0")], &[]).await.unwrap();
+    let mut check = store.begin_duplicate_check(&admin, 1).await.unwrap();
+    assert_eq!(check.set_aside(&[reference("grafana", "g0")]).await.unwrap(), 1);
+    drop(check);
+    assert_eq!(store.count_events(&admin, 1).await.unwrap(), 1);
+}
+
+async fn duplicate_checks_of_one_incident_run_one_after_the_other(store: Store) {
+    let admin = admin(&store).await;
+    store.create_incident(&admin, incident("a")).await.unwrap();
+    let at = datetime!(2026-01-01 10:00 UTC);
+    store.import_events(&admin, 1, &[imported(at, "grafana", "g0")], &[]).await.unwrap();
+    let first = store.begin_duplicate_check(&admin, 1).await.unwrap();
+    let second = tokio::spawn({
+        let (store, admin) = (store.clone(), admin.clone());
+        async move {
+            let mut check = store.begin_duplicate_check(&admin, 1).await.unwrap();
+            let sources = ["grafana".to_string()];
+            let seen = check.events_with_correlation(&sources, at, None, 10).await.unwrap();
+            check.commit().await.unwrap();
+            seen.into_iter().map(|e| e.set_aside).collect::<Vec<_>>()
+        }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(!second.is_finished(), "the second check waits for the first");
+    let mut first = first;
+    assert_eq!(first.set_aside(&[reference("grafana", "g0")]).await.unwrap(), 1);
+    first.commit().await.unwrap();
+    // The second sees what the first set aside.
+    assert_eq!(second.await.unwrap(), [true]);
 }
 
 async fn events_a_person_edited_are_not_set_aside_as_duplicates(store: Store) {
@@ -1253,7 +1286,9 @@ async fn events_a_person_edited_are_not_set_aside_as_duplicates(store: Store) {
         [reference("grafana", "g0"), reference("grafana", "g2")],
         [reference("grafana", "g1"), reference("grafana", "g3")],
     ] {
-        assert_eq!(store.set_aside_duplicates(&admin, 1, &keys).await.unwrap(), 1);
+        let mut check = store.begin_duplicate_check(&admin, 1).await.unwrap();
+        assert_eq!(check.set_aside(&keys).await.unwrap(), 1);
+        check.commit().await.unwrap();
     }
     let left: Vec<String> =
         store.list_events(&admin, 1, None, 10).await.unwrap().items.into_iter().map(|e| e.external_id).collect();
@@ -1271,7 +1306,8 @@ async fn the_duplicate_check_reads_the_kept_correlation_or_else_the_payload(stor
     let legacy = imported(at + Duration::seconds(1), "alertmanager", "a2");
     store.import_events(&admin, 1, &[kept, legacy], &[]).await.unwrap();
     let sources = ["alertmanager".to_string()];
-    let events = store.events_with_correlation(&admin, 1, &sources, at, None, 10).await.unwrap();
+    let mut check = store.begin_duplicate_check(&admin, 1).await.unwrap();
+    let events = check.events_with_correlation(&sources, at, None, 10).await.unwrap();
     let got: Vec<(&str, Option<&str>, Option<&str>)> =
         events.iter().map(|e| (e.external_id.as_str(), e.correlation.as_deref(), e.raw_payload.as_deref())).collect();
     assert_eq!(got, [("a1", Some(r#"{"c":{"fingerprint":"f1"}}"#), None), ("a2", None, Some(r#"{"id":"a2"}"#))]);
@@ -1288,6 +1324,8 @@ on_both_databases!(
     the_duplicate_check_reads_the_kept_correlation_or_else_the_payload,
     events_are_counted_in_a_span_and_set_aside_by_external_id,
     events_a_person_edited_are_not_set_aside_as_duplicates,
+    a_duplicate_check_keeps_nothing_unless_committed,
+    duplicate_checks_of_one_incident_run_one_after_the_other,
 );
 
 on_both_databases!(
