@@ -18,16 +18,24 @@ pub fn incident_number(handle: &str) -> anyhow::Result<i64> {
         .with_context(|| format!("{handle:?} is not an incident handle; they look like INC-42"))
 }
 
-/// Prints an incident's whole timeline, read a page at a time.
-pub async fn timeline(store: &Store, handle: &str, json: bool) -> anyhow::Result<()> {
+/// Prints an incident's whole timeline, read a page at a time; with `duplicates`, the events
+/// imports set aside as duplicates instead.
+pub async fn timeline(store: &Store, handle: &str, duplicates: bool, json: bool) -> anyhow::Result<()> {
     let number = incident_number(handle)?;
     let viewer = Viewer::operator();
     let incident = store.incident(&viewer, number).await?;
     if !json {
         println!("{} {} ({}, {})", incident.handle, incident.title, incident.severity, incident.status);
+        if duplicates {
+            println!("Set aside as duplicates (not on the timeline):");
+        }
     }
-    let fetch =
-        async |cursor: Option<String>, want| Ok(store.list_events(&viewer, number, cursor.as_deref(), want).await?);
+    let fetch = async |cursor: Option<String>, want| {
+        Ok(match duplicates {
+            true => store.list_duplicates(&viewer, number, cursor.as_deref(), want).await?,
+            false => store.list_events(&viewer, number, cursor.as_deref(), want).await?,
+        })
+    };
     print_pages(usize::MAX, TIMELINE_PAGE, json, fetch, |event: &TimelineEvent| {
         let marker = event.key_moment.map(|k| format!(" [{k}]")).unwrap_or_default();
         let actor = event.actor.as_deref().map(|a| format!("{a}: ")).unwrap_or_default();

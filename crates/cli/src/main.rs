@@ -208,6 +208,9 @@ enum Command {
     Timeline {
         /// The incident, e.g. INC-42.
         incident: String,
+        /// The events imports set aside as duplicates instead (not on the timeline).
+        #[arg(long)]
+        duplicates: bool,
         /// One JSON object per event, one per line.
         #[arg(long)]
         json: bool,
@@ -409,9 +412,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let list = action_items::ActionItemList { owner, team, incident, status, overdue, limit };
             action_items::list(&store, &list, json).await
         }
-        Command::Timeline { incident, json } => {
+        Command::Timeline { incident, duplicates, json } => {
             let store = open(&config).await?;
-            inspect::timeline(&store, &incident, json).await
+            inspect::timeline(&store, &incident, duplicates, json).await
         }
         Command::Metrics { incident, json } => {
             let store = open(&config).await?;

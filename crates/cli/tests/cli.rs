@@ -309,3 +309,37 @@ fn output_into_a_pipe_closed_early_ends_quietly() {
     assert!(output.status.success() || output.status.signal() == Some(libc::SIGPIPE), "{:?}: {error}", output.status);
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn timeline_lists_the_events_set_aside_as_duplicates_apart() {
+    let (dir, url) = temp_db("duplicates");
+    let input = dir.join("pages.jsonl");
+    let page = |at: &str| {
+        format!(
+            r#"{{"time": "2026-11-20T{at}:00Z", "source": "pager", "kind": "page", "actor": "oncall", "text": "Paged Ana"}}"#
+        )
+    };
+    std::fs::write(&input, [page("10:00"), page("10:03"), page("10:09")].join("\n")).unwrap();
+    let import = hindsight()
+        .args(["import", "--format", "jsonl", "--create-incident", "--json", "--database-url", &url])
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert!(import.status.success(), "{}", String::from_utf8_lossy(&import.stderr));
+    let times = |args: &[&str]| -> Vec<String> {
+        let output =
+            hindsight().args(["timeline", "INC-1", "--json", "--database-url", &url]).args(args).output().unwrap();
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8(output.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["occurred_at"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(times(&[]), ["2026-11-20T10:00:00Z", "2026-11-20T10:09:00Z"]);
+    assert_eq!(times(&["--duplicates"]), ["2026-11-20T10:03:00Z"]);
+    let text = hindsight().args(["timeline", "INC-1", "--duplicates", "--database-url", &url]).output().unwrap();
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(text.contains("Set aside as duplicates") && text.contains("10:03:00"), "{text}");
+    let _ = std::fs::remove_dir_all(dir);
+}

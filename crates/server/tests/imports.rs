@@ -378,6 +378,15 @@ async fn three_copies_of_a_page_give_the_same_timeline_in_every_import_order(sto
         let all = order.iter().map(|&minute| page(minute)).collect::<Vec<_>>().join("\n");
         import_all(&app, &handle, &[("jsonl", all)]).await;
         assert_eq!(stored_timeline(&app, &handle).await, timeline, "order {order:?}");
+        // The copy set aside is listed apart, payload and all.
+        let (status, set_aside) = app.get(EDITOR, &format!("/api/v1/incidents/{handle}/duplicates")).await;
+        assert_eq!(status, StatusCode::OK, "{set_aside}");
+        let items = set_aside["items"].as_array().unwrap();
+        let times: Vec<&str> = items.iter().map(|e| e["occurred_at"].as_str().unwrap()).collect();
+        assert_eq!(times, ["2026-11-20T10:04:00Z"], "order {order:?}");
+        let raw = items[0]["raw_payload_url"].as_str().unwrap();
+        let (status, payload) = app.get(EDITOR, raw).await;
+        assert_eq!((status, payload["time"].as_str()), (StatusCode::OK, Some("2026-11-20T10:04:00Z")));
     }
 }
 

@@ -333,6 +333,31 @@ async fn editors_import_a_file_and_see_what_was_imported_skipped_and_rejected() 
 }
 
 #[tokio::test]
+async fn the_timeline_says_how_many_events_imports_set_aside_as_duplicates() {
+    let app = spawn_app().await;
+    let seed = app.seed().await;
+    let editor = sign_in(&app, "editor").await;
+    let path = format!("/incidents/{}", seed.public);
+    let (_, body) = page(&app, &editor, &path).await;
+    assert!(!body.contains("set aside as duplicates"), "none yet");
+    let token = csrf_token(&body);
+    // The same page twice within five minutes: the second is a repeat.
+    let file = ["10:00", "10:03"]
+        .map(|at| {
+            json!({"time": format!("2026-11-20T{at}:00Z"), "kind": "page", "text": "Paged Ana", "source": "pager", "actor": "oncall"})
+                .to_string()
+        })
+        .join("\n");
+    let (status, body) =
+        upload(&app, &editor, &format!("{path}/import"), multipart(&token, "jsonl", "pages.jsonl", &file)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains("<dt>Duplicates skipped</dt><dd>1</dd>"), "{body}");
+    assert!(body.contains("1 more set aside as duplicates by imports"), "{body}");
+    let link = format!("<a href=\"/api/v1/incidents/{}/duplicates\">list them</a>", seed.public);
+    assert!(body.contains(&link), "{body}");
+}
+
+#[tokio::test]
 async fn viewers_cannot_change_an_incident_from_its_page() {
     let app = spawn_app().await;
     let seed = app.seed().await;

@@ -90,6 +90,11 @@ const EVENT_SELECT: &str = "SELECT e.id, i.number, e.occurred_at, e.source, e.ex
     e.key_moment, (e.raw_payload IS NOT NULL) AS has_raw, cu.username AS created_by, e.created_at, e.version \
     FROM timeline_events e JOIN incidents i ON i.id = e.incident_id LEFT JOIN users cu ON cu.id = e.created_by";
 
+/// `EVENT_SELECT` over the events set aside as duplicates (`timeline_duplicates`).
+const DUPLICATE_SELECT: &str = "SELECT e.id, i.number, e.occurred_at, e.source, e.external_id, e.kind, e.actor, \
+    e.text, e.key_moment, (e.raw_payload IS NOT NULL) AS has_raw, cu.username AS created_by, e.created_at, e.version \
+    FROM timeline_duplicates e JOIN incidents i ON i.id = e.incident_id LEFT JOIN users cu ON cu.id = e.created_by";
+
 impl EventRow {
     fn into_event(self) -> Result<TimelineEvent, StoreError> {
         let handle = incident_handle(self.number);
@@ -463,9 +468,11 @@ impl Store {
 
     /// The raw payload an event was read from, verbatim.
     pub async fn event_raw_payload(&self, viewer: &Viewer, number: i64, id: &str) -> Result<String, StoreError> {
+        // An event set aside as a duplicate keeps its id and payload.
         let sql = format!(
-            "SELECT e.raw_payload FROM timeline_events e JOIN incidents i ON i.id = e.incident_id \
-             WHERE i.number = $3 AND e.id = $4 AND {}",
+            "SELECT e.raw_payload FROM (SELECT incident_id, id, raw_payload FROM timeline_events \
+             UNION ALL SELECT incident_id, id, raw_payload FROM timeline_duplicates) e \
+             JOIN incidents i ON i.id = e.incident_id WHERE i.number = $3 AND e.id = $4 AND {}",
             visible_sql("i", 1, 2)
         );
         let [uid, admin] = viewer_args(viewer);
@@ -585,10 +592,45 @@ impl Store {
         cursor: Option<&str>,
         limit: i64,
     ) -> Result<Page<TimelineEvent>, StoreError> {
+        self.list_events_from(EVENT_SELECT, viewer, number, category, cursor, limit).await
+    }
+
+    /// The events of a visible incident that imports set aside as duplicates of others (the
+    /// same alert from two tools, a repeated notification), in timeline order, a page at a time.
+    pub async fn list_duplicates(
+        &self,
+        viewer: &Viewer,
+        number: i64,
+        cursor: Option<&str>,
+        limit: i64,
+    ) -> Result<Page<TimelineEvent>, StoreError> {
+        self.list_events_from(DUPLICATE_SELECT, viewer, number, None, cursor, limit).await
+    }
+
+    /// How many events of a visible incident are set aside as duplicates.
+    pub async fn count_duplicates(&self, viewer: &Viewer, number: i64) -> Result<i64, StoreError> {
+        let incident_id = self.visible_incident_id(viewer, number).await?;
+        Ok(on_pool!(self, |pool| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM timeline_duplicates WHERE incident_id = $1"
+        )
+        .bind(&incident_id)
+        .fetch_one(pool)
+        .await)?)
+    }
+
+    async fn list_events_from(
+        &self,
+        select: &str,
+        viewer: &Viewer,
+        number: i64,
+        category: Option<EventCategory>,
+        cursor: Option<&str>,
+        limit: i64,
+    ) -> Result<Page<TimelineEvent>, StoreError> {
         let incident_id = self.visible_incident_id(viewer, number).await?;
         let limit = limit.clamp(1, MAX_PAGE * 25);
         let mut args = vec![Arg::Text(incident_id)];
-        let mut sql = format!("{EVENT_SELECT} WHERE e.incident_id = $1");
+        let mut sql = format!("{select} WHERE e.incident_id = $1");
         if let Some(category) = category {
             args.push(Arg::Text(category.as_str().to_string()));
             sql.push_str(&format!(" AND ({CATEGORY_SQL}) = ${}", args.len()));

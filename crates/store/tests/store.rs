@@ -1217,6 +1217,14 @@ async fn events_are_counted_in_a_span_and_set_aside_by_external_id(store: Store)
         store.list_events(&admin, 1, None, 10).await.unwrap().items.into_iter().map(|e| e.external_id).collect();
     assert_eq!(left, ["e0", "e2", "e3", "e5"]);
     assert_eq!(store.count_events(&admin, 1).await.unwrap(), 4);
+    // Listed apart, to those who may see the incident.
+    let set_aside = store.list_duplicates(&admin, 1, None, 1).await.unwrap();
+    assert_eq!(set_aside.items.iter().map(|e| e.external_id.as_str()).collect::<Vec<_>>(), ["e1"]);
+    let rest = store.list_duplicates(&admin, 1, set_aside.next_cursor.as_deref(), 10).await.unwrap();
+    assert_eq!((rest.items.len(), rest.items[0].external_id.as_str(), rest.next_cursor), (1, "e4", None));
+    assert_eq!(store.count_duplicates(&admin, 1).await.unwrap(), 2);
+    assert!(matches!(store.list_duplicates(&outsider, 1, None, 10).await, Err(StoreError::NotFound(_))));
+    assert!(matches!(store.count_duplicates(&outsider, 1).await, Err(StoreError::NotFound(_))));
     let mut check = store.begin_duplicate_check(&admin, 1).await.unwrap();
     // Still counted and read back by the duplicate check, marked as set aside.
     assert_eq!(check.count_events_between(&both, at, at + Duration::minutes(5)).await.unwrap(), 6);

@@ -79,6 +79,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(timeline::list, timeline::create))
         .routes(routes!(timeline::get, timeline::update, timeline::delete))
         .routes(routes!(timeline::raw))
+        .routes(routes!(timeline::duplicates))
         .merge(uploads)
         .merge(webhooks)
         .routes(routes!(postmortems::list))

@@ -29,6 +29,25 @@ pub async fn list(
     Ok(Json(events.into()))
 }
 
+/// The events imports set aside as duplicates of others (the same alert from two tools, a
+/// repeated notification), in time order. They are not on the timeline; an import brings one
+/// back when an earlier copy makes the duplicate rule keep it.
+#[utoipa::path(get, path = "/api/v1/incidents/{handle}/duplicates", tag = "timeline",
+    params(("handle" = String, Path, description = "e.g. INC-42"), PageQuery), responses(
+    (status = 200, description = "A page of events set aside", body = Page<TimelineEvent>),
+    (status = 404, description = "No such incident", body = Problem)))]
+pub async fn duplicates(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(handle): Path<String>,
+    Params(page): Params<PageQuery>,
+) -> Result<Json<Page<TimelineEvent>>, ApiError> {
+    let limit = page.limit.unwrap_or(500);
+    let events =
+        state.store.list_duplicates(&caller.viewer, incident_number(&handle)?, page.cursor.as_deref(), limit).await?;
+    Ok(Json(events.into()))
+}
+
 /// Add an event to the timeline.
 #[utoipa::path(post, path = "/api/v1/incidents/{handle}/events", tag = "timeline",
     params(("handle" = String, Path, description = "e.g. INC-42")), request_body = NewTimelineEvent, responses(

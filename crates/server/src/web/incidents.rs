@@ -356,6 +356,8 @@ struct IncidentPage {
     measured_from: String,
     responders: Vec<(String, String)>,
     total_events: String,
+    /// How many events imports set aside as duplicates, when any.
+    duplicates: Option<String>,
     categories: Vec<CategoryLink>,
     all_url: String,
     category: String,
@@ -434,6 +436,7 @@ async fn build(
     let volume = state.store.event_volume(viewer, number, CHART_BUCKETS).await?;
     let totals = volume.totals();
     let total_events: i64 = totals.iter().map(|(_, n)| n).sum();
+    let duplicates = state.store.count_duplicates(viewer, number).await?;
     let page = state
         .store
         .list_events_in_category(viewer, number, category, query.cursor.as_deref(), TIMELINE_PAGE)
@@ -483,6 +486,7 @@ async fn build(
             .map(|r| (r.username.clone(), r.role.as_str().replace('_', " ")))
             .collect(),
         total_events: view::count(total_events),
+        duplicates: (duplicates > 0).then(|| view::count(duplicates)),
         categories: totals
             .iter()
             .map(|(c, count)| CategoryLink {
