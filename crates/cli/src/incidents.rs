@@ -1,10 +1,11 @@
-//! `hindsight incidents` and `hindsight declare`: the incident list, filtered, searched and
-//! sorted as on the list page, and declaring an incident, straight on the database as the
-//! operator (who holds it), as text for people or JSON for scripts.
+//! `hindsight incidents`, `hindsight declare` and `hindsight update`: the incident list,
+//! filtered, searched and sorted as on the list page, declaring an incident and changing one,
+//! straight on the database as the operator (who holds it), as text for people or JSON for
+//! scripts.
 
 use anyhow::Context;
 use hindsight_core::access::Viewer;
-use hindsight_core::{DetectionMethod, Incident, IncidentStatus, NewIncident, Severity};
+use hindsight_core::{DetectionMethod, Incident, IncidentPatch, IncidentStatus, NewIncident, Severity};
 use hindsight_store::{IncidentFilter, IncidentSort, Store, StoreError};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -103,6 +104,121 @@ pub async fn declare(store: &Store, declaration: Declaration, json: bool) -> any
         println!("{}", serde_json::to_string(&incident)?);
     } else {
         println!("Declared {} {} ({}).", incident.handle, incident.title, incident.severity);
+    }
+    Ok(())
+}
+
+/// What `hindsight update` was asked to change; `None` leaves a field as it is.
+pub struct Update {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub severity: Option<String>,
+    pub status: Option<String>,
+    pub services: Option<Vec<String>>,
+    pub teams: Option<Vec<String>>,
+    pub detection_method: Option<String>,
+    pub private: Option<bool>,
+    /// `--started-at` … `--resolved-at`, in that order: a time sets it, `none` clears it.
+    pub moments: [Option<String>; 5],
+    pub reason: Option<String>,
+}
+
+/// The flags of the five key moments, in `Update::moments` order.
+const MOMENT_FLAGS: [&str; 5] =
+    ["--started-at", "--detected-at", "--acknowledged-at", "--mitigated-at", "--resolved-at"];
+
+/// Changes an incident as the operator, as its page and the API do: the change is kept in
+/// its history with `reason`, and resolving one that needs a post-mortem drafts it.
+pub async fn update(
+    store: &Store,
+    config: &crate::config::Config,
+    handle: &str,
+    update: Update,
+    json: bool,
+) -> anyhow::Result<()> {
+    let number = crate::inspect::incident_number(handle)?;
+    let viewer = Viewer::operator();
+    let moments = update
+        .moments
+        .iter()
+        .zip(MOMENT_FLAGS)
+        .map(|(value, flag)| match value.as_deref() {
+            None => Ok(None),
+            Some("none") => Ok(Some(None)),
+            Some(text) => OffsetDateTime::parse(text, &Rfc3339).map(|at| Some(Some(at))).with_context(|| {
+                format!("{flag}: {text:?} is not an RFC 3339 time such as 2026-11-20T10:00:00Z (or none to clear it)")
+            }),
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let parse = |flag: &str, value: Option<String>| value.map(|v| (flag.to_string(), v));
+    let severity = parse("--severity", update.severity)
+        .map(|(flag, v)| v.parse::<Severity>().map_err(|e| anyhow::anyhow!("{flag}: {e}")))
+        .transpose()?;
+    let status = parse("--status", update.status)
+        .map(|(flag, v)| v.parse::<IncidentStatus>().map_err(|e| anyhow::anyhow!("{flag}: {e}")))
+        .transpose()?;
+    let detection_method = parse("--detection-method", update.detection_method)
+        .map(|(flag, v)| v.parse::<DetectionMethod>().map_err(|e| anyhow::anyhow!("{flag}: {e}")))
+        .transpose()?;
+    let current = store.incident(&viewer, number).await?;
+    let patch = IncidentPatch {
+        version: current.version,
+        title: update.title,
+        description: update.description,
+        severity,
+        status,
+        services: update.services,
+        teams: update.teams,
+        detection_method,
+        responders: None,
+        private: update.private,
+        reason: update.reason,
+        started_at: moments[0],
+        detected_at: moments[1],
+        acknowledged_at: moments[2],
+        mitigated_at: moments[3],
+        resolved_at: moments[4],
+    };
+    if patch == (IncidentPatch { version: current.version, ..IncidentPatch::default() }) {
+        anyhow::bail!("nothing to change: name at least one field, e.g. --status mitigated (see --help)");
+    }
+    let incident = match store.update_incident(&viewer, number, patch).await {
+        Ok(incident) => incident,
+        Err(StoreError::Invalid(errors)) => anyhow::bail!("{handle} was not changed: {errors}"),
+        Err(StoreError::Conflict { .. }) => {
+            anyhow::bail!("{handle} was changed by someone else meanwhile; nothing was changed, run the command again")
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let mut drafted = None;
+    if incident.status == IncidentStatus::Resolved && current.status != IncidentStatus::Resolved {
+        let configured = hindsight_server::Settings {
+            policy: config.policy.clone(),
+            response: config.response.clone(),
+            ..hindsight_server::Settings::default()
+        };
+        let settings = hindsight_server::apply_overrides(&configured, &store.stored_settings().await?);
+        // As in the server, the change stands even when the draft cannot be started (the
+        // operator owns nothing, so an incident without a commander gets no owner).
+        drafted = match hindsight_server::review::draft_if_required(store, &viewer, &settings, number).await {
+            Ok(drafted) => drafted,
+            Err(e) => {
+                eprintln!(
+                    "note: {handle} is changed, but its post-mortem draft was not started ({e}); name an incident \
+                     commander, or start it on the incident's page"
+                );
+                None
+            }
+        };
+    }
+    if json {
+        println!("{}", serde_json::to_string(&incident)?);
+    } else {
+        println!("Updated {} {} ({}, {}).", incident.handle, incident.title, incident.severity, incident.status);
+        if let Some(postmortem) = drafted {
+            let due = postmortem.due_date.map(|d| format!(", due {d}")).unwrap_or_default();
+            println!("It needs a post-mortem: a draft was started{due}.");
+        }
     }
     Ok(())
 }

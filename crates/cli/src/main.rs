@@ -180,6 +180,60 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Change an incident: its fields, status or key moments (kept in its history).
+    Update {
+        /// The incident, e.g. INC-42.
+        incident: String,
+        /// What broke, in a line.
+        #[arg(long)]
+        title: Option<String>,
+        /// What broke and what people saw (Markdown).
+        #[arg(long)]
+        description: Option<String>,
+        /// SEV1 (worst) to SEV5.
+        #[arg(long)]
+        severity: Option<String>,
+        /// triggered, acknowledged, mitigated or resolved; resolving one that needs a
+        /// post-mortem starts its draft.
+        #[arg(long)]
+        status: Option<String>,
+        /// Slug of an affected service (repeatable; replaces the list).
+        #[arg(long = "service")]
+        services: Vec<String>,
+        /// Slug of a team named on the incident (repeatable; replaces the list).
+        #[arg(long = "team")]
+        teams: Vec<String>,
+        /// How it was detected: monitoring, alert, customer_report, employee_report, …
+        #[arg(long)]
+        detection_method: Option<String>,
+        /// Visible only to its responders, named teams and admins.
+        #[arg(long, conflicts_with = "public")]
+        private: bool,
+        /// Visible to everyone signed in.
+        #[arg(long)]
+        public: bool,
+        /// When the impact began: RFC 3339, or none to clear it.
+        #[arg(long)]
+        started_at: Option<String>,
+        /// When it was detected: RFC 3339, or none.
+        #[arg(long)]
+        detected_at: Option<String>,
+        /// When a responder acknowledged it: RFC 3339, or none.
+        #[arg(long)]
+        acknowledged_at: Option<String>,
+        /// When the impact ended: RFC 3339, or none.
+        #[arg(long)]
+        mitigated_at: Option<String>,
+        /// When it was resolved: RFC 3339, or none.
+        #[arg(long)]
+        resolved_at: Option<String>,
+        /// Why (e.g. why a key moment is moved); kept in the history.
+        #[arg(long)]
+        reason: Option<String>,
+        /// Print the incident as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
     /// List action items across incidents, as on the board.
     ActionItems {
         /// Username of the owner.
@@ -406,6 +460,40 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let declaration =
                 incidents::Declaration { title, severity, description, services, teams, started_at, private };
             incidents::declare(&store, declaration, json).await
+        }
+        Command::Update {
+            incident,
+            title,
+            description,
+            severity,
+            status,
+            services,
+            teams,
+            detection_method,
+            private,
+            public,
+            started_at,
+            detected_at,
+            acknowledged_at,
+            mitigated_at,
+            resolved_at,
+            reason,
+            json,
+        } => {
+            let store = open(&config).await?;
+            let update = incidents::Update {
+                title,
+                description,
+                severity,
+                status,
+                services: (!services.is_empty()).then_some(services),
+                teams: (!teams.is_empty()).then_some(teams),
+                detection_method,
+                private: (private || public).then_some(private),
+                moments: [started_at, detected_at, acknowledged_at, mitigated_at, resolved_at],
+                reason,
+            };
+            incidents::update(&store, &config, &incident, update, json).await
         }
         Command::ActionItems { owner, team, incident, status, overdue, limit, json } => {
             let store = open(&config).await?;

@@ -343,3 +343,66 @@ fn timeline_lists_the_events_set_aside_as_duplicates_apart() {
     assert!(text.contains("Set aside as duplicates") && text.contains("10:03:00"), "{text}");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn update_changes_an_incident_keeps_the_reason_and_refuses_bad_input_naming_the_flag() {
+    let (dir, url) = temp_db("update");
+    let run = |args: &[&str]| {
+        let output = hindsight().args(args).args(["--database-url", &url]).output().unwrap();
+        (output.status.code(), String::from_utf8(output.stdout).unwrap(), String::from_utf8(output.stderr).unwrap())
+    };
+    let (code, _, err) = run(&[
+        "declare",
+        "--title",
+        "Checkout returns 502",
+        "--severity",
+        "SEV2",
+        "--started-at",
+        "2026-11-20T10:00:00Z",
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    let (code, out, err) = run(&[
+        "update",
+        "INC-1",
+        "--status",
+        "mitigated",
+        "--mitigated-at",
+        "2026-11-20T10:40:00Z",
+        "--severity",
+        "SEV1",
+        "--reason",
+        "rolled back deploy 41",
+        "--json",
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    let incident: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        (incident["status"].as_str(), incident["severity"].as_str(), incident["mitigated_at"].as_str()),
+        (Some("mitigated"), Some("SEV1"), Some("2026-11-20T10:40:00Z"))
+    );
+    // Cleared with `none`; the text answer names the incident.
+    let (code, out, _) = run(&["update", "INC-1", "--mitigated-at", "none", "--status", "acknowledged"]);
+    assert_eq!(code, Some(0));
+    assert!(out.starts_with("Updated INC-1 Checkout returns 502 (SEV1, acknowledged)"), "{out}");
+    let history = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let store = hindsight_store::Store::connect(&url).await.unwrap();
+        store.incident_history(&hindsight_core::access::Viewer::operator(), 1).await.unwrap()
+    });
+    let reasons: Vec<Option<&str>> = history.iter().map(|c| c.reason.as_deref()).collect();
+    assert!(reasons.contains(&Some("rolled back deploy 41")), "{history:?}");
+    for (args, flag) in [
+        (vec!["--status", "exploded"], "--status"),
+        (vec!["--severity", "SEV9"], "--severity"),
+        (vec!["--detected-at", "yesterday"], "--detected-at"),
+        (vec!["--detected-at", "2026-11-20T09:00:00Z"], "detected_at"),
+        (vec![], "nothing to change"),
+    ] {
+        let (code, _, err) = run(&[&["update", "INC-1"][..], &args].concat());
+        assert_eq!(code, Some(1), "{args:?}: {err}");
+        assert!(err.contains(flag), "{args:?}: {err}");
+    }
+    let (code, _, err) = run(&["update", "INC-9", "--status", "resolved"]);
+    assert_eq!(code, Some(1));
+    assert!(err.contains("INC-9"), "{err}");
+    let _ = std::fs::remove_dir_all(dir);
+}
