@@ -311,7 +311,7 @@ impl<'a> Ingest<'a> {
 
     /// Applies core's duplicate rule (`Duplicates`, the one `build_timeline` uses) to the
     /// stored timeline where this import could have added a duplicate, and sets aside the
-    /// events it finds to be duplicates (`Store::set_aside_duplicates`): the same alert from
+    /// events it finds to be duplicates (`DuplicateCheck::set_aside`): the same alert from
     /// two tools, a repeated notification, one step told twice. Events set aside before are
     /// judged again with the rest and come back when the rule now keeps them, so the timeline
     /// left is `build_timeline`'s over everything imported, whatever the order of imports.
@@ -322,7 +322,7 @@ impl<'a> Ingest<'a> {
     /// on the stored timeline, and the events it rejected are set aside by their ids.
     /// Otherwise the stored events are read back a page at a time, in timeline order, so
     /// memory stays flat.
-    async fn remove_duplicates(&mut self, number: i64) -> Result<(), IngestError> {
+    async fn set_aside_duplicates(&mut self, number: i64) -> Result<(), IngestError> {
         let (Some(earliest), Some(latest)) = (self.observed.earliest, self.observed.latest) else {
             return Ok(());
         };
@@ -577,7 +577,7 @@ impl<'a> Ingest<'a> {
             return Ok(self.summary);
         };
         self.summary.incident = Some(incident_handle(number));
-        self.remove_duplicates(number).await?;
+        self.set_aside_duplicates(number).await?;
         let candidates: Vec<Record> = std::mem::take(&mut self.observed.candidates).into_values().flatten().collect();
         let suggestion = key_moments(&candidates);
         let mut marks = Vec::new();

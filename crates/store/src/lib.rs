@@ -159,8 +159,9 @@ impl Store {
     /// so an import spread over them keeps reading the pages it just wrote back from the
     /// kernel. Its statement journals stay in memory (`temp_store`): each multi-row INSERT
     /// copies the index pages it changes there before changing them, which had been a
-    /// temporary file's writes. Dropping the returned store closes that connection. On PostgreSQL, and for an
-    /// in-memory SQLite database (which a second connection would not see), the same store.
+    /// temporary file's writes. Dropping the returned store closes that connection. On
+    /// PostgreSQL, and for an in-memory SQLite database (which a second connection would not
+    /// see), the same store.
     pub async fn for_import(&self) -> Result<Store, StoreError> {
         let Db::Sqlite(pool) = &self.db else {
             return Ok(self.clone());
