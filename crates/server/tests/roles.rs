@@ -109,6 +109,7 @@ fn calls() -> Vec<Call> {
         ),
         call(get.clone(), "/api/v1/incidents/{handle}/events/{id}", Read, None),
         call(get.clone(), "/api/v1/incidents/{handle}/events/{id}/raw", Read, None),
+        call(get.clone(), "/api/v1/incidents/{handle}/duplicates", Read, None),
         call(
             post.clone(),
             "/api/v1/incidents/{handle}/import",
