@@ -14,35 +14,47 @@ use crate::paging::print_pages;
 
 /// What `hindsight incidents` was asked for.
 pub struct IncidentList {
+    pub selection: IncidentSelection,
+    pub sort: String,
+    pub limit: usize,
+}
+
+/// Which incidents `hindsight incidents` and `hindsight metrics` (across incidents) cover.
+pub struct IncidentSelection {
     pub status: Option<String>,
     pub severity: Option<String>,
     pub service: Option<String>,
     pub team: Option<String>,
     pub search: Option<String>,
-    pub sort: String,
-    pub limit: usize,
+}
+
+impl IncidentSelection {
+    /// The store's filter, or a message naming the flag at fault.
+    pub fn filter(&self) -> anyhow::Result<IncidentFilter> {
+        Ok(IncidentFilter {
+            status: self
+                .status
+                .as_deref()
+                .map(str::parse::<IncidentStatus>)
+                .transpose()
+                .map_err(|e| anyhow::anyhow!("--status: {e}"))?,
+            severity: self
+                .severity
+                .as_deref()
+                .map(str::parse::<Severity>)
+                .transpose()
+                .map_err(|e| anyhow::anyhow!("--severity: {e}"))?,
+            service: self.service.clone(),
+            team: self.team.clone(),
+            search: self.search.clone().filter(|q| !q.trim().is_empty()),
+            ..IncidentFilter::default()
+        })
+    }
 }
 
 /// Prints the incidents `list` asks for, up to its limit.
 pub async fn list(store: &Store, list: &IncidentList, json: bool) -> anyhow::Result<()> {
-    let filter = IncidentFilter {
-        status: list
-            .status
-            .as_deref()
-            .map(str::parse::<IncidentStatus>)
-            .transpose()
-            .map_err(|e| anyhow::anyhow!("--status: {e}"))?,
-        severity: list
-            .severity
-            .as_deref()
-            .map(str::parse::<Severity>)
-            .transpose()
-            .map_err(|e| anyhow::anyhow!("--severity: {e}"))?,
-        service: list.service.clone(),
-        team: list.team.clone(),
-        search: list.search.clone().filter(|q| !q.trim().is_empty()),
-        ..IncidentFilter::default()
-    };
+    let filter = list.selection.filter()?;
     let sort: IncidentSort = list.sort.parse().map_err(|e| anyhow::anyhow!("--sort: {e}"))?;
     let viewer = Viewer::operator();
     let fetch = async |cursor: Option<String>, want| {

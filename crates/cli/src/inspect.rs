@@ -1,5 +1,6 @@
 //! `hindsight timeline` and `hindsight metrics`: an incident's timeline and response
-//! metrics, read straight from the database, as text for people or JSON for scripts.
+//! metrics, or how response times spread across incidents, read straight from the
+//! database, as text for people or JSON for scripts.
 
 use anyhow::Context;
 use hindsight_core::access::Viewer;
@@ -67,11 +68,6 @@ pub async fn metrics(store: &Store, handle: &str, json: bool) -> anyhow::Result<
         at.and_then(|at| at.format(&time::format_description::well_known::Rfc3339).ok())
             .unwrap_or_else(|| "unknown".into())
     };
-    let took = |seconds: Option<i64>| match seconds {
-        Some(s) if s >= 3600 => format!("{}h {:02}m {:02}s", s / 3600, s % 3600 / 60, s % 60),
-        Some(s) => format!("{}m {:02}s", s / 60, s % 60),
-        None => "unknown".into(),
-    };
     println!("{} {}", incident.handle, incident.title);
     println!("  impact started   {}", when(metrics.started_at));
     println!(
@@ -100,6 +96,55 @@ pub async fn metrics(store: &Store, handle: &str, json: bool) -> anyhow::Result<
         metrics.events, metrics.pages, metrics.escalations, metrics.responders
     );
     Ok(())
+}
+
+/// Prints how response times spread across the incidents `selection` covers: count,
+/// median, 90th and 95th percentile and longest of each, and how they were detected.
+pub async fn response_times(
+    store: &Store,
+    selection: &crate::incidents::IncidentSelection,
+    json: bool,
+) -> anyhow::Result<()> {
+    let filter = selection.filter()?;
+    let report = hindsight_server::response_times::response_times(store, &Viewer::operator(), &filter).await?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+        return Ok(());
+    }
+    println!("Response times across {} incidents (medians and percentiles; from impact start):", report.incidents);
+    println!("  {:<20} {:>8} {:>11} {:>11} {:>11} {:>11}", "", "measured", "median", "p90", "p95", "longest");
+    for (name, spread) in [
+        ("time to detect", &report.time_to_detect_s),
+        ("time to acknowledge", &report.time_to_acknowledge_s),
+        ("time to mitigate", &report.time_to_mitigate_s),
+        ("time to resolve", &report.time_to_resolve_s),
+    ] {
+        match spread {
+            Some(d) => println!(
+                "  {name:<20} {:>8} {:>11} {:>11} {:>11} {:>11}",
+                d.count,
+                took(Some(d.p50)),
+                took(Some(d.p90)),
+                took(Some(d.p95)),
+                took(Some(d.max))
+            ),
+            None => println!("  {name:<20} {:>8}", 0),
+        }
+    }
+    let methods: Vec<String> = report.detection_methods.iter().map(|(m, n)| format!("{m} {n}")).collect();
+    if !methods.is_empty() {
+        println!("  detected by: {}", methods.join(", "));
+    }
+    Ok(())
+}
+
+/// A duration in seconds as `1h 05m 00s` or `4m 10s`, or `unknown`.
+fn took(seconds: Option<i64>) -> String {
+    match seconds {
+        Some(s) if s >= 3600 => format!("{}h {:02}m {:02}s", s / 3600, s % 3600 / 60, s % 60),
+        Some(s) => format!("{}m {:02}s", s / 60, s % 60),
+        None => "unknown".into(),
+    }
 }
 
 /// Prints whether an incident needs a post-mortem, each reason with its criterion and evidence.

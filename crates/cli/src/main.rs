@@ -269,10 +269,26 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Print an incident's response metrics: time to detect, acknowledge, mitigate, resolve.
+    /// Print an incident's response metrics: time to detect, acknowledge, mitigate, resolve;
+    /// without an incident, how they spread across incidents (medians and percentiles).
     Metrics {
-        /// The incident, e.g. INC-42.
-        incident: String,
+        /// The incident, e.g. INC-42; leave out for every incident the filters select.
+        incident: Option<String>,
+        /// Across incidents: triggered, acknowledged, mitigated or resolved.
+        #[arg(long, conflicts_with = "incident")]
+        status: Option<String>,
+        /// Across incidents: SEV1 to SEV5.
+        #[arg(long, conflicts_with = "incident")]
+        severity: Option<String>,
+        /// Across incidents: service slug.
+        #[arg(long, conflicts_with = "incident")]
+        service: Option<String>,
+        /// Across incidents: team slug.
+        #[arg(long, conflicts_with = "incident")]
+        team: Option<String>,
+        /// Across incidents: words the title or description contains.
+        #[arg(long, conflicts_with = "incident")]
+        search: Option<String>,
         /// As one JSON object.
         #[arg(long)]
         json: bool,
@@ -452,7 +468,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Incidents { status, severity, service, team, search, sort, limit, json } => {
             let store = open(&config).await?;
-            let list = incidents::IncidentList { status, severity, service, team, search, sort, limit };
+            let selection = incidents::IncidentSelection { status, severity, service, team, search };
+            let list = incidents::IncidentList { selection, sort, limit };
             incidents::list(&store, &list, json).await
         }
         Command::Declare { title, severity, description, services, teams, started_at, private, json } => {
@@ -504,9 +521,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = open(&config).await?;
             inspect::timeline(&store, &incident, duplicates, json).await
         }
-        Command::Metrics { incident, json } => {
+        Command::Metrics { incident, status, severity, service, team, search, json } => {
             let store = open(&config).await?;
-            inspect::metrics(&store, &incident, json).await
+            match incident {
+                Some(incident) => inspect::metrics(&store, &incident, json).await,
+                None => {
+                    let selection = incidents::IncidentSelection { status, severity, service, team, search };
+                    inspect::response_times(&store, &selection, json).await
+                }
+            }
         }
         Command::User { command } => {
             let store = open(&config).await?;

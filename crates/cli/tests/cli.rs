@@ -406,3 +406,42 @@ fn update_changes_an_incident_keeps_the_reason_and_refuses_bad_input_naming_the_
     assert!(err.contains("INC-9"), "{err}");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn metrics_without_an_incident_spread_across_the_selected_incidents() {
+    let (dir, url) = temp_db("spread");
+    let run = |args: &[&str]| {
+        let output = hindsight().args(args).args(["--database-url", &url]).output().unwrap();
+        (output.status.code(), String::from_utf8(output.stdout).unwrap(), String::from_utf8(output.stderr).unwrap())
+    };
+    for (number, (severity, detected)) in [("SEV2", "10:02"), ("SEV3", "10:04"), ("SEV3", "10:30")].iter().enumerate() {
+        let (code, _, err) = run(&[
+            "declare",
+            "--title",
+            "Checkout errors",
+            "--severity",
+            severity,
+            "--started-at",
+            "2026-11-20T10:00:00Z",
+        ]);
+        assert_eq!(code, Some(0), "{err}");
+        let at = format!("2026-11-20T{detected}:00Z");
+        let (code, _, err) = run(&["update", &format!("INC-{}", number + 1), "--detected-at", &at]);
+        assert_eq!(code, Some(0), "{err}");
+    }
+    let (code, out, err) = run(&["metrics", "--json"]);
+    assert_eq!(code, Some(0), "{err}");
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["incidents"], 3);
+    assert_eq!(report["time_to_detect_s"]["p50"], 240);
+    assert_eq!(report["time_to_detect_s"]["max"], 1800);
+    assert_eq!(report["time_to_resolve_s"], serde_json::Value::Null);
+    let (_, out, _) = run(&["metrics", "--severity", "SEV3"]);
+    assert!(out.starts_with("Response times across 2 incidents"), "{out}");
+    assert!(out.contains("time to detect") && out.contains("4m 00s") && out.contains("30m 00s"), "{out}");
+    let (code, _, err) = run(&["metrics", "--severity", "SEV9"]);
+    assert_eq!((code, err.contains("--severity")), (Some(1), true), "{err}");
+    let (code, _, _) = run(&["metrics", "INC-1", "--severity", "SEV3"]);
+    assert_eq!(code, Some(2), "an incident and filters together is a usage error");
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -10,6 +10,7 @@ pub mod auth;
 mod error;
 pub mod ingest;
 mod json;
+pub mod response_times;
 pub mod review;
 mod state;
 pub mod web;

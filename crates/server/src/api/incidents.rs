@@ -222,9 +222,6 @@ pub async fn history(
     Ok(Json(state.store.incident_history(&caller.viewer, incident_number(&handle)?).await?))
 }
 
-/// Incidents measured per report, at most.
-const MAX_REPORTED: usize = 10_000;
-
 /// How response times spread across the incidents you may see that match the filters
 /// (medians and percentiles, never means).
 #[utoipa::path(get, path = "/api/v1/metrics", tag = "incidents", params(IncidentQuery), responses(
@@ -236,19 +233,5 @@ pub async fn report(
     Params(query): Params<IncidentQuery>,
 ) -> Result<Json<hindsight_core::metrics::MetricsReport>, ApiError> {
     let filter = query.filter()?;
-    let summaries = state.store.timeline_summaries(&caller.viewer, &filter).await?;
-    let mut measured = Vec::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let page = state.store.list_incidents(&caller.viewer, &filter, cursor.as_deref(), 200).await?;
-        for incident in &page.items {
-            let summary = summaries.get(&incident.number).cloned().unwrap_or_default();
-            measured.push(incident_metrics(incident, &summary));
-        }
-        match page.next_cursor {
-            Some(next) if measured.len() < MAX_REPORTED => cursor = Some(next),
-            _ => break,
-        }
-    }
-    Ok(Json(hindsight_core::metrics::metrics_report(&measured)))
+    Ok(Json(crate::response_times::response_times(&state.store, &caller.viewer, &filter).await?))
 }

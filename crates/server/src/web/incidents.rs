@@ -80,6 +80,16 @@ pub struct ListQuery {
 impl ListQuery {
     /// The list's URL with these filters, on the page after `cursor`.
     fn url(&self, cursor: Option<&str>) -> String {
+        self.url_of("/incidents", cursor)
+    }
+
+    /// The response times of the incidents these filters select.
+    fn response_times_url(&self) -> String {
+        let filters = ListQuery { sort: String::new(), cursor: None, ..self.clone() };
+        filters.url_of("/incidents/response-times", None)
+    }
+
+    fn url_of(&self, path: &str, cursor: Option<&str>) -> String {
         let mut pairs: Vec<(&str, &str)> = [
             ("status", self.status.as_str()),
             ("severity", self.severity.as_str()),
@@ -97,7 +107,7 @@ impl ListQuery {
             pairs.push(("cursor", cursor));
         }
         let query: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={}", urlencode(v))).collect();
-        if query.is_empty() { "/incidents".into() } else { format!("/incidents?{}", query.join("&")) }
+        if query.is_empty() { path.into() } else { format!("{path}?{}", query.join("&")) }
     }
 
     /// The store's filter and order, or every problem with the fields.
@@ -157,6 +167,7 @@ struct IncidentsPage {
     sorts: Vec<(&'static str, &'static str)>,
     filtered: bool,
     errors: Vec<String>,
+    response_times_url: String,
 }
 
 pub async fn incidents(
@@ -185,6 +196,7 @@ pub async fn incidents(
         sorts: vec![("newest", "Newest first"), ("oldest", "Oldest first"), ("severity", "Most severe first")],
         filtered,
         errors: Vec::new(),
+        response_times_url: query.response_times_url(),
     };
     let (filter, sort) = match query.filter() {
         Ok(found) => found,
@@ -214,6 +226,93 @@ pub async fn incidents(
         .map(|i| IncidentRow::new(i, labels.get(&i.severity.to_string()).map(String::as_str).unwrap_or("")))
         .collect();
     page.next_url = list.next_cursor.map(|cursor| query.url(Some(&cursor)));
+    Ok(page.into_response())
+}
+
+// ----- Response times across incidents -----
+
+#[derive(Template, WebTemplate)]
+#[template(path = "response_times.html")]
+struct ResponseTimesPage {
+    chrome: Chrome,
+    incidents: String,
+    capped: bool,
+    cap: String,
+    filtered: bool,
+    list_url: String,
+    rows: Vec<SpreadRow>,
+    methods: Vec<(String, String)>,
+    errors: Vec<String>,
+}
+
+/// One response time's spread, as the page shows it.
+struct SpreadRow {
+    name: &'static str,
+    measured: String,
+    median: String,
+    p90: String,
+    p95: String,
+    longest: String,
+}
+
+/// How response times spread across the incidents the list's filters select.
+pub async fn response_times(
+    State(state): State<AppState>,
+    Signed(caller): Signed,
+    Params(query): Params<ListQuery>,
+) -> Result<Response, PageError> {
+    let filtered = [&query.status, &query.severity, &query.service, &query.team, &query.since, &query.until, &query.q]
+        .iter()
+        .any(|v| !v.trim().is_empty());
+    let mut page = ResponseTimesPage {
+        chrome: Chrome::of(&caller),
+        incidents: "0".into(),
+        capped: false,
+        cap: view::count(crate::response_times::MAX_REPORTED as i64),
+        filtered,
+        list_url: query.url(None),
+        rows: Vec::new(),
+        methods: Vec::new(),
+        errors: Vec::new(),
+    };
+    let filter = match query.filter() {
+        Ok((filter, _)) => filter,
+        Err(errors) => {
+            page.errors = errors;
+            return Ok((StatusCode::BAD_REQUEST, page).into_response());
+        }
+    };
+    let report = crate::response_times::response_times(&state.store, &caller.viewer, &filter).await?;
+    page.incidents = view::count(report.incidents as i64);
+    page.capped = report.incidents >= crate::response_times::MAX_REPORTED;
+    page.rows = [
+        ("Detect", &report.time_to_detect_s),
+        ("Acknowledge", &report.time_to_acknowledge_s),
+        ("Mitigate", &report.time_to_mitigate_s),
+        ("Resolve", &report.time_to_resolve_s),
+    ]
+    .into_iter()
+    .map(|(name, spread)| match spread {
+        Some(d) => SpreadRow {
+            name,
+            measured: view::count(d.count as i64),
+            median: view::seconds(d.p50),
+            p90: view::seconds(d.p90),
+            p95: view::seconds(d.p95),
+            longest: view::seconds(d.max),
+        },
+        None => SpreadRow {
+            name,
+            measured: "0".into(),
+            median: "—".into(),
+            p90: "—".into(),
+            p95: "—".into(),
+            longest: "—".into(),
+        },
+    })
+    .collect();
+    page.methods =
+        report.detection_methods.iter().map(|(method, n)| (method.replace('_', " "), view::count(*n as i64))).collect();
     Ok(page.into_response())
 }
 

@@ -41,6 +41,7 @@ pub fn router() -> Router<AppState> {
         .route("/logout", post(session::logout))
         .route("/incidents", get(incidents::incidents))
         .route("/incidents/new", get(declare::form).post(declare::submit))
+        .route("/incidents/response-times", get(incidents::response_times))
         .route("/incidents/{handle}", get(incidents::incident))
         .route("/incidents/{handle}/postmortem/edit", get(editor::edit).post(editor::save))
         .route("/action-items", get(action_items::board))

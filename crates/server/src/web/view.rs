@@ -17,12 +17,15 @@ pub fn when_opt(at: Option<OffsetDateTime>) -> String {
 /// A duration between two moments as `1h 05m`, or a dash when either is unknown.
 pub fn between(from: Option<OffsetDateTime>, to: Option<OffsetDateTime>) -> String {
     match (from, to) {
-        (Some(from), Some(to)) if to >= from => {
-            let minutes = (to - from).whole_minutes();
-            if minutes >= 60 { format!("{}h {:02}m", minutes / 60, minutes % 60) } else { format!("{minutes}m") }
-        }
+        (Some(from), Some(to)) if to >= from => seconds((to - from).whole_seconds()),
         _ => "—".into(),
     }
+}
+
+/// A duration in seconds as `1h 05m` or `4m` (whole minutes, rounded down).
+pub fn seconds(seconds: i64) -> String {
+    let minutes = seconds.max(0) / 60;
+    if minutes >= 60 { format!("{}h {:02}m", minutes / 60, minutes % 60) } else { format!("{minutes}m") }
 }
 
 /// A row of the incident list.
