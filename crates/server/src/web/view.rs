@@ -22,10 +22,14 @@ pub fn between(from: Option<OffsetDateTime>, to: Option<OffsetDateTime>) -> Stri
     }
 }
 
-/// A duration in seconds as `1h 05m` or `4m` (whole minutes, rounded down).
+/// A duration in seconds as `3d 07h`, `1h 05m` or `4m` (rounded down).
 pub fn seconds(seconds: i64) -> String {
     let minutes = seconds.max(0) / 60;
-    if minutes >= 60 { format!("{}h {:02}m", minutes / 60, minutes % 60) } else { format!("{minutes}m") }
+    match minutes {
+        m if m >= 24 * 60 => format!("{}d {:02}h", m / (24 * 60), m % (24 * 60) / 60),
+        m if m >= 60 => format!("{}h {:02}m", m / 60, m % 60),
+        m => format!("{m}m"),
+    }
 }
 
 /// A row of the incident list.
@@ -209,5 +213,14 @@ mod tests {
         assert_eq!(count(20_018), "20,018");
         assert_eq!(count(1_000_000), "1,000,000");
         assert_eq!(count(-4_500), "-4,500");
+    }
+
+    #[test]
+    fn durations_are_shown_in_the_largest_units_that_fit() {
+        assert_eq!(seconds(59), "0m");
+        assert_eq!(seconds(4 * 60 + 10), "4m");
+        assert_eq!(seconds(3600 + 5 * 60), "1h 05m");
+        assert_eq!(seconds(79 * 3600), "3d 07h");
+        assert_eq!(seconds(-5), "0m");
     }
 }
