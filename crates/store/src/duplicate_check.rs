@@ -22,6 +22,9 @@ use crate::{Arg, Db, Store, StoreError, Ts, bind_args, built_sql, placeholders};
 const DUPLICATE_COLUMNS: &str = "id, incident_id, occurred_at, source, external_id, kind, actor, text, key_moment, \
                                  raw_payload, correlation, created_by, created_at, version";
 
+/// Events found by key per statement when moving them between the timeline and the duplicates.
+const KEYS_PER_STATEMENT: usize = 100;
+
 /// A stored event with its correlation, as the duplicate check reads it back.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredEvent {
@@ -201,55 +204,74 @@ impl DuplicateCheck {
     /// `restore` brings them back. Events a person has edited stay. Answers how many left
     /// the timeline.
     pub async fn set_aside(&mut self, keys: &[(String, String)]) -> Result<u64, StoreError> {
-        let copy = format!(
-            "INSERT INTO timeline_duplicates ({DUPLICATE_COLUMNS}, set_aside_at) SELECT {DUPLICATE_COLUMNS}, $4 \
-             FROM timeline_events WHERE incident_id = $1 AND source = $2 AND external_id = $3 \
-             AND edited_at IS NULL ON CONFLICT DO NOTHING"
-        );
-        let remove = "DELETE FROM timeline_events WHERE incident_id = $1 AND source = $2 AND external_id = $3 \
-                      AND edited_at IS NULL";
-        Ok(self.move_events(keys, [&copy, remove], Some(Ts::now())).await?.1)
+        let moves = Moves {
+            from: "timeline_events",
+            to: "timeline_duplicates",
+            filter: " AND e.edited_at IS NULL",
+            stamp: Some(("set_aside_at", Ts::now())),
+        };
+        Ok(self.move_events(keys, moves).await?.1)
     }
 
     /// Brings events of the incident set aside as duplicates (`set_aside`) back to its
     /// timeline, found by source and external id (`keys`). Answers how many came back.
     pub async fn restore(&mut self, keys: &[(String, String)]) -> Result<u64, StoreError> {
-        let copy = format!(
-            "INSERT INTO timeline_events ({DUPLICATE_COLUMNS}) SELECT {DUPLICATE_COLUMNS} \
-             FROM timeline_duplicates WHERE incident_id = $1 AND source = $2 AND external_id = $3 \
-             ON CONFLICT DO NOTHING"
-        );
-        let remove = "DELETE FROM timeline_duplicates WHERE incident_id = $1 AND source = $2 AND external_id = $3";
+        let moves = Moves { from: "timeline_duplicates", to: "timeline_events", filter: "", stamp: None };
         // Counted as copied: an event both set aside and (imported again) on the timeline
         // is only removed from the duplicates.
-        Ok(self.move_events(keys, [&copy, remove], None).await?.0)
+        Ok(self.move_events(keys, moves).await?.0)
     }
 
-    /// Runs `copy` then `remove` for each key (bound as $1 incident id, $2 source, $3 external
-    /// id, and `stamp` as $4 of `copy` when given); answers how many rows `copy` copied and
-    /// `remove` removed.
-    async fn move_events(
-        &mut self,
-        keys: &[(String, String)],
-        [copy, remove]: [&str; 2],
-        stamp: Option<Ts>,
-    ) -> Result<(u64, u64), StoreError> {
+    /// Copies the events of `keys` from one table to the other, then deletes them where they
+    /// were, `KEYS_PER_STATEMENT` keys a statement; answers how many rows were copied and
+    /// how many deleted.
+    async fn move_events(&mut self, keys: &[(String, String)], moves: Moves) -> Result<(u64, u64), StoreError> {
+        let Moves { from, to, filter, stamp } = moves;
+        let columns = DUPLICATE_COLUMNS;
+        let selected: Vec<String> = columns.split(", ").map(|c| format!("e.{c}")).collect();
+        let selected = selected.join(", ");
         let (mut copied, mut removed) = (0, 0);
-        // One key a statement: SQLite finds each by the unique index on (incident, source,
-        // external id), which it does not use for a list of keys.
-        for (source, external_id) in keys {
-            let key = [Arg::Text(self.incident_id.clone()), Arg::Text(source.clone()), Arg::Text(external_id.clone())];
-            let mut copy_args = key.to_vec();
-            copy_args.extend(stamp.map(Arg::Time));
-            copied += on_tx!(self, |conn| bind_args!(sqlx::query(built_sql(copy)), copy_args)
+        for chunk in keys.chunks(KEYS_PER_STATEMENT) {
+            // The keys as a VALUES list, read first (CROSS JOIN keeps SQLite to that order), each
+            // found through the unique index on (incident, source, external id).
+            let values: Vec<String> = (0..chunk.len()).map(|i| format!("(${}, ${})", 2 * i + 2, 2 * i + 3)).collect();
+            let found = format!(
+                "FROM (VALUES {}) AS k CROSS JOIN {from} e WHERE e.incident_id = $1 AND e.source = k.column1 \
+                 AND e.external_id = k.column2{filter}",
+                values.join(", ")
+            );
+            let mut args = vec![Arg::Text(self.incident_id.clone())];
+            for (source, external_id) in chunk {
+                args.extend([Arg::Text(source.clone()), Arg::Text(external_id.clone())]);
+            }
+            let copy = match stamp {
+                Some((column, _)) => format!(
+                    "INSERT INTO {to} ({columns}, {column}) SELECT {selected}, ${} {found} ON CONFLICT DO NOTHING",
+                    args.len() + 1
+                ),
+                None => format!("INSERT INTO {to} ({columns}) SELECT {selected} {found} ON CONFLICT DO NOTHING"),
+            };
+            let remove = format!("DELETE FROM {from} WHERE id IN (SELECT e.id {found})");
+            let mut copy_args = args.clone();
+            copy_args.extend(stamp.map(|(_, at)| Arg::Time(at)));
+            copied += on_tx!(self, |conn| bind_args!(sqlx::query(built_sql(&copy)), copy_args)
                 .execute(conn)
                 .await
                 .map(|r| r.rows_affected()))?;
-            removed += on_tx!(self, |conn| bind_args!(sqlx::query(built_sql(remove)), key.clone())
+            removed += on_tx!(self, |conn| bind_args!(sqlx::query(built_sql(&remove)), args.clone())
                 .execute(conn)
                 .await
                 .map(|r| r.rows_affected()))?;
         }
         Ok((copied, removed))
     }
+}
+
+/// Which way `DuplicateCheck::move_events` moves events: from which table to which, which
+/// of them (`filter`, on `e`), and the column stamped with the time of the move, if any.
+struct Moves {
+    from: &'static str,
+    to: &'static str,
+    filter: &'static str,
+    stamp: Option<(&'static str, Ts)>,
 }

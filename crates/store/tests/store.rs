@@ -1277,6 +1277,28 @@ async fn duplicate_checks_of_one_incident_run_one_after_the_other(store: Store) 
     assert_eq!(second.await.unwrap(), [true]);
 }
 
+async fn hundreds_of_events_are_set_aside_and_restored_at_once(store: Store) {
+    let admin = admin(&store).await;
+    store.create_incident(&admin, incident("a")).await.unwrap();
+    let at = datetime!(2026-01-01 10:00 UTC);
+    let events: Vec<ImportedEvent> =
+        (0..250).map(|i| imported(at + Duration::seconds(i), "grafana", &format!("g{i}"))).collect();
+    store.import_events(&admin, 1, &events, &[]).await.unwrap();
+    // Every other key, and one twice: 125 events in more than one statement's worth of keys.
+    let mut keys: Vec<(String, String)> = (0..250).step_by(2).map(|i| reference("grafana", &format!("g{i}"))).collect();
+    keys.push(reference("grafana", "g0"));
+    let mut check = store.begin_duplicate_check(&admin, 1).await.unwrap();
+    assert_eq!(check.set_aside(&keys).await.unwrap(), 125);
+    check.commit().await.unwrap();
+    assert_eq!(store.count_events(&admin, 1).await.unwrap(), 125);
+    assert_eq!(store.count_duplicates(&admin, 1).await.unwrap(), 125);
+    let mut check = store.begin_duplicate_check(&admin, 1).await.unwrap();
+    assert_eq!(check.restore(&keys).await.unwrap(), 125);
+    check.commit().await.unwrap();
+    assert_eq!(store.count_events(&admin, 1).await.unwrap(), 250);
+    assert_eq!(store.count_duplicates(&admin, 1).await.unwrap(), 0);
+}
+
 async fn events_a_person_edited_are_not_set_aside_as_duplicates(store: Store) {
     let admin = admin(&store).await;
     store.create_incident(&admin, incident("a")).await.unwrap();
@@ -1334,6 +1356,7 @@ on_both_databases!(
     events_a_person_edited_are_not_set_aside_as_duplicates,
     a_duplicate_check_keeps_nothing_unless_committed,
     duplicate_checks_of_one_incident_run_one_after_the_other,
+    hundreds_of_events_are_set_aside_and_restored_at_once,
 );
 
 on_both_databases!(
