@@ -1,12 +1,12 @@
-//! `hindsight timeline` and `hindsight metrics`: an incident's timeline and response
-//! metrics, or how response times spread across incidents, read straight from the
-//! database, as text for people or JSON for scripts.
+//! `hindsight timeline`, `hindsight event` and `hindsight metrics`: an incident's timeline
+//! (and adding to it by hand) and response metrics, or how response times spread across
+//! incidents, straight on the database, as text for people or JSON for scripts.
 
 use anyhow::Context;
 use hindsight_core::access::Viewer;
 use hindsight_core::metrics::incident_metrics;
-use hindsight_core::{TimelineEvent, parse_incident_handle};
-use hindsight_store::Store;
+use hindsight_core::{EventKind, KeyMoment, NewTimelineEvent, TimelineEvent, parse_incident_handle};
+use hindsight_store::{Store, StoreError};
 
 use crate::paging::print_pages;
 
@@ -51,6 +51,58 @@ pub async fn timeline(store: &Store, handle: &str, duplicates: bool, json: bool)
         ))
     })
     .await
+}
+
+/// What `hindsight event` was asked to add, as typed.
+pub struct NewEvent {
+    pub at: Option<String>,
+    pub kind: String,
+    pub actor: Option<String>,
+    pub text: String,
+    pub key_moment: Option<String>,
+}
+
+/// Adds an event typed by hand to an incident's timeline, as the operator.
+pub async fn add_event(store: &Store, handle: &str, event: NewEvent, json: bool) -> anyhow::Result<()> {
+    let number = incident_number(handle)?;
+    let occurred_at = match &event.at {
+        Some(text) => time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+            .with_context(|| format!("--at: {text:?} is not an RFC 3339 time such as 2026-11-20T10:00:00Z"))?,
+        None => time::OffsetDateTime::now_utc(),
+    };
+    let kind = event.kind.parse::<EventKind>().map_err(|e| anyhow::anyhow!("--kind: {e}"))?;
+    let key_moment = event
+        .key_moment
+        .as_deref()
+        .map(str::parse::<KeyMoment>)
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("--key-moment: {e}"))?;
+    let new = NewTimelineEvent {
+        occurred_at,
+        source: "manual".into(),
+        external_id: None,
+        kind,
+        actor: event.actor,
+        text: event.text,
+        key_moment,
+        raw_payload: None,
+    };
+    let added = match store.add_event(&Viewer::operator(), number, new).await {
+        Ok(added) => added,
+        Err(StoreError::Invalid(errors)) => anyhow::bail!("the event was not added: {errors}"),
+        Err(e) => return Err(e.into()),
+    };
+    if json {
+        println!("{}", serde_json::to_string(&added)?);
+    } else {
+        println!(
+            "Added to {} at {}: {}",
+            added.incident,
+            added.occurred_at.format(&time::format_description::well_known::Rfc3339)?,
+            added.text
+        );
+    }
+    Ok(())
 }
 
 /// Prints an incident's response metrics.

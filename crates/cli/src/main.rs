@@ -234,6 +234,31 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Add an event to an incident's timeline by hand, as the operator.
+    Event {
+        /// The incident, e.g. INC-42.
+        incident: String,
+        /// When it happened, RFC 3339 (default: now).
+        #[arg(long)]
+        at: Option<String>,
+        /// What kind of event: note, message, alert, page, acknowledgement, escalation,
+        /// status_update, deploy, rollback, …
+        #[arg(long, default_value = "note")]
+        kind: String,
+        /// Who or what acted.
+        #[arg(long)]
+        actor: Option<String>,
+        /// What happened.
+        #[arg(long)]
+        text: String,
+        /// The key moment it marks: impact_start, detection, acknowledgement, escalation,
+        /// mitigation or resolution.
+        #[arg(long)]
+        key_moment: Option<String>,
+        /// Print the event as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
     /// List action items across incidents, as on the board.
     ActionItems {
         /// Username of the owner.
@@ -511,6 +536,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 reason,
             };
             incidents::update(&store, &config, &incident, update, json).await
+        }
+        Command::Event { incident, at, kind, actor, text, key_moment, json } => {
+            let store = open(&config).await?;
+            let event = inspect::NewEvent { at, kind, actor, text, key_moment };
+            inspect::add_event(&store, &incident, event, json).await
         }
         Command::ActionItems { owner, team, incident, status, overdue, limit, json } => {
             let store = open(&config).await?;

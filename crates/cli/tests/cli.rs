@@ -445,3 +445,55 @@ fn metrics_without_an_incident_spread_across_the_selected_incidents() {
     assert_eq!(code, Some(2), "an incident and filters together is a usage error");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn event_adds_to_the_timeline_by_hand_and_names_the_flag_at_fault() {
+    let (dir, url) = temp_db("event");
+    let run = |args: &[&str]| {
+        let output = hindsight().args(args).args(["--database-url", &url]).output().unwrap();
+        (output.status.code(), String::from_utf8(output.stdout).unwrap(), String::from_utf8(output.stderr).unwrap())
+    };
+    let (code, _, err) = run(&[
+        "declare",
+        "--title",
+        "Checkout returns 502",
+        "--severity",
+        "SEV2",
+        "--started-at",
+        "2026-11-20T10:00:00Z",
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    let (code, out, err) = run(&[
+        "event",
+        "INC-1",
+        "--at",
+        "2026-11-20T10:30:00Z",
+        "--kind",
+        "rollback",
+        "--actor",
+        "dana",
+        "--text",
+        "Rolled back deploy 41",
+        "--key-moment",
+        "mitigation",
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(out.trim(), "Added to INC-1 at 2026-11-20T10:30:00Z: Rolled back deploy 41");
+    let (_, timeline, _) = run(&["timeline", "INC-1", "--json"]);
+    let event: serde_json::Value = serde_json::from_str(timeline.lines().next().unwrap()).unwrap();
+    assert_eq!(
+        (event["kind"].as_str(), event["actor"].as_str(), event["key_moment"].as_str(), event["source"].as_str()),
+        (Some("rollback"), Some("dana"), Some("mitigation"), Some("manual"))
+    );
+    for (args, flag) in [
+        (vec!["--text", "x", "--kind", "party"], "--kind"),
+        (vec!["--text", "x", "--at", "noon"], "--at"),
+        (vec!["--text", "x", "--key-moment", "lunch"], "--key-moment"),
+        (vec!["--text", ""], "text"),
+    ] {
+        let (code, _, err) = run(&[&["event", "INC-1"][..], &args].concat());
+        assert_eq!(code, Some(1), "{args:?}: {err}");
+        assert!(err.contains(flag), "{args:?}: {err}");
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
