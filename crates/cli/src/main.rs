@@ -140,7 +140,7 @@ enum Command {
         /// Team slug: incidents naming the team or affecting a service it owns.
         #[arg(long)]
         team: Option<String>,
-        /// Words the title or description contains, ignoring case.
+        /// Words (or their beginnings) the title or description contains, ignoring case.
         #[arg(long)]
         search: Option<String>,
         /// Order: newest, oldest, or severity (most severe first).

@@ -12,7 +12,7 @@ use hindsight_core::audit::{
     AuditEvent, AuditEventEntry, BrokenRow, ChainHead, ChainKind, ChainReport, HistoryEntry, heads_digest,
 };
 
-use crate::{Store, StoreError, Ts, built_sql, on_pool};
+use crate::{BeginWrite, Store, StoreError, Ts, built_sql, on_pool};
 
 /// A history table and the column naming its record.
 pub(crate) fn history_table(kind: ChainKind) -> (&'static str, &'static str) {
@@ -129,7 +129,7 @@ impl Store {
             for id in ids {
                 on_pool!(self, |pool| {
                     async {
-                        let mut tx = pool.begin().await?;
+                        let mut tx = pool.begin_write().await?;
                         seal_chain!(tx, kind, &id).await?;
                         tx.commit().await?;
                         Ok::<(), StoreError>(())
@@ -166,7 +166,7 @@ impl Store {
         let at = Ts::now();
         let (id, prev_hash, hash) = on_pool!(self, |pool| {
             async {
-                let mut tx = pool.begin().await?;
+                let mut tx = pool.begin_write().await?;
                 // Takes the row lock (PostgreSQL) or the write lock (SQLite) until commit.
                 let id: i64 = sqlx::query_scalar(
                     "UPDATE counters SET value = value + 1 WHERE name = 'audit_event' RETURNING value",

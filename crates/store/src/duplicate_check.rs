@@ -15,7 +15,7 @@ use sqlx::FromRow;
 use time::OffsetDateTime;
 
 use crate::error::word;
-use crate::{Arg, Db, Store, StoreError, Ts, bind_args, built_sql, placeholders};
+use crate::{Arg, BeginWrite, Db, Store, StoreError, Ts, bind_args, built_sql, placeholders};
 
 /// The columns an event keeps when it is set aside as a duplicate and when it comes back
 /// (`timeline_duplicates` has them all; an event set aside was never edited).
@@ -89,9 +89,9 @@ impl Store {
     pub async fn begin_duplicate_check(&self, viewer: &Viewer, number: i64) -> Result<DuplicateCheck, StoreError> {
         let incident_id = self.visible_incident_id(viewer, number).await?;
         let tx = match &self.db {
-            Db::Sqlite(pool) => CheckTx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Sqlite(pool) => CheckTx::Sqlite(pool.begin_write().await?),
             Db::Postgres(pool) => {
-                let mut tx = pool.begin().await?;
+                let mut tx = pool.begin_write().await?;
                 sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
                     .bind(&incident_id)
                     .execute(&mut *tx)

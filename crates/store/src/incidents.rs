@@ -13,7 +13,9 @@ use time::OffsetDateTime;
 
 use crate::error::word;
 use crate::ts::opt;
-use crate::{Arg, MAX_PAGE, Page, Store, StoreError, Ts, bind_args, built_sql, new_id, on_pool, placeholders};
+use crate::{
+    Arg, BeginWrite, MAX_PAGE, Page, Store, StoreError, Ts, bind_args, built_sql, new_id, on_pool, placeholders,
+};
 
 /// SQL that is true when the viewer may see incident `alias`: it is public, or the
 /// viewer is an admin, declared it, is one of its responders, or is a member of a team named on it.
@@ -45,7 +47,8 @@ pub struct IncidentFilter {
     pub since: Option<OffsetDateTime>,
     /// Incidents that began before this moment.
     pub until: Option<OffsetDateTime>,
-    /// Words the title or description contains, ignoring case (a plain substring match).
+    /// Words (or their beginnings) the title or description contains, ignoring case, through the
+    /// full-text index; a search of punctuation alone is matched as typed, anywhere.
     pub search: Option<String>,
 }
 
@@ -83,6 +86,12 @@ impl std::str::FromStr for IncidentSort {
             _ => Err(StoreError::Invalid(ValidationErrors::single("sort", "must be newest, oldest or severity"))),
         }
     }
+}
+
+/// The words of a search, lower-cased: runs of letters and digits, everything else a separator
+/// (so a word needs no quoting in either database's query syntax).
+fn search_words(text: &str) -> Vec<String> {
+    text.to_lowercase().split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_string).collect()
 }
 
 /// `text` as a LIKE pattern matching it anywhere, lower-cased, with `%`, `_` and `\` taken literally.
@@ -183,7 +192,7 @@ impl Store {
         let id = new_id();
         let number: i64 = on_pool!(self, |pool| {
             async {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let number: i64 = sqlx::query_scalar("UPDATE counters SET value = value + 1 WHERE name = 'incident' RETURNING value")
                 .fetch_one(&mut *tx)
                 .await?;
@@ -278,11 +287,30 @@ impl Store {
         if let Some(severity) = filter.severity {
             push(&mut args, Arg::Int(severity.level() as i64), &|n| format!("i.severity = ${n}"));
         }
-        // Before the service and team tests: a substring test on the row is cheaper than their joins.
         if let Some(search) = filter.search.as_deref().filter(|s| !s.trim().is_empty()) {
-            push(&mut args, Arg::Text(contains_pattern(search)), &|n| {
-                format!("(LOWER(i.title) LIKE ${n} ESCAPE '\\' OR LOWER(i.description) LIKE ${n} ESCAPE '\\')")
-            });
+            let words = search_words(search);
+            if words.is_empty() {
+                // Nothing but punctuation (`%`, `#`): found as typed, anywhere in the text.
+                push(&mut args, Arg::Text(contains_pattern(search)), &|n| {
+                    format!("(LOWER(i.title) LIKE ${n} ESCAPE '\\' OR LOWER(i.description) LIKE ${n} ESCAPE '\\')")
+                });
+            } else {
+                // Every word, or a word it begins, through the full-text index.
+                match self.db {
+                    crate::Db::Sqlite(_) => {
+                        let query = words.iter().map(|w| format!("\"{w}\"*")).collect::<Vec<_>>().join(" ");
+                        push(&mut args, Arg::Text(query), &|n| {
+                            format!(
+                                "i.number IN (SELECT rowid FROM incidents_search WHERE incidents_search MATCH ${n})"
+                            )
+                        });
+                    }
+                    crate::Db::Postgres(_) => {
+                        let query = words.iter().map(|w| format!("{w}:*")).collect::<Vec<_>>().join(" & ");
+                        push(&mut args, Arg::Text(query), &|n| format!("i.search @@ to_tsquery('simple', ${n})"));
+                    }
+                }
+            }
         }
         if let Some(service) = &filter.service {
             push(&mut args, Arg::Text(service.clone()), &|n| {
@@ -511,7 +539,7 @@ impl Store {
         let m = &incident.moments;
         let updated = on_pool!(self, |pool| {
             async {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let done = sqlx::query(
                 "UPDATE incidents SET title = $3, description = $4, severity = $5, status = $6, detection_method = $7, \
                  began_at = $8, started_at = $9, detected_at = $10, acknowledged_at = $11, mitigated_at = $12, \

@@ -81,6 +81,30 @@ macro_rules! on_pool {
 }
 pub(crate) use on_pool;
 
+/// Starting a transaction that will write.
+pub(crate) trait BeginWrite {
+    type Database: sqlx::Database;
+    /// On SQLite `BEGIN IMMEDIATE`: the write lock is taken (waiting as the busy timeout
+    /// allows) before anything is read, so two writers queue instead of the second failing
+    /// with "database is locked" when the first commits after it has read. On PostgreSQL a
+    /// plain `BEGIN`.
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, Self::Database>, sqlx::Error>;
+}
+
+impl BeginWrite for SqlitePool {
+    type Database = sqlx::Sqlite;
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+        self.begin_with("BEGIN IMMEDIATE").await
+    }
+}
+
+impl BeginWrite for PgPool {
+    type Database = sqlx::Postgres;
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
+        self.begin().await
+    }
+}
+
 /// A value bound to a query whose SQL is assembled at run time.
 #[derive(Debug, Clone)]
 pub(crate) enum Arg {

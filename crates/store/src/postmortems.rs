@@ -11,7 +11,7 @@ use time::{Date, OffsetDateTime};
 
 use crate::error::word;
 use crate::incidents::{viewer_args, visible_sql};
-use crate::{Arg, MAX_PAGE, Page, Store, StoreError, Ts, bind_args, built_sql, new_id, on_pool};
+use crate::{Arg, BeginWrite, MAX_PAGE, Page, Store, StoreError, Ts, bind_args, built_sql, new_id, on_pool};
 
 /// Which post-mortems a list wants.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -125,7 +125,7 @@ impl Store {
         let changes = history_json(&diff_postmortems(&blank, &first))?;
         on_pool!(self, |pool| {
             async {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query(
                 "INSERT INTO postmortems (id, incident_id, status, owner_id, due_date, sections, created_at, updated_at, version) \
                  VALUES ($1, $2, 'draft', $3, $4, $5, $6, $6, 1)",
@@ -377,7 +377,7 @@ impl Store {
         let now = Ts::now();
         let saved = on_pool!(self, |pool| {
             async {
-                let mut tx = pool.begin().await?;
+                let mut tx = pool.begin_write().await?;
                 let done = sqlx::query(
                     "UPDATE postmortems SET status = $3, owner_id = $4, due_date = $5, sections = $6, updated_at = $7, \
                  published_at = $8, version = version + 1 WHERE id = $1 AND version = $2",

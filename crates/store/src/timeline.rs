@@ -17,7 +17,9 @@ use time::OffsetDateTime;
 
 use crate::error::word;
 use crate::incidents::{viewer_args, visible_sql};
-use crate::{Arg, MAX_PAGE, Page, Store, StoreError, Ts, bind_args, built_sql, new_id, on_pool, placeholders};
+use crate::{
+    Arg, BeginWrite, MAX_PAGE, Page, Store, StoreError, Ts, bind_args, built_sql, new_id, on_pool, placeholders,
+};
 
 /// An event read from another tool, ready to store.
 #[derive(Debug, Clone, PartialEq)]
@@ -191,7 +193,7 @@ impl Store {
         let mut added = 0;
         match &self.db {
             crate::Db::Sqlite(pool) => {
-                let mut tx = pool.begin().await?;
+                let mut tx = pool.begin_write().await?;
                 for chunk in refs.chunks(REFS_PER_INSERT) {
                     let mut query = sqlx::query(built_sql(&refs_sql(chunk.len()))).bind(&incident_id);
                     for (kind, value) in chunk {
@@ -225,7 +227,7 @@ impl Store {
                 tx.commit().await?;
             }
             crate::Db::Postgres(pool) => {
-                let mut tx = pool.begin().await?;
+                let mut tx = pool.begin_write().await?;
                 for chunk in refs.chunks(REFS_PER_INSERT) {
                     let mut query = sqlx::query(built_sql(&refs_sql(chunk.len()))).bind(&incident_id);
                     for (kind, value) in chunk {
@@ -272,7 +274,7 @@ impl Store {
         let incident_id = self.visible_incident_id(viewer, number).await?;
         let mut marked = 0;
         on_pool!(self, |pool| async {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             for (source, external_id, moment) in marks {
                 let done = sqlx::query(
                     "UPDATE timeline_events SET key_moment = $4, version = version + 1 \

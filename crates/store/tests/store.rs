@@ -2006,6 +2006,37 @@ async fn search_matches_title_or_description_ignoring_case(store: Store) {
     assert_eq!(store.count_incidents(&admin, &search("checkout")).await.unwrap(), 2);
 }
 
+async fn search_finds_every_word_or_its_beginning_and_follows_changes(store: Store) {
+    let admin = admin(&store).await;
+    let described = NewIncident { description: "Résumé uploads failed for an hour".into(), ..incident("Uploads") };
+    let host = NewIncident { description: "Disk full on db01.prod.example (read-only)".into(), ..incident("Disk") };
+    for new in [incident("Checkout returns 502"), described, incident("Checkout slow after deploy"), host] {
+        store.create_incident(&admin, new).await.unwrap();
+    }
+    let search = |words: &str| IncidentFilter { search: Some(words.into()), ..IncidentFilter::default() };
+    // A word's beginning; every word; case ignored, also in other alphabets' letters;
+    // punctuation between words ignored.
+    assert_eq!(listed(&store, &admin, search("check")).await, ["Checkout slow after deploy", "Checkout returns 502"]);
+    assert_eq!(listed(&store, &admin, search("checkout slow")).await, ["Checkout slow after deploy"]);
+    assert_eq!(listed(&store, &admin, search("RÉSUMÉ")).await, ["Uploads"]);
+    assert_eq!(listed(&store, &admin, search("checkout, 502!")).await, ["Checkout returns 502"]);
+    assert!(listed(&store, &admin, search("heckout")).await.is_empty(), "words, not any part of one");
+    assert_eq!(listed(&store, &admin, search("prod")).await, ["Disk"], "a host name's parts are words");
+    assert_eq!(listed(&store, &admin, search("read-only db01")).await, ["Disk"]);
+    // Changes and deletions are followed.
+    let current = store.incident(&admin, 1).await.unwrap();
+    let patch = IncidentPatch {
+        version: current.version,
+        title: Some("Payments return 502".into()),
+        ..IncidentPatch::default()
+    };
+    store.update_incident(&admin, 1, patch).await.unwrap();
+    assert_eq!(listed(&store, &admin, search("checkout")).await, ["Checkout slow after deploy"]);
+    assert_eq!(listed(&store, &admin, search("payments")).await, ["Payments return 502"]);
+    store.delete_incident(&admin, 3).await.unwrap();
+    assert!(listed(&store, &admin, search("checkout")).await.is_empty());
+}
+
 async fn search_takes_wildcards_literally(store: Store) {
     let admin = admin(&store).await;
     for title in ["Error rate at 100% for checkout", "Disk at 95 percent", "queue_depth alert"] {
@@ -2153,6 +2184,7 @@ async fn event_volume_counts_events_per_slice_and_category(store: Store) {
 on_both_databases!(
     search_matches_title_or_description_ignoring_case,
     search_takes_wildcards_literally,
+    search_finds_every_word_or_its_beginning_and_follows_changes,
     search_never_shows_a_private_incident_to_an_outsider,
     incidents_are_listed_newest_oldest_or_most_severe_first_across_pages,
     timeline_categories_in_sql_match_the_rust_mapping,

@@ -31,7 +31,7 @@ pub struct IncidentQuery {
     pub since: Option<String>,
     /// Incidents that began before this RFC 3339 time.
     pub until: Option<String>,
-    /// Words the title or description contains, ignoring case (at most 200 characters).
+    /// Words (or their beginnings) the title or description contains, ignoring case (at most 200 characters).
     pub q: Option<String>,
     /// `newest` (the default), `oldest`, or `severity`: most severe first, newest first within one.
     pub sort: Option<String>,
