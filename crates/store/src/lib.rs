@@ -48,8 +48,9 @@ pub struct Page<T> {
 const IMPORT_CACHE_KIB: u32 = 32 * 1024;
 
 /// WAL pages an import's connection lets gather before it copies them into the database
-/// (the default is 1,000): index pages changed by many transactions are copied once.
-const IMPORT_CHECKPOINT_PAGES: u32 = 8192;
+/// (the default is 1,000): index pages changed by many transactions are copied once. 64 MiB
+/// of log at most; 16,384 measured faster than 8,192 in every round (docs/BENCHMARKS.md).
+const IMPORT_CHECKPOINT_PAGES: u32 = 16_384;
 
 /// Largest page a list returns.
 pub const MAX_PAGE: i64 = 200;
