@@ -203,7 +203,7 @@ enum Command {
         /// Slug of a team named on the incident (repeatable; replaces the list).
         #[arg(long = "team")]
         teams: Vec<String>,
-        /// How it was detected: monitoring, alert, customer_report, employee_report, …
+        /// How it was detected: monitoring_alert, customer_report, internal_report or unknown.
         #[arg(long)]
         detection_method: Option<String>,
         /// Visible only to its responders, named teams and admins.

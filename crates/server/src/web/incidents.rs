@@ -83,6 +83,13 @@ impl ListQuery {
         self.url_of("/incidents", cursor)
     }
 
+    /// Whether any filter is set (the sort and page aside).
+    fn filtered(&self) -> bool {
+        [&self.status, &self.severity, &self.service, &self.team, &self.since, &self.until, &self.q]
+            .iter()
+            .any(|v| !v.trim().is_empty())
+    }
+
     /// The response times of the incidents these filters select.
     fn response_times_url(&self) -> String {
         let filters = ListQuery { sort: String::new(), cursor: None, ..self.clone() };
@@ -179,9 +186,7 @@ pub async fn incidents(
     let chrome = Chrome::of(&caller).with_notice(notice);
     let services = state.store.list_services().await?.into_iter().map(|s| (s.slug, s.name)).collect();
     let teams = state.store.list_teams().await?.into_iter().map(|t| (t.slug, t.name)).collect();
-    let filtered = [&query.status, &query.severity, &query.service, &query.team, &query.since, &query.until, &query.q]
-        .iter()
-        .any(|v| !v.trim().is_empty());
+    let filtered = query.filtered();
     let mut page = IncidentsPage {
         chrome,
         rows: Vec::new(),
@@ -261,9 +266,7 @@ pub async fn response_times(
     Signed(caller): Signed,
     Params(query): Params<ListQuery>,
 ) -> Result<Response, PageError> {
-    let filtered = [&query.status, &query.severity, &query.service, &query.team, &query.since, &query.until, &query.q]
-        .iter()
-        .any(|v| !v.trim().is_empty());
+    let filtered = query.filtered();
     let mut page = ResponseTimesPage {
         chrome: Chrome::of(&caller),
         incidents: "0".into(),
