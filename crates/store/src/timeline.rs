@@ -54,6 +54,20 @@ const POSTGRES_IMPORT_ROWS: usize = 500;
 /// References written per statement by an import.
 const REFS_PER_INSERT: usize = 100;
 
+/// Records `refs` to the incident `incident_id` in the transaction `tx`, whichever the
+/// database, `REFS_PER_INSERT` a statement.
+macro_rules! insert_refs {
+    ($tx:ident, $incident_id:expr, $refs:expr) => {
+        for chunk in $refs.chunks(REFS_PER_INSERT) {
+            let mut query = sqlx::query(built_sql(&refs_sql(chunk.len()))).bind($incident_id);
+            for (kind, value) in chunk {
+                query = query.bind(kind.as_str()).bind(value.as_str());
+            }
+            query.execute(&mut *$tx).await?;
+        }
+    };
+}
+
 /// The INSERT of `rows` references to the incident `$1`, each a (`kind`, `value`) pair of parameters.
 fn refs_sql(rows: usize) -> String {
     let values: Vec<String> = (0..rows).map(|i| format!("(${}, ${}, $1)", 2 * i + 2, 2 * i + 3)).collect();
@@ -88,14 +102,24 @@ struct EventRow {
     version: i64,
 }
 
-const EVENT_SELECT: &str = "SELECT e.id, i.number, e.occurred_at, e.source, e.external_id, e.kind, e.actor, e.text, \
-    e.key_moment, (e.raw_payload IS NOT NULL) AS has_raw, cu.username AS created_by, e.created_at, e.version \
-    FROM timeline_events e JOIN incidents i ON i.id = e.incident_id LEFT JOIN users cu ON cu.id = e.created_by";
+/// The columns of an `EventRow`, read from `$table` (as `e`) with its incident and author.
+macro_rules! event_select {
+    ($table:literal) => {
+        concat!(
+            "SELECT e.id, i.number, e.occurred_at, e.source, e.external_id, e.kind, e.actor, e.text, \
+             e.key_moment, (e.raw_payload IS NOT NULL) AS has_raw, cu.username AS created_by, e.created_at, e.version \
+             FROM ",
+            $table,
+            " e JOIN incidents i ON i.id = e.incident_id LEFT JOIN users cu ON cu.id = e.created_by"
+        )
+    };
+}
 
-/// `EVENT_SELECT` over the events set aside as duplicates (`timeline_duplicates`).
-const DUPLICATE_SELECT: &str = "SELECT e.id, i.number, e.occurred_at, e.source, e.external_id, e.kind, e.actor, \
-    e.text, e.key_moment, (e.raw_payload IS NOT NULL) AS has_raw, cu.username AS created_by, e.created_at, e.version \
-    FROM timeline_duplicates e JOIN incidents i ON i.id = e.incident_id LEFT JOIN users cu ON cu.id = e.created_by";
+/// The events on the timeline.
+const EVENT_SELECT: &str = event_select!("timeline_events");
+
+/// The events set aside as duplicates.
+const DUPLICATE_SELECT: &str = event_select!("timeline_duplicates");
 
 impl EventRow {
     fn into_event(self) -> Result<TimelineEvent, StoreError> {
@@ -194,13 +218,7 @@ impl Store {
         match &self.db {
             crate::Db::Sqlite(pool) => {
                 let mut tx = pool.begin_write().await?;
-                for chunk in refs.chunks(REFS_PER_INSERT) {
-                    let mut query = sqlx::query(built_sql(&refs_sql(chunk.len()))).bind(&incident_id);
-                    for (kind, value) in chunk {
-                        query = query.bind(kind.as_str()).bind(value.as_str());
-                    }
-                    query.execute(&mut *tx).await?;
-                }
+                insert_refs!(tx, &incident_id, refs);
                 for chunk in events.chunks(SQLITE_IMPORT_ROWS) {
                     // Anonymous `?` placeholders: SQLite binds them by position, without the
                     // name lookup that makes numbered ones quadratic (docs/BENCHMARKS.md).
@@ -228,13 +246,7 @@ impl Store {
             }
             crate::Db::Postgres(pool) => {
                 let mut tx = pool.begin_write().await?;
-                for chunk in refs.chunks(REFS_PER_INSERT) {
-                    let mut query = sqlx::query(built_sql(&refs_sql(chunk.len()))).bind(&incident_id);
-                    for (kind, value) in chunk {
-                        query = query.bind(kind.as_str()).bind(value.as_str());
-                    }
-                    query.execute(&mut *tx).await?;
-                }
+                insert_refs!(tx, &incident_id, refs);
                 for chunk in events.chunks(POSTGRES_IMPORT_ROWS) {
                     let sql = import_sql(chunk.len(), |i| {
                         let p = 10 * i + 4;
