@@ -6,6 +6,7 @@ use hindsight_core::access::Viewer;
 use hindsight_core::{ActionItem, ActionItemStatus, parse_incident_handle};
 use hindsight_store::{ActionItemFilter, Store};
 
+use crate::flags::optional_word;
 use crate::paging::print_pages;
 
 /// What `hindsight action-items` was asked for.
@@ -26,12 +27,7 @@ pub async fn list(store: &Store, list: &ActionItemList, json: bool) -> anyhow::R
         })?),
         None => None,
     };
-    let status = list
-        .status
-        .as_deref()
-        .map(str::parse::<ActionItemStatus>)
-        .transpose()
-        .map_err(|e| anyhow::anyhow!("--status: {e}"))?;
+    let status: Option<ActionItemStatus> = optional_word("--status", list.status.as_deref())?;
     let today = time::OffsetDateTime::now_utc().date();
     let filter = ActionItemFilter {
         status,

@@ -3,13 +3,13 @@
 //! straight on the database as the operator (who holds it), as text for people or JSON for
 //! scripts.
 
-use anyhow::Context;
 use hindsight_core::access::Viewer;
 use hindsight_core::{DetectionMethod, Incident, IncidentPatch, IncidentStatus, NewIncident, Severity};
 use hindsight_store::{IncidentFilter, IncidentSort, Store, StoreError};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use crate::flags;
 use crate::paging::print_pages;
 
 /// What `hindsight incidents` was asked for.
@@ -32,18 +32,8 @@ impl IncidentSelection {
     /// The store's filter, or a message naming the flag at fault.
     pub fn filter(&self) -> anyhow::Result<IncidentFilter> {
         Ok(IncidentFilter {
-            status: self
-                .status
-                .as_deref()
-                .map(str::parse::<IncidentStatus>)
-                .transpose()
-                .map_err(|e| anyhow::anyhow!("--status: {e}"))?,
-            severity: self
-                .severity
-                .as_deref()
-                .map(str::parse::<Severity>)
-                .transpose()
-                .map_err(|e| anyhow::anyhow!("--severity: {e}"))?,
+            status: flags::optional_word("--status", self.status.as_deref())?,
+            severity: flags::optional_word("--severity", self.severity.as_deref())?,
             service: self.service.clone(),
             team: self.team.clone(),
             search: self.search.clone().filter(|q| !q.trim().is_empty()),
@@ -55,7 +45,7 @@ impl IncidentSelection {
 /// Prints the incidents `list` asks for, up to its limit.
 pub async fn list(store: &Store, list: &IncidentList, json: bool) -> anyhow::Result<()> {
     let filter = list.selection.filter()?;
-    let sort: IncidentSort = list.sort.parse().map_err(|e| anyhow::anyhow!("--sort: {e}"))?;
+    let sort: IncidentSort = flags::word("--sort", &list.sort)?;
     let viewer = Viewer::operator();
     let fetch = async |cursor: Option<String>, want| {
         Ok(store.list_incidents_sorted(&viewer, &filter, sort, cursor.as_deref(), want).await?)
@@ -85,10 +75,9 @@ pub struct Declaration {
 
 /// Declares an incident; prints its handle, or the incident as JSON.
 pub async fn declare(store: &Store, declaration: Declaration, json: bool) -> anyhow::Result<()> {
-    let severity: Severity = declaration.severity.parse().map_err(|e| anyhow::anyhow!("--severity: {e}"))?;
+    let severity: Severity = flags::word("--severity", &declaration.severity)?;
     let started_at = match &declaration.started_at {
-        Some(text) => OffsetDateTime::parse(text, &Rfc3339)
-            .with_context(|| format!("--started-at: {text:?} is not an RFC 3339 time such as 2026-11-20T10:00:00Z"))?,
+        Some(text) => flags::time("--started-at", text, "")?,
         None => OffsetDateTime::now_utc(),
     };
     let new = NewIncident {
@@ -157,21 +146,12 @@ pub async fn update(
         .map(|(value, flag)| match value.as_deref() {
             None => Ok(None),
             Some("none") => Ok(Some(None)),
-            Some(text) => OffsetDateTime::parse(text, &Rfc3339).map(|at| Some(Some(at))).with_context(|| {
-                format!("{flag}: {text:?} is not an RFC 3339 time such as 2026-11-20T10:00:00Z (or none to clear it)")
-            }),
+            Some(text) => flags::time(flag, text, " (or none to clear it)").map(|at| Some(Some(at))),
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let parse = |flag: &str, value: Option<String>| value.map(|v| (flag.to_string(), v));
-    let severity = parse("--severity", update.severity)
-        .map(|(flag, v)| v.parse::<Severity>().map_err(|e| anyhow::anyhow!("{flag}: {e}")))
-        .transpose()?;
-    let status = parse("--status", update.status)
-        .map(|(flag, v)| v.parse::<IncidentStatus>().map_err(|e| anyhow::anyhow!("{flag}: {e}")))
-        .transpose()?;
-    let detection_method = parse("--detection-method", update.detection_method)
-        .map(|(flag, v)| v.parse::<DetectionMethod>().map_err(|e| anyhow::anyhow!("{flag}: {e}")))
-        .transpose()?;
+    let severity = flags::optional_word("--severity", update.severity.as_deref())?;
+    let status = flags::optional_word("--status", update.status.as_deref())?;
+    let detection_method = flags::optional_word("--detection-method", update.detection_method.as_deref())?;
     let current = store.incident(&viewer, number).await?;
     let patch = IncidentPatch {
         version: current.version,

@@ -66,17 +66,11 @@ pub struct NewEvent {
 pub async fn add_event(store: &Store, handle: &str, event: NewEvent, json: bool) -> anyhow::Result<()> {
     let number = incident_number(handle)?;
     let occurred_at = match &event.at {
-        Some(text) => time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
-            .with_context(|| format!("--at: {text:?} is not an RFC 3339 time such as 2026-11-20T10:00:00Z"))?,
+        Some(text) => crate::flags::time("--at", text, "")?,
         None => time::OffsetDateTime::now_utc(),
     };
-    let kind = event.kind.parse::<EventKind>().map_err(|e| anyhow::anyhow!("--kind: {e}"))?;
-    let key_moment = event
-        .key_moment
-        .as_deref()
-        .map(str::parse::<KeyMoment>)
-        .transpose()
-        .map_err(|e| anyhow::anyhow!("--key-moment: {e}"))?;
+    let kind: EventKind = crate::flags::word("--kind", &event.kind)?;
+    let key_moment: Option<KeyMoment> = crate::flags::optional_word("--key-moment", event.key_moment.as_deref())?;
     let new = NewTimelineEvent {
         occurred_at,
         source: "manual".into(),

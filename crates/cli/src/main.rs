@@ -6,6 +6,7 @@ mod audit;
 mod config;
 mod demo;
 mod document;
+mod flags;
 mod import;
 mod incidents;
 mod inspect;
@@ -473,7 +474,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Import { format, paths, incident, create_incident, channels, json } => {
-            let format = format.parse().map_err(|e| anyhow::anyhow!("--format: {e}"))?;
+            let format = flags::word("--format", &format)?;
             let store = open(&config).await?;
             let args = import::ImportArgs { format, paths, incident, create_incident, channels, json };
             import::run(&store, args).await
@@ -617,7 +618,7 @@ async fn serve(store: Store, config: &Config, demo_login: Option<(&str, &str)>) 
 async fn user_command(store: &Store, command: UserCommand) -> anyhow::Result<()> {
     match command {
         UserCommand::Add { name, role, display_name, email, password_stdin } => {
-            let role: Role = role.parse().map_err(|e| anyhow::anyhow!("--role: {e}"))?;
+            let role: Role = flags::word("--role", &role)?;
             let (password, generated) = if password_stdin {
                 let mut line = String::new();
                 std::io::stdin().lock().read_line(&mut line).context("reading the password from standard input")?;
