@@ -11,6 +11,12 @@ fn hindsight() -> Command {
     command
 }
 
+/// Runs `hindsight ARGS --database-url URL`: exit code, standard output, standard error.
+fn run_on(url: &str, args: &[&str]) -> (Option<i32>, String, String) {
+    let output = hindsight().args(args).args(["--database-url", url]).output().unwrap();
+    (output.status.code(), String::from_utf8(output.stdout).unwrap(), String::from_utf8(output.stderr).unwrap())
+}
+
 fn temp_db(name: &str) -> (PathBuf, String) {
     let dir = std::env::temp_dir().join(format!("hindsight-cli-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -180,10 +186,7 @@ fn incidents_lists_searches_and_sorts() {
             store.create_incident(&operator, new).await.unwrap();
         }
     });
-    let run = |args: &[&str]| {
-        let output = hindsight().arg("incidents").args(args).args(["--database-url", &url]).output().unwrap();
-        (output.status.code(), String::from_utf8(output.stdout).unwrap(), String::from_utf8(output.stderr).unwrap())
-    };
+    let run = |args: &[&str]| run_on(&url, &[&["incidents"][..], args].concat());
     let (code, text, _) = run(&[]);
     assert_eq!(code, Some(0));
     let handles: Vec<&str> = text.lines().map(|l| l.split_whitespace().next().unwrap()).collect();
@@ -207,10 +210,7 @@ fn incidents_lists_searches_and_sorts() {
 #[test]
 fn declare_then_list_its_action_items() {
     let (dir, url) = temp_db("declare");
-    let run = |args: &[&str]| {
-        let output = hindsight().args(args).args(["--database-url", &url]).output().unwrap();
-        (output.status.code(), String::from_utf8(output.stdout).unwrap(), String::from_utf8(output.stderr).unwrap())
-    };
+    let run = |args: &[&str]| run_on(&url, args);
     hindsight().args(["migrate", "--database-url", &url]).output().unwrap();
     let (code, out, err) = run(&["declare", "--title", "Checkout returns 502", "--severity", "SEV2"]);
     assert_eq!(code, Some(0), "{err}");
@@ -347,10 +347,7 @@ fn timeline_lists_the_events_set_aside_as_duplicates_apart() {
 #[test]
 fn update_changes_an_incident_keeps_the_reason_and_refuses_bad_input_naming_the_flag() {
     let (dir, url) = temp_db("update");
-    let run = |args: &[&str]| {
-        let output = hindsight().args(args).args(["--database-url", &url]).output().unwrap();
-        (output.status.code(), String::from_utf8(output.stdout).unwrap(), String::from_utf8(output.stderr).unwrap())
-    };
+    let run = |args: &[&str]| run_on(&url, args);
     let (code, _, err) = run(&[
         "declare",
         "--title",
@@ -410,10 +407,7 @@ fn update_changes_an_incident_keeps_the_reason_and_refuses_bad_input_naming_the_
 #[test]
 fn metrics_without_an_incident_spread_across_the_selected_incidents() {
     let (dir, url) = temp_db("spread");
-    let run = |args: &[&str]| {
-        let output = hindsight().args(args).args(["--database-url", &url]).output().unwrap();
-        (output.status.code(), String::from_utf8(output.stdout).unwrap(), String::from_utf8(output.stderr).unwrap())
-    };
+    let run = |args: &[&str]| run_on(&url, args);
     for (number, (severity, detected)) in [("SEV2", "10:02"), ("SEV3", "10:04"), ("SEV3", "10:30")].iter().enumerate() {
         let (code, _, err) = run(&[
             "declare",
@@ -449,10 +443,7 @@ fn metrics_without_an_incident_spread_across_the_selected_incidents() {
 #[test]
 fn event_adds_to_the_timeline_by_hand_and_names_the_flag_at_fault() {
     let (dir, url) = temp_db("event");
-    let run = |args: &[&str]| {
-        let output = hindsight().args(args).args(["--database-url", &url]).output().unwrap();
-        (output.status.code(), String::from_utf8(output.stdout).unwrap(), String::from_utf8(output.stderr).unwrap())
-    };
+    let run = |args: &[&str]| run_on(&url, args);
     let (code, _, err) = run(&[
         "declare",
         "--title",
