@@ -32,6 +32,12 @@ pub struct Config {
     pub policy: hindsight_core::analysis::PolicyConfig,
     /// What a good response does: `[response] stakeholder_update_minutes = 30`, …
     pub response: hindsight_core::analysis::ResponseChecklist,
+    /// The address people reach Hindsight at, e.g. `https://hindsight.example.com`;
+    /// `https` turns on `Strict-Transport-Security`.
+    pub public_url: Option<String>,
+    /// Open connections and header deadline: `[connections] max_connections = 4096`,
+    /// `max_connections_per_address = 256`, `header_timeout_seconds = 10`.
+    pub connections: hindsight_server::ConnectionLimits,
 }
 
 impl Default for Config {
@@ -48,6 +54,8 @@ impl Default for Config {
             webhooks: settings.webhooks,
             policy: settings.policy,
             response: settings.response,
+            public_url: settings.public_url,
+            connections: settings.connections,
         }
     }
 }
@@ -91,6 +99,18 @@ impl Config {
         }
         if self.session_hours < 1 {
             anyhow::bail!("session_hours must be at least 1");
+        }
+        if let Some(url) = &self.public_url
+            && !(url.starts_with("https://") || url.starts_with("http://"))
+        {
+            anyhow::bail!("public_url must start with https:// or http://, not {url:?}");
+        }
+        let limits = &self.connections;
+        if limits.max_connections == 0 || limits.max_connections_per_address == 0 || limits.header_timeout_seconds == 0
+        {
+            anyhow::bail!(
+                "connections: max_connections, max_connections_per_address and header_timeout_seconds must be at least 1"
+            );
         }
         for key in self.severity_labels.keys() {
             if key.parse::<hindsight_core::Severity>().is_err() {

@@ -27,6 +27,8 @@ where
 /// `text` read as an RFC 3339 time, or an error naming `flag` and showing what a time looks
 /// like; `also` tells what else the flag takes.
 pub fn time(flag: &str, text: &str, also: &str) -> anyhow::Result<OffsetDateTime> {
-    OffsetDateTime::parse(text, &Rfc3339)
-        .with_context(|| format!("{flag}: {text:?} is not an RFC 3339 time such as 2026-11-20T10:00:00Z{also}"))
+    let at = OffsetDateTime::parse(text, &Rfc3339)
+        .with_context(|| format!("{flag}: {text:?} is not an RFC 3339 time such as 2026-11-20T10:00:00Z{also}"))?;
+    hindsight_core::validate::time_in_range(at).map_err(|message| anyhow::anyhow!("{flag} {message}"))?;
+    Ok(at)
 }

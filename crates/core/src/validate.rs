@@ -2,6 +2,7 @@
 //! a field path and a person can fix the right thing.
 
 use serde::{Deserialize, Serialize};
+use time::{Date, OffsetDateTime};
 use utoipa::ToSchema;
 
 /// One thing wrong with one field of an input.
@@ -54,6 +55,47 @@ impl ValidationErrors {
         if value.chars().count() > max {
             self.push(field, format!("must be at most {max} characters"));
         }
+    }
+
+    /// Checks that a time lies within the years Hindsight accepts ([`time_in_range`]).
+    pub fn time(&mut self, field: &str, at: OffsetDateTime) {
+        if let Err(message) = time_in_range(at) {
+            self.push(field, message);
+        }
+    }
+
+    /// Checks that a date lies within the years Hindsight accepts.
+    pub fn date(&mut self, field: &str, date: Date) {
+        if !(EARLIEST_YEAR..=LATEST_YEAR).contains(&date.year()) {
+            self.push(field, format!("must be a date from {EARLIEST_YEAR} to {LATEST_YEAR}, got {date}"));
+        }
+    }
+
+    /// Checks that a whole number lies within `min..=max`.
+    pub fn range(&mut self, field: &str, value: i64, min: i64, max: i64) {
+        if !(min..=max).contains(&value) {
+            self.push(field, format!("must be between {min} and {max}, got {value}"));
+        }
+    }
+}
+
+/// First year a time or date may fall in: nothing Hindsight records happened earlier.
+pub const EARLIEST_YEAR: i32 = 1970;
+/// Last year a time or date may fall in. Bounding times keeps every duration and sum the
+/// analyses compute far from overflow.
+pub const LATEST_YEAR: i32 = 2199;
+/// Largest count of minutes (of lost access, say) accepted: a hundred years.
+pub const MAX_MINUTES: i64 = 100 * 366 * 24 * 60;
+/// Largest count of people or records accepted (users affected): a trillion.
+pub const MAX_COUNT: i64 = 1_000_000_000_000;
+
+/// `Ok` when `at` falls within [`EARLIEST_YEAR`]..=[`LATEST_YEAR`] (in its own offset), else why not.
+pub fn time_in_range(at: OffsetDateTime) -> Result<(), String> {
+    let year = at.year();
+    if (EARLIEST_YEAR..=LATEST_YEAR).contains(&year) {
+        Ok(())
+    } else {
+        Err(format!("must be a time from {EARLIEST_YEAR} to {LATEST_YEAR}, got one in the year {year}"))
     }
 }
 

@@ -337,7 +337,11 @@ impl<'a> Ingest<'a> {
         let mut check = self.store.begin_duplicate_check(self.viewer, number).await?;
         if let Some(rejected) = stream {
             let around = check
-                .count_events_between(&sources, earliest - DUPLICATE_LOOKBACK, latest + DUPLICATE_LOOKBACK)
+                .count_events_between(
+                    &sources,
+                    earliest.saturating_sub(DUPLICATE_LOOKBACK),
+                    latest.saturating_add(DUPLICATE_LOOKBACK),
+                )
                 .await?;
             if u64::try_from(around).ok() == Some(self.summary.imported) {
                 let removed = check.set_aside(&rejected).await?;
@@ -362,7 +366,7 @@ impl<'a> Ingest<'a> {
         sources: &[String],
         earliest: OffsetDateTime,
     ) -> Result<(), IngestError> {
-        let from = earliest - DUPLICATE_LOOKBACK;
+        let from = earliest.saturating_sub(DUPLICATE_LOOKBACK);
         let candidate_keys: HashSet<(String, String)> =
             self.observed.candidates.values().flatten().map(|r| (r.source.clone(), r.external_id.clone())).collect();
         let mut dropped_candidates = HashSet::new();

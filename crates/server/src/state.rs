@@ -29,6 +29,11 @@ pub struct Settings {
     pub policy: hindsight_core::analysis::PolicyConfig,
     /// What a good response does, for the response analysis.
     pub response: hindsight_core::analysis::ResponseChecklist,
+    /// The address people reach the server at, e.g. `https://hindsight.example.com`;
+    /// an `https` address turns on `Strict-Transport-Security`.
+    pub public_url: Option<String>,
+    /// Open connections and the time a client has to send its headers.
+    pub connections: crate::ConnectionLimits,
 }
 
 /// How each vendor's webhook proves itself; a webhook without a secret is switched off.
@@ -59,6 +64,8 @@ impl Default for Settings {
             webhooks: WebhookSettings::default(),
             policy: Default::default(),
             response: Default::default(),
+            public_url: None,
+            connections: Default::default(),
         }
     }
 }

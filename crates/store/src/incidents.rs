@@ -637,8 +637,8 @@ impl Store {
             uid,
             admin,
             Arg::Text(service.to_string()),
-            Arg::Time(Ts::from(at - window)),
-            Arg::Time(Ts::from(at + window)),
+            Arg::Time(Ts::from(at.saturating_sub(window))),
+            Arg::Time(Ts::from(at.saturating_add(window))),
         ];
         Ok(on_pool!(self, |pool| bind_args!(sqlx::query_scalar(built_sql(&sql)), args.clone())
             .fetch_optional(pool)

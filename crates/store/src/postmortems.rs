@@ -94,6 +94,9 @@ impl Store {
     ) -> Result<Postmortem, StoreError> {
         let incident_id = self.visible_incident_id(viewer, number).await?;
         let mut errors = ValidationErrors::default();
+        if let Some(due) = new.due_date {
+            errors.date("due_date", due);
+        }
         new.sections.validate(&mut errors);
         errors.into_result()?;
         let owner = new.owner.clone().unwrap_or_else(|| viewer.username.clone());

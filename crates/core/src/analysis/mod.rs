@@ -110,6 +110,12 @@ pub(crate) fn minutes_text(duration: Duration) -> String {
     }
 }
 
+/// `n` minutes as a duration, saturating instead of overflowing on a value no person
+/// would set (thresholds come from configuration, counts from people's input).
+pub(crate) fn minutes(n: i64) -> Duration {
+    Duration::seconds(n.saturating_mul(60))
+}
+
 /// A moment as `HH:MM UTC`, for messages; evidence carries the full time.
 pub(crate) fn clock_text(at: OffsetDateTime) -> String {
     let utc = at.to_offset(time::UtcOffset::UTC);

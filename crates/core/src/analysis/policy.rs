@@ -321,7 +321,7 @@ fn customer_access_loss(postmortem: Option<&Postmortem>, texts: &Texts) -> Optio
         Some(minutes) if minutes > 0 => {
             let explanation = format!(
                 "The damage scope records that users could not get in for {}.",
-                minutes_text(time::Duration::minutes(minutes))
+                minutes_text(super::minutes(minutes))
             );
             let evidence = vec![Evidence::field("sections.impact.access_lost_minutes", minutes)];
             reason(criterion, Necessity::Required, explanation, evidence)
@@ -385,7 +385,7 @@ fn prolonged_resolution(incident: &Incident, events: &[TimelineEvent], config: &
         }
     };
     let took = end - start;
-    if took <= time::Duration::minutes(config.prolonged_minutes) {
+    if took <= super::minutes(config.prolonged_minutes) {
         return None;
     }
     let explanation = if open {
@@ -419,7 +419,7 @@ fn not_detected_by_monitoring(
             let m = &incident.moments;
             let (started, detected) = (m.started_at?, m.detected_at?);
             let late = detected - started;
-            if late <= time::Duration::minutes(config.late_detection_minutes) {
+            if late <= super::minutes(config.late_detection_minutes) {
                 return None;
             }
             evidence.push(Evidence::field("incident.started_at", rfc3339(started)));

@@ -26,11 +26,11 @@
 //! name responders, and evidence quotes the timeline as recorded.
 
 use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
-use time::{Duration, OffsetDateTime};
 use utoipa::ToSchema;
 
-use super::{Evidence, clock_text, first_affirmed, in_time_order, minutes_text, scan, significant_words};
+use super::{Evidence, clock_text, first_affirmed, in_time_order, minutes, minutes_text, scan, significant_words};
 use crate::model::{EventKind, Incident, KeyMoment, ResponderRole, Severity, TimelineEvent, word_enum};
 
 word_enum! {
@@ -336,7 +336,7 @@ impl<'a> Context<'a> {
             findings.push(self.finding(kind, "status_page", true, message, evidence));
         }
         if let (Some(start), Some(end)) = (self.detection, self.horizon) {
-            let long = Duration::hours(self.checklist.handover_after_hours);
+            let long = minutes(self.checklist.handover_after_hours.saturating_mul(60));
             let handed_over = self.events.iter().any(|e| first_affirmed(&e.text, HANDOVER_PHRASES).is_some());
             if end.at - start.at > long && !handed_over {
                 let message = format!(
@@ -356,7 +356,7 @@ impl<'a> Context<'a> {
 
     fn acknowledgement(&self, findings: &mut Vec<ResponseFinding>) {
         let Some(detection) = self.detection else { return };
-        let sla = Duration::minutes(self.checklist.ack_sla_minutes);
+        let sla = minutes(self.checklist.ack_sla_minutes);
         let kind = ResponseFindingKind::LateAcknowledgement;
         match self.acknowledgement {
             Some(ack) => {
@@ -396,8 +396,8 @@ impl<'a> Context<'a> {
     fn escalation(&self, findings: &mut Vec<ResponseFinding>) {
         let Some(start) = self.acknowledgement.or(self.detection) else { return };
         let Some(settled) = self.mitigation.or(self.horizon) else { return };
-        let limit = Duration::minutes(self.checklist.escalate_after_minutes);
-        let deadline = start.at + limit;
+        let limit = minutes(self.checklist.escalate_after_minutes);
+        let deadline = start.at.saturating_add(limit);
         if settled.at <= deadline {
             return;
         }
@@ -444,7 +444,7 @@ impl<'a> Context<'a> {
         let updates = self.stakeholder_updates();
         let (Some(first), Some(end)) = (updates.first(), self.horizon) else { return };
         let start = self.detection.unwrap_or(Moment { at: first.occurred_at, event: Some(first), field: "" });
-        let interval = Duration::minutes(self.checklist.stakeholder_update_minutes);
+        let interval = minutes(self.checklist.stakeholder_update_minutes);
         // The points between which stakeholders waited: detection, each update, then the end.
         let mut points: Vec<(Moment, &str)> = vec![(start, "detection")];
         for update in updates.iter().filter(|u| u.occurred_at > start.at && u.occurred_at <= end.at) {
@@ -480,7 +480,7 @@ impl<'a> Context<'a> {
     }
 
     fn duplicates(&self, findings: &mut Vec<ResponseFinding>) {
-        let window = Duration::minutes(self.checklist.duplicate_window_minutes);
+        let window = minutes(self.checklist.duplicate_window_minutes);
         let acts: Vec<(usize, &TimelineEvent, Shape)> = self
             .events
             .iter()

@@ -240,6 +240,10 @@ impl<'s> Emitter<'s> {
             // Ids are kept short; a long (or missing) one is replaced by a stable hash of it.
             record.external_id = content_id(&[&record.external_id, &record.text]);
         }
+        if let Err(message) = crate::validate::time_in_range(record.occurred_at) {
+            self.reject(location, format!("its time {message}"));
+            return;
+        }
         if !is_slug(&record.source) {
             let reason = format!("source {:?} must be a lower-case word such as pagerduty or slack", record.source);
             self.reject(location, reason);

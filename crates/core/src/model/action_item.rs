@@ -123,6 +123,9 @@ impl NewActionItem {
             self.tracker_url.as_deref(),
             &mut errors,
         );
+        if let Some(due) = self.due_date {
+            errors.date("due_date", due);
+        }
         errors.into_result()
     }
 }
@@ -174,6 +177,9 @@ impl ActionItem {
             self.priority = v;
         }
         if let Some(v) = patch.due_date {
+            if let Some(due) = v {
+                errors.date("due_date", due);
+            }
             self.due_date = v;
         }
         if let Some(v) = patch.status {

@@ -129,6 +129,10 @@ impl Moments {
         let mut latest: Option<(&str, OffsetDateTime)> = None;
         for (name, value) in self.ordered() {
             let Some(at) = value else { continue };
+            if let Err(message) = crate::validate::time_in_range(at) {
+                errors.push(name, message);
+                continue;
+            }
             if let Some((before_name, before)) = latest
                 && at < before
             {

@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 
 use super::timeline::double_option;
 use super::word_enum;
-use crate::validate::{MAX_SHORT, MAX_TEXT, ValidationErrors, is_slug};
+use crate::validate::{MAX_COUNT, MAX_MINUTES, MAX_SHORT, MAX_TEXT, ValidationErrors, is_slug};
 
 word_enum! {
     /// Where a post-mortem stands in its review.
@@ -206,11 +206,12 @@ impl Sections {
         }
         errors.max_len("sections.root_cause.component", &self.root_cause.component, MAX_SHORT);
         errors.max_len("sections.impact.revenue_impact", &self.impact.revenue_impact, MAX_SHORT);
-        for (field, value) in
-            [("users_affected", self.impact.users_affected), ("access_lost_minutes", self.impact.access_lost_minutes)]
-        {
-            if value.is_some_and(|v| v < 0) {
-                errors.push(format!("sections.impact.{field}"), "must not be negative");
+        for (field, value, max) in [
+            ("users_affected", self.impact.users_affected, MAX_COUNT),
+            ("access_lost_minutes", self.impact.access_lost_minutes, MAX_MINUTES),
+        ] {
+            if let Some(value) = value {
+                errors.range(&format!("sections.impact.{field}"), value, 0, max);
             }
         }
         if self.impact.productivity_lost_hours.is_some_and(|v| !(0.0..1e9).contains(&v)) {
@@ -332,6 +333,9 @@ impl Postmortem {
                     Err(e) => errors.push(format!("sections.{name}"), e.to_string()),
                 }
             }
+        }
+        if let Some(due) = self.due_date {
+            errors.date("due_date", due);
         }
         self.sections.validate(&mut errors);
         errors.into_result()

@@ -97,6 +97,7 @@ impl NewTimelineEvent {
             errors.push("source", "must be a lower-case word such as manual, pagerduty or slack");
         }
         errors.text("text", &self.text, MAX_TEXT);
+        errors.time("occurred_at", self.occurred_at);
         if let Some(id) = &self.external_id {
             errors.text("external_id", id, MAX_SHORT);
         }
@@ -134,6 +135,7 @@ impl TimelineEvent {
     pub fn apply(&mut self, patch: TimelineEventPatch) -> Result<(), ValidationErrors> {
         let mut errors = ValidationErrors::default();
         if let Some(at) = patch.occurred_at {
+            errors.time("occurred_at", at);
             self.occurred_at = at;
         }
         if let Some(kind) = patch.kind {

@@ -29,6 +29,21 @@ pub const MAX_IMPORT_BYTES: usize = 64 * 1024 * 1024;
 /// Largest webhook body, in bytes: vendors send one event or one alert group at a time.
 pub const MAX_WEBHOOK_BYTES: usize = 4 * 1024 * 1024;
 
+/// The largest body a request to `path` may carry: uploads and webhooks have their own
+/// limits (set on their routes with `DefaultBodyLimit`), everything else `default`.
+/// Read before routing, to refuse an oversized `Content-Length` at once.
+pub fn body_limit(path: &str, default: usize) -> usize {
+    let path = path.trim_end_matches('/');
+    let segments: Vec<&str> = path.split('/').collect();
+    match segments.as_slice() {
+        ["", "api", "v1", "import"] | ["", "api", "v1", "incidents", _, "import"] | ["", "incidents", _, "import"] => {
+            MAX_IMPORT_BYTES
+        }
+        ["", "api", "v1", "webhooks", _] => MAX_WEBHOOK_BYTES,
+        _ => default,
+    }
+}
+
 /// How to read an upload.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

@@ -160,11 +160,15 @@ fn incident_number(handle: &str) -> Result<i64, ApiError> {
 fn query_time(name: &str, value: Option<&str>) -> Result<Option<time::OffsetDateTime>, ApiError> {
     value
         .map(|v| {
-            time::OffsetDateTime::parse(v, &time::format_description::well_known::Rfc3339).map_err(|_| {
+            let at = time::OffsetDateTime::parse(v, &time::format_description::well_known::Rfc3339).map_err(|_| {
                 ApiError::BadRequest {
                     detail: format!("{name} must be an RFC 3339 time such as 2026-11-25T10:00:00Z"),
                     field: Some(name.to_string()),
                 }
+            })?;
+            hindsight_core::validate::time_in_range(at).map(|()| at).map_err(|message| ApiError::BadRequest {
+                detail: format!("{name} {message}"),
+                field: Some(name.to_string()),
             })
         })
         .transpose()

@@ -37,6 +37,10 @@ pub struct SectionUpdate {
     pub value: serde_json::Value,
 }
 
+/// The content security policy of an exported HTML document: its own inline style, no
+/// scripts, nothing loaded from anywhere.
+const EXPORT_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
 /// A move to another review status, based on the version you read.
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -295,7 +299,15 @@ pub async fn export(
     let doc = crate::review::document(&state.store, &caller.viewer, number).await?;
     let (content_type, body) = match query.format.as_str() {
         "md" | "markdown" => ("text/markdown; charset=utf-8", hindsight_core::document::to_markdown(&doc)),
-        "html" => ("text/html; charset=utf-8", hindsight_core::document::to_html(&doc)),
+        "html" => {
+            // A document of its own, styled inline; it loads nothing and runs nothing.
+            let html = hindsight_core::document::to_html(&doc);
+            return Ok((
+                [(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::CONTENT_SECURITY_POLICY, EXPORT_POLICY)],
+                html,
+            )
+                .into_response());
+        }
         "json" => {
             ("application/json", serde_json::to_string_pretty(&doc).map_err(|e| ApiError::Internal(e.to_string()))?)
         }

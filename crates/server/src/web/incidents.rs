@@ -153,9 +153,10 @@ fn list_day(field: &str, value: &str) -> Result<Option<OffsetDateTime>, String> 
         return Ok(None);
     }
     let format = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(value, &format)
-        .map(|day| Some(day.midnight().assume_utc()))
-        .map_err(|_| format!("{field}: {value:?} is not a day; use the form 2026-11-20"))
+    let day = time::Date::parse(value, &format)
+        .map(|day| day.midnight().assume_utc())
+        .map_err(|_| format!("{field}: {value:?} is not a day; use the form 2026-11-20"))?;
+    hindsight_core::validate::time_in_range(day).map(|()| Some(day)).map_err(|message| format!("{field} {message}"))
 }
 
 #[derive(Template, WebTemplate)]

@@ -222,15 +222,13 @@ pub fn form_time(field: &str, value: &str) -> Result<Option<time::OffsetDateTime
     if value.is_empty() {
         return Ok(None);
     }
-    if let Ok(at) = time::OffsetDateTime::parse(value, &time::format_description::well_known::Rfc3339) {
-        return Ok(Some(at));
-    }
     let minutes = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
     let seconds = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]");
-    time::PrimitiveDateTime::parse(value, &minutes)
-        .or_else(|_| time::PrimitiveDateTime::parse(value, &seconds))
-        .map(|at| Some(at.assume_utc()))
-        .map_err(|_| format!("{field}: {value:?} is not a time; use the form 2026-11-20T10:04 (UTC)"))
+    let at = time::OffsetDateTime::parse(value, &time::format_description::well_known::Rfc3339)
+        .or_else(|_| time::PrimitiveDateTime::parse(value, &minutes).map(|at| at.assume_utc()))
+        .or_else(|_| time::PrimitiveDateTime::parse(value, &seconds).map(|at| at.assume_utc()))
+        .map_err(|_| format!("{field}: {value:?} is not a time; use the form 2026-11-20T10:04 (UTC)"))?;
+    hindsight_core::validate::time_in_range(at).map(|()| Some(at)).map_err(|message| format!("{field} {message}"))
 }
 
 /// A time as a `datetime-local` input's value (UTC, to the minute).
