@@ -99,6 +99,61 @@ impl ApiError {
     }
 }
 
+/// Turns an error answered by a layer or an extractor in plain text (a path that does not
+/// parse, a method the route lacks, a body over its limit, a request past its deadline)
+/// into a problem document, so that every error under `/api/` is problem+json.
+pub(crate) async fn errors_as_problems(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let api = request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+    if !api || is_problem || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    // Such answers are a line of text; anything longer is cut, not buffered.
+    let text = axum::body::to_bytes(body, 4096).await.map(|b| String::from_utf8_lossy(&b).into_owned()).ok();
+    let title = status.canonical_reason().unwrap_or("Error").to_string();
+    let kind = match status {
+        StatusCode::BAD_REQUEST => "bad-request",
+        StatusCode::NOT_FOUND => "not-found",
+        StatusCode::METHOD_NOT_ALLOWED => "method-not-allowed",
+        StatusCode::REQUEST_TIMEOUT => "timeout",
+        StatusCode::PAYLOAD_TOO_LARGE => "payload-too-large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported-media-type",
+        StatusCode::UNPROCESSABLE_ENTITY => "validation",
+        _ if status.is_server_error() => "internal",
+        _ => "http-error",
+    };
+    let detail = match text.as_deref().map(str::trim) {
+        Some(text) if !text.is_empty() && !status.is_server_error() => text.to_string(),
+        _ => match status {
+            StatusCode::NOT_FOUND => "no such endpoint; see /api/v1/openapi.json for the ones there are".to_string(),
+            StatusCode::METHOD_NOT_ALLOWED => "this endpoint does not take that method".to_string(),
+            StatusCode::REQUEST_TIMEOUT => "the request took too long; try again, or send less at once".to_string(),
+            _ => title.clone(),
+        },
+    };
+    let problem = Problem {
+        kind: format!("/problems/{kind}"),
+        title,
+        status: status.as_u16(),
+        detail,
+        errors: Vec::new(),
+        current_version: None,
+        current: None,
+    };
+    let mut answer = (status, axum::Json(problem)).into_response();
+    for (name, value) in parts.headers.iter().filter(|(name, _)| **name == header::ALLOW) {
+        answer.headers_mut().insert(name, value.clone());
+    }
+    answer.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+    answer
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         if let ApiError::Internal(cause) = &self {

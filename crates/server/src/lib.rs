@@ -55,7 +55,8 @@ pub fn with_defences(routes: Router<AppState>, state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(max_body))
         .layer(axum::middleware::from_fn_with_state(state.clone(), refuse_declared_oversize))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
-        .layer(CatchPanicLayer::custom(answer_panic));
+        .layer(CatchPanicLayer::custom(answer_panic))
+        .layer(axum::middleware::from_fn(error::errors_as_problems));
     for (name, value) in [
         (header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),

@@ -171,3 +171,25 @@ async fn clients_that_never_finish_their_headers_are_closed_and_others_are_still
     .unwrap();
     assert!(again.starts_with("HTTP/1.1 200"), "{again}");
 }
+
+#[tokio::test]
+async fn every_error_under_the_api_is_a_problem() {
+    let app = spawn_app().await;
+    let editor = As::User("editor");
+    for (method, path, status) in [
+        (reqwest::Method::GET, "/api/v1/incidents/%FF", StatusCode::BAD_REQUEST),
+        (reqwest::Method::GET, "/api/v1/no-such-thing", StatusCode::NOT_FOUND),
+        (reqwest::Method::DELETE, "/api/v1/openapi.json", StatusCode::METHOD_NOT_ALLOWED),
+    ] {
+        let response = app.request(editor, method.clone(), path).send().await.unwrap();
+        assert_eq!(response.status(), status, "{method} {path}");
+        assert_eq!(
+            response.headers().get("content-type").and_then(|v| v.to_str().ok()),
+            Some("application/problem+json"),
+            "{method} {path}"
+        );
+        let problem: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(problem["status"], status.as_u16(), "{problem}");
+        assert!(!problem["detail"].as_str().unwrap_or_default().is_empty(), "{problem}");
+    }
+}

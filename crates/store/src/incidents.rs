@@ -188,6 +188,10 @@ impl Store {
         let links = self.resolve_links(&new.services, &new.teams, &new.responders).await?;
         let now = Ts::now();
         let moments = new.moments(now.get());
+        // A status stamped now must still come after the moments given (a start in the future).
+        let mut errors = ValidationErrors::default();
+        moments.validate(&mut errors);
+        errors.into_result()?;
         let began = began_at(&moments, now);
         let id = new_id();
         let number: i64 = on_pool!(self, |pool| {

@@ -284,7 +284,15 @@ impl NewIncident {
         errors.text("title", &self.title, MAX_SHORT);
         errors.max_len("description", &self.description, MAX_TEXT);
         validate_lists(&self.services, &self.teams, &self.responders, &mut errors);
-        self.moments(OffsetDateTime::UNIX_EPOCH).validate(&mut errors);
+        // The moments as given; the one the status stamps is checked once it is known.
+        let given = Moments {
+            started_at: self.started_at,
+            detected_at: self.detected_at,
+            acknowledged_at: self.acknowledged_at,
+            mitigated_at: self.mitigated_at,
+            resolved_at: self.resolved_at,
+        };
+        given.validate(&mut errors);
         errors.into_result()
     }
 }
