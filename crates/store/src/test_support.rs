@@ -37,6 +37,16 @@ pub async fn sqlite_store() -> Store {
 /// A migrated store on a new database of the server `HINDSIGHT_TEST_DATABASE_URL`
 /// names, or `None` (after a notice) when the variable is unset.
 pub async fn postgres_store() -> Option<Store> {
+    let url = postgres_database().await?;
+    let store =
+        Store::connect(&url).await.unwrap_or_else(|e| panic!("cannot connect to test database {}: {e}", redact(&url)));
+    store.migrate().await.unwrap_or_else(|e| panic!("cannot migrate test database {}: {e}", redact(&url)));
+    Some(store)
+}
+
+/// The URL of a new, empty database on the server `HINDSIGHT_TEST_DATABASE_URL` names,
+/// for tests that hand a URL to the binary; `None` (after a notice) when it is unset.
+pub async fn postgres_database() -> Option<String> {
     let Some(admin_url) = std::env::var(DATABASE_URL_VAR).ok().filter(|url| !url.is_empty()) else {
         eprintln!("{DATABASE_URL_VAR} is not set: skipping the PostgreSQL run of this test");
         return None;
@@ -54,11 +64,7 @@ pub async fn postgres_store() -> Option<Store> {
         .unwrap_or_else(|e| panic!("cannot create database {name} on {shown}: {e}"));
     // Closing is a courtesy to the server; the database exists either way.
     let _ = admin.close().await;
-    let url = with_database(&admin_url, &name);
-    let store =
-        Store::connect(&url).await.unwrap_or_else(|e| panic!("cannot connect to test database {}: {e}", redact(&url)));
-    store.migrate().await.unwrap_or_else(|e| panic!("cannot migrate test database {}: {e}", redact(&url)));
-    Some(store)
+    Some(with_database(&admin_url, &name))
 }
 
 /// Runs one SQL statement on the store's database behind the store's back, as
