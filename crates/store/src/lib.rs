@@ -15,6 +15,7 @@ mod error;
 mod incidents;
 mod postmortems;
 mod settings;
+mod sign_in;
 pub mod test_support;
 mod timeline;
 mod ts;
@@ -33,6 +34,7 @@ pub use error::StoreError;
 pub use incidents::{IncidentFilter, IncidentSort};
 pub use postmortems::{PostmortemFilter, RespondedIncident};
 pub use settings::StoredSetting;
+pub use sign_in::{SignInAttempt, SignInLimits};
 pub use timeline::{EventCategory, EventVolume, ImportedEvent};
 pub use ts::Ts;
 
