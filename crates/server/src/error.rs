@@ -13,6 +13,13 @@ use utoipa::ToSchema;
 pub enum ApiError {
     #[error("sign in first: send a session cookie or an `Authorization: Bearer` API token")]
     Unauthenticated,
+    #[error(
+        "the API token is invalid or revoked: send `Authorization: Bearer` with a current token \
+         (create one under your account's tokens)"
+    )]
+    InvalidToken,
+    #[error("wrong username or password")]
+    WrongCredentials,
     #[error("{0}")]
     Forbidden(String),
     #[error("{0}")]
@@ -56,6 +63,8 @@ impl ApiError {
     fn parts(&self) -> (StatusCode, &'static str, &'static str) {
         match self {
             ApiError::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated", "Not signed in"),
+            ApiError::InvalidToken => (StatusCode::UNAUTHORIZED, "invalid-token", "Invalid or revoked token"),
+            ApiError::WrongCredentials => (StatusCode::UNAUTHORIZED, "wrong-credentials", "Sign-in refused"),
             ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden", "Not allowed"),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not-found", "Not found"),
             ApiError::Conflict { .. } => (StatusCode::CONFLICT, "conflict", "Conflict"),
@@ -164,9 +173,13 @@ impl IntoResponse for ApiError {
         let mut response = (status, axum::Json(problem)).into_response();
         response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
         if status == StatusCode::UNAUTHORIZED {
-            response
-                .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"hindsight\""));
+            // RFC 6750: a token that was sent but is not accepted says so.
+            let challenge = if matches!(self, ApiError::InvalidToken) {
+                "Bearer realm=\"hindsight\", error=\"invalid_token\""
+            } else {
+                "Bearer realm=\"hindsight\""
+            };
+            response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
         }
         response
     }

@@ -62,8 +62,19 @@ async fn requests_without_credentials_get_401_problem_json() {
 #[tokio::test]
 async fn a_wrong_or_revoked_token_gets_401() {
     let app = spawn_app().await;
+    let invalid_or_revoked = |response: reqwest::Response| async move {
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(response.headers()[header::WWW_AUTHENTICATE], "Bearer realm=\"hindsight\", error=\"invalid_token\"");
+        let (_, body) = read(response).await;
+        assert_eq!(body["type"], "/problems/invalid-token", "{body}");
+        assert!(body["detail"].as_str().unwrap().contains("invalid or revoked"), "{body}");
+        assert!(!body["detail"].as_str().unwrap().contains("sign in first"), "{body}");
+    };
     let response = app.client.get(app.url("/api/v1/me")).bearer_auth("hs_not-a-token").send().await.unwrap();
-    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    invalid_or_revoked(response).await;
+    let response =
+        app.client.get(app.url("/api/v1/me")).header(header::AUTHORIZATION, "Basic dXNlcjpwYXNz").send().await.unwrap();
+    invalid_or_revoked(response).await;
     let (status, created) = app.post(EDITOR, "/api/v1/users/editor/tokens", json!({"name": "ci"})).await;
     assert_eq!(status, StatusCode::CREATED);
     let secret = created["secret"].as_str().unwrap().to_string();
@@ -74,7 +85,7 @@ async fn a_wrong_or_revoked_token_gets_401() {
     assert_eq!(status, StatusCode::OK);
     assert!(revoked["revoked_at"].is_string());
     let me = app.client.get(app.url("/api/v1/me")).bearer_auth(&secret).send().await.unwrap();
-    assert_eq!(me.status(), StatusCode::UNAUTHORIZED);
+    invalid_or_revoked(me).await;
 }
 
 #[tokio::test]
@@ -181,6 +192,33 @@ async fn wrong_password_gets_401_and_repeated_failures_get_429() {
     let (status, _) =
         app.post(As::Nobody, "/api/v1/session", json!({"username": "editor", "password": PASSWORD})).await;
     assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn oversized_sign_in_fields_are_refused_naming_each_field() {
+    let app = spawn_app().await;
+    // The test server takes bodies up to 64 KiB.
+    let huge = "u".repeat(50_000);
+    let (status, body) =
+        app.post(As::Nobody, "/api/v1/session", json!({"username": huge, "password": "a".repeat(5_000)})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let fields: Vec<&str> = body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["username", "password"], "{body}");
+    // The longest allowed still reaches the password check.
+    let (status, _) = app
+        .post(As::Nobody, "/api/v1/session", json!({"username": "v".repeat(64), "password": "a".repeat(1024)}))
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn oversized_bearer_tokens_and_csrf_tokens_are_refused() {
+    let app = spawn_app().await;
+    let response =
+        app.client.get(app.url("/api/v1/me")).bearer_auth(format!("hs_{}", "a".repeat(10_000))).send().await.unwrap();
+    let (status, body) = read(response).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    assert!(body["detail"].as_str().unwrap().contains("invalid"), "{body}");
 }
 
 #[tokio::test]

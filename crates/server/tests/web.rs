@@ -31,15 +31,68 @@ async fn wrong_password_shows_the_form_again_with_an_error() {
 }
 
 #[tokio::test]
-async fn sign_in_leads_only_to_local_pages() {
+async fn oversized_sign_in_form_is_refused_naming_the_field() {
     let app = spawn_app().await;
+    let huge = "u".repeat(50_000);
     let response = no_redirects()
         .post(app.url("/login"))
-        .form(&[("username", "viewer"), ("password", PASSWORD), ("next", "//evil.example/")])
+        .form(&[("username", huge.as_str()), ("password", "not it at all")])
         .send()
         .await
         .unwrap();
-    assert_eq!(response.headers()[header::LOCATION], "/");
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = response.text().await.unwrap();
+    assert!(body.contains("username: at most 64 characters"), "{}", &body[..body.len().min(2000)]);
+    assert!(!body.contains(&huge), "the oversized name is not shown back");
+}
+
+#[tokio::test]
+async fn sign_in_leads_only_to_local_pages() {
+    let app = spawn_app().await;
+    let off_site = [
+        "//evil.example/",
+        "/\t/127.0.0.1:18199/pwned",
+        "/\\evil.example",
+        "/\\/evil.example",
+        "https://evil.example/",
+        "evil.example",
+        "/\r\nSet-Cookie: a=b",
+        "/%0d%0a",
+        "/ /evil.example",
+        "/\u{0}x",
+        "",
+    ];
+    for next in off_site {
+        let response = no_redirects()
+            .post(app.url("/login"))
+            .form(&[("username", "viewer"), ("password", PASSWORD), ("next", next)])
+            .send()
+            .await
+            .unwrap();
+        let expected = if next == "/%0d%0a" { next } else { "/" };
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "next {next:?}");
+        assert_eq!(response.headers()[header::LOCATION], expected, "next {next:?}");
+    }
+    let response = no_redirects()
+        .post(app.url("/login"))
+        .form(&[("username", "viewer"), ("password", PASSWORD), ("next", "/incidents/INC-1?x=1")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()[header::LOCATION], "/incidents/INC-1?x=1");
+    // The form carries only a local `next` on to the sign-in.
+    for query in [
+        "next=%2F%09%2F127.0.0.1%3A18199%2Fpwned",
+        "next=%2F%0A",
+        "next=%2F%0d%0a",
+        "next=%2F%5Cevil",
+        "next=%2F%2Fevil",
+    ] {
+        let response = no_redirects().get(app.url(&format!("/login?{query}"))).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{query}");
+        let body = response.text().await.unwrap();
+        assert!(body.contains("name=\"next\" value=\"/\""), "{query}: {body}");
+    }
 }
 
 #[tokio::test]

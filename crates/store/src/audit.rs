@@ -34,8 +34,10 @@ pub(crate) fn history_columns(kind: ChainKind) -> &'static str {
 }
 
 /// Inside a transaction `$tx`, the hash of the last history row of record `$id`
-/// before version `$before`, sealing that record's chain first if it holds rows
-/// written before hashes existed. Evaluates to `Result<Option<String>, StoreError>`.
+/// before version `$before`, as stored. Evaluates to `Result<Option<String>, StoreError>`.
+/// A row without a hash is not hashed here: rows from before the chain were sealed once,
+/// at migration, so a missing hash now means someone cleared it, and verification must
+/// go on finding that.
 macro_rules! chain_tip {
     ($tx:ident, $kind:expr, $id:expr, $before:expr) => {
         async {
@@ -50,11 +52,7 @@ macro_rules! chain_tip {
             .bind(before)
             .fetch_optional(&mut *$tx)
             .await?;
-            match last {
-                None => Ok::<Option<String>, $crate::StoreError>(None),
-                Some((Some(hash),)) => Ok(Some(hash)),
-                Some((None,)) => $crate::audit::seal_chain!($tx, kind, record_id).await,
-            }
+            Ok::<Option<String>, $crate::StoreError>(last.and_then(|(hash,)| hash))
         }
     };
 }
@@ -111,16 +109,34 @@ macro_rules! seal_chain {
         }
     };
 }
-pub(crate) use seal_chain;
 
 /// Longest action or subject of an audit event.
 const MAX_TEXT: usize = 2_000;
 
 impl Store {
-    /// Hashes every history row written before hashes existed (from before migration
-    /// 0005, or by an older server sharing the database), chain by chain. Idempotent;
-    /// run by [`Store::migrate`]. Returns how many chains it sealed.
-    pub async fn seal_unsealed_history(&self) -> Result<u64, StoreError> {
+    /// Hashes every history row written before hashes existed (before migration 0005),
+    /// chain by chain, once: while the `history_sealed` counter row is 0, then sets it
+    /// to 1. Run by [`Store::migrate`]; afterwards a row without a hash is a broken chain
+    /// that nothing seals (so clearing hashes cannot launder a change). Several processes
+    /// migrating at once seal the same values. Returns how many chains it sealed.
+    pub(crate) async fn seal_history_once(&self) -> Result<u64, StoreError> {
+        let done: Option<i64> =
+            on_pool!(self, |pool| sqlx::query_scalar("SELECT value FROM counters WHERE name = 'history_sealed'")
+                .fetch_optional(pool)
+                .await)?;
+        if done != Some(0) {
+            return Ok(0);
+        }
+        let sealed = self.seal_unsealed_history().await?;
+        on_pool!(self, |pool| sqlx::query("UPDATE counters SET value = 1 WHERE name = 'history_sealed'")
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(sealed)
+    }
+
+    /// Hashes every history row without a hash, chain by chain.
+    async fn seal_unsealed_history(&self) -> Result<u64, StoreError> {
         let mut sealed = 0;
         for kind in [ChainKind::Incident, ChainKind::Postmortem] {
             let (table, column) = history_table(kind);

@@ -15,6 +15,7 @@ mod error;
 mod incidents;
 mod postmortems;
 mod settings;
+mod sign_in;
 pub mod test_support;
 mod timeline;
 mod ts;
@@ -33,6 +34,7 @@ pub use error::StoreError;
 pub use incidents::{IncidentFilter, IncidentSort};
 pub use postmortems::{PostmortemFilter, RespondedIncident};
 pub use settings::StoredSetting;
+pub use sign_in::{SignInAttempt, SignInLimits};
 pub use timeline::{EventCategory, EventVolume, ImportedEvent};
 pub use ts::Ts;
 
@@ -203,14 +205,14 @@ impl Store {
         Ok(Store { db: Db::Sqlite(pool), in_memory: false })
     }
 
-    /// Brings the schema up to date and seals history written before the audit chain.
-    /// Safe to run from several processes at once.
+    /// Brings the schema up to date and, the first time only, seals history written
+    /// before the audit chain. Safe to run from several processes at once.
     pub async fn migrate(&self) -> Result<(), StoreError> {
         match &self.db {
             Db::Sqlite(pool) => sqlx::migrate!("./migrations/sqlite").run(pool).await?,
             Db::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
         }
-        self.seal_unsealed_history().await?;
+        self.seal_history_once().await?;
         Ok(())
     }
 

@@ -78,6 +78,15 @@ pub async fn execute_raw(store: &Store, sql: &str) -> u64 {
     result.unwrap_or_else(|e| panic!("cannot run {sql:?}: {e}"))
 }
 
+/// Reads one text column of every row `sql` selects, behind the store's back.
+pub async fn fetch_raw(store: &Store, sql: &str) -> Vec<Option<String>> {
+    let result = match &store.db {
+        crate::Db::Sqlite(pool) => sqlx::query_scalar(built_sql(sql)).fetch_all(pool).await,
+        crate::Db::Postgres(pool) => sqlx::query_scalar(built_sql(sql)).fetch_all(pool).await,
+    };
+    result.unwrap_or_else(|e| panic!("cannot run {sql:?}: {e}"))
+}
+
 /// `url` with its database replaced by `name`, query string kept.
 fn with_database(url: &str, name: &str) -> String {
     let (base, query) = match url.split_once('?') {

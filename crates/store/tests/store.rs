@@ -11,9 +11,10 @@ use hindsight_core::{
     IncidentStatus, NewActionItem, NewIncident, NewPostmortem, NewTimelineEvent, PostmortemPatch, PostmortemStatus,
     Priority, Responder, ResponderRole, Role, Severity, TimelineEvent, TimelineEventPatch,
 };
-use hindsight_store::test_support::{execute_raw, postgres_store, sqlite_store};
+use hindsight_store::test_support::{execute_raw, fetch_raw, postgres_store, sqlite_store};
 use hindsight_store::{
-    ActionItemFilter, ImportedEvent, IncidentFilter, NewUser, PostmortemFilter, Store, StoreError, UserPatch,
+    ActionItemFilter, ImportedEvent, IncidentFilter, NewUser, PostmortemFilter, SignInAttempt, SignInLimits, Store,
+    StoreError, UserPatch,
 };
 use serde_json::json;
 use time::macros::{date, datetime};
@@ -2286,18 +2287,30 @@ async fn deleted_or_edited_audit_events_are_found(store: Store) {
     assert_eq!(broken_rows(&report), [("audit_events".to_string(), String::new(), 3)], "the last events are missing");
 }
 
-async fn rows_written_before_sealing_are_sealed_once_and_verify(store: Store) {
+/// Every history row's (prev_hash, hash), as stored, in a fixed order.
+async fn stored_hashes(store: &Store) -> Vec<Option<String>> {
+    let mut hashes = Vec::new();
+    for table in ["incident_history", "postmortem_history"] {
+        for column in ["prev_hash", "hash"] {
+            let key = if table == "incident_history" { "incident_id" } else { "postmortem_id" };
+            hashes.extend(fetch_raw(store, &format!("SELECT {column} FROM {table} ORDER BY {key}, version")).await);
+        }
+    }
+    hashes
+}
+
+async fn rows_written_before_the_chain_are_sealed_once_at_migration(store: Store) {
     let (incident_id, postmortem_id) = chained_history(&store).await;
-    // As rows written before migration 0005: no hashes.
+    // As a database from before migration 0005: rows without hashes, sealing not yet done.
     assert_eq!(execute_raw(&store, "UPDATE incident_history SET hash = NULL, prev_hash = NULL").await, 3);
     assert_eq!(execute_raw(&store, "UPDATE postmortem_history SET hash = NULL, prev_hash = NULL").await, 2);
+    assert_eq!(execute_raw(&store, "UPDATE counters SET value = 0 WHERE name = 'history_sealed'").await, 1);
     let report = store.verify_audit_chains().await.unwrap();
     assert_eq!(
         broken_rows(&report),
         [("incident_history".to_string(), incident_id, 2), ("postmortem_history".to_string(), postmortem_id, 1)]
     );
-    assert_eq!(store.seal_unsealed_history().await.unwrap(), 2);
-    assert_eq!(store.seal_unsealed_history().await.unwrap(), 0, "sealing twice seals nothing more");
+    store.migrate().await.unwrap();
     let report = store.verify_audit_chains().await.unwrap();
     assert!(report.intact(), "{report:?}");
     // A change after sealing chains onto the sealed rows.
@@ -2312,18 +2325,44 @@ async fn rows_written_before_sealing_are_sealed_once_and_verify(store: Store) {
     assert_eq!(store.verify_audit_chains().await.unwrap().heads_digest, report.heads_digest);
 }
 
-async fn unsealed_last_row_is_sealed_by_the_next_change(store: Store) {
+async fn cleared_hashes_of_a_whole_chain_stay_broken(store: Store) {
     let (incident_id, _) = chained_history(&store).await;
-    execute_raw(
-        &store,
-        &format!("UPDATE incident_history SET hash = NULL, prev_hash = NULL WHERE incident_id = '{incident_id}' AND version = 4"),
-    )
-    .await;
+    assert_eq!(execute_raw(&store, "UPDATE incident_history SET hash = NULL, prev_hash = NULL").await, 3);
+    let before = stored_hashes(&store).await;
+    let report = store.verify_audit_chains().await.unwrap();
+    assert_eq!(broken_rows(&report), [("incident_history".to_string(), incident_id.clone(), 2)]);
+    assert!(report.broken[0].problem.contains("no hash"), "{:?}", report.broken[0]);
+    assert_eq!(stored_hashes(&store).await, before, "verify writes nothing");
+    // Sealing happened once, when the chain was introduced: a server starting again does not seal.
+    store.migrate().await.unwrap();
+    assert_eq!(stored_hashes(&store).await, before, "migrate does not seal again");
+    let report = store.verify_audit_chains().await.unwrap();
+    assert_eq!(broken_rows(&report), [("incident_history".to_string(), incident_id, 2)]);
+}
+
+async fn cleared_hash_of_the_newest_row_stays_broken(store: Store) {
+    let (incident_id, _) = chained_history(&store).await;
+    let cleared = format!(
+        "UPDATE incident_history SET hash = NULL, prev_hash = NULL WHERE incident_id = '{incident_id}' AND version = 4"
+    );
+    assert_eq!(execute_raw(&store, &cleared).await, 1);
+    let before = stored_hashes(&store).await;
+    let report = store.verify_audit_chains().await.unwrap();
+    assert_eq!(broken_rows(&report), [("incident_history".to_string(), incident_id.clone(), 4)]);
+    assert_eq!(stored_hashes(&store).await, before, "verify writes nothing");
+    store.migrate().await.unwrap();
+    // The next change chains on without hashing the cleared row for it.
     let admin = store_viewer(&store, "admin").await;
     let patch = IncidentPatch { version: 4, title: Some("fifth".into()), ..IncidentPatch::default() };
     store.update_incident(&admin, 1, patch).await.unwrap();
     let report = store.verify_audit_chains().await.unwrap();
-    assert!(report.intact(), "{report:?}");
+    assert_eq!(broken_rows(&report), [("incident_history".to_string(), incident_id.clone(), 4)]);
+    let newest = fetch_raw(
+        &store,
+        &format!("SELECT hash FROM incident_history WHERE incident_id = '{incident_id}' AND version = 4"),
+    )
+    .await;
+    assert_eq!(newest, [None]);
 }
 
 on_both_databases!(
@@ -2332,8 +2371,9 @@ on_both_databases!(
     edited_history_actor_is_found_at_that_row,
     deleted_middle_row_is_found_after_the_gap,
     deleted_or_edited_audit_events_are_found,
-    rows_written_before_sealing_are_sealed_once_and_verify,
-    unsealed_last_row_is_sealed_by_the_next_change,
+    rows_written_before_the_chain_are_sealed_once_at_migration,
+    cleared_hashes_of_a_whole_chain_stay_broken,
+    cleared_hash_of_the_newest_row_stays_broken,
 );
 
 async fn deleted_newest_rows_are_found_against_the_record_version(store: Store) {
@@ -2370,3 +2410,75 @@ async fn an_import_store_on_an_in_memory_database_is_that_database() {
     store.migrate().await.unwrap();
     an_import_store_writes_to_the_same_database(store).await;
 }
+
+// ---- sign-in limits ----
+
+async fn account_failures_wait_longer_each_time_but_never_for_good(store: Store) {
+    let limits = SignInLimits::default();
+    let t = datetime!(2026-12-01 10:00 UTC);
+    for n in 0..5 {
+        let address = format!("192.0.2.{n}");
+        assert_eq!(store.begin_sign_in("ana", &address, t, &limits).await.unwrap(), SignInAttempt::Allowed);
+    }
+    // From any address: the count is the account's.
+    let refused = store.begin_sign_in("ana", "198.51.100.7", t, &limits).await.unwrap();
+    assert_eq!(refused, SignInAttempt::Refused { account: true, retry_at: t + Duration::seconds(1) });
+    assert_eq!(store.begin_sign_in("bo", "198.51.100.7", t, &limits).await.unwrap(), SignInAttempt::Allowed);
+    let t1 = t + Duration::seconds(1);
+    assert_eq!(store.begin_sign_in("ana", "198.51.100.7", t1, &limits).await.unwrap(), SignInAttempt::Allowed);
+    let refused = store.begin_sign_in("ana", "198.51.100.7", t1, &limits).await.unwrap();
+    assert_eq!(
+        refused,
+        SignInAttempt::Refused { account: true, retry_at: t1 + Duration::seconds(2) },
+        "refusals are not counted"
+    );
+    // However many failures, the wait stops growing at 15 minutes.
+    let mut now = t1;
+    for _ in 0..20 {
+        now += Duration::minutes(15);
+        assert_eq!(store.begin_sign_in("ana", "198.51.100.8", now, &limits).await.unwrap(), SignInAttempt::Allowed);
+    }
+    let refused = store.begin_sign_in("ana", "198.51.100.8", now, &limits).await.unwrap();
+    assert_eq!(refused, SignInAttempt::Refused { account: true, retry_at: now + Duration::minutes(15) });
+    // The real person getting in ends the backoff.
+    store.sign_in_succeeded("ana", "198.51.100.8").await.unwrap();
+    assert_eq!(store.begin_sign_in("ana", "198.51.100.8", now, &limits).await.unwrap(), SignInAttempt::Allowed);
+}
+
+async fn address_cap_counts_every_name_tried_from_it(store: Store) {
+    let limits = SignInLimits::default();
+    let t = datetime!(2026-12-01 10:00 UTC);
+    for n in 0..50 {
+        let name = format!("guess{n}");
+        let at = t + Duration::seconds(n);
+        assert_eq!(store.begin_sign_in(&name, "203.0.113.9", at, &limits).await.unwrap(), SignInAttempt::Allowed);
+    }
+    let at = t + Duration::minutes(10);
+    let refused = store.begin_sign_in("another", "203.0.113.9", at, &limits).await.unwrap();
+    assert_eq!(refused, SignInAttempt::Refused { account: false, retry_at: t + Duration::minutes(15) });
+    assert_eq!(store.begin_sign_in("another", "203.0.113.10", at, &limits).await.unwrap(), SignInAttempt::Allowed);
+    // A success from the address takes its attempt back.
+    store.sign_in_succeeded("guess0", "203.0.113.9").await.unwrap();
+    assert_eq!(store.begin_sign_in("guess0", "203.0.113.9", at, &limits).await.unwrap(), SignInAttempt::Allowed);
+    // A new window starts 15 minutes after the first failure of the last.
+    let later = t + Duration::minutes(15);
+    assert_eq!(store.begin_sign_in("another", "203.0.113.9", later, &limits).await.unwrap(), SignInAttempt::Allowed);
+}
+
+async fn idle_sign_in_counts_are_pruned(store: Store) {
+    let limits = SignInLimits::default();
+    let t = datetime!(2026-12-01 10:00 UTC);
+    for n in 0..10 {
+        store.begin_sign_in(&format!("name{n}"), &format!("192.0.2.{n}"), t, &limits).await.unwrap();
+    }
+    assert_eq!(store.sign_in_counts().await.unwrap(), 20);
+    let next_day = t + Duration::hours(25);
+    store.begin_sign_in("name0", "192.0.2.200", next_day, &limits).await.unwrap();
+    assert_eq!(store.sign_in_counts().await.unwrap(), 2, "only the new attempt's account and address are left");
+}
+
+on_both_databases!(
+    account_failures_wait_longer_each_time_but_never_for_good,
+    address_cap_counts_every_name_tried_from_it,
+    idle_sign_in_counts_are_pruned,
+);

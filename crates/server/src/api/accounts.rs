@@ -25,10 +25,10 @@ use crate::state::AppState;
 const MIN_PASSWORD: usize = 12;
 
 fn check_password(password: &str) -> Result<(), ApiError> {
-    if password.chars().count() < MIN_PASSWORD || password.len() > 1024 {
+    if password.chars().count() < MIN_PASSWORD || password.len() > auth::MAX_PASSWORD {
         return Err(ApiError::Invalid(hindsight_core::ValidationErrors::single(
             "password",
-            format!("must be {MIN_PASSWORD} to 1024 characters"),
+            format!("must be {MIN_PASSWORD} to {} characters", auth::MAX_PASSWORD),
         )));
     }
     Ok(())

@@ -37,6 +37,7 @@ pub async fn open_session(
     peer: Option<SocketAddr>,
     login: &Login,
 ) -> Result<(SessionInfo, String), ApiError> {
+    auth::check_sign_in_lengths(&login.username, &login.password)?;
     let key = format!("{} {}", peer.map(|p| p.ip().to_string()).unwrap_or_default(), login.username);
     if !state.login_limiter.allowed(&key) {
         return Err(ApiError::TooManyRequests("too many failed sign-ins; wait 15 minutes and try again".into()));
@@ -54,7 +55,7 @@ pub async fn open_session(
     };
     let Some(viewer) = viewer.filter(|_| ok) else {
         state.login_limiter.failed(&key);
-        return Err(ApiError::Unauthenticated);
+        return Err(ApiError::WrongCredentials);
     };
     state.login_limiter.succeeded(&key);
     let secret = auth::new_secret("hss_");
@@ -83,6 +84,7 @@ pub fn clearing_cookie(state: &AppState) -> String {
     (status = 200, description = "Signed in", body = SessionInfo),
     (status = 401, description = "Wrong username or password", body = Problem),
     (status = 403, description = "Cross-site request", body = Problem),
+    (status = 422, description = "Username or password longer than any that can exist", body = Problem),
     (status = 429, description = "Too many failed attempts", body = Problem)))]
 pub async fn login(
     State(state): State<AppState>,

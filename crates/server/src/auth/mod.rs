@@ -23,6 +23,27 @@ pub const SESSION_COOKIE: &str = "hindsight_session";
 /// Header that carries the session's CSRF token on unsafe requests.
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
+/// Longest username a sign-in may name: usernames are 1 to 64 characters.
+pub const MAX_USERNAME: usize = 64;
+/// Longest password, in bytes, a sign-in may send or a person may set.
+pub const MAX_PASSWORD: usize = 1024;
+/// Longest secret read from a request (API token, session cookie, CSRF token): ours
+/// are 64 hex digits after a short prefix. Anything longer is refused unread.
+pub const MAX_SECRET: usize = 128;
+
+/// Refuses a sign-in whose username or password is longer than any that can exist, before
+/// anything else looks at them (argon2 over a megabyte is seconds of CPU).
+pub fn check_sign_in_lengths(username: &str, password: &str) -> Result<(), ApiError> {
+    let mut errors = hindsight_core::ValidationErrors::default();
+    if username.len() > MAX_USERNAME {
+        errors.push("username", format!("at most {MAX_USERNAME} characters"));
+    }
+    if password.len() > MAX_PASSWORD {
+        errors.push("password", format!("at most {MAX_PASSWORD} bytes"));
+    }
+    errors.into_result().map_err(ApiError::Invalid)
+}
+
 /// How the caller proved who they are.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Credential {
@@ -118,25 +139,24 @@ impl<S: Send + Sync> FromRequestParts<S> for PeerAddr {
 
 /// Constant-time comparison of two secrets.
 pub fn secrets_match(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() <= MAX_SECRET && a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// Finds who is calling, if anyone: a bearer token first, else the session cookie.
 pub async fn identify(parts: &Parts, state: &AppState) -> Result<Option<Caller>, ApiError> {
     if let Some(auth) = parts.headers.get(header::AUTHORIZATION) {
-        let token = auth
-            .to_str()
-            .ok()
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .ok_or(ApiError::Unauthenticated)?;
+        let token =
+            auth.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).map(str::trim).ok_or(ApiError::InvalidToken)?;
+        if token.len() > MAX_SECRET {
+            return Err(ApiError::InvalidToken);
+        }
         let viewer = state.store.viewer_for_token(&hash_secret(token)).await?;
         return match viewer {
             Some(viewer) => Ok(Some(Caller { viewer, credential: Credential::Token })),
-            None => Err(ApiError::Unauthenticated),
+            None => Err(ApiError::InvalidToken),
         };
     }
-    let Some(secret) = cookie(parts, SESSION_COOKIE) else { return Ok(None) };
+    let Some(secret) = cookie(parts, SESSION_COOKIE).filter(|s| s.len() <= MAX_SECRET) else { return Ok(None) };
     let token_hash = hash_secret(secret);
     let Some(session) = state.store.session(&token_hash).await? else { return Ok(None) };
     Ok(Some(Caller {

@@ -23,7 +23,7 @@ impl FromRequestParts<AppState> for Signed {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         match auth::identify(parts, state).await {
             Ok(Some(caller)) => Ok(Signed(caller)),
-            Ok(None) | Err(ApiError::Unauthenticated) => {
+            Ok(None) | Err(ApiError::Unauthenticated | ApiError::InvalidToken) => {
                 let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
                 Err(Redirect::to(&format!("/login?next={}", urlencode(next))).into_response())
             }
@@ -43,9 +43,21 @@ pub fn urlencode(text: &str) -> String {
 }
 
 /// A local path to go to after signing in; anything else goes home.
+///
+/// Local means one `/` not followed by another, no `\` anywhere (browsers read `//host`
+/// and `/\host` as another site), and no control character or white space
+/// anywhere: browsers drop tabs and newlines from a URL, so `/\t/host` is `//host`, and a
+/// newline cannot go into a `Location` header.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.contains('\\')
+                && !n.chars().any(|c| c.is_control() || c.is_whitespace()) =>
+        {
+            n.to_string()
+        }
         _ => "/".into(),
     }
 }
@@ -269,5 +281,22 @@ mod tests {
         assert_eq!(safe_next(Some("//evil.example/")), "/");
         assert_eq!(safe_next(Some("https://evil.example/")), "/");
         assert_eq!(safe_next(None), "/");
+        for off_site in [
+            "/\t/127.0.0.1:18199/pwned",
+            "/\n",
+            "/\r\nLocation: https://evil.example",
+            "/\\evil.example",
+            "/\\/evil.example",
+            "/ /evil.example",
+            "/\u{a0}/evil.example",
+            "/\u{7f}",
+            "",
+            "evil.example/",
+            "javascript:alert(1)",
+        ] {
+            assert_eq!(safe_next(Some(off_site)), "/", "{off_site:?}");
+        }
+        assert_eq!(safe_next(Some("/%0d%0a")), "/%0d%0a", "percent-encoded text stays inside the path");
+        assert_eq!(safe_next(Some("/incidents?status=open&q=a+b")), "/incidents?status=open&q=a+b");
     }
 }

@@ -64,12 +64,14 @@ pub async fn login_submit(
         }
         Err(e) => {
             let (status, message) = match e {
-                ApiError::Unauthenticated => (StatusCode::UNAUTHORIZED, "Wrong username or password.".to_string()),
+                ApiError::WrongCredentials => (StatusCode::UNAUTHORIZED, "Wrong username or password.".to_string()),
                 other => {
                     (StatusCode::from_u16(other.problem().status).unwrap_or(StatusCode::BAD_REQUEST), other.to_string())
                 }
             };
-            (status, LoginPage { next, error: Some(message), username: form.username }).into_response()
+            // A name longer than any username is not shown back.
+            let username = if form.username.len() > auth::MAX_USERNAME { String::new() } else { form.username };
+            (status, LoginPage { next, error: Some(message), username }).into_response()
         }
     }
 }
