@@ -37,6 +37,7 @@ pub async fn open_session(
     peer: Option<SocketAddr>,
     login: &Login,
 ) -> Result<(SessionInfo, String), ApiError> {
+    crate::json::refuse_nul_in_fields([("username", login.username.as_str()), ("password", login.password.as_str())])?;
     let key = format!("{} {}", peer.map(|p| p.ip().to_string()).unwrap_or_default(), login.username);
     if !state.login_limiter.allowed(&key) {
         return Err(ApiError::TooManyRequests("too many failed sign-ins; wait 15 minutes and try again".into()));
