@@ -344,10 +344,8 @@ impl<'a> Ingest<'a> {
         let (Some(earliest), Some(latest)) = (self.observed.earliest, self.observed.latest) else {
             return Ok(());
         };
-        if self.summary.imported == 0 {
-            // Nothing new: what is stored was checked when it was added.
-            return Ok(());
-        }
+        // Even when nothing new was stored the check runs: an import killed after storing its
+        // rows and before this check left them unchecked, and running it again must finish the job.
         let sources: Vec<String> = self.observed.compared_sources.iter().cloned().collect();
         let stream = std::mem::take(&mut self.observed.stream).finish();
         // One check of this incident at a time, each seeing what the ones before it stored
