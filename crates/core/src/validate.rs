@@ -99,6 +99,44 @@ pub fn time_in_range(at: OffsetDateTime) -> Result<(), String> {
     }
 }
 
+/// What is said of a text holding the NUL character, which PostgreSQL cannot keep in text:
+/// it is refused on every database, so both behave alike.
+pub const NUL_MESSAGE: &str = "must not contain the NUL character (\\u0000)";
+
+/// The path (`title`, `responders[0].username`; `$` for the value itself) of the first
+/// string in `value`, key or value, that holds the NUL character.
+pub fn nul_path(value: &serde_json::Value) -> Option<String> {
+    fn walk(value: &serde_json::Value, path: &mut String) -> bool {
+        match value {
+            serde_json::Value::String(s) => s.contains('\0'),
+            serde_json::Value::Array(items) => items.iter().enumerate().any(|(i, item)| {
+                let len = path.len();
+                path.push_str(&format!("[{i}]"));
+                let found = walk(item, path);
+                if !found {
+                    path.truncate(len);
+                }
+                found
+            }),
+            serde_json::Value::Object(fields) => fields.iter().any(|(key, item)| {
+                let len = path.len();
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(key);
+                let found = key.contains('\0') || walk(item, path);
+                if !found {
+                    path.truncate(len);
+                }
+                found
+            }),
+            _ => false,
+        }
+    }
+    let mut path = String::new();
+    walk(value, &mut path).then(|| if path.is_empty() { "$".to_string() } else { path })
+}
+
 /// Largest title, name or short label.
 pub const MAX_SHORT: usize = 200;
 /// Largest Markdown text of one section or event.
@@ -110,4 +148,17 @@ pub fn is_slug(value: &str) -> bool {
         && value.len() <= 64
         && value.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         && !value.starts_with('-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nul_is_found_with_its_path() {
+        let value = serde_json::json!({"title": "ok", "responders": [{"username": "a"}, {"username": "b\u{0}"}]});
+        assert_eq!(nul_path(&value).as_deref(), Some("responders[1].username"));
+        assert_eq!(nul_path(&serde_json::json!("\u{0}")).as_deref(), Some("$"));
+        assert_eq!(nul_path(&serde_json::json!({"a": ["x"]})), None);
+    }
 }

@@ -93,6 +93,12 @@ pub enum IngestError {
 
 /// Records the importer hands over at a time.
 const BATCH: usize = 1024;
+/// Bytes of payload and text the importer hands over at most at a time (a batch is sent
+/// when it holds `BATCH` records or this many bytes), so that what is in flight stays small
+/// when records are large.
+const BATCH_BYTES: usize = 4 << 20;
+/// Bytes of payload and text stored per transaction at most.
+const STORE_BATCH_BYTES: usize = 16 << 20;
 /// Batches read ahead while the store writes: reading goes on while a batch is stored.
 const BATCHES_IN_FLIGHT: usize = 8;
 /// Records stored per transaction.
@@ -132,6 +138,11 @@ impl ReadRecord {
         let references = references(&record);
         ReadRecord { raw_payload: (!raw.is_null()).then(|| raw.to_string()), correlation, references, record }
     }
+
+    /// About how many bytes it holds: its payload and texts.
+    fn size(&self) -> usize {
+        self.raw_payload.as_ref().map_or(0, String::len) + self.record.text.len() + self.correlation.len() + 256
+    }
 }
 
 /// The references the tools use for the incident a record is about.
@@ -166,12 +177,15 @@ pub async fn import(
     let (sender, mut receiver) = tokio::sync::mpsc::channel::<Vec<ReadRecord>>(BATCHES_IN_FLIGHT);
     let reader = tokio::task::spawn_blocking(move || {
         let mut batch = Vec::with_capacity(BATCH);
+        let mut batch_bytes = 0;
         let mut observed = Observed::default();
         let mut sink = |record: Record| {
             let read = ReadRecord::new(record);
             observed.observe(&read.record);
+            batch_bytes += read.size();
             batch.push(read);
-            if batch.len() >= BATCH {
+            if batch.len() >= BATCH || batch_bytes >= BATCH_BYTES {
+                batch_bytes = 0;
                 // A closed channel means the receiving side gave up; the rest is not needed.
                 let _ = sender.blocking_send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
             }
@@ -214,6 +228,8 @@ struct Ingest<'a> {
     target: Target,
     incident: Option<i64>,
     pending: Vec<ReadRecord>,
+    /// What `pending` holds, in bytes (`ReadRecord::size`).
+    pending_bytes: usize,
     refs: HashSet<(String, String)>,
     /// What the importer's thread saw of the records, once it is done.
     observed: Observed,
@@ -288,6 +304,7 @@ impl<'a> Ingest<'a> {
             target,
             incident,
             pending: Vec::new(),
+            pending_bytes: 0,
             refs: HashSet::new(),
             observed: Observed::default(),
             summary: ImportSummary::default(),
@@ -296,8 +313,9 @@ impl<'a> Ingest<'a> {
 
     async fn push(&mut self, batch: Vec<ReadRecord>) -> Result<(), IngestError> {
         self.summary.read += batch.len() as u64;
+        self.pending_bytes += batch.iter().map(ReadRecord::size).sum::<usize>();
         self.pending.extend(batch);
-        if self.pending.len() >= STORE_BATCH {
+        if self.pending.len() >= STORE_BATCH || self.pending_bytes >= STORE_BATCH_BYTES {
             // More than a batch: a large import, worth a connection of its own
             // (`Store::for_import`). A webhook's few records stay on the shared pool.
             if !self.own_connection {
@@ -326,10 +344,8 @@ impl<'a> Ingest<'a> {
         let (Some(earliest), Some(latest)) = (self.observed.earliest, self.observed.latest) else {
             return Ok(());
         };
-        if self.summary.imported == 0 {
-            // Nothing new: what is stored was checked when it was added.
-            return Ok(());
-        }
+        // Even when nothing new was stored the check runs: an import killed after storing its
+        // rows and before this check left them unchecked, and running it again must finish the job.
         let sources: Vec<String> = self.observed.compared_sources.iter().cloned().collect();
         let stream = std::mem::take(&mut self.observed.stream).finish();
         // One check of this incident at a time, each seeing what the ones before it stored
@@ -545,6 +561,7 @@ impl<'a> Ingest<'a> {
                 }
             }
         }
+        self.pending_bytes = 0;
         let events: Vec<ImportedEvent> = self
             .pending
             .drain(..)

@@ -507,3 +507,94 @@ async fn an_upload_larger_than_a_store_batch_is_stored_whole_and_once() {
     let (_, incident) = app.get(EDITOR, &format!("/api/v1/incidents/{handle}/events?limit=1")).await;
     assert!(incident["next_cursor"].is_string(), "{incident}");
 }
+
+/// `pages` pages, each sent twice under different ids (the same page, told twice), as JSON Lines.
+fn pages_sent_twice(pages: i64) -> String {
+    let mut lines = Vec::new();
+    for i in 0..pages {
+        let at = time::macros::datetime!(2026-11-20 00:00 UTC) + time::Duration::minutes(i);
+        let at = at.format(&time::format_description::well_known::Rfc3339).unwrap();
+        for copy in ["a", "b"] {
+            lines.push(format!(
+                r#"{{"time": "{at}", "source": "pager", "kind": "page", "actor": "oncall", "text": "Paged Ana about alert {i}", "id": "{copy}{i}"}}"#
+            ));
+        }
+    }
+    lines.join("\n")
+}
+
+/// Stores the first `rows` records of `body` as an import killed before its duplicate check
+/// leaves them: written by `import_events`, nothing set aside.
+async fn store_as_an_interrupted_import(app: &common::TestApp, handle: &str, body: &str, rows: usize) {
+    use hindsight_core::import::{Format, import_to_vec, stored_correlation};
+    let (records, _) = import_to_vec(Format::Jsonl, &mut body.as_bytes(), "pages.jsonl").unwrap();
+    let events: Vec<hindsight_store::ImportedEvent> = records
+        .into_iter()
+        .take(rows)
+        .map(|r| hindsight_store::ImportedEvent {
+            correlation: Some(stored_correlation(&r)),
+            raw_payload: Some(r.raw.to_string()),
+            occurred_at: r.occurred_at,
+            source: r.source,
+            external_id: r.external_id,
+            kind: r.kind,
+            actor: r.actor,
+            text: r.text,
+            key_moment: None,
+        })
+        .collect();
+    let number = hindsight_core::parse_incident_handle(handle).unwrap();
+    let viewer = hindsight_core::access::Viewer::operator();
+    for chunk in events.chunks(4096) {
+        app.store.import_events(&viewer, number, chunk, &[]).await.unwrap();
+    }
+}
+
+async fn on_and_set_aside(app: &common::TestApp, handle: &str) -> (i64, i64) {
+    let number = hindsight_core::parse_incident_handle(handle).unwrap();
+    let viewer = hindsight_core::access::Viewer::operator();
+    (app.store.count_events(&viewer, number).await.unwrap(), app.store.count_duplicates(&viewer, number).await.unwrap())
+}
+
+/// An import killed after storing some or all of its rows, before its duplicate check, then
+/// run again: the result is the uninterrupted import's.
+async fn an_interrupted_import_run_again_gives_the_uninterrupted_result(store_for: impl AsyncFn() -> Store) {
+    const PAGES: i64 = 2000;
+    let body = pages_sent_twice(PAGES);
+    let uninterrupted = {
+        let app = common::spawn_on(store_for().await).await;
+        let handle = app.seed().await.public;
+        import_all(&app, &handle, &[("jsonl", body.clone())]).await;
+        on_and_set_aside(&app, &handle).await
+    };
+    assert_eq!(uninterrupted, (PAGES, PAGES));
+    for stored_before in [2 * PAGES as usize, PAGES as usize, 1] {
+        let app = common::spawn_on(store_for().await).await;
+        let handle = app.seed().await.public;
+        store_as_an_interrupted_import(&app, &handle, &body, stored_before).await;
+        let summary = import_all(&app, &handle, &[("jsonl", body.clone())]).await.remove(0);
+        assert_eq!(
+            on_and_set_aside(&app, &handle).await,
+            uninterrupted,
+            "{stored_before} rows stored before: {summary}"
+        );
+        let again = import_all(&app, &handle, &[("jsonl", body.clone())]).await.remove(0);
+        assert_eq!(on_and_set_aside(&app, &handle).await, uninterrupted, "and once more: {again}");
+    }
+}
+
+#[tokio::test]
+async fn an_interrupted_import_run_again_gives_the_uninterrupted_result_sqlite() {
+    an_interrupted_import_run_again_gives_the_uninterrupted_result(sqlite_store).await;
+}
+
+#[tokio::test]
+async fn an_interrupted_import_run_again_gives_the_uninterrupted_result_postgres() {
+    if hindsight_store::test_support::postgres_store().await.is_none() {
+        return;
+    }
+    an_interrupted_import_run_again_gives_the_uninterrupted_result(async || {
+        hindsight_store::test_support::postgres_store().await.expect("PostgreSQL was reachable a moment ago")
+    })
+    .await;
+}

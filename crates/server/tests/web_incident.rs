@@ -533,6 +533,49 @@ async fn a_slack_export_zip_is_imported_from_the_page() {
     assert!(body.contains(&format!("<dt>Imported</dt><dd>{slack}</dd>")), "the summary counts what the timeline got");
 }
 
+/// A Slack export zip of about a megabyte whose day file unpacks to 300 MiB: one message
+/// whose text is all of it.
+fn slack_zip_bomb() -> Vec<u8> {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated).large_file(true);
+    zip.start_file("users.json", options).unwrap();
+    zip.write_all(br#"[{"id": "U1", "name": "ana"}]"#).unwrap();
+    zip.start_file("general/2026-11-20.json", options).unwrap();
+    zip.write_all(br#"[{"type": "message", "ts": "1795183805.000100", "user": "U1", "text": ""#).unwrap();
+    let chunk = vec![b'a'; 1 << 20];
+    for _ in 0..300 {
+        zip.write_all(&chunk).unwrap();
+    }
+    zip.write_all(br#""}]"#).unwrap();
+    zip.finish().unwrap().into_inner()
+}
+
+#[tokio::test]
+async fn a_slack_zip_bomb_is_refused_naming_its_entry_and_the_server_stays_up() {
+    let app = spawn_app().await;
+    let seed = app.seed().await;
+    let editor = sign_in(&app, "editor").await;
+    let path = format!("/incidents/{}", seed.public);
+    let (_, body) = page(&app, &editor, &path).await;
+    let token = csrf_token(&body);
+    let zip = slack_zip_bomb();
+    assert!(zip.len() < 2 << 20, "{} bytes", zip.len());
+    let (status, body) =
+        upload(&app, &editor, &format!("{path}/import"), multipart_bytes(&token, "slack-export", "bomb.zip", &zip))
+            .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(
+        body.contains("general/2026-11-20.json") && body.contains("unpacks to more than 256 MiB"),
+        "the entry and the reason are named: {body}"
+    );
+    let (status, _) = app.get(As::Nobody, "/healthz").await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, events) = app.get(As::User("editor"), &format!("/api/v1/incidents/{}/events", seed.public)).await;
+    assert!(!events["items"].as_array().unwrap().iter().any(|e| e["source"] == "slack"), "{events}");
+}
+
 #[tokio::test]
 async fn response_times_across_the_listed_incidents_are_medians_and_percentiles_of_what_one_may_see() {
     let app = spawn_app().await;

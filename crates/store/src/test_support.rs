@@ -35,7 +35,8 @@ pub async fn sqlite_store() -> Store {
 }
 
 /// A migrated store on a new database of the server `HINDSIGHT_TEST_DATABASE_URL`
-/// names, or `None` (after a notice) when the variable is unset.
+/// names, or `None` (after a notice) when the variable is unset — except under CI
+/// (`CI=true`), where the PostgreSQL half of a test must run, so a missing URL fails it.
 pub async fn postgres_store() -> Option<Store> {
     let url = postgres_database().await?;
     let store =
@@ -48,6 +49,9 @@ pub async fn postgres_store() -> Option<Store> {
 /// for tests that hand a URL to the binary; `None` (after a notice) when it is unset.
 pub async fn postgres_database() -> Option<String> {
     let Some(admin_url) = std::env::var(DATABASE_URL_VAR).ok().filter(|url| !url.is_empty()) else {
+        if std::env::var("CI").as_deref() == Ok("true") {
+            panic!("{DATABASE_URL_VAR} is not set, and under CI every test runs on PostgreSQL too");
+        }
         eprintln!("{DATABASE_URL_VAR} is not set: skipping the PostgreSQL run of this test");
         return None;
     };

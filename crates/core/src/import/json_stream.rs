@@ -6,11 +6,14 @@
 //!
 //! It knows nothing of what the records mean: each format maps the values it is handed.
 
+use std::cell::Cell;
 use std::io::{BufRead, Cursor, Read};
+use std::rc::Rc;
 
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
+use super::limits::{CappedStrings, MAX_JSON_STRING, StringCap};
 use super::record::{Emitter, ImportError, Location};
 
 /// The first content line is read whole to tell JSON Lines from one document; a longer
@@ -22,6 +25,10 @@ const DOCUMENT_BUFFER: usize = 256 << 10;
 
 /// The longest JSON Lines line read; a longer one is rejected and skipped.
 const MAX_LINE: usize = 64 << 20;
+
+// A string is cut while the parser is already inside it (the buffer reads ahead less than a
+// string may hold), so the record the parser is in when a cut is counted is the one holding it.
+const _: () = assert!(DOCUMENT_BUFFER < MAX_JSON_STRING);
 
 /// Called with each record value and where it is.
 pub(crate) type OnValue<'f, 's> = dyn FnMut(Value, &Location, &mut Emitter<'s>) + 'f;
@@ -57,7 +64,7 @@ pub(crate) fn read_json_records<'s>(
             return Ok(());
         }
         // Only whitespace up to the probe limit: read on as one document.
-        return read_document(replay(probe, input), origin, envelope, emitter, on_value);
+        return read_document(probe, input, origin, envelope, emitter, on_value);
     };
     let first_line = &probe[content_start..];
     let complete_line = last != Appended::Limit;
@@ -70,15 +77,22 @@ pub(crate) fn read_json_records<'s>(
         let line_number = probe[..content_start].iter().filter(|b| **b == b'\n').count() as u64 + 1;
         read_lines(input, first_line.to_vec(), line_number, origin, envelope, emitter, on_value)
     } else {
-        read_document(replay(probe, input), origin, envelope, emitter, on_value)
+        read_document(probe, input, origin, envelope, emitter, on_value)
     }
 }
 
-/// The probed bytes, then the rest of the input, behind a buffer of its own: serde_json
-/// reads a document byte by byte, and through a plain `Chain` of a `dyn BufRead` each byte
-/// would be a dynamic call (docs/BENCHMARKS.md).
-fn replay<'i>(probe: Vec<u8>, input: &'i mut dyn BufRead) -> impl Read + 'i {
-    std::io::BufReader::with_capacity(DOCUMENT_BUFFER, Cursor::new(probe).chain(input))
+/// The probed bytes, then the rest of the input, its strings cut at [`MAX_JSON_STRING`]
+/// (counted in `cut`), behind a buffer of its own: serde_json reads a document byte by byte,
+/// and through a plain `Chain` of a `dyn BufRead` each byte would be a dynamic call
+/// (docs/BENCHMARKS.md).
+fn replay<'i>(probe: Vec<u8>, input: &'i mut dyn BufRead, cut: Rc<Cell<u64>>) -> impl Read + 'i {
+    let capped = CappedStrings::new(Cursor::new(probe).chain(input), MAX_JSON_STRING, cut);
+    std::io::BufReader::with_capacity(DOCUMENT_BUFFER, capped)
+}
+
+/// Why a record holding an overlong string is not read.
+fn overlong_reason() -> String {
+    format!("holds a JSON string longer than {} MiB, the most an import reads; not read", MAX_JSON_STRING >> 20)
 }
 
 /// JSON Lines: each line holds one record value (or an envelope).
@@ -96,6 +110,9 @@ fn read_lines<'s>(
     let mut state = LineState::Complete;
     loop {
         match state {
+            LineState::Complete if has_overlong_string(&mut line) => {
+                emitter.reject(&Location::line(origin, number, "$"), overlong_reason());
+            }
             LineState::Complete => read_line_values(&line, number, origin, envelope, emitter, on_value),
             LineState::TooLong => emitter.reject(
                 &Location::line(origin, number, "$"),
@@ -107,6 +124,17 @@ fn read_lines<'s>(
         number += 1;
         state = read_line_capped(input, &mut line, MAX_LINE).map_err(|e| ImportError::read(origin, e))?;
     }
+}
+
+/// Whether a line holds a JSON string longer than [`MAX_JSON_STRING`] (the line may be
+/// changed: such a string is cut).
+fn has_overlong_string(line: &mut [u8]) -> bool {
+    if line.len() <= MAX_JSON_STRING {
+        return false;
+    }
+    let cut = Rc::new(Cell::new(0));
+    StringCap::new(MAX_JSON_STRING, cut.clone()).filter(line);
+    cut.get() > 0
 }
 
 fn read_line_values<'s>(
@@ -122,8 +150,10 @@ fn read_line_values<'s>(
         return;
     }
     let mut de = serde_json::Deserializer::from_slice(body);
+    // The line was checked whole (`has_overlong_string`): nothing is cut here.
+    let cut = Rc::new(Cell::new(0));
     loop {
-        let mut ctx = Ctx { emitter, on_value, envelope, origin };
+        let mut ctx = Ctx { emitter, on_value, envelope, origin, cut: &cut };
         let seed = TopLevel { ctx: &mut ctx, at: Location::line(origin, number, "$") };
         if let Err(e) = seed.deserialize(&mut de) {
             emitter.reject(&Location::line(origin, number, "$"), syntax_reason(&e));
@@ -138,13 +168,15 @@ fn read_line_values<'s>(
 /// One document, or several one after another; a syntax error ends the reading, since
 /// nothing after it can be trusted to start a record.
 fn read_document<'s>(
-    reader: impl Read,
+    probe: Vec<u8>,
+    input: &mut dyn BufRead,
     origin: &str,
     envelope: Option<&str>,
     emitter: &mut Emitter<'s>,
     on_value: &mut OnValue<'_, 's>,
 ) -> Result<(), ImportError> {
-    let mut de = serde_json::Deserializer::from_reader(reader);
+    let cut = Rc::new(Cell::new(0));
+    let mut de = serde_json::Deserializer::from_reader(replay(probe, input, cut.clone()));
     let mut index = 1u64;
     loop {
         let at = if index == 1 {
@@ -152,17 +184,18 @@ fn read_document<'s>(
         } else {
             Location::document(&format!("{origin}: document {index}"), "$")
         };
-        let mut ctx = Ctx { emitter, on_value, envelope, origin };
+        let mut ctx = Ctx { emitter, on_value, envelope, origin, cut: &cut };
         if let Err(e) = (TopLevel { ctx: &mut ctx, at }).deserialize(&mut de) {
             if e.is_io() {
-                return Err(ImportError::read(origin, std::io::Error::other(e)));
+                // Back to the reader's own error, so a limit it reached can be told apart.
+                return Err(ImportError::read(origin, std::io::Error::from(e)));
             }
             emitter.reject_at(format!("{origin}: line {}", e.line()), syntax_reason(&e));
             return Ok(());
         }
         match de.end() {
             Ok(()) => return Ok(()),
-            Err(e) if e.is_io() => return Err(ImportError::read(origin, std::io::Error::other(e))),
+            Err(e) if e.is_io() => return Err(ImportError::read(origin, std::io::Error::from(e))),
             Err(_) => index += 1,
         }
     }
@@ -187,6 +220,8 @@ struct Ctx<'c, 'f, 's> {
     on_value: &'c mut OnValue<'f, 's>,
     envelope: Option<&'c str>,
     origin: &'c str,
+    /// Strings cut so far (`StringCap`): a record read while this grew holds one.
+    cut: &'c Cell<u64>,
 }
 
 /// A top-level value: a record, an array of records, or an envelope.
@@ -218,6 +253,7 @@ impl<'de> Visitor<'de> for TopLevel<'_, '_, '_, '_> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let cut_before = self.ctx.cut.get();
         let mut fields = serde_json::Map::new();
         let mut streamed = false;
         while let Some(key) = map.next_key::<String>()? {
@@ -232,6 +268,8 @@ impl<'de> Visitor<'de> for TopLevel<'_, '_, '_, '_> {
         }
         if streamed {
             note_more_pages(self.ctx, &fields);
+        } else if self.ctx.cut.get() != cut_before {
+            self.ctx.emitter.reject(&self.at, overlong_reason());
         } else {
             (self.ctx.on_value)(Value::Object(fields), &self.at, self.ctx.emitter);
         }
@@ -315,9 +353,15 @@ impl<'de> Visitor<'de> for Elements<'_, '_, '_, '_> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let mut index = 0usize;
+        let mut cut_before = self.ctx.cut.get();
         while let Some(value) = seq.next_element::<Value>()? {
             let at = self.at.child(&format!("[{index}]"));
-            (self.ctx.on_value)(value, &at, self.ctx.emitter);
+            if self.ctx.cut.get() == cut_before {
+                (self.ctx.on_value)(value, &at, self.ctx.emitter);
+            } else {
+                self.ctx.emitter.reject(&at, overlong_reason());
+                cut_before = self.ctx.cut.get();
+            }
             index += 1;
         }
         Ok(())
@@ -507,6 +551,36 @@ mod tests {
         let (seen, stats) = values("42\n\"x\"\n{\"a\":1}\n", None);
         assert_eq!(seen.len(), 1);
         assert_eq!(stats.rejected, 2);
+    }
+
+    #[test]
+    fn a_record_with_an_overlong_string_is_rejected_with_its_path_and_the_next_read() {
+        let long = "x".repeat(MAX_JSON_STRING + 10);
+        let input = format!("{{\"log_entries\": [{{\"id\": 1}}, {{\"id\": 2, \"text\": \"{long}\"}}, {{\"id\": 3}}]}}");
+        let (seen, stats) = values(&input, Some("log_entries"));
+        let ids: Vec<_> = seen.iter().map(|(v, _)| v["id"].as_u64().unwrap()).collect();
+        assert_eq!(ids, [1, 3]);
+        assert_eq!(stats.rejections[0].location, "in.json: $.log_entries[1]");
+        assert!(stats.rejections[0].reason.contains("string longer than 1 MiB"), "{}", stats.rejections[0].reason);
+    }
+
+    #[test]
+    fn a_json_line_with_an_overlong_string_is_rejected_and_the_next_read() {
+        let long = "x".repeat(MAX_JSON_STRING + 10);
+        let input = format!("{{\"a\":1}}\n{{\"a\":\"{long}\"}}\n{{\"a\":3}}\n");
+        let (seen, stats) = values(&input, None);
+        assert_eq!(seen.len(), 2);
+        assert_eq!(stats.rejections[0].location, "in.json: line 2");
+        assert!(stats.rejections[0].reason.contains("string longer than 1 MiB"), "{}", stats.rejections[0].reason);
+    }
+
+    #[test]
+    fn a_single_record_document_with_an_overlong_string_is_rejected() {
+        let long = "x".repeat(MAX_JSON_STRING + 10);
+        let input = format!("{{\n\"a\": \"{long}\"\n}}");
+        let (seen, stats) = values(&input, None);
+        assert!(seen.is_empty());
+        assert_eq!(stats.rejections[0].location, "in.json");
     }
 
     #[test]

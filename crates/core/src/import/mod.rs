@@ -18,6 +18,7 @@ mod github;
 mod grafana;
 mod json_stream;
 mod jsonl;
+mod limits;
 mod opsgenie;
 mod pagerduty_log;
 mod pagerduty_webhook;
@@ -28,6 +29,7 @@ mod timeline_build;
 
 use std::io::BufRead;
 
+pub use limits::{MAX_JSON_STRING, MAX_UNZIPPED_ENTRY, MAX_UNZIPPED_EXPORT, TooLarge};
 pub use record::{Correlation, ImportError, ImportStats, MAX_KEPT_REJECTIONS, Record, Rejected, content_id};
 pub use slack::{SlackExportFiles, SlackOptions, import_slack_export, import_slack_files};
 pub use stored::{StoredEvent, record_from_stored, stored_correlation};

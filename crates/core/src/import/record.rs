@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
 use crate::model::{EventKind, KeyMoment, NewTimelineEvent};
-use crate::validate::{MAX_SHORT, MAX_TEXT, is_slug};
+use crate::validate::{MAX_SHORT, MAX_TEXT, NUL_MESSAGE, is_slug};
 
 /// How many rejections an import keeps in full; the rest are only counted.
 pub const MAX_KEPT_REJECTIONS: usize = 1000;
@@ -230,6 +230,12 @@ impl<'s> Emitter<'s> {
     /// Normalises a record (trimmed text and actor, within the model's limits) and hands it
     /// on, or rejects it when it could never become a timeline event.
     pub(crate) fn record(&mut self, location: &Location, mut record: Record) {
+        if let Some(field) = field_with_nul(&record) {
+            // PostgreSQL cannot keep it in text; refused on every database alike. The raw
+            // payload is kept as JSON text, where it is written as an escape, so it may hold one.
+            self.reject(location, format!("{field} {NUL_MESSAGE}"));
+            return;
+        }
         record.text = clip(record.text.trim(), MAX_TEXT);
         if record.text.is_empty() {
             self.reject(location, "has no text");
@@ -279,6 +285,23 @@ impl<'s> Emitter<'s> {
     pub(crate) fn finish(self) -> ImportStats {
         self.stats
     }
+}
+
+/// The first field of a record kept as text that holds the NUL character, named as the
+/// generic formats name it.
+fn field_with_nul(record: &Record) -> Option<&'static str> {
+    let c = &record.correlation;
+    let fields = [
+        ("text", Some(&record.text)),
+        ("actor", record.actor.as_ref()),
+        ("source", Some(&record.source)),
+        ("id", Some(&record.external_id)),
+        ("incident", c.incident_id.as_ref()),
+        ("fingerprint", c.fingerprint.as_ref()),
+        ("channel", c.channel.as_ref()),
+        ("service", c.service.as_ref()),
+    ];
+    fields.into_iter().find(|(_, value)| value.is_some_and(|v| v.contains('\0'))).map(|(name, _)| name)
 }
 
 /// `text` cut to at most `max` characters, ending in `…` when cut.

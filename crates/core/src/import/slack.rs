@@ -9,15 +9,18 @@
 //! skipped. Through `Importer` this reads one day file (the channel is its folder's name);
 //! [`import_slack_export`] reads a whole export, which is why this file opens files.
 
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use serde_json::Value;
 
 use super::fields::{slack_ts, text, type_name};
 use super::json_stream::read_json_records;
+use super::limits::{MAX_UNZIPPED_ENTRY, MAX_UNZIPPED_EXPORT, TooLarge, Unzipped};
 use super::record::{Correlation, Emitter, ImportError, ImportStats, Location, Record};
 use super::{Format, Importer};
 use crate::model::EventKind;
@@ -62,8 +65,19 @@ fn open_zip(
     let file = File::open(path).map_err(|e| ImportError::read(origin, e))?;
     let archive = zip::ZipArchive::new(BufReader::new(file))
         .map_err(|e| ImportError::unrecognised(origin, format!("not a Slack export folder or zip: {e}")))?;
-    import_slack_files(&mut ExportZip::new(archive), origin, options, sink)
+    let limits = ZipLimits { entry: MAX_UNZIPPED_ENTRY, export: MAX_UNZIPPED_EXPORT };
+    import_slack_files(&mut ExportZip::new(archive, limits), origin, options, sink)
 }
+
+/// How much a zip's entries may unpack to, one and all together.
+#[derive(Debug, Clone, Copy)]
+struct ZipLimits {
+    entry: u64,
+    export: u64,
+}
+
+/// The most names read from one listing (`users.json`, `channels.json`); more stay as ids.
+const MAX_NAMES: usize = 100_000;
 
 /// Reads every day file of an export (or the chosen channels'), resolving names with its
 /// `users.json` and `channels.json`.
@@ -100,7 +114,18 @@ pub fn import_slack_files(
         let Some(mut reader) = files.open(&path).map_err(|e| ImportError::read(&path, e))? else {
             continue;
         };
-        read_day(&mut reader, &path, &channel, &mut names, &mut emitter)?;
+        match read_day(&mut reader, &path, &channel, &mut names, &mut emitter) {
+            Ok(()) => {}
+            Err(ImportError::Read { source, .. }) if TooLarge::of(&source).is_some() => {
+                let limit = TooLarge::of(&source).cloned();
+                emitter.reject_at(path, source.to_string());
+                if let Some(TooLarge::Export { .. }) = limit {
+                    // Nothing more of the export is read.
+                    break;
+                }
+            }
+            Err(e) => return Err(e),
+        }
     }
     Ok(emitter.finish())
 }
@@ -121,21 +146,41 @@ fn read_directory(
     let mut problems = 0u64;
     let mut quiet = |_: Record| {};
     let mut listing = Emitter::new(&mut quiet);
-    read_json_records(&mut reader, file, None, &mut listing, &mut |value, _, _| match (
+    let mut full = false;
+    let read = read_json_records(&mut reader, file, None, &mut listing, &mut |value, _, _| match (
         text(&value, "id"),
         name_of(&value),
     ) {
-        (Some(id), Some(name)) => {
-            into.insert(id, name);
+        (Some(id), Some(name)) if into.len() < MAX_NAMES || into.contains_key(&id) => {
+            into.insert(id, clip_name(name));
         }
+        (Some(_), Some(_)) => full = true,
         _ => problems += 1,
-    })?;
+    });
+    match read {
+        Ok(()) => {}
+        Err(ImportError::Read { source, .. }) if TooLarge::of(&source).is_some() => {
+            emitter.reject_at(file.to_string(), format!("{source}; names past there stay as ids"));
+        }
+        Err(e) => return Err(e),
+    }
+    if full {
+        emitter.note(format!("{file}: more than {MAX_NAMES} entries; the rest stay as ids"));
+    }
     let stats = listing.finish();
     if stats.rejected > 0 || problems > 0 {
         let unread = stats.rejected + problems;
         emitter.note(format!("{file}: {unread} of its entries had no id or name; those stay as ids"));
     }
     Ok(())
+}
+
+/// A name as kept: no longer than the model keeps any short text.
+fn clip_name(name: String) -> String {
+    if name.chars().count() <= crate::validate::MAX_SHORT {
+        return name;
+    }
+    name.chars().take(crate::validate::MAX_SHORT).collect()
 }
 
 /// The name to show for a person: display name, else real name, else user name.
@@ -382,10 +427,13 @@ struct ExportZip<R: std::io::Read + std::io::Seek> {
     archive: zip::ZipArchive<R>,
     /// The folder inside the zip that holds the export (often none: the root).
     prefix: String,
+    limits: ZipLimits,
+    /// Bytes unpacked so far, from every entry.
+    unpacked: Rc<Cell<u64>>,
 }
 
 impl<R: std::io::Read + std::io::Seek> ExportZip<R> {
-    fn new(archive: zip::ZipArchive<R>) -> ExportZip<R> {
+    fn new(archive: zip::ZipArchive<R>, limits: ZipLimits) -> ExportZip<R> {
         let names = zip_names(&archive);
         let prefix = names
             .iter()
@@ -394,7 +442,7 @@ impl<R: std::io::Read + std::io::Seek> ExportZip<R> {
             .min_by_key(|prefix| prefix.len())
             .unwrap_or("")
             .to_string();
-        ExportZip { archive, prefix }
+        ExportZip { archive, prefix, limits, unpacked: Rc::new(Cell::new(0)) }
     }
 }
 
@@ -420,7 +468,10 @@ impl<R: std::io::Read + std::io::Seek> SlackExportFiles for ExportZip<R> {
     fn open(&mut self, path: &str) -> std::io::Result<Option<Box<dyn BufRead + '_>>> {
         let full = format!("{}{path}", self.prefix);
         match self.archive.by_name(&full) {
-            Ok(file) => Ok(Some(Box::new(BufReader::new(file)))),
+            Ok(file) => {
+                let unzipped = Unzipped::new(file, self.limits.entry, self.unpacked.clone(), self.limits.export);
+                Ok(Some(Box::new(BufReader::new(unzipped))))
+            }
             Err(zip::result::ZipError::FileNotFound) => Ok(None),
             Err(e) => Err(std::io::Error::other(e)),
         }
@@ -450,6 +501,76 @@ mod tests {
     #[test]
     fn unclosed_markup_is_kept() {
         assert_eq!(resolve_markup("a <@U1 b", &names()), "a <@U1 b");
+    }
+
+    /// A zip of these files, deflated.
+    fn zip_of(files: &[(&str, Vec<u8>)]) -> Vec<u8> {
+        use std::io::Write;
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        for (name, bytes) in files {
+            zip.start_file(*name, options).unwrap();
+            zip.write_all(bytes).unwrap();
+        }
+        zip.finish().unwrap().into_inner()
+    }
+
+    /// A day file of one message whose text is `size` bytes of `a`, then one short message.
+    fn bomb_day(size: usize) -> Vec<u8> {
+        let mut day = br#"[{"type":"message","ts":"1795183805.000100","user":"U1","text":""#.to_vec();
+        day.resize(day.len() + size, b'a');
+        day.extend(br#""},{"type":"message","ts":"1795183806.000100","user":"U1","text":"still here"}]"#);
+        day
+    }
+
+    fn read_zip(zip: Vec<u8>, limits: ZipLimits) -> (Vec<Record>, ImportStats) {
+        let archive = zip::ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
+        let mut records = Vec::new();
+        let stats = import_slack_files(
+            &mut ExportZip::new(archive, limits),
+            "export.zip",
+            &SlackOptions::default(),
+            &mut |r| records.push(r),
+        )
+        .unwrap();
+        (records, stats)
+    }
+
+    #[test]
+    fn a_message_with_an_overlong_string_is_rejected_and_the_next_read() {
+        let zip = zip_of(&[("general/2026-11-20.json", bomb_day(2 << 20))]);
+        let (records, stats) = read_zip(zip, ZipLimits { entry: MAX_UNZIPPED_ENTRY, export: MAX_UNZIPPED_EXPORT });
+        assert_eq!(records.iter().map(|r| r.text.as_str()).collect::<Vec<_>>(), ["still here"]);
+        assert_eq!(stats.rejections[0].location, "general/2026-11-20.json: $[0]");
+        assert!(stats.rejections[0].reason.contains("longer than 1 MiB"), "{:?}", stats.rejections);
+    }
+
+    #[test]
+    fn a_zip_bomb_is_rejected_naming_its_entry_and_the_other_entries_are_read() {
+        let ops = br#"[{"type":"message","ts":"1795270205.000100","user":"U1","text":"rolled back"}]"#.to_vec();
+        let zip = zip_of(&[("general/2026-11-20.json", bomb_day(64 << 20)), ("ops/2026-11-21.json", ops)]);
+        assert!(zip.len() < 1 << 20, "a bomb: {} bytes", zip.len());
+        let (records, stats) = read_zip(zip, ZipLimits { entry: 8 << 20, export: 1 << 30 });
+        assert_eq!(records.iter().map(|r| r.text.as_str()).collect::<Vec<_>>(), ["rolled back"]);
+        let rejections: Vec<String> = stats.rejections.iter().map(ToString::to_string).collect();
+        // The message is still being read when the limit is reached: the entry is what is refused.
+        assert_eq!(
+            rejections,
+            ["general/2026-11-20.json: unpacks to more than 8 MiB, the most one file of an export may hold; \
+             the rest of it was not read"]
+        );
+    }
+
+    #[test]
+    fn an_export_that_unpacks_past_its_limit_is_read_no_further() {
+        let day = |n: usize| (format!("c{n}/2026-11-2{n}.json"), bomb_day(3 << 20));
+        let files: Vec<(String, Vec<u8>)> = (1..=3).map(day).collect();
+        let files: Vec<(&str, Vec<u8>)> = files.iter().map(|(name, bytes)| (name.as_str(), bytes.clone())).collect();
+        let (records, stats) = read_zip(zip_of(&files), ZipLimits { entry: 4 << 20, export: 5 << 20 });
+        assert_eq!(records.len(), 1, "only the first day's short message");
+        let last = stats.rejections.last().unwrap().to_string();
+        assert!(last.starts_with("c2/2026-11-22.json: the export unpacks to more than 5 MiB"), "{last}");
+        assert!(!stats.rejections.iter().any(|r| r.location.starts_with("c3/")), "{:?}", stats.rejections);
     }
 
     #[test]

@@ -38,6 +38,7 @@ pub async fn open_session(
     login: &Login,
 ) -> Result<(SessionInfo, String), ApiError> {
     auth::check_sign_in_lengths(&login.username, &login.password)?;
+    crate::json::refuse_nul_in_fields([("username", login.username.as_str()), ("password", login.password.as_str())])?;
     let key = format!("{} {}", peer.map(|p| p.ip().to_string()).unwrap_or_default(), login.username);
     if !state.login_limiter.allowed(&key) {
         return Err(ApiError::TooManyRequests("too many failed sign-ins; wait 15 minutes and try again".into()));

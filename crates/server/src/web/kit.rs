@@ -135,6 +135,9 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Posted<T> {
             .await
             .map_err(|_| PageError::from(ApiError::PayloadTooLarge).into_response())?;
         check_form_origin(&parts, &caller, &bytes).map_err(IntoResponse::into_response)?;
+        let pairs = crate::json::form_pairs(&bytes);
+        crate::json::refuse_nul_in_fields(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .map_err(|e| PageError::from(e).into_response())?;
         let form = serde_html_form::from_bytes::<T>(&bytes).map_err(|e| {
             PageError::new(StatusCode::BAD_REQUEST, format!("The form could not be read: {e}.")).into_response()
         })?;
