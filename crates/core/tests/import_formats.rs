@@ -77,7 +77,7 @@ fn pagerduty_webhook_events_map_to_kinds_and_key_moments() {
 fn a_pretty_printed_pagerduty_webhook_is_one_event() {
     let (records, stats) = import(Format::PagerDutyWebhook, "pagerduty_webhook_reassigned.json");
     assert_eq!((stats.imported, stats.rejected), (1, 0));
-    assert_eq!(records[0].kind, EventKind::Escalation);
+    assert_eq!(records[0].kind, EventKind::StatusUpdate, "a reassignment is not an escalation");
     assert_eq!(records[0].text, "Reassigned to Bruno Costa by Ana Lima");
 }
 

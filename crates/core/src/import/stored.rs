@@ -43,7 +43,9 @@ struct KeptCorrelation {
 /// The text the store keeps beside an imported event so that [`record_from_stored`] need not
 /// read its payload again: `{}` when the record has neither correlation nor suggested moment.
 pub fn stored_correlation(record: &Record) -> String {
-    let kept = KeptCorrelation { c: record.correlation.clone(), m: record.key_moment };
+    // The title is only wanted while an import declares its incident.
+    let c = Correlation { incident_title: None, ..record.correlation.clone() };
+    let kept = KeptCorrelation { c, m: record.key_moment };
     serde_json::to_string(&kept).unwrap_or_else(|_| "{}".to_string())
 }
 
