@@ -59,7 +59,8 @@ pub fn record_from_stored(event: StoredEvent<'_>) -> Record {
     let (correlation, key_moment) = match kept {
         Some(kept) => (kept.c, kept.m),
         None => match event.raw_payload.and_then(|raw| reread(event.source, event.external_id, raw)) {
-            Some(record) => (record.correlation, record.key_moment),
+            // The title is not kept beside stored events either way.
+            Some(record) => (Correlation { incident_title: None, ..record.correlation }, record.key_moment),
             None => (Correlation::default(), None),
         },
     };
@@ -175,7 +176,9 @@ mod tests {
         // No payload at all: the kept text alone gives the correlation and the moment.
         let back =
             record_from_stored(StoredEvent { correlation: Some(&kept), raw_payload: None, ..stored(record, "") });
-        assert_eq!(back, Record { raw: serde_json::Value::Null, ..record.clone() });
+        // All but the incident's title, wanted only while an import declares its incident.
+        let correlation = Correlation { incident_title: None, ..record.correlation.clone() };
+        assert_eq!(back, Record { raw: serde_json::Value::Null, correlation, ..record.clone() });
         assert!(back.key_moment.is_some());
         assert_eq!(back.correlation.incident_id.as_deref(), Some("PINC"));
     }
