@@ -191,6 +191,7 @@ mod tests {
             teams: vec![],
             detection_method: DetectionMethod::MonitoringAlert,
             moments,
+            moments_from_timeline: Vec::new(),
             responders: vec![
                 Responder { username: "ana".into(), role: ResponderRole::IncidentCommander },
                 Responder { username: "ana".into(), role: ResponderRole::Scribe },

@@ -1,7 +1,9 @@
 //! Importing what other tools recorded into an incident's timeline: runs a core
 //! importer on a blocking thread, streams its records through a bounded channel, ties
-//! them to an incident (given, found by the ids the tools use, by service and time, or
-//! created from the first trigger), stores them in batches, and marks the key moments.
+//! them to an incident (given; or, an episode of records that belong together at a time
+//! (core's `Episodes`), found by the ids the tools use, by service and time, or declared
+//! from the episode's first trigger), stores them in batches, marks the key moments, and
+//! moves each incident's moments and status to what its whole timeline shows.
 //! The importer's thread also does all the per-record work that storing does not need
 //! (payload and correlation text, references, key-moment candidates, the streaming
 //! duplicate check), so that the side which stores, the slower one, only stores.
@@ -17,12 +19,10 @@ use std::io::BufRead;
 
 use hindsight_core::access::Viewer;
 use hindsight_core::import::{
-    DUPLICATE_LOOKBACK, Duplicates, FINGERPRINT_SOURCES, Format, ImportError, ImportStats, Record, Rejected,
+    DUPLICATE_LOOKBACK, Duplicates, Episodes, FINGERPRINT_SOURCES, Format, ImportError, ImportStats, Record, Rejected,
     SlackOptions, import_slack_export, importer, key_moments, record_from_stored, stored_correlation,
 };
-use hindsight_core::{
-    DetectionMethod, EventKind, IncidentPatch, IncidentStatus, KeyMoment, NewIncident, Severity, incident_handle,
-};
+use hindsight_core::{DetectionMethod, EventKind, IncidentStatus, KeyMoment, NewIncident, Severity, incident_handle};
 use hindsight_store::{DuplicateCheck, ImportedEvent, Store, StoreError, StoredEvent};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -48,9 +48,12 @@ pub enum Source {
 /// What an import did.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct ImportSummary {
-    /// Handle of the incident the events went to.
+    /// Handle of the incident the events went to (the first, when they went to several).
     pub incident: Option<String>,
-    /// Whether that incident was created by this import.
+    /// Handles of every incident the events went to: more than one when the records told of
+    /// episodes far apart in time with no id in common (see core's `Episodes`).
+    pub incidents: Vec<String>,
+    /// Whether this import declared an incident.
     pub created_incident: bool,
     /// Records read from the input.
     pub read: u64,
@@ -71,7 +74,7 @@ pub struct ImportSummary {
     #[schema(value_type = Vec<Object>)]
     pub rejections: Vec<Rejected>,
     pub notes: Vec<String>,
-    /// Key moments marked on the timeline by this import.
+    /// Key moments marked on the timeline of the (first) incident by this import.
     pub key_moments: BTreeMap<String, String>,
 }
 
@@ -129,6 +132,8 @@ struct ReadRecord {
     raw_payload: Option<String>,
     correlation: String,
     references: Vec<(String, String)>,
+    /// The episode of the import the record belongs to (always 0 for a named incident).
+    episode: usize,
 }
 
 impl ReadRecord {
@@ -136,7 +141,13 @@ impl ReadRecord {
         let raw = std::mem::take(&mut record.raw);
         let correlation = stored_correlation(&record);
         let references = references(&record);
-        ReadRecord { raw_payload: (!raw.is_null()).then(|| raw.to_string()), correlation, references, record }
+        ReadRecord {
+            raw_payload: (!raw.is_null()).then(|| raw.to_string()),
+            correlation,
+            references,
+            record,
+            episode: 0,
+        }
     }
 
     /// About how many bytes it holds: its payload and texts.
@@ -175,13 +186,21 @@ pub async fn import(
     mut progress: impl FnMut(u64) + Send,
 ) -> Result<ImportSummary, IngestError> {
     let (sender, mut receiver) = tokio::sync::mpsc::channel::<Vec<ReadRecord>>(BATCHES_IN_FLIGHT);
+    let correlate = matches!(target, Target::Correlate { .. });
     let reader = tokio::task::spawn_blocking(move || {
         let mut batch = Vec::with_capacity(BATCH);
         let mut batch_bytes = 0;
-        let mut observed = Observed::default();
+        let mut episodes = Episodes::default();
+        let mut observed: Vec<Observed> = Vec::new();
         let mut sink = |record: Record| {
-            let read = ReadRecord::new(record);
-            observed.observe(&read.record);
+            let mut read = ReadRecord::new(record);
+            if correlate {
+                read.episode = episodes.assign(read.record.occurred_at, &read.references);
+            }
+            if observed.len() <= read.episode {
+                observed.resize_with(read.episode + 1, Observed::default);
+            }
+            observed[read.episode].observe(&read.record);
             batch_bytes += read.size();
             batch.push(read);
             if batch.len() >= BATCH || batch_bytes >= BATCH_BYTES {
@@ -216,8 +235,7 @@ pub async fn import(
         return Err(e);
     }
     progress(ingest.summary.read);
-    ingest.observed = observed;
-    ingest.finish(stats).await
+    ingest.finish(stats, observed).await
 }
 
 struct Ingest<'a> {
@@ -226,13 +244,18 @@ struct Ingest<'a> {
     own_connection: bool,
     viewer: &'a Viewer,
     target: Target,
-    incident: Option<i64>,
+    /// Per episode, once looked for: the incident its records go to, or `None` when none
+    /// matched and none may be declared (its records are left out).
+    landed: Vec<Option<Option<i64>>>,
     pending: Vec<ReadRecord>,
     /// What `pending` holds, in bytes (`ReadRecord::size`).
     pending_bytes: usize,
-    refs: HashSet<(String, String)>,
-    /// What the importer's thread saw of the records, once it is done.
-    observed: Observed,
+    /// References recorded, by incident.
+    refs: HashSet<(i64, String, String)>,
+    /// New events stored, by incident.
+    added: BTreeMap<i64, u64>,
+    /// Records left out: their episode matched no incident and none may be declared.
+    left_out: u64,
     summary: ImportSummary,
 }
 
@@ -251,6 +274,28 @@ struct Observed {
 }
 
 impl Observed {
+    /// Takes in what was seen of another episode that went to the same incident.
+    fn join(&mut self, other: Observed) {
+        for (kind, records) in other.candidates {
+            self.candidates.entry(kind).or_default().extend(records);
+        }
+        self.earliest = self.earliest.into_iter().chain(other.earliest).min();
+        self.latest = self.latest.into_iter().chain(other.latest).max();
+        self.compared_sources.extend(other.compared_sources);
+        // Two streams' verdicts are not one stream's: the stored timeline is checked instead.
+        self.stream.give_up();
+    }
+
+    /// Drops removed events from the key-moment candidates.
+    fn forget_candidates(&mut self, removed: &HashSet<(String, String)>) {
+        if removed.is_empty() {
+            return;
+        }
+        for bucket in self.candidates.values_mut() {
+            bucket.retain(|r| !removed.contains(&(r.source.clone(), r.external_id.clone())));
+        }
+    }
+
     /// Takes note of a record read (its payload already apart).
     fn observe(&mut self, record: &Record) {
         self.keep_candidate(record);
@@ -293,21 +338,22 @@ impl Observed {
 
 impl<'a> Ingest<'a> {
     fn new(store: Store, viewer: &'a Viewer, target: Target) -> Self {
-        let incident = match target {
-            Target::Incident(number) => Some(number),
-            Target::Correlate { .. } => None,
+        let (landed, incidents) = match target {
+            Target::Incident(number) => (vec![Some(Some(number))], vec![incident_handle(number)]),
+            Target::Correlate { .. } => (Vec::new(), Vec::new()),
         };
         Ingest {
             store,
             own_connection: false,
             viewer,
             target,
-            incident,
+            landed,
             pending: Vec::new(),
             pending_bytes: 0,
             refs: HashSet::new(),
-            observed: Observed::default(),
-            summary: ImportSummary::default(),
+            added: BTreeMap::new(),
+            left_out: 0,
+            summary: ImportSummary { incidents, ..ImportSummary::default() },
         }
     }
 
@@ -340,14 +386,15 @@ impl<'a> Ingest<'a> {
     /// on the stored timeline, and the events it rejected are set aside by their ids.
     /// Otherwise the stored events are read back a page at a time, in timeline order, so
     /// memory stays flat.
-    async fn set_aside_duplicates(&mut self, number: i64) -> Result<(), IngestError> {
-        let (Some(earliest), Some(latest)) = (self.observed.earliest, self.observed.latest) else {
+    async fn set_aside_duplicates(&mut self, number: i64, observed: &mut Observed) -> Result<(), IngestError> {
+        let (Some(earliest), Some(latest)) = (observed.earliest, observed.latest) else {
             return Ok(());
         };
         // Even when nothing new was stored the check runs: an import killed after storing its
         // rows and before this check left them unchecked, and running it again must finish the job.
-        let sources: Vec<String> = self.observed.compared_sources.iter().cloned().collect();
-        let stream = std::mem::take(&mut self.observed.stream).finish();
+        let imported = self.added.get(&number).copied().unwrap_or(0);
+        let sources: Vec<String> = observed.compared_sources.iter().cloned().collect();
+        let stream = std::mem::take(&mut observed.stream).finish();
         // One check of this incident at a time, each seeing what the ones before it stored
         // and set aside (`DuplicateCheck`).
         let mut check = self.store.begin_duplicate_check(self.viewer, number).await?;
@@ -359,16 +406,16 @@ impl<'a> Ingest<'a> {
                     latest.saturating_add(DUPLICATE_LOOKBACK),
                 )
                 .await?;
-            if u64::try_from(around).ok() == Some(self.summary.imported) {
+            if u64::try_from(around).ok() == Some(imported) {
                 let removed = check.set_aside(&rejected).await?;
                 check.commit().await?;
                 self.summary.imported = self.summary.imported.saturating_sub(removed);
                 self.summary.duplicates += removed;
-                self.forget_candidates(&rejected.into_iter().collect());
+                observed.forget_candidates(&rejected.into_iter().collect());
                 return Ok(());
             }
         }
-        self.check_stored_timeline(&mut check, &sources, earliest).await?;
+        self.check_stored_timeline(&mut check, observed, &sources, earliest).await?;
         Ok(check.commit().await?)
     }
 
@@ -379,12 +426,13 @@ impl<'a> Ingest<'a> {
     async fn check_stored_timeline(
         &mut self,
         check: &mut DuplicateCheck,
+        observed: &mut Observed,
         sources: &[String],
         earliest: OffsetDateTime,
     ) -> Result<(), IngestError> {
         let from = earliest.saturating_sub(DUPLICATE_LOOKBACK);
         let candidate_keys: HashSet<(String, String)> =
-            self.observed.candidates.values().flatten().map(|r| (r.source.clone(), r.external_id.clone())).collect();
+            observed.candidates.values().flatten().map(|r| (r.source.clone(), r.external_id.clone())).collect();
         let mut dropped_candidates = HashSet::new();
         let mut duplicates = Duplicates::default();
         let mut removed = 0;
@@ -450,28 +498,44 @@ impl<'a> Ingest<'a> {
         }
         self.summary.imported = self.summary.imported.saturating_sub(removed);
         self.summary.duplicates += removed;
-        self.forget_candidates(&dropped_candidates);
+        observed.forget_candidates(&dropped_candidates);
         Ok(())
     }
 
-    /// Drops removed events from the key-moment candidates.
-    fn forget_candidates(&mut self, removed: &HashSet<(String, String)>) {
-        if removed.is_empty() {
-            return;
+    /// The incident the records of `episode` go to (`reads` are some of them), looked for
+    /// the first time they come: `None` when none matches and none may be declared.
+    async fn incident_of(&mut self, episode: usize, reads: &[ReadRecord]) -> Result<Option<i64>, IngestError> {
+        if let Some(Some(landed)) = self.landed.get(episode) {
+            return Ok(*landed);
         }
-        for bucket in self.observed.candidates.values_mut() {
-            bucket.retain(|r| !removed.contains(&(r.source.clone(), r.external_id.clone())));
+        let found = self.find_incident(reads).await?;
+        let landed = match found {
+            Some(number) => Some(number),
+            None if self.target == (Target::Correlate { create: true }) => {
+                self.summary.created_incident = true;
+                Some(self.create_incident(reads).await?)
+            }
+            None => None,
+        };
+        if self.landed.len() <= episode {
+            self.landed.resize(episode + 1, None);
         }
+        self.landed[episode] = Some(landed);
+        if let Some(number) = landed {
+            let handle = incident_handle(number);
+            if !self.summary.incidents.contains(&handle) {
+                self.summary.incidents.push(handle);
+            }
+        }
+        Ok(landed)
     }
 
-    async fn resolve_incident(&mut self) -> Result<i64, IngestError> {
-        if let Some(number) = self.incident {
-            return Ok(number);
-        }
-        // The first record, in input order, whose reference names a known incident.
+    /// The known incident the records point to: by the first of their references, in input
+    /// order, that names one; else by service and time.
+    async fn find_incident(&self, reads: &[ReadRecord]) -> Result<Option<i64>, IngestError> {
         let mut refs = Vec::new();
         let mut seen = HashSet::new();
-        for read in &self.pending {
+        for read in reads {
             for reference in &read.references {
                 if seen.insert(reference) {
                     refs.push(reference.clone());
@@ -480,11 +544,10 @@ impl<'a> Ingest<'a> {
         }
         let known = self.store.incidents_by_refs(self.viewer, &refs).await?;
         if let Some(number) = refs.iter().find_map(|r| known.get(r)) {
-            self.incident = Some(*number);
-            return Ok(*number);
+            return Ok(Some(*number));
         }
         let mut tried = HashSet::new();
-        for ReadRecord { record, .. } in &self.pending {
+        for ReadRecord { record, .. } in reads {
             let Some(service) = &record.correlation.service else { continue };
             if !tried.insert((service, record.occurred_at)) {
                 continue;
@@ -495,31 +558,32 @@ impl<'a> Ingest<'a> {
             if let Some(number) =
                 self.store.incident_near(self.viewer, service, record.occurred_at, SERVICE_WINDOW).await?
             {
-                self.incident = Some(number);
-                return Ok(number);
+                return Ok(Some(number));
             }
         }
-        let Target::Correlate { create: true } = self.target else {
-            return Err(IngestError::NoIncident);
-        };
-        let number = self.create_incident().await?;
-        self.incident = Some(number);
-        self.summary.created_incident = true;
-        Ok(number)
+        Ok(None)
     }
 
-    /// Declares an incident from the first trigger among the records read so far.
-    async fn create_incident(&mut self) -> Result<i64, IngestError> {
-        let read = || self.pending.iter().map(|r| &r.record);
-        let first = read()
-            .filter(|r| matches!(r.kind, EventKind::Alert | EventKind::Page))
-            .min_by_key(|r| r.occurred_at)
-            .or_else(|| read().min_by_key(|r| r.occurred_at))
-            .ok_or(IngestError::NoIncident)?;
-        let mut title: String = first.text.lines().next().unwrap_or("").chars().take(180).collect();
+    /// Declares an incident for `reads`: titled as the tool titles its incident, else by the
+    /// first alert or page, else for the tool that told of it. Its moments are left to its
+    /// timeline ([`Store::follow_timeline`], once the import is in): a log that lacks its trigger
+    /// leaves impact start unknown, not at its first entry.
+    async fn create_incident(&self, reads: &[ReadRecord]) -> Result<i64, IngestError> {
+        let read = || reads.iter().map(|r| &r.record);
+        let first = read().min_by_key(|r| r.occurred_at).ok_or(IngestError::NoIncident)?;
+        let first_alert =
+            read().filter(|r| matches!(r.kind, EventKind::Alert | EventKind::Page)).min_by_key(|r| r.occurred_at);
+        let titled = read().filter(|r| r.correlation.incident_title.is_some()).min_by_key(|r| r.occurred_at);
+        let title = match (titled.and_then(|r| r.correlation.incident_title.as_deref()), first_alert) {
+            (Some(title), _) => title,
+            (None, Some(alert)) => alert.text.lines().next().unwrap_or(""),
+            (None, None) => "",
+        };
+        let mut title: String = title.chars().take(180).collect();
         if title.trim().is_empty() {
             title = format!("Incident from {}", first.source);
         }
+        let first = first_alert.unwrap_or(first);
         let known_services = self.store.list_services().await?;
         let services = first
             .correlation
@@ -536,7 +600,7 @@ impl<'a> Ingest<'a> {
             services,
             teams: Vec::new(),
             detection_method: DetectionMethod::Unknown,
-            started_at: Some(first.occurred_at),
+            started_at: None,
             detected_at: None,
             acknowledged_at: None,
             mitigated_at: None,
@@ -551,20 +615,39 @@ impl<'a> Ingest<'a> {
         if self.pending.is_empty() {
             return Ok(());
         }
-        let number = self.resolve_incident().await?;
+        let pending = std::mem::take(&mut self.pending);
+        self.pending_bytes = 0;
+        if pending.iter().all(|r| r.episode == pending[0].episode) {
+            return self.store_episode(pending).await;
+        }
+        let mut by_episode: BTreeMap<usize, Vec<ReadRecord>> = BTreeMap::new();
+        for read in pending {
+            by_episode.entry(read.episode).or_default().push(read);
+        }
+        for reads in by_episode.into_values() {
+            self.store_episode(reads).await?;
+        }
+        Ok(())
+    }
+
+    /// Stores records of one episode in its incident, or leaves them out when it has none.
+    async fn store_episode(&mut self, reads: Vec<ReadRecord>) -> Result<(), IngestError> {
+        let Some(number) = self.incident_of(reads[0].episode, &reads).await? else {
+            self.left_out += reads.len() as u64;
+            return Ok(());
+        };
         let mut new_refs = Vec::new();
-        for read in &self.pending {
-            for reference in &read.references {
-                if self.refs.len() < MAX_REFS && !self.refs.contains(reference) {
-                    self.refs.insert(reference.clone());
-                    new_refs.push(reference.clone());
+        for read in &reads {
+            for (kind, value) in &read.references {
+                let key = (number, kind.clone(), value.clone());
+                if self.refs.len() < MAX_REFS && !self.refs.contains(&key) {
+                    self.refs.insert(key);
+                    new_refs.push((kind.clone(), value.clone()));
                 }
             }
         }
-        self.pending_bytes = 0;
-        let events: Vec<ImportedEvent> = self
-            .pending
-            .drain(..)
+        let events: Vec<ImportedEvent> = reads
+            .into_iter()
             .map(|ReadRecord { record: r, raw_payload, correlation, .. }| ImportedEvent {
                 occurred_at: r.occurred_at,
                 source: r.source,
@@ -579,27 +662,60 @@ impl<'a> Ingest<'a> {
             })
             .collect();
         let added = self.store.import_events(self.viewer, number, &events, &new_refs).await?;
+        *self.added.entry(number).or_default() += added;
         self.summary.imported += added;
         self.summary.duplicates += events.len() as u64 - added;
         Ok(())
     }
 
-    async fn finish(mut self, stats: ImportStats) -> Result<ImportSummary, IngestError> {
+    async fn finish(mut self, stats: ImportStats, observed: Vec<Observed>) -> Result<ImportSummary, IngestError> {
         self.flush().await?;
         self.summary.rejected = stats.rejected;
-        self.summary.skipped = stats.skipped;
+        self.summary.skipped = stats.skipped + self.left_out;
         self.summary.rejections = stats.rejections;
         self.summary.notes = stats.notes;
-        let Some(number) = self.incident else {
+        if self.left_out > 0 {
+            if self.summary.incidents.is_empty() {
+                return Err(IngestError::NoIncident);
+            }
+            self.summary.notes.push(format!(
+                "{} records were left out: they lie more than a day from the incident's records and share none of \
+                 its ids, and no incident of theirs was found; import them with --create-incident or into a named incident",
+                self.left_out
+            ));
+        }
+        // What was seen of each episode, by the incident it went to; episodes that went to one
+        // incident are one there (their streaming duplicate checks cannot be joined: the
+        // stored timeline is read back instead).
+        let mut by_incident: Vec<(i64, Observed)> = Vec::new();
+        for (episode, seen) in observed.into_iter().enumerate() {
+            let Some(Some(Some(number))) = self.landed.get(episode).copied() else { continue };
+            match by_incident.iter_mut().find(|(n, _)| *n == number) {
+                Some((_, joined)) => joined.join(seen),
+                None => by_incident.push((number, seen)),
+            }
+        }
+        if by_incident.is_empty() {
             // Nothing was read, so nothing was stored.
             if let Target::Incident(number) = self.target {
                 self.summary.incident = Some(incident_handle(number));
+                self.summary.incidents = vec![incident_handle(number)];
             }
             return Ok(self.summary);
-        };
-        self.summary.incident = Some(incident_handle(number));
-        self.set_aside_duplicates(number).await?;
-        let candidates: Vec<Record> = std::mem::take(&mut self.observed.candidates).into_values().flatten().collect();
+        }
+        self.summary.incident = self.summary.incidents.first().cloned();
+        for (position, (number, mut seen)) in by_incident.into_iter().enumerate() {
+            self.settle(number, &mut seen, position == 0).await?;
+        }
+        Ok(self.summary)
+    }
+
+    /// Sets aside the duplicates this import made on incident `number`'s timeline, marks the
+    /// key moments its records suggest (told in the summary when `told`), and moves the
+    /// incident's moments and status to what its whole timeline shows.
+    async fn settle(&mut self, number: i64, observed: &mut Observed, told: bool) -> Result<(), IngestError> {
+        self.set_aside_duplicates(number, observed).await?;
+        let candidates: Vec<Record> = std::mem::take(&mut observed.candidates).into_values().flatten().collect();
         let suggestion = key_moments(&candidates);
         let mut marks = Vec::new();
         let find = |id: &str| candidates.iter().find(|r| r.external_id == id).map(|r| r.source.clone());
@@ -615,7 +731,9 @@ impl<'a> Ingest<'a> {
                 && let Some(source) = find(&m.external_id)
             {
                 marks.push((source, m.external_id.clone(), marker));
-                self.summary.key_moments.insert(marker.as_str().to_string(), format_time(m.at));
+                if told {
+                    self.summary.key_moments.insert(marker.as_str().to_string(), format_time(m.at));
+                }
             }
         }
         for m in &suggestion.escalations {
@@ -624,47 +742,9 @@ impl<'a> Ingest<'a> {
             }
         }
         self.store.mark_key_moments(self.viewer, number, &marks).await?;
-        self.fill_incident_moments(number, &suggestion).await?;
-        Ok(self.summary)
-    }
-
-    /// Sets the moments and detection method the incident does not know yet.
-    async fn fill_incident_moments(
-        &self,
-        number: i64,
-        suggestion: &hindsight_core::import::KeyMomentsSuggestion,
-    ) -> Result<(), IngestError> {
-        let incident = self.store.incident(self.viewer, number).await?;
-        let known = &incident.moments;
-        let found = suggestion.moments();
-        let fill = |have: Option<OffsetDateTime>, found: Option<OffsetDateTime>| match (have, found) {
-            (None, Some(at)) => Some(Some(at)),
-            _ => None,
-        };
-        let mut patch = IncidentPatch {
-            version: incident.version,
-            started_at: fill(known.started_at, found.started_at),
-            detected_at: fill(known.detected_at, found.detected_at),
-            acknowledged_at: fill(known.acknowledged_at, found.acknowledged_at),
-            mitigated_at: fill(known.mitigated_at, found.mitigated_at),
-            resolved_at: fill(known.resolved_at, found.resolved_at),
-            ..IncidentPatch::default()
-        };
-        if incident.detection_method == DetectionMethod::Unknown
-            && suggestion.detection_method != DetectionMethod::Unknown
-        {
-            patch.detection_method = Some(suggestion.detection_method);
-        }
-        let nothing = IncidentPatch { version: incident.version, ..IncidentPatch::default() };
-        if patch == nothing {
-            return Ok(());
-        }
-        match self.store.update_incident(self.viewer, number, patch).await {
-            Ok(_) => Ok(()),
-            // Moments out of order with what the incident already holds: keep what people set.
-            Err(StoreError::Invalid(_) | StoreError::Conflict { .. }) => Ok(()),
-            Err(e) => Err(e.into()),
-        }
+        // One aggregate query over the whole timeline, whatever this import brought.
+        self.store.follow_timeline(self.viewer, number, suggestion.detection_method).await?;
+        Ok(())
     }
 }
 

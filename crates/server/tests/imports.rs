@@ -598,3 +598,245 @@ async fn an_interrupted_import_run_again_gives_the_uninterrupted_result_postgres
     })
     .await;
 }
+
+// ---- the incident an import declares or fills: its title, moments and status ----
+
+/// Uploads `body` as `format` to the incident the records point to, declaring one when
+/// they point to none; answers the summary.
+async fn import_correlated(app: &common::TestApp, format: &str, body: &str) -> Value {
+    let path = format!("/api/v1/import?format={format}&create_incident=true");
+    let (status, summary) =
+        read(app.request(EDITOR, reqwest::Method::POST, &path).body(body.to_string()).send().await.unwrap()).await;
+    assert_eq!(status, StatusCode::OK, "{summary}");
+    summary
+}
+
+fn fixture(name: &str) -> String {
+    std::fs::read_to_string(format!("{}/../core/tests/fixtures/import/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+}
+
+/// The incident's moments as the API gives them, in the order they must happen.
+fn moments_of(incident: &Value) -> [Value; 5] {
+    ["started_at", "detected_at", "acknowledged_at", "mitigated_at", "resolved_at"].map(|m| incident[m].clone())
+}
+
+/// Every known moment comes no earlier than the known moments before it.
+fn assert_in_order(incident: &Value) {
+    let known: Vec<time::OffsetDateTime> = moments_of(incident)
+        .iter()
+        .filter_map(|m| m.as_str())
+        .map(|m| time::OffsetDateTime::parse(m, &time::format_description::well_known::Rfc3339).unwrap())
+        .collect();
+    assert!(known.windows(2).all(|w| w[0] <= w[1]), "moments out of order: {incident}");
+}
+
+#[tokio::test]
+async fn a_pagerduty_log_without_its_trigger_declares_the_pagerduty_incident_with_its_start_unknown() {
+    let app = spawn_app().await;
+    let summary = import_correlated(&app, "pagerduty-log", &fixture("pagerduty_log_without_trigger.json")).await;
+    assert_eq!(summary["created_incident"], true, "{summary}");
+    let handle = summary["incident"].as_str().unwrap();
+    let (_, incident) = app.get(EDITOR, &format!("/api/v1/incidents/{handle}")).await;
+    assert_eq!(incident["title"], "My new incident", "{incident}");
+    assert_eq!(incident["started_at"], Value::Null, "nothing shows when the impact began: {incident}");
+    assert_eq!(incident["detected_at"], Value::Null, "{incident}");
+    assert_eq!(incident["acknowledged_at"], "2017-09-26T15:15:17Z", "{incident}");
+    assert_eq!(incident["resolved_at"], "2017-09-26T15:18:09Z", "{incident}");
+    assert_eq!(incident["status"], "resolved", "the log resolves the incident: {incident}");
+    let (_, metrics) = app.get(EDITOR, &format!("/api/v1/incidents/{handle}/metrics")).await;
+    assert_eq!(metrics["escalations"], 0, "an assignment is not an escalation: {metrics}");
+    let cookie = common::sign_in(&app, "editor").await;
+    let (_, html) = common::page(&app, &cookie, &format!("/incidents/{handle}")).await;
+    let impact = html.split("<dt>Impact started</dt>").nth(1).unwrap().split("</dd>").next().unwrap();
+    assert!(impact.contains("not known yet"), "{impact}");
+}
+
+#[tokio::test]
+async fn a_pagerduty_log_that_acknowledges_and_resolves_moves_the_status_on() {
+    let app = spawn_app().await;
+    let handle = app.seed().await.public;
+    let summaries = import_all(&app, &handle, &[("pagerduty-log", fixture("pagerduty_log_page.json"))]).await;
+    assert!(summaries[0]["imported"].as_u64().unwrap() > 0, "{}", summaries[0]);
+    let (_, incident) = app.get(EDITOR, &format!("/api/v1/incidents/{handle}")).await;
+    assert_eq!(incident["status"], "resolved", "{incident}");
+    assert_eq!(incident["acknowledged_at"], "2026-11-20T14:09:02Z", "{incident}");
+    assert_eq!(incident["resolved_at"], "2026-11-20T15:02:12Z", "{incident}");
+    // What the person who declared it set stays.
+    assert_eq!(incident["started_at"], "2026-11-20T10:00:00Z", "{incident}");
+    assert_eq!(incident["detected_at"], "2026-11-20T10:04:00Z", "{incident}");
+    assert_in_order(&incident);
+}
+
+/// A PagerDuty log whose trigger came at 23:29 (acknowledged 23:31, resolved 23:50) and an
+/// Alertmanager alert for the same problem that fired at 23:27 and resolved at 23:45.
+fn one_problem_from_pagerduty_and_alertmanager() -> [(&'static str, String); 2] {
+    let entry = |id: &str, kind: &str, at: &str, summary: &str| {
+        json!({"id": id, "type": kind, "created_at": at, "summary": summary,
+            "incident": {"id": "PINC77", "summary": "[#77] Checkout errors"},
+            "service": {"summary": "checkout"}})
+    };
+    let pagerduty = json!({"log_entries": [
+        entry("T77", "trigger_log_entry", "2026-11-20T23:29:00Z", "Triggered through the API"),
+        entry("A77", "acknowledge_log_entry", "2026-11-20T23:31:00Z", "Acknowledged by Ana Lima"),
+        entry("R77", "resolve_log_entry", "2026-11-20T23:50:00Z", "Resolved by Ana Lima"),
+    ]});
+    let alertmanager = json!({
+        "version": "4", "status": "resolved", "receiver": "hindsight", "groupKey": "{}:{alertname=\"CheckoutErrors\"}",
+        "alerts": [{"status": "resolved", "labels": {"alertname": "CheckoutErrors", "service": "checkout"},
+            "annotations": {"summary": "5xx ratio above 5% on checkout"}, "startsAt": "2026-11-20T23:27:00Z",
+            "endsAt": "2026-11-20T23:45:00Z", "fingerprint": "feed0077"}]
+    });
+    [("pagerduty-log", pagerduty.to_string()), ("alertmanager", alertmanager.to_string())]
+}
+
+async fn the_moments_of_one_problem_do_not_depend_on_the_order_of_import(store_for: impl AsyncFn() -> Store) {
+    let [pagerduty, alertmanager] = one_problem_from_pagerduty_and_alertmanager();
+    let mut seen = Vec::new();
+    for order in [[pagerduty.clone(), alertmanager.clone()], [alertmanager.clone(), pagerduty.clone()]] {
+        let app = common::spawn_on(store_for().await).await;
+        let (status, declared) =
+            app.post(EDITOR, "/api/v1/incidents", json!({"title": "Checkout errors", "severity": "SEV2"})).await;
+        assert_eq!(status, StatusCode::CREATED, "{declared}");
+        let handle = declared["handle"].as_str().unwrap();
+        import_all(&app, handle, &order).await;
+        let (_, incident) = app.get(EDITOR, &format!("/api/v1/incidents/{handle}")).await;
+        assert_eq!(incident["started_at"], "2026-11-20T23:27:00Z", "the alert fired first: {incident}");
+        assert_eq!(incident["detected_at"], "2026-11-20T23:27:00Z", "{incident}");
+        assert_eq!(incident["acknowledged_at"], "2026-11-20T23:31:00Z", "{incident}");
+        assert_eq!(incident["mitigated_at"], "2026-11-20T23:45:00Z", "{incident}");
+        assert_eq!(incident["resolved_at"], "2026-11-20T23:50:00Z", "{incident}");
+        assert_eq!(incident["status"], "resolved", "{incident}");
+        let (_, metrics) = app.get(EDITOR, &format!("/api/v1/incidents/{handle}/metrics")).await;
+        assert_eq!(metrics["started_at"], incident["started_at"], "{metrics}");
+        seen.push(moments_of(&incident));
+    }
+    assert_eq!(seen[0], seen[1]);
+}
+
+#[tokio::test]
+async fn the_moments_of_one_problem_do_not_depend_on_the_order_of_import_sqlite() {
+    the_moments_of_one_problem_do_not_depend_on_the_order_of_import(sqlite_store).await;
+}
+
+#[tokio::test]
+async fn the_moments_of_one_problem_do_not_depend_on_the_order_of_import_postgres() {
+    if hindsight_store::test_support::postgres_store().await.is_none() {
+        return;
+    }
+    the_moments_of_one_problem_do_not_depend_on_the_order_of_import(async || {
+        hindsight_store::test_support::postgres_store().await.expect("PostgreSQL was reachable a moment ago")
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_moment_a_person_set_stays_through_imports_in_either_order() {
+    let [pagerduty, alertmanager] = one_problem_from_pagerduty_and_alertmanager();
+    for order in [[pagerduty.clone(), alertmanager.clone()], [alertmanager.clone(), pagerduty.clone()]] {
+        let app = spawn_app().await;
+        let (_, declared) = app
+            .post(
+                EDITOR,
+                "/api/v1/incidents",
+                json!({"title": "Checkout errors", "severity": "SEV2", "acknowledged_at": "2026-11-20T23:35:00Z"}),
+            )
+            .await;
+        let handle = declared["handle"].as_str().unwrap();
+        import_all(&app, handle, &order[..1]).await;
+        // A person moves impact start after the first import; the second must not undo it.
+        let (_, incident) = app.get(EDITOR, &format!("/api/v1/incidents/{handle}")).await;
+        let (status, patched) = app
+            .patch(
+                EDITOR,
+                &format!("/api/v1/incidents/{handle}"),
+                json!({"version": incident["version"], "started_at": "2026-11-20T23:20:00Z"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{patched}");
+        import_all(&app, handle, &order[1..]).await;
+        let (_, incident) = app.get(EDITOR, &format!("/api/v1/incidents/{handle}")).await;
+        assert_eq!(incident["acknowledged_at"], "2026-11-20T23:35:00Z", "{incident}");
+        assert_eq!(incident["started_at"], "2026-11-20T23:20:00Z", "{incident}");
+        assert_eq!(incident["resolved_at"], "2026-11-20T23:50:00Z", "{incident}");
+        assert_in_order(&incident);
+    }
+}
+
+#[tokio::test]
+async fn an_import_never_moves_the_status_back() {
+    let app = spawn_app().await;
+    let (_, declared) = app
+        .post(
+            EDITOR,
+            "/api/v1/incidents",
+            json!({"title": "Checkout errors", "severity": "SEV2", "status": "resolved"}),
+        )
+        .await;
+    let handle = declared["handle"].as_str().unwrap();
+    let [pagerduty, _] = one_problem_from_pagerduty_and_alertmanager();
+    let only_the_trigger = pagerduty.1.split(r#",{"id":"A77""#).next().unwrap().to_string() + "]}";
+    import_all(&app, handle, &[("pagerduty-log", only_the_trigger)]).await;
+    let (_, incident) = app.get(EDITOR, &format!("/api/v1/incidents/{handle}")).await;
+    assert_eq!(incident["status"], "resolved", "{incident}");
+    assert_in_order(&incident);
+}
+
+/// Two unrelated alerts a year apart, in one Alertmanager notification.
+fn two_alerts_a_year_apart(first_listed: usize) -> String {
+    let mut alerts = vec![
+        json!({"status": "resolved", "labels": {"alertname": "DiskFull", "service": "billing"},
+            "annotations": {"summary": "Disk 95% full on billing-db"}, "startsAt": "2025-11-20T08:00:00Z",
+            "endsAt": "2025-11-20T08:30:00Z", "fingerprint": "d15cf011"}),
+        json!({"status": "firing", "labels": {"alertname": "CheckoutErrors", "service": "checkout"},
+            "annotations": {"summary": "5xx ratio above 5% on checkout"}, "startsAt": "2026-11-20T23:27:00Z",
+            "endsAt": "0001-01-01T00:00:00Z", "fingerprint": "feed0077"}),
+    ];
+    if first_listed == 1 {
+        alerts.reverse();
+    }
+    json!({"version": "4", "status": "firing", "receiver": "hindsight", "groupKey": "{}:{}", "alerts": alerts})
+        .to_string()
+}
+
+async fn unrelated_alerts_a_year_apart_declare_two_incidents(store_for: impl AsyncFn() -> Store) {
+    for first_listed in [0, 1] {
+        let app = common::spawn_on(store_for().await).await;
+        let summary = import_correlated(&app, "alertmanager", &two_alerts_a_year_apart(first_listed)).await;
+        assert_eq!(summary["created_incident"], true, "{summary}");
+        let mut incidents = Vec::new();
+        for alert in ["DiskFull", "CheckoutErrors"] {
+            let (_, list) = app.get(EDITOR, &format!("/api/v1/incidents?q={alert}&limit=10")).await;
+            let found = list["items"].as_array().unwrap();
+            assert_eq!(found.len(), 1, "one incident for {alert}: {list}");
+            incidents.push(found[0].clone());
+        }
+        assert_ne!(incidents[0]["handle"], incidents[1]["handle"], "{incidents:?}");
+        assert_eq!(incidents[0]["started_at"], "2025-11-20T08:00:00Z", "{}", incidents[0]);
+        assert_eq!(incidents[0]["mitigated_at"], "2025-11-20T08:30:00Z", "{}", incidents[0]);
+        assert_eq!(incidents[1]["started_at"], "2026-11-20T23:27:00Z", "{}", incidents[1]);
+        assert_eq!(incidents[1]["mitigated_at"], Value::Null, "{}", incidents[1]);
+        for incident in &incidents {
+            assert_in_order(incident);
+            let handle = incident["handle"].as_str().unwrap();
+            let (_, events) = app.get(EDITOR, &format!("/api/v1/incidents/{handle}/events?limit=10")).await;
+            let starts = events["items"].as_array().unwrap().iter().filter(|e| e["key_moment"] == "impact_start");
+            assert_eq!(starts.count(), 1, "{events}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn unrelated_alerts_a_year_apart_declare_two_incidents_sqlite() {
+    unrelated_alerts_a_year_apart_declare_two_incidents(sqlite_store).await;
+}
+
+#[tokio::test]
+async fn unrelated_alerts_a_year_apart_declare_two_incidents_postgres() {
+    if hindsight_store::test_support::postgres_store().await.is_none() {
+        return;
+    }
+    unrelated_alerts_a_year_apart_declare_two_incidents(async || {
+        hindsight_store::test_support::postgres_store().await.expect("PostgreSQL was reachable a moment ago")
+    })
+    .await;
+}

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use hindsight_core::access::Viewer;
 use hindsight_core::{
-    Incident, IncidentChange, IncidentPatch, IncidentStatus, Moments, NewIncident, Responder, Severity,
-    ValidationErrors, diff_records, incident_handle,
+    DetectionMethod, Incident, IncidentChange, IncidentPatch, IncidentStatus, KeyMoment, Moments, NewIncident,
+    Responder, Severity, ValidationErrors, diff_records, incident_handle,
 };
 use sqlx::FromRow;
 use time::OffsetDateTime;
@@ -16,6 +16,9 @@ use crate::ts::opt;
 use crate::{
     Arg, BeginWrite, MAX_PAGE, Page, Store, StoreError, Ts, bind_args, built_sql, new_id, on_pool, placeholders,
 };
+
+/// How often [`Store::follow_timeline`] tries when others keep changing the incident meanwhile.
+const FOLLOW_ATTEMPTS: usize = 5;
 
 /// SQL that is true when the viewer may see incident `alias`: it is public, or the
 /// viewer is an admin, declared it, is one of its responders, or is a member of a team named on it.
@@ -121,6 +124,7 @@ struct IncidentRow {
     acknowledged_at: Option<Ts>,
     mitigated_at: Option<Ts>,
     resolved_at: Option<Ts>,
+    moments_from_timeline: String,
     private: bool,
     created_by: Option<String>,
     created_at: Ts,
@@ -130,7 +134,7 @@ struct IncidentRow {
 
 const INCIDENT_SELECT: &str = "SELECT i.id, i.number, i.title, i.description, i.severity, i.status, \
     i.detection_method, i.started_at, i.detected_at, i.acknowledged_at, i.mitigated_at, i.resolved_at, \
-    i.private, cu.username AS created_by, i.created_at, i.updated_at, i.version \
+    i.moments_from_timeline, i.private, cu.username AS created_by, i.created_at, i.updated_at, i.version \
     FROM incidents i LEFT JOIN users cu ON cu.id = i.created_by";
 
 /// Rows of (incident id, service slug), (incident id, team slug) and
@@ -502,6 +506,11 @@ impl Store {
                         mitigated_at: r.mitigated_at.map(Ts::get),
                         resolved_at: r.resolved_at.map(Ts::get),
                     },
+                    moments_from_timeline: r
+                        .moments_from_timeline
+                        .split_whitespace()
+                        .map(word::<KeyMoment>)
+                        .collect::<Result<_, _>>()?,
                     id: r.id,
                     number: r.number,
                     title: r.title,
@@ -536,9 +545,56 @@ impl Store {
         let before = incident.clone();
         let reason = patch.reason.clone().filter(|r| !r.trim().is_empty());
         incident.apply(patch, now.get())?;
+        self.save_incident(viewer, &before, &incident, now, reason).await
+    }
+
+    /// Moves a visible incident's moments and status to what its timeline shows
+    /// ([`Incident::follow_timeline`] over [`Store::timeline_moments`]) and sets its detection
+    /// method to `detection_method` when it is unknown, recording the change in its history like
+    /// any other. Tried again when someone changes the incident meanwhile.
+    pub async fn follow_timeline(
+        &self,
+        viewer: &Viewer,
+        number: i64,
+        detection_method: DetectionMethod,
+    ) -> Result<Incident, StoreError> {
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let timeline = self.timeline_moments(viewer, number).await?;
+            let mut incident = self.incident(viewer, number).await?;
+            let before = incident.clone();
+            let mut changed = incident.follow_timeline(&timeline);
+            if incident.detection_method == DetectionMethod::Unknown && detection_method != DetectionMethod::Unknown {
+                incident.detection_method = detection_method;
+                changed = true;
+            }
+            if !changed {
+                return Ok(incident);
+            }
+            let reason = Some("moments taken from the timeline by an import".to_string());
+            match self.save_incident(viewer, &before, &incident, Ts::now(), reason).await {
+                Err(StoreError::Conflict { .. }) if attempts < FOLLOW_ATTEMPTS => continue,
+                saved => return saved,
+            }
+        }
+    }
+
+    /// Writes `incident`, read as `before`, with an entry in its history: refused with a
+    /// conflict when someone changed it since.
+    async fn save_incident(
+        &self,
+        viewer: &Viewer,
+        before: &Incident,
+        incident: &Incident,
+        now: Ts,
+        reason: Option<String>,
+    ) -> Result<Incident, StoreError> {
+        let number = incident.number;
+        let based_on = before.version;
         let links = self.resolve_links(&incident.services, &incident.teams, &incident.responders).await?;
         let began = began_at(&incident.moments, Ts::from(incident.created_at));
-        let changes = serde_json::to_string(&diff_records(&before, &incident, &[]))
+        let changes = serde_json::to_string(&diff_records(before, incident, &[]))
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let m = &incident.moments;
         let updated = on_pool!(self, |pool| {
@@ -547,8 +603,8 @@ impl Store {
             let done = sqlx::query(
                 "UPDATE incidents SET title = $3, description = $4, severity = $5, status = $6, detection_method = $7, \
                  began_at = $8, started_at = $9, detected_at = $10, acknowledged_at = $11, mitigated_at = $12, \
-                 resolved_at = $13, private = $14, updated_at = $15, version = version + 1 \
-                 WHERE id = $1 AND version = $2",
+                 resolved_at = $13, private = $14, updated_at = $15, moments_from_timeline = $16, \
+                 version = version + 1 WHERE id = $1 AND version = $2",
             )
             .bind(&incident.id)
             .bind(based_on)
@@ -565,6 +621,7 @@ impl Store {
             .bind(opt(m.resolved_at))
             .bind(incident.private)
             .bind(now)
+            .bind(incident.moments_from_timeline.iter().map(|m| m.as_str()).collect::<Vec<_>>().join(" "))
             .execute(&mut *tx)
             .await?;
             if done.rows_affected() == 0 {

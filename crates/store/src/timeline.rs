@@ -6,9 +6,11 @@
 //! external_id)`, a total order that does not depend on the order of import.
 
 use hindsight_core::access::Viewer;
+use hindsight_core::import::{FINGERPRINT_SOURCES, PAGING_SOURCES};
 use hindsight_core::metrics::TimelineSummary;
 use hindsight_core::{
-    EventKind, KeyMoment, NewTimelineEvent, TimelineEvent, TimelineEventPatch, ValidationErrors, incident_handle,
+    EventKind, KeyMoment, Moments, NewTimelineEvent, TimelineEvent, TimelineEventPatch, ValidationErrors,
+    incident_handle,
 };
 use std::collections::HashMap;
 
@@ -425,6 +427,36 @@ impl Store {
         Ok(summary)
     }
 
+    /// The moments a visible incident's timeline shows, from its key moments, in one aggregate
+    /// query: impact start the first event marked so (else the detection); detection the first
+    /// marked so, alert or page (each import marks its first alert impact start, not detection,
+    /// and a chat message it marks impact start was its detection); acknowledgement and
+    /// mitigation the first marked so; resolution the last (after any reopening).
+    pub async fn timeline_moments(&self, viewer: &Viewer, number: i64) -> Result<Moments, StoreError> {
+        let incident_id = self.visible_incident_id(viewer, number).await?;
+        type Found = (Option<Ts>, Option<Ts>, Option<Ts>, Option<Ts>, Option<Ts>);
+        let (started, detected, acknowledged, mitigated, resolved): Found = on_pool!(self, |pool| sqlx::query_as(
+            "SELECT MIN(CASE WHEN key_moment = 'impact_start' THEN occurred_at END), \
+             MIN(CASE WHEN key_moment = 'detection' OR kind IN ('alert', 'page') \
+                 OR (key_moment = 'impact_start' AND kind = 'message') THEN occurred_at END), \
+             MIN(CASE WHEN key_moment = 'acknowledgement' THEN occurred_at END), \
+             MIN(CASE WHEN key_moment = 'mitigation' THEN occurred_at END), \
+             MAX(CASE WHEN key_moment = 'resolution' THEN occurred_at END) \
+             FROM timeline_events WHERE incident_id = $1"
+        )
+        .bind(&incident_id)
+        .fetch_one(pool)
+        .await)?;
+        let detected_at = detected.map(Ts::get);
+        Ok(Moments {
+            started_at: started.map(Ts::get).or(detected_at),
+            detected_at,
+            acknowledged_at: acknowledged.map(Ts::get),
+            mitigated_at: mitigated.map(Ts::get),
+            resolved_at: resolved.map(Ts::get),
+        })
+    }
+
     /// Changes an event, refusing a change based on a stale version.
     pub async fn update_event(
         &self,
@@ -502,11 +534,11 @@ impl Store {
 /// The groups a timeline is shown and filtered in: what kind of tool or hand an event came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum EventCategory {
-    /// Alerts from monitoring.
+    /// Alerts from monitoring, and the statuses alerting tools report.
     Alerts,
-    /// Pages, acknowledgements and escalations.
+    /// Pages, acknowledgements, escalations, and the statuses paging tools report.
     Pages,
-    /// Chat messages and status updates.
+    /// Chat messages and other status updates.
     Chat,
     /// Deploys and rollbacks.
     Deploys,
@@ -544,6 +576,9 @@ impl EventCategory {
         match kind {
             EventKind::Alert => EventCategory::Alerts,
             EventKind::Page | EventKind::Acknowledgement | EventKind::Escalation => EventCategory::Pages,
+            // A status a tool reports (resolved, reassigned, alert cleared) is filed with that tool.
+            EventKind::StatusUpdate if PAGING_SOURCES.contains(&source) => EventCategory::Pages,
+            EventKind::StatusUpdate if FINGERPRINT_SOURCES.contains(&source) => EventCategory::Alerts,
             EventKind::Message | EventKind::StatusUpdate => EventCategory::Chat,
             EventKind::Deploy | EventKind::Rollback => EventCategory::Deploys,
             EventKind::Action | EventKind::Milestone | EventKind::Note => EventCategory::Manual,
@@ -564,10 +599,13 @@ impl std::str::FromStr for EventCategory {
     }
 }
 
-/// SQL giving the category word of event `e`, the same mapping as [`EventCategory::of`].
+/// SQL giving the category word of event `e`, the same mapping as [`EventCategory::of`]
+/// (with core's `PAGING_SOURCES` and `FINGERPRINT_SOURCES` written out).
 const CATEGORY_SQL: &str = "CASE WHEN e.source = 'manual' THEN 'manual' \
     WHEN e.kind = 'alert' THEN 'alerts' \
     WHEN e.kind IN ('page', 'acknowledgement', 'escalation') THEN 'pages' \
+    WHEN e.kind = 'status_update' AND e.source IN ('pagerduty', 'opsgenie') THEN 'pages' \
+    WHEN e.kind = 'status_update' AND e.source IN ('alertmanager', 'grafana') THEN 'alerts' \
     WHEN e.kind IN ('message', 'status_update') THEN 'chat' \
     WHEN e.kind IN ('deploy', 'rollback') THEN 'deploys' \
     ELSE 'manual' END";

@@ -2099,7 +2099,7 @@ async fn timeline_categories_in_sql_match_the_rust_mapping(store: Store) {
     let start = datetime!(2026-11-20 10:00 UTC);
     let mut events = Vec::new();
     for (i, kind) in EventKind::ALL.iter().enumerate() {
-        for source in ["pagerduty", "manual"] {
+        for source in ["pagerduty", "opsgenie", "alertmanager", "grafana", "slack", "manual"] {
             events.push(categorised(start + Duration::minutes(i as i64), source, *kind, &format!("{source}-{kind}")));
         }
     }
@@ -2119,6 +2119,28 @@ async fn timeline_categories_in_sql_match_the_rust_mapping(store: Store) {
     }
     let all = store.list_events_in_category(&admin, 1, None, None, 100).await.unwrap();
     assert_eq!(all.items.len(), events.len());
+}
+
+async fn a_status_update_is_filed_with_the_tool_that_sent_it(store: Store) {
+    use hindsight_store::EventCategory;
+    let admin = admin(&store).await;
+    store.create_incident(&admin, incident("statuses")).await.unwrap();
+    let start = datetime!(2026-11-20 10:00 UTC);
+    let events = [
+        categorised(start, "pagerduty", EventKind::StatusUpdate, "resolved-by-laura"),
+        categorised(start, "alertmanager", EventKind::StatusUpdate, "alert-resolved"),
+        categorised(start, "slack", EventKind::StatusUpdate, "status-page-post"),
+    ];
+    store.import_events(&admin, 1, &events, &[]).await.unwrap();
+    for (category, id) in [
+        (EventCategory::Pages, "resolved-by-laura"),
+        (EventCategory::Alerts, "alert-resolved"),
+        (EventCategory::Chat, "status-page-post"),
+    ] {
+        let page = store.list_events_in_category(&admin, 1, Some(category), None, 100).await.unwrap();
+        let ids: Vec<&str> = page.items.iter().map(|e| e.external_id.as_str()).collect();
+        assert_eq!(ids, [id], "{category:?}");
+    }
 }
 
 async fn events_of_one_category_are_paged_in_time_order(store: Store) {
@@ -2189,6 +2211,7 @@ on_both_databases!(
     search_never_shows_a_private_incident_to_an_outsider,
     incidents_are_listed_newest_oldest_or_most_severe_first_across_pages,
     timeline_categories_in_sql_match_the_rust_mapping,
+    a_status_update_is_filed_with_the_tool_that_sent_it,
     events_of_one_category_are_paged_in_time_order,
     event_volume_counts_events_per_slice_and_category,
 );

@@ -363,6 +363,7 @@ pub(crate) mod fixtures {
                 mitigated_at: Some(at(20)),
                 resolved_at: Some(at(25)),
             },
+            moments_from_timeline: Vec::new(),
             responders: vec![Responder { username: "ana".into(), role: ResponderRole::IncidentCommander }],
             private: false,
             created_by: None,

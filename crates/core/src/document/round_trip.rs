@@ -114,6 +114,7 @@ pub(super) fn sample_document() -> PostmortemDocument {
             teams: vec!["payments".into()],
             detection_method: crate::model::DetectionMethod::MonitoringAlert,
             moments: Moments { started_at: Some(datetime!(2026-11-20 10:00 UTC)), ..Moments::default() },
+            moments_from_timeline: Vec::new(),
             responders: vec![Responder { username: "ana.silva".into(), role: ResponderRole::IncidentCommander }],
             private: false,
             created_by: Some("ana.silva".into()),

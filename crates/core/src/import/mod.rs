@@ -6,13 +6,15 @@
 //! arrays element by element, CSV row by row) and hands each to a sink, so memory stays flat
 //! however large the input. A record it cannot read is rejected with its location and the
 //! import goes on; nothing in an input makes it panic. Merging records into one timeline
-//! and suggesting the key moments is `timeline_build`'s job; storing them is the store's.
+//! and suggesting the key moments is `timeline_build`'s job; telling which records of one
+//! import belong together `episodes`'; storing them is the store's.
 //!
 //! The Slack export is a folder (or a zip) rather than one stream, so it has its own entry
 //! point, [`import_slack_export`]; it is the one place in this crate that opens files.
 
 mod alertmanager;
 mod csv;
+mod episodes;
 mod fields;
 mod github;
 mod grafana;
@@ -29,13 +31,14 @@ mod timeline_build;
 
 use std::io::BufRead;
 
+pub use episodes::{EPISODE_GAP, Episodes, MAX_EPISODES};
 pub use limits::{MAX_JSON_STRING, MAX_UNZIPPED_ENTRY, MAX_UNZIPPED_EXPORT, TooLarge};
 pub use record::{Correlation, ImportError, ImportStats, MAX_KEPT_REJECTIONS, Record, Rejected, content_id};
 pub use slack::{SlackExportFiles, SlackOptions, import_slack_export, import_slack_files};
 pub use stored::{StoredEvent, record_from_stored, stored_correlation};
 pub use timeline_build::{
-    ALERT_DUPLICATE_WINDOW, DUPLICATE_LOOKBACK, Duplicates, FINGERPRINT_SOURCES, KeyMomentsSuggestion, REPEAT_WINDOW,
-    SuggestedMoment, build_timeline, key_moments,
+    ALERT_DUPLICATE_WINDOW, DUPLICATE_LOOKBACK, Duplicates, FINGERPRINT_SOURCES, KeyMomentsSuggestion, PAGING_SOURCES,
+    REPEAT_WINDOW, SuggestedMoment, build_timeline, key_moments,
 };
 
 use crate::model::word_enum;

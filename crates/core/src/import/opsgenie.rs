@@ -3,7 +3,8 @@
 //! source, integrationName}`; a file holds one or JSON Lines of them.
 //!
 //! Create becomes an alert, Acknowledge an acknowledgement, Close a resolution, AddNote a
-//! note, Escalate and assignments escalations, the rest status updates or notes. The time
+//! note, Escalate an escalation, the rest (assignments among them) status updates or notes;
+//! every event carries the alert's message as its incident's title. The time
 //! of a Create is `createdAt` (epoch milliseconds); of any other action `updatedAt`
 //! (epoch nanoseconds; the unit is told by size, so either works).
 
@@ -80,7 +81,8 @@ fn action_record(delivery: &Value) -> Result<Record, String> {
         }
         "AssignOwnership" => {
             let owner = field("owner").unwrap_or_else(|| "someone".to_string());
-            (EventKind::Escalation, None, format!("Assigned to {owner}{by}"))
+            // Handing the alert to someone is not escalating it.
+            (EventKind::StatusUpdate, None, format!("Assigned to {owner}{by}"))
         }
         "TakeOwnership" => {
             (EventKind::Action, None, format!("{} took ownership", user.as_deref().unwrap_or("Someone")))
@@ -113,6 +115,7 @@ fn action_record(delivery: &Value) -> Result<Record, String> {
         correlation: Correlation {
             incident_id: Some(alert_id),
             incident_number: text(delivery, "alert.tinyId").and_then(|t| t.parse().ok()),
+            incident_title: text(delivery, "alert.message"),
             service: text(delivery, "alert.entity"),
             ..Correlation::default()
         },

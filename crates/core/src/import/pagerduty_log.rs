@@ -4,8 +4,10 @@
 //! another, a bare array of entries, or JSON Lines of entries or pages work too.
 //!
 //! Each entry type maps to one timeline event (trigger to an alert, notify to a page,
-//! acknowledge to an acknowledgement, escalate/assign/delegate to escalations, annotate to a
-//! note, the rest to status updates). `*_reference` entries carry no time and are skipped.
+//! acknowledge to an acknowledgement, escalate/delegate to escalations, annotate to a note,
+//! the rest, assignments among them, to status updates). Every event carries the title of its
+//! incident (the incident's summary), the title of an incident the import declares.
+//! `*_reference` entries carry no time and are skipped.
 
 use std::io::BufRead;
 
@@ -86,7 +88,8 @@ fn entry_record(entry: &Value) -> Result<Option<Record>, String> {
         "notify" => (EventKind::Page, None, summary.clone().unwrap_or_else(|| notify_text(entry))),
         "escalate" => (EventKind::Escalation, Some(KeyMoment::Escalation), summary_or("Escalated")),
         "delegate" => (EventKind::Escalation, Some(KeyMoment::Escalation), summary_or("Delegated")),
-        "assign" => (EventKind::Escalation, None, summary_or("Reassigned")),
+        // Handing the incident to someone is not escalating it (no escalation policy moved).
+        "assign" => (EventKind::StatusUpdate, None, summary_or("Reassigned")),
         "annotate" => {
             let note = text(entry, "channel.summary").or_else(|| summary.clone());
             (EventKind::Note, None, note.ok_or("an annotate entry without its note (channel.summary)")?)
@@ -121,6 +124,7 @@ fn entry_record(entry: &Value) -> Result<Option<Record>, String> {
         correlation: Correlation {
             incident_id: text(entry, "incident.id"),
             incident_number,
+            incident_title,
             service: text(entry, "service.summary"),
             ..Correlation::default()
         },
@@ -179,5 +183,23 @@ mod tests {
     fn an_entry_without_time_is_rejected() {
         let entry = json!({"id": "L1", "type": "acknowledge_log_entry"});
         assert_eq!(entry_record(&entry), Err("missing field created_at".to_string()));
+    }
+
+    #[test]
+    fn an_assignment_is_not_an_escalation() {
+        let entry = json!({"id": "L2", "type": "assign_log_entry", "created_at": "2017-09-26T15:16:05Z",
+            "summary": "Assigned to Wiley Jacobson by Laura Haley"});
+        let record = entry_record(&entry).unwrap().unwrap();
+        assert_eq!(record.kind, EventKind::StatusUpdate);
+        assert_eq!(record.key_moment, None);
+    }
+
+    #[test]
+    fn every_entry_carries_the_title_of_its_incident() {
+        let entry = json!({"id": "L3", "type": "acknowledge_log_entry", "created_at": "2017-09-26T15:15:17Z",
+            "summary": "Acknowledged by Laura Haley", "incident": {"id": "PRORDTY", "summary": "[#33] My new incident"}});
+        let record = entry_record(&entry).unwrap().unwrap();
+        assert_eq!(record.correlation.incident_title.as_deref(), Some("My new incident"));
+        assert_eq!(record.correlation.incident_number, Some(33));
     }
 }

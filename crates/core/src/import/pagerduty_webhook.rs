@@ -2,8 +2,9 @@
 //! agent, data}}` object; a file holds one of them or JSON Lines of them.
 //!
 //! Incident events become timeline events (triggered is an alert, acknowledged an
-//! acknowledgement, escalations and reassignments escalations, notes notes, the rest status
-//! updates); `service.*` and other non-incident events are skipped. Signature checking is
+//! acknowledgement, escalations escalations, notes notes, the rest, reassignments among
+//! them, status updates); every event carries the incident's title. `service.*` and other
+//! non-incident events are skipped. Signature checking is
 //! the server's job, not this one.
 
 use std::io::BufRead;
@@ -82,7 +83,8 @@ fn map_event(event: &Value) -> Result<Option<Record>, String> {
         }
         "acknowledged" => (EventKind::Acknowledgement, Some(KeyMoment::Acknowledgement), format!("Acknowledged{by}")),
         "unacknowledged" => (EventKind::StatusUpdate, None, format!("Unacknowledged{by}")),
-        "reassigned" => (EventKind::Escalation, None, format!("Reassigned to {}{by}", or_unknown(&assignees))),
+        // Handing the incident to someone is not escalating it (no escalation policy moved).
+        "reassigned" => (EventKind::StatusUpdate, None, format!("Reassigned to {}{by}", or_unknown(&assignees))),
         "escalated" => {
             (EventKind::Escalation, Some(KeyMoment::Escalation), format!("Escalated to {}", or_unknown(&assignees)))
         }
@@ -131,6 +133,7 @@ fn map_event(event: &Value) -> Result<Option<Record>, String> {
         correlation: Correlation {
             incident_id: text(incident, "id"),
             incident_number: get(incident, "number").and_then(Value::as_i64),
+            incident_title: title,
             service: text(data, "service.summary").or_else(|| text(incident, "service.summary")),
             ..Correlation::default()
         },

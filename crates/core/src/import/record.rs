@@ -48,6 +48,10 @@ pub struct Correlation {
     /// The vendor's number of the incident (PagerDuty `#33`, Opsgenie tiny id).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub incident_number: Option<i64>,
+    /// The vendor's title of the incident (PagerDuty's incident summary without its number):
+    /// the title of an incident an import declares. Not kept beside stored events.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incident_title: Option<String>,
     /// Alert fingerprint (Alertmanager, Grafana): one alert across its notifications.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fingerprint: Option<String>,

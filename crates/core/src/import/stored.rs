@@ -43,7 +43,9 @@ struct KeptCorrelation {
 /// The text the store keeps beside an imported event so that [`record_from_stored`] need not
 /// read its payload again: `{}` when the record has neither correlation nor suggested moment.
 pub fn stored_correlation(record: &Record) -> String {
-    let kept = KeptCorrelation { c: record.correlation.clone(), m: record.key_moment };
+    // The title is only wanted while an import declares its incident.
+    let c = Correlation { incident_title: None, ..record.correlation.clone() };
+    let kept = KeptCorrelation { c, m: record.key_moment };
     serde_json::to_string(&kept).unwrap_or_else(|_| "{}".to_string())
 }
 
@@ -57,7 +59,8 @@ pub fn record_from_stored(event: StoredEvent<'_>) -> Record {
     let (correlation, key_moment) = match kept {
         Some(kept) => (kept.c, kept.m),
         None => match event.raw_payload.and_then(|raw| reread(event.source, event.external_id, raw)) {
-            Some(record) => (record.correlation, record.key_moment),
+            // The title is not kept beside stored events either way.
+            Some(record) => (Correlation { incident_title: None, ..record.correlation }, record.key_moment),
             None => (Correlation::default(), None),
         },
     };
@@ -173,7 +176,9 @@ mod tests {
         // No payload at all: the kept text alone gives the correlation and the moment.
         let back =
             record_from_stored(StoredEvent { correlation: Some(&kept), raw_payload: None, ..stored(record, "") });
-        assert_eq!(back, Record { raw: serde_json::Value::Null, ..record.clone() });
+        // All but the incident's title, wanted only while an import declares its incident.
+        let correlation = Correlation { incident_title: None, ..record.correlation.clone() };
+        assert_eq!(back, Record { raw: serde_json::Value::Null, correlation, ..record.clone() });
         assert!(back.key_moment.is_some());
         assert_eq!(back.correlation.incident_id.as_deref(), Some("PINC"));
     }

@@ -32,6 +32,10 @@ pub const DUPLICATE_LOOKBACK: Duration = REPEAT_WINDOW;
 /// them is one event (the importers that set `Correlation::fingerprint`).
 pub const FINGERPRINT_SOURCES: &[&str] = &["alertmanager", "grafana"];
 
+/// The sources that page people about incidents: a status they report (resolved, reassigned)
+/// belongs with their pages, not with chat.
+pub const PAGING_SOURCES: &[&str] = &["pagerduty", "opsgenie"];
+
 /// The records as one timeline: de-duplicated and ordered by time (then source, then
 /// external id). The result depends only on the set of records given, not their order, and
 /// building it again changes nothing.

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
-use super::word_enum;
+use super::{KeyMoment, word_enum};
 use crate::validate::{MAX_SHORT, MAX_TEXT, ValidationErrors, is_slug};
 
 /// How bad an incident is: SEV1 (worst) to SEV5. Labels are configurable; the number is not.
@@ -124,6 +124,36 @@ impl Moments {
         ]
     }
 
+    /// The moments in the order they must happen, with the key moment each one is.
+    pub fn by_key_moment(&self) -> [(KeyMoment, Option<OffsetDateTime>); 5] {
+        [
+            (KeyMoment::ImpactStart, self.started_at),
+            (KeyMoment::Detection, self.detected_at),
+            (KeyMoment::Acknowledgement, self.acknowledged_at),
+            (KeyMoment::Mitigation, self.mitigated_at),
+            (KeyMoment::Resolution, self.resolved_at),
+        ]
+    }
+
+    /// The moments from the values [`Moments::by_key_moment`] gives, in its order.
+    fn from_ordered(values: [Option<OffsetDateTime>; 5]) -> Moments {
+        let [started_at, detected_at, acknowledged_at, mitigated_at, resolved_at] = values;
+        Moments { started_at, detected_at, acknowledged_at, mitigated_at, resolved_at }
+    }
+
+    /// The furthest status the known moments show: resolved, mitigated, acknowledged, or triggered.
+    pub fn status_shown(&self) -> IncidentStatus {
+        if self.resolved_at.is_some() {
+            IncidentStatus::Resolved
+        } else if self.mitigated_at.is_some() {
+            IncidentStatus::Mitigated
+        } else if self.acknowledged_at.is_some() {
+            IncidentStatus::Acknowledged
+        } else {
+            IncidentStatus::Triggered
+        }
+    }
+
     /// Checks that every known moment comes no earlier than the known moments before it.
     pub fn validate(&self, errors: &mut ValidationErrors) {
         let mut latest: Option<(&str, OffsetDateTime)> = None;
@@ -163,6 +193,10 @@ pub struct Incident {
     pub detection_method: DetectionMethod,
     #[serde(flatten)]
     pub moments: Moments,
+    /// The moments taken from the timeline's key moments by imports, which later imports move
+    /// as the timeline grows; the other known moments were set by a person and stay.
+    #[serde(default)]
+    pub moments_from_timeline: Vec<KeyMoment>,
     pub responders: Vec<Responder>,
     /// Private incidents are visible only to their responders, named teams and admins.
     pub private: bool,
@@ -269,6 +303,7 @@ impl NewIncident {
             teams: self.teams.clone(),
             detection_method: self.detection_method,
             moments: self.moments(now),
+            moments_from_timeline: Vec::new(),
             responders: self.responders.clone(),
             private: self.private,
             created_by,
@@ -392,15 +427,17 @@ impl Incident {
             self.private = private;
         }
         let slots = [
-            (&mut self.moments.started_at, patch.started_at),
-            (&mut self.moments.detected_at, patch.detected_at),
-            (&mut self.moments.acknowledged_at, patch.acknowledged_at),
-            (&mut self.moments.mitigated_at, patch.mitigated_at),
-            (&mut self.moments.resolved_at, patch.resolved_at),
+            (KeyMoment::ImpactStart, &mut self.moments.started_at, patch.started_at),
+            (KeyMoment::Detection, &mut self.moments.detected_at, patch.detected_at),
+            (KeyMoment::Acknowledgement, &mut self.moments.acknowledged_at, patch.acknowledged_at),
+            (KeyMoment::Mitigation, &mut self.moments.mitigated_at, patch.mitigated_at),
+            (KeyMoment::Resolution, &mut self.moments.resolved_at, patch.resolved_at),
         ];
-        for (slot, value) in slots {
+        for (marker, slot, value) in slots {
             if let Some(value) = value {
+                // Set (or cleared) by a person: no longer the timeline's to move.
                 *slot = value;
+                self.moments_from_timeline.retain(|m| *m != marker);
             }
         }
         if let Some(status) = patch.status {
@@ -410,6 +447,50 @@ impl Incident {
         validate_lists(&self.services, &self.teams, &self.responders, &mut errors);
         self.moments.validate(&mut errors);
         errors.into_result()
+    }
+}
+
+impl Incident {
+    /// Takes in the moments the incident's timeline shows (`timeline`: its key moments). A
+    /// moment a person set stays; every other one follows the timeline, or is unknown when the
+    /// timeline shows none or one that would break the order rule ([`Moments::validate`]): no
+    /// earlier than the known moments before it, no later than a moment a person set after it.
+    /// When a moment changed, the status moves on to what the moments show, never back.
+    /// Answers whether anything changed.
+    pub fn follow_timeline(&mut self, timeline: &Moments) -> bool {
+        let before = (self.moments.clone(), self.moments_from_timeline.clone(), self.status);
+        let set_by_person: Vec<Option<OffsetDateTime>> = self
+            .moments
+            .by_key_moment()
+            .into_iter()
+            .map(|(marker, at)| at.filter(|_| !self.moments_from_timeline.contains(&marker)))
+            .collect();
+        let mut values = [None; 5];
+        let mut from_timeline = Vec::new();
+        let mut latest: Option<OffsetDateTime> = None;
+        for (i, (marker, shown)) in timeline.by_key_moment().into_iter().enumerate() {
+            let value = match set_by_person[i] {
+                Some(at) => Some(at),
+                None => shown.filter(|at| {
+                    latest.is_none_or(|before| *at >= before)
+                        && set_by_person[i + 1..].iter().flatten().all(|after| at <= after)
+                }),
+            };
+            if value.is_some() {
+                if set_by_person[i].is_none() {
+                    from_timeline.push(marker);
+                }
+                latest = value;
+            }
+            values[i] = value;
+        }
+        self.moments = Moments::from_ordered(values);
+        self.moments_from_timeline = from_timeline;
+        let moved = (self.moments.clone(), self.moments_from_timeline.clone(), self.status) != before;
+        if moved {
+            self.status = self.status.max(self.moments.status_shown());
+        }
+        moved
     }
 }
 
@@ -455,6 +536,88 @@ mod tests {
         let mut errors = ValidationErrors::default();
         moments.validate(&mut errors);
         assert!(errors.0.is_empty());
+    }
+
+    fn declared(moments: Moments) -> Incident {
+        let new = NewIncident {
+            title: "Checkout errors".into(),
+            description: String::new(),
+            severity: Severity::SEV1,
+            status: IncidentStatus::Triggered,
+            services: Vec::new(),
+            teams: Vec::new(),
+            detection_method: DetectionMethod::Unknown,
+            started_at: moments.started_at,
+            detected_at: moments.detected_at,
+            acknowledged_at: moments.acknowledged_at,
+            mitigated_at: moments.mitigated_at,
+            resolved_at: moments.resolved_at,
+            responders: Vec::new(),
+            private: false,
+        };
+        new.declared("id".into(), 1, None, datetime!(2026-01-02 00:00 UTC))
+    }
+
+    #[test]
+    fn the_timeline_moves_the_moments_no_person_set_and_the_status_forward() {
+        let mut incident =
+            declared(Moments { acknowledged_at: Some(datetime!(2026-01-01 10:06 UTC)), ..Moments::default() });
+        let timeline = Moments {
+            started_at: Some(datetime!(2026-01-01 10:00 UTC)),
+            acknowledged_at: Some(datetime!(2026-01-01 10:04 UTC)),
+            resolved_at: Some(datetime!(2026-01-01 11:00 UTC)),
+            ..Moments::default()
+        };
+        assert!(incident.follow_timeline(&timeline));
+        assert_eq!(incident.moments.started_at, timeline.started_at);
+        assert_eq!(incident.moments.acknowledged_at, Some(datetime!(2026-01-01 10:06 UTC)), "set by a person");
+        assert_eq!(incident.moments.resolved_at, timeline.resolved_at);
+        assert_eq!(incident.moments_from_timeline, [KeyMoment::ImpactStart, KeyMoment::Resolution]);
+        assert_eq!(incident.status, IncidentStatus::Resolved);
+        let earlier = Moments { started_at: Some(datetime!(2026-01-01 09:58 UTC)), ..timeline };
+        assert!(incident.follow_timeline(&earlier));
+        assert_eq!(incident.moments.started_at, earlier.started_at, "a moment from the timeline moves with it");
+        assert!(!incident.follow_timeline(&earlier), "nothing new");
+    }
+
+    #[test]
+    fn a_moment_from_the_timeline_that_breaks_the_order_is_left_unknown() {
+        let mut incident =
+            declared(Moments { started_at: Some(datetime!(2026-01-01 10:10 UTC)), ..Moments::default() });
+        let timeline = Moments {
+            detected_at: Some(datetime!(2026-01-01 10:05 UTC)),
+            mitigated_at: Some(datetime!(2026-01-01 10:20 UTC)),
+            resolved_at: Some(datetime!(2026-01-01 10:15 UTC)),
+            ..Moments::default()
+        };
+        incident.follow_timeline(&timeline);
+        assert_eq!(incident.moments.detected_at, None, "before the impact start a person set");
+        assert_eq!(incident.moments.mitigated_at, timeline.mitigated_at);
+        assert_eq!(incident.moments.resolved_at, None, "before the mitigation");
+        let mut errors = ValidationErrors::default();
+        incident.moments.validate(&mut errors);
+        assert!(errors.0.is_empty());
+        assert_eq!(incident.status, IncidentStatus::Mitigated);
+    }
+
+    #[test]
+    fn the_timeline_never_moves_the_status_back() {
+        let mut incident = declared(Moments::default());
+        incident.status = IncidentStatus::Resolved;
+        incident.follow_timeline(&Moments { started_at: Some(datetime!(2026-01-01 10:00 UTC)), ..Moments::default() });
+        assert_eq!(incident.status, IncidentStatus::Resolved);
+    }
+
+    #[test]
+    fn a_moment_a_person_sets_is_no_longer_the_timelines() {
+        let mut incident = declared(Moments::default());
+        incident.follow_timeline(&Moments { started_at: Some(datetime!(2026-01-01 10:00 UTC)), ..Moments::default() });
+        let patch =
+            IncidentPatch { started_at: Some(Some(datetime!(2026-01-01 09:50 UTC))), ..IncidentPatch::default() };
+        incident.apply(patch, datetime!(2026-01-02 00:00 UTC)).unwrap();
+        assert!(incident.moments_from_timeline.is_empty());
+        incident.follow_timeline(&Moments { started_at: Some(datetime!(2026-01-01 10:00 UTC)), ..Moments::default() });
+        assert_eq!(incident.moments.started_at, Some(datetime!(2026-01-01 09:50 UTC)));
     }
 
     #[test]
