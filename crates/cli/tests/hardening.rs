@@ -146,9 +146,8 @@ async fn probe_everything(server: &Server) {
     drop(slow);
 
     // Extreme numbers and times are refused naming the field; the incident still reads.
-    let (status, incident) = server
-        .send(reqwest::Method::POST, "/api/v1/incidents", json!({"title": "Extremes", "severity": "SEV2"}))
-        .await;
+    let (status, incident) =
+        server.send(reqwest::Method::POST, "/api/v1/incidents", json!({"title": "Extremes", "severity": "SEV2"})).await;
     assert_eq!(status, 201, "{incident}");
     let handle = incident["handle"].as_str().unwrap().to_string();
     let (status, postmortem) =
@@ -184,6 +183,32 @@ async fn probe_everything(server: &Server) {
     assert_eq!(problem["errors"][0]["field"], "title", "{problem}");
     server.still_well("NUL characters").await;
 
+    // A Slack export of about a megabyte whose day file unpacks to 1.2 GiB, through the
+    // incident page's import form.
+    let cookie = sign_in(server).await;
+    let page = server.client.get(server.url(&format!("/incidents/{handle}"))).header("cookie", &cookie).send().await;
+    let page = page.unwrap().text().await.unwrap();
+    let token = page.split("name=\"csrf_token\" value=\"").nth(1).and_then(|rest| rest.split('"').next()).unwrap();
+    let bomb = tokio::task::spawn_blocking(slack_zip_bomb).await.unwrap();
+    assert!(bomb.len() < 4 << 20, "a bomb: {} bytes", bomb.len());
+    let form = reqwest::multipart::Form::new()
+        .text("csrf_token", token.to_string())
+        .text("format", "slack-export")
+        .part("file", reqwest::multipart::Part::bytes(bomb).file_name("bomb.zip"));
+    let response = server
+        .client
+        .post(server.url(&format!("/incidents/{handle}/import")))
+        .header("cookie", &cookie)
+        .header("sec-fetch-site", "same-origin")
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    let body = response.text().await.unwrap();
+    assert!(status.is_success() && body.contains("general/2026-11-20.json"), "{status}: the entry is named: {body}");
+    server.still_well("a zip bomb").await;
+
     // After signing in, `next` only ever leads to a local page.
     for next in ["/\t/127.0.0.1:18199/pwned", "//evil.example", "/\\evil.example", "https://evil.example", "/a\r\nb"] {
         let response = reqwest::Client::builder()
@@ -203,6 +228,39 @@ async fn probe_everything(server: &Server) {
         );
     }
     server.still_well("redirect strings").await;
+    eprintln!("peak memory through every probe: {} kB", server.peak_kb());
+}
+
+/// A session cookie for the admin, through the sign-in form.
+async fn sign_in(server: &Server) -> String {
+    let response = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(server.url("/login"))
+        .form(&[("username", "ops"), ("password", "a long enough password")])
+        .send()
+        .await
+        .unwrap();
+    let cookie = response.headers()["set-cookie"].to_str().unwrap();
+    cookie.split(';').next().unwrap().to_string()
+}
+
+/// A Slack export zip of about a megabyte whose day file holds one message of 1.2 GiB.
+fn slack_zip_bomb() -> Vec<u8> {
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated).large_file(true);
+    zip.start_file("users.json", options).unwrap();
+    zip.write_all(br#"[{"id": "U1", "name": "ana"}]"#).unwrap();
+    zip.start_file("general/2026-11-20.json", options).unwrap();
+    zip.write_all(br#"[{"type": "message", "ts": "1795183805.000100", "user": "U1", "text": ""#).unwrap();
+    let chunk = vec![b'a'; 1 << 20];
+    for _ in 0..1200 {
+        zip.write_all(&chunk).unwrap();
+    }
+    zip.write_all(br#""}]"#).unwrap();
+    zip.finish().unwrap().into_inner()
 }
 
 #[tokio::test]
