@@ -598,6 +598,8 @@ async fn serve(store: Store, config: &Config, demo_login: Option<(&str, &str)>) 
         webhooks: config.webhooks.clone(),
         policy: config.policy.clone(),
         response: config.response.clone(),
+        trusted_proxies: config.trusted_proxies()?,
+        sign_in_limits: Default::default(),
     };
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("listening on {addr}"))?;
     let local = listener.local_addr()?;

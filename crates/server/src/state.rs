@@ -10,8 +10,6 @@ use std::sync::Arc;
 
 use hindsight_store::{Store, StoreError, StoredSetting};
 
-use crate::auth::LoginLimiter;
-
 /// Settings the server runs with, fixed at start.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -29,6 +27,10 @@ pub struct Settings {
     pub policy: hindsight_core::analysis::PolicyConfig,
     /// What a good response does, for the response analysis.
     pub response: hindsight_core::analysis::ResponseChecklist,
+    /// Proxies whose `X-Forwarded-For` names the client (for the sign-in limits).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// How many failed sign-ins are let through per account and per address.
+    pub sign_in_limits: hindsight_store::SignInLimits,
 }
 
 /// How each vendor's webhook proves itself; a webhook without a secret is switched off.
@@ -59,6 +61,8 @@ impl Default for Settings {
             webhooks: WebhookSettings::default(),
             policy: Default::default(),
             response: Default::default(),
+            trusted_proxies: Vec::new(),
+            sign_in_limits: Default::default(),
         }
     }
 }
@@ -76,13 +80,12 @@ pub fn default_severity_labels() -> BTreeMap<String, String> {
 pub struct AppState {
     pub store: Store,
     pub settings: Arc<Settings>,
-    pub(crate) login_limiter: Arc<LoginLimiter>,
 }
 
 impl AppState {
     /// State over an open, migrated store.
     pub fn new(store: Store, settings: Settings) -> AppState {
-        AppState { store, settings: Arc::new(settings), login_limiter: Arc::new(LoginLimiter::default()) }
+        AppState { store, settings: Arc::new(settings) }
     }
 }
 

@@ -101,7 +101,7 @@ async fn token_list_never_shows_secrets_and_is_private_to_its_owner() {
     assert_eq!(status, StatusCode::OK);
 }
 
-async fn sign_in(app: &common::TestApp, username: &str) -> (String, String) {
+async fn api_sign_in(app: &common::TestApp, username: &str) -> (String, String) {
     let response = app
         .client
         .post(app.url("/api/v1/session"))
@@ -121,7 +121,7 @@ async fn sign_in(app: &common::TestApp, username: &str) -> (String, String) {
 #[tokio::test]
 async fn browser_session_reads_freely_but_writes_only_with_its_csrf_token() {
     let app = spawn_app().await;
-    let (cookie, csrf) = sign_in(&app, "editor").await;
+    let (cookie, csrf) = api_sign_in(&app, "editor").await;
     let me = app.client.get(app.url("/api/v1/me")).header(header::COOKIE, &cookie).send().await.unwrap();
     let (status, body) = read(me).await;
     assert_eq!(status, StatusCode::OK);
@@ -163,7 +163,7 @@ async fn browser_session_reads_freely_but_writes_only_with_its_csrf_token() {
 #[tokio::test]
 async fn signing_out_ends_the_session() {
     let app = spawn_app().await;
-    let (cookie, csrf) = sign_in(&app, "viewer").await;
+    let (cookie, csrf) = api_sign_in(&app, "viewer").await;
     let out = app
         .client
         .delete(app.url("/api/v1/session"))
@@ -178,20 +178,73 @@ async fn signing_out_ends_the_session() {
     assert_eq!(me.status(), StatusCode::UNAUTHORIZED);
 }
 
+async fn attempt_sign_in(
+    app: &common::TestApp,
+    username: &str,
+    password: &str,
+    forwarded_for: Option<&str>,
+) -> (StatusCode, Value) {
+    let mut request =
+        app.client.post(app.url("/api/v1/session")).json(&json!({"username": username, "password": password}));
+    if let Some(address) = forwarded_for {
+        request = request.header("x-forwarded-for", address);
+    }
+    read(request.send().await.unwrap()).await
+}
+
 #[tokio::test]
-async fn wrong_password_gets_401_and_repeated_failures_get_429() {
+async fn failed_sign_ins_make_the_account_wait_without_closing_others() {
     let app = spawn_app().await;
-    for _ in 0..10 {
-        let (status, _) =
-            app.post(As::Nobody, "/api/v1/session", json!({"username": "viewer", "password": "nope nope nope"})).await;
+    for _ in 0..5 {
+        let (status, body) = attempt_sign_in(&app, "viewer", "nope nope nope", None).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert_eq!(body["detail"], "wrong username or password");
+    }
+    // Past five failures each attempt waits, the right password too: a second, then longer.
+    let (status, body) = attempt_sign_in(&app, "viewer", PASSWORD, None).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    assert!(body["detail"].as_str().unwrap().contains("for this account; try again in 1 second"), "{body}");
+    let (status, _) = attempt_sign_in(&app, "editor", PASSWORD, None).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn many_names_guessed_from_one_address_are_capped() {
+    let app = spawn_app().await;
+    for n in 0..50 {
+        let (status, _) = attempt_sign_in(&app, &format!("guess{n}"), "nope nope nope", None).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
     }
-    let (status, body) =
-        app.post(As::Nobody, "/api/v1/session", json!({"username": "viewer", "password": PASSWORD})).await;
+    let (status, body) = attempt_sign_in(&app, "viewer", PASSWORD, None).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
-    let (status, _) =
-        app.post(As::Nobody, "/api/v1/session", json!({"username": "editor", "password": PASSWORD})).await;
-    assert_eq!(status, StatusCode::OK);
+    assert!(body["detail"].as_str().unwrap().contains("from your address"), "{body}");
+}
+
+#[tokio::test]
+async fn forwarded_for_names_the_client_only_behind_a_trusted_proxy() {
+    let limits = hindsight_store::SignInLimits { address_failures: 2, ..Default::default() };
+    let proxy = hindsight_server::auth::parse_trusted_proxy("127.0.0.1").unwrap();
+    let settings =
+        hindsight_server::Settings { trusted_proxies: vec![proxy], sign_in_limits: limits, ..common::test_settings() };
+    let app = common::spawn_configured(hindsight_store::test_support::sqlite_store().await, settings).await;
+    for name in ["ana", "bo"] {
+        let (status, _) = attempt_sign_in(&app, name, "nope nope nope", Some("198.51.100.1")).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let (status, _) = attempt_sign_in(&app, "viewer", PASSWORD, Some("198.51.100.1")).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    let (status, _) = attempt_sign_in(&app, "viewer", PASSWORD, Some("1.1.1.1, 198.51.100.2")).await;
+    assert_eq!(status, StatusCode::OK, "another client behind the proxy");
+
+    // Without a trusted proxy the header is anyone's to write, and is not believed.
+    let settings = hindsight_server::Settings { sign_in_limits: limits, ..common::test_settings() };
+    let app = common::spawn_configured(hindsight_store::test_support::sqlite_store().await, settings).await;
+    for (name, address) in [("ana", "198.51.100.1"), ("bo", "198.51.100.2")] {
+        let (status, _) = attempt_sign_in(&app, name, "nope nope nope", Some(address)).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let (status, _) = attempt_sign_in(&app, "viewer", PASSWORD, Some("198.51.100.3")).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
 }
 
 #[tokio::test]
