@@ -102,10 +102,14 @@ async fn token_list_never_shows_secrets_and_is_private_to_its_owner() {
 }
 
 async fn api_sign_in(app: &common::TestApp, username: &str) -> (String, String) {
+    api_sign_in_with(app, username, PASSWORD).await
+}
+
+async fn api_sign_in_with(app: &common::TestApp, username: &str, password: &str) -> (String, String) {
     let response = app
         .client
         .post(app.url("/api/v1/session"))
-        .json(&json!({"username": username, "password": PASSWORD}))
+        .json(&json!({"username": username, "password": password}))
         .send()
         .await
         .unwrap();
@@ -116,6 +120,78 @@ async fn api_sign_in(app: &common::TestApp, username: &str) -> (String, String) 
     let cookie = set_cookie.split(';').next().unwrap().to_string();
     let (_, body) = read(response).await;
     (cookie, body["csrf_token"].as_str().unwrap().to_string())
+}
+
+/// Changes `username`'s password from the browser session `(cookie, csrf)`.
+async fn change_password(
+    app: &common::TestApp,
+    (cookie, csrf): &(String, String),
+    username: &str,
+    body: Value,
+) -> (StatusCode, Value) {
+    let response = app
+        .client
+        .patch(app.url(&format!("/api/v1/users/{username}")))
+        .header(header::COOKIE, cookie)
+        .header("x-csrf-token", csrf)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    read(response).await
+}
+
+async fn session_works(app: &common::TestApp, (cookie, _): &(String, String)) -> bool {
+    let me = app.client.get(app.url("/api/v1/me")).header(header::COOKIE, cookie).send().await.unwrap();
+    me.status() == StatusCode::OK
+}
+
+#[tokio::test]
+async fn changing_ones_own_password_needs_the_current_one_and_ends_other_sessions() {
+    let app = spawn_app().await;
+    let here = api_sign_in(&app, "editor").await;
+    let elsewhere = api_sign_in(&app, "editor").await;
+    let new_password = "a brand new password";
+    let (status, body) = change_password(&app, &here, "editor", json!({"password": new_password})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["errors"][0]["field"], "current_password", "{body}");
+    let wrong = json!({"password": new_password, "current_password": "not my password"});
+    let (status, body) = change_password(&app, &here, "editor", wrong).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["errors"][0]["field"], "current_password", "{body}");
+    assert!(session_works(&app, &elsewhere).await, "a refused change ends nothing");
+
+    let right = json!({"password": new_password, "current_password": PASSWORD});
+    let (status, body) = change_password(&app, &here, "editor", right).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(session_works(&app, &here).await, "the session that changed it goes on");
+    assert!(!session_works(&app, &elsewhere).await, "every other session ends");
+    let (status, _) = attempt_sign_in(&app, "editor", new_password, None).await;
+    assert_eq!(status, StatusCode::OK);
+
+    // With an API token, too, the current password is asked for.
+    let (status, body) = app.patch(EDITOR, "/api/v1/users/editor", json!({"password": "yet another password"})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let token_change = json!({"password": "yet another password", "current_password": new_password});
+    let (status, _) = app.patch(EDITOR, "/api/v1/users/editor", token_change).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!session_works(&app, &here).await, "changed with a token: no session is kept");
+}
+
+#[tokio::test]
+async fn an_admin_resets_anothers_password_without_it_and_ends_their_sessions() {
+    let app = spawn_app().await;
+    let editor = api_sign_in(&app, "editor").await;
+    let admin = api_sign_in(&app, "admin").await;
+    let (status, body) = change_password(&app, &admin, "editor", json!({"password": "a brand new password"})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(!session_works(&app, &editor).await, "the person's sessions end");
+    assert!(session_works(&app, &admin).await);
+    // Changing only a name asks for no password and ends nothing.
+    let editor = api_sign_in_with(&app, "editor", "a brand new password").await;
+    let (status, _) = change_password(&app, &editor, "editor", json!({"display_name": "Ed"})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(session_works(&app, &editor).await);
 }
 
 #[tokio::test]
