@@ -38,6 +38,10 @@ pub struct Config {
     /// Open connections and header deadline: `[connections] max_connections = 4096`,
     /// `max_connections_per_address = 256`, `header_timeout_seconds = 10`.
     pub connections: hindsight_server::ConnectionLimits,
+    /// Reverse proxies (IP addresses or CIDR ranges) whose `X-Forwarded-For` names the
+    /// client, for the sign-in limits: `trusted_proxies = ["10.0.0.0/8"]`. Empty: the
+    /// connection's address is the client's.
+    pub trusted_proxies: Vec<String>,
 }
 
 impl Default for Config {
@@ -56,6 +60,7 @@ impl Default for Config {
             response: settings.response,
             public_url: settings.public_url,
             connections: settings.connections,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -112,12 +117,23 @@ impl Config {
                 "connections: max_connections, max_connections_per_address and header_timeout_seconds must be at least 1"
             );
         }
+        self.trusted_proxies()?;
         for key in self.severity_labels.keys() {
             if key.parse::<hindsight_core::Severity>().is_err() {
                 anyhow::bail!("severity_labels: {key:?} is not one of SEV1..SEV5");
             }
         }
         Ok(())
+    }
+
+    /// The `trusted_proxies` entries, read; an entry that is not an address or range is an error naming it.
+    pub fn trusted_proxies(&self) -> anyhow::Result<Vec<ipnet::IpNet>> {
+        self.trusted_proxies
+            .iter()
+            .map(|entry| {
+                hindsight_server::auth::parse_trusted_proxy(entry).map_err(|e| anyhow::anyhow!("trusted_proxies: {e}"))
+            })
+            .collect()
     }
 }
 
@@ -147,6 +163,20 @@ mod tests {
             let config = Config::load(Some(Path::new("other.toml")), &flags).map_err(|e| e.to_string())?;
             assert_eq!(config.policy.prolonged_minutes, 45);
             assert_eq!(config.policy.late_detection_minutes, 15, "unset policy keys keep their defaults");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn trusted_proxies_are_read_from_the_file_and_checked() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("hindsight.toml", "trusted_proxies = [\"10.0.0.0/8\", \"192.0.2.1\"]")?;
+            let config = Config::load(None, &FlagOverrides::default()).map_err(|e| e.to_string())?;
+            let proxies: Vec<String> = config.trusted_proxies().unwrap().iter().map(|p| p.to_string()).collect();
+            assert_eq!(proxies, ["10.0.0.0/8", "192.0.2.1/32"]);
+            jail.create_file("hindsight.toml", "trusted_proxies = [\"10.0.0.0/8\", \"proxy.internal\"]")?;
+            let err = Config::load(None, &FlagOverrides::default()).unwrap_err().to_string();
+            assert!(err.contains("trusted_proxies") && err.contains("proxy.internal"), "{err}");
             Ok(())
         });
     }

@@ -600,6 +600,8 @@ async fn serve(store: Store, config: &Config, demo_login: Option<(&str, &str)>) 
         response: config.response.clone(),
         public_url: config.public_url.clone(),
         connections: config.connections,
+        trusted_proxies: config.trusted_proxies()?,
+        sign_in_limits: Default::default(),
     };
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("listening on {addr}"))?;
     let local = listener.local_addr()?;

@@ -172,6 +172,40 @@ fn audit_verify_exits_0_when_intact_and_1_naming_the_changed_row() {
 }
 
 #[test]
+fn audit_verify_reports_cleared_history_hashes_and_does_not_seal_them() {
+    let (dir, url) = temp_db("audit-cleared");
+    let run = |args: &[&str]| run_on(&url, args);
+    let (code, _, err) = run(&["declare", "--title", "Checkout returns 502", "--severity", "SEV2"]);
+    assert_eq!(code, Some(0), "{err}");
+    for title in ["Checkout returns 503", "Checkout returns 504"] {
+        let (code, _, err) = run(&["update", "INC-1", "--title", title]);
+        assert_eq!(code, Some(0), "{err}");
+    }
+    assert_eq!(run(&["audit", "verify"]).0, Some(0));
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let clear = |sql: &'static str| {
+        runtime.block_on(async {
+            let store = hindsight_store::Store::connect(&url).await.unwrap();
+            let changed = hindsight_store::test_support::execute_raw(&store, sql).await;
+            store.close().await;
+            changed
+        })
+    };
+    // Only the newest row's hash, then the whole chain's: each run (which migrates first)
+    // reports the row without a hash, and the next run still does.
+    let newest = "UPDATE incident_history SET hash = NULL, prev_hash = NULL WHERE version = 3";
+    for (sql, rows, version) in [(newest, 1, 3), ("UPDATE incident_history SET hash = NULL, prev_hash = NULL", 2, 2)] {
+        assert_eq!(clear(sql), rows);
+        for _ in 0..2 {
+            let (code, out, _) = run(&["audit", "verify"]);
+            assert_eq!(code, Some(1), "{out}");
+            assert!(out.contains(&format!("version {version}: the row has no hash")), "{out}");
+        }
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
 fn incidents_lists_searches_and_sorts() {
     let (dir, url) = temp_db("incidents");
     let runtime = tokio::runtime::Runtime::new().unwrap();

@@ -10,8 +10,6 @@ use std::sync::Arc;
 
 use hindsight_store::{Store, StoreError, StoredSetting};
 
-use crate::auth::LoginLimiter;
-
 /// Settings the server runs with, fixed at start.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -34,6 +32,10 @@ pub struct Settings {
     pub public_url: Option<String>,
     /// Open connections and the time a client has to send its headers.
     pub connections: crate::ConnectionLimits,
+    /// Proxies whose `X-Forwarded-For` names the client (for the sign-in limits).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// How many failed sign-ins are let through per account and per address.
+    pub sign_in_limits: hindsight_store::SignInLimits,
 }
 
 /// How each vendor's webhook proves itself; a webhook without a secret is switched off.
@@ -66,6 +68,8 @@ impl Default for Settings {
             response: Default::default(),
             public_url: None,
             connections: Default::default(),
+            trusted_proxies: Vec::new(),
+            sign_in_limits: Default::default(),
         }
     }
 }
@@ -83,13 +87,12 @@ pub fn default_severity_labels() -> BTreeMap<String, String> {
 pub struct AppState {
     pub store: Store,
     pub settings: Arc<Settings>,
-    pub(crate) login_limiter: Arc<LoginLimiter>,
 }
 
 impl AppState {
     /// State over an open, migrated store.
     pub fn new(store: Store, settings: Settings) -> AppState {
-        AppState { store, settings: Arc::new(settings), login_limiter: Arc::new(LoginLimiter::default()) }
+        AppState { store, settings: Arc::new(settings) }
     }
 }
 

@@ -101,11 +101,15 @@ async fn token_list_never_shows_secrets_and_is_private_to_its_owner() {
     assert_eq!(status, StatusCode::OK);
 }
 
-async fn sign_in(app: &common::TestApp, username: &str) -> (String, String) {
+async fn api_sign_in(app: &common::TestApp, username: &str) -> (String, String) {
+    api_sign_in_with(app, username, PASSWORD).await
+}
+
+async fn api_sign_in_with(app: &common::TestApp, username: &str, password: &str) -> (String, String) {
     let response = app
         .client
         .post(app.url("/api/v1/session"))
-        .json(&json!({"username": username, "password": PASSWORD}))
+        .json(&json!({"username": username, "password": password}))
         .send()
         .await
         .unwrap();
@@ -118,10 +122,82 @@ async fn sign_in(app: &common::TestApp, username: &str) -> (String, String) {
     (cookie, body["csrf_token"].as_str().unwrap().to_string())
 }
 
+/// Changes `username`'s password from the browser session `(cookie, csrf)`.
+async fn change_password(
+    app: &common::TestApp,
+    (cookie, csrf): &(String, String),
+    username: &str,
+    body: Value,
+) -> (StatusCode, Value) {
+    let response = app
+        .client
+        .patch(app.url(&format!("/api/v1/users/{username}")))
+        .header(header::COOKIE, cookie)
+        .header("x-csrf-token", csrf)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    read(response).await
+}
+
+async fn session_works(app: &common::TestApp, (cookie, _): &(String, String)) -> bool {
+    let me = app.client.get(app.url("/api/v1/me")).header(header::COOKIE, cookie).send().await.unwrap();
+    me.status() == StatusCode::OK
+}
+
+#[tokio::test]
+async fn changing_ones_own_password_needs_the_current_one_and_ends_other_sessions() {
+    let app = spawn_app().await;
+    let here = api_sign_in(&app, "editor").await;
+    let elsewhere = api_sign_in(&app, "editor").await;
+    let new_password = "a brand new password";
+    let (status, body) = change_password(&app, &here, "editor", json!({"password": new_password})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["errors"][0]["field"], "current_password", "{body}");
+    let wrong = json!({"password": new_password, "current_password": "not my password"});
+    let (status, body) = change_password(&app, &here, "editor", wrong).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["errors"][0]["field"], "current_password", "{body}");
+    assert!(session_works(&app, &elsewhere).await, "a refused change ends nothing");
+
+    let right = json!({"password": new_password, "current_password": PASSWORD});
+    let (status, body) = change_password(&app, &here, "editor", right).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(session_works(&app, &here).await, "the session that changed it goes on");
+    assert!(!session_works(&app, &elsewhere).await, "every other session ends");
+    let (status, _) = attempt_sign_in(&app, "editor", new_password, None).await;
+    assert_eq!(status, StatusCode::OK);
+
+    // With an API token, too, the current password is asked for.
+    let (status, body) = app.patch(EDITOR, "/api/v1/users/editor", json!({"password": "yet another password"})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let token_change = json!({"password": "yet another password", "current_password": new_password});
+    let (status, _) = app.patch(EDITOR, "/api/v1/users/editor", token_change).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!session_works(&app, &here).await, "changed with a token: no session is kept");
+}
+
+#[tokio::test]
+async fn an_admin_resets_anothers_password_without_it_and_ends_their_sessions() {
+    let app = spawn_app().await;
+    let editor = api_sign_in(&app, "editor").await;
+    let admin = api_sign_in(&app, "admin").await;
+    let (status, body) = change_password(&app, &admin, "editor", json!({"password": "a brand new password"})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(!session_works(&app, &editor).await, "the person's sessions end");
+    assert!(session_works(&app, &admin).await);
+    // Changing only a name asks for no password and ends nothing.
+    let editor = api_sign_in_with(&app, "editor", "a brand new password").await;
+    let (status, _) = change_password(&app, &editor, "editor", json!({"display_name": "Ed"})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(session_works(&app, &editor).await);
+}
+
 #[tokio::test]
 async fn browser_session_reads_freely_but_writes_only_with_its_csrf_token() {
     let app = spawn_app().await;
-    let (cookie, csrf) = sign_in(&app, "editor").await;
+    let (cookie, csrf) = api_sign_in(&app, "editor").await;
     let me = app.client.get(app.url("/api/v1/me")).header(header::COOKIE, &cookie).send().await.unwrap();
     let (status, body) = read(me).await;
     assert_eq!(status, StatusCode::OK);
@@ -163,7 +239,7 @@ async fn browser_session_reads_freely_but_writes_only_with_its_csrf_token() {
 #[tokio::test]
 async fn signing_out_ends_the_session() {
     let app = spawn_app().await;
-    let (cookie, csrf) = sign_in(&app, "viewer").await;
+    let (cookie, csrf) = api_sign_in(&app, "viewer").await;
     let out = app
         .client
         .delete(app.url("/api/v1/session"))
@@ -178,20 +254,73 @@ async fn signing_out_ends_the_session() {
     assert_eq!(me.status(), StatusCode::UNAUTHORIZED);
 }
 
+async fn attempt_sign_in(
+    app: &common::TestApp,
+    username: &str,
+    password: &str,
+    forwarded_for: Option<&str>,
+) -> (StatusCode, Value) {
+    let mut request =
+        app.client.post(app.url("/api/v1/session")).json(&json!({"username": username, "password": password}));
+    if let Some(address) = forwarded_for {
+        request = request.header("x-forwarded-for", address);
+    }
+    read(request.send().await.unwrap()).await
+}
+
 #[tokio::test]
-async fn wrong_password_gets_401_and_repeated_failures_get_429() {
+async fn failed_sign_ins_make_the_account_wait_without_closing_others() {
     let app = spawn_app().await;
-    for _ in 0..10 {
-        let (status, _) =
-            app.post(As::Nobody, "/api/v1/session", json!({"username": "viewer", "password": "nope nope nope"})).await;
+    for _ in 0..5 {
+        let (status, body) = attempt_sign_in(&app, "viewer", "nope nope nope", None).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert_eq!(body["detail"], "wrong username or password");
+    }
+    // Past five failures each attempt waits, the right password too: a second, then longer.
+    let (status, body) = attempt_sign_in(&app, "viewer", PASSWORD, None).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    assert!(body["detail"].as_str().unwrap().contains("for this account; try again in 1 second"), "{body}");
+    let (status, _) = attempt_sign_in(&app, "editor", PASSWORD, None).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn many_names_guessed_from_one_address_are_capped() {
+    let app = spawn_app().await;
+    for n in 0..50 {
+        let (status, _) = attempt_sign_in(&app, &format!("guess{n}"), "nope nope nope", None).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
     }
-    let (status, body) =
-        app.post(As::Nobody, "/api/v1/session", json!({"username": "viewer", "password": PASSWORD})).await;
+    let (status, body) = attempt_sign_in(&app, "viewer", PASSWORD, None).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
-    let (status, _) =
-        app.post(As::Nobody, "/api/v1/session", json!({"username": "editor", "password": PASSWORD})).await;
-    assert_eq!(status, StatusCode::OK);
+    assert!(body["detail"].as_str().unwrap().contains("from your address"), "{body}");
+}
+
+#[tokio::test]
+async fn forwarded_for_names_the_client_only_behind_a_trusted_proxy() {
+    let limits = hindsight_store::SignInLimits { address_failures: 2, ..Default::default() };
+    let proxy = hindsight_server::auth::parse_trusted_proxy("127.0.0.1").unwrap();
+    let settings =
+        hindsight_server::Settings { trusted_proxies: vec![proxy], sign_in_limits: limits, ..common::test_settings() };
+    let app = common::spawn_configured(hindsight_store::test_support::sqlite_store().await, settings).await;
+    for name in ["ana", "bo"] {
+        let (status, _) = attempt_sign_in(&app, name, "nope nope nope", Some("198.51.100.1")).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let (status, _) = attempt_sign_in(&app, "viewer", PASSWORD, Some("198.51.100.1")).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    let (status, _) = attempt_sign_in(&app, "viewer", PASSWORD, Some("1.1.1.1, 198.51.100.2")).await;
+    assert_eq!(status, StatusCode::OK, "another client behind the proxy");
+
+    // Without a trusted proxy the header is anyone's to write, and is not believed.
+    let settings = hindsight_server::Settings { sign_in_limits: limits, ..common::test_settings() };
+    let app = common::spawn_configured(hindsight_store::test_support::sqlite_store().await, settings).await;
+    for (name, address) in [("ana", "198.51.100.1"), ("bo", "198.51.100.2")] {
+        let (status, _) = attempt_sign_in(&app, name, "nope nope nope", Some(address)).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let (status, _) = attempt_sign_in(&app, "viewer", PASSWORD, Some("198.51.100.3")).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
 }
 
 #[tokio::test]

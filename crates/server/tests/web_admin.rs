@@ -159,6 +159,29 @@ async fn admin_changes_a_role_sets_a_password_and_disables_an_account() {
 }
 
 #[tokio::test]
+async fn an_admin_changing_their_own_password_on_the_page_gives_the_current_one() {
+    let app = spawn_app().await;
+    let here = sign_in(&app, "admin").await;
+    let elsewhere = sign_in(&app, "admin").await;
+    let viewer = sign_in(&app, "viewer").await;
+    let (_, list) = page(&app, &here, "/admin/users").await;
+    assert!(list.contains("name=\"current_password\""), "the own row asks for the current password");
+    let new_password = "a brand new password";
+    let (status, _, body) = post_form(&app, &here, "/admin/users/admin/password", &[("password", new_password)]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("Current password"), "{body}");
+    let fields = [("password", new_password), ("current_password", PASSWORD)];
+    let (status, _, _) = post_form(&app, &here, "/admin/users/admin/password", &fields).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(page(&app, &here, "/admin/users").await.0, StatusCode::OK);
+    assert_eq!(page(&app, &elsewhere, "/admin/users").await.0, StatusCode::SEE_OTHER, "other sessions end");
+    // Another person's password needs no current one, and ends their sessions.
+    let (status, _, _) = post_form(&app, &here, "/admin/users/viewer/password", &[("password", new_password)]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(page(&app, &viewer, "/incidents").await.0, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
 async fn admins_cannot_demote_or_disable_themselves() {
     let app = spawn_app().await;
     let admin = sign_in(&app, "admin").await;

@@ -39,7 +39,11 @@ pub struct UserPatch {
     pub email: Option<Option<String>>,
     pub role: Option<Role>,
     pub disabled: Option<bool>,
+    /// A new password's hash; setting one ends every session of the user but `keep_session`.
     pub password_hash: Option<String>,
+    /// The token hash of the one session to keep when the password changes: the session
+    /// the person changed their own password from.
+    pub keep_session: Option<String>,
 }
 
 /// A live browser session.
@@ -188,6 +192,14 @@ impl Store {
         if disabled {
             on_pool!(self, |pool| sqlx::query("DELETE FROM sessions WHERE user_id = $1")
                 .bind(&current.id)
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected()))?;
+        } else if patch.password_hash.is_some() {
+            let keep = patch.keep_session.unwrap_or_default();
+            on_pool!(self, |pool| sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+                .bind(&current.id)
+                .bind(&keep)
                 .execute(pool)
                 .await
                 .map(|r| r.rows_affected()))?;

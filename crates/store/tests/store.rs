@@ -377,7 +377,28 @@ async fn deleted_session_is_not_returned(store: Store) {
     assert!(store.session("session-hash").await.unwrap().is_none());
 }
 
+async fn new_password_ends_every_session_but_the_one_kept(store: Store) {
+    let ana = person(&store, "ana", Role::Editor).await;
+    let bo = person(&store, "bo", Role::Editor).await;
+    let expires = OffsetDateTime::now_utc() + Duration::hours(1);
+    for (user, hash) in [(&ana, "ana-here"), (&ana, "ana-elsewhere"), (&bo, "bo-here")] {
+        store.create_session(&user.user_id, hash, "csrf", expires).await.unwrap();
+    }
+    let patch =
+        UserPatch { password_hash: Some("new".into()), keep_session: Some("ana-here".into()), ..UserPatch::default() };
+    store.update_user("ana", patch).await.unwrap();
+    assert!(store.session("ana-here").await.unwrap().is_some());
+    assert!(store.session("ana-elsewhere").await.unwrap().is_none());
+    assert!(store.session("bo-here").await.unwrap().is_some(), "another person's sessions stay");
+    // A name change ends nothing; a password set for someone else ends all of theirs.
+    store.update_user("ana", UserPatch { display_name: Some("Ana".into()), ..UserPatch::default() }).await.unwrap();
+    assert!(store.session("ana-here").await.unwrap().is_some());
+    store.update_user("ana", UserPatch { password_hash: Some("newer".into()), ..UserPatch::default() }).await.unwrap();
+    assert!(store.session("ana-here").await.unwrap().is_none());
+}
+
 on_both_databases!(
+    new_password_ends_every_session_but_the_one_kept,
     token_identifies_its_user_by_hash,
     unknown_token_hash_identifies_nobody,
     revoked_token_no_longer_identifies_its_user,

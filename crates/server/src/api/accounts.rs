@@ -16,7 +16,7 @@ use hindsight_store::{NewUser, UserPatch};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::auth::{self, Caller};
+use crate::auth::{self, Caller, Credential};
 use crate::error::{ApiError, Problem};
 use crate::json::JsonBody;
 use crate::state::AppState;
@@ -38,6 +38,22 @@ fn check_password(password: &str) -> Result<(), ApiError> {
 /// events and the log (see [`super::audit::record`]).
 pub(crate) async fn audit(state: &AppState, caller: &Caller, action: &str, subject: &str) {
     super::audit::record(state, caller, action, subject).await;
+}
+
+/// Refuses a change of one's own password unless `current` is the password now set.
+async fn check_current_password(state: &AppState, username: &str, current: Option<String>) -> Result<(), ApiError> {
+    let refused = |message: &str| {
+        ApiError::Invalid(hindsight_core::ValidationErrors::single("current_password", message.to_string()))
+    };
+    let current = current.filter(|c| !c.is_empty()).ok_or_else(|| refused("required to change your own password"))?;
+    if current.len() > auth::MAX_PASSWORD {
+        return Err(refused("does not match your current password"));
+    }
+    let stored = state.store.credentials(username).await?.and_then(|(_, hash)| hash);
+    let matches = tokio::task::spawn_blocking(move || auth::verify_password_or_dummy(&current, stored.as_deref()))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    if matches { Ok(()) } else { Err(refused("does not match your current password")) }
 }
 
 async fn hash(password: String) -> Result<String, ApiError> {
@@ -86,8 +102,11 @@ pub struct UpdateUser {
     pub role: Option<Role>,
     /// Admins only. Disabled users cannot sign in and their sessions and tokens stop working.
     pub disabled: Option<bool>,
-    /// At least 12 characters.
+    /// At least 12 characters. Setting it ends the person's other sessions (all of them
+    /// when an admin sets another person's password).
     pub password: Option<String>,
+    /// Your current password: needed to change your own password, not another's.
+    pub current_password: Option<String>,
 }
 
 /// Every user.
@@ -146,7 +165,8 @@ pub async fn get_user(
     Ok(Json(state.store.user_by_username(&username).await?))
 }
 
-/// Change an account: users may change their own name, email and password; admins anything.
+/// Change an account: users may change their own name, email and password (giving the
+/// current one); admins anything.
 #[utoipa::path(patch, path = "/api/v1/users/{username}", tag = "accounts", params(("username" = String, Path)), request_body = UpdateUser, responses(
     (status = 200, description = "Changed", body = User),
     (status = 403, description = "Not yours to change", body = Problem),
@@ -179,12 +199,21 @@ pub(crate) async fn update_user_as(
     {
         return Err(ApiError::forbidden("admins cannot demote or disable themselves; ask another admin"));
     }
+    let own = caller.viewer.username == username;
     let password_hash = match change.password {
         Some(password) => {
+            if own {
+                check_current_password(state, username, change.current_password).await?;
+            }
             check_password(&password)?;
             Some(hash(password).await?)
         }
         None => None,
+    };
+    // Whoever changed their own password from a browser stays signed in there.
+    let keep_session = match &caller.credential {
+        Credential::Session { token_hash, .. } if own => Some(token_hash.clone()),
+        _ => None,
     };
     let mut what = Vec::new();
     if let Some(role) = change.role {
@@ -205,6 +234,7 @@ pub(crate) async fn update_user_as(
         role: change.role,
         disabled: change.disabled,
         password_hash,
+        keep_session,
     };
     let user = state.store.update_user(username, patch).await?;
     audit(state, caller, &format!("changed user: {}", what.join(", ")), username).await;

@@ -7,6 +7,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use hindsight_core::User;
+use hindsight_store::SignInAttempt;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -32,33 +33,43 @@ pub struct SessionInfo {
 }
 
 /// Checks a username and password and opens a session: answers the cookie and CSRF token.
+///
+/// Oversized fields are refused first; then the sign-in limits (per account name and per
+/// client address, counted in the database) decide whether the password is checked at all.
 pub async fn open_session(
     state: &AppState,
     peer: Option<SocketAddr>,
+    headers: &HeaderMap,
     login: &Login,
 ) -> Result<(SessionInfo, String), ApiError> {
     auth::check_sign_in_lengths(&login.username, &login.password)?;
     crate::json::refuse_nul_in_fields([("username", login.username.as_str()), ("password", login.password.as_str())])?;
-    let key = format!("{} {}", peer.map(|p| p.ip().to_string()).unwrap_or_default(), login.username);
-    if !state.login_limiter.allowed(&key) {
-        return Err(ApiError::TooManyRequests("too many failed sign-ins; wait 15 minutes and try again".into()));
+    let address = auth::client_address(peer.map(|p| p.ip()), headers, &state.settings.trusted_proxies)
+        .map_or_else(|| "unknown".to_string(), |ip| ip.to_string());
+    let now = time::OffsetDateTime::now_utc();
+    let attempt = state.store.begin_sign_in(&login.username, &address, now, &state.settings.sign_in_limits).await?;
+    if let SignInAttempt::Refused { account, retry_at } = attempt {
+        let seconds = (retry_at - now).whole_seconds().max(1);
+        let whose = if account { "for this account" } else { "from your address" };
+        return Err(ApiError::TooManyRequests(format!(
+            "too many failed sign-ins {whose}; try again in {seconds} second{}",
+            if seconds == 1 { "" } else { "s" }
+        )));
     }
     let credentials = state.store.credentials(&login.username).await?;
     let password = login.password.clone();
-    let (viewer, ok) = match credentials {
-        Some((viewer, Some(hash))) => {
-            let ok = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
-                .await
-                .map_err(|e| ApiError::Internal(e.to_string()))?;
-            (Some(viewer), ok)
-        }
-        _ => (None, false),
+    let (viewer, hash) = match credentials {
+        Some((viewer, hash)) => (Some(viewer), hash),
+        None => (None, None),
     };
+    // Unknown names are checked against a dummy hash, so they answer as slowly as known ones.
+    let ok = tokio::task::spawn_blocking(move || auth::verify_password_or_dummy(&password, hash.as_deref()))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
     let Some(viewer) = viewer.filter(|_| ok) else {
-        state.login_limiter.failed(&key);
         return Err(ApiError::WrongCredentials);
     };
-    state.login_limiter.succeeded(&key);
+    state.store.sign_in_succeeded(&login.username, &address).await?;
     let secret = auth::new_secret("hss_");
     let csrf_token = auth::new_secret("");
     let expires = time::OffsetDateTime::now_utc() + time::Duration::hours(state.settings.session_hours);
@@ -96,7 +107,7 @@ pub async fn login(
     if !auth::same_origin(&headers) {
         return Err(ApiError::forbidden("cross-site sign-in refused"));
     }
-    let (info, cookie) = open_session(&state, peer, &login).await?;
+    let (info, cookie) = open_session(&state, peer, &headers, &login).await?;
     let mut response = Json(info).into_response();
     response
         .headers_mut()

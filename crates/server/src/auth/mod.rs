@@ -4,7 +4,7 @@
 //! Secrets are never stored in the clear: passwords as argon2 hashes, session
 //! cookies and API tokens as SHA-256 hashes of 256 random bits.
 
-mod limiter;
+mod client;
 mod secrets;
 
 use axum::extract::FromRequestParts;
@@ -12,8 +12,8 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, header};
 use hindsight_core::access::Viewer;
 
-pub use limiter::LoginLimiter;
-pub use secrets::{hash_password, hash_secret, new_secret, verify_password};
+pub use client::{client_address, parse_trusted_proxy};
+pub use secrets::{hash_password, hash_secret, new_secret, verify_password, verify_password_or_dummy};
 
 use crate::error::ApiError;
 use crate::state::AppState;

@@ -25,6 +25,26 @@ pub fn hash_password(password: &str) -> Result<String, String> {
     Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| e.to_string())
 }
 
+/// A hash of no one's password, made once, with the parameters of [`hash_password`].
+fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::LazyLock<String> =
+        std::sync::LazyLock::new(|| hash_password(&new_secret("")).unwrap_or_default());
+    &DUMMY
+}
+
+/// Whether `password` matches `phc`; with no hash (no such user, or one without a
+/// password) it is checked against a dummy hash and refused, so that a sign-in takes as
+/// long whether or not the name exists.
+pub fn verify_password_or_dummy(password: &str, phc: Option<&str>) -> bool {
+    match phc {
+        Some(phc) => verify_password(password, phc),
+        None => {
+            let _ = verify_password(password, dummy_hash());
+            false
+        }
+    }
+}
+
 /// Whether `password` matches a stored PHC string.
 pub fn verify_password(password: &str, phc: &str) -> bool {
     PasswordHash::new(phc)
@@ -43,6 +63,17 @@ mod tests {
         assert!(verify_password("correct horse", &phc));
         assert!(!verify_password("wrong horse", &phc));
         assert!(!verify_password("correct horse", "not a hash"));
+    }
+
+    #[test]
+    fn unknown_users_are_checked_against_a_hash_as_costly_as_a_real_one() {
+        let real = hash_password("correct horse").unwrap();
+        let params = |phc: &str| phc.split('$').nth(3).map(str::to_string);
+        assert!(dummy_hash().starts_with("$argon2id$"));
+        assert_eq!(params(dummy_hash()), params(&real), "same memory, time and parallelism");
+        assert!(!verify_password_or_dummy("correct horse", None));
+        assert!(!verify_password_or_dummy("", None));
+        assert!(verify_password_or_dummy("correct horse", Some(&real)));
     }
 
     #[test]

@@ -54,7 +54,7 @@ pub async fn login_submit(
         .into_response();
     }
     let login = Login { username: form.username.clone(), password: form.password };
-    match open_session(&state, peer, &login).await {
+    match open_session(&state, peer, &headers, &login).await {
         Ok((_, cookie)) => {
             let mut response = Redirect::to(&next).into_response();
             if let Ok(value) = HeaderValue::from_str(&cookie) {

@@ -40,6 +40,16 @@ pub async fn spawn_on(store: Store) -> TestApp {
 
 /// The server with these webhook secrets.
 pub async fn spawn_with(store: Store, webhooks: hindsight_server::WebhookSettings) -> TestApp {
+    spawn_configured(store, Settings { webhooks, ..test_settings() }).await
+}
+
+/// The settings tests run the server with: plain-HTTP cookies, 64 KiB bodies.
+pub fn test_settings() -> Settings {
+    Settings { secure_cookies: false, max_body_bytes: 64 * 1024, ..Settings::default() }
+}
+
+/// The server with these settings (start from [`test_settings`]).
+pub async fn spawn_configured(store: Store, settings: Settings) -> TestApp {
     // One hash for all test users: argon2 is slow on purpose.
     let hash = auth::hash_password(PASSWORD).expect("hashing the test password");
     let mut tokens = std::collections::HashMap::new();
@@ -64,7 +74,6 @@ pub async fn spawn_with(store: Store, webhooks: hindsight_server::WebhookSetting
         store.create_token(name, "test", &auth::hash_secret(&secret)).await.expect("creating a test token");
         tokens.insert(name, secret);
     }
-    let settings = Settings { secure_cookies: false, max_body_bytes: 64 * 1024, webhooks, ..Settings::default() };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binding a loopback port");
     let addr = listener.local_addr().expect("local address");
     let state = AppState::new(store.clone(), settings);

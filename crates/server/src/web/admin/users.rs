@@ -66,6 +66,9 @@ pub struct RoleForm {
 pub struct PasswordForm {
     #[serde(default)]
     password: String,
+    /// Asked for on the admin's own row only.
+    #[serde(default)]
+    current_password: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -186,7 +189,8 @@ pub async fn set_role(
     change(&state, &caller, &username, update, &format!("{username} is now {role}.")).await
 }
 
-/// `POST /admin/users/{username}/password`: sets a new password (they are not signed out).
+/// `POST /admin/users/{username}/password`: sets a new password and ends the person's
+/// other sessions; an admin's own needs the current one.
 pub async fn set_password(
     State(state): State<AppState>,
     Path(username): Path<String>,
@@ -194,7 +198,11 @@ pub async fn set_password(
 ) -> Result<Response, PageError> {
     let Posted { caller, form } = posted;
     caller.require_admin()?;
-    let update = UpdateUser { password: Some(form.password), ..UpdateUser::default() };
+    let update = UpdateUser {
+        password: Some(form.password),
+        current_password: Some(form.current_password),
+        ..UpdateUser::default()
+    };
     change(&state, &caller, &username, update, &format!("Set a new password for {username}.")).await
 }
 
