@@ -20,7 +20,7 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 
 use super::kit::{Chrome, Notice, PageError, Posted, Signed, check_csrf, form_time, see_other_with_notice, urlencode};
-use super::view::{self, EventRow, IncidentRow, ItemRow, SectionView};
+use super::view::{self, EventRow, IncidentRow, ItemRow, Label, SectionView};
 use crate::api::incidents::IncidentQuery;
 use crate::auth::{Caller, Credential};
 use crate::error::ApiError;
@@ -577,16 +577,12 @@ async fn build(
         version: incident.version,
         row: IncidentRow::new(&incident, &label),
         description: incident.description.clone(),
-        detection_method: incident.detection_method.as_str().replace('_', " "),
+        detection_method: incident.detection_method.label().to_string(),
         teams: incident.teams.join(", "),
         moments: moment_views(&metrics),
         measures: measures(&metrics),
         measured_from: measured_from(&metrics),
-        responders: incident
-            .responders
-            .iter()
-            .map(|r| (r.username.clone(), r.role.as_str().replace('_', " ")))
-            .collect(),
+        responders: incident.responders.iter().map(|r| (r.username.clone(), r.role.label().to_string())).collect(),
         total_events: view::count(total_events),
         duplicates: (duplicates > 0).then(|| view::count(duplicates)),
         categories: totals

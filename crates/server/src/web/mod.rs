@@ -13,6 +13,7 @@ mod declare;
 mod document;
 mod editor;
 mod home;
+mod incident_edit;
 mod incidents;
 mod kit;
 mod session;
@@ -43,6 +44,7 @@ pub fn router() -> Router<AppState> {
         .route("/incidents/new", get(declare::form).post(declare::submit))
         .route("/incidents/response-times", get(incidents::response_times))
         .route("/incidents/{handle}", get(incidents::incident))
+        .route("/incidents/{handle}/edit", get(incident_edit::form).post(incident_edit::save))
         .route("/incidents/{handle}/postmortem/edit", get(editor::edit).post(editor::save))
         .route("/action-items", get(action_items::board))
         .route("/action-items/{id}", get(action_items::item).post(action_items::save_item))

@@ -1,7 +1,35 @@
 //! What the templates show, already formatted: times, labels, classes.
 
-use hindsight_core::{ActionItem, Incident, Postmortem, TimelineEvent};
+use hindsight_core::{ActionItem, DetectionMethod, Incident, Postmortem, ResponderRole, TimelineEvent};
 use time::OffsetDateTime;
+
+/// How a person reads a word of the model: the label its form field shows.
+pub trait Label {
+    fn label(self) -> &'static str;
+}
+
+impl Label for DetectionMethod {
+    fn label(self) -> &'static str {
+        match self {
+            DetectionMethod::MonitoringAlert => "Monitoring alert",
+            DetectionMethod::CustomerReport => "Customer report",
+            DetectionMethod::InternalReport => "Internal report",
+            DetectionMethod::Unknown => "Unknown",
+        }
+    }
+}
+
+impl Label for ResponderRole {
+    fn label(self) -> &'static str {
+        match self {
+            ResponderRole::IncidentCommander => "Incident commander",
+            ResponderRole::Scribe => "Scribe",
+            ResponderRole::CommunicationsLead => "Communications lead",
+            ResponderRole::SubjectMatterExpert => "Subject-matter expert",
+            ResponderRole::Responder => "Responder",
+        }
+    }
+}
 
 /// A time as pages show it: `2026-11-20 10:04 UTC`.
 pub fn when(at: OffsetDateTime) -> String {
