@@ -112,7 +112,7 @@ async fn incident_page_shows_moments_measures_timeline_chart_and_policy() {
     assert!(body.contains("Manage action items") && body.contains("/incidents/INC-1/action-items"));
     assert!(body.contains("No post-mortem yet."));
     assert!(!body.contains("Add event") && !body.contains("Override key moment"), "viewers see no forms");
-    assert!(!body.contains(">Resolve</button>"));
+    assert!(!body.contains(">Mitigate</button>") && !body.contains("Resolve…"));
 }
 
 #[tokio::test]
@@ -206,11 +206,23 @@ async fn resolving_with_the_button_drafts_the_required_post_mortem() {
     let editor = sign_in(&app, "editor").await;
     let path = format!("/incidents/{}", seed.public);
     let (_, body) = page(&app, &editor, &path).await;
-    assert!(body.contains(">Acknowledge</button>") && body.contains(">Resolve</button>"));
+    assert!(body.contains(">Acknowledge</button>") && body.contains(">Mitigate</button>"));
     let (token, based_on) = (csrf_token(&body), version(&body));
     let (status, _) = app.get(As::User("editor"), &format!("/api/v1/incidents/{}/postmortem", seed.public)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let fields = [("csrf_token", token.as_str()), ("version", based_on.as_str()), ("status", "resolved")];
+    // Resolve asks first: the button opens a confirmation, and an unconfirmed post changes nothing.
+    assert!(body.contains(&format!("href=\"{path}/resolve?version={based_on}\">Resolve…</a>")), "{body}");
+    let unconfirmed = [("csrf_token", token.as_str()), ("version", based_on.as_str()), ("status", "resolved")];
+    let (status, _, confirm) = send_form(&app, &editor, &format!("{path}/status"), &unconfirmed).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(confirm.contains("Resolve INC-1?") && confirm.contains(">Yes, resolve INC-1</button>"), "{confirm}");
+    let (_, incident) = app.get(As::User("editor"), &format!("/api/v1/incidents/{}", seed.public)).await;
+    assert_eq!(incident["status"], "triggered", "not resolved without the confirmation");
+    let (status, confirm_page) = page(&app, &editor, &format!("{path}/resolve?version={based_on}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(confirm_page.contains("name=\"confirm\" value=\"yes\""), "{confirm_page}");
+    let fields =
+        [("csrf_token", token.as_str()), ("version", based_on.as_str()), ("status", "resolved"), ("confirm", "yes")];
     let (status, location, _) = send_form(&app, &editor, &format!("{path}/status"), &fields).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
     let (_, incident) = app.get(As::User("editor"), &format!("/api/v1/incidents/{}", seed.public)).await;
@@ -221,6 +233,11 @@ async fn resolving_with_the_button_drafts_the_required_post_mortem() {
     let (_, body) = page(&app, &editor, &location).await;
     assert!(body.contains("is now resolved"));
     assert!(body.contains("Open post-mortem") && body.contains("Edit post-mortem"));
+    assert!(
+        body.contains(">Reopen as acknowledged</button>") && body.contains(">Reopen as mitigated</button>"),
+        "moves back read as reopening: {body}"
+    );
+    assert!(!body.contains(">Acknowledge</button>") && !body.contains("Resolve…"));
 
     // The same button on the page as it was before: someone else's change came first.
     let (status, _, body) = send_form(&app, &editor, &format!("{path}/status"), &fields).await;

@@ -330,13 +330,93 @@ pub struct TimelineQuery {
     cursor: Option<String>,
 }
 
-/// The status form: which status to move to, based on the version shown.
+/// The status form: which status to move to, based on the version shown. Resolving
+/// also needs `confirm=yes`, which only the confirmation page sends.
 #[derive(Debug, Default, Deserialize)]
 pub struct StatusForm {
     #[serde(default)]
     status: String,
     #[serde(default)]
     version: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+/// A button of the status form: the status it moves to and what it reads.
+struct StatusAction {
+    word: &'static str,
+    label: String,
+    /// Resolving goes through a confirmation page first.
+    confirm: bool,
+}
+
+/// The moves the status form offers from `current`: forward moves by name, moves back
+/// as reopening, resolving behind a confirmation.
+fn status_actions(current: IncidentStatus) -> Vec<StatusAction> {
+    [
+        (IncidentStatus::Acknowledged, "Acknowledge"),
+        (IncidentStatus::Mitigated, "Mitigate"),
+        (IncidentStatus::Resolved, "Resolve…"),
+    ]
+    .into_iter()
+    .filter(|(status, _)| *status != current)
+    .map(|(status, label)| StatusAction {
+        word: status.as_str(),
+        label: if status < current { format!("Reopen as {status}") } else { label.to_string() },
+        confirm: status == IncidentStatus::Resolved,
+    })
+    .collect()
+}
+
+/// The page that asks before an incident is resolved.
+#[derive(Template, WebTemplate)]
+#[template(path = "incident_resolve.html")]
+struct ResolvePage {
+    chrome: Chrome,
+    handle: String,
+    title: String,
+    version: String,
+    /// Whether resolving drafts a post-mortem (the policy requires one and none exists).
+    drafts: bool,
+}
+
+/// Which version the confirmation is based on.
+#[derive(Debug, Default, Deserialize)]
+pub struct ResolveQuery {
+    #[serde(default)]
+    version: Option<String>,
+}
+
+/// Asks whether to resolve the incident; the answer posts to the status form.
+pub async fn confirm_resolve(
+    State(state): State<AppState>,
+    Signed(caller): Signed,
+    Path(handle): Path<String>,
+    Params(query): Params<ResolveQuery>,
+) -> Result<Response, PageError> {
+    caller.require_write()?;
+    let incident = state.store.incident(&caller.viewer, number_of(&handle)?).await?;
+    let version = query.version.filter(|v| !v.trim().is_empty()).unwrap_or_else(|| incident.version.to_string());
+    Ok(resolve_page(&state, &caller, incident, version).await?.into_response())
+}
+
+async fn resolve_page(
+    state: &AppState,
+    caller: &Caller,
+    incident: hindsight_core::Incident,
+    version: String,
+) -> Result<ResolvePage, PageError> {
+    let drafts = match state.store.postmortem_of_incident(&caller.viewer, incident.number).await {
+        Ok(_) => false,
+        Err(StoreError::NotFound(_)) => {
+            let evidence = crate::review::gather(&state.store, &caller.viewer, incident.number).await?;
+            let report = crate::review::policy(&evidence, &state.effective_settings().await?);
+            serde_json::to_value(&report.decision).ok().and_then(|d| d["necessity"].as_str().map(|n| n == "required"))
+                == Some(true)
+        }
+        Err(e) => return Err(e.into()),
+    };
+    Ok(ResolvePage { chrome: Chrome::of(caller), handle: incident.handle, title: incident.title, version, drafts })
 }
 
 /// The key-moment override form, as typed.
@@ -475,7 +555,7 @@ struct IncidentPage {
     reasons: Vec<(String, String, String)>,
     findings: Vec<(String, String)>,
     analysed_note: Option<String>,
-    status_actions: Vec<(&'static str, &'static str)>,
+    status_actions: Vec<StatusAction>,
     moment_choices: Vec<(&'static str, &'static str)>,
     event_kinds: Vec<&'static str>,
     formats: Vec<&'static str>,
@@ -625,15 +705,7 @@ async fn build(
                 view::count(total_events)
             )
         }),
-        status_actions: [
-            (IncidentStatus::Acknowledged, "acknowledged", "Acknowledge"),
-            (IncidentStatus::Mitigated, "mitigated", "Mitigate"),
-            (IncidentStatus::Resolved, "resolved", "Resolve"),
-        ]
-        .into_iter()
-        .filter(|(s, _, _)| *s != incident.status)
-        .map(|(_, word, label)| (word, label))
-        .collect(),
+        status_actions: status_actions(incident.status),
         moment_choices: MOMENTS.iter().map(|(field, name, _)| (*field, *name)).collect(),
         event_kinds: EventKind::ALL.iter().map(|k| k.as_str()).collect(),
         formats: IMPORT_FORMATS.to_vec(),
@@ -849,6 +921,10 @@ pub async fn change_status(
     let number = number_of(&handle)?;
     let status = form.status.parse::<IncidentStatus>();
     let errors = match (status, version_of(&form.version)) {
+        (Ok(IncidentStatus::Resolved), Ok(_)) if form.confirm != "yes" => {
+            let incident = state.store.incident(&caller.viewer, number).await?;
+            return Ok(resolve_page(&state, &caller, incident, form.version).await?.into_response());
+        }
         (Ok(status), Ok(version)) => {
             let patch = IncidentPatch { version, status: Some(status), ..IncidentPatch::default() };
             match crate::api::incidents::update_incident(&state, &caller, number, patch).await {

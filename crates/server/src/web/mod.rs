@@ -76,6 +76,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/webhooks/{vendor}", post(admin::settings::set_secret))
         .route("/admin/webhooks/{vendor}/clear", post(admin::settings::clear_secret))
         .route("/incidents/{handle}/status", post(incidents::change_status))
+        .route("/incidents/{handle}/resolve", get(incidents::confirm_resolve))
         .route("/incidents/{handle}/moments", post(incidents::override_moment))
         .route("/incidents/{handle}/events", post(incidents::add_event))
         .route(
