@@ -33,6 +33,8 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(api)
         .merge(web::router())
+        .fallback(web::not_found)
+        .method_not_allowed_fallback(web::method_not_allowed)
         .layer(DefaultBodyLimit::max(max_body))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
         .layer(TraceLayer::new_for_http())
