@@ -117,6 +117,8 @@ struct HistoryEntry {
     version: i64,
     actor: String,
     at: String,
+    /// Why the change was made, when the person said.
+    reason: Option<String>,
     changes: Vec<ChangeView>,
 }
 
@@ -157,6 +159,7 @@ pub async fn history(
             version: change.version,
             actor: change.actor.unwrap_or_else(|| "Hindsight".into()),
             at: view::when(change.at),
+            reason: change.reason.clone(),
             changes: change.changes.iter().flat_map(readable_changes).collect(),
         })
         .collect();
