@@ -196,7 +196,7 @@ async fn editors_add_an_event_and_a_refused_one_keeps_its_text() {
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(body.contains("text:"), "{body}");
+    assert!(body.contains("Text:"), "{body}");
 }
 
 #[tokio::test]
@@ -299,7 +299,8 @@ async fn key_moment_override_needs_a_reason_and_keeps_it_in_history() {
     ];
     let (status, _, body) = send_form(&app, &editor, &format!("{path}/moments"), &out_of_order).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(body.contains("resolved_at") && body.contains("Typed from memory"), "why and the input");
+    assert!(body.contains("Resolved: must not be earlier than the detection time"), "{body}");
+    assert!(!body.contains("resolved_at:") && body.contains("Typed from memory"), "why and the input");
 }
 
 #[tokio::test]
@@ -574,7 +575,7 @@ async fn response_times_across_the_listed_incidents_are_medians_and_percentiles_
         "{body}"
     );
     assert!(body.contains("<th scope=\"row\">Resolve</th><td>0</td><td>—</td>"), "{body}");
-    assert!(body.contains("<th scope=\"row\">customer report</th><td>2</td>"), "{body}");
+    assert!(body.contains("<th scope=\"row\">Customer report</th><td>2</td>"), "{body}");
     let (_, filtered) = page(&app, &outsider, "/incidents/response-times?severity=SEV2").await;
     assert!(filtered.contains("(1 incident)") && filtered.contains("<td>1</td><td>4m</td>"), "{filtered}");
     let admin = sign_in(&app, "admin").await;
@@ -706,4 +707,44 @@ async fn viewers_and_forged_forms_cannot_edit_an_incident() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (_, incident) = app.get(As::User("editor"), &format!("/api/v1/incidents/{}", seed.public)).await;
     assert_eq!(incident["version"], 1, "nothing changed");
+}
+
+#[tokio::test]
+async fn the_incident_page_reads_in_words_people_use() {
+    let app = spawn_app().await;
+    let seed = app.seed().await;
+    let at = datetime!(2026-11-20 10:03 UTC);
+    app.store
+        .import_events(&Viewer::operator(), 1, &[event(at, "alertmanager", EventKind::Alert, "a1", "One alert")], &[])
+        .await
+        .unwrap();
+    let (status, _) = app
+        .patch(
+            As::User("editor"),
+            &format!("/api/v1/incidents/{}", seed.public),
+            json!({"version": 1, "teams": ["payments"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = app
+        .post(
+            As::User("editor"),
+            &format!("/api/v1/incidents/{}/postmortem", seed.public),
+            json!({"sections": {"summary": "The pool kept **stale** connections.\n\n- one\n- two"}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let viewer = sign_in(&app, "viewer").await;
+    let (_, body) = page(&app, &viewer, &format!("/incidents/{}", seed.public)).await;
+    assert!(body.contains("Timeline <span class=\"muted\">(1 event)</span>"), "singular");
+    assert!(body.contains("2026-11-20 10:03:00 UTC: 1 alert<"), "{body}");
+    assert!(body.contains("<span class=\"muted\">Teams:</span> Payments"), "team names, not slugs");
+    assert!(body.contains("<span class=\"muted\">Services:</span> Checkout"), "service names, not slugs");
+    assert!(body.contains("<span class=\"muted\">Detected by:</span> Monitoring alert"));
+    assert!(body.contains("<strong>stale</strong>") && body.contains("<li>one</li>"), "Markdown rendered: {body}");
+    assert!(!body.contains("**stale**"));
+    assert!(body.contains("viewer (viewer role)"));
+    assert!(body.contains("<link rel=\"icon\" href=\"/assets/favicon.svg\""));
+    let (status, _) = page(&app, &viewer, "/assets/favicon.svg").await;
+    assert_eq!(status, StatusCode::OK);
 }

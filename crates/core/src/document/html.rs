@@ -274,7 +274,7 @@ fn timeline(out: &mut String, events: &[TimelineEvent]) {
 }
 
 /// User Markdown as sanitised HTML: GFM, raw HTML escaped, then cleaned by ammonia.
-fn markdown(text: &str) -> String {
+pub fn markdown(text: &str) -> String {
     if text.trim().is_empty() {
         return String::new();
     }
@@ -306,7 +306,10 @@ pub fn escape(text: &str) -> String {
 /// A model word (`in_progress`) as words (`in progress`). Model words are a closed set of
 /// `a-z` and `_`, so the result needs no escaping.
 pub(super) fn words(word: &str) -> String {
-    word.replace('_', " ")
+    match word {
+        "wont_do" => "won't do".to_owned(),
+        _ => word.replace('_', " "),
+    }
 }
 
 pub(super) fn non_empty(text: &str) -> Option<String> {

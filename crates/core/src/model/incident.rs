@@ -132,7 +132,7 @@ impl Moments {
             if let Some((before_name, before)) = latest
                 && at < before
             {
-                errors.push(name, format!("must not be earlier than {before_name}"));
+                errors.push(name, format!("must not be earlier than {}", moment_words(before_name)));
                 continue;
             }
             latest = Some((name, at));
@@ -398,6 +398,18 @@ impl Incident {
         validate_lists(&self.services, &self.teams, &self.responders, &mut errors);
         self.moments.validate(&mut errors);
         errors.into_result()
+    }
+}
+
+/// A moment's field as a person reads it: `detected_at` as "the detection time".
+pub fn moment_words(field: &str) -> &str {
+    match field {
+        "started_at" => "the impact start",
+        "detected_at" => "the detection time",
+        "acknowledged_at" => "the acknowledgement time",
+        "mitigated_at" => "the mitigation time",
+        "resolved_at" => "the resolution time",
+        other => other,
     }
 }
 

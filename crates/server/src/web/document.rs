@@ -17,7 +17,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::kit::{Chrome, Notice, PageError, Signed};
-use super::view;
+use super::view::{self, Label};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -218,7 +218,18 @@ fn value_text(value: &Value) -> String {
     match value {
         Value::Null => "(empty)".into(),
         Value::String(s) if s.is_empty() => "(empty)".into(),
-        Value::String(s) => s.clone(),
+        Value::String(s) => {
+            // Times read as times, with their zone; model words as words.
+            if let Ok(at) = time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339) {
+                view::when_seconds(at)
+            } else if let Ok(status) = s.parse::<hindsight_core::PostmortemStatus>() {
+                status.label().to_string()
+            } else if let Ok(status) = s.parse::<hindsight_core::ActionItemStatus>() {
+                status.label().to_string()
+            } else {
+                s.clone()
+            }
+        }
         Value::Bool(true) => "yes".into(),
         Value::Bool(false) => "no".into(),
         other => serde_json::to_string_pretty(other).unwrap_or_default(),

@@ -198,7 +198,11 @@ pub async fn incidents(
         severities: (1..=5).filter_map(Severity::new).map(|s| s.to_string()).collect(),
         services,
         teams,
-        sorts: vec![("newest", "Newest first"), ("oldest", "Oldest first"), ("severity", "Most severe first")],
+        sorts: vec![
+            ("newest", "Newest declared first"),
+            ("oldest", "Oldest declared first"),
+            ("severity", "Most severe first"),
+        ],
         filtered,
         errors: Vec::new(),
         response_times_url: query.response_times_url(),
@@ -228,7 +232,11 @@ pub async fn incidents(
     page.rows = list
         .items
         .iter()
-        .map(|i| IncidentRow::new(i, labels.get(&i.severity.to_string()).map(String::as_str).unwrap_or("")))
+        .map(|i| {
+            let mut row = IncidentRow::new(i, labels.get(&i.severity.to_string()).map(String::as_str).unwrap_or(""));
+            row.services = view::names(&i.services, &page.services);
+            row
+        })
         .collect();
     page.next_url = list.next_cursor.map(|cursor| query.url(Some(&cursor)));
     Ok(page.into_response())
@@ -314,8 +322,14 @@ pub async fn response_times(
         },
     })
     .collect();
-    page.methods =
-        report.detection_methods.iter().map(|(method, n)| (method.replace('_', " "), view::count(*n as i64))).collect();
+    page.methods = report
+        .detection_methods
+        .iter()
+        .map(|(method, n)| {
+            let label = method.parse::<hindsight_core::DetectionMethod>().map(|d| d.label().to_string());
+            (label.unwrap_or_else(|_| method.replace('_', " ")), view::count(*n as i64))
+        })
+        .collect();
     Ok(page.into_response())
 }
 
@@ -538,6 +552,8 @@ struct IncidentPage {
     measured_from: String,
     responders: Vec<(String, String)>,
     total_events: String,
+    /// `1 event`, `20,018 events`.
+    events_in_words: String,
     /// How many events imports set aside as duplicates, when any.
     duplicates: Option<String>,
     categories: Vec<CategoryLink>,
@@ -579,6 +595,18 @@ fn timeline_url(handle: &str, category: Option<&str>, cursor: Option<&str>) -> S
     }
     let query = if query.is_empty() { String::new() } else { format!("?{}", query.join("&")) };
     format!("/incidents/{handle}{query}#timeline")
+}
+
+/// How many events of a category, in words: `1 alert`, `3 chat messages`.
+fn category_count(category: EventCategory, count: i64) -> String {
+    let (one, many) = match category {
+        EventCategory::Alerts => ("alert", "alerts"),
+        EventCategory::Pages => ("page", "pages"),
+        EventCategory::Chat => ("chat message", "chat messages"),
+        EventCategory::Deploys => ("deploy", "deploys"),
+        EventCategory::Manual => ("manual event", "manual events"),
+    };
+    view::plural(count, one, many)
 }
 
 fn category_name(category: EventCategory) -> &'static str {
@@ -650,20 +678,27 @@ async fn build(
     let crate::review::Evidence { incident, postmortem, action_items, .. } = evidence;
 
     let label = state.settings.severity_labels.get(&incident.severity.to_string()).cloned().unwrap_or_default();
+    let team_names: Vec<(String, String)> =
+        state.store.list_teams().await?.into_iter().map(|t| (t.slug, t.name)).collect();
+    let service_names: Vec<(String, String)> =
+        state.store.list_services().await?.into_iter().map(|s| (s.slug, s.name)).collect();
+    let mut row = IncidentRow::new(&incident, &label);
+    row.services = view::names(&incident.services, &service_names);
     let category_word = category.map(EventCategory::as_str);
     let chart = chart(&volume, &metrics);
     Ok(IncidentPage {
         chrome,
         version: incident.version,
-        row: IncidentRow::new(&incident, &label),
+        row,
         description: incident.description.clone(),
         detection_method: incident.detection_method.label().to_string(),
-        teams: incident.teams.join(", "),
+        teams: view::names(&incident.teams, &team_names),
         moments: moment_views(&metrics),
         measures: measures(&metrics),
         measured_from: measured_from(&metrics),
         responders: incident.responders.iter().map(|r| (r.username.clone(), r.role.label().to_string())).collect(),
         total_events: view::count(total_events),
+        events_in_words: view::plural(total_events, "event", "events"),
         duplicates: (duplicates > 0).then(|| view::count(duplicates)),
         categories: totals
             .iter()
@@ -681,7 +716,7 @@ async fn build(
         next_url: page.next_cursor.as_deref().map(|c| timeline_url(&handle, category_word, Some(c))),
         first_url: query.cursor.as_ref().map(|_| timeline_url(&handle, category_word, None)),
         chart,
-        postmortem_status: postmortem.as_ref().map(|pm| pm.status.as_str().replace('_', " ")),
+        postmortem_status: postmortem.as_ref().map(|pm| pm.status.label().to_string()),
         sections: postmortem.as_ref().map(view::sections).unwrap_or_default(),
         more_items: items.next_cursor.is_some(),
         items: action_items.iter().map(ItemRow::new).collect(),
@@ -823,7 +858,7 @@ fn chart(volume: &EventVolume, metrics: &IncidentMetrics) -> Option<Chart> {
                 width: (slot_width - 2.0).max(1.0),
                 height,
                 category: category.as_str(),
-                title: format!("{from}: {count} {}", category_name(category).to_lowercase()),
+                title: format!("{from}: {}", category_count(category, *count)),
             });
         }
         rows.push(VolumeRow { from, counts: stack.to_vec(), total });
@@ -845,12 +880,12 @@ fn chart(volume: &EventVolume, metrics: &IncidentMetrics) -> Option<Chart> {
     let slice = if minutes >= 1.0 { format!("{minutes:.0}-minute") } else { format!("{:.0}-second", width_s) };
     let summary = match busiest {
         Some((bucket, stack)) => format!(
-            "{} events from {} to {}, counted in {slice} slices; the busiest slice, from {}, holds {} events.",
-            view::count(total),
+            "{} from {} to {}, counted in {slice} slices; the busiest slice, from {}, holds {}.",
+            view::plural(total, "event", "events"),
             view::when(first),
             view::when(last),
             view::when_seconds(start_of(bucket)),
-            view::count(stack.iter().sum::<i64>())
+            view::plural(stack.iter().sum::<i64>(), "event", "events")
         ),
         None => "No events.".into(),
     };
@@ -887,7 +922,7 @@ fn refusal(e: ApiError) -> Result<(StatusCode, Vec<String>), PageError> {
     match e {
         ApiError::Invalid(invalid) => Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
-            invalid.0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect(),
+            invalid.0.iter().map(|e| format!("{}: {}", field_name(&e.field), e.message)).collect(),
         )),
         ApiError::Conflict { .. } => Ok((
             StatusCode::CONFLICT,
@@ -899,6 +934,22 @@ fn refusal(e: ApiError) -> Result<(StatusCode, Vec<String>), PageError> {
         )),
         ApiError::BadRequest { detail, .. } => Ok((StatusCode::UNPROCESSABLE_ENTITY, vec![detail])),
         other => Err(other.into()),
+    }
+}
+
+/// A field the store named, as the page's forms label it (`detected_at` as "Detected").
+fn field_name(field: &str) -> &str {
+    match MOMENTS.iter().find(|(f, _, _)| *f == field) {
+        Some((_, name, _)) => name,
+        None => match field {
+            "text" => "Text",
+            "kind" => "Kind",
+            "actor" => "Actor",
+            "occurred_at" => "Time",
+            "status" => "Status",
+            "reason" => "Reason",
+            other => other,
+        },
     }
 }
 

@@ -89,6 +89,7 @@ pub fn router() -> Router<AppState> {
                 .layer(axum::extract::DefaultBodyLimit::max(crate::api::imports::MAX_IMPORT_BYTES)),
         )
         .route("/assets/{*path}", get(asset))
+        .route("/favicon.ico", get(|| async { Redirect::permanent("/assets/favicon.svg") }))
 }
 
 /// A GET of a form's address on the incident page (the address a refused form's page
