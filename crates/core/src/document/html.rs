@@ -39,8 +39,8 @@ pub fn to_html(doc: &PostmortemDocument) -> String {
         facts(
             s,
             &[
-                ("Users affected", impact.users_affected.map(|n| n.to_string())),
-                ("Access lost", impact.access_lost_minutes.map(|n| format!("{n} min"))),
+                ("Users affected", impact.users_affected.map(|n| grouped(n))),
+                ("Access lost", impact.access_lost_minutes.map(|n| format!("{} min", grouped(n)))),
                 ("Productivity lost", impact.productivity_lost_hours.map(|h| format!("{h} h"))),
                 ("Revenue impact", non_empty(&impact.revenue_impact)),
                 ("Data lost", impact.data_lost.map(yes_no)),
@@ -310,6 +310,19 @@ pub(super) fn words(word: &str) -> String {
         "wont_do" => "won't do".to_owned(),
         _ => word.replace('_', " "),
     }
+}
+
+/// A whole number with thousands separated, as money is shown beside it: `21,000`.
+pub(super) fn grouped(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
 }
 
 pub(super) fn non_empty(text: &str) -> Option<String> {
