@@ -10,7 +10,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
-use axum::http::header;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use hindsight_core::{FieldChange, PostmortemStatus};
 use serde::Deserialize;
@@ -100,6 +100,58 @@ pub async fn markdown(
     )
         .into_response())
 }
+
+/// `GET /incidents/{handle}/postmortem/export.html`: the standalone, printable HTML page as a file.
+pub async fn html_file(
+    State(state): State<AppState>,
+    Signed(caller): Signed,
+    Path(handle): Path<String>,
+) -> Result<Response, PageError> {
+    let doc = crate::review::document(&state.store, &caller.viewer, incident_number(&handle)?).await?;
+    let filename = format!("{}-postmortem.html", doc.incident.handle);
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")),
+        ],
+        hindsight_core::document::to_html(&doc),
+    )
+        .into_response())
+}
+
+/// `GET /incidents/{handle}/postmortem/export.pdf`: the typeset PDF, in a build with the
+/// `pdf` feature; otherwise a page saying how to get one.
+pub async fn pdf_file(
+    State(state): State<AppState>,
+    Signed(caller): Signed,
+    Path(handle): Path<String>,
+) -> Result<Response, PageError> {
+    let doc = crate::review::document(&state.store, &caller.viewer, incident_number(&handle)?).await?;
+    let filename = format!("{}-postmortem.pdf", doc.incident.handle);
+    // Typesetting takes tens of milliseconds of CPU: keep it off the async workers.
+    let pdf = tokio::task::spawn_blocking(move || hindsight_core::document::to_pdf(&doc))
+        .await
+        .map_err(|e| PageError::from(crate::error::ApiError::Internal(format!("PDF rendering stopped: {e}"))))?;
+    match pdf {
+        Ok(bytes) => Ok((
+            [
+                (header::CONTENT_TYPE, "application/pdf".to_string()),
+                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")),
+            ],
+            bytes,
+        )
+            .into_response()),
+        Err(hindsight_core::document::PdfError::NotBuilt) => Err(PageError::new(
+            StatusCode::NOT_IMPLEMENTED,
+            "This Hindsight was built without PDF support. Build it with `cargo build --release --features pdf` \
+             to export PDFs; the HTML export prints to PDF from any browser meanwhile.",
+        )),
+        Err(other) => Err(PageError::from(crate::error::ApiError::Internal(other.to_string()))),
+    }
+}
+
+/// Whether this build typesets PDFs (the `pdf` feature), so pages offer the PDF export.
+pub const PDF_BUILT: bool = cfg!(feature = "pdf");
 
 #[derive(Template, WebTemplate)]
 #[template(path = "postmortem_history.html")]

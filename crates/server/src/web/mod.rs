@@ -10,7 +10,7 @@
 mod action_items;
 mod admin;
 mod declare;
-mod document;
+pub(crate) mod document;
 mod editor;
 mod fallback;
 mod home;
@@ -59,6 +59,8 @@ pub fn router() -> Router<AppState> {
         .route("/services/{slug}", get(teams::service))
         .route("/incidents/{handle}/postmortem", get(document::read))
         .route("/incidents/{handle}/postmortem/markdown", get(document::markdown))
+        .route("/incidents/{handle}/postmortem/export.html", get(document::html_file))
+        .route("/incidents/{handle}/postmortem/export.pdf", get(document::pdf_file))
         .route("/incidents/{handle}/postmortem/history", get(document::history))
         .route("/settings/tokens", get(admin::tokens::own).post(admin::tokens::create_own))
         .route("/settings/tokens/{id}/revoke", post(admin::tokens::revoke_own))
