@@ -84,6 +84,9 @@ pub(crate) fn date_text(date: Date) -> String {
     date.format(DATE_FORMAT).unwrap_or_default()
 }
 
+/// A post-mortem history row as read: version, actor's username, time, changes (JSON), reason.
+type ChangeRow = (i64, Option<String>, Ts, String, Option<String>);
+
 impl Store {
     /// Starts the post-mortem of a visible incident; an incident has at most one.
     pub async fn create_postmortem(
@@ -451,7 +454,7 @@ impl Store {
     /// Every change made to a post-mortem, oldest first.
     pub async fn postmortem_history(&self, viewer: &Viewer, id: &str) -> Result<Vec<PostmortemChange>, StoreError> {
         self.postmortem(viewer, id).await?;
-        let rows: Vec<(i64, Option<String>, Ts, String, Option<String>)> = on_pool!(self, |pool| sqlx::query_as(
+        let rows: Vec<ChangeRow> = on_pool!(self, |pool| sqlx::query_as(
             "SELECT h.version, u.username, h.at, h.changes, h.reason FROM postmortem_history h \
              LEFT JOIN users u ON u.id = h.actor_id WHERE h.postmortem_id = $1 ORDER BY h.version"
         )

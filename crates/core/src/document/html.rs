@@ -39,7 +39,7 @@ pub fn to_html(doc: &PostmortemDocument) -> String {
         facts(
             s,
             &[
-                ("Users affected", impact.users_affected.map(|n| grouped(n))),
+                ("Users affected", impact.users_affected.map(grouped)),
                 ("Access lost", impact.access_lost_minutes.map(|n| format!("{} min", grouped(n)))),
                 ("Productivity lost", impact.productivity_lost_hours.map(|h| format!("{h} h"))),
                 ("Revenue impact", non_empty(&impact.revenue_impact)),
