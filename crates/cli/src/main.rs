@@ -414,10 +414,35 @@ fn main() -> ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", error_text(&e));
             ExitCode::FAILURE
         }
     }
+}
+
+/// An error and its causes on one line, each thing said once: a cause whose text the
+/// line already holds is left out (libraries often repeat their source in their own
+/// message), and a cause that starts by naming what the line ends with (`importing
+/// /tmp` then `/tmp: cannot read`) goes on without naming it again.
+fn error_text(error: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in error.chain() {
+        let text = cause.to_string();
+        if line.is_empty() {
+            line = text;
+            continue;
+        }
+        if line.contains(&text) {
+            continue;
+        }
+        let rest = match text.split_once(": ") {
+            Some((head, rest)) if line.ends_with(head) => rest,
+            _ => text.as_str(),
+        };
+        line.push_str(": ");
+        line.push_str(rest);
+    }
+    line
 }
 
 /// Lets a command whose output goes into a pipe that closes early (`hindsight timeline INC-1 |
@@ -450,6 +475,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo { port, database } => {
             config.database_url = format!("sqlite://{}", database.display());
             config.listen = format!("127.0.0.1:{port}");
+            // The port first: a busy one should not leave a new demo database behind.
+            let listener = bind(&config, "choose another with --port").await?;
             let store = open(&config).await?;
             let summary = demo::load_demo(&store).await.context("loading the demo data")?;
             if summary.reused {
@@ -462,11 +489,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     summary.incidents
                 );
             }
-            serve(store, &config, Some(DEMO_LOGIN)).await
+            serve(listener, store, &config, Some(DEMO_LOGIN)).await
         }
         Command::Serve { .. } => {
+            let listener = bind(&config, "choose another with --listen ADDRESS:PORT").await?;
             let store = open(&config).await?;
-            serve(store, &config, None).await
+            serve(listener, store, &config, None).await
         }
         Command::Migrate => {
             open(&config).await?;
@@ -582,14 +610,41 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 
 pub(crate) async fn open(config: &Config) -> anyhow::Result<Store> {
     let url = hindsight_store::redact(&config.database_url);
+    if let Some(path) = config.database_url.strip_prefix("sqlite://").map(|p| p.split('?').next().unwrap_or(p)) {
+        let folder = std::path::Path::new(path).parent().filter(|f| !f.as_os_str().is_empty());
+        if let Some(folder) = folder.filter(|f| !f.is_dir()) {
+            anyhow::bail!(
+                "cannot open {url}: the folder {} does not exist; create it, or give a --database-url in a folder \
+                 that does",
+                folder.display()
+            );
+        }
+    }
     let store = Store::connect(&config.database_url).await.with_context(|| format!("opening {url}"))?;
     store.migrate().await.with_context(|| format!("migrating {url}"))?;
     Ok(store)
 }
 
-async fn serve(store: Store, config: &Config, demo_login: Option<(&str, &str)>) -> anyhow::Result<()> {
+/// Listens on the configured address; a port in use is refused with `hint` (how to choose another).
+async fn bind(config: &Config, hint: &str) -> anyhow::Result<tokio::net::TcpListener> {
     let addr: SocketAddr =
         config.listen.parse().with_context(|| format!("listen address {:?} is not ADDRESS:PORT", config.listen))?;
+    match tokio::net::TcpListener::bind(addr).await {
+        Ok(listener) => Ok(listener),
+        Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => anyhow::bail!(
+            "cannot listen on {addr}: the address is already in use (another Hindsight, or another program); {hint}"
+        ),
+        Err(e) => Err(e).with_context(|| format!("listening on {addr}")),
+    }
+}
+
+async fn serve(
+    listener: tokio::net::TcpListener,
+    store: Store,
+    config: &Config,
+    demo_login: Option<(&str, &str)>,
+) -> anyhow::Result<()> {
+    let addr = listener.local_addr()?;
     let settings = Settings {
         secure_cookies: config.secure_cookies.unwrap_or(!addr.ip().is_loopback()),
         session_hours: config.session_hours,
@@ -603,8 +658,7 @@ async fn serve(store: Store, config: &Config, demo_login: Option<(&str, &str)>) 
         trusted_proxies: config.trusted_proxies()?,
         sign_in_limits: Default::default(),
     };
-    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("listening on {addr}"))?;
-    let local = listener.local_addr()?;
+    let local = addr;
     // Whoever started the server may have stopped reading its output; serving goes on.
     let mut out = std::io::stdout();
     let _ = writeln!(out, "Hindsight is serving on http://{local}/ ({})", store.backend());

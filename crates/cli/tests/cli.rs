@@ -522,3 +522,37 @@ fn event_adds_to_the_timeline_by_hand_and_names_the_flag_at_fault() {
     }
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn errors_say_each_thing_once() {
+    let (dir, url) = temp_db("errors-once");
+    let folder = dir.to_str().unwrap();
+    for args in [vec!["import", "--format", "jsonl", folder], vec!["lint", folder], vec!["import-postmortem", folder]] {
+        let (code, _, stderr) = run_on(&url, &args);
+        assert_eq!(code, Some(1), "{args:?}: {stderr}");
+        assert_eq!(stderr.matches("Is a directory").count(), 1, "{args:?}: {stderr}");
+        assert_eq!(stderr.matches(folder).count(), 1, "{args:?}: {stderr}");
+    }
+    let missing = dir.join("no-such-folder").join("h.db");
+    let bad_url = format!("sqlite://{}", missing.display());
+    let (code, _, stderr) = run_on(&bad_url, &["incidents"]);
+    assert_eq!(code, Some(1));
+    assert_eq!(stderr.matches("unable to open database file").count(), 0, "{stderr}");
+    assert!(stderr.contains("the folder") && stderr.contains("does not exist"), "{stderr}");
+    let (code, _, stderr) = run_on(&url, &["import", "--format", "nope", folder]);
+    assert_eq!(code, Some(1));
+    assert!(!stderr.contains("unknown Format") && stderr.contains("unknown format \"nope\""), "{stderr}");
+}
+
+#[test]
+fn a_port_in_use_suggests_another_and_the_demo_creates_no_database_first() {
+    let (dir, _) = temp_db("port-in-use");
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let output =
+        hindsight().args(["demo", "--port", &port, "--database", "demo.db"]).current_dir(&dir).output().unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("already in use") && stderr.contains("--port"), "{stderr}");
+    assert!(!dir.join("demo.db").exists(), "the demo database was created before the port was known to be free");
+}

@@ -1749,6 +1749,7 @@ fn config_push(clock: &Clock) -> DemoIncident {
                 ("ana.silva", R::SubjectMatterExpert),
                 ("lena.fischer", R::Scribe),
                 ("fatima.haddad", R::CommunicationsLead),
+                ("admin", R::Responder),
             ],
             private: false,
         }
@@ -1776,7 +1777,7 @@ fn config_push(clock: &Clock) -> DemoIncident {
         ],
         postmortem: Some(DemoPostmortem {
             status: PostmortemStatus::Draft,
-            owner: "lena.fischer".into(),
+            owner: "admin".into(),
             due_date: clock.date(7),
             sections: Sections {
                 summary: "An edge configuration push meant for health checks also cut every upstream timeout to one second. Slow requests failed with 504 for 18 minutes until the push was reverted. (Draft: the incident is still open.)".into(),
@@ -1821,12 +1822,21 @@ fn webhook_timeouts(clock: &Clock) -> DemoIncident {
             responders: &[
                 ("lena.fischer", R::IncidentCommander),
                 ("ben.okafor", R::Responder),
+                ("admin", R::SubjectMatterExpert),
             ],
             private: false,
         }
         .with(&timeline),
         timeline: timeline.events,
-        action_items: vec![],
+        action_items: vec![item(
+            "Trace the route from the eu-central egress to ap-southeast partners",
+            "Connects take 3-4 s since the latency began; find the hop that changed.",
+            ActionItemKind::FixRootCause,
+            Owner::User("admin"),
+            Priority::P2,
+            clock.date(3),
+            ActionItemStatus::Open,
+        )],
         postmortem: None,
     }
 }

@@ -226,7 +226,7 @@ fn generic_json_lines_name_what_is_wrong_with_each_line() {
     assert_eq!(found.len(), 5);
     assert!(found[0].starts_with("events.jsonl: line 3: input ends inside a JSON value"), "{}", found[0]);
     assert_eq!(found[1], "events.jsonl: line 5: time is not an RFC 3339 time: \"yesterday\"");
-    assert!(found[2].starts_with("events.jsonl: line 6: kind: unknown EventKind \"coffee\""), "{}", found[2]);
+    assert!(found[2].starts_with("events.jsonl: line 6: kind: unknown event kind \"coffee\""), "{}", found[2]);
     assert_eq!(found[3], "events.jsonl: line 7: text must be a string, found an array");
     assert_eq!(found[4], "events.jsonl: line 8: missing field text");
     assert_eq!(records[1].key_moment, Some(KeyMoment::ImpactStart));

@@ -44,7 +44,12 @@ pub const CONTENT_SECURITY_POLICY: &str =
 /// connection.
 pub fn app(state: AppState) -> Router {
     let (api, _) = api::router().split_for_parts();
-    with_defences(Router::new().merge(api).merge(web::router()), state)
+    let routes = Router::new()
+        .merge(api)
+        .merge(web::router())
+        .fallback(web::not_found)
+        .method_not_allowed_fallback(web::method_not_allowed);
+    with_defences(routes, state)
 }
 
 /// `routes` behind the layers every request passes: body limits, the request deadline,

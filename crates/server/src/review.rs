@@ -272,6 +272,7 @@ pub(crate) async fn move_postmortem(
     id: &str,
     version: i64,
     status: PostmortemStatus,
+    reason: Option<&str>,
 ) -> Result<Postmortem, ApiError> {
     caller.require_write()?;
     if status == PostmortemStatus::InReview {
@@ -284,7 +285,7 @@ pub(crate) async fn move_postmortem(
             return Err(ApiError::Invalid(errors));
         }
     }
-    Ok(state.store.set_postmortem_status(&caller.viewer, id, version, status).await?)
+    Ok(state.store.set_postmortem_status_because(&caller.viewer, id, version, status, reason).await?)
 }
 
 /// What post-mortem `id` still lacks before review, as `caller` sees it; empty when complete.

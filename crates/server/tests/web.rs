@@ -238,3 +238,60 @@ async fn viewers_and_forged_forms_cannot_declare() {
     let (_, list) = page(&app, &editor, "/incidents").await;
     assert!(!list.contains("<span class=\"handle\">INC-"), "nothing was declared");
 }
+
+#[tokio::test]
+async fn unknown_addresses_get_a_styled_page_and_api_paths_a_problem() {
+    let app = spawn_app().await;
+    let viewer = sign_in(&app, "viewer").await;
+    let response = no_redirects().get(app.url("/no/such/page")).header(header::COOKIE, &viewer).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    assert!(response.headers()[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/html"));
+    let body = response.text().await.unwrap();
+    assert!(body.contains("/assets/app.css") && body.contains("<h1>Not Found</h1>"), "{body}");
+    assert!(body.contains("There is no page at /no/such/page") && body.contains("href=\"/\""), "{body}");
+
+    let response = no_redirects().delete(app.url("/incidents")).header(header::COOKIE, &viewer).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert!(response.headers()[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/html"));
+    let body = response.text().await.unwrap();
+    assert!(body.contains("<h1>Method Not Allowed</h1>") && body.contains("/incidents"), "{body}");
+
+    for (method, path, status) in [
+        (reqwest::Method::GET, "/api/v1/no-such-thing", StatusCode::NOT_FOUND),
+        (reqwest::Method::PUT, "/api/v1/incidents", StatusCode::METHOD_NOT_ALLOWED),
+    ] {
+        let response = no_redirects().request(method.clone(), app.url(path)).send().await.unwrap();
+        assert_eq!(response.status(), status, "{method} {path}");
+        assert_eq!(response.headers()[header::CONTENT_TYPE], "application/problem+json", "{method} {path}");
+        let problem: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(problem["status"], status.as_u16());
+        assert!(problem["detail"].as_str().unwrap().contains(path), "{problem}");
+    }
+}
+
+#[tokio::test]
+async fn a_forms_address_opened_again_leads_back_to_the_form() {
+    let app = spawn_app().await;
+    let seed = app.seed().await;
+    let editor = sign_in(&app, "editor").await;
+    let path = format!("/incidents/{}", seed.public);
+    for (action, form) in
+        [("moments", "override-moment"), ("events", "add-event"), ("import", "import-events"), ("status", "status")]
+    {
+        let (status, body) = page(&app, &editor, &format!("{path}/{action}")).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{action}: {body}");
+        let response = no_redirects()
+            .get(app.url(&format!("{path}/{action}")))
+            .header(header::COOKIE, &editor)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.headers()[header::LOCATION], format!("{path}#{form}").as_str(), "{action}");
+    }
+    // A refused form's page opens at the form and its errors.
+    let (_, body) = page(&app, &editor, &path).await;
+    for (action, form) in [("moments", "override-moment"), ("events", "add-event"), ("import", "import-events")] {
+        assert!(body.contains(&format!("action=\"{path}/{action}#{form}\"")), "{action}");
+        assert!(body.contains(&format!("id=\"{form}\"")), "{action}");
+    }
+}

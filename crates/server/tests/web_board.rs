@@ -96,7 +96,7 @@ async fn home_shows_what_needs_each_person_and_says_what_would_appear() {
     assert!(section(&home, "review").contains("Refunds stuck in queue"), "the editor is in payments");
     assert!(section(&home, "late-drafts").contains("Checkout returns 502"));
     let responding = section(&home, "responding");
-    assert!(responding.contains("Checkout returns 502") && responding.contains("incident commander"));
+    assert!(responding.contains("Checkout returns 502") && responding.contains("Incident commander"));
 
     let cookie = sign_in(&app, "viewer").await;
     let (_, home) = page(&app, &cookie, "/").await;

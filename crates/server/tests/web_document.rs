@@ -188,3 +188,42 @@ async fn long_histories_are_paged() {
     assert_eq!(status, StatusCode::OK);
     assert!(clamped.contains("Page 2 of 2."), "a page past the end shows the last");
 }
+
+#[tokio::test]
+async fn the_read_view_and_the_incident_page_offer_html_and_pdf_exports() {
+    let app = spawn_app().await;
+    let seed = app.seed().await;
+    start_postmortem(&app, EDITOR, &seed.public).await;
+    let viewer = sign_in(&app, "viewer").await;
+    let handle = &seed.public;
+    for path in [format!("/incidents/{handle}/postmortem"), format!("/incidents/{handle}")] {
+        let (_, body) = page(&app, &viewer, &path).await;
+        assert!(body.contains(&format!("href=\"/incidents/{handle}/postmortem/export.html\"")), "{path}: {body}");
+        let pdf_link = format!("href=\"/incidents/{handle}/postmortem/export.pdf\"");
+        assert_eq!(body.contains(&pdf_link), cfg!(feature = "pdf"), "{path}: PDF offered only when built with it");
+    }
+    let response = no_redirects()
+        .get(app.url(&format!("/incidents/{handle}/postmortem/export.html")))
+        .header(header::COOKIE, &viewer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response.headers()[header::CONTENT_DISPOSITION],
+        format!("attachment; filename=\"{handle}-postmortem.html\"").as_str()
+    );
+    assert!(response.text().await.unwrap().contains("Checkout returns 502"));
+    let response = no_redirects()
+        .get(app.url(&format!("/incidents/{handle}/postmortem/export.pdf")))
+        .header(header::COOKIE, &viewer)
+        .send()
+        .await
+        .unwrap();
+    if cfg!(feature = "pdf") {
+        assert_eq!(response.status(), StatusCode::OK);
+    } else {
+        assert_eq!(response.status(), StatusCode::NOT_IMPLEMENTED);
+        assert!(response.text().await.unwrap().contains("--features pdf"));
+    }
+}

@@ -497,3 +497,61 @@ async fn private_postmortems_are_hidden_from_outsiders_and_forged_forms_refused(
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(stored(&app, &seed.public).await["sections"]["summary"], "");
 }
+
+#[tokio::test]
+async fn submitting_with_open_wording_findings_asks_for_a_reason_kept_in_the_history() {
+    let app = spawn_app().await;
+    let seed = app.seed().await;
+    let pm = start(&app, &seed.public).await;
+    let path = edit_path(&seed.public);
+    let cookie = sign_in(&app, "editor").await;
+    let (_, item) = app
+        .post(
+            EDITOR,
+            &format!("/api/v1/incidents/{}/action-items", seed.public),
+            json!({"title": "Make the pool follow the primary", "kind": "fix_root_cause", "owner": "editor", "due_date": "2026-12-15"}),
+        )
+        .await;
+    let (status, _) = app
+        .post(
+            EDITOR,
+            &format!("/api/v1/incidents/{}/events", seed.public),
+            json!({"occurred_at": "2026-11-20T10:31:00Z", "kind": "action", "text": "Pool restarted", "key_moment": "mitigation"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (_, editor) = page(&app, &cookie, &path).await;
+    let mut form = full_form(&hidden(&editor, "csrf_token"), &pm["version"].to_string());
+    set(&mut form, "rec_text", "Make the pool follow the primary");
+    add(&mut form, "rec_item", &format!("0:{}", item["id"].as_str().unwrap()));
+    set(&mut form, "lessons.went_badly", "Admin should have known the runbook lacked the pool step.");
+    set(&mut form, "action", "in_review");
+    let (status, _, body) = send_form(&app, &cookie, &path, &form).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.contains("It was not moved to in review: 1 wording finding is still open"), "{body}");
+    assert!(body.contains("<label for=\"wording_reason\">Why the wording stands</label>"), "{body}");
+    let saved = stored(&app, &seed.public).await;
+    assert_eq!(saved["status"], "draft", "not submitted silently");
+    assert_eq!(saved["sections"]["lessons"]["went_badly"], "Admin should have known the runbook lacked the pool step.");
+
+    let mut form = full_form(&hidden(&body, "csrf_token"), &hidden(&body, "version"));
+    set(&mut form, "rec_text", "Make the pool follow the primary");
+    add(&mut form, "rec_item", &format!("0:{}", item["id"].as_str().unwrap()));
+    set(&mut form, "lessons.went_badly", "Admin should have known the runbook lacked the pool step.");
+    set(&mut form, "action", "in_review");
+    add(&mut form, "wording_reason", "Admin wrote this about themself and wants it kept");
+    let (status, location, body) = send_form(&app, &cookie, &path, &form).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    assert!(location.contains("Submitted%20for%20review"), "{location}");
+    let saved = stored(&app, &seed.public).await;
+    assert_eq!(saved["status"], "in_review");
+    let (_, history) = app.get(EDITOR, &format!("/api/v1/postmortems/{}/history", saved["id"].as_str().unwrap())).await;
+    let last = history.as_array().unwrap().last().unwrap();
+    assert_eq!(
+        last["reason"],
+        "Submitted for review with 1 wording finding open: Admin wrote this about themself and wants it kept",
+        "{history}"
+    );
+    let (_, history_page) = page(&app, &cookie, &format!("/incidents/{}/postmortem/history", seed.public)).await;
+    assert!(history_page.contains("Admin wrote this about themself and wants it kept"), "{history_page}");
+}

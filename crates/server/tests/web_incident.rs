@@ -96,7 +96,7 @@ async fn incident_page_shows_moments_measures_timeline_chart_and_policy() {
     let viewer = sign_in(&app, "viewer").await;
     let (status, body) = page(&app, &viewer, &format!("/incidents/{}", seed.public)).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(body.contains("Checkout returns 502") && body.contains("incident commander"), "header");
+    assert!(body.contains("Checkout returns 502") && body.contains("Incident commander"), "header");
     assert!(body.contains("Time to detect") && body.contains("<strong>4m</strong>"), "4 minutes to detect");
     assert!(body.contains("Measured from Impact start at 2026-11-20 10:00 UTC (set on the incident)."), "from");
     assert!(body.contains("to detection at 2026-11-20 10:04 UTC (set on the incident)"), "measured to");
@@ -112,7 +112,7 @@ async fn incident_page_shows_moments_measures_timeline_chart_and_policy() {
     assert!(body.contains("Manage action items") && body.contains("/incidents/INC-1/action-items"));
     assert!(body.contains("No post-mortem yet."));
     assert!(!body.contains("Add event") && !body.contains("Override key moment"), "viewers see no forms");
-    assert!(!body.contains(">Resolve</button>"));
+    assert!(!body.contains(">Mitigate</button>") && !body.contains("Resolve…"));
 }
 
 #[tokio::test]
@@ -196,7 +196,7 @@ async fn editors_add_an_event_and_a_refused_one_keeps_its_text() {
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(body.contains("text:"), "{body}");
+    assert!(body.contains("Text:"), "{body}");
 }
 
 #[tokio::test]
@@ -206,11 +206,23 @@ async fn resolving_with_the_button_drafts_the_required_post_mortem() {
     let editor = sign_in(&app, "editor").await;
     let path = format!("/incidents/{}", seed.public);
     let (_, body) = page(&app, &editor, &path).await;
-    assert!(body.contains(">Acknowledge</button>") && body.contains(">Resolve</button>"));
+    assert!(body.contains(">Acknowledge</button>") && body.contains(">Mitigate</button>"));
     let (token, based_on) = (csrf_token(&body), version(&body));
     let (status, _) = app.get(As::User("editor"), &format!("/api/v1/incidents/{}/postmortem", seed.public)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let fields = [("csrf_token", token.as_str()), ("version", based_on.as_str()), ("status", "resolved")];
+    // Resolve asks first: the button opens a confirmation, and an unconfirmed post changes nothing.
+    assert!(body.contains(&format!("href=\"{path}/resolve?version={based_on}\">Resolve…</a>")), "{body}");
+    let unconfirmed = [("csrf_token", token.as_str()), ("version", based_on.as_str()), ("status", "resolved")];
+    let (status, _, confirm) = send_form(&app, &editor, &format!("{path}/status"), &unconfirmed).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(confirm.contains("Resolve INC-1?") && confirm.contains(">Yes, resolve INC-1</button>"), "{confirm}");
+    let (_, incident) = app.get(As::User("editor"), &format!("/api/v1/incidents/{}", seed.public)).await;
+    assert_eq!(incident["status"], "triggered", "not resolved without the confirmation");
+    let (status, confirm_page) = page(&app, &editor, &format!("{path}/resolve?version={based_on}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(confirm_page.contains("name=\"confirm\" value=\"yes\""), "{confirm_page}");
+    let fields =
+        [("csrf_token", token.as_str()), ("version", based_on.as_str()), ("status", "resolved"), ("confirm", "yes")];
     let (status, location, _) = send_form(&app, &editor, &format!("{path}/status"), &fields).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
     let (_, incident) = app.get(As::User("editor"), &format!("/api/v1/incidents/{}", seed.public)).await;
@@ -221,6 +233,11 @@ async fn resolving_with_the_button_drafts_the_required_post_mortem() {
     let (_, body) = page(&app, &editor, &location).await;
     assert!(body.contains("is now resolved"));
     assert!(body.contains("Open post-mortem") && body.contains("Edit post-mortem"));
+    assert!(
+        body.contains(">Reopen as acknowledged</button>") && body.contains(">Reopen as mitigated</button>"),
+        "moves back read as reopening: {body}"
+    );
+    assert!(!body.contains(">Acknowledge</button>") && !body.contains("Resolve…"));
 
     // The same button on the page as it was before: someone else's change came first.
     let (status, _, body) = send_form(&app, &editor, &format!("{path}/status"), &fields).await;
@@ -282,7 +299,8 @@ async fn key_moment_override_needs_a_reason_and_keeps_it_in_history() {
     ];
     let (status, _, body) = send_form(&app, &editor, &format!("{path}/moments"), &out_of_order).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(body.contains("resolved_at") && body.contains("Typed from memory"), "why and the input");
+    assert!(body.contains("Resolved: must not be earlier than the detection time"), "{body}");
+    assert!(!body.contains("resolved_at:") && body.contains("Typed from memory"), "why and the input");
 }
 
 #[tokio::test]
@@ -600,7 +618,7 @@ async fn response_times_across_the_listed_incidents_are_medians_and_percentiles_
         "{body}"
     );
     assert!(body.contains("<th scope=\"row\">Resolve</th><td>0</td><td>—</td>"), "{body}");
-    assert!(body.contains("<th scope=\"row\">customer report</th><td>2</td>"), "{body}");
+    assert!(body.contains("<th scope=\"row\">Customer report</th><td>2</td>"), "{body}");
     let (_, filtered) = page(&app, &outsider, "/incidents/response-times?severity=SEV2").await;
     assert!(filtered.contains("(1 incident)") && filtered.contains("<td>1</td><td>4m</td>"), "{filtered}");
     let admin = sign_in(&app, "admin").await;
@@ -609,4 +627,167 @@ async fn response_times_across_the_listed_incidents_are_medians_and_percentiles_
     let (status, bad) = page(&app, &outsider, "/incidents/response-times?since=yesterday").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(bad.contains("From: &#34;yesterday&#34; is not a day"), "{bad}");
+}
+
+#[tokio::test]
+async fn editors_edit_an_incident_and_its_responders_from_the_page() {
+    let app = spawn_app().await;
+    let seed = app.seed().await;
+    let editor = sign_in(&app, "editor").await;
+    let path = format!("/incidents/{}", seed.public);
+    let (_, incident_page) = page(&app, &editor, &path).await;
+    assert!(incident_page.contains(&format!("href=\"{path}/edit\">Edit incident</a>")), "linked from the page");
+    let (status, form) = page(&app, &editor, &format!("{path}/edit")).await;
+    assert_eq!(status, StatusCode::OK);
+    for label in ["Title", "Severity", "Detected by", "Description", "Responder 1", "Role of responder 1"] {
+        assert!(form.contains(&format!(">{label}</label>")), "{label}");
+    }
+    assert!(form.contains("value=\"incident_commander\" selected>Incident commander</option>"), "{form}");
+    let (token, based_on) = (csrf_token(&form), version(&form));
+    let fields = [
+        ("csrf_token", token.as_str()),
+        ("version", based_on.as_str()),
+        ("title", "Checkout returns 502 for card payments"),
+        ("severity", "SEV1"),
+        ("detection_method", "customer_report"),
+        ("description", "Card payments failed."),
+        ("services", "checkout"),
+        ("teams", "payments"),
+        ("responder", "editor"),
+        ("role", "scribe"),
+        ("responder", "admin"),
+        ("role", "incident_commander"),
+        ("responder", ""),
+        ("role", "responder"),
+        ("reason", "The commander was Admin, not the editor"),
+    ];
+    let (status, location, _) = send_form(&app, &editor, &format!("{path}/edit"), &fields).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
+    assert!(location.starts_with(&format!("{path}?notice=Saved")), "{location}");
+    let (_, incident) = app.get(As::User("editor"), &format!("/api/v1/incidents/{}", seed.public)).await;
+    assert_eq!(incident["title"], "Checkout returns 502 for card payments");
+    assert_eq!(
+        (incident["severity"].as_str(), incident["detection_method"].as_str()),
+        (Some("SEV1"), Some("customer_report"))
+    );
+    assert_eq!(incident["teams"], json!(["payments"]));
+    assert_eq!(
+        incident["responders"],
+        json!([{"username": "editor", "role": "scribe"}, {"username": "admin", "role": "incident_commander"}])
+    );
+    let (_, history) = app.get(As::User("editor"), &format!("/api/v1/incidents/{}/history", seed.public)).await;
+    assert_eq!(history.as_array().unwrap().last().unwrap()["reason"], "The commander was Admin, not the editor");
+
+    // The same form again, based on the version before: someone else's change came first.
+    let (status, _, body) = send_form(&app, &editor, &format!("{path}/edit"), &fields).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(body.contains("Someone changed this incident after you opened the form"), "{body}");
+    assert!(body.contains("Saved now by someone else") && body.contains("admin (Incident commander)"), "{body}");
+    assert!(body.contains("value=\"The commander was Admin, not the editor\""), "the input is kept");
+    let current = incident["version"].to_string();
+    assert_eq!(version(&body), current, "sending again writes over theirs");
+
+    let bad = [
+        ("csrf_token", token.as_str()),
+        ("version", current.as_str()),
+        ("title", " "),
+        ("severity", "SEV1"),
+        ("detection_method", "customer_report"),
+        ("responder", "editor"),
+        ("role", "boss"),
+    ];
+    let (status, _, body) = send_form(&app, &editor, &format!("{path}/edit"), &bad).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("Responder 1: choose the role editor held"), "{body}");
+    let nobody = [
+        ("csrf_token", token.as_str()),
+        ("version", current.as_str()),
+        ("title", "Still here"),
+        ("severity", "SEV1"),
+        ("detection_method", "customer_report"),
+        ("responder", "ghost"),
+        ("role", "scribe"),
+    ];
+    let (status, _, body) = send_form(&app, &editor, &format!("{path}/edit"), &nobody).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("Responders:") && body.contains("ghost"), "{body}");
+}
+
+#[tokio::test]
+async fn viewers_and_forged_forms_cannot_edit_an_incident() {
+    let app = spawn_app().await;
+    let seed = app.seed().await;
+    let viewer = sign_in(&app, "viewer").await;
+    let path = format!("/incidents/{}/edit", seed.public);
+    let (status, body) = page(&app, &viewer, &path).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(body.contains("editor or admin role"));
+    let (_, incident_page) = page(&app, &viewer, &format!("/incidents/{}", seed.public)).await;
+    assert!(!incident_page.contains("Edit incident"));
+    let token = csrf_token(&incident_page);
+    let fields = [
+        ("csrf_token", token.as_str()),
+        ("version", "1"),
+        ("title", "Mine now"),
+        ("severity", "SEV5"),
+        ("detection_method", "unknown"),
+    ];
+    let (status, _, _) = send_form(&app, &viewer, &path, &fields).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let editor = sign_in(&app, "editor").await;
+    let forged = [
+        ("csrf_token", "forged"),
+        ("version", "1"),
+        ("title", "Mine now"),
+        ("severity", "SEV5"),
+        ("detection_method", "unknown"),
+    ];
+    let (status, _, body) = send_form(&app, &editor, &path, &forged).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(body.contains("cross-site request refused"));
+    let outsider = sign_in(&app, "outsider").await;
+    let (status, _) = page(&app, &outsider, &format!("/incidents/{}/edit", seed.private)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, incident) = app.get(As::User("editor"), &format!("/api/v1/incidents/{}", seed.public)).await;
+    assert_eq!(incident["version"], 1, "nothing changed");
+}
+
+#[tokio::test]
+async fn the_incident_page_reads_in_words_people_use() {
+    let app = spawn_app().await;
+    let seed = app.seed().await;
+    let at = datetime!(2026-11-20 10:03 UTC);
+    app.store
+        .import_events(&Viewer::operator(), 1, &[event(at, "alertmanager", EventKind::Alert, "a1", "One alert")], &[])
+        .await
+        .unwrap();
+    let (status, _) = app
+        .patch(
+            As::User("editor"),
+            &format!("/api/v1/incidents/{}", seed.public),
+            json!({"version": 1, "teams": ["payments"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = app
+        .post(
+            As::User("editor"),
+            &format!("/api/v1/incidents/{}/postmortem", seed.public),
+            json!({"sections": {"summary": "The pool kept **stale** connections.\n\n- one\n- two"}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let viewer = sign_in(&app, "viewer").await;
+    let (_, body) = page(&app, &viewer, &format!("/incidents/{}", seed.public)).await;
+    assert!(body.contains("Timeline <span class=\"muted\">(1 event)</span>"), "singular");
+    assert!(body.contains("2026-11-20 10:03:00 UTC: 1 alert<"), "{body}");
+    assert!(body.contains("<span class=\"muted\">Teams:</span> Payments"), "team names, not slugs");
+    assert!(body.contains("<span class=\"muted\">Services:</span> Checkout"), "service names, not slugs");
+    assert!(body.contains("<span class=\"muted\">Detected by:</span> Monitoring alert"));
+    assert!(body.contains("<strong>stale</strong>") && body.contains("<li>one</li>"), "Markdown rendered: {body}");
+    assert!(!body.contains("**stale**"));
+    assert!(body.contains("viewer (viewer role)"));
+    assert!(body.contains("<link rel=\"icon\" href=\"/assets/favicon.svg\""));
+    let (status, _) = page(&app, &viewer, "/assets/favicon.svg").await;
+    assert_eq!(status, StatusCode::OK);
 }

@@ -25,13 +25,8 @@ pub(crate) fn history_table(kind: ChainKind) -> (&'static str, &'static str) {
 /// One stored history row as hashed: version, actor id, time, reason, changes, prev_hash, hash.
 pub(crate) type HistoryRow = (i64, Option<String>, Ts, Option<String>, String, Option<String>, Option<String>);
 
-/// The columns of [`HistoryRow`] in `table`, for a SELECT.
-pub(crate) fn history_columns(kind: ChainKind) -> &'static str {
-    match kind {
-        ChainKind::Postmortem => "version, actor_id, at, CAST(NULL AS TEXT), changes, prev_hash, hash",
-        _ => "version, actor_id, at, reason, changes, prev_hash, hash",
-    }
-}
+/// The columns of [`HistoryRow`] in either history table, for a SELECT.
+pub(crate) const HISTORY_COLUMNS: &str = "version, actor_id, at, reason, changes, prev_hash, hash";
 
 /// Inside a transaction `$tx`, the hash of the last history row of record `$id`
 /// before version `$before`, as stored. Evaluates to `Result<Option<String>, StoreError>`.
@@ -70,7 +65,7 @@ macro_rules! seal_chain {
             let (table, column) = $crate::audit::history_table(kind);
             let rows: Vec<$crate::audit::HistoryRow> = sqlx::query_as($crate::built_sql(&format!(
                 "SELECT {} FROM {table} WHERE {column} = $1 ORDER BY version",
-                $crate::audit::history_columns(kind)
+                $crate::audit::HISTORY_COLUMNS
             )))
             .bind(record_id)
             .fetch_all(&mut *$tx)
@@ -253,7 +248,7 @@ impl Store {
         let mut heads = Vec::new();
         for kind in [ChainKind::Incident, ChainKind::Postmortem] {
             let (table, column) = history_table(kind);
-            let sql = format!("SELECT {column}, {} FROM {table} ORDER BY {column}, version", history_columns(kind));
+            let sql = format!("SELECT {column}, {} FROM {table} ORDER BY {column}, version", HISTORY_COLUMNS);
             let rows: Vec<RecordHistoryRow> =
                 on_pool!(self, |pool| sqlx::query_as(built_sql(&sql)).fetch_all(pool).await)?;
             let mut chains: BTreeMap<String, Vec<HistoryRow>> = BTreeMap::new();

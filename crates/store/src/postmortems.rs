@@ -84,6 +84,9 @@ pub(crate) fn date_text(date: Date) -> String {
     date.format(DATE_FORMAT).unwrap_or_default()
 }
 
+/// A post-mortem history row as read: version, actor's username, time, changes (JSON), reason.
+type ChangeRow = (i64, Option<String>, Ts, String, Option<String>);
+
 impl Store {
     /// Starts the post-mortem of a visible incident; an incident has at most one.
     pub async fn create_postmortem(
@@ -333,7 +336,7 @@ impl Store {
             }
             after.owner = owner.clone();
         }
-        self.save_postmortem(viewer, &before, after, patch.version).await
+        self.save_postmortem(viewer, &before, after, patch.version, None).await
     }
 
     /// Moves a post-mortem to another status, if the move is allowed.
@@ -343,6 +346,19 @@ impl Store {
         id: &str,
         version: i64,
         status: PostmortemStatus,
+    ) -> Result<Postmortem, StoreError> {
+        self.set_postmortem_status_because(viewer, id, version, status, None).await
+    }
+
+    /// Moves a post-mortem to another status, keeping `reason` (why the move was made)
+    /// in its history beside the change.
+    pub async fn set_postmortem_status_because(
+        &self,
+        viewer: &Viewer,
+        id: &str,
+        version: i64,
+        status: PostmortemStatus,
+        reason: Option<&str>,
     ) -> Result<Postmortem, StoreError> {
         let before = self.postmortem(viewer, id).await?;
         check_version(&before, version)?;
@@ -357,7 +373,7 @@ impl Store {
         if status == PostmortemStatus::Published && after.published_at.is_none() {
             after.published_at = Some(Ts::now().get());
         }
-        self.save_postmortem(viewer, &before, after, version).await
+        self.save_postmortem(viewer, &before, after, version, reason.map(str::trim).filter(|r| !r.is_empty())).await
     }
 
     async fn save_postmortem(
@@ -366,6 +382,7 @@ impl Store {
         before: &Postmortem,
         after: Postmortem,
         based_on: i64,
+        reason: Option<&str>,
     ) -> Result<Postmortem, StoreError> {
         let changes = diff_postmortems(before, &after);
         if changes.is_empty() {
@@ -406,13 +423,13 @@ impl Store {
                     version: based_on + 1,
                     actor_id: viewer.actor_id(),
                     at: now.get(),
-                    reason: None,
+                    reason,
                     changes: &changes,
                 };
                 let hash = entry.hash(prev_hash.as_deref());
                 sqlx::query(
-                    "INSERT INTO postmortem_history (postmortem_id, version, actor_id, at, changes, prev_hash, hash) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    "INSERT INTO postmortem_history (postmortem_id, version, actor_id, at, changes, prev_hash, hash, reason) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                 )
                 .bind(&after.id)
                 .bind(based_on + 1)
@@ -421,6 +438,7 @@ impl Store {
                 .bind(&changes)
                 .bind(&prev_hash)
                 .bind(&hash)
+                .bind(reason)
                 .execute(&mut *tx)
                 .await?;
                 tx.commit().await?;
@@ -439,19 +457,20 @@ impl Store {
     /// Every change made to a post-mortem, oldest first.
     pub async fn postmortem_history(&self, viewer: &Viewer, id: &str) -> Result<Vec<PostmortemChange>, StoreError> {
         self.postmortem(viewer, id).await?;
-        let rows: Vec<(i64, Option<String>, Ts, String)> = on_pool!(self, |pool| sqlx::query_as(
-            "SELECT h.version, u.username, h.at, h.changes FROM postmortem_history h \
+        let rows: Vec<ChangeRow> = on_pool!(self, |pool| sqlx::query_as(
+            "SELECT h.version, u.username, h.at, h.changes, h.reason FROM postmortem_history h \
              LEFT JOIN users u ON u.id = h.actor_id WHERE h.postmortem_id = $1 ORDER BY h.version"
         )
         .bind(id)
         .fetch_all(pool)
         .await)?;
         rows.into_iter()
-            .map(|(version, actor, at, changes)| {
+            .map(|(version, actor, at, changes, reason)| {
                 Ok(PostmortemChange {
                     version,
                     actor,
                     at: at.get(),
+                    reason,
                     changes: serde_json::from_str::<Vec<FieldChange>>(&changes)
                         .map_err(|e| StoreError::Corrupt(format!("history of {id:?}: {e}")))?,
                 })

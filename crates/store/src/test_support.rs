@@ -34,9 +34,33 @@ pub async fn sqlite_store() -> Store {
     store
 }
 
+/// Whether tests run under CI: `CI` set to anything but empty, `0` or `false`. There a
+/// test whose database or tool is missing fails rather than skipping, so a run that
+/// checked nothing cannot pass.
+pub fn under_ci() -> bool {
+    is_ci(std::env::var("CI").ok().as_deref())
+}
+
+fn is_ci(value: Option<&str>) -> bool {
+    value.map(str::trim).is_some_and(|v| !v.is_empty() && v != "0" && !v.eq_ignore_ascii_case("false"))
+}
+
+/// The PostgreSQL server to test on, from `HINDSIGHT_TEST_DATABASE_URL`: `None` (skip)
+/// when unset outside CI, an error saying what to set under CI.
+fn postgres_server(url: Option<&str>, ci: bool) -> Result<Option<String>, String> {
+    match url.filter(|url| !url.is_empty()) {
+        Some(url) => Ok(Some(url.to_string())),
+        None if ci => Err(format!(
+            "{DATABASE_URL_VAR} is not set, and under CI the PostgreSQL run of every store test must run: \
+             point it at a server where the test user may CREATE DATABASE (.ci/run starts one)"
+        )),
+        None => Ok(None),
+    }
+}
+
 /// A migrated store on a new database of the server `HINDSIGHT_TEST_DATABASE_URL`
-/// names, or `None` (after a notice) when the variable is unset — except under CI
-/// (`CI=true`), where the PostgreSQL half of a test must run, so a missing URL fails it.
+/// names, or `None` (after a notice) when the variable is unset; under CI an unset
+/// variable fails the test instead.
 pub async fn postgres_store() -> Option<Store> {
     let url = postgres_database().await?;
     let store =
@@ -46,14 +70,17 @@ pub async fn postgres_store() -> Option<Store> {
 }
 
 /// The URL of a new, empty database on the server `HINDSIGHT_TEST_DATABASE_URL` names,
-/// for tests that hand a URL to the binary; `None` (after a notice) when it is unset.
+/// for tests that hand a URL to the binary; `None` (after a notice) when it is unset,
+/// and under CI a failure instead.
 pub async fn postgres_database() -> Option<String> {
-    let Some(admin_url) = std::env::var(DATABASE_URL_VAR).ok().filter(|url| !url.is_empty()) else {
-        if std::env::var("CI").as_deref() == Ok("true") {
-            panic!("{DATABASE_URL_VAR} is not set, and under CI every test runs on PostgreSQL too");
+    let url = std::env::var(DATABASE_URL_VAR).ok();
+    let admin_url = match postgres_server(url.as_deref(), under_ci()) {
+        Ok(Some(url)) => url,
+        Ok(None) => {
+            eprintln!("{DATABASE_URL_VAR} is not set: skipping the PostgreSQL run of this test");
+            return None;
         }
-        eprintln!("{DATABASE_URL_VAR} is not set: skipping the PostgreSQL run of this test");
-        return None;
+        Err(e) => panic!("{e}"),
     };
     let shown = redact(&admin_url);
     let mut admin = PgConnection::connect(&admin_url)
@@ -160,7 +187,7 @@ async fn sweep_old_databases(admin: &mut PgConnection) {
 
 #[cfg(test)]
 mod tests {
-    use super::with_database;
+    use super::*;
 
     #[test]
     fn database_in_url_is_replaced() {
@@ -178,5 +205,20 @@ mod tests {
     #[test]
     fn query_string_is_kept_when_database_is_replaced() {
         assert_eq!(with_database("postgres://u@db/main?sslmode=disable", "t1"), "postgres://u@db/t1?sslmode=disable");
+    }
+
+    #[test]
+    fn ci_is_any_value_but_empty_zero_or_false() {
+        assert!(is_ci(Some("true")) && is_ci(Some("1")) && is_ci(Some("yes")));
+        assert!(!is_ci(None) && !is_ci(Some("")) && !is_ci(Some("0")) && !is_ci(Some("false")));
+    }
+
+    #[test]
+    fn without_a_test_database_postgres_tests_skip_outside_ci_and_fail_under_it() {
+        assert_eq!(postgres_server(None, false), Ok(None));
+        assert_eq!(postgres_server(Some(""), false), Ok(None));
+        let error = postgres_server(None, true).unwrap_err();
+        assert!(error.contains(DATABASE_URL_VAR) && error.contains("under CI"), "{error}");
+        assert_eq!(postgres_server(Some("postgres://p@h/db"), true), Ok(Some("postgres://p@h/db".to_string())));
     }
 }

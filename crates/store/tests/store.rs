@@ -1493,6 +1493,22 @@ async fn publishing_after_review_sets_published_at(store: Store) {
     assert_eq!(published.version, 3);
 }
 
+async fn a_status_move_keeps_its_reason_in_the_history_and_the_chain(store: Store) {
+    let admin = admin(&store).await;
+    store.create_incident(&admin, incident("x")).await.unwrap();
+    let pm = store.create_postmortem(&admin, 1, NewPostmortem::default()).await.unwrap();
+    let reason = "Submitted with 1 wording finding open: the quote is the customer's own words";
+    let review =
+        store.set_postmortem_status_because(&admin, &pm.id, 1, PostmortemStatus::InReview, Some(reason)).await.unwrap();
+    assert_eq!(review.status, PostmortemStatus::InReview);
+    let history = store.postmortem_history(&admin, &pm.id).await.unwrap();
+    let last = history.last().unwrap();
+    assert_eq!((last.version, last.reason.as_deref()), (2, Some(reason)));
+    assert_eq!(history[0].reason, None);
+    let report = store.verify_audit_chains().await.unwrap();
+    assert!(report.intact(), "the reason is part of the hashed row: {report:?}");
+}
+
 async fn draft_cannot_be_published_directly(store: Store) {
     let admin = admin(&store).await;
     store.create_incident(&admin, incident("x")).await.unwrap();
@@ -1554,6 +1570,7 @@ on_both_databases!(
     postmortem_history_records_every_change_with_old_new_and_actor,
     update_that_changes_nothing_adds_no_history,
     publishing_after_review_sets_published_at,
+    a_status_move_keeps_its_reason_in_the_history_and_the_chain,
     draft_cannot_be_published_directly,
     postmortem_of_a_private_incident_is_hidden_from_an_outsider,
     postmortems_are_filtered_by_status,

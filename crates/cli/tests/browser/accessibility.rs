@@ -31,6 +31,8 @@ async fn the_main_pages_have_no_serious_accessibility_violations() {
         ("incident list", "/incidents".to_string(), "Incidents (".to_string()),
         ("incident", handle.clone(), "Response times".to_string()),
         ("new incident form", "/incidents/new".to_string(), "Declare an incident".to_string()),
+        ("incident edit form", format!("{handle}/edit"), "Responders and their roles".to_string()),
+        ("resolve confirmation", format!("{handle}/resolve"), "Yes, resolve".to_string()),
         ("post-mortem editor", format!("{handle}/postmortem/edit"), "Completeness".to_string()),
         ("incident action items", format!("{handle}/action-items"), "Add an action item".to_string()),
         ("action-items board", "/action-items".to_string(), "Sorted by due date".to_string()),

@@ -54,7 +54,7 @@ pub fn script() -> Option<String> {
     let path = script_path();
     match std::fs::read_to_string(&path) {
         Ok(script) => Some(script),
-        Err(e) if std::env::var_os("CI").is_some_and(|v| !v.is_empty()) => {
+        Err(e) if hindsight_store::test_support::under_ci() => {
             panic!(
                 "the accessibility check needs axe-core at {}: {e}; run `npm ci` in crates/cli/tests/browser",
                 path.display()

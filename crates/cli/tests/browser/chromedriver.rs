@@ -28,7 +28,7 @@ static SHARED: Mutex<Weak<Chromedriver>> = Mutex::new(Weak::new());
 pub fn shared() -> Option<Arc<Chromedriver>> {
     let (chromedriver, chromium) = match (find("CHROMEDRIVER", "chromedriver"), find("CHROMIUM", "chromium")) {
         (Some(driver), Some(chromium)) => (driver, chromium),
-        _ if std::env::var_os("CI").is_some_and(|v| !v.is_empty()) => {
+        _ if hindsight_store::test_support::under_ci() => {
             panic!("the browser tests need chromium and chromedriver: apt-get install -y chromium chromium-driver")
         }
         _ => {

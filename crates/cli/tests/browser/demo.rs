@@ -56,3 +56,14 @@ pub fn other_user_with<'a>(data: &'a DemoData, role: Role, not: &str) -> &'a str
         .map(|u| u.username.as_str())
         .expect("a second demo user with that role")
 }
+
+/// A public incident with no incident commander among its responders.
+pub fn incident_without_commander(data: &DemoData) -> &DemoIncident {
+    data.incidents
+        .iter()
+        .find(|d| {
+            !d.incident.private
+                && d.incident.responders.iter().all(|r| r.role != hindsight_core::ResponderRole::IncidentCommander)
+        })
+        .expect("a public demo incident without an incident commander")
+}

@@ -58,3 +58,36 @@ async fn an_incident_page_shows_its_moments_timeline_and_postmortem() {
         assert!(page.contains(&item.title), "the action item {:?} is not shown", item.title);
     }
 }
+
+#[tokio::test]
+async fn naming_an_incident_commander_on_the_edit_form_clears_the_finding() {
+    let Some(app) = App::with_demo_data().await else { return };
+    let browser = app.open_browser().await;
+    let data = demo::data();
+    let demo = demo::incident_without_commander(&data);
+    let declarer = data.users.iter().find(|u| u.username == demo.declared_by).expect("the declarer is a demo user");
+
+    browser.sign_in("admin", DEMO_PASSWORD).await;
+    browser.go_to("/incidents").await;
+    browser.click(&demo.incident.title).await;
+    browser.wait_for_text("Response times").await;
+    let incident = browser.path().await;
+    assert!(browser.text().await.contains("No incident commander is recorded"), "the finding shows first");
+
+    browser.click("Edit incident").await;
+    browser.wait_for_text("Responders and their roles").await;
+    if demo.incident.responders.is_empty() {
+        browser.choose("Responder 1", &format!("{} ({})", declarer.display_name, declarer.username)).await;
+    }
+    browser.choose("Role of responder 1", "Incident commander").await;
+    browser.fill("Reason (optional)", "They led the response").await;
+    browser.screenshot("incident-edit").await;
+    browser.click("Save changes").await;
+    browser.wait_for_text("Saved the changes").await;
+    browser.screenshot("incident-edited").await;
+
+    assert!(browser.path().await.starts_with(&incident), "back on the incident page");
+    let page = browser.text().await;
+    assert!(!page.contains("No incident commander is recorded"), "the finding is gone");
+    assert!(page.contains("Incident commander"), "the role shows among the responders");
+}

@@ -25,7 +25,7 @@ async fn a_private_incident_is_neither_listed_nor_shown_to_an_outsider() {
     browser.wait_for_text("Sign in to Hindsight").await;
 
     browser.sign_in(outsider, DEMO_PASSWORD).await;
-    browser.wait_for_text(&format!("{outsider} · ")).await;
+    browser.wait_for_text(&format!("{outsider} (")).await;
     browser.go_to("/incidents").await;
     browser.wait_for_text("Incidents (").await;
     browser.screenshot("incidents-outsider").await;

@@ -15,7 +15,7 @@ async fn a_viewer_reads_but_cannot_declare_or_edit() {
     let summary = demo.postmortem.as_ref().expect("a post-mortem").sections.summary.trim();
 
     browser.sign_in(viewer, DEMO_PASSWORD).await;
-    browser.wait_for_text(&format!("{viewer} · viewer")).await;
+    browser.wait_for_text(&format!("{viewer} (viewer role)")).await;
 
     // No way to declare an incident, and its form's address answers 403.
     browser.click("Incidents").await;

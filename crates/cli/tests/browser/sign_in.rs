@@ -46,7 +46,7 @@ async fn signing_out_ends_the_session() {
     let browser = app.open_browser().await;
 
     browser.sign_in("grace.lee", DEMO_PASSWORD).await;
-    browser.wait_for_text("grace.lee · viewer").await;
+    browser.wait_for_text("grace.lee (viewer role)").await;
     browser.click("Sign out").await;
     browser.wait_for_text("Sign in to Hindsight").await;
 

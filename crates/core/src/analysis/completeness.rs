@@ -106,7 +106,7 @@ fn damage_scope(postmortem: &Postmortem, out: &mut Vec<MissingItem>) {
         None => out.push(missing(
             "impact.data_lost",
             "sections.impact.data_lost",
-            "Say whether data was lost: true (and describe it in data_lost_detail) or false.",
+            "Say whether data was lost, and if it was, describe what was lost.",
         )),
         Some(true) if impact.data_lost_detail.trim().is_empty() => out.push(missing(
             "impact.data_lost_detail",
@@ -225,7 +225,7 @@ fn key_moments(incident: &Incident, events: &[TimelineEvent], out: &mut Vec<Miss
             "timeline.detection",
             "incident.detected_at",
             "Mark the timeline event where the incident was detected (key moment \"detection\"), or set the \
-             incident's detected_at.",
+             incident's detection time.",
         ));
     }
     if m.mitigated_at.is_none() && m.resolved_at.is_none() && !marked(&[KeyMoment::Mitigation, KeyMoment::Resolution]) {
@@ -233,7 +233,7 @@ fn key_moments(incident: &Incident, events: &[TimelineEvent], out: &mut Vec<Miss
             "timeline.mitigation",
             "incident.mitigated_at",
             "Mark the timeline event where the impact was mitigated or resolved (key moment \"mitigation\" or \
-             \"resolution\"), or set the incident's mitigated_at or resolved_at.",
+             \"resolution\"), or set the incident's mitigation or resolution time.",
         ));
     }
 }

@@ -357,7 +357,10 @@ fn shutdown_reroute_rollback(events: &[TimelineEvent], texts: &Texts) -> Option<
         if rollbacks.is_empty() {
             "the record says so in words".to_string()
         } else {
-            format!("{} rollback event(s) in the timeline", rollbacks.len())
+            match rollbacks.len() {
+                1 => "1 rollback event in the timeline".to_string(),
+                n => format!("{n} rollback events in the timeline"),
+            }
         }
     );
     reason(PolicyCriterion::ShutdownRerouteRollback, Necessity::Recommended, explanation, evidence)
@@ -511,11 +514,14 @@ fn response_problems(response: &[ResponseFinding]) -> Option<PolicyReason> {
     let mut kinds: Vec<ResponseFindingKind> = serious.iter().map(|f| f.kind).collect();
     kinds.sort();
     kinds.dedup();
-    let names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
+    let names: Vec<String> = kinds.iter().map(|k| k.as_str().replace('_', " ")).collect();
+    let problems = match serious.len() {
+        1 => "1 serious problem".to_string(),
+        n => format!("{n} serious problems"),
+    };
     let explanation = format!(
-        "The response analysis found {} serious problem(s) in how the response ran ({}); the process, not only the \
-         system, has something to learn.",
-        serious.len(),
+        "The response analysis found {problems} in how the response ran ({}); the process, not only the system, \
+         has something to learn.",
         names.join(", ")
     );
     let evidence =

@@ -39,8 +39,8 @@ pub fn to_html(doc: &PostmortemDocument) -> String {
         facts(
             s,
             &[
-                ("Users affected", impact.users_affected.map(|n| n.to_string())),
-                ("Access lost", impact.access_lost_minutes.map(|n| format!("{n} min"))),
+                ("Users affected", impact.users_affected.map(grouped)),
+                ("Access lost", impact.access_lost_minutes.map(|n| format!("{} min", grouped(n)))),
                 ("Productivity lost", impact.productivity_lost_hours.map(|h| format!("{h} h"))),
                 ("Revenue impact", non_empty(&impact.revenue_impact)),
                 ("Data lost", impact.data_lost.map(yes_no)),
@@ -274,7 +274,7 @@ fn timeline(out: &mut String, events: &[TimelineEvent]) {
 }
 
 /// User Markdown as sanitised HTML: GFM, raw HTML escaped, then cleaned by ammonia.
-fn markdown(text: &str) -> String {
+pub fn markdown(text: &str) -> String {
     if text.trim().is_empty() {
         return String::new();
     }
@@ -306,7 +306,23 @@ pub fn escape(text: &str) -> String {
 /// A model word (`in_progress`) as words (`in progress`). Model words are a closed set of
 /// `a-z` and `_`, so the result needs no escaping.
 pub(super) fn words(word: &str) -> String {
-    word.replace('_', " ")
+    match word {
+        "wont_do" => "won't do".to_owned(),
+        _ => word.replace('_', " "),
+    }
+}
+
+/// A whole number with thousands separated, as money is shown beside it: `21,000`.
+pub(super) fn grouped(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
 }
 
 pub(super) fn non_empty(text: &str) -> Option<String> {

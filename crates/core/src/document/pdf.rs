@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::PostmortemDocument;
-use super::html::{non_empty, time_shown, words, yes_no};
+use super::html::{grouped, non_empty, time_shown, words, yes_no};
 use super::markdown::date_text;
 use crate::metrics::{TimelineSummary, incident_metrics};
 use crate::model::{ActionItem, TimelineEvent};
@@ -102,8 +102,8 @@ pub fn to_typst(doc: &PostmortemDocument) -> String {
         facts(
             s,
             &[
-                ("Users affected", impact.users_affected.map(|n| n.to_string())),
-                ("Access lost", impact.access_lost_minutes.map(|n| format!("{n} min"))),
+                ("Users affected", impact.users_affected.map(grouped)),
+                ("Access lost", impact.access_lost_minutes.map(|n| format!("{} min", grouped(n)))),
                 ("Productivity lost", impact.productivity_lost_hours.map(|h| format!("{h} h"))),
                 ("Revenue impact", non_empty(&impact.revenue_impact)),
                 ("Data lost", impact.data_lost.map(yes_no)),

@@ -166,7 +166,7 @@ impl Moments {
             if let Some((before_name, before)) = latest
                 && at < before
             {
-                errors.push(name, format!("must not be earlier than {before_name}"));
+                errors.push(name, format!("must not be earlier than {}", moment_words(before_name)));
                 continue;
             }
             latest = Some((name, at));
@@ -491,6 +491,18 @@ impl Incident {
             self.status = self.status.max(self.moments.status_shown());
         }
         moved
+    }
+}
+
+/// A moment's field as a person reads it: `detected_at` as "the detection time".
+pub fn moment_words(field: &str) -> &str {
+    match field {
+        "started_at" => "the impact start",
+        "detected_at" => "the detection time",
+        "acknowledged_at" => "the acknowledgement time",
+        "mitigated_at" => "the mitigation time",
+        "resolved_at" => "the resolution time",
+        other => other,
     }
 }
 

@@ -68,9 +68,21 @@ macro_rules! word_enum {
 }
 pub(crate) use word_enum;
 
+/// A type's name as words: `EventKind` as `event kind`.
+fn kind_words(kind: &str) -> String {
+    let mut out = String::new();
+    for c in kind.chars() {
+        if c.is_uppercase() && !out.is_empty() {
+            out.push(' ');
+        }
+        out.extend(c.to_lowercase());
+    }
+    out
+}
+
 /// A word that is not one of a closed set.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown {kind} {value:?}; expected one of: {}", expected.join(", "))]
+#[error("unknown {} {value:?}; expected one of: {}", kind_words(kind), expected.join(", "))]
 pub struct UnknownWord {
     /// The set the word was meant to belong to.
     pub kind: &'static str,

@@ -362,6 +362,10 @@ pub struct PostmortemChange {
     pub actor: Option<String>,
     #[serde(with = "time::serde::rfc3339")]
     pub at: OffsetDateTime,
+    /// Why the change was made, when the person said (e.g. why it went to review with
+    /// wording findings left open).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
     pub changes: Vec<FieldChange>,
 }
 

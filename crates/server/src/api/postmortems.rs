@@ -197,7 +197,7 @@ pub async fn set_status(
     Path(id): Path<String>,
     JsonBody(change): JsonBody<StatusChange>,
 ) -> Result<Json<Postmortem>, ApiError> {
-    Ok(Json(crate::review::move_postmortem(&state, &caller, &id, change.version, change.status).await?))
+    Ok(Json(crate::review::move_postmortem(&state, &caller, &id, change.version, change.status, None).await?))
 }
 
 /// What the post-mortem still lacks before it can go to review; empty when complete.

@@ -19,6 +19,7 @@ use serde::Deserialize;
 use time::Date;
 
 use super::kit::{Chrome, Notice, PageError, Posted, Signed, safe_next, see_other_with_notice, urlencode};
+use super::view::Label;
 use crate::error::ApiError;
 use crate::json::Params;
 use crate::state::AppState;
@@ -67,7 +68,7 @@ impl ItemView {
             incident: item.incident.clone(),
             title: item.title.clone(),
             description: item.description.clone(),
-            kind: item.kind.as_str().replace('_', " "),
+            kind: item.kind.label().to_string(),
             owner: item.owner.clone().unwrap_or_default(),
             owner_team: item.owner_team.clone().unwrap_or_default(),
             priority: item.priority.as_str().to_uppercase(),
@@ -89,10 +90,7 @@ pub(super) fn views(items: &[ActionItem]) -> Vec<ItemView> {
 }
 
 fn status_label(status: ActionItemStatus) -> String {
-    match status {
-        ActionItemStatus::WontDo => "won't do".into(),
-        other => other.as_str().replace('_', " "),
-    }
+    status.label().to_string()
 }
 
 /// (word, label) of every status, for selects.
@@ -398,7 +396,7 @@ struct Choices {
 
 async fn choices(state: &AppState) -> Result<Choices, PageError> {
     Ok(Choices {
-        kinds: ActionItemKind::ALL.iter().map(|k| (k.as_str(), k.as_str().replace('_', " "))).collect(),
+        kinds: ActionItemKind::ALL.iter().map(|k| (k.as_str(), k.label().to_string())).collect(),
         priorities: Priority::ALL.iter().map(|p| (p.as_str(), p.as_str().to_uppercase())).collect(),
         statuses: statuses(),
         users: state.store.list_users().await?.into_iter().map(|u| u.username).collect(),

@@ -9,6 +9,7 @@ use hindsight_core::{DetectionMethod, NewIncident, Severity};
 use serde::Deserialize;
 
 use super::kit::{Chrome, PageError, Posted, Signed, form_time, see_other_with_notice};
+use super::view::Label;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -19,7 +20,7 @@ struct DeclarePage {
     form: DeclareForm,
     errors: Vec<String>,
     severities: Vec<(String, String)>,
-    detection_methods: Vec<&'static str>,
+    detection_methods: Vec<(&'static str, &'static str)>,
     services: Vec<(String, String)>,
     teams: Vec<(String, String)>,
 }
@@ -60,7 +61,7 @@ async fn page(
             .filter_map(Severity::new)
             .map(|s| (s.to_string(), labels.get(&s.to_string()).cloned().unwrap_or_default()))
             .collect(),
-        detection_methods: DetectionMethod::ALL.iter().map(|d| d.as_str()).collect(),
+        detection_methods: DetectionMethod::ALL.iter().map(|d| (d.as_str(), d.label())).collect(),
         services: state.store.list_services().await?.into_iter().map(|s| (s.slug, s.name)).collect(),
         teams: state.store.list_teams().await?.into_iter().map(|t| (t.slug, t.name)).collect(),
     })

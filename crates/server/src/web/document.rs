@@ -10,14 +10,14 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
-use axum::http::header;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use hindsight_core::{FieldChange, PostmortemStatus};
 use serde::Deserialize;
 use serde_json::Value;
 
 use super::kit::{Chrome, Notice, PageError, Signed};
-use super::view;
+use super::view::{self, Label};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -101,6 +101,58 @@ pub async fn markdown(
         .into_response())
 }
 
+/// `GET /incidents/{handle}/postmortem/export.html`: the standalone, printable HTML page as a file.
+pub async fn html_file(
+    State(state): State<AppState>,
+    Signed(caller): Signed,
+    Path(handle): Path<String>,
+) -> Result<Response, PageError> {
+    let doc = crate::review::document(&state.store, &caller.viewer, incident_number(&handle)?).await?;
+    let filename = format!("{}-postmortem.html", doc.incident.handle);
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")),
+        ],
+        hindsight_core::document::to_html(&doc),
+    )
+        .into_response())
+}
+
+/// `GET /incidents/{handle}/postmortem/export.pdf`: the typeset PDF, in a build with the
+/// `pdf` feature; otherwise a page saying how to get one.
+pub async fn pdf_file(
+    State(state): State<AppState>,
+    Signed(caller): Signed,
+    Path(handle): Path<String>,
+) -> Result<Response, PageError> {
+    let doc = crate::review::document(&state.store, &caller.viewer, incident_number(&handle)?).await?;
+    let filename = format!("{}-postmortem.pdf", doc.incident.handle);
+    // Typesetting takes tens of milliseconds of CPU: keep it off the async workers.
+    let pdf = tokio::task::spawn_blocking(move || hindsight_core::document::to_pdf(&doc))
+        .await
+        .map_err(|e| PageError::from(crate::error::ApiError::Internal(format!("PDF rendering stopped: {e}"))))?;
+    match pdf {
+        Ok(bytes) => Ok((
+            [
+                (header::CONTENT_TYPE, "application/pdf".to_string()),
+                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")),
+            ],
+            bytes,
+        )
+            .into_response()),
+        Err(hindsight_core::document::PdfError::NotBuilt) => Err(PageError::new(
+            StatusCode::NOT_IMPLEMENTED,
+            "This Hindsight was built without PDF support. Build it with `cargo build --release --features pdf` \
+             to export PDFs; the HTML export prints to PDF from any browser meanwhile.",
+        )),
+        Err(other) => Err(PageError::from(crate::error::ApiError::Internal(other.to_string()))),
+    }
+}
+
+/// Whether this build typesets PDFs (the `pdf` feature), so pages offer the PDF export.
+pub const PDF_BUILT: bool = cfg!(feature = "pdf");
+
 #[derive(Template, WebTemplate)]
 #[template(path = "postmortem_history.html")]
 struct HistoryPage {
@@ -117,6 +169,8 @@ struct HistoryEntry {
     version: i64,
     actor: String,
     at: String,
+    /// Why the change was made, when the person said.
+    reason: Option<String>,
     changes: Vec<ChangeView>,
 }
 
@@ -157,6 +211,7 @@ pub async fn history(
             version: change.version,
             actor: change.actor.unwrap_or_else(|| "Hindsight".into()),
             at: view::when(change.at),
+            reason: change.reason.clone(),
             changes: change.changes.iter().flat_map(readable_changes).collect(),
         })
         .collect();
@@ -215,7 +270,18 @@ fn value_text(value: &Value) -> String {
     match value {
         Value::Null => "(empty)".into(),
         Value::String(s) if s.is_empty() => "(empty)".into(),
-        Value::String(s) => s.clone(),
+        Value::String(s) => {
+            // Times read as times, with their zone; model words as words.
+            if let Ok(at) = time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339) {
+                view::when_seconds(at)
+            } else if let Ok(status) = s.parse::<hindsight_core::PostmortemStatus>() {
+                status.label().to_string()
+            } else if let Ok(status) = s.parse::<hindsight_core::ActionItemStatus>() {
+                status.label().to_string()
+            } else {
+                s.clone()
+            }
+        }
         Value::Bool(true) => "yes".into(),
         Value::Bool(false) => "no".into(),
         other => serde_json::to_string_pretty(other).unwrap_or_default(),

@@ -867,6 +867,8 @@ struct EditorPage {
     missing: Vec<MissingView>,
     moves: Vec<MoveView>,
     findings_total: usize,
+    /// Why the wording stands, as typed (submitting with findings open needs it).
+    wording_reason: String,
     /// The anchor of the first field with findings.
     first_finding: String,
 }
@@ -881,6 +883,8 @@ struct Shown {
     errors: Vec<String>,
     conflicts: Vec<Conflict>,
     conflict: Option<String>,
+    /// Why the wording stands, as typed, for submitting with findings open.
+    wording_reason: String,
 }
 
 async fn render(state: &AppState, chrome: Chrome, evidence: &Evidence, shown: Shown) -> Result<EditorPage, PageError> {
@@ -909,6 +913,7 @@ async fn render(state: &AppState, chrome: Chrome, evidence: &Evidence, shown: Sh
         missing: Vec::new(),
         moves: Vec::new(),
         findings_total: 0,
+        wording_reason: shown.wording_reason.clone(),
         first_finding: String::new(),
     };
     let Some(pm) = &evidence.postmortem else { return Ok(page) };
@@ -1219,7 +1224,28 @@ pub async fn save(
     let Ok(status) = action.parse::<PostmortemStatus>() else {
         return Ok(see_other_with_notice(&path, &saved_note));
     };
-    match review::move_postmortem(&state, &caller, &saved.id, saved.version, status).await {
+    // Going to review with wording findings open needs a reason, kept in the history.
+    let mut reason = None;
+    if status == PostmortemStatus::InReview {
+        let names = review::known_names(&state.store, Some(&evidence.incident)).await?;
+        let open: usize = review::lint_postmortem(&saved, &names).iter().map(|f| f.findings.len()).sum();
+        let why = form.get("wording_reason").trim().to_string();
+        let findings = format!("{open} wording finding{}", if open == 1 { "" } else { "s" });
+        if open > 0 && why.is_empty() {
+            let evidence = review::gather(&state.store, &caller.viewer, number).await?;
+            let errors = vec![format!(
+                "{saved_note} It was not moved to in review: {findings} {} still open. Rewrite the marked words, \
+                 or say under “Why the wording stands” why they stay; the reason is kept in the post-mortem's history.",
+                if open == 1 { "is" } else { "are" }
+            )];
+            let page = render(&state, Chrome::of(&caller), &evidence, Shown { errors, ..Shown::default() }).await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+        if open > 0 {
+            reason = Some(format!("Submitted for review with {findings} open: {why}"));
+        }
+    }
+    match review::move_postmortem(&state, &caller, &saved.id, saved.version, status, reason.as_deref()).await {
         Ok(moved) => {
             let done = match moved.status {
                 PostmortemStatus::Draft => "Back to draft.",

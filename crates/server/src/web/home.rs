@@ -14,7 +14,7 @@ use time::Date;
 
 use super::action_items::{ItemView, statuses, today, views};
 use super::kit::{Chrome, Notice, PageError, Signed};
-use super::view;
+use super::view::{self, Label};
 use crate::state::AppState;
 
 /// A post-mortem as the home page lists it.
@@ -34,7 +34,7 @@ impl PostmortemView {
             incident: pm.incident.clone(),
             incident_title: pm.incident_title.clone(),
             status: pm.status.as_str().to_string(),
-            status_label: pm.status.as_str().replace('_', " "),
+            status_label: pm.status.label().to_string(),
             owner: pm.owner.clone().unwrap_or_default(),
             due: pm.due_date.map(|d| d.to_string()).unwrap_or_default(),
             overdue: pm.status != PostmortemStatus::Published
@@ -156,7 +156,7 @@ pub async fn home(
                 severity_label: labels.get(&i.severity.to_string()).cloned().unwrap_or_default(),
                 status: i.status.to_string(),
                 private: i.private,
-                role: i.role.as_str().replace('_', " "),
+                role: i.role.label().to_string(),
                 began: view::when(i.began_at),
             })
             .collect(),

@@ -20,7 +20,7 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 
 use super::kit::{Chrome, Notice, PageError, Posted, Signed, check_csrf, form_time, see_other_with_notice, urlencode};
-use super::view::{self, EventRow, IncidentRow, ItemRow, SectionView};
+use super::view::{self, EventRow, IncidentRow, ItemRow, Label, SectionView};
 use crate::api::incidents::IncidentQuery;
 use crate::auth::{Caller, Credential};
 use crate::error::ApiError;
@@ -199,7 +199,11 @@ pub async fn incidents(
         severities: (1..=5).filter_map(Severity::new).map(|s| s.to_string()).collect(),
         services,
         teams,
-        sorts: vec![("newest", "Newest first"), ("oldest", "Oldest first"), ("severity", "Most severe first")],
+        sorts: vec![
+            ("newest", "Newest declared first"),
+            ("oldest", "Oldest declared first"),
+            ("severity", "Most severe first"),
+        ],
         filtered,
         errors: Vec::new(),
         response_times_url: query.response_times_url(),
@@ -229,7 +233,11 @@ pub async fn incidents(
     page.rows = list
         .items
         .iter()
-        .map(|i| IncidentRow::new(i, labels.get(&i.severity.to_string()).map(String::as_str).unwrap_or("")))
+        .map(|i| {
+            let mut row = IncidentRow::new(i, labels.get(&i.severity.to_string()).map(String::as_str).unwrap_or(""));
+            row.services = view::names(&i.services, &page.services);
+            row
+        })
         .collect();
     page.next_url = list.next_cursor.map(|cursor| query.url(Some(&cursor)));
     Ok(page.into_response())
@@ -315,8 +323,14 @@ pub async fn response_times(
         },
     })
     .collect();
-    page.methods =
-        report.detection_methods.iter().map(|(method, n)| (method.replace('_', " "), view::count(*n as i64))).collect();
+    page.methods = report
+        .detection_methods
+        .iter()
+        .map(|(method, n)| {
+            let label = method.parse::<hindsight_core::DetectionMethod>().map(|d| d.label().to_string());
+            (label.unwrap_or_else(|_| method.replace('_', " ")), view::count(*n as i64))
+        })
+        .collect();
     Ok(page.into_response())
 }
 
@@ -331,13 +345,93 @@ pub struct TimelineQuery {
     cursor: Option<String>,
 }
 
-/// The status form: which status to move to, based on the version shown.
+/// The status form: which status to move to, based on the version shown. Resolving
+/// also needs `confirm=yes`, which only the confirmation page sends.
 #[derive(Debug, Default, Deserialize)]
 pub struct StatusForm {
     #[serde(default)]
     status: String,
     #[serde(default)]
     version: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+/// A button of the status form: the status it moves to and what it reads.
+struct StatusAction {
+    word: &'static str,
+    label: String,
+    /// Resolving goes through a confirmation page first.
+    confirm: bool,
+}
+
+/// The moves the status form offers from `current`: forward moves by name, moves back
+/// as reopening, resolving behind a confirmation.
+fn status_actions(current: IncidentStatus) -> Vec<StatusAction> {
+    [
+        (IncidentStatus::Acknowledged, "Acknowledge"),
+        (IncidentStatus::Mitigated, "Mitigate"),
+        (IncidentStatus::Resolved, "Resolve…"),
+    ]
+    .into_iter()
+    .filter(|(status, _)| *status != current)
+    .map(|(status, label)| StatusAction {
+        word: status.as_str(),
+        label: if status < current { format!("Reopen as {status}") } else { label.to_string() },
+        confirm: status == IncidentStatus::Resolved,
+    })
+    .collect()
+}
+
+/// The page that asks before an incident is resolved.
+#[derive(Template, WebTemplate)]
+#[template(path = "incident_resolve.html")]
+struct ResolvePage {
+    chrome: Chrome,
+    handle: String,
+    title: String,
+    version: String,
+    /// Whether resolving drafts a post-mortem (the policy requires one and none exists).
+    drafts: bool,
+}
+
+/// Which version the confirmation is based on.
+#[derive(Debug, Default, Deserialize)]
+pub struct ResolveQuery {
+    #[serde(default)]
+    version: Option<String>,
+}
+
+/// Asks whether to resolve the incident; the answer posts to the status form.
+pub async fn confirm_resolve(
+    State(state): State<AppState>,
+    Signed(caller): Signed,
+    Path(handle): Path<String>,
+    Params(query): Params<ResolveQuery>,
+) -> Result<Response, PageError> {
+    caller.require_write()?;
+    let incident = state.store.incident(&caller.viewer, number_of(&handle)?).await?;
+    let version = query.version.filter(|v| !v.trim().is_empty()).unwrap_or_else(|| incident.version.to_string());
+    Ok(resolve_page(&state, &caller, incident, version).await?.into_response())
+}
+
+async fn resolve_page(
+    state: &AppState,
+    caller: &Caller,
+    incident: hindsight_core::Incident,
+    version: String,
+) -> Result<ResolvePage, PageError> {
+    let drafts = match state.store.postmortem_of_incident(&caller.viewer, incident.number).await {
+        Ok(_) => false,
+        Err(StoreError::NotFound(_)) => {
+            let evidence = crate::review::gather(&state.store, &caller.viewer, incident.number).await?;
+            let report = crate::review::policy(&evidence, &state.effective_settings().await?);
+            serde_json::to_value(&report.decision).ok().and_then(|d| d["necessity"].as_str().map(|n| n == "required"))
+                == Some(true)
+        }
+        Err(e) => return Err(e.into()),
+    };
+    Ok(ResolvePage { chrome: Chrome::of(caller), handle: incident.handle, title: incident.title, version, drafts })
 }
 
 /// The key-moment override form, as typed.
@@ -459,6 +553,8 @@ struct IncidentPage {
     measured_from: String,
     responders: Vec<(String, String)>,
     total_events: String,
+    /// `1 event`, `20,018 events`.
+    events_in_words: String,
     /// How many events imports set aside as duplicates, when any.
     duplicates: Option<String>,
     categories: Vec<CategoryLink>,
@@ -476,7 +572,7 @@ struct IncidentPage {
     reasons: Vec<(String, String, String)>,
     findings: Vec<(String, String)>,
     analysed_note: Option<String>,
-    status_actions: Vec<(&'static str, &'static str)>,
+    status_actions: Vec<StatusAction>,
     moment_choices: Vec<(&'static str, &'static str)>,
     event_kinds: Vec<&'static str>,
     formats: Vec<&'static str>,
@@ -500,6 +596,18 @@ fn timeline_url(handle: &str, category: Option<&str>, cursor: Option<&str>) -> S
     }
     let query = if query.is_empty() { String::new() } else { format!("?{}", query.join("&")) };
     format!("/incidents/{handle}{query}#timeline")
+}
+
+/// How many events of a category, in words: `1 alert`, `3 chat messages`.
+fn category_count(category: EventCategory, count: i64) -> String {
+    let (one, many) = match category {
+        EventCategory::Alerts => ("alert", "alerts"),
+        EventCategory::Pages => ("page", "pages"),
+        EventCategory::Chat => ("chat message", "chat messages"),
+        EventCategory::Deploys => ("deploy", "deploys"),
+        EventCategory::Manual => ("manual event", "manual events"),
+    };
+    view::plural(count, one, many)
 }
 
 fn category_name(category: EventCategory) -> &'static str {
@@ -571,24 +679,27 @@ async fn build(
     let crate::review::Evidence { incident, postmortem, action_items, .. } = evidence;
 
     let label = state.settings.severity_labels.get(&incident.severity.to_string()).cloned().unwrap_or_default();
+    let team_names: Vec<(String, String)> =
+        state.store.list_teams().await?.into_iter().map(|t| (t.slug, t.name)).collect();
+    let service_names: Vec<(String, String)> =
+        state.store.list_services().await?.into_iter().map(|s| (s.slug, s.name)).collect();
+    let mut row = IncidentRow::new(&incident, &label);
+    row.services = view::names(&incident.services, &service_names);
     let category_word = category.map(EventCategory::as_str);
     let chart = chart(&volume, &metrics);
     Ok(IncidentPage {
         chrome,
         version: incident.version,
-        row: IncidentRow::new(&incident, &label),
+        row,
         description: incident.description.clone(),
-        detection_method: incident.detection_method.as_str().replace('_', " "),
-        teams: incident.teams.join(", "),
+        detection_method: incident.detection_method.label().to_string(),
+        teams: view::names(&incident.teams, &team_names),
         moments: moment_views(&metrics),
         measures: measures(&metrics),
         measured_from: measured_from(&metrics),
-        responders: incident
-            .responders
-            .iter()
-            .map(|r| (r.username.clone(), r.role.as_str().replace('_', " ")))
-            .collect(),
+        responders: incident.responders.iter().map(|r| (r.username.clone(), r.role.label().to_string())).collect(),
         total_events: view::count(total_events),
+        events_in_words: view::plural(total_events, "event", "events"),
         duplicates: (duplicates > 0).then(|| view::count(duplicates)),
         categories: totals
             .iter()
@@ -606,7 +717,7 @@ async fn build(
         next_url: page.next_cursor.as_deref().map(|c| timeline_url(&handle, category_word, Some(c))),
         first_url: query.cursor.as_ref().map(|_| timeline_url(&handle, category_word, None)),
         chart,
-        postmortem_status: postmortem.as_ref().map(|pm| pm.status.as_str().replace('_', " ")),
+        postmortem_status: postmortem.as_ref().map(|pm| pm.status.label().to_string()),
         sections: postmortem.as_ref().map(view::sections).unwrap_or_default(),
         more_items: items.next_cursor.is_some(),
         items: action_items.iter().map(ItemRow::new).collect(),
@@ -630,15 +741,7 @@ async fn build(
                 view::count(total_events)
             )
         }),
-        status_actions: [
-            (IncidentStatus::Acknowledged, "acknowledged", "Acknowledge"),
-            (IncidentStatus::Mitigated, "mitigated", "Mitigate"),
-            (IncidentStatus::Resolved, "resolved", "Resolve"),
-        ]
-        .into_iter()
-        .filter(|(s, _, _)| *s != incident.status)
-        .map(|(_, word, label)| (word, label))
-        .collect(),
+        status_actions: status_actions(incident.status),
         moment_choices: MOMENTS.iter().map(|(field, name, _)| (*field, *name)).collect(),
         event_kinds: EventKind::ALL.iter().map(|k| k.as_str()).collect(),
         formats: IMPORT_FORMATS.to_vec(),
@@ -756,7 +859,7 @@ fn chart(volume: &EventVolume, metrics: &IncidentMetrics) -> Option<Chart> {
                 width: (slot_width - 2.0).max(1.0),
                 height,
                 category: category.as_str(),
-                title: format!("{from}: {count} {}", category_name(category).to_lowercase()),
+                title: format!("{from}: {}", category_count(category, *count)),
             });
         }
         rows.push(VolumeRow { from, counts: stack.to_vec(), total });
@@ -778,12 +881,12 @@ fn chart(volume: &EventVolume, metrics: &IncidentMetrics) -> Option<Chart> {
     let slice = if minutes >= 1.0 { format!("{minutes:.0}-minute") } else { format!("{:.0}-second", width_s) };
     let summary = match busiest {
         Some((bucket, stack)) => format!(
-            "{} events from {} to {}, counted in {slice} slices; the busiest slice, from {}, holds {} events.",
-            view::count(total),
+            "{} from {} to {}, counted in {slice} slices; the busiest slice, from {}, holds {}.",
+            view::plural(total, "event", "events"),
             view::when(first),
             view::when(last),
             view::when_seconds(start_of(bucket)),
-            view::count(stack.iter().sum::<i64>())
+            view::plural(stack.iter().sum::<i64>(), "event", "events")
         ),
         None => "No events.".into(),
     };
@@ -820,7 +923,7 @@ fn refusal(e: ApiError) -> Result<(StatusCode, Vec<String>), PageError> {
     match e {
         ApiError::Invalid(invalid) => Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
-            invalid.0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect(),
+            invalid.0.iter().map(|e| format!("{}: {}", field_name(&e.field), e.message)).collect(),
         )),
         ApiError::Conflict { .. } => Ok((
             StatusCode::CONFLICT,
@@ -832,6 +935,22 @@ fn refusal(e: ApiError) -> Result<(StatusCode, Vec<String>), PageError> {
         )),
         ApiError::BadRequest { detail, .. } => Ok((StatusCode::UNPROCESSABLE_ENTITY, vec![detail])),
         other => Err(other.into()),
+    }
+}
+
+/// A field the store named, as the page's forms label it (`detected_at` as "Detected").
+fn field_name(field: &str) -> &str {
+    match MOMENTS.iter().find(|(f, _, _)| *f == field) {
+        Some((_, name, _)) => name,
+        None => match field {
+            "text" => "Text",
+            "kind" => "Kind",
+            "actor" => "Actor",
+            "occurred_at" => "Time",
+            "status" => "Status",
+            "reason" => "Reason",
+            other => other,
+        },
     }
 }
 
@@ -854,6 +973,10 @@ pub async fn change_status(
     let number = number_of(&handle)?;
     let status = form.status.parse::<IncidentStatus>();
     let errors = match (status, version_of(&form.version)) {
+        (Ok(IncidentStatus::Resolved), Ok(_)) if form.confirm != "yes" => {
+            let incident = state.store.incident(&caller.viewer, number).await?;
+            return Ok(resolve_page(&state, &caller, incident, form.version).await?.into_response());
+        }
         (Ok(status), Ok(version)) => {
             let patch = IncidentPatch { version, status: Some(status), ..IncidentPatch::default() };
             match crate::api::incidents::update_incident(&state, &caller, number, patch).await {

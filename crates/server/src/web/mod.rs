@@ -10,9 +10,11 @@
 mod action_items;
 mod admin;
 mod declare;
-mod document;
+pub(crate) mod document;
 mod editor;
+mod fallback;
 mod home;
+mod incident_edit;
 mod incidents;
 mod kit;
 mod session;
@@ -22,11 +24,13 @@ mod view;
 use axum::Router;
 use axum::extract::Path;
 use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use rust_embed::Embed;
 
 use crate::state::AppState;
+
+pub use fallback::{method_not_allowed, not_found};
 
 /// Stylesheets, scripts and images of the pages, embedded in the binary.
 #[derive(Embed)]
@@ -43,6 +47,7 @@ pub fn router() -> Router<AppState> {
         .route("/incidents/new", get(declare::form).post(declare::submit))
         .route("/incidents/response-times", get(incidents::response_times))
         .route("/incidents/{handle}", get(incidents::incident))
+        .route("/incidents/{handle}/edit", get(incident_edit::form).post(incident_edit::save))
         .route("/incidents/{handle}/postmortem/edit", get(editor::edit).post(editor::save))
         .route("/action-items", get(action_items::board))
         .route("/action-items/{id}", get(action_items::item).post(action_items::save_item))
@@ -54,6 +59,8 @@ pub fn router() -> Router<AppState> {
         .route("/services/{slug}", get(teams::service))
         .route("/incidents/{handle}/postmortem", get(document::read))
         .route("/incidents/{handle}/postmortem/markdown", get(document::markdown))
+        .route("/incidents/{handle}/postmortem/export.html", get(document::html_file))
+        .route("/incidents/{handle}/postmortem/export.pdf", get(document::pdf_file))
         .route("/incidents/{handle}/postmortem/history", get(document::history))
         .route("/settings/tokens", get(admin::tokens::own).post(admin::tokens::create_own))
         .route("/settings/tokens/{id}/revoke", post(admin::tokens::revoke_own))
@@ -73,14 +80,26 @@ pub fn router() -> Router<AppState> {
         .route("/admin/webhooks", get(admin::settings::webhooks))
         .route("/admin/webhooks/{vendor}", post(admin::settings::set_secret))
         .route("/admin/webhooks/{vendor}/clear", post(admin::settings::clear_secret))
-        .route("/incidents/{handle}/status", post(incidents::change_status))
-        .route("/incidents/{handle}/moments", post(incidents::override_moment))
-        .route("/incidents/{handle}/events", post(incidents::add_event))
+        .route("/incidents/{handle}/status", get(back_to_form("status")).post(incidents::change_status))
+        .route("/incidents/{handle}/resolve", get(incidents::confirm_resolve))
+        .route("/incidents/{handle}/moments", get(back_to_form("override-moment")).post(incidents::override_moment))
+        .route("/incidents/{handle}/events", get(back_to_form("add-event")).post(incidents::add_event))
         .route(
             "/incidents/{handle}/import",
-            post(incidents::import).layer(axum::extract::DefaultBodyLimit::max(crate::api::imports::MAX_IMPORT_BYTES)),
+            get(back_to_form("import-events"))
+                .post(incidents::import)
+                .layer(axum::extract::DefaultBodyLimit::max(crate::api::imports::MAX_IMPORT_BYTES)),
         )
         .route("/assets/{*path}", get(asset))
+        .route("/favicon.ico", get(|| async { Redirect::permanent("/assets/favicon.svg") }))
+}
+
+/// A GET of a form's address on the incident page (the address a refused form's page
+/// shows, opened again or reloaded from the address bar): back to the page, at the form.
+fn back_to_form(form: &'static str) -> impl Fn(Path<String>) -> std::future::Ready<Redirect> + Clone {
+    move |Path(handle): Path<String>| {
+        std::future::ready(Redirect::to(&format!("/incidents/{}#{form}", kit::urlencode(&handle))))
+    }
 }
 
 async fn asset(Path(path): Path<String>) -> Response {

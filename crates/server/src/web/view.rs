@@ -1,7 +1,85 @@
 //! What the templates show, already formatted: times, labels, classes.
 
-use hindsight_core::{ActionItem, Incident, Postmortem, TimelineEvent};
+use hindsight_core::{
+    ActionItem, ActionItemKind, ActionItemStatus, DetectionMethod, Incident, Postmortem, PostmortemStatus,
+    ResponderRole, TimelineEvent,
+};
 use time::OffsetDateTime;
+
+/// How a person reads a word of the model: the label its form field shows.
+pub trait Label {
+    fn label(self) -> &'static str;
+}
+
+impl Label for DetectionMethod {
+    fn label(self) -> &'static str {
+        match self {
+            DetectionMethod::MonitoringAlert => "Monitoring alert",
+            DetectionMethod::CustomerReport => "Customer report",
+            DetectionMethod::InternalReport => "Internal report",
+            DetectionMethod::Unknown => "Unknown",
+        }
+    }
+}
+
+impl Label for ActionItemStatus {
+    fn label(self) -> &'static str {
+        match self {
+            ActionItemStatus::Open => "open",
+            ActionItemStatus::InProgress => "in progress",
+            ActionItemStatus::Done => "done",
+            ActionItemStatus::WontDo => "won't do",
+        }
+    }
+}
+
+impl Label for ActionItemKind {
+    fn label(self) -> &'static str {
+        match self {
+            ActionItemKind::FixRootCause => "fix root cause",
+            ActionItemKind::ImproveResponse => "improve response",
+            ActionItemKind::MitigateFutureImpact => "mitigate future impact",
+            ActionItemKind::DamageControl => "damage control",
+        }
+    }
+}
+
+impl Label for PostmortemStatus {
+    fn label(self) -> &'static str {
+        match self {
+            PostmortemStatus::Draft => "draft",
+            PostmortemStatus::InReview => "in review",
+            PostmortemStatus::Published => "published",
+            PostmortemStatus::Archived => "archived",
+        }
+    }
+}
+
+/// Slugs (of teams or services) as their names, joined: `payments` as `Payments`.
+pub fn names(slugs: &[String], known: &[(String, String)]) -> String {
+    slugs
+        .iter()
+        .map(|slug| known.iter().find(|(s, _)| s == slug).map(|(_, name)| name.as_str()).unwrap_or(slug.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `count` and the noun, singular for one: `1 event`, `2 events`.
+pub fn plural(count: i64, one: &str, many: &str) -> String {
+    format!("{} {}", self::count(count), if count == 1 { one } else { many })
+}
+
+impl Label for ResponderRole {
+    fn label(self) -> &'static str {
+        match self {
+            ResponderRole::IncidentCommander => "Incident commander",
+            ResponderRole::Scribe => "Scribe",
+            ResponderRole::CommunicationsLead => "Communications lead",
+            ResponderRole::SubjectMatterExpert => "Subject-matter expert",
+            ResponderRole::Responder => "Responder",
+        }
+    }
+}
 
 /// A time as pages show it: `2026-11-20 10:04 UTC`.
 pub fn when(at: OffsetDateTime) -> String {
@@ -135,11 +213,11 @@ impl ItemRow {
         };
         ItemRow {
             title: item.title.clone(),
-            kind: item.kind.as_str().replace('_', " "),
+            kind: item.kind.label().to_string(),
             owner,
             priority: item.priority.as_str().to_uppercase(),
             due: item.due_date.map(|d| d.to_string()).unwrap_or_else(|| "—".into()),
-            status: item.status.as_str().replace('_', " "),
+            status: item.status.label().to_string(),
         }
     }
 }
@@ -147,7 +225,8 @@ impl ItemRow {
 /// One titled text section of a post-mortem, shown only when written.
 pub struct SectionView {
     pub title: &'static str,
-    pub text: String,
+    /// The section's Markdown as sanitised HTML.
+    pub html: String,
 }
 
 /// The written sections of a post-mortem, in reading order.
@@ -175,16 +254,16 @@ pub fn sections(pm: &Postmortem) -> Vec<SectionView> {
     ]
     .iter()
     .filter(|(_, t)| !t.is_empty())
-    .map(|(h, t)| format!("{h}: {t}"))
+    .map(|(h, t)| format!("**{h}:** {t}"))
     .collect::<Vec<_>>()
     .join("\n\n");
     let damage_control = s
         .damage_control
         .iter()
-        .map(|a| format!("• {} [{}]", a.description, a.status.as_str().replace('_', " ")))
+        .map(|a| format!("- {} ({})", a.description, a.status.as_str().replace('_', " ")))
         .collect::<Vec<_>>()
         .join("\n");
-    let recommendations = s.recommendations.iter().map(|r| format!("• {}", r.text)).collect::<Vec<_>>().join("\n");
+    let recommendations = s.recommendations.iter().map(|r| format!("- {}", r.text)).collect::<Vec<_>>().join("\n");
     [
         ("Summary", s.summary.clone()),
         ("Root cause", root_cause),
@@ -198,7 +277,7 @@ pub fn sections(pm: &Postmortem) -> Vec<SectionView> {
     ]
     .into_iter()
     .filter(|(_, text)| !text.trim().is_empty())
-    .map(|(title, text)| SectionView { title, text })
+    .map(|(title, text)| SectionView { title, html: hindsight_core::document::markdown_html(&text) })
     .collect()
 }
 
