@@ -617,6 +617,7 @@ async fn the_moments_of_one_problem_do_not_depend_on_the_order_of_import(store_f
         assert_eq!(incident["status"], "resolved", "{incident}");
         let (_, metrics) = app.get(EDITOR, &format!("/api/v1/incidents/{handle}/metrics")).await;
         assert_eq!(metrics["started_at"], incident["started_at"], "{metrics}");
+        assert_eq!(metrics["moment_sources"]["started_at"], "timeline", "{metrics}");
         seen.push(moments_of(&incident));
     }
     assert_eq!(seen[0], seen[1]);
