@@ -110,6 +110,7 @@ fn merge(total: &mut ImportSummary, next: ImportSummary) {
     total.skipped += next.skipped;
     total.rejections.extend(next.rejections);
     total.notes.extend(next.notes);
+    total.resolved.extend(next.resolved);
     total.key_moments.extend(next.key_moments);
 }
 

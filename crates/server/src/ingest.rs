@@ -74,6 +74,8 @@ pub struct ImportSummary {
     #[schema(value_type = Vec<Object>)]
     pub rejections: Vec<Rejected>,
     pub notes: Vec<String>,
+    /// Handles of the incidents this import resolved (their timeline shows a resolution).
+    pub resolved: Vec<String>,
     /// Key moments marked on the timeline of the (first) incident by this import.
     pub key_moments: BTreeMap<String, String>,
 }
@@ -722,7 +724,10 @@ impl<'a> Ingest<'a> {
         }
         self.store.mark_key_moments(self.viewer, number, &marks).await?;
         // One aggregate query over the whole timeline, whatever this import brought.
-        self.store.follow_timeline(self.viewer, number, suggestion.detection_method).await?;
+        let (was, now) = self.store.follow_timeline(self.viewer, number, suggestion.detection_method).await?;
+        if was != IncidentStatus::Resolved && now.status == IncidentStatus::Resolved {
+            self.summary.resolved.push(now.handle);
+        }
         Ok(())
     }
 }

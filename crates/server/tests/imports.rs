@@ -574,6 +574,10 @@ async fn a_pagerduty_log_that_acknowledges_and_resolves_moves_the_status_on() {
     assert_eq!(incident["started_at"], "2026-11-20T10:00:00Z", "{incident}");
     assert_eq!(incident["detected_at"], "2026-11-20T10:04:00Z", "{incident}");
     assert_in_order(&incident);
+    // Resolved by an import as by a person: the post-mortem it requires is drafted.
+    let (status, draft) = app.get(EDITOR, &format!("/api/v1/incidents/{handle}/postmortem")).await;
+    assert_eq!(status, StatusCode::OK, "{draft}");
+    assert_eq!(draft["status"], "draft", "{draft}");
 }
 
 /// A PagerDuty log whose trigger came at 23:29 (acknowledged 23:31, resolved 23:50) and an
