@@ -723,7 +723,7 @@ impl<'a> Ingest<'a> {
             }
         }
         self.store.mark_key_moments(self.viewer, number, &marks).await?;
-        // One aggregate query over the whole timeline, whatever this import brought.
+        // Two index reads over the whole timeline (its marked events, its first alert), whatever this import brought.
         let (was, now) = self.store.follow_timeline(self.viewer, number, suggestion.detection_method).await?;
         if was != IncidentStatus::Resolved && now.status == IncidentStatus::Resolved {
             self.summary.resolved.push(now.handle);
