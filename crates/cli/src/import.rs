@@ -54,7 +54,11 @@ pub async fn run(store: &Store, args: ImportArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("importing {}", path.display()))?;
         bar.finish_and_clear();
-        if let Some(number) = summary.incident.as_deref().and_then(hindsight_core::parse_incident_handle) {
+        // The files after go to the incident the first went to; when it told of several
+        // (episodes far apart), each file finds its own.
+        if let [one] = summary.incidents.as_slice()
+            && let Some(number) = hindsight_core::parse_incident_handle(one)
+        {
             target = Target::Incident(number);
         }
         merge(&mut total, summary);
@@ -92,6 +96,11 @@ fn progress_bar(path: &std::path::Path, format: Format) -> anyhow::Result<Progre
 
 fn merge(total: &mut ImportSummary, next: ImportSummary) {
     total.incident = next.incident.or(total.incident.take());
+    for handle in next.incidents {
+        if !total.incidents.contains(&handle) {
+            total.incidents.push(handle);
+        }
+    }
     total.created_incident |= next.created_incident;
     total.read += next.read;
     total.imported += next.imported;
@@ -101,11 +110,15 @@ fn merge(total: &mut ImportSummary, next: ImportSummary) {
     total.skipped += next.skipped;
     total.rejections.extend(next.rejections);
     total.notes.extend(next.notes);
+    total.resolved.extend(next.resolved);
     total.key_moments.extend(next.key_moments);
 }
 
 fn print_summary(summary: &ImportSummary) {
-    let incident = summary.incident.as_deref().unwrap_or("no incident");
+    let incident = match summary.incidents.as_slice() {
+        [] => summary.incident.clone().unwrap_or_else(|| "no incident".to_string()),
+        several => several.join(", "),
+    };
     let created = if summary.created_incident { " (created)" } else { "" };
     println!(
         "{incident}{created}: {} imported, {} duplicates skipped, {} rejected, {} not timeline events",

@@ -334,9 +334,13 @@ fn output_into_a_pipe_closed_early_ends_quietly() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let (mut heading, mut first) = (String::new(), String::new());
+    reader.read_line(&mut heading).unwrap();
+    assert!(heading.starts_with("INC-1 Incident from app"), "{heading}");
+    reader.read_line(&mut first).unwrap();
     assert!(first.contains("Step 0 "), "{first}");
+    drop(reader);
     let output = child.wait_with_output().unwrap();
     let error = String::from_utf8_lossy(&output.stderr);
     assert!(!error.contains("panicked"), "{error}");

@@ -24,9 +24,10 @@ pub struct TimelineSummary {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum MomentSource {
-    /// Set on the incident (by hand or by an override).
+    /// Set on the incident by a person (by hand or by an override).
     Incident,
-    /// The earliest timeline event marked as this key moment.
+    /// Taken from the timeline: the earliest event marked as this key moment, or what an
+    /// import read from the whole timeline (`Incident::follow_timeline`).
     Timeline,
 }
 
@@ -58,12 +59,15 @@ pub struct IncidentMetrics {
 }
 
 /// Computes an incident's metrics. A moment set on the incident wins; otherwise the
-/// earliest timeline event marked as that key moment gives it. Durations are measured
+/// earliest timeline event marked as that key moment gives it. A moment an import took
+/// from the timeline counts as the timeline's. Durations are measured
 /// from impact start, and are unknown while it is.
 pub fn incident_metrics(incident: &Incident, timeline: &TimelineSummary) -> IncidentMetrics {
     let mut sources = BTreeMap::new();
     let mut pick = |name: &str, set: Option<OffsetDateTime>, marker: KeyMoment| {
         let moment = match set {
+            // Kept on the incident, but an import took it from the timeline.
+            Some(at) if incident.moments_from_timeline.contains(&marker) => Some((at, MomentSource::Timeline)),
             Some(at) => Some((at, MomentSource::Incident)),
             None => timeline.first_marked.get(&marker).map(|at| (*at, MomentSource::Timeline)),
         };

@@ -74,6 +74,8 @@ pub struct ImportSummary {
     #[schema(value_type = Vec<Object>)]
     pub rejections: Vec<Rejected>,
     pub notes: Vec<String>,
+    /// Handles of the incidents this import resolved (their timeline shows a resolution).
+    pub resolved: Vec<String>,
     /// Key moments marked on the timeline of the (first) incident by this import.
     pub key_moments: BTreeMap<String, String>,
 }
@@ -742,8 +744,11 @@ impl<'a> Ingest<'a> {
             }
         }
         self.store.mark_key_moments(self.viewer, number, &marks).await?;
-        // One aggregate query over the whole timeline, whatever this import brought.
-        self.store.follow_timeline(self.viewer, number, suggestion.detection_method).await?;
+        // Two index reads over the whole timeline (its marked events, its first alert), whatever this import brought.
+        let (was, now) = self.store.follow_timeline(self.viewer, number, suggestion.detection_method).await?;
+        if was != IncidentStatus::Resolved && now.status == IncidentStatus::Resolved {
+            self.summary.resolved.push(now.handle);
+        }
         Ok(())
     }
 }

@@ -665,6 +665,10 @@ async fn a_pagerduty_log_that_acknowledges_and_resolves_moves_the_status_on() {
     assert_eq!(incident["started_at"], "2026-11-20T10:00:00Z", "{incident}");
     assert_eq!(incident["detected_at"], "2026-11-20T10:04:00Z", "{incident}");
     assert_in_order(&incident);
+    // Resolved by an import as by a person: the post-mortem it requires is drafted.
+    let (status, draft) = app.get(EDITOR, &format!("/api/v1/incidents/{handle}/postmortem")).await;
+    assert_eq!(status, StatusCode::OK, "{draft}");
+    assert_eq!(draft["status"], "draft", "{draft}");
 }
 
 /// A PagerDuty log whose trigger came at 23:29 (acknowledged 23:31, resolved 23:50) and an
@@ -708,6 +712,7 @@ async fn the_moments_of_one_problem_do_not_depend_on_the_order_of_import(store_f
         assert_eq!(incident["status"], "resolved", "{incident}");
         let (_, metrics) = app.get(EDITOR, &format!("/api/v1/incidents/{handle}/metrics")).await;
         assert_eq!(metrics["started_at"], incident["started_at"], "{metrics}");
+        assert_eq!(metrics["moment_sources"]["started_at"], "timeline", "{metrics}");
         seen.push(moments_of(&incident));
     }
     assert_eq!(seen[0], seen[1]);

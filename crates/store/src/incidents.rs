@@ -551,13 +551,14 @@ impl Store {
     /// Moves a visible incident's moments and status to what its timeline shows
     /// ([`Incident::follow_timeline`] over [`Store::timeline_moments`]) and sets its detection
     /// method to `detection_method` when it is unknown, recording the change in its history like
-    /// any other. Tried again when someone changes the incident meanwhile.
+    /// any other. Tried again when someone changes the incident meanwhile. Answers the status
+    /// the incident had, and the incident as it is now.
     pub async fn follow_timeline(
         &self,
         viewer: &Viewer,
         number: i64,
         detection_method: DetectionMethod,
-    ) -> Result<Incident, StoreError> {
+    ) -> Result<(IncidentStatus, Incident), StoreError> {
         let mut attempts = 0;
         loop {
             attempts += 1;
@@ -570,12 +571,12 @@ impl Store {
                 changed = true;
             }
             if !changed {
-                return Ok(incident);
+                return Ok((before.status, incident));
             }
             let reason = Some("moments taken from the timeline by an import".to_string());
             match self.save_incident(viewer, &before, &incident, Ts::now(), reason).await {
                 Err(StoreError::Conflict { .. }) if attempts < FOLLOW_ATTEMPTS => continue,
-                saved => return saved,
+                saved => return saved.map(|now| (before.status, now)),
             }
         }
     }

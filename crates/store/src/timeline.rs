@@ -427,34 +427,55 @@ impl Store {
         Ok(summary)
     }
 
-    /// The moments a visible incident's timeline shows, from its key moments, in one aggregate
-    /// query: impact start the first event marked so (else the detection); detection the first
-    /// marked so, alert or page (each import marks its first alert impact start, not detection,
-    /// and a chat message it marks impact start was its detection); acknowledgement and
-    /// mitigation the first marked so; resolution the last (after any reopening).
+    /// The moments a visible incident's timeline shows, from its key moments: impact start the
+    /// first event marked so (else the detection); detection the first marked so, alert or
+    /// page (each import marks its first alert impact start, not detection, and a chat message
+    /// it marks impact start was its detection); acknowledgement and mitigation the first
+    /// marked so; resolution the last (after any reopening). Two queries that read indexes, not
+    /// the timeline: the few marked events, and the first alert or page in time order.
     pub async fn timeline_moments(&self, viewer: &Viewer, number: i64) -> Result<Moments, StoreError> {
         let incident_id = self.visible_incident_id(viewer, number).await?;
-        type Found = (Option<Ts>, Option<Ts>, Option<Ts>, Option<Ts>, Option<Ts>);
-        let (started, detected, acknowledged, mitigated, resolved): Found = on_pool!(self, |pool| sqlx::query_as(
-            "SELECT MIN(CASE WHEN key_moment = 'impact_start' THEN occurred_at END), \
-             MIN(CASE WHEN key_moment = 'detection' OR kind IN ('alert', 'page') \
-                 OR (key_moment = 'impact_start' AND kind = 'message') THEN occurred_at END), \
-             MIN(CASE WHEN key_moment = 'acknowledgement' THEN occurred_at END), \
-             MIN(CASE WHEN key_moment = 'mitigation' THEN occurred_at END), \
-             MAX(CASE WHEN key_moment = 'resolution' THEN occurred_at END) \
-             FROM timeline_events WHERE incident_id = $1"
-        )
-        .bind(&incident_id)
-        .fetch_one(pool)
+        type Marked = Vec<(String, Ts, Ts, Option<Ts>)>;
+        let (marked, first_alert): (Marked, Option<Ts>) = on_pool!(self, |pool| async {
+            let marked = sqlx::query_as(
+                "SELECT key_moment, MIN(occurred_at), MAX(occurred_at), \
+                 MIN(CASE WHEN kind = 'message' THEN occurred_at END) FROM timeline_events \
+                 WHERE incident_id = $1 AND key_moment IS NOT NULL GROUP BY key_moment",
+            )
+            .bind(&incident_id)
+            .fetch_all(pool)
+            .await?;
+            let first_alert = sqlx::query_scalar(
+                "SELECT occurred_at FROM timeline_events WHERE incident_id = $1 AND kind IN ('alert', 'page') \
+                 ORDER BY occurred_at LIMIT 1",
+            )
+            .bind(&incident_id)
+            .fetch_optional(pool)
+            .await?;
+            Ok::<_, sqlx::Error>((marked, first_alert))
+        }
         .await)?;
-        let detected_at = detected.map(Ts::get);
-        Ok(Moments {
-            started_at: started.map(Ts::get).or(detected_at),
-            detected_at,
-            acknowledged_at: acknowledged.map(Ts::get),
-            mitigated_at: mitigated.map(Ts::get),
-            resolved_at: resolved.map(Ts::get),
-        })
+        let mut moments = Moments::default();
+        let mut detected = first_alert.map(Ts::get);
+        let earliest = |slot: &mut Option<OffsetDateTime>, at: Option<OffsetDateTime>| {
+            *slot = slot.iter().copied().chain(at).min();
+        };
+        for (marker, first, last, first_message) in marked {
+            match word::<KeyMoment>(&marker)? {
+                KeyMoment::ImpactStart => {
+                    moments.started_at = Some(first.get());
+                    earliest(&mut detected, first_message.map(Ts::get));
+                }
+                KeyMoment::Detection => earliest(&mut detected, Some(first.get())),
+                KeyMoment::Acknowledgement => moments.acknowledged_at = Some(first.get()),
+                KeyMoment::Mitigation => moments.mitigated_at = Some(first.get()),
+                KeyMoment::Resolution => moments.resolved_at = Some(last.get()),
+                KeyMoment::Escalation => {}
+            }
+        }
+        moments.detected_at = detected;
+        moments.started_at = moments.started_at.or(detected);
+        Ok(moments)
     }
 
     /// Changes an event, refusing a change based on a stale version.

@@ -88,14 +88,27 @@ async fn run_source(
     source: Source,
     target: Target,
 ) -> Result<ImportSummary, ApiError> {
-    ingest::import(&state.store, viewer, format, source, target, |_| {}).await.map_err(|e| match e {
-        IngestError::Store(e) => e.into(),
+    let summary = ingest::import(&state.store, viewer, format, source, target, |_| {}).await.map_err(|e| match e {
+        IngestError::Store(e) => ApiError::from(e),
         IngestError::NoIncident => {
             ApiError::Invalid(hindsight_core::ValidationErrors::single("incident", e.to_string()))
         }
         IngestError::Input(e) => ApiError::BadRequest { detail: e.to_string(), field: None },
         IngestError::Crashed(e) => ApiError::Internal(e),
-    })
+    })?;
+    // Resolved by an import as by a person: a required post-mortem gets its draft (the
+    // import stands either way).
+    for handle in &summary.resolved {
+        let Some(number) = hindsight_core::parse_incident_handle(handle) else { continue };
+        let drafted = match state.effective_settings().await {
+            Ok(settings) => crate::review::draft_if_required(&state.store, viewer, &settings, number).await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = drafted {
+            tracing::warn!(error = %e, incident = %handle, "could not draft the post-mortem");
+        }
+    }
+    Ok(summary)
 }
 
 /// Import a file of events into this incident's timeline.

@@ -773,7 +773,7 @@ fn moment_at(metrics: &IncidentMetrics, field: &str) -> Option<OffsetDateTime> {
 fn moment_source(metrics: &IncidentMetrics, field: &str) -> &'static str {
     match metrics.moment_sources.get(field) {
         Some(MomentSource::Incident) => "set on the incident",
-        Some(MomentSource::Timeline) => "first event marked on the timeline",
+        Some(MomentSource::Timeline) => "taken from the timeline",
         None => "not known yet",
     }
 }
