@@ -18,7 +18,8 @@ use std::io::BufRead;
 use hindsight_core::access::Viewer;
 use hindsight_core::import::{
     DUPLICATE_LOOKBACK, Duplicates, FINGERPRINT_SOURCES, Format, ImportError, ImportStats, Record, Rejected,
-    SlackOptions, import_slack_export, importer, key_moments, record_from_stored, stored_correlation,
+    SNIFF_BYTES, SlackOptions, import_slack_export, importer, key_moments, record_from_stored, stored_correlation,
+    wrong_format_hint,
 };
 use hindsight_core::{
     DetectionMethod, EventKind, IncidentPatch, IncidentStatus, KeyMoment, NewIncident, Severity, incident_handle,
@@ -191,7 +192,11 @@ pub async fn import(
             }
         };
         let stats = match source {
-            Source::Stream { origin, mut input } => importer(format).import(&mut input, &origin, &mut sink),
+            Source::Stream { origin, mut input } => {
+                let head = input.fill_buf().map(|b| b[..b.len().min(SNIFF_BYTES)].to_vec()).unwrap_or_default();
+                let read = importer(format).import(&mut input, &origin, &mut sink);
+                with_format_hint(read, &origin, format, &head)
+            }
             Source::SlackExport { path, channels } => import_slack_export(&path, &SlackOptions { channels }, &mut sink),
         };
         if !batch.is_empty() {
@@ -218,6 +223,32 @@ pub async fn import(
     progress(ingest.summary.read);
     ingest.observed = observed;
     ingest.finish(stats).await
+}
+
+/// An import that read nothing, or could not read its input at all, says which format
+/// the input looks like when that is another than the one chosen.
+fn with_format_hint(
+    read: Result<ImportStats, ImportError>,
+    origin: &str,
+    format: Format,
+    head: &[u8],
+) -> Result<ImportStats, ImportError> {
+    match read {
+        Ok(mut stats) if stats.imported == 0 && stats.rejected > 0 => {
+            if let Some(hint) = wrong_format_hint(origin, format, head) {
+                stats.notes.insert(0, hint);
+            }
+            Ok(stats)
+        }
+        Err(ImportError::Unrecognised { origin: at, reason }) => {
+            let reason = match wrong_format_hint(origin, format, head) {
+                Some(hint) => format!("{reason}; {hint}"),
+                None => reason,
+            };
+            Err(ImportError::Unrecognised { origin: at, reason })
+        }
+        other => other,
+    }
 }
 
 struct Ingest<'a> {

@@ -651,3 +651,22 @@ async fn a_tool_id_a_private_incident_carries_answers_a_non_member_as_an_unknown
     .await;
     assert_eq!((status, summary["incident"].as_str()), (StatusCode::OK, Some(seed.private.as_str())), "{summary}");
 }
+
+#[tokio::test]
+async fn an_upload_in_the_wrong_format_says_which_format_it_looks_like() {
+    let app = spawn_app().await;
+    let handle = app.seed().await.public;
+    let firing = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../core/tests/fixtures/import/alertmanager_firing.json"
+    ))
+    .unwrap();
+    let summary = import_all(&app, &handle, &[("pagerduty-log", firing)]).await.remove(0);
+    assert_eq!(summary["imported"], 0, "{summary}");
+    assert_eq!(
+        summary["notes"][0],
+        "body looks like an Alertmanager webhook notification, not a PagerDuty log entries file (REST API): \
+         import it with the format alertmanager",
+        "{summary}"
+    );
+}
