@@ -14,6 +14,7 @@
 use std::cmp::{Ordering, Reverse};
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashSet};
 use std::io::BufRead;
+use std::sync::Arc;
 
 use hindsight_core::access::Viewer;
 use hindsight_core::import::{
@@ -272,7 +273,8 @@ struct Ingest<'a> {
 /// and the sources read, and the streaming duplicate check.
 #[derive(Default)]
 struct Observed {
-    candidates: BTreeMap<EventKind, Vec<Record>>,
+    /// Shared with the streaming check's held records, so a record read is copied once.
+    candidates: BTreeMap<EventKind, Vec<Arc<Record>>>,
     /// The earliest and latest record read, and the sources whose stored events the
     /// duplicate rule compares with the records read.
     earliest: Option<OffsetDateTime>,
@@ -284,15 +286,16 @@ struct Observed {
 impl Observed {
     /// Takes note of a record read (its payload already apart).
     fn observe(&mut self, record: &Record) {
+        let record = Arc::new(record.clone());
+        self.note_scope(&record);
+        self.stream.offer(&record);
         self.keep_candidate(record);
-        self.note_scope(record);
-        self.stream.offer(record);
     }
 
     /// Keeps the record if it is among the earliest or latest of its kind.
-    fn keep_candidate(&mut self, record: &Record) {
+    fn keep_candidate(&mut self, record: Arc<Record>) {
         let bucket = self.candidates.entry(record.kind).or_default();
-        bucket.push(record.clone());
+        bucket.push(record);
         if bucket.len() > 4 * CANDIDATES_PER_END {
             bucket.sort_by_key(|r| r.occurred_at);
             bucket.drain(CANDIDATES_PER_END..bucket.len() - CANDIDATES_PER_END);
@@ -626,7 +629,8 @@ impl<'a> Ingest<'a> {
         };
         self.summary.incident = Some(incident_handle(number));
         self.set_aside_duplicates(number).await?;
-        let candidates: Vec<Record> = std::mem::take(&mut self.observed.candidates).into_values().flatten().collect();
+        let candidates: Vec<Record> =
+            std::mem::take(&mut self.observed.candidates).into_values().flatten().map(Arc::unwrap_or_clone).collect();
         let suggestion = key_moments(&candidates);
         let mut marks = Vec::new();
         let find = |id: &str| candidates.iter().find(|r| r.external_id == id).map(|r| r.source.clone());
@@ -713,12 +717,12 @@ struct StreamCheck {
 }
 
 impl StreamCheck {
-    fn offer(&mut self, record: &Record) {
+    fn offer(&mut self, record: &Arc<Record>) {
         if self.gave_up {
             return;
         }
         // The record's payload is already apart (`ReadRecord`).
-        let held = Held(record.clone());
+        let held = Held(Arc::clone(record));
         match self.released.as_ref().map(|last| held.cmp(last)) {
             Some(Ordering::Less) => return self.give_up(),
             // The same event again: the store keeps the first and counts this one.
@@ -770,7 +774,7 @@ impl StreamCheck {
 }
 
 /// A record in timeline order: time, source, external id.
-struct Held(Record);
+struct Held(Arc<Record>);
 
 impl Ord for Held {
     fn cmp(&self, other: &Self) -> Ordering {
