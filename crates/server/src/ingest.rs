@@ -16,11 +16,13 @@
 use std::cmp::{Ordering, Reverse};
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashSet};
 use std::io::BufRead;
+use std::sync::Arc;
 
 use hindsight_core::access::Viewer;
 use hindsight_core::import::{
     DUPLICATE_LOOKBACK, Duplicates, Episodes, FINGERPRINT_SOURCES, Format, ImportError, ImportStats, Record, Rejected,
-    SlackOptions, import_slack_export, importer, key_moments, record_from_stored, stored_correlation,
+    SNIFF_BYTES, SlackOptions, import_slack_export, importer, key_moments, record_from_stored, stored_correlation,
+    wrong_format_hint,
 };
 use hindsight_core::{DetectionMethod, EventKind, IncidentStatus, KeyMoment, NewIncident, Severity, incident_handle};
 use hindsight_store::{DuplicateCheck, ImportedEvent, Store, StoreError, StoredEvent};
@@ -212,7 +214,11 @@ pub async fn import(
             }
         };
         let stats = match source {
-            Source::Stream { origin, mut input } => importer(format).import(&mut input, &origin, &mut sink),
+            Source::Stream { origin, mut input } => {
+                let head = input.fill_buf().map(|b| b[..b.len().min(SNIFF_BYTES)].to_vec()).unwrap_or_default();
+                let read = importer(format).import(&mut input, &origin, &mut sink);
+                with_format_hint(read, &origin, format, &head)
+            }
             Source::SlackExport { path, channels } => import_slack_export(&path, &SlackOptions { channels }, &mut sink),
         };
         if !batch.is_empty() {
@@ -238,6 +244,32 @@ pub async fn import(
     }
     progress(ingest.summary.read);
     ingest.finish(stats, observed).await
+}
+
+/// An import that read nothing, or could not read its input at all, says which format
+/// the input looks like when that is another than the one chosen.
+fn with_format_hint(
+    read: Result<ImportStats, ImportError>,
+    origin: &str,
+    format: Format,
+    head: &[u8],
+) -> Result<ImportStats, ImportError> {
+    match read {
+        Ok(mut stats) if stats.imported == 0 && stats.rejected > 0 => {
+            if let Some(hint) = wrong_format_hint(origin, format, head) {
+                stats.notes.insert(0, hint);
+            }
+            Ok(stats)
+        }
+        Err(ImportError::Unrecognised { origin: at, reason }) => {
+            let reason = match wrong_format_hint(origin, format, head) {
+                Some(hint) => format!("{reason}; {hint}"),
+                None => reason,
+            };
+            Err(ImportError::Unrecognised { origin: at, reason })
+        }
+        other => other,
+    }
 }
 
 struct Ingest<'a> {
@@ -266,7 +298,8 @@ struct Ingest<'a> {
 /// and the sources read, and the streaming duplicate check.
 #[derive(Default)]
 struct Observed {
-    candidates: BTreeMap<EventKind, Vec<Record>>,
+    /// Shared with the streaming check's held records, so a record read is copied once.
+    candidates: BTreeMap<EventKind, Vec<Arc<Record>>>,
     /// The earliest and latest record read, and the sources whose stored events the
     /// duplicate rule compares with the records read.
     earliest: Option<OffsetDateTime>,
@@ -300,15 +333,16 @@ impl Observed {
 
     /// Takes note of a record read (its payload already apart).
     fn observe(&mut self, record: &Record) {
+        let record = Arc::new(record.clone());
+        self.note_scope(&record);
+        self.stream.offer(&record);
         self.keep_candidate(record);
-        self.note_scope(record);
-        self.stream.offer(record);
     }
 
     /// Keeps the record if it is among the earliest or latest of its kind.
-    fn keep_candidate(&mut self, record: &Record) {
+    fn keep_candidate(&mut self, record: Arc<Record>) {
         let bucket = self.candidates.entry(record.kind).or_default();
-        bucket.push(record.clone());
+        bucket.push(record);
         if bucket.len() > 4 * CANDIDATES_PER_END {
             bucket.sort_by_key(|r| r.occurred_at);
             bucket.drain(CANDIDATES_PER_END..bucket.len() - CANDIDATES_PER_END);
@@ -717,7 +751,8 @@ impl<'a> Ingest<'a> {
     /// incident's moments and status to what its whole timeline shows.
     async fn settle(&mut self, number: i64, observed: &mut Observed, told: bool) -> Result<(), IngestError> {
         self.set_aside_duplicates(number, observed).await?;
-        let candidates: Vec<Record> = std::mem::take(&mut observed.candidates).into_values().flatten().collect();
+        let candidates: Vec<Record> =
+            std::mem::take(&mut observed.candidates).into_values().flatten().map(Arc::unwrap_or_clone).collect();
         let suggestion = key_moments(&candidates);
         let mut marks = Vec::new();
         let find = |id: &str| candidates.iter().find(|r| r.external_id == id).map(|r| r.source.clone());
@@ -771,12 +806,12 @@ struct StreamCheck {
 }
 
 impl StreamCheck {
-    fn offer(&mut self, record: &Record) {
+    fn offer(&mut self, record: &Arc<Record>) {
         if self.gave_up {
             return;
         }
         // The record's payload is already apart (`ReadRecord`).
-        let held = Held(record.clone());
+        let held = Held(Arc::clone(record));
         match self.released.as_ref().map(|last| held.cmp(last)) {
             Some(Ordering::Less) => return self.give_up(),
             // The same event again: the store keeps the first and counts this one.
@@ -828,7 +863,7 @@ impl StreamCheck {
 }
 
 /// A record in timeline order: time, source, external id.
-struct Held(Record);
+struct Held(Arc<Record>);
 
 impl Ord for Held {
     fn cmp(&self, other: &Self) -> Ordering {

@@ -845,3 +845,75 @@ async fn unrelated_alerts_a_year_apart_declare_two_incidents_postgres() {
     })
     .await;
 }
+
+/// What a caller learns from importing an event that names `tool_id` first with
+/// `create_incident`, then without: the statuses, and whether the second import went to the
+/// incident the first created.
+async fn answers_for_a_tool_id(app: &common::TestApp, who: As, tool_id: &str) -> (StatusCode, StatusCode, bool) {
+    let line = |minute: u32| {
+        json!({"time": format!("2026-11-20T11:{minute:02}:00Z"), "kind": "alert", "text": "Checkout errors", "incident": tool_id, "id": format!("{tool_id}-{minute}")})
+            .to_string()
+    };
+    let post = async |create: bool, body: String| {
+        let path = format!("/api/v1/import?format=jsonl&create_incident={create}");
+        read(app.request(who, reqwest::Method::POST, &path).body(body).send().await.unwrap()).await
+    };
+    let (first, created) = post(true, line(0)).await;
+    let (second, found) = post(false, line(1)).await;
+    (first, second, created["incident"].is_string() && created["incident"] == found["incident"])
+}
+
+#[tokio::test]
+async fn a_tool_id_a_private_incident_carries_answers_a_non_member_as_an_unknown_one_does() {
+    let app = spawn_app().await;
+    let seed = app.seed().await;
+    // The private incident carries the tool's id.
+    let carried =
+        json!({"time": "2026-11-20T10:00:00Z", "kind": "alert", "text": "Search down", "incident": "P-PRIVATE"});
+    let path = format!("/api/v1/incidents/{}/import?format=jsonl", seed.private);
+    let (status, summary) = read(
+        app.request(As::User("admin"), reqwest::Method::POST, &path).body(carried.to_string()).send().await.unwrap(),
+    )
+    .await;
+    assert_eq!((status, summary["imported"].as_u64()), (StatusCode::OK, Some(1)), "{summary}");
+    let outsider = As::User("outsider");
+    let private = answers_for_a_tool_id(&app, outsider, "P-PRIVATE").await;
+    let unknown = answers_for_a_tool_id(&app, outsider, "P-UNKNOWN").await;
+    assert_eq!(private, unknown);
+    assert_eq!(unknown, (StatusCode::OK, StatusCode::OK, true));
+    // Nothing the outsider sent reached the private incident.
+    let (_, events) = app.get(As::User("admin"), &format!("/api/v1/incidents/{}/events", seed.private)).await;
+    let texts: Vec<&str> = events["items"].as_array().unwrap().iter().filter_map(|e| e["text"].as_str()).collect();
+    assert!(!texts.contains(&"Checkout errors"), "{texts:?}");
+    // Those who can see the private incident still find it by the tool's id.
+    let line =
+        json!({"time": "2026-11-20T10:05:00Z", "kind": "note", "text": "Restarted search", "incident": "P-PRIVATE"});
+    let (status, summary) = read(
+        app.request(As::User("admin"), reqwest::Method::POST, "/api/v1/import?format=jsonl")
+            .body(line.to_string())
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!((status, summary["incident"].as_str()), (StatusCode::OK, Some(seed.private.as_str())), "{summary}");
+}
+
+#[tokio::test]
+async fn an_upload_in_the_wrong_format_says_which_format_it_looks_like() {
+    let app = spawn_app().await;
+    let handle = app.seed().await.public;
+    let firing = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../core/tests/fixtures/import/alertmanager_firing.json"
+    ))
+    .unwrap();
+    let summary = import_all(&app, &handle, &[("pagerduty-log", firing)]).await.remove(0);
+    assert_eq!(summary["imported"], 0, "{summary}");
+    assert_eq!(
+        summary["notes"][0],
+        "body looks like an Alertmanager webhook notification, not a PagerDuty log entries file (REST API): \
+         import it with the format alertmanager",
+        "{summary}"
+    );
+}

@@ -551,6 +551,35 @@ async fn a_slack_export_zip_is_imported_from_the_page() {
     assert!(body.contains(&format!("<dt>Imported</dt><dd>{slack}</dd>")), "the summary counts what the timeline got");
 }
 
+#[tokio::test]
+async fn a_file_in_the_wrong_format_is_named_with_the_format_it_looks_like() {
+    let app = spawn_app().await;
+    let seed = app.seed().await;
+    let editor = sign_in(&app, "editor").await;
+    let path = format!("/incidents/{}", seed.public);
+    let (_, body) = page(&app, &editor, &path).await;
+    let token = csrf_token(&body);
+    let fixture = |name: &str| {
+        std::fs::read_to_string(format!("{}/../core/tests/fixtures/import/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    };
+    let log = fixture("pagerduty_log_page.json");
+    let (status, body) =
+        upload(&app, &editor, &format!("{path}/import"), multipart(&token, "alertmanager", "log.json", &log)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(
+        body.contains("log.json looks like a PagerDuty log entries file (REST API), not an Alertmanager webhook notification: import it with the format pagerduty-log"),
+        "{body}"
+    );
+    assert!(!body.contains("<code>body"), "the file is named, not the request body: {body}");
+    // A file the format cannot read at all says so too.
+    let events = fixture("events.jsonl");
+    let (status, body) =
+        upload(&app, &editor, &format!("{path}/import"), multipart(&token, "csv", "events.jsonl", &events)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.contains("events.jsonl looks like Hindsight&#39;s JSON Lines"), "{body}");
+    assert!(body.contains("import it with the format jsonl"), "{body}");
+}
+
 /// A Slack export zip of about a megabyte whose day file unpacks to 300 MiB: one message
 /// whose text is all of it.
 fn slack_zip_bomb() -> Vec<u8> {

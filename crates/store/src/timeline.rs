@@ -315,7 +315,9 @@ impl Store {
         Ok(found.into_values().next())
     }
 
-    /// The visible incidents known to other tools by any of `refs` (`kind`, `value`), by reference.
+    /// The visible incidents known to other tools by any of `refs` (`kind`, `value`), by
+    /// reference: of several visible incidents holding one, the one with the lowest number.
+    /// Incidents the viewer cannot see play no part, as if they did not exist.
     pub async fn incidents_by_refs(
         &self,
         viewer: &Viewer,
@@ -339,13 +341,17 @@ impl Store {
             }
             let rows: Vec<(String, String, i64)> =
                 on_pool!(self, |pool| bind_args!(sqlx::query_as(built_sql(&sql)), args.clone()).fetch_all(pool).await)?;
-            found.extend(rows.into_iter().map(|(kind, value, number)| ((kind, value), number)));
+            // Several incidents may hold one reference (each caller's import gives it to an
+            // incident that caller can see); the one with the lowest number answers.
+            for (kind, value, number) in rows {
+                found.entry((kind, value)).and_modify(|n: &mut i64| *n = (*n).min(number)).or_insert(number);
+            }
         }
         Ok(found)
     }
 
-    /// Records that another tool knows a visible incident by `kind` and `value`.
-    /// A reference already held by another incident is left as it is.
+    /// Records that another tool knows a visible incident by `kind` and `value`. Another
+    /// incident may hold the same reference; lookups answer the lowest-numbered visible one.
     pub async fn add_incident_ref(
         &self,
         viewer: &Viewer,

@@ -1177,6 +1177,11 @@ async fn incident_refs_find_the_incident_a_tool_knows(store: Store) {
     assert_eq!(store.incident_by_ref(&admin, "slack_channel", "inc-2").await.unwrap(), Some(2));
     assert_eq!(store.incident_by_ref(&outsider, "slack_channel", "inc-2").await.unwrap(), None);
     assert_eq!(store.incident_by_ref(&admin, "slack_channel", "inc-9").await.unwrap(), None);
+    // To someone who cannot see incident 2 its references are free, as if it did not exist.
+    store.create_incident(&outsider, incident("c")).await.unwrap();
+    store.add_incident_ref(&outsider, 3, "slack_channel", "inc-2").await.unwrap();
+    assert_eq!(store.incident_by_ref(&outsider, "slack_channel", "inc-2").await.unwrap(), Some(3));
+    assert_eq!(store.incident_by_ref(&admin, "slack_channel", "inc-2").await.unwrap(), Some(2));
 }
 
 fn reference(kind: &str, value: &str) -> (String, String) {

@@ -26,6 +26,7 @@ mod pagerduty_log;
 mod pagerduty_webhook;
 mod record;
 mod slack;
+mod sniff;
 mod stored;
 mod timeline_build;
 
@@ -35,6 +36,7 @@ pub use episodes::{EPISODE_GAP, Episodes, MAX_EPISODES};
 pub use limits::{MAX_JSON_STRING, MAX_UNZIPPED_ENTRY, MAX_UNZIPPED_EXPORT, TooLarge};
 pub use record::{Correlation, ImportError, ImportStats, MAX_KEPT_REJECTIONS, Record, Rejected, content_id};
 pub use slack::{SlackExportFiles, SlackOptions, import_slack_export, import_slack_files};
+pub use sniff::{SNIFF_BYTES, describe, guess_format, wrong_format_hint};
 pub use stored::{StoredEvent, record_from_stored, stored_correlation};
 pub use timeline_build::{
     ALERT_DUPLICATE_WINDOW, DUPLICATE_LOOKBACK, Duplicates, FINGERPRINT_SOURCES, KeyMomentsSuggestion, PAGING_SOURCES,

@@ -70,14 +70,15 @@ fn format_of(query: &ImportQuery) -> Result<Format, ApiError> {
     Ok(format)
 }
 
+/// Imports `body`, named `origin` in rejections and notes (`body`, or the uploaded file's name).
 async fn run(
     state: &AppState,
     viewer: &Viewer,
     format: Format,
-    body: Bytes,
+    (origin, body): (&str, Bytes),
     target: Target,
 ) -> Result<ImportSummary, ApiError> {
-    let source = Source::Stream { origin: "body".into(), input: Box::new(std::io::Cursor::new(body)) };
+    let source = Source::Stream { origin: origin.to_string(), input: Box::new(std::io::Cursor::new(body)) };
     run_source(state, viewer, format, source, target).await
 }
 
@@ -127,17 +128,18 @@ pub async fn import_into(
     Params(query): Params<ImportQuery>,
     body: Bytes,
 ) -> Result<Json<ImportSummary>, ApiError> {
-    Ok(Json(import_file(&state, &caller, incident_number(&handle)?, &query.format, body).await?))
+    Ok(Json(import_file(&state, &caller, incident_number(&handle)?, &query.format, ("body", body)).await?))
 }
 
-/// Imports a file in `format` into a visible incident's timeline as `caller` (editors and
-/// admins). The upload API and the incident page's import form both import here.
+/// Imports a file in `format` (named as `file`'s first part says) into a visible incident's
+/// timeline as `caller` (editors and admins). The upload API and the incident page's import
+/// form both import here.
 pub(crate) async fn import_file(
     state: &AppState,
     caller: &Caller,
     number: i64,
     format: &str,
-    body: Bytes,
+    body: (&str, Bytes),
 ) -> Result<ImportSummary, ApiError> {
     caller.require_write()?;
     state.store.incident(&caller.viewer, number).await?;
@@ -193,7 +195,7 @@ pub async fn import_correlated(
 ) -> Result<Json<ImportSummary>, ApiError> {
     caller.require_write()?;
     let target = Target::Correlate { create: query.create_incident };
-    Ok(Json(run(&state, &caller.viewer, format_of(&query)?, body, target).await?))
+    Ok(Json(run(&state, &caller.viewer, format_of(&query)?, ("body", body), target).await?))
 }
 
 /// Checks the vendor's proof that it sent this body.
@@ -264,7 +266,7 @@ pub async fn webhook(
     let hooks = state.effective_webhooks().await?;
     let format = verify(&vendor, &hooks, &headers, &body)?;
     let target = Target::Correlate { create: hooks.create_incidents };
-    match run(&state, &Viewer::operator(), format, body, target).await {
+    match run(&state, &Viewer::operator(), format, ("body", body), target).await {
         Ok(summary) => Ok((StatusCode::ACCEPTED, Json(summary))),
         // Events about no known incident are accepted and dropped, so the vendor does not retry them.
         Err(ApiError::Invalid(_)) => Ok((StatusCode::ACCEPTED, Json(ImportSummary::default()))),

@@ -1163,7 +1163,8 @@ pub async fn import(
         let imported = if format == "slack-export" {
             crate::api::imports::import_slack_zip(&state, &caller, number, file).await
         } else {
-            crate::api::imports::import_file(&state, &caller, number, &format, file).await
+            let origin = if file_name.is_empty() { "the upload" } else { file_name.as_str() };
+            crate::api::imports::import_file(&state, &caller, number, &format, (origin, file)).await
         };
         match imported {
             Ok(summary) => {
@@ -1175,7 +1176,11 @@ pub async fn import(
             Err(e) => {
                 let (status, mut messages) = refusal(e)?;
                 if !file_name.is_empty() {
-                    messages.iter_mut().for_each(|m| *m = format!("{file_name}: {m}"));
+                    // Named once: the importer's own messages already start with the file's name.
+                    messages
+                        .iter_mut()
+                        .filter(|m| !m.starts_with(&file_name))
+                        .for_each(|m| *m = format!("{file_name}: {m}"));
                 }
                 errors.extend(messages);
                 status
