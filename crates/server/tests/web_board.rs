@@ -47,7 +47,7 @@ async fn home_shows_what_needs_each_person_and_says_what_would_appear() {
     item(
         &app,
         &seed.public,
-        json!({"title": "Write the runbook", "kind": "improve_response", "owner": "editor", "due_date": "2999-01-01"}),
+        json!({"title": "Write the runbook", "kind": "improve_response", "owner": "editor", "due_date": "2199-01-01"}),
     )
     .await;
     item(&app, &seed.public, json!({"title": "Fix the pool failover", "kind": "fix_root_cause", "owner": "editor", "due_date": "2020-01-01"})).await;
@@ -132,7 +132,7 @@ async fn board_groups_items_by_status_filters_them_and_marks_overdue_ones() {
     item(
         &app,
         &seed.public,
-        json!({"title": "Soon open", "kind": "fix_root_cause", "owner": "viewer", "due_date": "2999-01-01"}),
+        json!({"title": "Soon open", "kind": "fix_root_cause", "owner": "viewer", "due_date": "2199-01-01"}),
     )
     .await;
     item(
@@ -203,7 +203,7 @@ async fn an_editor_adds_an_action_item_and_closes_it_from_the_pages() {
             ("owner_team", "payments"),
             ("priority", "p1"),
             ("status", "open"),
-            ("due_date", "2999-03-01"),
+            ("due_date", "2199-03-01"),
             ("tracker_url", "https://tracker.example.com/PAY-7"),
         ],
     )
@@ -211,7 +211,7 @@ async fn an_editor_adds_an_action_item_and_closes_it_from_the_pages() {
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert!(location.starts_with(&path) && location.contains("notice=Added"), "{location}");
     let (_, list) = page(&app, &cookie, &location).await;
-    assert!(list.contains("Make the pool follow the primary") && list.contains("due 2999-03-01"));
+    assert!(list.contains("Make the pool follow the primary") && list.contains("due 2199-03-01"));
     assert!(list.contains("role=\"status\">Added"));
     let (_, items) = app.get(As::User("editor"), "/api/v1/action-items").await;
     let saved = &items["items"][0];
