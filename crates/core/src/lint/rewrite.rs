@@ -160,8 +160,9 @@ pub(crate) const PERSON_COUNTERFACTUAL_ADVICE: &str = "What would have made that
      ought to have done.";
 
 /// For `just`, `simply` or `a simple` about a person's mistake.
-pub(crate) const MINIMISED_MISTAKE_ADVICE: &str = "Drop \"just\" and \"simple\", and ask what made the action \
-     easy to get wrong: what the tool allowed, what it showed, and what nothing checked.";
+pub(crate) const MINIMISED_MISTAKE_ADVICE: &str = "Drop the word that makes the mistake sound trivial (\"just\", \
+     \"simple\", \"honest\") and ask what made the action easy to get wrong: what the tool allowed, what it \
+     showed, and what nothing checked.";
 
 /// `a` or `an` before `word`.
 pub(crate) fn article_for(word: &str) -> &'static str {
