@@ -632,6 +632,18 @@ mod tests {
     }
 
     #[test]
+    fn failing_to_do_something_is_met_with_a_question_about_the_system() {
+        assert_eq!(
+            suggestion("Bob failed to check the replica lag before promoting it.", LintRule::Counterfactual),
+            super::PERSON_COUNTERFACTUAL_ADVICE
+        );
+        assert_eq!(
+            suggestion("@sam didn't bother to test the change.", LintRule::Counterfactual),
+            super::PERSON_COUNTERFACTUAL_ADVICE
+        );
+    }
+
+    #[test]
     fn not_bothering_is_a_counterfactual() {
         assert_eq!(rules("@sam didn't bother to test the change."), [LintRule::Counterfactual]);
         assert_eq!(

@@ -893,6 +893,32 @@ mod tests {
     }
 
     #[test]
+    fn minimising_a_persons_mistake_is_a_warning_with_advice() {
+        let findings = lint("The outage was just a silly mistake by Tomas.", &[]);
+        assert_eq!((findings[0].rule, findings[0].severity), (LintRule::Minimising, LintSeverity::Warning));
+        assert_eq!(findings[0].matched, "just a silly mistake");
+        assert_eq!(findings[0].suggestion, super::MINIMISED_MISTAKE_ADVICE);
+        assert_eq!(rules("It was an honest mistake."), [LintRule::Minimising]);
+        assert_eq!(rules("It was simply a typo in the hostname."), [LintRule::Minimising]);
+    }
+
+    #[test]
+    fn mistakes_that_are_not_minimised_are_left_to_the_other_rules() {
+        assert_eq!(rules("Simple mistakes are caught by the linter now."), []);
+        assert_eq!(rules("This was not just human error; the tool made deletion the default."), []);
+        assert_eq!(rules("A simple fix is to raise the connection limit."), []);
+        assert_eq!(rules("The parser just skips a typo in the header."), []);
+    }
+
+    #[test]
+    fn human_error_pinned_on_someone_or_minimised_gets_advice_not_a_rewrite() {
+        for text in ["It was human error by the on-call.", "It was simply human error on the on-call's part."] {
+            let finding = lint(text, &[]).into_iter().find(|f| f.rule == LintRule::HumanError).expect("human-error");
+            assert!(!finding.suggestion.contains("manual step"), "{text} -> {}", finding.suggestion);
+        }
+    }
+
+    #[test]
     fn punishment_is_flagged_for_people_only() {
         assert_eq!(rules("Dana will be disciplined for the outage."), [LintRule::Punishment]);
         assert_eq!(rules("We will hold the on-call engineer accountable."), [LintRule::Punishment]);
