@@ -11,8 +11,8 @@ use hindsight_core::lint::lint;
 /// Names the fixture's header says the check is told about.
 const KNOWN_NAMES: &[&str] = &["Dana", "dana.kim", "Dana Kim", "sam", "Sam Ortiz", "Priya", "priya.raman", "Luis"];
 
-/// What precision and recall must not fall below: the measured values (1.000 and 0.951 on
-/// 469 sentences) rounded down to two places, precision one step lower so that it is a
+/// What precision and recall must not fall below: the measured values (1.000 and 0.955 on
+/// 509 sentences) rounded down to two places, precision one step lower so that it is a
 /// floor rather than an equality.
 const PRECISION_FLOOR: f64 = 0.99;
 const RECALL_FLOOR: f64 = 0.95;

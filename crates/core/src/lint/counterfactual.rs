@@ -8,7 +8,7 @@
 //! seen errors") are left alone. Rewrites describe what happened instead.
 
 use super::names::{Agent, People, Subject, is_clause_punct};
-use super::rewrite::{Edit, Fix, is_participle, past_of};
+use super::rewrite::{Edit, Fix, PERSON_COUNTERFACTUAL_ADVICE, is_participle, past_of};
 use super::rules::{Hit, adjacent, anonymise, hit_start, severity_for, skip_words};
 use super::sentences::{Kind, Sentence};
 use super::{LintRule, LintSeverity};
@@ -145,6 +145,9 @@ pub(crate) fn modal_counterfactual(s: &Sentence, people: &People, i: usize, hits
     let reverses = s.is(i, "could") && REVERSING.contains(&verb);
     let fix = if verb == "been" || reverses || !adjacent(s, &subject, i) {
         Fix::Advice(COUNTERFACTUAL_ADVICE)
+    } else if !negated && subject.agent.is_individual() {
+        // `The responder had not checked` is still a verdict on a person: ask about the system.
+        Fix::Advice(PERSON_COUNTERFACTUAL_ADVICE)
     } else {
         let mut edits = anonymise(s, &subject, "the responder");
         edits.extend(judging_filler_deletions(s, subject.head + 1, i));
@@ -214,7 +217,9 @@ pub(crate) fn failed_or_neglected_to(s: &Sentence, people: &People, i: usize, hi
     if subject.agent == Agent::Nobody || (subject.agent == Agent::They && !neglected && !HUMAN_VERBS.contains(&verb)) {
         return;
     }
-    let fix = if adjacent(s, &subject, i) {
+    let fix = if subject.agent.is_individual() {
+        Fix::Advice(PERSON_COUNTERFACTUAL_ADVICE)
+    } else if adjacent(s, &subject, i) {
         let mut edits = anonymise(s, &subject, "the responder");
         edits.extend(judging_filler_deletions(s, subject.head + 1, i));
         edits.push(Edit::new(s.tokens[i].start, s.tokens[i + 1].end, "did not"));
@@ -259,6 +264,7 @@ pub(crate) fn did_not_bother(s: &Sentence, people: &People, i: usize, hits: &mut
         (Some(to), Some(x)) if x.agent == Agent::Nobody => {
             Fix::Edits(vec![Edit::new(s.tokens[x.first].start, s.tokens[to].end, "nothing prompted anyone to")])
         }
+        (Some(_), Some(x)) if x.agent.is_individual() => Fix::Advice(PERSON_COUNTERFACTUAL_ADVICE),
         (Some(to), Some(x)) if adjacent(s, &x, subject_at) => {
             let mut edits = anonymise(s, &x, "the responder");
             edits.push(Edit::new(s.tokens[subject_at].start, s.tokens[to].end, "did not"));
@@ -574,7 +580,7 @@ mod tests {
         assert_eq!(rules("Dana should have checked the dashboard."), [LintRule::Counterfactual]);
         assert_eq!(
             suggestion("Dana should have checked the dashboard.", LintRule::Counterfactual),
-            "The responder had not checked the dashboard."
+            super::PERSON_COUNTERFACTUAL_ADVICE
         );
         assert_eq!(rules("The on-call should have escalated sooner."), [LintRule::Counterfactual]);
     }
@@ -623,6 +629,18 @@ mod tests {
         assert_eq!(rules("The job failed to start after the drain."), []);
         assert_eq!(rules("The deploy failed to complete."), []);
         assert_eq!(rules("We failed to reproduce the bug locally."), []);
+    }
+
+    #[test]
+    fn failing_to_do_something_is_met_with_a_question_about_the_system() {
+        assert_eq!(
+            suggestion("Bob failed to check the replica lag before promoting it.", LintRule::Counterfactual),
+            super::PERSON_COUNTERFACTUAL_ADVICE
+        );
+        assert_eq!(
+            suggestion("@sam didn't bother to test the change.", LintRule::Counterfactual),
+            super::PERSON_COUNTERFACTUAL_ADVICE
+        );
     }
 
     #[test]

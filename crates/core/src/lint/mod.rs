@@ -135,15 +135,21 @@ pub struct Finding {
 /// word that looks like a first name counts as a person. Findings come in
 /// document order.
 pub fn lint(text: &str, known_names: &[String]) -> Vec<Finding> {
+    let people = names::People::new(known_names);
+    check(text, &people, true)
+}
+
+/// The findings for `text`. With `vet`, every rewrite is checked before it is offered: one
+/// that doubles an article or that the check itself would still flag is replaced by advice.
+fn check(text: &str, people: &names::People, vet: bool) -> Vec<Finding> {
     let original: Vec<char> = text.chars().collect();
     let masked = markdown::mask(&original);
-    let people = names::People::new(known_names);
     let lines = LineIndex::new(&original);
 
     let mut findings = Vec::new();
     for sentence in sentences::split(&original, &masked) {
-        let mut hits = rules::check(&sentence, &people);
-        hits.extend(phrases::check(&sentence, &people));
+        let mut hits = rules::check(&sentence, people);
+        hits.extend(phrases::check(&sentence, people));
         let hits = rules::drop_shadowed(hits);
         let (from, to) = rewrite::excerpt_bounds(&original, sentence.start, sentence.end);
         let excerpt = rewrite::collapse(&original[from..to]);
@@ -160,12 +166,31 @@ pub fn lint(text: &str, known_names: &[String]) -> Vec<Finding> {
                 matched: rewrite::collapse(&original[hit.start..hit.end]),
                 excerpt: excerpt.clone(),
                 why: hit.rule.why().to_string(),
-                suggestion: rewrite::render(&original, from, to, &hit.fix),
+                suggestion: suggestion(&original, from, to, &hit, people, vet),
             });
         }
     }
     findings.sort_by_key(|f| (f.line, f.column, f.rule));
     findings
+}
+
+/// The suggestion for `hit`: its rewrite when that is safe to offer, otherwise advice.
+fn suggestion(
+    original: &[char],
+    from: usize,
+    to: usize,
+    hit: &rules::Hit,
+    people: &names::People,
+    vet: bool,
+) -> String {
+    let text = rewrite::render(original, from, to, &hit.fix);
+    if !vet || matches!(hit.fix, rewrite::Fix::Advice(_)) {
+        return text;
+    }
+    if rewrite::doubles_an_article(&text) || !check(&text, people, false).is_empty() {
+        return rewrite::advice_for(hit.rule).to_string();
+    }
+    text
 }
 
 /// Maps character offsets to 1-based (line, column) pairs.
@@ -320,6 +345,56 @@ mod tests {
         // Each of these was quadratic once; together they now take well under a second.
         let text = format!("{}{} Dana broke it.", "` [x]( \" ".repeat(20_000), "word ".repeat(50_000));
         assert_eq!(rules_of(&text), vec![LintRule::NamedBlame]);
+    }
+
+    #[test]
+    fn minimised_human_error_with_punishment_gets_no_rewrite_that_doubles_an_article_or_keeps_the_blame() {
+        let text = "It was just a simple human error and whoever did this should be disciplined.";
+        let findings = lint(text, &names());
+        let rules: Vec<LintRule> = findings.iter().map(|f| f.rule).collect();
+        assert!(rules.contains(&LintRule::Minimising), "{rules:?}");
+        assert!(rules.contains(&LintRule::Punishment), "{rules:?}");
+        assert!(rules.contains(&LintRule::HumanError), "{rules:?}");
+        for f in &findings {
+            assert!(!f.suggestion.contains("a simple a "), "{}: {}", f.rule, f.suggestion);
+            assert!(!f.suggestion.contains("disciplined"), "{}: {}", f.rule, f.suggestion);
+        }
+        let minimising = findings.iter().find(|f| f.rule == LintRule::Minimising).expect("minimising finding");
+        assert_eq!(minimising.severity, LintSeverity::Warning);
+        assert!(minimising.suggestion.contains("easy to get wrong"), "{}", minimising.suggestion);
+    }
+
+    #[test]
+    fn a_counterfactual_about_a_named_person_gets_a_system_question_not_a_responder_rewrite() {
+        let findings = lint("Bob should have checked.", &names());
+        assert_eq!(findings.iter().map(|f| f.rule).collect::<Vec<_>>(), [LintRule::Counterfactual]);
+        let suggestion = &findings[0].suggestion;
+        assert!(!suggestion.contains("responder"), "{suggestion}");
+        assert!(!suggestion.contains("Bob"), "{suggestion}");
+        assert!(suggestion.contains("What would have made"), "{suggestion}");
+    }
+
+    #[test]
+    fn no_offered_rewrite_is_itself_flagged_or_doubles_an_article() {
+        for text in [
+            "It was just a simple human error and whoever did this should be disciplined.",
+            "It was simply human error on the on-call's part.",
+            "Dana broke the deploy by pushing an untested config.",
+            "The root cause was human error.",
+            "A sloppy config change took down the API.",
+        ] {
+            for f in lint(text, &names()) {
+                if f.rule == LintRule::Punishment {
+                    continue; // always advice, which names the consequence it asks to replace
+                }
+                let again = lint(&f.suggestion, &names());
+                assert_eq!(again, vec![], "{text} -> {}", f.suggestion);
+                let lower = f.suggestion.to_lowercase();
+                for doubled in ["a a ", "a an ", "an a ", "the a ", "a the ", "the the "] {
+                    assert!(!lower.contains(doubled), "{text} -> {}", f.suggestion);
+                }
+            }
+        }
     }
 
     #[test]

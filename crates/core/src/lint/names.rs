@@ -302,7 +302,10 @@ pub(crate) fn looks_like_first_name(s: &Sentence, i: usize) -> bool {
             return false;
         }
         // `Google Cloud`, `US West`: part of a product or place name, unless both look like names (`Dana Kim`).
+        // `Obviously Aisha should have…`: a sentence adverb opening the sentence, not part of a name.
+        let opening_adverb = i == 1 && previous.lower.len() > 4 && previous.lower.ends_with("ly");
         if previous.kind == Kind::Word
+            && !opening_adverb
             && previous.text.chars().next().is_some_and(char::is_uppercase)
             && (SYSTEM_WORDS.contains(&previous.lower.as_str())
                 || COMMON_WORDS.contains(&previous.lower.as_str())
@@ -547,6 +550,7 @@ mod tests {
         assert_eq!(agent("Marco broke the deploy", "broke"), Some(Agent::Guessed));
         assert_eq!(agent("The deploy broke because Jordan skipped the canary", "skipped"), Some(Agent::Guessed));
         assert_eq!(agent("At 14:02 Aisha ran the job", "ran"), Some(Agent::Guessed));
+        assert_eq!(agent("Obviously Aisha ran the job", "ran"), Some(Agent::Guessed));
     }
 
     #[test]

@@ -8,8 +8,9 @@
 //! not human error") are respected.
 
 use super::names::{Agent, People};
-use super::rewrite::{Edit, Fix, article_for};
+use super::rewrite::{Edit, Fix, MINIMISED_MISTAKE_ADVICE, article_for};
 use super::rules::Hit;
+use super::rules::skip_words;
 use super::sentences::{Kind, Sentence};
 use super::{LintRule, LintSeverity};
 
@@ -105,7 +106,19 @@ fn human_error(s: &Sentence, people: &People, i: usize, hits: &mut Vec<Hit>) {
     if s.is_any(last + 1, &measured) || negated_before(s, i, 3) {
         return;
     }
-    let fix = if kinds.is_empty() || s.is_any(last, &["problem", "problems", "issue", "issues"]) {
+    // `just a simple human error`, `human error on the on-call's part`, `human error by Sam`: swapping
+    // the noun would keep the minimising or the person, so only advice is given.
+    let minimised = (i.saturating_sub(3)..i).any(|k| {
+        s.is_any(k, &["just", "simply", "merely", "only", "purely", "simple", "silly", "honest", "minor", "small"])
+    });
+    let attributed = s.is(last + 1, "by")
+        || (last + 1..(last + 7).min(s.tokens.len())).any(|k| s.is(k, "part") && s.is(k.wrapping_sub(1), "'s"))
+        || (last + 2..(last + 7).min(s.tokens.len())).any(|k| s.is(k, "part") && s.tokens[k - 1].possessive);
+    let fix = if kinds.is_empty()
+        || s.is_any(last, &["problem", "problems", "issue", "issues"])
+        || minimised
+        || attributed
+    {
         Fix::Advice(
             "Name the condition that allowed the action instead: a missing guard, an ambiguous interface, an untested procedure.",
         )
@@ -496,7 +509,7 @@ fn minimising(s: &Sentence, people: &People, i: usize, hits: &mut Vec<Hit>) {
         hits.push(hit(LintRule::Minimising, LintSeverity::Info, s, i, i, Fix::Edits(edits)));
         return;
     }
-    if !matches!(word, "just" | "simply" | "merely") {
+    if minimised_mistake(s, i, word, hits) || !matches!(word, "just" | "simply" | "merely") {
         return;
     }
     let mut v = i + 1;
@@ -526,6 +539,42 @@ fn minimising(s: &Sentence, people: &People, i: usize, hits: &mut Vec<Hit>) {
         i,
         Fix::Edits(vec![Edit::new(s.tokens[i].start, s.tokens[i].end, "")]),
     ));
+}
+
+/// `just a simple human error`, `simply a typo`, `an honest mistake`: a person's mistake made
+/// to sound trivial, which ends the analysis where it should start. Reports it and returns
+/// true when the words at `i` do that.
+fn minimised_mistake(s: &Sentence, i: usize, word: &str, hits: &mut Vec<Hit>) -> bool {
+    const MINIMISERS: &[&str] = &["just", "simply", "merely", "only", "purely"];
+    const TRIVIAL: &[&str] = &["simple", "silly", "small", "minor", "honest", "little", "basic", "classic", "plain"];
+    const MISTAKES: &[&str] =
+        &["mistake", "mistakes", "oversight", "slip", "slip-up", "typo", "blunder", "goof", "lapse"];
+    const PEOPLE: &[&str] = &["human", "operator", "user", "engineer", "pilot"];
+    let minimiser = MINIMISERS.contains(&word);
+    // A bare `simple`/`honest` counts only when no minimiser before it already did.
+    if !minimiser && (!TRIVIAL.contains(&word) || i > 0 && s.is_any(i - 1, MINIMISERS)) {
+        return false;
+    }
+    let mut j = i + 1;
+    if minimiser {
+        j = skip_words(s, j, &["a", "an", "the"]);
+        j = skip_words(s, j, TRIVIAL);
+    }
+    let last = if s.is_any(j, MISTAKES) {
+        j
+    } else if s.is_any(j, PEOPLE) && s.is_any(j + 1, &["error", "errors", "mistake", "mistakes"]) {
+        j + 1
+    } else {
+        return false;
+    };
+    if !minimiser && last == i + 1 && !s.is_any(i.wrapping_sub(1), &["a", "an", "the"]) {
+        return false; // `simple mistakes are caught by the linter`: a generalisation, not a verdict
+    }
+    if negated_before(s, i, 3) {
+        return false;
+    }
+    hits.push(hit(LintRule::Minimising, LintSeverity::Warning, s, i, last, Fix::Advice(MINIMISED_MISTAKE_ADVICE)));
+    true
 }
 
 fn is_clause_break(t: &super::sentences::Token) -> bool {
@@ -841,6 +890,32 @@ mod tests {
         assert_eq!(rules("Obviously there are limits to this approach."), []);
         assert_eq!(rules("It would be nice to be able to just look at the dashboard."), []);
         assert_eq!(rules("Andrew chose to upgrade rather than just reboot."), []);
+    }
+
+    #[test]
+    fn minimising_a_persons_mistake_is_a_warning_with_advice() {
+        let findings = lint("The outage was just a silly mistake by Tomas.", &[]);
+        assert_eq!((findings[0].rule, findings[0].severity), (LintRule::Minimising, LintSeverity::Warning));
+        assert_eq!(findings[0].matched, "just a silly mistake");
+        assert_eq!(findings[0].suggestion, super::MINIMISED_MISTAKE_ADVICE);
+        assert_eq!(rules("It was an honest mistake."), [LintRule::Minimising]);
+        assert_eq!(rules("It was simply a typo in the hostname."), [LintRule::Minimising]);
+    }
+
+    #[test]
+    fn mistakes_that_are_not_minimised_are_left_to_the_other_rules() {
+        assert_eq!(rules("Simple mistakes are caught by the linter now."), []);
+        assert_eq!(rules("This was not just human error; the tool made deletion the default."), []);
+        assert_eq!(rules("A simple fix is to raise the connection limit."), []);
+        assert_eq!(rules("The parser just skips a typo in the header."), []);
+    }
+
+    #[test]
+    fn human_error_pinned_on_someone_or_minimised_gets_advice_not_a_rewrite() {
+        for text in ["It was human error by the on-call.", "It was simply human error on the on-call's part."] {
+            let finding = lint(text, &[]).into_iter().find(|f| f.rule == LintRule::HumanError).expect("human-error");
+            assert!(!finding.suggestion.contains("manual step"), "{text} -> {}", finding.suggestion);
+        }
     }
 
     #[test]

@@ -3,6 +3,8 @@
 //! `a` or `an`). Suggestions are proposals for a person to adapt, not
 //! automatic fixes: they keep the writer's words where they can.
 
+use super::LintRule;
+
 /// Replace the characters `[start, end)` of the original text with `text`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Edit {
@@ -96,6 +98,71 @@ fn tidy(text: &str, capitalise: bool) -> String {
     }
     capitalised
 }
+
+/// Whether two articles follow each other (`a simple a manual step` after a substitution
+/// that left the writer's article in place): such a rewrite is not offered.
+pub(crate) fn doubles_an_article(text: &str) -> bool {
+    const ARTICLES: &[&str] = &["a", "an", "the"];
+    let words: Vec<String> =
+        text.split_whitespace().map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase()).collect();
+    words.windows(2).any(|w| ARTICLES.contains(&w[0].as_str()) && ARTICLES.contains(&w[1].as_str()))
+        || words.windows(3).any(|w| {
+            ARTICLES.contains(&w[0].as_str())
+                && ADJECTIVE_LIKE.contains(&w[1].as_str())
+                && ARTICLES.contains(&w[2].as_str())
+        })
+}
+
+/// Words that sit between an article and its noun often enough that `a <word> a` is a
+/// doubled article rather than two phrases.
+const ADJECTIVE_LIKE: &[&str] = &[
+    "simple", "silly", "small", "minor", "honest", "stupid", "dumb", "classic", "basic", "plain", "pure", "typical",
+    "common", "single", "little", "big", "obvious", "clear", "real", "genuine", "careless", "sloppy", "easy",
+];
+
+/// Advice for a finding of `rule` when its rewrite cannot be offered.
+pub(crate) fn advice_for(rule: LintRule) -> &'static str {
+    match rule {
+        LintRule::NamedBlame => {
+            "Describe the action without naming who took it, and name the condition in the system that let it \
+             cause harm."
+        }
+        LintRule::Counterfactual => PERSON_COUNTERFACTUAL_ADVICE,
+        LintRule::HindsightCertainty => {
+            "State what information was available at the time, and what it pointed to then."
+        }
+        LintRule::HumanError => {
+            "Name the condition that allowed the action instead: a missing guard, an ambiguous interface, an \
+             untested procedure."
+        }
+        LintRule::JudgementWord => {
+            "Replace the judgement with what happened: the steps taken, what the person could see, and what the \
+             tooling allowed."
+        }
+        LintRule::Minimising => MINIMISED_MISTAKE_ADVICE,
+        LintRule::Punishment => {
+            "Replace the consequence for a person with a change to the system, e.g. \"Add a confirmation step \
+             before the cleanup script deletes production data.\""
+        }
+        LintRule::BeMoreCareful => {
+            "Name a change that makes the safe path the default instead, e.g. \"Require a dry run before the \
+             migration tool writes to production.\""
+        }
+        LintRule::WhoQuestion => {
+            "Ask what the system allowed instead: what made the action possible, and what was seen at the time."
+        }
+    }
+}
+
+/// For a counterfactual about a person: a system-focused question instead of a rewrite.
+pub(crate) const PERSON_COUNTERFACTUAL_ADVICE: &str = "What would have made that step easy or automatic at the time \
+     (a prompt, a check, a safer default)? Write that down, and what the person saw then, instead of what they \
+     ought to have done.";
+
+/// For `just`, `simply` or `a simple` about a person's mistake.
+pub(crate) const MINIMISED_MISTAKE_ADVICE: &str = "Drop the word that makes the mistake sound trivial (\"just\", \
+     \"simple\", \"honest\") and ask what made the action easy to get wrong: what the tool allowed, what it \
+     showed, and what nothing checked.";
 
 /// `a` or `an` before `word`.
 pub(crate) fn article_for(word: &str) -> &'static str {
