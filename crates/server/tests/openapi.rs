@@ -75,166 +75,95 @@ async fn requests_and_answers_match_the_document() {
     let handle = seed.public.as_str();
     let incident_path = format!("/api/v1/incidents/{handle}");
 
-    exchange(&app, &doc, Method::GET, "/api/v1/me", "/api/v1/me", None, StatusCode::OK).await;
-    exchange(&app, &doc, Method::GET, "/api/v1/users", "/api/v1/users", None, StatusCode::OK).await;
-    exchange(&app, &doc, Method::GET, "/api/v1/teams", "/api/v1/teams", None, StatusCode::OK).await;
-    exchange(&app, &doc, Method::GET, "/api/v1/services", "/api/v1/services", None, StatusCode::OK).await;
-    let declared = exchange(
-        &app,
-        &doc,
-        Method::POST,
-        "/api/v1/incidents",
-        "/api/v1/incidents",
-        Some(json!({
-            "title": "Search is slow", "severity": "SEV3", "status": "acknowledged", "services": ["search"],
-            "detection_method": "customer_report", "started_at": "2026-11-21T08:00:00Z",
-            "responders": [{"username": "editor", "role": "incident_commander"}]
-        })),
-        StatusCode::CREATED,
-    )
-    .await;
-    let incident =
-        exchange(&app, &doc, Method::GET, "/api/v1/incidents/{handle}", &incident_path, None, StatusCode::OK).await;
-    exchange(
-        &app,
-        &doc,
-        Method::PATCH,
-        "/api/v1/incidents/{handle}",
-        &format!("/api/v1/incidents/{}", declared["handle"].as_str().unwrap()),
-        Some(json!({"version": declared["version"], "status": "mitigated", "reason": "rolled back"})),
-        StatusCode::OK,
-    )
-    .await;
-    exchange(&app, &doc, Method::GET, "/api/v1/incidents", "/api/v1/incidents", None, StatusCode::OK).await;
-    exchange(
-        &app,
-        &doc,
-        Method::POST,
-        "/api/v1/incidents/{handle}/events",
-        &format!("{incident_path}/events"),
-        Some(json!({"occurred_at": "2026-11-20T10:05:00Z", "kind": "page", "text": "Paged on-call",
-                    "key_moment": "acknowledgement", "actor": "pagerduty"})),
-        StatusCode::CREATED,
-    )
-    .await;
-    exchange(
-        &app,
-        &doc,
-        Method::GET,
-        "/api/v1/incidents/{handle}/events",
-        &format!("{incident_path}/events"),
-        None,
-        StatusCode::OK,
-    )
-    .await;
-    exchange(
-        &app,
-        &doc,
-        Method::GET,
-        "/api/v1/incidents/{handle}/metrics",
-        &format!("{incident_path}/metrics"),
-        None,
-        StatusCode::OK,
-    )
-    .await;
-    exchange(
-        &app,
-        &doc,
-        Method::GET,
-        "/api/v1/incidents/{handle}/policy",
-        &format!("{incident_path}/policy"),
-        None,
-        StatusCode::OK,
-    )
-    .await;
-    exchange(
-        &app,
-        &doc,
-        Method::GET,
-        "/api/v1/incidents/{handle}/history",
-        &format!("{incident_path}/history"),
-        None,
-        StatusCode::OK,
-    )
-    .await;
-    let postmortem = exchange(
-        &app,
-        &doc,
-        Method::POST,
-        "/api/v1/incidents/{handle}/postmortem",
-        &format!("{incident_path}/postmortem"),
-        Some(json!({"owner": "editor", "due_date": "2026-12-01"})),
-        StatusCode::CREATED,
-    )
-    .await;
+    // Writes, each request and answer checked.
+    let writes = [
+        (
+            Method::POST,
+            "/api/v1/incidents",
+            "/api/v1/incidents".to_string(),
+            json!({
+                "title": "Search is slow", "severity": "SEV3", "status": "acknowledged", "services": ["search"],
+                "detection_method": "customer_report", "started_at": "2026-11-21T08:00:00Z",
+                "responders": [{"username": "editor", "role": "incident_commander"}]
+            }),
+        ),
+        (
+            Method::POST,
+            "/api/v1/incidents/{handle}/events",
+            format!("{incident_path}/events"),
+            json!({"occurred_at": "2026-11-20T10:05:00Z", "kind": "page", "text": "Paged on-call",
+                   "key_moment": "acknowledgement", "actor": "pagerduty"}),
+        ),
+        (
+            Method::POST,
+            "/api/v1/incidents/{handle}/postmortem",
+            format!("{incident_path}/postmortem"),
+            json!({"owner": "editor", "due_date": "2026-12-01"}),
+        ),
+        (
+            Method::POST,
+            "/api/v1/incidents/{handle}/action-items",
+            format!("{incident_path}/action-items"),
+            json!({"title": "Size the pool for peak load", "kind": "fix_root_cause", "priority": "p1",
+                   "owner": "editor", "due_date": "2026-12-15"}),
+        ),
+    ];
+    let mut made = Vec::new();
+    for (method, template, path, body) in writes {
+        made.push(exchange(&app, &doc, method, template, &path, Some(body), StatusCode::CREATED).await);
+    }
+    let [declared, _, postmortem, item] = &made[..] else { unreachable!("four writes") };
     let id = postmortem["id"].as_str().unwrap();
-    let section = exchange(
-        &app,
-        &doc,
-        Method::PUT,
-        "/api/v1/postmortems/{id}/sections/{section}",
-        &format!("/api/v1/postmortems/{id}/sections/root_cause"),
-        Some(json!({"version": postmortem["version"], "value": {
-            "description": "A connection pool too small for the new load", "certainty": "confirmed",
-            "component": "checkout-db", "legacy_code": false, "must_fix": true}})),
-        StatusCode::OK,
-    )
-    .await;
-    exchange(
-        &app,
-        &doc,
-        Method::GET,
-        "/api/v1/postmortems/{id}",
-        &format!("/api/v1/postmortems/{id}"),
-        None,
-        StatusCode::OK,
-    )
-    .await;
-    exchange(
-        &app,
-        &doc,
-        Method::GET,
-        "/api/v1/postmortems/{id}/completeness",
-        &format!("/api/v1/postmortems/{id}/completeness"),
-        None,
-        StatusCode::OK,
-    )
-    .await;
-    exchange(
-        &app,
-        &doc,
-        Method::GET,
-        "/api/v1/postmortems/{id}/lint",
-        &format!("/api/v1/postmortems/{id}/lint"),
-        None,
-        StatusCode::OK,
-    )
-    .await;
-    let _ = section;
-    let item = exchange(
-        &app,
-        &doc,
-        Method::POST,
-        "/api/v1/incidents/{handle}/action-items",
-        &format!("{incident_path}/action-items"),
-        Some(json!({"title": "Size the pool for peak load", "kind": "fix_root_cause", "priority": "p1",
-                    "owner": "editor", "due_date": "2026-12-15"})),
-        StatusCode::CREATED,
-    )
-    .await;
-    exchange(
-        &app,
-        &doc,
-        Method::PATCH,
-        "/api/v1/action-items/{id}",
-        &format!("/api/v1/action-items/{}", item["id"].as_str().unwrap()),
-        Some(json!({"version": item["version"], "status": "in_progress"})),
-        StatusCode::OK,
-    )
-    .await;
-    exchange(&app, &doc, Method::GET, "/api/v1/action-items", "/api/v1/action-items", None, StatusCode::OK).await;
-    exchange(&app, &doc, Method::GET, "/api/v1/metrics", "/api/v1/metrics", None, StatusCode::OK).await;
+    let changes = [
+        (
+            "/api/v1/incidents/{handle}",
+            format!("/api/v1/incidents/{}", declared["handle"].as_str().unwrap()),
+            json!({"version": declared["version"], "status": "mitigated", "reason": "rolled back"}),
+            Method::PATCH,
+        ),
+        (
+            "/api/v1/postmortems/{id}/sections/{section}",
+            format!("/api/v1/postmortems/{id}/sections/root_cause"),
+            json!({"version": postmortem["version"], "value": {
+                "description": "A connection pool too small for the new load", "certainty": "confirmed",
+                "component": "checkout-db", "legacy_code": false, "must_fix": true}}),
+            Method::PUT,
+        ),
+        (
+            "/api/v1/action-items/{id}",
+            format!("/api/v1/action-items/{}", item["id"].as_str().unwrap()),
+            json!({"version": item["version"], "status": "in_progress"}),
+            Method::PATCH,
+        ),
+    ];
+    for (template, path, body, method) in changes {
+        exchange(&app, &doc, method, template, &path, Some(body), StatusCode::OK).await;
+    }
+
+    // Reads of everything written.
+    let reads = [
+        ("/api/v1/me", "/api/v1/me".to_string()),
+        ("/api/v1/users", "/api/v1/users".to_string()),
+        ("/api/v1/teams", "/api/v1/teams".to_string()),
+        ("/api/v1/services", "/api/v1/services".to_string()),
+        ("/api/v1/incidents", "/api/v1/incidents".to_string()),
+        ("/api/v1/incidents/{handle}", incident_path.clone()),
+        ("/api/v1/incidents/{handle}/events", format!("{incident_path}/events")),
+        ("/api/v1/incidents/{handle}/metrics", format!("{incident_path}/metrics")),
+        ("/api/v1/incidents/{handle}/policy", format!("{incident_path}/policy")),
+        ("/api/v1/incidents/{handle}/history", format!("{incident_path}/history")),
+        ("/api/v1/postmortems/{id}", format!("/api/v1/postmortems/{id}")),
+        ("/api/v1/postmortems/{id}/completeness", format!("/api/v1/postmortems/{id}/completeness")),
+        ("/api/v1/postmortems/{id}/lint", format!("/api/v1/postmortems/{id}/lint")),
+        ("/api/v1/action-items", "/api/v1/action-items".to_string()),
+        ("/api/v1/metrics", "/api/v1/metrics".to_string()),
+    ];
+    for (template, path) in reads {
+        exchange(&app, &doc, Method::GET, template, &path, None, StatusCode::OK).await;
+    }
+
     // Errors are problems, as documented.
+    let (_, incident) = app.get(As::User("admin"), &incident_path).await;
     exchange(
         &app,
         &doc,
