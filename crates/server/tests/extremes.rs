@@ -149,16 +149,24 @@ async fn writes(app: &TestApp, value: &Extremes) -> (String, String) {
     assert!(status == StatusCode::CREATED || status == StatusCode::CONFLICT, "{status} {postmortem}");
     let (_, postmortem) = app.get(editor, &format!("{base}/postmortem")).await;
     let id = postmortem["id"].as_str().unwrap().to_string();
-    let (status, body) = app
-        .put(
-            editor,
-            &format!("/api/v1/postmortems/{id}/sections/impact"),
-            json!({"version": postmortem["version"], "value": {
-                "users_affected": value.number, "access_lost_minutes": value.number,
-                "productivity_lost_hours": value.hours}}),
-        )
-        .await;
-    refused_or_accepted("damage scope numbers", status, &body);
+    // One number at a time, so that one refused does not keep the others from being stored.
+    for impact in [
+        json!({"users_affected": value.number}),
+        json!({"access_lost_minutes": value.number}),
+        json!({"productivity_lost_hours": value.hours}),
+    ] {
+        let (_, postmortem) = app.get(editor, &format!("/api/v1/postmortems/{id}")).await;
+        let mut current = postmortem["sections"]["impact"].clone();
+        current.as_object_mut().unwrap().extend(impact.as_object().unwrap().clone());
+        let (status, body) = app
+            .put(
+                editor,
+                &format!("/api/v1/postmortems/{id}/sections/impact"),
+                json!({"version": postmortem["version"], "value": current}),
+            )
+            .await;
+        refused_or_accepted(&format!("damage scope {impact}"), status, &body);
+    }
     let (_, postmortem) = app.get(editor, &format!("/api/v1/postmortems/{id}")).await;
     let (status, body) = app
         .patch(
