@@ -313,7 +313,7 @@ pub(super) fn words(word: &str) -> String {
 }
 
 /// A whole number with thousands separated, as money is shown beside it: `21,000`.
-pub(super) fn grouped(n: i64) -> String {
+pub fn grouped(n: i64) -> String {
     let digits = n.unsigned_abs().to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {

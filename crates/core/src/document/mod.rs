@@ -31,7 +31,7 @@ use crate::model::{
     Postmortem, PostmortemStatus, Sections, TimelineEvent, link_recommendations,
 };
 
-pub use html::{escape as escape_html, markdown as markdown_html, to_html};
+pub use html::{escape as escape_html, grouped, markdown as markdown_html, to_html};
 pub use markdown::to_markdown;
 pub use parse::from_markdown;
 pub use pdf::{PDF_NOT_BUILT, PdfError, to_pdf, to_typst};

@@ -9,7 +9,7 @@ use hindsight_core::{DetectionMethod, NewIncident, Severity};
 use serde::Deserialize;
 
 use super::kit::{Chrome, PageError, Posted, Signed, form_time, see_other_with_notice};
-use super::view::Label;
+use super::view;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -52,16 +52,12 @@ async fn page(
     form: DeclareForm,
     errors: Vec<String>,
 ) -> Result<DeclarePage, PageError> {
-    let labels = &state.settings.severity_labels;
     Ok(DeclarePage {
         chrome,
         form,
         errors,
-        severities: (1..=5)
-            .filter_map(Severity::new)
-            .map(|s| (s.to_string(), labels.get(&s.to_string()).cloned().unwrap_or_default()))
-            .collect(),
-        detection_methods: DetectionMethod::ALL.iter().map(|d| (d.as_str(), d.label())).collect(),
+        severities: view::severity_choices(&state.settings.severity_labels),
+        detection_methods: view::detection_choices(),
         services: state.store.list_services().await?.into_iter().map(|s| (s.slug, s.name)).collect(),
         teams: state.store.list_teams().await?.into_iter().map(|t| (t.slug, t.name)).collect(),
     })

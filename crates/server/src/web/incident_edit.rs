@@ -19,7 +19,7 @@ use hindsight_core::{DetectionMethod, Incident, IncidentPatch, Responder, Respon
 use serde::Deserialize;
 
 use super::kit::{Chrome, PageError, Posted, Signed, see_other_with_notice};
-use super::view::Label;
+use super::view::{self, Label};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -156,7 +156,6 @@ async fn page(
     errors: Vec<String>,
     changed: Vec<Changed>,
 ) -> Result<EditPage, PageError> {
-    let labels = &state.settings.severity_labels;
     Ok(EditPage {
         chrome: Chrome::of(caller),
         handle,
@@ -164,11 +163,8 @@ async fn page(
         form,
         errors,
         changed,
-        severities: (1..=5)
-            .filter_map(Severity::new)
-            .map(|s| (s.to_string(), labels.get(&s.to_string()).cloned().unwrap_or_default()))
-            .collect(),
-        detection_methods: DetectionMethod::ALL.iter().map(|d| (d.as_str(), d.label())).collect(),
+        severities: view::severity_choices(&state.settings.severity_labels),
+        detection_methods: view::detection_choices(),
         roles: ResponderRole::ALL.iter().map(|r| (r.as_str(), r.label())).collect(),
         users: state.store.list_users().await?.into_iter().map(|u| (u.username, u.display_name)).collect(),
         services: state.store.list_services().await?.into_iter().map(|s| (s.slug, s.name)).collect(),

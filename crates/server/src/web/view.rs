@@ -174,17 +174,22 @@ impl EventRow {
     }
 }
 
+/// The severities as a form offers them: `SEV2` and its configured label.
+pub fn severity_choices(labels: &std::collections::BTreeMap<String, String>) -> Vec<(String, String)> {
+    (1..=5)
+        .filter_map(hindsight_core::Severity::new)
+        .map(|s| (s.to_string(), labels.get(&s.to_string()).cloned().unwrap_or_default()))
+        .collect()
+}
+
+/// The detection methods as a form offers them: word and label.
+pub fn detection_choices() -> Vec<(&'static str, &'static str)> {
+    hindsight_core::DetectionMethod::ALL.iter().map(|d| (d.as_str(), d.label())).collect()
+}
+
 /// A count with thousands separated: `20,018`.
 pub fn count(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if n < 0 { format!("-{out}") } else { out }
+    hindsight_core::document::grouped(n)
 }
 
 /// A time as pages show it, to the second: `2026-11-20 10:04:31 UTC`.
