@@ -144,8 +144,8 @@ enum Command {
         /// Words (or their beginnings) the title or description contains, ignoring case.
         #[arg(long)]
         search: Option<String>,
-        /// Order: newest, oldest, or severity (most severe first).
-        #[arg(long, default_value = "newest", value_parser = ["newest", "oldest", "severity"])]
+        /// Order: newest, oldest, severity (most severe first), or began (latest to begin first).
+        #[arg(long, default_value = "newest", value_parser = ["newest", "oldest", "severity", "began"])]
         sort: String,
         /// At most this many.
         #[arg(long, default_value_t = 50)]

@@ -9,6 +9,7 @@ pub mod analysis;
 pub mod audit;
 pub mod demo;
 pub mod document;
+pub mod events;
 pub mod import;
 pub mod lint;
 pub mod metrics;

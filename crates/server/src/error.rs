@@ -30,8 +30,9 @@ pub enum ApiError {
     Invalid(ValidationErrors),
     #[error("{detail}")]
     BadRequest { detail: String, field: Option<String> },
-    #[error("{0}")]
-    TooManyRequests(String),
+    /// Refused for now; may be tried again after `retry_after` seconds (sent as `Retry-After`).
+    #[error("{detail}")]
+    TooManyRequests { detail: String, retry_after: u64 },
     #[error("the request body is larger than this server accepts (see max_body_bytes)")]
     PayloadTooLarge,
     #[error("internal error")]
@@ -71,7 +72,9 @@ impl ApiError {
             ApiError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation", "Invalid input"),
             ApiError::BadRequest { .. } => (StatusCode::BAD_REQUEST, "bad-request", "Bad request"),
             ApiError::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large", "Body too large"),
-            ApiError::TooManyRequests(_) => (StatusCode::TOO_MANY_REQUESTS, "too-many-requests", "Too many requests"),
+            ApiError::TooManyRequests { .. } => {
+                (StatusCode::TOO_MANY_REQUESTS, "too-many-requests", "Too many requests")
+            }
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error"),
         }
     }
@@ -180,6 +183,9 @@ impl IntoResponse for ApiError {
                 "Bearer realm=\"hindsight\""
             };
             response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
+        }
+        if let ApiError::TooManyRequests { retry_after, .. } = self {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
         }
         response
     }

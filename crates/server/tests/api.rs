@@ -276,8 +276,17 @@ async fn failed_sign_ins_make_the_account_wait_without_closing_others() {
         assert_eq!(status, StatusCode::UNAUTHORIZED);
         assert_eq!(body["detail"], "wrong username or password");
     }
-    // Past five failures each attempt waits, the right password too: a second, then longer.
-    let (status, body) = attempt_sign_in(&app, "viewer", PASSWORD, None).await;
+    // Past five failures each attempt waits, the right password too: a second, then longer;
+    // the answer says when to come back, in words and in `Retry-After`.
+    let response = app
+        .client
+        .post(app.url("/api/v1/session"))
+        .json(&json!({"username": "viewer", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers().get("retry-after").map(|v| v.to_str().unwrap().to_string()), Some("1".into()));
+    let (status, body) = read(response).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
     assert!(body["detail"].as_str().unwrap().contains("for this account; try again in 1 second"), "{body}");
     let (status, _) = attempt_sign_in(&app, "editor", PASSWORD, None).await;

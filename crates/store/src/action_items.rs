@@ -8,7 +8,7 @@ use time::Date;
 use crate::error::word;
 use crate::incidents::{viewer_args, visible_sql};
 use crate::postmortems::date_text;
-use crate::{Arg, MAX_PAGE, Page, Store, StoreError, Ts, bind_args, built_sql, new_id, on_pool};
+use crate::{Arg, BeginWrite, MAX_PAGE, Page, Store, StoreError, Ts, bind_args, built_sql, new_id, on_pool};
 
 /// Which action items a list wants.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -119,7 +119,9 @@ impl Store {
         let (owner_id, team_id) = self.owner_ids(new.owner.as_ref(), new.owner_team.as_ref()).await?;
         let id = new_id();
         let now = Ts::now();
-        on_pool!(self, |pool| {
+        let events = hindsight_core::events::action_item_created(&incident_handle(number), &id, &new);
+        on_pool!(self, |pool| async {
+            let mut tx = pool.begin_write().await?;
             sqlx::query(
             "INSERT INTO action_items (id, incident_id, title, description, kind, owner_id, owner_team_id, priority, \
              due_date, status, tracker_url, created_at, updated_at, version) \
@@ -137,10 +139,13 @@ impl Store {
         .bind(new.status.as_str())
         .bind(&new.tracker_url)
         .bind(now)
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected())
-        })?;
+        .execute(&mut *tx)
+        .await?;
+            crate::outbox::append_events!(tx, &events, &incident_id, viewer.actor_id(), now).await?;
+            tx.commit().await?;
+            Ok::<_, StoreError>(())
+        }
+        .await)?;
         self.action_item(viewer, &id).await
     }
 
@@ -282,10 +287,14 @@ impl Store {
             let version = item.version;
             return Err(StoreError::conflict(what, based_on, &item, version));
         }
+        let before = item.clone();
         item.apply(patch)?;
         let (owner_id, team_id) = self.owner_ids(item.owner.as_ref(), item.owner_team.as_ref()).await?;
-        let done = on_pool!(self, |pool| {
-            sqlx::query(
+        let events = hindsight_core::events::action_item_changed(&before, &item);
+        let now = Ts::now();
+        let done = on_pool!(self, |pool| async {
+            let mut tx = pool.begin_write().await?;
+            let done = sqlx::query(
                 "UPDATE action_items SET title = $3, description = $4, kind = $5, owner_id = $6, owner_team_id = $7, \
              priority = $8, due_date = $9, status = $10, tracker_url = $11, updated_at = $12, version = version + 1 \
              WHERE id = $1 AND version = $2",
@@ -301,11 +310,21 @@ impl Store {
             .bind(item.due_date.map(date_text))
             .bind(item.status.as_str())
             .bind(&item.tracker_url)
-            .bind(Ts::now())
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected())
-        })?;
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if done > 0 {
+                let incident_id: String = sqlx::query_scalar("SELECT incident_id FROM action_items WHERE id = $1")
+                    .bind(id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                crate::outbox::append_events!(tx, &events, &incident_id, viewer.actor_id(), now).await?;
+            }
+            tx.commit().await?;
+            Ok::<_, StoreError>(done)
+        }
+        .await)?;
         let current = self.action_item(viewer, id).await?;
         if done == 0 {
             let version = current.version;

@@ -65,6 +65,9 @@ pub enum IncidentSort {
     Oldest,
     /// Most severe first (SEV1 before SEV2), newest first within a severity.
     Severity,
+    /// Latest to begin first (by when impact began, or when it was declared if that is
+    /// not known), newest handle first among incidents that began at the same moment.
+    Began,
 }
 
 impl IncidentSort {
@@ -74,6 +77,7 @@ impl IncidentSort {
             IncidentSort::Newest => "newest",
             IncidentSort::Oldest => "oldest",
             IncidentSort::Severity => "severity",
+            IncidentSort::Began => "began",
         }
     }
 }
@@ -86,7 +90,10 @@ impl std::str::FromStr for IncidentSort {
             "" | "newest" => Ok(IncidentSort::Newest),
             "oldest" => Ok(IncidentSort::Oldest),
             "severity" => Ok(IncidentSort::Severity),
-            _ => Err(StoreError::Invalid(ValidationErrors::single("sort", "must be newest, oldest or severity"))),
+            "began" => Ok(IncidentSort::Began),
+            _ => {
+                Err(StoreError::Invalid(ValidationErrors::single("sort", "must be newest, oldest, severity or began")))
+            }
         }
     }
 }
@@ -130,12 +137,13 @@ struct IncidentRow {
     created_at: Ts,
     updated_at: Ts,
     version: i64,
+    began_at: Ts,
 }
 
 const INCIDENT_SELECT: &str = "SELECT i.id, i.number, i.title, i.description, i.severity, i.status, \
     i.detection_method, i.started_at, i.detected_at, i.acknowledged_at, i.mitigated_at, i.resolved_at, \
-    i.moments_from_timeline, i.private, cu.username AS created_by, i.created_at, i.updated_at, i.version \
-    FROM incidents i LEFT JOIN users cu ON cu.id = i.created_by";
+    i.moments_from_timeline, i.private, cu.username AS created_by, i.created_at, i.updated_at, i.version, \
+    i.began_at FROM incidents i LEFT JOIN users cu ON cu.id = i.created_by";
 
 /// Rows of (incident id, service slug), (incident id, team slug) and
 /// (incident id, username, role), as [`Store::complete_incidents`] reads them.
@@ -239,6 +247,8 @@ impl Store {
                 sqlx::query("INSERT INTO incident_responders (incident_id, user_id, role, position) VALUES ($1, $2, $3, $4)")
                     .bind(&id).bind(user).bind(role).bind(position as i64).execute(&mut *tx).await?;
             }
+            let events = hindsight_core::events::incident_declared(&incident_handle(number), &new);
+            crate::outbox::append_events!(tx, &events, &id, viewer.actor_id(), now).await?;
             tx.commit().await?;
             Ok::<_, StoreError>(number)
         }
@@ -388,12 +398,24 @@ impl Store {
                     let (s, n) = (args.len() - 1, args.len());
                     where_sql.push_str(&format!(" AND (i.severity > ${s} OR (i.severity = ${s} AND i.number < ${n}))"));
                 }
+                IncidentSort::Began => {
+                    let (micros, number) = cursor.split_once('.').ok_or_else(bad_cursor)?;
+                    let micros: i128 = micros.parse().map_err(|_| bad_cursor())?;
+                    let began = OffsetDateTime::from_unix_timestamp_nanos(micros.saturating_mul(1000))
+                        .map_err(|_| bad_cursor())?;
+                    let number: i64 = number.parse().map_err(|_| bad_cursor())?;
+                    args.push(Arg::Time(Ts::from(began)));
+                    args.push(Arg::Int(number));
+                    let (b, n) = (args.len() - 1, args.len());
+                    where_sql.push_str(&format!(" AND (i.began_at < ${b} OR (i.began_at = ${b} AND i.number < ${n}))"));
+                }
             }
         }
         let order = match sort {
             IncidentSort::Newest => "i.number DESC",
             IncidentSort::Oldest => "i.number ASC",
             IncidentSort::Severity => "i.severity ASC, i.number DESC",
+            IncidentSort::Began => "i.began_at DESC, i.number DESC",
         };
         args.push(Arg::Int(limit + 1));
         let sql = format!("{INCIDENT_SELECT} WHERE {where_sql} ORDER BY {order} LIMIT ${}", args.len());
@@ -404,7 +426,8 @@ impl Store {
         let next_cursor = if more {
             rows.last().map(|r| match sort {
                 IncidentSort::Severity => format!("{}.{}", r.severity, r.number),
-                _ => r.number.to_string(),
+                IncidentSort::Began => format!("{}.{}", r.began_at.get().unix_timestamp_nanos() / 1000, r.number),
+                IncidentSort::Newest | IncidentSort::Oldest => r.number.to_string(),
             })
         } else {
             None
@@ -597,6 +620,7 @@ impl Store {
         let began = began_at(&incident.moments, Ts::from(incident.created_at));
         let changes = serde_json::to_string(&diff_records(before, incident, &[]))
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let events = hindsight_core::events::incident_changed(before, incident);
         let m = &incident.moments;
         let updated = on_pool!(self, |pool| {
             async {
@@ -664,6 +688,7 @@ impl Store {
             .bind(&hash)
             .execute(&mut *tx)
             .await?;
+            crate::outbox::append_events!(tx, &events, &incident.id, viewer.actor_id(), now).await?;
             tx.commit().await?;
             Ok(true)
         }

@@ -13,6 +13,7 @@ mod audit;
 mod duplicate_check;
 mod error;
 mod incidents;
+mod outbox;
 mod postmortems;
 mod settings;
 mod sign_in;

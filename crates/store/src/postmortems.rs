@@ -129,6 +129,7 @@ impl Store {
         first.due_date = new.due_date;
         first.sections = new.sections.clone();
         let changes = history_json(&diff_postmortems(&blank, &first))?;
+        let events = hindsight_core::events::postmortem_drafted(&first);
         on_pool!(self, |pool| {
             async {
             let mut tx = pool.begin_write().await?;
@@ -169,6 +170,7 @@ impl Store {
             .bind(&hash)
             .execute(&mut *tx)
             .await?;
+            crate::outbox::append_events!(tx, &events, &incident_id, viewer.actor_id(), now).await?;
             tx.commit().await?;
             Ok::<_, StoreError>(())
         }
@@ -389,6 +391,7 @@ impl Store {
             return Ok(before.clone());
         }
         let changes = history_json(&changes)?;
+        let events = hindsight_core::events::postmortem_changed(before, &after);
         let sections = serde_json::to_string(&after.sections).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let owner_id = match &after.owner {
             Some(owner) => Some(self.user_ids("owner", std::slice::from_ref(owner)).await?[owner].clone()),
@@ -441,6 +444,11 @@ impl Store {
                 .bind(reason)
                 .execute(&mut *tx)
                 .await?;
+                let incident_id: String = sqlx::query_scalar("SELECT incident_id FROM postmortems WHERE id = $1")
+                    .bind(&after.id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                crate::outbox::append_events!(tx, &events, &incident_id, viewer.actor_id(), now).await?;
                 tx.commit().await?;
                 Ok(true)
             }

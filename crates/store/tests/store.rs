@@ -2116,6 +2116,22 @@ async fn sorted_titles(store: &Store, viewer: &Viewer, sort: hindsight_store::In
     }
 }
 
+async fn incidents_are_listed_by_when_they_began_across_pages(store: Store) {
+    use hindsight_store::IncidentSort;
+    let admin = admin(&store).await;
+    let day = |d: u8| time::Date::from_calendar_date(2026, time::Month::March, d).unwrap().midnight().assume_utc();
+    // Declared in one order, began in another; "b" and "d" began at the same moment, and
+    // "e" has no start, so it began when it was declared (now, after all the others).
+    for (title, began) in
+        [("a", Some(day(9))), ("b", Some(day(3))), ("c", Some(day(5))), ("d", Some(day(3))), ("e", None)]
+    {
+        store.create_incident(&admin, NewIncident { started_at: began, ..incident(title) }).await.unwrap();
+    }
+    assert_eq!(sorted_titles(&store, &admin, IncidentSort::Began).await, ["e", "a", "c", "d", "b"]);
+    let bad = store.list_incidents_sorted(&admin, &IncidentFilter::default(), IncidentSort::Began, Some("5"), 2).await;
+    assert_eq!(invalid_fields(bad), ["cursor"]);
+}
+
 async fn incidents_are_listed_newest_oldest_or_most_severe_first_across_pages(store: Store) {
     use hindsight_store::IncidentSort;
     let admin = admin(&store).await;
@@ -2253,6 +2269,7 @@ on_both_databases!(
     search_finds_every_word_or_its_beginning_and_follows_changes,
     search_never_shows_a_private_incident_to_an_outsider,
     incidents_are_listed_newest_oldest_or_most_severe_first_across_pages,
+    incidents_are_listed_by_when_they_began_across_pages,
     timeline_categories_in_sql_match_the_rust_mapping,
     a_status_update_is_filed_with_the_tool_that_sent_it,
     events_of_one_category_are_paged_in_time_order,
@@ -2547,4 +2564,83 @@ on_both_databases!(
     account_failures_wait_longer_each_time_but_never_for_good,
     address_cap_counts_every_name_tried_from_it,
     idle_sign_in_counts_are_pruned,
+);
+
+/// The kinds of the outbox's events after id `after`, as `viewer` may see them.
+async fn outbox_kinds(store: &Store, viewer: &Viewer, after: i64) -> Vec<String> {
+    let events = store.outbox_events(viewer, after, 200).await.unwrap();
+    events.iter().map(|e| e.event.kind().to_string()).collect()
+}
+
+async fn every_change_appends_its_domain_events_in_order(store: Store) {
+    use hindsight_core::events::DomainEvent;
+    let admin = admin(&store).await;
+    let incident = store.create_incident(&admin, incident("Checkout down")).await.unwrap();
+    let resolve = IncidentPatch { version: 1, status: Some(IncidentStatus::Resolved), ..IncidentPatch::default() };
+    let incident = store.update_incident(&admin, incident.number, resolve).await.unwrap();
+    // A change that is not a move across resolved appends nothing; a stale one is refused
+    // and appends nothing either.
+    let retitle = IncidentPatch {
+        version: incident.version,
+        title: Some("Checkout down, EU".into()),
+        ..IncidentPatch::default()
+    };
+    store.update_incident(&admin, incident.number, retitle).await.unwrap();
+    let stale = IncidentPatch { version: 1, status: Some(IncidentStatus::Triggered), ..IncidentPatch::default() };
+    assert!(store.update_incident(&admin, incident.number, stale).await.is_err());
+    let postmortem = store.create_postmortem(&admin, incident.number, NewPostmortem::default()).await.unwrap();
+    let postmortem = store
+        .set_postmortem_status(&admin, &postmortem.id, postmortem.version, PostmortemStatus::InReview)
+        .await
+        .unwrap();
+    store.set_postmortem_status(&admin, &postmortem.id, postmortem.version, PostmortemStatus::Published).await.unwrap();
+    let item = store.create_action_item(&admin, incident.number, action_item("Alert on pool size")).await.unwrap();
+    let done =
+        ActionItemPatch { version: item.version, status: Some(ActionItemStatus::Done), ..ActionItemPatch::default() };
+    store.update_action_item(&admin, &item.id, done).await.unwrap();
+
+    let entries = store.outbox_events(&admin, 0, 200).await.unwrap();
+    let kinds: Vec<&str> = entries.iter().map(|e| e.event.kind()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "incident_declared",
+            "incident_resolved",
+            "postmortem_drafted",
+            "postmortem_submitted",
+            "postmortem_published",
+            "action_item_created",
+            "action_item_closed",
+        ]
+    );
+    assert!(entries.windows(2).all(|w| w[0].id < w[1].id), "ids increase");
+    assert!(entries.iter().all(|e| e.event.incident() == incident.handle && e.actor.as_deref() == Some("admin")));
+    assert_eq!(
+        entries[6].event,
+        DomainEvent::ActionItemClosed {
+            incident: incident.handle.clone(),
+            action_item: item.id.clone(),
+            status: ActionItemStatus::Done
+        }
+    );
+    // A reader that remembers where it stopped gets only what came after.
+    assert_eq!(outbox_kinds(&store, &admin, entries[4].id).await, ["action_item_created", "action_item_closed"]);
+}
+
+async fn outbox_events_of_a_private_incident_are_only_for_those_who_see_it(store: Store) {
+    let admin = admin(&store).await;
+    store.create_incident(&admin, private_incident("Secret leak")).await.unwrap();
+    store.create_incident(&admin, incident("Public outage")).await.unwrap();
+    let outsider = person(&store, "olga", Role::Editor).await;
+    assert_eq!(outbox_kinds(&store, &admin, 0).await, ["incident_declared", "incident_declared"]);
+    let seen = store.outbox_events(&outsider, 0, 200).await.unwrap();
+    assert_eq!(seen.len(), 1);
+    assert!(
+        matches!(&seen[0].event, hindsight_core::events::DomainEvent::IncidentDeclared { title, .. } if title == "Public outage")
+    );
+}
+
+on_both_databases!(
+    every_change_appends_its_domain_events_in_order,
+    outbox_events_of_a_private_incident_are_only_for_those_who_see_it,
 );

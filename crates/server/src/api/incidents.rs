@@ -33,7 +33,8 @@ pub struct IncidentQuery {
     pub until: Option<String>,
     /// Words (or their beginnings) the title or description contains, ignoring case (at most 200 characters).
     pub q: Option<String>,
-    /// `newest` (the default), `oldest`, or `severity`: most severe first, newest first within one.
+    /// `newest` (the default: newest handle first), `oldest`, `severity` (most severe first, newest
+    /// first within one), or `began` (latest to begin first: when impact began, else when declared).
     pub sort: Option<String>,
     pub cursor: Option<String>,
     pub limit: Option<i64>,

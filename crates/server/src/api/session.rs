@@ -51,10 +51,13 @@ pub async fn open_session(
     if let SignInAttempt::Refused { account, retry_at } = attempt {
         let seconds = (retry_at - now).whole_seconds().max(1);
         let whose = if account { "for this account" } else { "from your address" };
-        return Err(ApiError::TooManyRequests(format!(
-            "too many failed sign-ins {whose}; try again in {seconds} second{}",
-            if seconds == 1 { "" } else { "s" }
-        )));
+        return Err(ApiError::TooManyRequests {
+            detail: format!(
+                "too many failed sign-ins {whose}; try again in {seconds} second{}",
+                if seconds == 1 { "" } else { "s" }
+            ),
+            retry_after: seconds.unsigned_abs(),
+        });
     }
     let credentials = state.store.credentials(&login.username).await?;
     let password = login.password.clone();

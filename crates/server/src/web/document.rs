@@ -236,7 +236,15 @@ fn readable_changes(change: &FieldChange) -> Vec<ChangeView> {
 }
 
 fn open_change(field: &str, old: &Value, new: &Value, out: &mut Vec<ChangeView>) {
-    if let (Value::Object(old_fields), Value::Object(new_fields)) = (old, new) {
+    let empty = serde_json::Map::new();
+    let fields = |value: &Value| match value {
+        Value::Object(fields) => Some(fields.clone()),
+        Value::Null => Some(empty.clone()),
+        _ => None,
+    };
+    if (old.is_object() || new.is_object())
+        && let (Some(old_fields), Some(new_fields)) = (fields(old), fields(new))
+    {
         let mut keys: Vec<&String> = old_fields.keys().chain(new_fields.keys()).collect();
         keys.sort();
         keys.dedup();
@@ -245,6 +253,24 @@ fn open_change(field: &str, old: &Value, new: &Value, out: &mut Vec<ChangeView>)
                 (old_fields.get(key).unwrap_or(&Value::Null), new_fields.get(key).unwrap_or(&Value::Null));
             if before != after {
                 open_change(&format!("{field} › {}", key.replace('_', " ")), before, after, out);
+            }
+        }
+        return;
+    }
+    // Lists of records (recommendations, people) are opened item by item.
+    let items = |value: &Value| match value {
+        Value::Array(items) => Some(items.clone()),
+        Value::Null => Some(Vec::new()),
+        _ => None,
+    };
+    let records = |value: &Value| value.as_array().is_some_and(|items| items.iter().any(Value::is_object));
+    if (records(old) || records(new))
+        && let (Some(before), Some(after)) = (items(old), items(new))
+    {
+        for index in 0..before.len().max(after.len()) {
+            let (b, a) = (before.get(index).unwrap_or(&Value::Null), after.get(index).unwrap_or(&Value::Null));
+            if b != a {
+                open_change(&format!("{field} › item {}", index + 1), b, a, out);
             }
         }
         return;
@@ -284,7 +310,15 @@ fn value_text(value: &Value) -> String {
         }
         Value::Bool(true) => "yes".into(),
         Value::Bool(false) => "no".into(),
-        other => serde_json::to_string_pretty(other).unwrap_or_default(),
+        Value::Number(n) => n.to_string(),
+        Value::Array(items) if items.is_empty() => "(empty)".into(),
+        Value::Array(items) => items.iter().map(value_text).collect::<Vec<_>>().join(", "),
+        Value::Object(fields) => fields
+            .iter()
+            .filter(|(_, v)| !v.is_null())
+            .map(|(k, v)| format!("{}: {}", k.replace('_', " "), value_text(v)))
+            .collect::<Vec<_>>()
+            .join("; "),
     }
 }
 
@@ -361,6 +395,28 @@ mod tests {
         assert_eq!(views[0].field, "Root cause › certainty");
         assert_eq!((views[0].old.as_str(), views[0].new.as_str()), ("suspected", "confirmed"));
         assert!(!views[0].compact);
+    }
+
+    #[test]
+    fn lists_of_records_open_item_by_item_in_words() {
+        let change = FieldChange {
+            field: "sections.action_items".into(),
+            old: json!([{"title": "Alert on pool", "owner_team": "db"}]),
+            new: json!([{"title": "Alert on pool", "owner_team": "platform"}, {"title": "Runbook", "owner_team": null}]),
+        };
+        let views = readable_changes(&change);
+        let shown: Vec<_> = views.iter().map(|v| (v.field.as_str(), v.old.as_str(), v.new.as_str())).collect();
+        assert_eq!(
+            shown,
+            [
+                ("Action items › item 1 › owner team", "db", "platform"),
+                ("Action items › item 2 › title", "(empty)", "Runbook"),
+            ]
+        );
+        let tags = FieldChange { field: "services".into(), old: json!([]), new: json!(["api", "db"]) };
+        let views = readable_changes(&tags);
+        assert_eq!((views[0].old.as_str(), views[0].new.as_str()), ("(empty)", "api, db"));
+        assert!(views.iter().all(|v| !v.new.contains('{') && !v.new.contains('"')));
     }
 
     #[test]

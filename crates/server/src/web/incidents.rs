@@ -138,7 +138,7 @@ impl ListQuery {
         let sort = self
             .sort
             .parse::<IncidentSort>()
-            .map_err(|_| errors.push("Sort: choose newest, oldest or most severe".into()));
+            .map_err(|_| errors.push("Sort: choose newest, oldest, most severe or latest to begin".into()));
         match (errors.is_empty(), sort) {
             (true, Ok(sort)) => Ok((filter, sort)),
             _ => Err(errors),
@@ -201,6 +201,7 @@ pub async fn incidents(
         teams,
         sorts: vec![
             ("newest", "Newest declared first"),
+            ("began", "Latest to begin first"),
             ("oldest", "Oldest declared first"),
             ("severity", "Most severe first"),
         ],

@@ -63,6 +63,10 @@ pub async fn login_submit(
             response
         }
         Err(e) => {
+            let retry_after = match &e {
+                ApiError::TooManyRequests { retry_after, .. } => Some(*retry_after),
+                _ => None,
+            };
             let (status, message) = match e {
                 ApiError::WrongCredentials => (StatusCode::UNAUTHORIZED, "Wrong username or password.".to_string()),
                 other => {
@@ -71,7 +75,11 @@ pub async fn login_submit(
             };
             // A name longer than any username is not shown back.
             let username = if form.username.len() > auth::MAX_USERNAME { String::new() } else { form.username };
-            (status, LoginPage { next, error: Some(message), username }).into_response()
+            let mut response = (status, LoginPage { next, error: Some(message), username }).into_response();
+            if let Some(seconds) = retry_after {
+                response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+            }
+            response
         }
     }
 }

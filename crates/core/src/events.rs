@@ -1,0 +1,261 @@
+//! Domain events: what happened to the record, in the words of incident response
+//! (an incident declared or resolved, a post-mortem drafted, submitted or published, an
+//! action item created or closed).
+//!
+//! Every write that changes an incident, a post-mortem or an action item appends the events
+//! its change amounts to to the outbox, in the write's own transaction, so an event is
+//! stored exactly when its change is. The events a change amounts to are decided here, from
+//! the record before and after it; notifications, webhooks out and tracker sync read them.
+
+use serde::{Deserialize, Serialize};
+use time::{Date, OffsetDateTime};
+
+use crate::{
+    ActionItem, ActionItemStatus, Incident, IncidentStatus, NewActionItem, NewIncident, Postmortem, PostmortemStatus,
+    Severity,
+};
+
+/// Something that happened to the record, as notifications and integrations want it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum DomainEvent {
+    /// An incident was declared (by a person, an import or a webhook).
+    IncidentDeclared { incident: String, title: String, severity: Severity, private: bool },
+    /// An incident moved to resolved.
+    IncidentResolved { incident: String },
+    /// A resolved incident was opened again.
+    IncidentReopened { incident: String, status: IncidentStatus },
+    /// A post-mortem was started, by a person or drafted when its incident resolved.
+    PostmortemDrafted { incident: String, postmortem: String, owner: Option<String> },
+    /// A post-mortem went to review.
+    PostmortemSubmitted { incident: String, postmortem: String },
+    /// A post-mortem in review went back to its authors.
+    PostmortemReturned { incident: String, postmortem: String },
+    /// A post-mortem was published (or brought back from the archive).
+    PostmortemPublished { incident: String, postmortem: String },
+    /// A published post-mortem was archived.
+    PostmortemArchived { incident: String, postmortem: String },
+    /// An action item was added.
+    ActionItemCreated {
+        incident: String,
+        action_item: String,
+        title: String,
+        owner: Option<String>,
+        owner_team: Option<String>,
+        due_date: Option<Date>,
+    },
+    /// An action item's owner or due date changed.
+    ActionItemReassigned {
+        incident: String,
+        action_item: String,
+        owner: Option<String>,
+        owner_team: Option<String>,
+        due_date: Option<Date>,
+    },
+    /// An action item was done or dropped.
+    ActionItemClosed { incident: String, action_item: String, status: ActionItemStatus },
+    /// A closed action item was opened again.
+    ActionItemReopened { incident: String, action_item: String, status: ActionItemStatus },
+}
+
+impl DomainEvent {
+    /// The event's kind, as stored in the outbox's `kind` column and in the JSON's `kind`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            DomainEvent::IncidentDeclared { .. } => "incident_declared",
+            DomainEvent::IncidentResolved { .. } => "incident_resolved",
+            DomainEvent::IncidentReopened { .. } => "incident_reopened",
+            DomainEvent::PostmortemDrafted { .. } => "postmortem_drafted",
+            DomainEvent::PostmortemSubmitted { .. } => "postmortem_submitted",
+            DomainEvent::PostmortemReturned { .. } => "postmortem_returned",
+            DomainEvent::PostmortemPublished { .. } => "postmortem_published",
+            DomainEvent::PostmortemArchived { .. } => "postmortem_archived",
+            DomainEvent::ActionItemCreated { .. } => "action_item_created",
+            DomainEvent::ActionItemReassigned { .. } => "action_item_reassigned",
+            DomainEvent::ActionItemClosed { .. } => "action_item_closed",
+            DomainEvent::ActionItemReopened { .. } => "action_item_reopened",
+        }
+    }
+
+    /// Handle of the incident the event concerns: whoever reads the outbox shows an event
+    /// only to those who may see that incident.
+    pub fn incident(&self) -> &str {
+        match self {
+            DomainEvent::IncidentDeclared { incident, .. }
+            | DomainEvent::IncidentResolved { incident }
+            | DomainEvent::IncidentReopened { incident, .. }
+            | DomainEvent::PostmortemDrafted { incident, .. }
+            | DomainEvent::PostmortemSubmitted { incident, .. }
+            | DomainEvent::PostmortemReturned { incident, .. }
+            | DomainEvent::PostmortemPublished { incident, .. }
+            | DomainEvent::PostmortemArchived { incident, .. }
+            | DomainEvent::ActionItemCreated { incident, .. }
+            | DomainEvent::ActionItemReassigned { incident, .. }
+            | DomainEvent::ActionItemClosed { incident, .. }
+            | DomainEvent::ActionItemReopened { incident, .. } => incident,
+        }
+    }
+}
+
+/// An event as the outbox keeps it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutboxEntry {
+    /// Increases with every event appended: readers remember the last one they handled.
+    pub id: i64,
+    #[serde(flatten)]
+    pub event: DomainEvent,
+    /// Username of whoever made the change; none for the operator at the command line.
+    pub actor: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+}
+
+/// What declaring an incident amounts to: declared, and resolved too when it is declared
+/// after the fact, already resolved.
+pub fn incident_declared(handle: &str, new: &NewIncident) -> Vec<DomainEvent> {
+    let incident = handle.to_string();
+    let mut events = vec![DomainEvent::IncidentDeclared {
+        incident: incident.clone(),
+        title: new.title.clone(),
+        severity: new.severity,
+        private: new.private,
+    }];
+    if new.status == IncidentStatus::Resolved {
+        events.push(DomainEvent::IncidentResolved { incident });
+    }
+    events
+}
+
+/// What a change to an incident amounts to: resolved or reopened when its status crossed
+/// into or out of resolved.
+pub fn incident_changed(before: &Incident, after: &Incident) -> Vec<DomainEvent> {
+    let incident = after.handle.clone();
+    match (before.status == IncidentStatus::Resolved, after.status == IncidentStatus::Resolved) {
+        (false, true) => vec![DomainEvent::IncidentResolved { incident }],
+        (true, false) => vec![DomainEvent::IncidentReopened { incident, status: after.status }],
+        _ => Vec::new(),
+    }
+}
+
+/// What starting a post-mortem amounts to.
+pub fn postmortem_drafted(postmortem: &Postmortem) -> Vec<DomainEvent> {
+    vec![DomainEvent::PostmortemDrafted {
+        incident: postmortem.incident.clone(),
+        postmortem: postmortem.id.clone(),
+        owner: postmortem.owner.clone(),
+    }]
+}
+
+/// What a change to a post-mortem amounts to: one event per move through review.
+pub fn postmortem_changed(before: &Postmortem, after: &Postmortem) -> Vec<DomainEvent> {
+    let (incident, postmortem) = (after.incident.clone(), after.id.clone());
+    match (before.status, after.status) {
+        (a, b) if a == b => Vec::new(),
+        (_, PostmortemStatus::InReview) => vec![DomainEvent::PostmortemSubmitted { incident, postmortem }],
+        (_, PostmortemStatus::Published) => vec![DomainEvent::PostmortemPublished { incident, postmortem }],
+        (_, PostmortemStatus::Draft) => vec![DomainEvent::PostmortemReturned { incident, postmortem }],
+        (_, PostmortemStatus::Archived) => vec![DomainEvent::PostmortemArchived { incident, postmortem }],
+    }
+}
+
+/// What adding action item `id` to incident `handle` amounts to.
+pub fn action_item_created(handle: &str, id: &str, new: &NewActionItem) -> Vec<DomainEvent> {
+    let mut events = vec![DomainEvent::ActionItemCreated {
+        incident: handle.to_string(),
+        action_item: id.to_string(),
+        title: new.title.clone(),
+        owner: new.owner.clone(),
+        owner_team: new.owner_team.clone(),
+        due_date: new.due_date,
+    }];
+    if closed(new.status) {
+        events.push(DomainEvent::ActionItemClosed {
+            incident: handle.to_string(),
+            action_item: id.to_string(),
+            status: new.status,
+        });
+    }
+    events
+}
+
+fn closed(status: ActionItemStatus) -> bool {
+    matches!(status, ActionItemStatus::Done | ActionItemStatus::WontDo)
+}
+
+/// What a change to an action item amounts to: reassigned when its owner, team or due date
+/// changed; closed or reopened when its status crossed between open and done or dropped.
+pub fn action_item_changed(before: &ActionItem, after: &ActionItem) -> Vec<DomainEvent> {
+    let (incident, action_item) = (after.incident.clone(), after.id.clone());
+    let mut events = Vec::new();
+    if (&before.owner, &before.owner_team, before.due_date) != (&after.owner, &after.owner_team, after.due_date) {
+        events.push(DomainEvent::ActionItemReassigned {
+            incident: incident.clone(),
+            action_item: action_item.clone(),
+            owner: after.owner.clone(),
+            owner_team: after.owner_team.clone(),
+            due_date: after.due_date,
+        });
+    }
+    let status = after.status;
+    match (closed(before.status), closed(after.status)) {
+        (false, true) => events.push(DomainEvent::ActionItemClosed { incident, action_item, status }),
+        (true, false) => events.push(DomainEvent::ActionItemReopened { incident, action_item, status }),
+        (true, true) if before.status != status => {
+            events.push(DomainEvent::ActionItemClosed { incident, action_item, status })
+        }
+        _ => {}
+    }
+    events
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{DetectionMethod, Moments};
+
+    fn an_incident(status: IncidentStatus) -> Incident {
+        Incident {
+            id: "i".into(),
+            handle: "INC-7".into(),
+            number: 7,
+            title: "Checkout down".into(),
+            description: String::new(),
+            severity: Severity::new(2).unwrap(),
+            status,
+            services: vec![],
+            teams: vec![],
+            detection_method: DetectionMethod::MonitoringAlert,
+            moments: Moments::default(),
+            moments_from_timeline: vec![],
+            responders: vec![],
+            private: false,
+            created_by: None,
+            created_at: OffsetDateTime::UNIX_EPOCH,
+            updated_at: OffsetDateTime::UNIX_EPOCH,
+            version: 1,
+        }
+    }
+
+    #[test]
+    fn a_crossing_of_resolved_is_reported_once_either_way() {
+        let open = an_incident(IncidentStatus::Acknowledged);
+        let resolved = an_incident(IncidentStatus::Resolved);
+        let handle = open.handle.clone();
+        assert_eq!(incident_changed(&open, &resolved), [DomainEvent::IncidentResolved { incident: handle.clone() }]);
+        assert_eq!(incident_changed(&resolved, &resolved), []);
+        assert_eq!(
+            incident_changed(&resolved, &open),
+            [DomainEvent::IncidentReopened { incident: handle, status: IncidentStatus::Acknowledged }]
+        );
+        assert_eq!(incident_changed(&open, &an_incident(IncidentStatus::Mitigated)), []);
+    }
+
+    #[test]
+    fn events_serialise_with_their_kind_beside_their_fields() {
+        let event = DomainEvent::IncidentResolved { incident: "INC-7".into() };
+        let json = serde_json::to_value(&event).unwrap();
+        assert_eq!(json, serde_json::json!({"kind": "incident_resolved", "incident": "INC-7"}));
+        assert_eq!(json["kind"], event.kind());
+        assert_eq!(serde_json::from_value::<DomainEvent>(json).unwrap(), event);
+    }
+}
