@@ -27,7 +27,7 @@ pub struct Config {
     /// Display labels of SEV1..SEV5.
     pub severity_labels: BTreeMap<String, String>,
     /// Webhook secrets, e.g. `[webhooks] pagerduty_secret = "…"` or `HINDSIGHT_WEBHOOKS__PAGERDUTY_SECRET`.
-    pub webhooks: hindsight_server::WebhookSettings,
+    pub webhooks: hindsight_app::WebhookSettings,
     /// When a post-mortem is needed: `[policy] prolonged_minutes = 60`, `severity_at_or_above = "SEV2"`, …
     pub policy: hindsight_core::analysis::PolicyConfig,
     /// What a good response does: `[response] stakeholder_update_minutes = 30`, …
@@ -55,9 +55,9 @@ impl Default for Config {
             session_hours: settings.session_hours,
             max_body_bytes: settings.max_body_bytes,
             severity_labels: settings.severity_labels,
-            webhooks: settings.webhooks,
-            policy: settings.policy,
-            response: settings.response,
+            webhooks: settings.rules.webhooks,
+            policy: settings.rules.policy,
+            response: settings.rules.response,
             public_url: settings.public_url,
             connections: settings.connections,
             trusted_proxies: Vec::new(),
@@ -124,6 +124,15 @@ impl Config {
             }
         }
         Ok(())
+    }
+
+    /// The rules as configured: policy, response checklist, webhook secrets.
+    pub fn rules(&self) -> hindsight_app::Rules {
+        hindsight_app::Rules {
+            policy: self.policy.clone(),
+            response: self.response.clone(),
+            webhooks: self.webhooks.clone(),
+        }
     }
 
     /// The `trusted_proxies` entries, read; an entry that is not an address or range is an error naming it.

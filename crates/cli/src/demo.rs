@@ -14,7 +14,7 @@ use argon2::{Algorithm, Argon2, Params, Version};
 use hindsight_core::access::Viewer;
 use hindsight_core::demo::{DemoData, DemoIncident, demo_data};
 use hindsight_core::{PostmortemStatus, Role};
-use hindsight_store::{IncidentFilter, NewUser, Store};
+use hindsight_store::{AuditNote, IncidentFilter, NewUser, Store};
 use time::OffsetDateTime;
 
 /// Every demo user's password.
@@ -88,13 +88,21 @@ async fn create_accounts(
     let mut viewers = HashMap::new();
     for user in &data.users {
         let created = store
-            .create_user(NewUser {
-                username: user.username.clone(),
-                display_name: user.display_name.clone(),
-                email: Some(user.email.clone()),
-                role: user.role,
-                password_hash: Some(password_hash.to_string()),
-            })
+            .create_user(
+                NewUser {
+                    username: user.username.clone(),
+                    display_name: user.display_name.clone(),
+                    email: Some(user.email.clone()),
+                    role: user.role,
+                    password_hash: Some(password_hash.to_string()),
+                },
+                &AuditNote::new(
+                    "operator",
+                    format!("created demo user with role {}", user.role),
+                    &user.username,
+                    serde_json::json!({ "via": "demo" }),
+                ),
+            )
             .await
             .with_context(|| format!("creating demo user {:?}", user.username))?;
         viewers.insert(

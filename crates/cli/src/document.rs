@@ -15,7 +15,7 @@ use crate::inspect::incident_number;
 
 /// The document of an incident's post-mortem, with its timeline and action items.
 pub async fn document(store: &Store, viewer: &Viewer, number: i64) -> anyhow::Result<PostmortemDocument> {
-    Ok(hindsight_server::review::document(store, viewer, number).await?)
+    Ok(hindsight_app::analysis::document(store, viewer, number).await?)
 }
 
 /// Writes the post-mortem of `handle` as `format` (md, html, json or pdf) to `output` or standard output.

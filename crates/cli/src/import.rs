@@ -7,9 +7,9 @@ use std::io::{BufReader, IsTerminal};
 use std::path::PathBuf;
 
 use anyhow::Context;
+use hindsight_app::imports::{self, ImportSummary, Source, Target};
 use hindsight_core::access::Viewer;
 use hindsight_core::import::Format;
-use hindsight_server::ingest::{self, ImportSummary, Source, Target};
 use hindsight_store::Store;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -48,7 +48,7 @@ pub async fn run(store: &Store, args: ImportArgs) -> anyhow::Result<()> {
             Source::Stream { origin: path.display().to_string(), input: Box::new(input) }
         };
         let counter = bar.clone();
-        let summary = ingest::import(store, &viewer, args.format, source, target, move |read| {
+        let summary = imports::import(store, &viewer, args.format, source, target, move |read| {
             counter.set_message(format!("{read} records"));
         })
         .await

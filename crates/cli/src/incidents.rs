@@ -184,15 +184,10 @@ pub async fn update(
     };
     let mut drafted = None;
     if incident.status == IncidentStatus::Resolved && current.status != IncidentStatus::Resolved {
-        let configured = hindsight_server::Settings {
-            policy: config.policy.clone(),
-            response: config.response.clone(),
-            ..hindsight_server::Settings::default()
-        };
-        let settings = hindsight_server::apply_overrides(&configured, &store.stored_settings().await?);
+        let rules = config.rules().in_force(store).await?;
         // As in the server, the change stands even when the draft cannot be started (the
         // operator owns nothing, so an incident without a commander gets no owner).
-        drafted = match hindsight_server::review::draft_if_required(store, &viewer, &settings, number).await {
+        drafted = match hindsight_app::analysis::draft_if_required(store, &viewer, &rules, number).await {
             Ok(drafted) => drafted,
             Err(e) => {
                 eprintln!(

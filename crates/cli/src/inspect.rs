@@ -152,7 +152,7 @@ pub async fn response_times(
     json: bool,
 ) -> anyhow::Result<()> {
     let filter = selection.filter()?;
-    let report = hindsight_server::response_times::response_times(store, &Viewer::operator(), &filter).await?;
+    let report = hindsight_app::response_times::response_times(store, &Viewer::operator(), &filter).await?;
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(());
@@ -196,15 +196,10 @@ fn took(seconds: Option<i64>) -> String {
 /// Prints whether an incident needs a post-mortem, each reason with its criterion and evidence.
 pub async fn policy(store: &Store, config: &crate::config::Config, handle: &str, json: bool) -> anyhow::Result<()> {
     let number = incident_number(handle)?;
-    let evidence = hindsight_server::review::gather(store, &Viewer::operator(), number).await?;
-    let configured = hindsight_server::Settings {
-        policy: config.policy.clone(),
-        response: config.response.clone(),
-        ..hindsight_server::Settings::default()
-    };
+    let evidence = hindsight_app::analysis::gather(store, &Viewer::operator(), number).await?;
     // The thresholds admins set in the web pages count here as they do in the server.
-    let settings = hindsight_server::apply_overrides(&configured, &store.stored_settings().await?);
-    let report = hindsight_server::review::policy(&evidence, &settings);
+    let rules = config.rules().in_force(store).await?;
+    let report = hindsight_app::analysis::policy(&evidence, &rules);
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(());

@@ -5,9 +5,9 @@
 use std::path::Path;
 
 use anyhow::Context;
+use hindsight_app::analysis::{FieldFindings, known_names, lint_postmortem};
 use hindsight_core::access::Viewer;
 use hindsight_core::lint::{Finding, lint};
-use hindsight_server::review::{FieldFindings, known_names, lint_postmortem};
 
 use crate::config::Config;
 

@@ -22,7 +22,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use hindsight_core::Role;
 use hindsight_server::{AppState, Settings};
-use hindsight_store::{NewUser, Store};
+use hindsight_store::{AuditNote, NewUser, Store};
 
 use crate::config::{Config, FlagOverrides};
 
@@ -650,9 +650,7 @@ async fn serve(
         session_hours: config.session_hours,
         max_body_bytes: config.max_body_bytes,
         severity_labels: config.severity_labels.clone(),
-        webhooks: config.webhooks.clone(),
-        policy: config.policy.clone(),
-        response: config.response.clone(),
+        rules: config.rules(),
         public_url: config.public_url.clone(),
         connections: config.connections,
         trusted_proxies: config.trusted_proxies()?,
@@ -686,19 +684,18 @@ async fn user_command(store: &Store, command: UserCommand) -> anyhow::Result<()>
                 }
                 (password, false)
             } else {
-                (hindsight_server::auth::new_secret("")[..24].to_string(), true)
+                (hindsight_app::secrets::new_secret("")[..24].to_string(), true)
             };
-            let hash = hindsight_server::auth::hash_password(&password).map_err(|e| anyhow::anyhow!(e))?;
-            let user = store
-                .create_user(NewUser {
-                    display_name: display_name.unwrap_or_else(|| name.clone()),
-                    username: name,
-                    email,
-                    role,
-                    password_hash: Some(hash),
-                })
-                .await?;
-            note_account_change(store, &format!("created user with role {}", user.role), &user.username).await;
+            let hash = hindsight_app::secrets::hash_password(&password).map_err(|e| anyhow::anyhow!(e))?;
+            let note = operator_note(&format!("created user with role {role}"), &name);
+            let new = NewUser {
+                display_name: display_name.unwrap_or_else(|| name.clone()),
+                username: name,
+                email,
+                role,
+                password_hash: Some(hash),
+            };
+            let user = store.create_user(new, &note).await?;
             println!("Created {} ({}).", user.username, user.role);
             if generated {
                 println!("Password (shown once): {password}");
@@ -719,32 +716,32 @@ async fn user_command(store: &Store, command: UserCommand) -> anyhow::Result<()>
     }
 }
 
-/// Appends an account change made at the command line to the chained audit events, as the
-/// server does for changes made through it, attributed to `operator` (whoever holds the
-/// database). The change is made already: a failure to note it is reported, not fatal.
-async fn note_account_change(store: &Store, action: &str, subject: &str) {
+/// The audit note of an account change made at the command line, attributed to
+/// `operator` (whoever holds the database); the store appends it in the change's own
+/// transaction, as it does for changes made through the server.
+fn operator_note(action: &str, subject: &str) -> AuditNote {
     let actor = hindsight_core::access::Viewer::operator().username;
-    let detail = serde_json::json!({ "via": "command line" });
-    if let Err(e) = store.record_audit_event(&actor, action, subject, &detail).await {
-        eprintln!("warning: the change was made but not added to the audit events: {e}");
-    }
+    AuditNote::new(actor, action, subject, serde_json::json!({ "via": "command line" }))
 }
 
 async fn token_command(store: &Store, command: TokenCommand) -> anyhow::Result<()> {
     match command {
         TokenCommand::Create { user, name } => {
-            let secret = hindsight_server::auth::new_secret("hs_");
-            let token = store.create_token(&user, &name, &hindsight_server::auth::hash_secret(&secret)).await?;
-            let action = format!("created API token {} ({:?})", token.id, token.name);
-            note_account_change(store, &action, &token.username).await;
+            let secret = hindsight_app::secrets::new_secret("hs_");
+            let hash = hindsight_app::secrets::hash_secret(&secret);
+            let token = store
+                .create_token(&user, &name, &hash, |id| {
+                    operator_note(&format!("created API token {id} ({name:?})"), &user)
+                })
+                .await?;
             eprintln!("Created token {} ({}) for {}. It is shown once:", token.id, token.name, token.username);
             println!("{secret}");
             Ok(())
         }
         TokenCommand::Revoke { id } => {
-            let token = store.revoke_token(&id).await?;
-            let action = format!("revoked API token {} ({:?})", token.id, token.name);
-            note_account_change(store, &action, &token.username).await;
+            let token = store.token(&id).await?;
+            let note = operator_note(&format!("revoked API token {} ({:?})", token.id, token.name), &token.username);
+            let token = store.revoke_token(&id, &note).await?;
             println!("Revoked token {} of {}.", token.id, token.username);
             Ok(())
         }

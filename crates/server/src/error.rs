@@ -191,6 +191,16 @@ impl IntoResponse for ApiError {
     }
 }
 
+impl From<hindsight_app::AppError> for ApiError {
+    fn from(err: hindsight_app::AppError) -> ApiError {
+        match err {
+            hindsight_app::AppError::Store(e) => ApiError::from(e),
+            hindsight_app::AppError::Forbidden(reason) => ApiError::Forbidden(reason),
+            hindsight_app::AppError::Invalid(errors) => ApiError::Invalid(errors),
+        }
+    }
+}
+
 impl From<StoreError> for ApiError {
     fn from(err: StoreError) -> ApiError {
         match err {

@@ -9,10 +9,7 @@ pub mod api;
 pub mod auth;
 mod connections;
 mod error;
-pub mod ingest;
 mod json;
-pub mod response_times;
-pub mod review;
 mod state;
 pub mod web;
 
@@ -30,7 +27,7 @@ use tower_http::trace::TraceLayer;
 
 pub use connections::ConnectionLimits;
 pub use error::ApiError;
-pub use state::{AppState, Settings, WebhookSettings, apply_overrides};
+pub use state::{AppState, Settings};
 
 /// Seconds a request may take from its headers to its answer.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);

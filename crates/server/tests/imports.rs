@@ -4,7 +4,7 @@
 mod common;
 
 use common::{As, read, spawn_app, spawn_with};
-use hindsight_server::WebhookSettings;
+use hindsight_app::WebhookSettings;
 use hindsight_server::api::imports::hmac_hex;
 use hindsight_store::Store;
 use hindsight_store::test_support::sqlite_store;

@@ -7,8 +7,9 @@ use common::{
     As, PASSWORD, TestApp, no_redirects, page, post_form, send_form, sign_in, spawn_app, spawn_on, spawn_with,
     try_sign_in,
 };
+use hindsight_app::WebhookSettings;
 use hindsight_server::api::imports::hmac_hex;
-use hindsight_server::{AppState, Settings, WebhookSettings};
+use hindsight_server::{AppState, Settings};
 use hindsight_store::test_support::{postgres_store, sqlite_store};
 use reqwest::StatusCode;
 use serde_json::json;
@@ -336,7 +337,7 @@ async fn policy_in_force(app: TestApp) {
 
     // Another server process over the same database reads the same policy.
     let other = AppState::new(app.store.clone(), Settings::default());
-    let effective = other.effective_settings().await.unwrap();
+    let effective = other.rules_in_force().await.unwrap();
     assert_eq!(effective.policy.prolonged_minutes, 45);
     assert_eq!(effective.policy.shared_platform_services, ["checkout", "search"]);
     assert_eq!(effective.policy.late_detection_minutes, 15);
@@ -440,7 +441,7 @@ async fn webhook_secrets(app: TestApp) {
 
     let github = "github-secret-from-the-page";
     post_form(&app, &admin, "/admin/webhooks/github", &[("secret", github)]).await;
-    let effective = AppState::new(app.store.clone(), Settings::default()).effective_webhooks().await.unwrap();
+    let effective = AppState::new(app.store.clone(), Settings::default()).webhooks_in_force().await.unwrap();
     assert_eq!(effective.github_secret.as_deref(), Some(github), "other processes see it");
 
     let (status, location, _) = post_form(&app, &admin, "/admin/webhooks/pagerduty/clear", &[]).await;

@@ -10,8 +10,9 @@ use hindsight_core::{ApiToken, Role, Service, Team, User, is_username};
 use sqlx::FromRow;
 use time::OffsetDateTime;
 
+use crate::audit::AuditNote;
 use crate::error::word;
-use crate::{Arg, Store, StoreError, Ts, bind_args, built_sql, new_id, on_pool, placeholders};
+use crate::{Arg, BeginWrite, Store, StoreError, Ts, bind_args, built_sql, new_id, on_pool, placeholders};
 
 /// What it takes to create a user.
 #[derive(Debug, Clone)]
@@ -98,26 +99,33 @@ fn validate_user(username: &str, display_name: &str, email: Option<&str>) -> Res
 }
 
 impl Store {
-    /// Creates a user.
-    pub async fn create_user(&self, new: NewUser) -> Result<User, StoreError> {
+    /// Creates a user, appending `note` to the audit events in the same transaction.
+    pub async fn create_user(&self, new: NewUser, note: &AuditNote) -> Result<User, StoreError> {
         validate_user(&new.username, &new.display_name, new.email.as_deref())?;
+        note.check()?;
         let id = new_id();
         let now = Ts::now();
-        on_pool!(self, |pool| sqlx::query(
-            "INSERT INTO users (id, username, display_name, email, role, password_hash, disabled, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, FALSE, $7)"
-        )
-        .bind(&id)
-        .bind(&new.username)
-        .bind(&new.display_name)
-        .bind(&new.email)
-        .bind(new.role.as_str())
-        .bind(&new.password_hash)
-        .bind(now)
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected()))
-        .map_err(|e| StoreError::unique(e, "username", &new.username))?;
+        on_pool!(self, |pool| async {
+            let mut tx = pool.begin_write().await?;
+            sqlx::query(
+                "INSERT INTO users (id, username, display_name, email, role, password_hash, disabled, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, FALSE, $7)",
+            )
+            .bind(&id)
+            .bind(&new.username)
+            .bind(&new.display_name)
+            .bind(&new.email)
+            .bind(new.role.as_str())
+            .bind(&new.password_hash)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| StoreError::unique(e, "username", &new.username))?;
+            crate::audit::append_audit!(tx, note).await?;
+            tx.commit().await?;
+            Ok::<_, StoreError>(())
+        }
+        .await)?;
         self.user_by_username(&new.username).await
     }
 
@@ -168,42 +176,47 @@ impl Store {
             .collect()
     }
 
-    /// Changes a user.
-    pub async fn update_user(&self, username: &str, patch: UserPatch) -> Result<User, StoreError> {
+    /// Changes a user, ending their sessions when the account is disabled and their other
+    /// sessions when the password changes; `note` is appended to the audit events in the same
+    /// transaction.
+    pub async fn update_user(&self, username: &str, patch: UserPatch, note: &AuditNote) -> Result<User, StoreError> {
+        note.check()?;
         let current = self.user_by_username(username).await?;
         let display_name = patch.display_name.unwrap_or(current.display_name);
         let email = patch.email.unwrap_or(current.email);
         validate_user(username, &display_name, email.as_deref())?;
         let role = patch.role.unwrap_or(current.role);
         let disabled = patch.disabled.unwrap_or(current.disabled);
-        on_pool!(self, |pool| sqlx::query(
-            "UPDATE users SET display_name = $2, email = $3, role = $4, disabled = $5, \
-             password_hash = COALESCE($6, password_hash) WHERE id = $1"
-        )
-        .bind(&current.id)
-        .bind(&display_name)
-        .bind(&email)
-        .bind(role.as_str())
-        .bind(disabled)
-        .bind(&patch.password_hash)
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected()))?;
-        if disabled {
-            on_pool!(self, |pool| sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-                .bind(&current.id)
-                .execute(pool)
-                .await
-                .map(|r| r.rows_affected()))?;
-        } else if patch.password_hash.is_some() {
-            let keep = patch.keep_session.unwrap_or_default();
-            on_pool!(self, |pool| sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
-                .bind(&current.id)
-                .bind(&keep)
-                .execute(pool)
-                .await
-                .map(|r| r.rows_affected()))?;
+        let password_changed = patch.password_hash.is_some();
+        let keep = patch.keep_session.unwrap_or_default();
+        on_pool!(self, |pool| async {
+            let mut tx = pool.begin_write().await?;
+            sqlx::query(
+                "UPDATE users SET display_name = $2, email = $3, role = $4, disabled = $5, \
+                 password_hash = COALESCE($6, password_hash) WHERE id = $1",
+            )
+            .bind(&current.id)
+            .bind(&display_name)
+            .bind(&email)
+            .bind(role.as_str())
+            .bind(disabled)
+            .bind(&patch.password_hash)
+            .execute(&mut *tx)
+            .await?;
+            if disabled {
+                sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(&current.id).execute(&mut *tx).await?;
+            } else if password_changed {
+                sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+                    .bind(&current.id)
+                    .bind(&keep)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            crate::audit::append_audit!(tx, note).await?;
+            tx.commit().await?;
+            Ok::<_, StoreError>(())
         }
+        .await)?;
         self.user_by_username(username).await
     }
 
@@ -456,14 +469,25 @@ impl Store {
 
     // ---- API tokens ----
 
-    /// Stores a new token for a user; `token_hash` is the SHA-256 of the secret.
-    pub async fn create_token(&self, username: &str, name: &str, token_hash: &str) -> Result<ApiToken, StoreError> {
+    /// Stores a new token for a user; `token_hash` is the SHA-256 of the secret. The audit
+    /// note `note_for` writes from the new token (its id and name) is appended in the same
+    /// transaction.
+    pub async fn create_token(
+        &self,
+        username: &str,
+        name: &str,
+        token_hash: &str,
+        note_for: impl FnOnce(&str) -> AuditNote,
+    ) -> Result<ApiToken, StoreError> {
         let mut errors = ValidationErrors::default();
         errors.text("name", name, MAX_SHORT);
         errors.into_result()?;
         let user = self.user_by_username(username).await?;
         let id = new_id();
-        on_pool!(self, |pool| {
+        let note = note_for(&id);
+        note.check()?;
+        on_pool!(self, |pool| async {
+            let mut tx = pool.begin_write().await?;
             sqlx::query(
                 "INSERT INTO api_tokens (id, user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)",
             )
@@ -472,10 +496,13 @@ impl Store {
             .bind(name)
             .bind(token_hash)
             .bind(Ts::now())
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected())
-        })?;
+            .execute(&mut *tx)
+            .await?;
+            crate::audit::append_audit!(tx, &note).await?;
+            tx.commit().await?;
+            Ok::<_, StoreError>(())
+        }
+        .await)?;
         Ok(self.tokens_where("t.id = $1", Some(&id)).await?.remove(0))
     }
 
@@ -523,16 +550,25 @@ impl Store {
             .collect())
     }
 
-    /// Revokes a token; it stops working at once.
-    pub async fn revoke_token(&self, id: &str) -> Result<ApiToken, StoreError> {
-        let done = on_pool!(self, |pool| sqlx::query(
-            "UPDATE api_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL"
-        )
-        .bind(id)
-        .bind(Ts::now())
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected()))?;
+    /// Revokes a token; it stops working at once. `note` is appended to the audit events in
+    /// the same transaction, when the token was live.
+    pub async fn revoke_token(&self, id: &str, note: &AuditNote) -> Result<ApiToken, StoreError> {
+        note.check()?;
+        let done = on_pool!(self, |pool| async {
+            let mut tx = pool.begin_write().await?;
+            let done = sqlx::query("UPDATE api_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL")
+                .bind(id)
+                .bind(Ts::now())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if done > 0 {
+                crate::audit::append_audit!(tx, note).await?;
+            }
+            tx.commit().await?;
+            Ok::<_, StoreError>(done)
+        }
+        .await)?;
         let token = self.token(id).await?;
         if done == 0 && token.revoked_at.is_none() {
             return Err(StoreError::NotFound(format!("token {id:?}")));

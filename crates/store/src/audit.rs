@@ -28,6 +28,89 @@ pub(crate) type HistoryRow = (i64, Option<String>, Ts, Option<String>, String, O
 /// The columns of [`HistoryRow`] in either history table, for a SELECT.
 pub(crate) const HISTORY_COLUMNS: &str = "version, actor_id, at, reason, changes, prev_hash, hash";
 
+/// An account or settings change as the audit events record it: who, what, to whom.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditNote {
+    /// Username of whoever made the change (`operator` at the command line).
+    pub actor: String,
+    /// What was done, in words: "created API token …", "changed user: role to admin".
+    pub action: String,
+    /// Whom or what it was done to: a username, a team's slug, a setting's key.
+    pub subject: String,
+    /// Anything else worth keeping (the actor's role, "via": "command line").
+    pub detail: serde_json::Value,
+}
+
+impl AuditNote {
+    pub fn new(
+        actor: impl Into<String>,
+        action: impl Into<String>,
+        subject: impl Into<String>,
+        detail: serde_json::Value,
+    ) -> AuditNote {
+        AuditNote { actor: actor.into(), action: action.into(), subject: subject.into(), detail }
+    }
+
+    /// Refuses a note whose parts are longer than the audit events keep.
+    pub(crate) fn check(&self) -> Result<(), StoreError> {
+        let mut errors = hindsight_core::ValidationErrors::default();
+        for (field, value) in [("actor", &self.actor), ("action", &self.action), ("subject", &self.subject)] {
+            if value.len() > MAX_TEXT {
+                errors.push(field, format!("must be at most {MAX_TEXT} bytes"));
+            }
+        }
+        Ok(errors.into_result()?)
+    }
+}
+
+/// Inside a write's transaction `$tx`, appends the [`AuditNote`] `$note` to the audit
+/// events, chained to the one before; evaluates to `Result<(id, at, prev_hash, hash),
+/// StoreError>`. Appends are serialised through the `audit_event` counter row (its row
+/// lock on PostgreSQL, the write lock on SQLite, held until commit), so several servers
+/// on one PostgreSQL build one chain, and a change and its audit event commit together.
+macro_rules! append_audit {
+    ($tx:ident, $note:expr) => {
+        async {
+            let note: &$crate::audit::AuditNote = $note;
+            let detail = note.detail.to_string();
+            let at = $crate::Ts::now();
+            let id: i64 =
+                sqlx::query_scalar("UPDATE counters SET value = value + 1 WHERE name = 'audit_event' RETURNING value")
+                    .fetch_one(&mut *$tx)
+                    .await?;
+            let prev_hash: Option<String> = sqlx::query_scalar("SELECT hash FROM audit_events WHERE id = $1")
+                .bind(id - 1)
+                .fetch_optional(&mut *$tx)
+                .await?;
+            let entry = hindsight_core::audit::AuditEventEntry {
+                id,
+                at: at.get(),
+                actor: &note.actor,
+                action: &note.action,
+                subject: &note.subject,
+                detail: &detail,
+            };
+            let hash = entry.hash(prev_hash.as_deref());
+            sqlx::query(
+                "INSERT INTO audit_events (id, at, actor, action, subject, detail, prev_hash, hash) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(id)
+            .bind(at)
+            .bind(&note.actor)
+            .bind(&note.action)
+            .bind(&note.subject)
+            .bind(&detail)
+            .bind(&prev_hash)
+            .bind(&hash)
+            .execute(&mut *$tx)
+            .await?;
+            Ok::<_, $crate::StoreError>((id, at, prev_hash, hash))
+        }
+    };
+}
+pub(crate) use append_audit;
+
 /// Inside a transaction `$tx`, the hash of the last history row of record `$id`
 /// before version `$before`, as stored. Evaluates to `Result<Option<String>, StoreError>`.
 /// A row without a hash is not hashed here: rows from before the chain were sealed once,
@@ -157,8 +240,8 @@ impl Store {
     }
 
     /// Appends an account or settings change to the audit events, chained to the one
-    /// before. Appends are serialised through the `audit_event` counter row, so
-    /// several servers on one PostgreSQL build one chain.
+    /// before, in a transaction of its own. Changes the store makes itself (users and
+    /// tokens) append theirs in the change's own transaction instead.
     pub async fn record_audit_event(
         &self,
         actor: &str,
@@ -166,46 +249,14 @@ impl Store {
         subject: &str,
         detail: &serde_json::Value,
     ) -> Result<AuditEvent, StoreError> {
-        let mut errors = hindsight_core::ValidationErrors::default();
-        for (field, value) in [("actor", actor), ("action", action), ("subject", subject)] {
-            if value.len() > MAX_TEXT {
-                errors.push(field, format!("must be at most {MAX_TEXT} bytes"));
-            }
-        }
-        errors.into_result()?;
-        let detail_text = detail.to_string();
-        let at = Ts::now();
-        let (id, prev_hash, hash) = on_pool!(self, |pool| {
+        let note = AuditNote::new(actor, action, subject, detail.clone());
+        note.check()?;
+        let (id, at, prev_hash, hash) = on_pool!(self, |pool| {
             async {
                 let mut tx = pool.begin_write().await?;
-                // Takes the row lock (PostgreSQL) or the write lock (SQLite) until commit.
-                let id: i64 = sqlx::query_scalar(
-                    "UPDATE counters SET value = value + 1 WHERE name = 'audit_event' RETURNING value",
-                )
-                .fetch_one(&mut *tx)
-                .await?;
-                let prev_hash: Option<String> = sqlx::query_scalar("SELECT hash FROM audit_events WHERE id = $1")
-                    .bind(id - 1)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                let entry = AuditEventEntry { id, at: at.get(), actor, action, subject, detail: &detail_text };
-                let hash = entry.hash(prev_hash.as_deref());
-                sqlx::query(
-                    "INSERT INTO audit_events (id, at, actor, action, subject, detail, prev_hash, hash) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                )
-                .bind(id)
-                .bind(at)
-                .bind(actor)
-                .bind(action)
-                .bind(subject)
-                .bind(&detail_text)
-                .bind(&prev_hash)
-                .bind(&hash)
-                .execute(&mut *tx)
-                .await?;
+                let appended = append_audit!(tx, &note).await?;
                 tx.commit().await?;
-                Ok::<_, StoreError>((id, prev_hash, hash))
+                Ok::<_, StoreError>(appended)
             }
             .await
         })?;

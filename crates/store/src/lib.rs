@@ -30,6 +30,7 @@ use sqlx::{PgPool, SqlitePool};
 
 pub use accounts::{NewUser, SessionRecord, UserPatch};
 pub use action_items::ActionItemFilter;
+pub use audit::AuditNote;
 pub use duplicate_check::{DuplicateCheck, StoredEvent};
 pub use error::StoreError;
 pub use incidents::{IncidentFilter, IncidentSort};

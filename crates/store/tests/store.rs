@@ -45,13 +45,16 @@ macro_rules! on_both_databases {
 /// Creates a user and returns them as a viewer.
 async fn person(store: &Store, username: &str, role: Role) -> Viewer {
     let user = store
-        .create_user(NewUser {
-            username: username.to_string(),
-            display_name: format!("{username} (test)"),
-            email: Some(format!("{username}@example.com")),
-            role,
-            password_hash: None,
-        })
+        .create_user(
+            NewUser {
+                username: username.to_string(),
+                display_name: format!("{username} (test)"),
+                email: Some(format!("{username}@example.com")),
+                role,
+                password_hash: None,
+            },
+            &note(),
+        )
         .await
         .expect("user is created");
     Viewer { user_id: user.id, username: user.username, role: user.role }
@@ -127,6 +130,11 @@ fn action_item(title: &str) -> NewActionItem {
     }
 }
 
+/// An audit note for account changes made by the tests.
+fn note() -> hindsight_store::AuditNote {
+    hindsight_store::AuditNote::new("test", "changed an account", "test", json!({}))
+}
+
 /// The field paths of a validation error; panics on any other result.
 fn invalid_fields<T: std::fmt::Debug>(result: Result<T, StoreError>) -> Vec<String> {
     match result {
@@ -178,13 +186,16 @@ async fn created_user_is_read_back_by_username(store: Store) {
 async fn taken_username_is_refused_as_duplicate(store: Store) {
     person(&store, "ana", Role::Editor).await;
     let again = store
-        .create_user(NewUser {
-            username: "ana".into(),
-            display_name: "Another Ana".into(),
-            email: None,
-            role: Role::Viewer,
-            password_hash: None,
-        })
+        .create_user(
+            NewUser {
+                username: "ana".into(),
+                display_name: "Another Ana".into(),
+                email: None,
+                role: Role::Viewer,
+                password_hash: None,
+            },
+            &note(),
+        )
         .await;
     match again {
         Err(StoreError::Duplicate { field, value }) => {
@@ -197,13 +208,16 @@ async fn taken_username_is_refused_as_duplicate(store: Store) {
 
 async fn invalid_username_is_refused_naming_the_field(store: Store) {
     let result = store
-        .create_user(NewUser {
-            username: "Not Valid".into(),
-            display_name: "x".into(),
-            email: None,
-            role: Role::Viewer,
-            password_hash: None,
-        })
+        .create_user(
+            NewUser {
+                username: "Not Valid".into(),
+                display_name: "x".into(),
+                email: None,
+                role: Role::Viewer,
+                password_hash: None,
+            },
+            &note(),
+        )
         .await;
     assert_eq!(invalid_fields(result), ["username"]);
 }
@@ -211,7 +225,7 @@ async fn invalid_username_is_refused_naming_the_field(store: Store) {
 async fn user_update_changes_only_the_given_fields(store: Store) {
     person(&store, "ana", Role::Viewer).await;
     let patch = UserPatch { role: Some(Role::Admin), email: Some(None), ..UserPatch::default() };
-    let user = store.update_user("ana", patch).await.unwrap();
+    let user = store.update_user("ana", patch, &note()).await.unwrap();
     assert_eq!(user.role, Role::Admin);
     assert_eq!(user.email, None);
     assert_eq!(user.display_name, "ana (test)");
@@ -222,15 +236,15 @@ async fn disabling_a_user_ends_their_sessions_for_good(store: Store) {
     let ana = person(&store, "ana", Role::Editor).await;
     let expires = OffsetDateTime::now_utc() + Duration::hours(1);
     store.create_session(&ana.user_id, "session-hash", "csrf", expires).await.unwrap();
-    store.update_user("ana", UserPatch { disabled: Some(true), ..UserPatch::default() }).await.unwrap();
-    store.update_user("ana", UserPatch { disabled: Some(false), ..UserPatch::default() }).await.unwrap();
+    store.update_user("ana", UserPatch { disabled: Some(true), ..UserPatch::default() }, &note()).await.unwrap();
+    store.update_user("ana", UserPatch { disabled: Some(false), ..UserPatch::default() }, &note()).await.unwrap();
     assert!(store.session("session-hash").await.unwrap().is_none());
 }
 
 async fn disabled_user_cannot_sign_in(store: Store) {
     person(&store, "ana", Role::Editor).await;
     assert!(store.credentials("ana").await.unwrap().is_some());
-    store.update_user("ana", UserPatch { disabled: Some(true), ..UserPatch::default() }).await.unwrap();
+    store.update_user("ana", UserPatch { disabled: Some(true), ..UserPatch::default() }, &note()).await.unwrap();
     assert!(store.credentials("ana").await.unwrap().is_none());
 }
 
@@ -313,7 +327,7 @@ on_both_databases!(
 
 async fn token_identifies_its_user_by_hash(store: Store) {
     let ana = person(&store, "ana", Role::Editor).await;
-    let token = store.create_token("ana", "laptop", "token-hash").await.unwrap();
+    let token = store.create_token("ana", "laptop", "token-hash", |_| note()).await.unwrap();
     assert_eq!(token.username, "ana");
     assert_eq!(token.last_used_at, None);
     assert_eq!(store.viewer_for_token("token-hash").await.unwrap(), Some(ana));
@@ -322,14 +336,14 @@ async fn token_identifies_its_user_by_hash(store: Store) {
 
 async fn unknown_token_hash_identifies_nobody(store: Store) {
     person(&store, "ana", Role::Editor).await;
-    store.create_token("ana", "laptop", "token-hash").await.unwrap();
+    store.create_token("ana", "laptop", "token-hash", |_| note()).await.unwrap();
     assert_eq!(store.viewer_for_token("other-hash").await.unwrap(), None);
 }
 
 async fn revoked_token_no_longer_identifies_its_user(store: Store) {
     person(&store, "ana", Role::Editor).await;
-    let token = store.create_token("ana", "laptop", "token-hash").await.unwrap();
-    let revoked = store.revoke_token(&token.id).await.unwrap();
+    let token = store.create_token("ana", "laptop", "token-hash", |_| note()).await.unwrap();
+    let revoked = store.revoke_token(&token.id, &note()).await.unwrap();
     assert!(revoked.revoked_at.is_some());
     assert_eq!(store.viewer_for_token("token-hash").await.unwrap(), None);
     assert_eq!(store.list_tokens("ana").await.unwrap(), [revoked]);
@@ -337,8 +351,8 @@ async fn revoked_token_no_longer_identifies_its_user(store: Store) {
 
 async fn token_of_disabled_user_no_longer_identifies_them(store: Store) {
     person(&store, "ana", Role::Editor).await;
-    store.create_token("ana", "laptop", "token-hash").await.unwrap();
-    store.update_user("ana", UserPatch { disabled: Some(true), ..UserPatch::default() }).await.unwrap();
+    store.create_token("ana", "laptop", "token-hash", |_| note()).await.unwrap();
+    store.update_user("ana", UserPatch { disabled: Some(true), ..UserPatch::default() }, &note()).await.unwrap();
     assert_eq!(store.viewer_for_token("token-hash").await.unwrap(), None);
 }
 
@@ -386,14 +400,20 @@ async fn new_password_ends_every_session_but_the_one_kept(store: Store) {
     }
     let patch =
         UserPatch { password_hash: Some("new".into()), keep_session: Some("ana-here".into()), ..UserPatch::default() };
-    store.update_user("ana", patch).await.unwrap();
+    store.update_user("ana", patch, &note()).await.unwrap();
     assert!(store.session("ana-here").await.unwrap().is_some());
     assert!(store.session("ana-elsewhere").await.unwrap().is_none());
     assert!(store.session("bo-here").await.unwrap().is_some(), "another person's sessions stay");
     // A name change ends nothing; a password set for someone else ends all of theirs.
-    store.update_user("ana", UserPatch { display_name: Some("Ana".into()), ..UserPatch::default() }).await.unwrap();
+    store
+        .update_user("ana", UserPatch { display_name: Some("Ana".into()), ..UserPatch::default() }, &note())
+        .await
+        .unwrap();
     assert!(store.session("ana-here").await.unwrap().is_some());
-    store.update_user("ana", UserPatch { password_hash: Some("newer".into()), ..UserPatch::default() }).await.unwrap();
+    store
+        .update_user("ana", UserPatch { password_hash: Some("newer".into()), ..UserPatch::default() }, &note())
+        .await
+        .unwrap();
     assert!(store.session("ana-here").await.unwrap().is_none());
 }
 
@@ -2019,9 +2039,9 @@ async fn setting_that_is_not_json_is_refused(store: Store) {
 async fn every_users_tokens_are_listed_newest_first(store: Store) {
     person(&store, "ana", Role::Viewer).await;
     person(&store, "ben", Role::Editor).await;
-    let first = store.create_token("ana", "laptop", "hash-1").await.unwrap();
-    let second = store.create_token("ben", "ci", "hash-2").await.unwrap();
-    store.revoke_token(&first.id).await.unwrap();
+    let first = store.create_token("ana", "laptop", "hash-1", |_| note()).await.unwrap();
+    let second = store.create_token("ben", "ci", "hash-2", |_| note()).await.unwrap();
+    store.revoke_token(&first.id, &note()).await.unwrap();
     let all = store.list_all_tokens().await.unwrap();
     let listed: Vec<(&str, &str, bool)> =
         all.iter().map(|t| (t.username.as_str(), t.name.as_str(), t.revoked_at.is_some())).collect();
@@ -2308,13 +2328,14 @@ async fn fresh_chains_verify(store: Store) {
     store.record_audit_event("admin", "deleted team", "payments", &json!({})).await.unwrap();
     let report = store.verify_audit_chains().await.unwrap();
     assert!(report.intact(), "{report:?}");
-    // One incident chain, one post-mortem chain, the audit events.
-    assert_eq!((report.chains_checked, report.rows_checked), (3, 3 + 2 + 2));
-    assert_eq!(report.audit_events_head.as_ref().map(|h| h.version), Some(2));
+    // One incident chain, one post-mortem chain, the audit events (the admin's account
+    // was noted when it was created).
+    assert_eq!((report.chains_checked, report.rows_checked), (3, 3 + 2 + 3));
+    assert_eq!(report.audit_events_head.as_ref().map(|h| h.version), Some(3));
     assert_eq!(report.heads_digest.len(), 64);
     let events = store.audit_events(10).await.unwrap();
     let listed: Vec<(i64, &str)> = events.iter().map(|e| (e.id, e.action.as_str())).collect();
-    assert_eq!(listed, [(2, "deleted team"), (1, "created team")]);
+    assert_eq!(listed, [(3, "deleted team"), (2, "created team"), (1, "changed an account")]);
     assert_eq!(events[0].prev_hash.as_deref(), Some(events[1].hash.as_str()));
     assert_eq!(events[1].detail, json!({"name": "Payments"}));
 }
@@ -2402,7 +2423,7 @@ async fn rows_written_before_the_chain_are_sealed_once_at_migration(store: Store
     store.update_incident(&admin, 1, patch).await.unwrap();
     let report = store.verify_audit_chains().await.unwrap();
     assert!(report.intact(), "{report:?}");
-    assert_eq!(report.rows_checked, 4 + 2);
+    assert_eq!(report.rows_checked, 4 + 2 + 1, "with the audit event of the admin's account");
     // Migrating again (as every server does at start-up) leaves the chains alone.
     store.migrate().await.unwrap();
     assert_eq!(store.verify_audit_chains().await.unwrap().heads_digest, report.heads_digest);
@@ -2644,3 +2665,48 @@ on_both_databases!(
     every_change_appends_its_domain_events_in_order,
     outbox_events_of_a_private_incident_are_only_for_those_who_see_it,
 );
+
+async fn an_account_change_and_its_audit_event_commit_together(store: Store) {
+    use hindsight_store::AuditNote;
+    let new = |name: &str| NewUser {
+        username: name.into(),
+        display_name: name.into(),
+        email: None,
+        role: Role::Editor,
+        password_hash: None,
+    };
+    let noted = |action: &str, subject: &str| AuditNote::new("admin", action, subject, json!({"role": "admin"}));
+    store.create_user(new("ana"), &noted("created user with role editor", "ana")).await.unwrap();
+    // A refused change leaves no audit event, and an audit note that cannot be kept
+    // refuses the change.
+    assert!(store.create_user(new("ana"), &noted("created user with role editor", "ana")).await.is_err());
+    let too_long = noted(&"x".repeat(5000), "bo");
+    assert!(store.create_user(new("bo"), &too_long).await.is_err());
+    assert!(store.user_by_username("bo").await.is_err(), "no user without its audit event");
+    let token = store
+        .create_token("ana", "laptop", "hash-1", |id| noted(&format!("created API token {id}"), "ana"))
+        .await
+        .unwrap();
+    store.revoke_token(&token.id, &noted("revoked API token", "ana")).await.unwrap();
+    // Revoking it again changes nothing, and notes nothing.
+    store.revoke_token(&token.id, &noted("revoked API token", "ana")).await.unwrap();
+    let patch = UserPatch { role: Some(Role::Admin), ..UserPatch::default() };
+    store.update_user("ana", patch, &noted("changed user: role to admin", "ana")).await.unwrap();
+
+    let mut events = store.audit_events(10).await.unwrap();
+    events.reverse();
+    let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        [
+            "created user with role editor",
+            &format!("created API token {}", token.id),
+            "revoked API token",
+            "changed user: role to admin"
+        ]
+    );
+    assert!(events.iter().all(|e| e.actor == "admin" && e.subject == "ana"));
+    assert_eq!(store.verify_audit_chains().await.unwrap().broken, []);
+}
+
+on_both_databases!(an_account_change_and_its_audit_event_commit_together);

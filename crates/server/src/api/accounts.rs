@@ -4,7 +4,8 @@
 //! The changes are `pub(crate)` functions the admin pages call too, so a page and the
 //! API check and do exactly the same. Each change is logged at info level under the
 //! `hindsight::audit` target with who did what, and appended to the chained
-//! `audit_events` table right after the change.
+//! `audit_events` table: for users and tokens in the change's own transaction (so a change
+//! without its audit event never commits), for teams, services and settings right after it.
 
 use std::collections::BTreeMap;
 
@@ -12,7 +13,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use hindsight_core::{ApiToken, Role, Service, Team, User};
-use hindsight_store::{NewUser, UserPatch};
+use hindsight_store::{AuditNote, NewUser, UserPatch};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -38,6 +39,14 @@ fn check_password(password: &str) -> Result<(), ApiError> {
 /// events and the log (see [`super::audit::record`]).
 pub(crate) async fn audit(state: &AppState, caller: &Caller, action: &str, subject: &str) {
     super::audit::record(state, caller, action, subject).await;
+}
+
+/// The audit note of a change to users or tokens made by `caller`, also logged under the
+/// `hindsight::audit` target; the store appends it in the change's transaction.
+fn note(caller: &Caller, action: &str, subject: &str) -> AuditNote {
+    let actor = caller.viewer.username.as_str();
+    tracing::info!(target: "hindsight::audit", actor, action, subject, "account change");
+    AuditNote::new(actor, action, subject, serde_json::json!({ "role": caller.viewer.role.to_string() }))
 }
 
 /// Refuses a change of one's own password unless `current` is the password now set.
@@ -148,9 +157,9 @@ pub(crate) async fn create_user_as(state: &AppState, caller: &Caller, new: Creat
     if let Some(password) = new.password {
         user.password_hash = Some(hash(password).await?);
     }
-    let user = state.store.create_user(user).await?;
-    audit(state, caller, &format!("created user with role {}", user.role), &user.username).await;
-    Ok(user)
+    let action = format!("created user with role {}", user.role);
+    let note = note(caller, &action, &user.username);
+    Ok(state.store.create_user(user, &note).await?)
 }
 
 /// One user.
@@ -236,9 +245,8 @@ pub(crate) async fn update_user_as(
         password_hash,
         keep_session,
     };
-    let user = state.store.update_user(username, patch).await?;
-    audit(state, caller, &format!("changed user: {}", what.join(", ")), username).await;
-    Ok(user)
+    let note = note(caller, &format!("changed user: {}", what.join(", ")), username);
+    Ok(state.store.update_user(username, patch, &note).await?)
 }
 
 // ---- tokens ----
@@ -295,8 +303,12 @@ pub(crate) async fn create_token_as(
 ) -> Result<CreatedToken, ApiError> {
     caller.require_self_or_admin(username)?;
     let secret = auth::new_secret("hs_");
-    let token = state.store.create_token(username, name, &auth::hash_secret(&secret)).await?;
-    audit(state, caller, &format!("created API token {} ({:?})", token.id, token.name), username).await;
+    let token = state
+        .store
+        .create_token(username, name, &auth::hash_secret(&secret), |id| {
+            note(caller, &format!("created API token {id} ({name:?})"), username)
+        })
+        .await?;
     Ok(CreatedToken { token, secret })
 }
 
@@ -317,9 +329,8 @@ pub async fn revoke_token(
 pub(crate) async fn revoke_token_as(state: &AppState, caller: &Caller, id: &str) -> Result<ApiToken, ApiError> {
     let token = state.store.token(id).await?;
     caller.require_self_or_admin(&token.username)?;
-    let token = state.store.revoke_token(id).await?;
-    audit(state, caller, &format!("revoked API token {} ({:?})", token.id, token.name), &token.username).await;
-    Ok(token)
+    let note = note(caller, &format!("revoked API token {} ({:?})", token.id, token.name), &token.username);
+    Ok(state.store.revoke_token(id, &note).await?)
 }
 
 // ---- teams ----

@@ -20,9 +20,10 @@ use utoipa::IntoParams;
 use super::incident_number;
 use crate::auth::{Caller, secrets_match};
 use crate::error::{ApiError, Problem};
-use crate::ingest::{self, ImportSummary, IngestError, Source, Target};
 use crate::json::Params;
-use crate::state::{AppState, WebhookSettings};
+use crate::state::AppState;
+use hindsight_app::WebhookSettings;
+use hindsight_app::imports::{self, ImportSummary, IngestError, Source, Target};
 
 /// Largest upload, in bytes.
 pub const MAX_IMPORT_BYTES: usize = 64 * 1024 * 1024;
@@ -89,7 +90,7 @@ async fn run_source(
     source: Source,
     target: Target,
 ) -> Result<ImportSummary, ApiError> {
-    let summary = ingest::import(&state.store, viewer, format, source, target, |_| {}).await.map_err(|e| match e {
+    let summary = imports::import(&state.store, viewer, format, source, target, |_| {}).await.map_err(|e| match e {
         IngestError::Store(e) => ApiError::from(e),
         IngestError::NoIncident => {
             ApiError::Invalid(hindsight_core::ValidationErrors::single("incident", e.to_string()))
@@ -101,8 +102,8 @@ async fn run_source(
     // import stands either way).
     for handle in &summary.resolved {
         let Some(number) = hindsight_core::parse_incident_handle(handle) else { continue };
-        let drafted = match state.effective_settings().await {
-            Ok(settings) => crate::review::draft_if_required(&state.store, viewer, &settings, number).await,
+        let drafted = match state.rules_in_force().await {
+            Ok(rules) => hindsight_app::analysis::draft_if_required(&state.store, viewer, &rules, number).await,
             Err(e) => Err(e),
         };
         if let Err(e) = drafted {
@@ -263,7 +264,7 @@ pub async fn webhook(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<(StatusCode, Json<ImportSummary>), ApiError> {
-    let hooks = state.effective_webhooks().await?;
+    let hooks = state.webhooks_in_force().await?;
     let format = verify(&vendor, &hooks, &headers, &body)?;
     let target = Target::Correlate { create: hooks.create_incidents };
     match run(&state, &Viewer::operator(), format, ("body", body), target).await {

@@ -149,8 +149,8 @@ pub(crate) async fn update_incident(
     let incident = state.store.update_incident(&caller.viewer, number, patch).await?;
     if incident.status == hindsight_core::IncidentStatus::Resolved {
         // A resolved incident that needs a post-mortem gets its draft now; the update stands either way.
-        let drafted = match state.effective_settings().await {
-            Ok(settings) => crate::review::draft_if_required(&state.store, &caller.viewer, &settings, number).await,
+        let drafted = match state.rules_in_force().await {
+            Ok(rules) => hindsight_app::analysis::draft_if_required(&state.store, &caller.viewer, &rules, number).await,
             Err(e) => Err(e),
         };
         if let Err(e) = drafted {
@@ -198,15 +198,15 @@ pub async fn metrics(
 /// each reason tied to a criterion and its evidence, with the response findings weighed.
 #[utoipa::path(get, path = "/api/v1/incidents/{handle}/policy", tag = "incidents",
     params(("handle" = String, Path, description = "e.g. INC-42")), responses(
-    (status = 200, description = "The decision and its reasons", body = crate::review::PolicyReport),
+    (status = 200, description = "The decision and its reasons", body = hindsight_app::analysis::PolicyReport),
     (status = 404, description = "No such incident", body = Problem)))]
 pub async fn policy(
     State(state): State<AppState>,
     caller: Caller,
     Path(handle): Path<String>,
-) -> Result<Json<crate::review::PolicyReport>, ApiError> {
-    let evidence = crate::review::gather(&state.store, &caller.viewer, incident_number(&handle)?).await?;
-    Ok(Json(crate::review::policy(&evidence, &state.effective_settings().await?)))
+) -> Result<Json<hindsight_app::analysis::PolicyReport>, ApiError> {
+    let evidence = hindsight_app::analysis::gather(&state.store, &caller.viewer, incident_number(&handle)?).await?;
+    Ok(Json(hindsight_app::analysis::policy(&evidence, &state.rules_in_force().await?)))
 }
 
 /// Every change made to the incident: who, when, why (`reason`), each field's old and new value.
@@ -234,5 +234,5 @@ pub async fn report(
     Params(query): Params<IncidentQuery>,
 ) -> Result<Json<hindsight_core::metrics::MetricsReport>, ApiError> {
     let filter = query.filter()?;
-    Ok(Json(crate::response_times::response_times(&state.store, &caller.viewer, &filter).await?))
+    Ok(Json(hindsight_app::response_times::response_times(&state.store, &caller.viewer, &filter).await?))
 }

@@ -100,7 +100,8 @@ pub async fn create(
     Path(handle): Path<String>,
     JsonBody(new): JsonBody<NewPostmortem>,
 ) -> Result<(StatusCode, Json<Postmortem>), ApiError> {
-    let postmortem = crate::review::start_postmortem(&state, &caller, incident_number(&handle)?, new).await?;
+    let postmortem =
+        hindsight_app::postmortems::start(&state.store, &caller.actor(), incident_number(&handle)?, new).await?;
     Ok((StatusCode::CREATED, Json(postmortem)))
 }
 
@@ -129,7 +130,7 @@ pub async fn update(
     Path(id): Path<String>,
     JsonBody(patch): JsonBody<PostmortemPatch>,
 ) -> Result<Json<Postmortem>, ApiError> {
-    Ok(Json(crate::review::change_postmortem(&state, &caller, &id, patch).await?))
+    Ok(Json(hindsight_app::postmortems::change(&state.store, &caller.actor(), &id, patch).await?))
 }
 
 /// Delete a post-mortem and its history. Admins only.
@@ -197,7 +198,10 @@ pub async fn set_status(
     Path(id): Path<String>,
     JsonBody(change): JsonBody<StatusChange>,
 ) -> Result<Json<Postmortem>, ApiError> {
-    Ok(Json(crate::review::move_postmortem(&state, &caller, &id, change.version, change.status, None).await?))
+    Ok(Json(
+        hindsight_app::postmortems::move_to(&state.store, &caller.actor(), &id, change.version, change.status, None)
+            .await?,
+    ))
 }
 
 /// What the post-mortem still lacks before it can go to review; empty when complete.
@@ -209,7 +213,7 @@ pub async fn completeness(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<hindsight_core::analysis::MissingItem>>, ApiError> {
-    Ok(Json(crate::review::missing_items(&state, &caller, &id).await?))
+    Ok(Json(hindsight_app::postmortems::missing_items(&state.store, &caller.actor(), &id).await?))
 }
 
 /// Every change made to the post-mortem: who, when, which fields, from what to what.
@@ -227,18 +231,18 @@ pub async fn history(
 /// Blaming wording in the post-mortem, field by field, each finding with its place, why it
 /// matters and a system-focused rewrite. Empty when the text is blameless.
 #[utoipa::path(get, path = "/api/v1/postmortems/{id}/lint", tag = "postmortems", params(("id" = String, Path)), responses(
-    (status = 200, description = "Findings by field", body = Vec<crate::review::FieldFindings>),
+    (status = 200, description = "Findings by field", body = Vec<hindsight_app::analysis::FieldFindings>),
     (status = 404, description = "No such post-mortem", body = Problem)))]
 pub async fn lint(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-) -> Result<Json<Vec<crate::review::FieldFindings>>, ApiError> {
+) -> Result<Json<Vec<hindsight_app::analysis::FieldFindings>>, ApiError> {
     let postmortem = state.store.postmortem(&caller.viewer, &id).await?;
     let number = hindsight_core::parse_incident_handle(&postmortem.incident).unwrap_or_default();
     let incident = state.store.incident(&caller.viewer, number).await?;
-    let names = crate::review::known_names(&state.store, Some(&incident)).await?;
-    Ok(Json(crate::review::lint_postmortem(&postmortem, &names)))
+    let names = hindsight_app::analysis::known_names(&state.store, Some(&incident)).await?;
+    Ok(Json(hindsight_app::analysis::lint_postmortem(&postmortem, &names)))
 }
 
 /// Text to check for blaming language.
@@ -261,7 +265,7 @@ pub async fn lint_text(
     let mut errors = hindsight_core::ValidationErrors::default();
     errors.max_len("text", &request.text, hindsight_core::validate::MAX_TEXT);
     errors.into_result()?;
-    let names = crate::review::known_names(&state.store, None).await?;
+    let names = hindsight_app::analysis::known_names(&state.store, None).await?;
     Ok(Json(hindsight_core::lint::lint(&request.text, &names)))
 }
 
@@ -296,7 +300,7 @@ pub async fn export(
     use axum::response::IntoResponse;
     let postmortem = state.store.postmortem(&caller.viewer, &id).await?;
     let number = hindsight_core::parse_incident_handle(&postmortem.incident).unwrap_or_default();
-    let doc = crate::review::document(&state.store, &caller.viewer, number).await?;
+    let doc = hindsight_app::analysis::document(&state.store, &caller.viewer, number).await?;
     let (content_type, body) = match query.format.as_str() {
         "md" | "markdown" => ("text/markdown; charset=utf-8", hindsight_core::document::to_markdown(&doc)),
         "html" => {

@@ -5,7 +5,6 @@
 //! cookies and API tokens as SHA-256 hashes of 256 random bits.
 
 mod client;
-mod secrets;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -13,7 +12,7 @@ use axum::http::{HeaderMap, Method, header};
 use hindsight_core::access::Viewer;
 
 pub use client::{client_address, parse_trusted_proxy};
-pub use secrets::{hash_password, hash_secret, new_secret, verify_password, verify_password_or_dummy};
+pub use hindsight_app::secrets::{hash_password, hash_secret, new_secret, verify_password, verify_password_or_dummy};
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -61,6 +60,11 @@ pub struct Caller {
 }
 
 impl Caller {
+    /// The caller as the use cases know them.
+    pub fn actor(&self) -> hindsight_app::Actor {
+        hindsight_app::Actor::Person(self.viewer.clone())
+    }
+
     /// Refuses callers who may not write incidents and post-mortems.
     pub fn require_write(&self) -> Result<(), ApiError> {
         if self.viewer.role.can_write() {

@@ -62,7 +62,7 @@ pub async fn read(
     Path(handle): Path<String>,
 ) -> Result<Response, PageError> {
     let number = incident_number(&handle)?;
-    let doc = crate::review::document(&state.store, &caller.viewer, number).await?;
+    let doc = hindsight_app::analysis::document(&state.store, &caller.viewer, number).await?;
     let html = hindsight_core::document::to_html(&doc);
     let status = doc.postmortem.status;
     let page = DocumentPage {
@@ -89,7 +89,7 @@ pub async fn markdown(
     Path(handle): Path<String>,
 ) -> Result<Response, PageError> {
     let number = incident_number(&handle)?;
-    let doc = crate::review::document(&state.store, &caller.viewer, number).await?;
+    let doc = hindsight_app::analysis::document(&state.store, &caller.viewer, number).await?;
     let filename = format!("{}-postmortem.md", doc.incident.handle);
     Ok((
         [
@@ -107,7 +107,7 @@ pub async fn html_file(
     Signed(caller): Signed,
     Path(handle): Path<String>,
 ) -> Result<Response, PageError> {
-    let doc = crate::review::document(&state.store, &caller.viewer, incident_number(&handle)?).await?;
+    let doc = hindsight_app::analysis::document(&state.store, &caller.viewer, incident_number(&handle)?).await?;
     let filename = format!("{}-postmortem.html", doc.incident.handle);
     Ok((
         [
@@ -126,7 +126,7 @@ pub async fn pdf_file(
     Signed(caller): Signed,
     Path(handle): Path<String>,
 ) -> Result<Response, PageError> {
-    let doc = crate::review::document(&state.store, &caller.viewer, incident_number(&handle)?).await?;
+    let doc = hindsight_app::analysis::document(&state.store, &caller.viewer, incident_number(&handle)?).await?;
     let filename = format!("{}-postmortem.pdf", doc.incident.handle);
     // Typesetting takes tens of milliseconds of CPU: keep it off the async workers.
     let pdf = tokio::task::spawn_blocking(move || hindsight_core::document::to_pdf(&doc))

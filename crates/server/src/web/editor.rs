@@ -3,7 +3,7 @@
 //! at the words they concern, the completeness checklist and the review buttons.
 //!
 //! Saving sends the whole form with the version it was loaded from, through the same code
-//! as the API (`review::change_postmortem`, `move_postmortem`, `start_postmortem`). A stale save loses nothing:
+//! as the API (`hindsight_app::postmortems`: `change`, `move_to`, `start`). A stale save loses nothing:
 //! the page comes back with the person's text, and for every field someone else changed
 //! since that version, their text beside it with a choice to keep mine, take theirs or
 //! write a merged text; the form then carries the current version, so the next save goes
@@ -33,8 +33,8 @@ use hindsight_core::{
 
 use super::kit::{Chrome, Notice, PageError, Posted, Signed, see_other_with_notice};
 use crate::error::ApiError;
-use crate::review::{self, Evidence};
 use crate::state::AppState;
+use hindsight_app::analysis::{self, Evidence};
 
 /// How a field is typed in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -917,7 +917,7 @@ async fn render(state: &AppState, chrome: Chrome, evidence: &Evidence, shown: Sh
         first_finding: String::new(),
     };
     let Some(pm) = &evidence.postmortem else { return Ok(page) };
-    let names = review::known_names(&state.store, Some(incident)).await?;
+    let names = analysis::known_names(&state.store, Some(incident)).await?;
     let draft = shown.draft.unwrap_or_else(|| Draft::of(pm));
     let merge_of = |key: &str| shown.conflicts.iter().find(|c| c.key == key).map(MergeView::of);
     page.status = pm.status.as_str().to_string();
@@ -1047,7 +1047,7 @@ async fn render(state: &AppState, chrome: Chrome, evidence: &Evidence, shown: Sh
     }
     page.first_finding = first.unwrap_or_default();
     page.findings_total = total;
-    let missing = review::completeness(evidence).unwrap_or_default();
+    let missing = analysis::completeness(evidence).unwrap_or_default();
     page.missing = missing
         .iter()
         .map(|m| MissingView {
@@ -1107,7 +1107,7 @@ pub async fn edit(
     notice: Notice,
     Path(handle): Path<String>,
 ) -> Result<Response, PageError> {
-    let evidence = review::gather(&state.store, &caller.viewer, incident_number(&handle)?).await?;
+    let evidence = analysis::gather(&state.store, &caller.viewer, incident_number(&handle)?).await?;
     let chrome = Chrome::of(&caller).with_notice(notice);
     Ok(render(&state, chrome, &evidence, Shown::default()).await?.into_response())
 }
@@ -1126,7 +1126,10 @@ pub async fn save(
     let path = edit_path(&handle);
     let action = form.get("action");
     if action == "start" {
-        return match review::start_postmortem(&state, &caller, number, NewPostmortem::default()).await {
+        return match hindsight_app::postmortems::start(&state.store, &caller.actor(), number, NewPostmortem::default())
+            .await
+            .map_err(ApiError::from)
+        {
             Ok(_) => Ok(see_other_with_notice(&path, "Post-mortem started as a draft.")),
             Err(ApiError::Conflict { .. }) => {
                 Ok(see_other_with_notice(&path, "This incident already has a post-mortem."))
@@ -1134,7 +1137,7 @@ pub async fn save(
             Err(e) => Err(e.into()),
         };
     }
-    let evidence = review::gather(&state.store, &caller.viewer, number).await?;
+    let evidence = analysis::gather(&state.store, &caller.viewer, number).await?;
     let Some(current) = evidence.postmortem.clone() else {
         return Ok(see_other_with_notice(&path, "This incident has no post-mortem yet: start it first."));
     };
@@ -1159,10 +1162,13 @@ pub async fn save(
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
-    let saved = match review::change_postmortem(&state, &caller, &current.id, patch.clone()).await {
+    let saved = match hindsight_app::postmortems::change(&state.store, &caller.actor(), &current.id, patch.clone())
+        .await
+        .map_err(ApiError::from)
+    {
         Ok(saved) => saved,
         Err(ApiError::Conflict { current: Some(_), .. }) => {
-            let evidence = review::gather(&state.store, &caller.viewer, number).await?;
+            let evidence = analysis::gather(&state.store, &caller.viewer, number).await?;
             let Some(now) = evidence.postmortem.clone() else {
                 return Err(PageError::new(StatusCode::NOT_FOUND, "The post-mortem was deleted meanwhile."));
             };
@@ -1171,9 +1177,14 @@ pub async fn save(
             let found = conflicts(base.as_ref(), &Draft::of(&now), &mine);
             let retried = if found.is_empty() {
                 // Nothing this form edits was changed by anyone else: save on top of theirs.
-                review::change_postmortem(&state, &caller, &now.id, PostmortemPatch { version: now.version, ..patch })
-                    .await
-                    .ok()
+                hindsight_app::postmortems::change(
+                    &state.store,
+                    &caller.actor(),
+                    &now.id,
+                    PostmortemPatch { version: now.version, ..patch },
+                )
+                .await
+                .ok()
             } else {
                 None
             };
@@ -1227,12 +1238,12 @@ pub async fn save(
     // Going to review with wording findings open needs a reason, kept in the history.
     let mut reason = None;
     if status == PostmortemStatus::InReview {
-        let names = review::known_names(&state.store, Some(&evidence.incident)).await?;
-        let open: usize = review::lint_postmortem(&saved, &names).iter().map(|f| f.findings.len()).sum();
+        let names = analysis::known_names(&state.store, Some(&evidence.incident)).await?;
+        let open: usize = analysis::lint_postmortem(&saved, &names).iter().map(|f| f.findings.len()).sum();
         let why = form.get("wording_reason").trim().to_string();
         let findings = format!("{open} wording finding{}", if open == 1 { "" } else { "s" });
         if open > 0 && why.is_empty() {
-            let evidence = review::gather(&state.store, &caller.viewer, number).await?;
+            let evidence = analysis::gather(&state.store, &caller.viewer, number).await?;
             let errors = vec![format!(
                 "{saved_note} It was not moved to in review: {findings} {} still open. Rewrite the marked words, \
                  or say under “Why the wording stands” why they stay; the reason is kept in the post-mortem's history.",
@@ -1245,7 +1256,17 @@ pub async fn save(
             reason = Some(format!("Submitted for review with {findings} open: {why}"));
         }
     }
-    match review::move_postmortem(&state, &caller, &saved.id, saved.version, status, reason.as_deref()).await {
+    match hindsight_app::postmortems::move_to(
+        &state.store,
+        &caller.actor(),
+        &saved.id,
+        saved.version,
+        status,
+        reason.as_deref(),
+    )
+    .await
+    .map_err(ApiError::from)
+    {
         Ok(moved) => {
             let done = match moved.status {
                 PostmortemStatus::Draft => "Back to draft.",
@@ -1256,7 +1277,7 @@ pub async fn save(
             Ok(see_other_with_notice(&path, &format!("{saved_note} {done}")))
         }
         Err(ApiError::Invalid(invalid)) => {
-            let evidence = review::gather(&state.store, &caller.viewer, number).await?;
+            let evidence = analysis::gather(&state.store, &caller.viewer, number).await?;
             let mut errors = vec![format!(
                 "{saved_note} It was not moved to {}: {}",
                 status.as_str().replace('_', " "),

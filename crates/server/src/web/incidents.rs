@@ -24,9 +24,9 @@ use super::view::{self, EventRow, IncidentRow, ItemRow, Label, SectionView};
 use crate::api::incidents::IncidentQuery;
 use crate::auth::{Caller, Credential};
 use crate::error::ApiError;
-use crate::ingest::ImportSummary;
 use crate::json::Params;
 use crate::state::AppState;
+use hindsight_app::imports::ImportSummary;
 
 /// Incidents per page of the list.
 const LIST_PAGE: i64 = 50;
@@ -281,7 +281,7 @@ pub async fn response_times(
         chrome: Chrome::of(&caller),
         incidents: "0".into(),
         capped: false,
-        cap: view::count(crate::response_times::MAX_REPORTED as i64),
+        cap: view::count(hindsight_app::response_times::MAX_REPORTED as i64),
         filtered,
         list_url: query.url(None),
         rows: Vec::new(),
@@ -295,9 +295,9 @@ pub async fn response_times(
             return Ok((StatusCode::BAD_REQUEST, page).into_response());
         }
     };
-    let report = crate::response_times::response_times(&state.store, &caller.viewer, &filter).await?;
+    let report = hindsight_app::response_times::response_times(&state.store, &caller.viewer, &filter).await?;
     page.incidents = view::count(report.incidents as i64);
-    page.capped = report.incidents >= crate::response_times::MAX_REPORTED;
+    page.capped = report.incidents >= hindsight_app::response_times::MAX_REPORTED;
     page.rows = [
         ("Detect", &report.time_to_detect_s),
         ("Acknowledge", &report.time_to_acknowledge_s),
@@ -425,8 +425,8 @@ async fn resolve_page(
     let drafts = match state.store.postmortem_of_incident(&caller.viewer, incident.number).await {
         Ok(_) => false,
         Err(StoreError::NotFound(_)) => {
-            let evidence = crate::review::gather(&state.store, &caller.viewer, incident.number).await?;
-            let report = crate::review::policy(&evidence, &state.effective_settings().await?);
+            let evidence = hindsight_app::analysis::gather(&state.store, &caller.viewer, incident.number).await?;
+            let report = hindsight_app::analysis::policy(&evidence, &state.rules_in_force().await?);
             serde_json::to_value(&report.decision).ok().and_then(|d| d["necessity"].as_str().map(|n| n == "required"))
                 == Some(true)
         }
@@ -673,11 +673,12 @@ async fn build(
     let filter = ActionItemFilter { incident: Some(number), ..ActionItemFilter::default() };
     let items = state.store.list_action_items(viewer, &filter, None, 200).await?;
     let analysed_count = analysed.len() as i64;
-    let evidence = crate::review::Evidence { incident, events: analysed, postmortem, action_items: items.items };
-    let report = crate::review::policy(&evidence, &state.effective_settings().await?);
+    let evidence =
+        hindsight_app::analysis::Evidence { incident, events: analysed, postmortem, action_items: items.items };
+    let report = hindsight_app::analysis::policy(&evidence, &state.rules_in_force().await?);
     let decision = serde_json::to_value(&report.decision).unwrap_or_default();
     let text = |v: &serde_json::Value| v.as_str().unwrap_or("").replace('_', " ");
-    let crate::review::Evidence { incident, postmortem, action_items, .. } = evidence;
+    let hindsight_app::analysis::Evidence { incident, postmortem, action_items, .. } = evidence;
 
     let label = state.settings.severity_labels.get(&incident.severity.to_string()).cloned().unwrap_or_default();
     let team_names: Vec<(String, String)> =

@@ -35,12 +35,14 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_on(store: Store) -> TestApp {
-    spawn_with(store, hindsight_server::WebhookSettings::default()).await
+    spawn_with(store, hindsight_app::WebhookSettings::default()).await
 }
 
 /// The server with these webhook secrets.
-pub async fn spawn_with(store: Store, webhooks: hindsight_server::WebhookSettings) -> TestApp {
-    spawn_configured(store, Settings { webhooks, ..test_settings() }).await
+pub async fn spawn_with(store: Store, webhooks: hindsight_app::WebhookSettings) -> TestApp {
+    let settings = test_settings();
+    spawn_configured(store, Settings { rules: hindsight_app::Rules { webhooks, ..settings.rules.clone() }, ..settings })
+        .await
 }
 
 /// The settings tests run the server with: plain-HTTP cookies, 64 KiB bodies.
@@ -61,17 +63,25 @@ pub async fn spawn_configured(store: Store, settings: Settings) -> TestApp {
         ("responder", Role::Viewer),
     ] {
         store
-            .create_user(NewUser {
-                username: name.into(),
-                display_name: name.into(),
-                email: None,
-                role,
-                password_hash: Some(hash.clone()),
-            })
+            .create_user(
+                NewUser {
+                    username: name.into(),
+                    display_name: name.into(),
+                    email: None,
+                    role,
+                    password_hash: Some(hash.clone()),
+                },
+                &hindsight_store::AuditNote::new("test", "created user", name, serde_json::json!({})),
+            )
             .await
             .expect("creating a test user");
         let secret = auth::new_secret("hs_");
-        store.create_token(name, "test", &auth::hash_secret(&secret)).await.expect("creating a test token");
+        store
+            .create_token(name, "test", &auth::hash_secret(&secret), |_| {
+                hindsight_store::AuditNote::new("test", "created API token", name, serde_json::json!({}))
+            })
+            .await
+            .expect("creating a test token");
         tokens.insert(name, secret);
     }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binding a loopback port");

@@ -2,7 +2,7 @@
 //! webhooks' secrets, changed at run time on top of the configured values.
 //!
 //! Overrides are stored in the database (`policy.<field>`, `webhooks.<field>`), which
-//! every server process reads through `AppState::effective_settings`. A policy value
+//! every server process reads through `AppState::rules_in_force`. A policy value
 //! saved equal to the configured one removes the override. Webhook secrets are
 //! write-only here: the pages say whether one is set and where it comes from, never what
 //! it is.
@@ -25,7 +25,9 @@ use super::set_by;
 use crate::api::accounts::audit;
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::state::{AppState, POLICY_PREFIX, WEBHOOK_SECRETS, WEBHOOKS_PREFIX};
+use hindsight_app::settings::{POLICY_PREFIX, WEBHOOK_SECRETS, WEBHOOKS_PREFIX};
+
+use crate::state::AppState;
 use crate::web::kit::{Chrome, Notice, PageError, Posted, Signed, see_other_with_notice};
 
 /// A threshold of the policy as the page offers it.
@@ -147,8 +149,8 @@ async fn policy_page(
     errors: Vec<String>,
 ) -> Result<PolicyPage, PageError> {
     let stored = stored_by_key(state.store.stored_settings().await?, POLICY_PREFIX);
-    let effective = policy_json(&state.effective_settings().await?.policy);
-    let configured = policy_json(&state.settings.policy);
+    let effective = policy_json(&state.rules_in_force().await?.policy);
+    let configured = policy_json(&state.settings.rules.policy);
     let fields = THRESHOLDS
         .iter()
         .map(|t| PolicyField {
@@ -226,7 +228,7 @@ pub async fn save_policy(State(state): State<AppState>, posted: Posted<PolicyFor
         let page = policy_page(&state, Chrome::of(&caller), Some(&form), errors).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
-    let configured = policy_json(&state.settings.policy);
+    let configured = policy_json(&state.settings.rules.policy);
     let stored = stored_by_key(state.store.stored_settings().await?, POLICY_PREFIX);
     let mut changed = Vec::new();
     for (key, value) in values {
@@ -266,7 +268,7 @@ pub async fn reset_policy(State(state): State<AppState>, posted: Posted<ResetFor
     let threshold = THRESHOLDS.iter().find(|t| t.key == form.reset).ok_or_else(|| {
         PageError::new(StatusCode::UNPROCESSABLE_ENTITY, format!("{:?} is not a policy threshold", form.reset))
     })?;
-    let configured = policy_json(&state.settings.policy).get(threshold.key).map(shown).unwrap_or_default();
+    let configured = policy_json(&state.settings.rules.policy).get(threshold.key).map(shown).unwrap_or_default();
     let notice = if state.store.delete_setting(&format!("{POLICY_PREFIX}{}", threshold.key)).await? {
         audit(
             &state,
@@ -332,8 +334,8 @@ async fn webhooks_page(
     error: Option<(&str, String)>,
 ) -> Result<WebhooksPage, PageError> {
     let stored = stored_by_key(state.store.stored_settings().await?, WEBHOOKS_PREFIX);
-    let configured = serde_json::to_value(&state.settings.webhooks).unwrap_or_default();
-    let effective = serde_json::to_value(state.effective_webhooks().await?).unwrap_or_default();
+    let configured = serde_json::to_value(&state.settings.rules.webhooks).unwrap_or_default();
+    let effective = serde_json::to_value(state.webhooks_in_force().await?).unwrap_or_default();
     let vendors = WEBHOOK_SECRETS
         .iter()
         .map(|&(vendor, field)| {
@@ -422,7 +424,7 @@ pub async fn clear_secret(
     let (name, _) = vendor_words(&vendor);
     let notice = if state.store.delete_setting(&format!("{WEBHOOKS_PREFIX}{field}")).await? {
         audit(&state, &caller, &format!("cleared the {vendor} webhook secret"), "webhooks").await;
-        let configured = serde_json::to_value(&state.settings.webhooks)
+        let configured = serde_json::to_value(&state.settings.rules.webhooks)
             .ok()
             .and_then(|v| v.get(field).and_then(Value::as_str).map(|s| !s.is_empty()))
             .unwrap_or(false);

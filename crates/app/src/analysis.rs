@@ -1,26 +1,21 @@
 //! What the analyses in core say about a stored incident: whether it needs a
 //! post-mortem, how the response went, and what its post-mortem still lacks. Loads what
-//! they need through the store (as the caller, so privacy holds) and runs them.
+//! they need through the store (as the viewer, so privacy holds) and runs them.
 //!
-//! Also starts the draft post-mortem of an incident that resolves needing one, and holds
-//! the post-mortem writes that the API and the editor page share (start, change, move
-//! through review with the completeness gate).
+//! Also starts the draft post-mortem of an incident that resolves needing one.
 
 use hindsight_core::access::Viewer;
 use hindsight_core::analysis::{
     MissingItem, Necessity, PolicyDecision, ResponseFinding, analyse_response, check_completeness, evaluate_policy,
 };
 use hindsight_core::{
-    ActionItem, Incident, IncidentStatus, NewPostmortem, Postmortem, PostmortemPatch, PostmortemStatus, ResponderRole,
-    Sections, TimelineEvent,
+    ActionItem, Incident, IncidentStatus, NewPostmortem, Postmortem, ResponderRole, Sections, TimelineEvent,
 };
 use hindsight_store::{ActionItemFilter, Store, StoreError};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::auth::Caller;
-use crate::error::ApiError;
-use crate::state::{AppState, Settings};
+use crate::settings::Rules;
 
 /// Timeline events read for an analysis; longer timelines are analysed on their first events.
 const MAX_ANALYSED_EVENTS: i64 = 20_000;
@@ -76,15 +71,10 @@ pub async fn gather(store: &Store, viewer: &Viewer, number: i64) -> Result<Evide
 }
 
 /// Whether the incident needs a post-mortem, with the response findings behind it.
-pub fn policy(evidence: &Evidence, settings: &Settings) -> PolicyReport {
-    let response = analyse_response(&evidence.incident, &evidence.events, &settings.response);
-    let decision = evaluate_policy(
-        &evidence.incident,
-        &evidence.events,
-        evidence.postmortem.as_ref(),
-        &response,
-        &settings.policy,
-    );
+pub fn policy(evidence: &Evidence, rules: &Rules) -> PolicyReport {
+    let response = analyse_response(&evidence.incident, &evidence.events, &rules.response);
+    let decision =
+        evaluate_policy(&evidence.incident, &evidence.events, evidence.postmortem.as_ref(), &response, &rules.policy);
     PolicyReport { incident: evidence.incident.handle.clone(), decision, response }
 }
 
@@ -102,14 +92,14 @@ const DRAFT_DUE_DAYS: i64 = 7;
 pub async fn draft_if_required(
     store: &Store,
     viewer: &Viewer,
-    settings: &Settings,
+    rules: &Rules,
     number: i64,
 ) -> Result<Option<Postmortem>, StoreError> {
     let evidence = gather(store, viewer, number).await?;
     if evidence.incident.status != IncidentStatus::Resolved || evidence.postmortem.is_some() {
         return Ok(None);
     }
-    let report = policy(&evidence, settings);
+    let report = policy(&evidence, rules);
     if report.decision.necessity != Necessity::Required {
         return Ok(None);
     }
@@ -238,61 +228,4 @@ pub async fn document(
         events: evidence.events,
         action_items,
     })
-}
-
-/// Starts the post-mortem of incident `number` as `caller`: the API's `POST
-/// /incidents/{handle}/postmortem` and the editor's "Start post-mortem".
-pub(crate) async fn start_postmortem(
-    state: &AppState,
-    caller: &Caller,
-    number: i64,
-    new: NewPostmortem,
-) -> Result<Postmortem, ApiError> {
-    caller.require_write()?;
-    Ok(state.store.create_postmortem(&caller.viewer, number, new).await?)
-}
-
-/// Applies `patch` to post-mortem `id` as `caller` (the API and the editor); a stale
-/// version is a conflict carrying the current state.
-pub(crate) async fn change_postmortem(
-    state: &AppState,
-    caller: &Caller,
-    id: &str,
-    patch: PostmortemPatch,
-) -> Result<Postmortem, ApiError> {
-    caller.require_write()?;
-    Ok(state.store.update_postmortem(&caller.viewer, id, patch).await?)
-}
-
-/// Moves post-mortem `id` to `status` as `caller` (the API and the editor): going to review
-/// needs a complete post-mortem, and the refusal names every missing item by its field.
-pub(crate) async fn move_postmortem(
-    state: &AppState,
-    caller: &Caller,
-    id: &str,
-    version: i64,
-    status: PostmortemStatus,
-    reason: Option<&str>,
-) -> Result<Postmortem, ApiError> {
-    caller.require_write()?;
-    if status == PostmortemStatus::InReview {
-        let missing = missing_items(state, caller, id).await?;
-        if !missing.is_empty() {
-            let mut errors = hindsight_core::ValidationErrors::default();
-            for item in missing {
-                errors.push(item.path, item.message);
-            }
-            return Err(ApiError::Invalid(errors));
-        }
-    }
-    Ok(state.store.set_postmortem_status_because(&caller.viewer, id, version, status, reason).await?)
-}
-
-/// What post-mortem `id` still lacks before review, as `caller` sees it; empty when complete.
-pub(crate) async fn missing_items(state: &AppState, caller: &Caller, id: &str) -> Result<Vec<MissingItem>, ApiError> {
-    let postmortem = state.store.postmortem(&caller.viewer, id).await?;
-    let number = hindsight_core::parse_incident_handle(&postmortem.incident)
-        .ok_or_else(|| ApiError::Internal(format!("post-mortem {id} has no incident handle")))?;
-    let evidence = gather(&state.store, &caller.viewer, number).await?;
-    Ok(completeness(&evidence).unwrap_or_default())
 }

@@ -1,0 +1,20 @@
+//! Hindsight's use cases: one function per thing a person or a tool does (import a
+//! timeline, write and move a post-mortem through review, measure response times, decide
+//! whether a post-mortem is needed), over the store, for the three adapters that call
+//! them: the JSON API, the web pages and the command line.
+//!
+//! A use case takes the store, an [`Actor`] and what it was asked, checks that the actor
+//! may do it, and answers a typed result or an [`AppError`]. It knows nothing of HTTP.
+
+mod actor;
+pub mod analysis;
+mod error;
+pub mod imports;
+pub mod postmortems;
+pub mod response_times;
+pub mod secrets;
+pub mod settings;
+
+pub use actor::Actor;
+pub use error::AppError;
+pub use settings::{Rules, WebhookSettings};
