@@ -314,7 +314,7 @@ impl Store {
             .execute(&mut *tx)
             .await?
             .rows_affected();
-            if done > 0 {
+            if done > 0 && !events.is_empty() {
                 let incident_id: String = sqlx::query_scalar("SELECT incident_id FROM action_items WHERE id = $1")
                     .bind(id)
                     .fetch_one(&mut *tx)

@@ -444,11 +444,13 @@ impl Store {
                 .bind(reason)
                 .execute(&mut *tx)
                 .await?;
-                let incident_id: String = sqlx::query_scalar("SELECT incident_id FROM postmortems WHERE id = $1")
-                    .bind(&after.id)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                crate::outbox::append_events!(tx, &events, &incident_id, viewer.actor_id(), now).await?;
+                if !events.is_empty() {
+                    let incident_id: String = sqlx::query_scalar("SELECT incident_id FROM postmortems WHERE id = $1")
+                        .bind(&after.id)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                    crate::outbox::append_events!(tx, &events, &incident_id, viewer.actor_id(), now).await?;
+                }
                 tx.commit().await?;
                 Ok(true)
             }
