@@ -105,6 +105,14 @@ impl ApiError {
         problem
     }
 
+    /// Seconds after which a refused request may be tried again, sent as `Retry-After`.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            ApiError::TooManyRequests { retry_after, .. } => Some(*retry_after),
+            _ => None,
+        }
+    }
+
     /// Shorthand for a 403 with a reason.
     pub fn forbidden(reason: impl Into<String>) -> ApiError {
         ApiError::Forbidden(reason.into())
@@ -184,8 +192,8 @@ impl IntoResponse for ApiError {
             };
             response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
         }
-        if let ApiError::TooManyRequests { retry_after, .. } = self {
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+        if let Some(seconds) = self.retry_after() {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         response
     }

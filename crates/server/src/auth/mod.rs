@@ -65,25 +65,14 @@ impl Caller {
         hindsight_app::Actor::Person(self.viewer.clone())
     }
 
-    /// Refuses callers who may not write incidents and post-mortems.
+    /// Refuses callers who may not write incidents and post-mortems (the use cases' rule).
     pub fn require_write(&self) -> Result<(), ApiError> {
-        if self.viewer.role.can_write() {
-            Ok(())
-        } else {
-            Err(ApiError::forbidden(format!(
-                "your role is {}; writing needs the editor or admin role",
-                self.viewer.role
-            )))
-        }
+        Ok(self.actor().require_write()?)
     }
 
-    /// Refuses callers who are not admins.
+    /// Refuses callers who are not admins (the use cases' rule).
     pub fn require_admin(&self) -> Result<(), ApiError> {
-        if self.viewer.role.is_admin() {
-            Ok(())
-        } else {
-            Err(ApiError::forbidden(format!("your role is {}; this needs the admin role", self.viewer.role)))
-        }
+        Ok(self.actor().require_admin()?)
     }
 
     /// Refuses callers who are neither `username` nor an admin.

@@ -63,10 +63,7 @@ pub async fn login_submit(
             response
         }
         Err(e) => {
-            let retry_after = match &e {
-                ApiError::TooManyRequests { retry_after, .. } => Some(*retry_after),
-                _ => None,
-            };
+            let retry_after = e.retry_after();
             let (status, message) = match e {
                 ApiError::WrongCredentials => (StatusCode::UNAUTHORIZED, "Wrong username or password.".to_string()),
                 other => {
