@@ -74,10 +74,7 @@ macro_rules! append_audit {
             let note: &$crate::audit::AuditNote = $note;
             let detail = note.detail.to_string();
             let at = $crate::Ts::now();
-            let id: i64 =
-                sqlx::query_scalar("UPDATE counters SET value = value + 1 WHERE name = 'audit_event' RETURNING value")
-                    .fetch_one(&mut *$tx)
-                    .await?;
+            let id = $crate::next_count!($tx, "audit_event").await?;
             let prev_hash: Option<String> = sqlx::query_scalar("SELECT hash FROM audit_events WHERE id = $1")
                 .bind(id - 1)
                 .fetch_optional(&mut *$tx)

@@ -209,9 +209,7 @@ impl Store {
         let number: i64 = on_pool!(self, |pool| {
             async {
             let mut tx = pool.begin_write().await?;
-            let number: i64 = sqlx::query_scalar("UPDATE counters SET value = value + 1 WHERE name = 'incident' RETURNING value")
-                .fetch_one(&mut *tx)
-                .await?;
+            let number = crate::next_count!(tx, "incident").await?;
             sqlx::query(
                 "INSERT INTO incidents (id, number, title, description, severity, status, detection_method, began_at, \
                  started_at, detected_at, acknowledged_at, mitigated_at, resolved_at, private, created_by, created_at, updated_at, version) \

@@ -86,6 +86,19 @@ macro_rules! on_pool {
 }
 pub(crate) use on_pool;
 
+/// Inside a transaction `$tx`, the next value of the counter row named `$name` (incident
+/// numbers, audit event and outbox ids); evaluates to `Result<i64, sqlx::Error>`. The row
+/// stays locked until commit (PostgreSQL's row lock; SQLite's write lock), so values are
+/// handed out in commit order, without gaps, however many servers share the database.
+macro_rules! next_count {
+    ($tx:ident, $name:expr) => {
+        sqlx::query_scalar::<_, i64>("UPDATE counters SET value = value + 1 WHERE name = $1 RETURNING value")
+            .bind($name)
+            .fetch_one(&mut *$tx)
+    };
+}
+pub(crate) use next_count;
+
 /// Starting a transaction that will write.
 pub(crate) trait BeginWrite {
     type Database: sqlx::Database;

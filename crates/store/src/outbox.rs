@@ -20,11 +20,7 @@ macro_rules! append_events {
             let at: $crate::Ts = $at;
             for event in events {
                 let payload = serde_json::to_string(event).map_err(|e| $crate::StoreError::Corrupt(e.to_string()))?;
-                let id: i64 = sqlx::query_scalar(
-                    "UPDATE counters SET value = value + 1 WHERE name = 'outbox_event' RETURNING value",
-                )
-                .fetch_one(&mut *$tx)
-                .await?;
+                let id = $crate::next_count!($tx, "outbox_event").await?;
                 sqlx::query(
                     "INSERT INTO outbox (id, kind, incident_id, actor_id, at, payload) VALUES ($1, $2, $3, $4, $5, $6)",
                 )
