@@ -2148,8 +2148,12 @@ async fn incidents_are_listed_by_when_they_began_across_pages(store: Store) {
         store.create_incident(&admin, NewIncident { started_at: began, ..incident(title) }).await.unwrap();
     }
     assert_eq!(sorted_titles(&store, &admin, IncidentSort::Began).await, ["e", "a", "c", "d", "b"]);
-    let bad = store.list_incidents_sorted(&admin, &IncidentFilter::default(), IncidentSort::Began, Some("5"), 2).await;
-    assert_eq!(invalid_fields(bad), ["cursor"]);
+    // Not a cursor of this sort, a time past any the databases keep, a number too large.
+    for cursor in ["5", "99999999999999999999999999999999999999.1", "0.99999999999999999999", "-1.x"] {
+        let bad =
+            store.list_incidents_sorted(&admin, &IncidentFilter::default(), IncidentSort::Began, Some(cursor), 2).await;
+        assert_eq!(invalid_fields(bad), ["cursor"], "{cursor}");
+    }
 }
 
 async fn incidents_are_listed_newest_oldest_or_most_severe_first_across_pages(store: Store) {
