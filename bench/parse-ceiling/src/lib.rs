@@ -1,6 +1,8 @@
 //! What the import benchmark's measuring binaries share: finding the input files of a
 //! corpus and printing one result line. Not a library for anything else.
 
+#![allow(unused_crate_dependencies, reason = "the package's dependencies are its binaries'")]
+
 use std::io;
 use std::path::{Path, PathBuf};
 

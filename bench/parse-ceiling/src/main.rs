@@ -11,6 +11,8 @@
 //! `from_reader` over a `BufReader`, as the importers read a paged response or a day file.
 //! Prints one JSON object: files, bytes, values parsed and seconds.
 
+#![allow(unused_crate_dependencies, reason = "the package's binaries share one list of dependencies")]
+
 use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;

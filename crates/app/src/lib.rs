@@ -6,6 +6,9 @@
 //! A use case takes the store, an [`Actor`] and what it was asked, checks that the actor
 //! may do it, and answers a typed result or an [`AppError`]. It knows nothing of HTTP.
 
+// Unit tests use some dev-dependencies, not all.
+#![cfg_attr(test, allow(unused_crate_dependencies))]
+
 mod actor;
 pub mod analysis;
 mod error;

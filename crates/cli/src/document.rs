@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use hindsight_core::PostmortemStatus;
 use hindsight_core::access::Viewer;
-use hindsight_core::document::{PostmortemDocument, from_markdown, to_html, to_markdown, to_pdf};
+use hindsight_document::{PostmortemDocument, from_markdown, to_html, to_markdown, to_pdf};
 use hindsight_store::Store;
 
 use crate::inspect::incident_number;

@@ -1,6 +1,9 @@
 //! The `hindsight` binary: serve the product, run the demo, manage the database,
 //! users and API tokens from the command line.
 
+// Unit tests use some dev-dependencies, not all.
+#![cfg_attr(test, allow(unused_crate_dependencies))]
+
 mod action_items;
 mod audit;
 mod config;
@@ -448,6 +451,7 @@ fn error_text(error: &anyhow::Error) -> String {
 /// Lets a command whose output goes into a pipe that closes early (`hindsight timeline INC-1 |
 /// head`) end there, quietly, as other command-line tools do, instead of failing on its next
 /// write. Not for the servers: a client closing its connection must not stop them.
+#[allow(unsafe_code, reason = "the one call Hindsight makes that Rust cannot check")]
 fn end_quietly_on_closed_pipe() {
     // SAFETY: runs at start-up, before any thread exists, and only restores the default
     // action for SIGPIPE (which the Rust runtime sets to "ignore").

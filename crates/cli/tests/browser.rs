@@ -19,6 +19,9 @@
 //! browser.click("Sign out").await;
 //! ```
 
+#![allow(clippy::unwrap_used, reason = "a test that cannot go on fails where it stands")]
+#![allow(unused_crate_dependencies, reason = "each test binary uses some of the dev-dependencies")]
+
 mod browser {
     mod app;
     mod axe;

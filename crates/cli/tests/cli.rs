@@ -1,5 +1,8 @@
 //! The `hindsight` binary as a person runs it: accounts, tokens, serving, errors.
 
+#![allow(clippy::unwrap_used, reason = "a test that cannot go on fails where it stands")]
+#![allow(unused_crate_dependencies, reason = "each test binary uses some of the dev-dependencies")]
+
 use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};

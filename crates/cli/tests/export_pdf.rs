@@ -1,6 +1,9 @@
 //! `hindsight export INC-n --format pdf -o FILE`: a PDF in builds with the `pdf` feature, a
 //! message saying how to get one (exit 1) in builds without it.
 
+#![allow(clippy::unwrap_used, reason = "a test that cannot go on fails where it stands")]
+#![allow(unused_crate_dependencies, reason = "each test binary uses some of the dev-dependencies")]
+
 use std::path::PathBuf;
 use std::process::Command;
 

@@ -3,6 +3,9 @@
 //! numbers and times, NUL characters, redirects off-site. After each, the server answers
 //! `/healthz` and its peak memory (VmHWM) stays under 300 MB.
 
+#![allow(clippy::unwrap_used, reason = "a test that cannot go on fails where it stands")]
+#![allow(unused_crate_dependencies, reason = "each test binary uses some of the dev-dependencies")]
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::process::{Child, ChildStdout, Command, Stdio};

@@ -2,6 +2,9 @@
 //! deploy, incident #1842) as every tool saw it, malformed records included: bad JSON lines,
 //! missing fields and wrong types are rejected with their location and the rest imported.
 
+#![allow(clippy::unwrap_used, reason = "a test that cannot go on fails where it stands")]
+#![allow(unused_crate_dependencies, reason = "each test binary uses some of the dev-dependencies")]
+
 use std::path::{Path, PathBuf};
 
 use hindsight_core::import::{

@@ -3,6 +3,9 @@
 //! importers stream (records reach the sink long before the input ends); building a
 //! timeline does not depend on the order of its records and building twice is building once.
 
+#![allow(clippy::unwrap_used, reason = "a test that cannot go on fails where it stands")]
+#![allow(unused_crate_dependencies, reason = "each test binary uses some of the dev-dependencies")]
+
 use std::cell::Cell;
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read};

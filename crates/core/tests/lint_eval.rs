@@ -6,6 +6,9 @@
 //! Run with `cargo test -p hindsight-core --test lint_eval -- --nocapture` to
 //! see the numbers and every miss and false alarm.
 
+#![allow(clippy::unwrap_used, reason = "a test that cannot go on fails where it stands")]
+#![allow(unused_crate_dependencies, reason = "each test binary uses some of the dev-dependencies")]
+
 use hindsight_core::lint::lint;
 
 /// Names the fixture's header says the check is told about.

@@ -58,6 +58,15 @@ pub struct Problem {
     #[serde(skip_serializing_if = "Option::is_none", default)]
     #[schema(value_type = Option<Object>)]
     pub current: Option<serde_json::Value>,
+    /// For a failure on the server's side (5xx), the request's id (also answered as
+    /// `X-Request-Id`): the server's log names the cause beside it; quote it when reporting.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub request_id: Option<String>,
+}
+
+/// The request's id, for an answer with this status: only failures on the server's side name it.
+pub(crate) fn request_id_for(status: StatusCode) -> Option<String> {
+    if status.is_server_error() { crate::request_id::current() } else { None }
 }
 
 impl ApiError {
@@ -90,6 +99,7 @@ impl ApiError {
             errors: Vec::new(),
             current_version: None,
             current: None,
+            request_id: request_id_for(status),
         };
         match self {
             ApiError::Invalid(errors) => problem.errors = errors.0.clone(),
@@ -165,7 +175,16 @@ pub(crate) async fn errors_as_problems(request: axum::extract::Request, next: ax
         errors: Vec::new(),
         current_version: None,
         current: None,
+        request_id: request_id_for(status),
     };
+    if status.is_server_error() {
+        tracing::error!(
+            status = status.as_u16(),
+            detail = text.as_deref().unwrap_or(""),
+            request_id = problem.request_id.as_deref().unwrap_or(""),
+            "request failed"
+        );
+    }
     let mut answer = (status, axum::Json(problem)).into_response();
     for (name, value) in parts.headers.iter().filter(|(name, _)| **name == header::ALLOW) {
         answer.headers_mut().insert(name, value.clone());
@@ -176,10 +195,10 @@ pub(crate) async fn errors_as_problems(request: axum::extract::Request, next: ax
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        if let ApiError::Internal(cause) = &self {
-            tracing::error!(%cause, "request failed");
-        }
         let problem = self.problem();
+        if let ApiError::Internal(cause) = &self {
+            tracing::error!(%cause, request_id = problem.request_id.as_deref().unwrap_or(""), "request failed");
+        }
         let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut response = (status, axum::Json(problem)).into_response();
         response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));

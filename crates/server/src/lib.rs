@@ -5,11 +5,15 @@
 //! private incidents is decided by the store for every query; permissions by role
 //! are checked here, once per handler, through [`auth::Caller`].
 
+// Unit tests use some dev-dependencies, not all.
+#![cfg_attr(test, allow(unused_crate_dependencies))]
+
 pub mod api;
 pub mod auth;
 mod connections;
 mod error;
 mod json;
+pub mod request_id;
 mod state;
 pub mod web;
 
@@ -50,7 +54,7 @@ pub fn app(state: AppState) -> Router {
 }
 
 /// `routes` behind the layers every request passes: body limits, the request deadline,
-/// answers to panics, security headers and tracing.
+/// answers to panics, security headers, tracing and the request's id.
 pub fn with_defences(routes: Router<AppState>, state: AppState) -> Router {
     let max_body = state.settings.max_body_bytes;
     let mut router = routes
@@ -73,7 +77,7 @@ pub fn with_defences(routes: Router<AppState>, state: AppState) -> Router {
             HeaderValue::from_static("max-age=31536000"),
         ));
     }
-    router.layer(TraceLayer::new_for_http()).with_state(state)
+    router.layer(TraceLayer::new_for_http()).layer(axum::middleware::from_fn(request_id::assign)).with_state(state)
 }
 
 /// Answers 413 at once when a request announces a body larger than its route accepts,

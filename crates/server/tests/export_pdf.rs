@@ -1,6 +1,9 @@
 //! `GET /api/v1/postmortems/{id}/export?format=pdf`: a PDF download in builds with the `pdf`
 //! feature, a 501 problem saying how to get one in builds without it.
 
+#![allow(clippy::unwrap_used, reason = "a test that cannot go on fails where it stands")]
+#![allow(unused_crate_dependencies, reason = "each test binary uses some of the dev-dependencies")]
+
 mod common;
 
 use common::{As, spawn_app};

@@ -55,6 +55,24 @@ pub struct IncidentFilter {
     pub search: Option<String>,
 }
 
+/// A count that stopped at a cap: [`Store::count_incidents_up_to`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CountUpTo {
+    Exactly(i64),
+    /// More than this many (the cap).
+    MoreThan(i64),
+}
+
+impl CountUpTo {
+    /// Whether there are more than `n`.
+    pub fn exceeds(self, n: i64) -> bool {
+        match self {
+            CountUpTo::Exactly(count) => count > n,
+            CountUpTo::MoreThan(cap) => cap >= n,
+        }
+    }
+}
+
 /// The order of an incident list.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum IncidentSort {
@@ -467,11 +485,31 @@ impl Store {
         Ok(summaries)
     }
 
-    /// How many incidents the viewer may see that match the filter.
+    /// How many incidents the viewer may see that match the filter. Reads every match: for a
+    /// page, which must cost the same however many incidents are kept, [`Store::count_incidents_up_to`].
     pub async fn count_incidents(&self, viewer: &Viewer, filter: &IncidentFilter) -> Result<i64, StoreError> {
         let (where_sql, args) = self.incident_where(viewer, filter);
         let sql = format!("SELECT COUNT(*) FROM incidents i WHERE {where_sql}");
         Ok(on_pool!(self, |pool| bind_args!(sqlx::query_scalar(built_sql(&sql)), args.clone()).fetch_one(pool).await)?)
+    }
+
+    /// How many incidents the viewer may see that match the filter, counted no further than
+    /// `cap`: a list's heading reads "1,000+" rather than count a hundred thousand rows on
+    /// every page.
+    pub async fn count_incidents_up_to(
+        &self,
+        viewer: &Viewer,
+        filter: &IncidentFilter,
+        cap: u32,
+    ) -> Result<CountUpTo, StoreError> {
+        let (where_sql, args) = self.incident_where(viewer, filter);
+        let sql = format!(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM incidents i WHERE {where_sql} LIMIT {}) AS matching",
+            i64::from(cap) + 1
+        );
+        let n: i64 =
+            on_pool!(self, |pool| bind_args!(sqlx::query_scalar(built_sql(&sql)), args.clone()).fetch_one(pool).await)?;
+        Ok(if n > i64::from(cap) { CountUpTo::MoreThan(i64::from(cap)) } else { CountUpTo::Exactly(n) })
     }
 
     /// Loads the services, teams and responders of a page of incidents: three queries, whatever the page size.

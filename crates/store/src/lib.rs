@@ -7,6 +7,9 @@
 //! applies the same visibility rule (see [`incidents::visible_sql`]), so private
 //! incidents never leak through a list, a count or a lookup.
 
+// Unit tests use some dev-dependencies, not all.
+#![cfg_attr(test, allow(unused_crate_dependencies))]
+
 mod accounts;
 mod action_items;
 mod audit;
@@ -33,7 +36,7 @@ pub use action_items::ActionItemFilter;
 pub use audit::AuditNote;
 pub use duplicate_check::{DuplicateCheck, StoredEvent};
 pub use error::StoreError;
-pub use incidents::{IncidentFilter, IncidentSort};
+pub use incidents::{CountUpTo, IncidentFilter, IncidentSort};
 pub use postmortems::{PostmortemFilter, RespondedIncident};
 pub use settings::StoredSetting;
 pub use sign_in::{SignInAttempt, SignInLimits};

@@ -5,6 +5,9 @@
 //! doing anything when `HINDSIGHT_TEST_DATABASE_URL` is unset (CI always sets it).
 //! Every test gets a fresh, migrated database of its own.
 
+#![allow(clippy::unwrap_used, reason = "a test that cannot go on fails where it stands")]
+#![allow(unused_crate_dependencies, reason = "each test binary uses some of the dev-dependencies")]
+
 use hindsight_core::access::Viewer;
 use hindsight_core::{
     ActionItem, ActionItemKind, ActionItemPatch, ActionItemStatus, EventKind, FieldChange, Incident, IncidentPatch,
@@ -13,8 +16,8 @@ use hindsight_core::{
 };
 use hindsight_store::test_support::{execute_raw, fetch_raw, postgres_store, sqlite_store};
 use hindsight_store::{
-    ActionItemFilter, ImportedEvent, IncidentFilter, NewUser, PostmortemFilter, SignInAttempt, SignInLimits, Store,
-    StoreError, UserPatch,
+    ActionItemFilter, CountUpTo, ImportedEvent, IncidentFilter, NewUser, PostmortemFilter, SignInAttempt, SignInLimits,
+    Store, StoreError, UserPatch,
 };
 use serde_json::json;
 use time::macros::{date, datetime};
@@ -674,6 +677,26 @@ async fn count_matches_the_filtered_list(store: Store) {
     assert_eq!(store.count_incidents(&admin, &IncidentFilter::default()).await.unwrap(), 5);
 }
 
+async fn a_count_up_to_a_cap_stops_there(store: Store) {
+    let admin = admin(&store).await;
+    for n in 1..=5 {
+        let status = if n <= 3 { IncidentStatus::Resolved } else { IncidentStatus::Triggered };
+        store.create_incident(&admin, NewIncident { status, ..incident(&format!("incident {n}")) }).await.unwrap();
+    }
+    store.create_incident(&admin, private_incident("secret")).await.unwrap();
+    let outsider = person(&store, "eve", Role::Editor).await;
+    let all = IncidentFilter::default();
+    let resolved = IncidentFilter { status: Some(IncidentStatus::Resolved), ..IncidentFilter::default() };
+    assert_eq!(store.count_incidents_up_to(&admin, &all, 10).await.unwrap(), CountUpTo::Exactly(6));
+    assert_eq!(store.count_incidents_up_to(&admin, &all, 6).await.unwrap(), CountUpTo::Exactly(6));
+    assert_eq!(store.count_incidents_up_to(&admin, &all, 5).await.unwrap(), CountUpTo::MoreThan(5));
+    assert_eq!(store.count_incidents_up_to(&outsider, &all, 5).await.unwrap(), CountUpTo::Exactly(5));
+    assert_eq!(store.count_incidents_up_to(&admin, &resolved, 2).await.unwrap(), CountUpTo::MoreThan(2));
+    assert_eq!(store.count_incidents_up_to(&admin, &resolved, 3).await.unwrap(), CountUpTo::Exactly(3));
+    assert!(CountUpTo::MoreThan(5).exceeds(5));
+    assert!(!CountUpTo::Exactly(5).exceeds(5));
+}
+
 on_both_databases!(
     incidents_are_filtered_by_status,
     incidents_are_filtered_by_severity,
@@ -686,6 +709,7 @@ on_both_databases!(
     page_that_ends_exactly_at_the_last_incident_has_no_cursor,
     cursor_not_given_out_by_a_list_is_refused,
     count_matches_the_filtered_list,
+    a_count_up_to_a_cap_stops_there,
 );
 
 // ---- incidents: visibility ----

@@ -10,6 +10,8 @@
 //! Reads each path as `hindsight import` does (a 256 KiB `BufReader`; for slack-export the
 //! export folder). Prints one JSON object: bytes, records, rejections and seconds.
 
+#![allow(unused_crate_dependencies, reason = "the package's binaries share one list of dependencies")]
+
 use std::fs::File;
 use std::io::BufReader;
 use std::path::PathBuf;

@@ -302,10 +302,10 @@ pub async fn export(
     let number = hindsight_core::parse_incident_handle(&postmortem.incident).unwrap_or_default();
     let doc = hindsight_app::analysis::document(&state.store, &caller.viewer, number).await?;
     let (content_type, body) = match query.format.as_str() {
-        "md" | "markdown" => ("text/markdown; charset=utf-8", hindsight_core::document::to_markdown(&doc)),
+        "md" | "markdown" => ("text/markdown; charset=utf-8", hindsight_document::to_markdown(&doc)),
         "html" => {
             // A document of its own, styled inline; it loads nothing and runs nothing.
-            let html = hindsight_core::document::to_html(&doc);
+            let html = hindsight_document::to_html(&doc);
             return Ok((
                 [(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::CONTENT_SECURITY_POLICY, EXPORT_POLICY)],
                 html,
@@ -318,7 +318,7 @@ pub async fn export(
         "pdf" => {
             let filename = format!("{}-postmortem.pdf", doc.incident.handle);
             // Typesetting takes tens of milliseconds of CPU: keep it off the async workers.
-            let pdf = tokio::task::spawn_blocking(move || hindsight_core::document::to_pdf(&doc))
+            let pdf = tokio::task::spawn_blocking(move || hindsight_document::to_pdf(&doc))
                 .await
                 .map_err(|e| ApiError::Internal(format!("PDF rendering stopped: {e}")))?;
             return match pdf {
@@ -330,7 +330,7 @@ pub async fn export(
                     bytes,
                 )
                     .into_response()),
-                Err(hindsight_core::document::PdfError::NotBuilt) => Ok(pdf_not_built()),
+                Err(hindsight_document::PdfError::NotBuilt) => Ok(pdf_not_built()),
                 Err(other) => Err(ApiError::Internal(other.to_string())),
             };
         }
@@ -352,10 +352,11 @@ fn pdf_not_built() -> axum::response::Response {
         kind: "/problems/pdf-not-built".into(),
         title: "PDF export not built".into(),
         status: StatusCode::NOT_IMPLEMENTED.as_u16(),
-        detail: hindsight_core::document::PDF_NOT_BUILT.into(),
+        detail: hindsight_document::PDF_NOT_BUILT.into(),
         errors: Vec::new(),
         current_version: None,
         current: None,
+        request_id: None,
     };
     let mut response = (StatusCode::NOT_IMPLEMENTED, Json(problem)).into_response();
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));

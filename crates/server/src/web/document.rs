@@ -63,7 +63,7 @@ pub async fn read(
 ) -> Result<Response, PageError> {
     let number = incident_number(&handle)?;
     let doc = hindsight_app::analysis::document(&state.store, &caller.viewer, number).await?;
-    let html = hindsight_core::document::to_html(&doc);
+    let html = hindsight_document::to_html(&doc);
     let status = doc.postmortem.status;
     let page = DocumentPage {
         chrome: Chrome::of(&caller).with_notice(notice),
@@ -96,7 +96,7 @@ pub async fn markdown(
             (header::CONTENT_TYPE, "text/markdown; charset=utf-8".to_string()),
             (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")),
         ],
-        hindsight_core::document::to_markdown(&doc),
+        hindsight_document::to_markdown(&doc),
     )
         .into_response())
 }
@@ -114,7 +114,7 @@ pub async fn html_file(
             (header::CONTENT_TYPE, "text/html; charset=utf-8".to_string()),
             (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")),
         ],
-        hindsight_core::document::to_html(&doc),
+        hindsight_document::to_html(&doc),
     )
         .into_response())
 }
@@ -129,7 +129,7 @@ pub async fn pdf_file(
     let doc = hindsight_app::analysis::document(&state.store, &caller.viewer, incident_number(&handle)?).await?;
     let filename = format!("{}-postmortem.pdf", doc.incident.handle);
     // Typesetting takes tens of milliseconds of CPU: keep it off the async workers.
-    let pdf = tokio::task::spawn_blocking(move || hindsight_core::document::to_pdf(&doc))
+    let pdf = tokio::task::spawn_blocking(move || hindsight_document::to_pdf(&doc))
         .await
         .map_err(|e| PageError::from(crate::error::ApiError::Internal(format!("PDF rendering stopped: {e}"))))?;
     match pdf {
@@ -141,7 +141,7 @@ pub async fn pdf_file(
             bytes,
         )
             .into_response()),
-        Err(hindsight_core::document::PdfError::NotBuilt) => Err(PageError::new(
+        Err(hindsight_document::PdfError::NotBuilt) => Err(PageError::new(
             StatusCode::NOT_IMPLEMENTED,
             "This Hindsight was built without PDF support. Build it with `cargo build --release --features pdf` \
              to export PDFs; the HTML export prints to PDF from any browser meanwhile.",

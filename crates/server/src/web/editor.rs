@@ -24,12 +24,12 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use hindsight_core::document::escape_html as escape;
 use hindsight_core::lint::Finding;
 use hindsight_core::{
     Certainty, DamageControlAction, DamageControlStatus, DamageScope, Lessons, NewPostmortem, Postmortem,
     PostmortemChange, PostmortemPatch, PostmortemStatus, Recommendation, RootCause, Sections,
 };
+use hindsight_document::escape_html as escape;
 
 use super::kit::{Chrome, Notice, PageError, Posted, Signed, see_other_with_notice};
 use crate::error::ApiError;

@@ -33,6 +33,7 @@ pub async fn method_not_allowed(method: Method, uri: Uri) -> Response {
             errors: Vec::new(),
             current_version: None,
             current: None,
+            request_id: None,
         };
         let mut response = (StatusCode::METHOD_NOT_ALLOWED, axum::Json(problem)).into_response();
         response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));

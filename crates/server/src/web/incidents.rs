@@ -30,6 +30,9 @@ use hindsight_app::imports::ImportSummary;
 
 /// Incidents per page of the list.
 const LIST_PAGE: i64 = 50;
+/// How far a list counts what matches before it says "1,000+": counting further would cost
+/// every page a pass over all incidents kept.
+pub const COUNT_CAP: u32 = 1_000;
 /// Timeline events per page of the incident page.
 const TIMELINE_PAGE: i64 = 100;
 /// Events the page weighs the policy and response analysis on; longer timelines are
@@ -164,7 +167,8 @@ fn list_day(field: &str, value: &str) -> Result<Option<OffsetDateTime>, String> 
 struct IncidentsPage {
     chrome: Chrome,
     rows: Vec<IncidentRow>,
-    total: i64,
+    /// How many match, counted up to [`COUNT_CAP`]: `1,000+` beyond.
+    total: String,
     next_url: Option<String>,
     first_url: Option<String>,
     query: ListQuery,
@@ -191,7 +195,7 @@ pub async fn incidents(
     let mut page = IncidentsPage {
         chrome,
         rows: Vec::new(),
-        total: 0,
+        total: String::new(),
         next_url: None,
         first_url: query.cursor.as_ref().map(|_| query.url(None)),
         query: query.clone(),
@@ -229,7 +233,7 @@ pub async fn incidents(
         }
         Err(e) => return Err(e.into()),
     };
-    page.total = state.store.count_incidents(&caller.viewer, &filter).await?;
+    page.total = view::count_up_to(state.store.count_incidents_up_to(&caller.viewer, &filter, COUNT_CAP).await?);
     let labels = &state.settings.severity_labels;
     page.rows = list
         .items

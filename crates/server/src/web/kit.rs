@@ -175,11 +175,15 @@ pub fn check_csrf(parts: &Parts, expected: &str, sent: &str) -> Result<(), PageE
 pub struct PageError {
     pub status: StatusCode,
     pub message: String,
+    /// For a failure on the server's side, what caused it: written to the log, never shown.
+    cause: Option<String>,
+    /// For a failure on the server's side, the request's id, shown so that it can be quoted.
+    request_id: Option<String>,
 }
 
 impl PageError {
     pub fn new(status: StatusCode, message: impl Into<String>) -> PageError {
-        PageError { status, message: message.into() }
+        PageError { status, message: message.into(), cause: None, request_id: None }
     }
 }
 
@@ -191,7 +195,16 @@ impl From<ApiError> for PageError {
         for field in &problem.errors {
             message.push_str(&format!("\n{}: {}", field.field, field.message));
         }
-        PageError { status: StatusCode::from_u16(problem.status).unwrap_or(StatusCode::BAD_REQUEST), message }
+        let cause = match e {
+            ApiError::Internal(cause) => Some(cause),
+            _ => None,
+        };
+        PageError {
+            status: StatusCode::from_u16(problem.status).unwrap_or(StatusCode::BAD_REQUEST),
+            message,
+            cause,
+            request_id: None,
+        }
     }
 }
 
@@ -212,10 +225,12 @@ impl From<hindsight_store::StoreError> for PageError {
 }
 
 impl IntoResponse for PageError {
-    fn into_response(self) -> Response {
+    fn into_response(mut self) -> Response {
         let status = self.status;
         if status.is_server_error() {
-            tracing::error!(message = %self.message, "page failed");
+            self.request_id = crate::error::request_id_for(status);
+            let cause = self.cause.as_deref().unwrap_or(&self.message);
+            tracing::error!(%cause, request_id = self.request_id.as_deref().unwrap_or(""), "page failed");
         }
         match self.render() {
             Ok(html) => (status, Html(html)).into_response(),

@@ -10,7 +10,7 @@ use hindsight_store::{ActionItemFilter, IncidentFilter};
 
 use super::action_items::{ItemView, statuses, views};
 use super::kit::{Chrome, Notice, PageError, Signed, urlencode};
-use super::view::IncidentRow;
+use super::view::{self, IncidentRow};
 use crate::auth::Caller;
 use crate::state::AppState;
 
@@ -62,7 +62,8 @@ fn owned_by<'a>(services: &'a [Service], team: &str) -> Vec<&'a Service> {
 /// A team's or a service's incidents and open action items.
 struct Work {
     incidents: Vec<IncidentRow>,
-    incident_total: i64,
+    /// How many, counted up to [`super::incidents::COUNT_CAP`].
+    incident_total: String,
     /// More incidents match than are listed.
     more_incidents: bool,
     items: Vec<ItemView>,
@@ -77,19 +78,19 @@ async fn work(
 ) -> Result<Work, PageError> {
     let viewer = &caller.viewer;
     let page = state.store.list_incidents(viewer, &incidents, None, INCIDENTS_SHOWN).await?;
-    let incident_total = state.store.count_incidents(viewer, &incidents).await?;
+    let incident_total = state.store.count_incidents_up_to(viewer, &incidents, super::incidents::COUNT_CAP).await?;
     let labels = &state.settings.severity_labels;
     let items = ActionItemFilter { unfinished: true, ..items };
     let item_total = state.store.count_action_items_by_status(viewer, &items).await?.iter().map(|(_, n)| n).sum();
     let open = state.store.action_items_by_due_date(viewer, &items, ITEMS_SHOWN).await?;
     Ok(Work {
-        more_incidents: incident_total > page.items.len() as i64,
+        more_incidents: incident_total.exceeds(page.items.len() as i64),
         incidents: page
             .items
             .iter()
             .map(|i| IncidentRow::new(i, labels.get(&i.severity.to_string()).map(String::as_str).unwrap_or("")))
             .collect(),
-        incident_total,
+        incident_total: view::count_up_to(incident_total),
         items: views(&open),
         item_total,
     })

@@ -189,7 +189,15 @@ pub fn detection_choices() -> Vec<(&'static str, &'static str)> {
 
 /// A count with thousands separated: `20,018`.
 pub fn count(n: i64) -> String {
-    hindsight_core::document::grouped(n)
+    hindsight_document::grouped(n)
+}
+
+/// A count that stopped at its cap, as a heading shows it: `20`, or `1,000+`.
+pub fn count_up_to(n: hindsight_store::CountUpTo) -> String {
+    match n {
+        hindsight_store::CountUpTo::Exactly(n) => count(n),
+        hindsight_store::CountUpTo::MoreThan(cap) => format!("{}+", count(cap)),
+    }
 }
 
 /// A time as pages show it, to the second: `2026-11-20 10:04:31 UTC`.
@@ -282,7 +290,7 @@ pub fn sections(pm: &Postmortem) -> Vec<SectionView> {
     ]
     .into_iter()
     .filter(|(_, text)| !text.trim().is_empty())
-    .map(|(title, text)| SectionView { title, html: hindsight_core::document::markdown_html(&text) })
+    .map(|(title, text)| SectionView { title, html: hindsight_document::markdown_html(&text) })
     .collect()
 }
 

@@ -1,6 +1,6 @@
 //! The JSON API, spoken to over HTTP on a real server.
 
-mod common;
+use crate::common;
 
 use common::{As, PASSWORD, read, spawn_app};
 use reqwest::{Method, StatusCode, header};
@@ -816,15 +816,30 @@ async fn unknown_incident_handles_are_404_with_a_hint() {
 }
 
 #[tokio::test]
-async fn incident_list_items_carry_what_the_list_view_needs() {
-    // A page of incidents carries everything the list view needs in one answer.
+async fn incident_list_items_are_the_incidents_as_each_is_read_alone() {
+    // A page of incidents carries everything the list view needs in one answer: each item
+    // is the incident as its own endpoint answers it, newest first, the private one included
+    // for an admin.
     let app = spawn_app().await;
-    app.seed().await;
-    let (_, page) = app.get(ADMIN, "/api/v1/incidents").await;
-    let first: &Value = &page["items"][0];
-    for field in ["handle", "title", "severity", "status", "services", "responders", "private", "version"] {
-        assert!(first.get(field).is_some(), "{field} missing from list items");
+    let seed = app.seed().await;
+    let (status, page) = app.get(ADMIN, "/api/v1/incidents").await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let items = page["items"].as_array().unwrap();
+    let handles: Vec<&str> = items.iter().map(|i| i["handle"].as_str().unwrap()).collect();
+    assert_eq!(handles, [seed.private.as_str(), seed.public.as_str()]);
+    for item in items {
+        let (_, alone) = app.get(ADMIN, &format!("/api/v1/incidents/{}", item["handle"].as_str().unwrap())).await;
+        assert_eq!(item, &alone, "the list item is the whole incident");
     }
+    let public = &items[1];
+    assert_eq!(public["title"], "Checkout returns 502");
+    assert_eq!(public["severity"], "SEV2");
+    assert_eq!(public["status"], "triggered");
+    assert_eq!(public["services"], json!(["checkout"]));
+    assert_eq!(public["responders"], json!([{"username": "editor", "role": "incident_commander"}]));
+    assert_eq!(public["private"], false);
+    assert_eq!(items[0]["private"], true);
+    assert_eq!(public["version"], 1);
 }
 
 #[tokio::test]

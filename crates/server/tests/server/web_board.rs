@@ -2,7 +2,7 @@
 //! service pages, over HTTP as a person uses them: signed in through the form,
 //! posting the pages' own forms.
 
-mod common;
+use crate::common;
 
 use common::{As, TestApp, no_redirects, page, post_form, sign_in, spawn_app};
 use hindsight_core::access::Viewer;

@@ -17,13 +17,13 @@ use super::syntax::{
     find_unescaped, heading, link_like, list_items, trim_blank_lines, unescape_inline, unescape_text_line,
 };
 use super::{DocumentError, ImportedPostmortem};
-use crate::model::PendingRecommendation;
-use crate::model::{
+use hindsight_core::model::PendingRecommendation;
+use hindsight_core::model::{
     ActionItemKind, ActionItemStatus, Certainty, DamageControlAction, DamageControlStatus, DamageScope,
     DetectionMethod, EventKind, IncidentStatus, Lessons, NewActionItem, NewIncident, NewTimelineEvent,
     PostmortemStatus, Priority, Responder, RootCause, Sections, Severity,
 };
-use crate::validate::is_slug;
+use hindsight_core::validate::is_slug;
 
 /// Every key the front matter may hold.
 const KNOWN_KEYS: &[&str] = &[
@@ -600,7 +600,7 @@ mod tests {
         let event = &doc.events[0];
         assert_eq!(event.actor, None);
         assert_eq!(event.text, "Ratio: 3:1");
-        assert_eq!(event.key_moment, Some(crate::model::KeyMoment::Mitigation));
+        assert_eq!(event.key_moment, Some(hindsight_core::model::KeyMoment::Mitigation));
         assert_eq!(event.occurred_at.offset().whole_hours(), 1);
     }
 

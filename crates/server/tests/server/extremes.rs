@@ -3,7 +3,7 @@
 //! naming the field, and nothing afterwards answers 5xx or closes the connection.
 //! A value that was accepted once must never make a later read fail.
 
-mod common;
+use crate::common;
 
 use common::{As, TestApp, read, sign_in, spawn_app};
 use proptest::prelude::*;

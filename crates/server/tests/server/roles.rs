@@ -2,7 +2,7 @@
 //! answer. The walk must cover every operation in the OpenAPI document, so a new
 //! endpoint cannot be added without saying who may call it.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 

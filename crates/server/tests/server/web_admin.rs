@@ -1,7 +1,7 @@
 //! The admin pages and "Your API tokens" over HTTP: what an admin sees and changes,
 //! what everyone else is refused, and that settings changed here are the ones in force.
 
-mod common;
+use crate::common;
 
 use common::{
     As, PASSWORD, TestApp, no_redirects, page, post_form, send_form, sign_in, spawn_app, spawn_on, spawn_with,

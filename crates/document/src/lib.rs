@@ -1,5 +1,7 @@
 //! Post-mortem documents: one incident's post-mortem, timeline and action items as a single
-//! file a person can read, print, keep in a repository, or bring back into Hindsight.
+//! file a person can read, print, keep in a repository, or bring back into Hindsight. A crate
+//! apart from the domain (`hindsight-core`), so that its renderers (comrak, ammonia, typst)
+//! build, and PDF support switches on, without rebuilding what does not render.
 //!
 //! Three forms, all pure functions of a [`PostmortemDocument`]:
 //! - JSON: the document itself, through serde (`serde_json::to_string_pretty`); the export
@@ -12,8 +14,11 @@
 //! - PDF ([`to_pdf`]): the same parts typeset by typst (`pdf.rs`), with the fonts compiled in;
 //!   only in builds with the cargo feature `pdf`, others answer [`PdfError::NotBuilt`].
 //!
-//! This module does no I/O and does not decide what a reader may see: the caller builds the
+//! This crate does no I/O and does not decide what a reader may see: the caller builds the
 //! document from what the store gives the reader, and stores what an import returns.
+
+// Unit tests use some dev-dependencies, not all.
+#![cfg_attr(test, allow(unused_crate_dependencies))]
 
 mod front_matter;
 mod html;
@@ -22,30 +27,18 @@ mod parse;
 mod pdf;
 mod syntax;
 
-use serde::{Deserialize, Serialize};
 use time::Date;
-use utoipa::ToSchema;
 
-use crate::model::{
-    ActionItem, Incident, NewActionItem, NewIncident, NewPostmortem, NewTimelineEvent, PendingRecommendation,
-    Postmortem, PostmortemStatus, Sections, TimelineEvent, link_recommendations,
+pub use hindsight_core::document::PostmortemDocument;
+use hindsight_core::model::{
+    NewActionItem, NewIncident, NewPostmortem, NewTimelineEvent, PendingRecommendation, PostmortemStatus, Sections,
+    link_recommendations,
 };
 
 pub use html::{escape as escape_html, grouped, markdown as markdown_html, to_html};
 pub use markdown::to_markdown;
 pub use parse::from_markdown;
 pub use pdf::{PDF_NOT_BUILT, PdfError, to_pdf, to_typst};
-
-/// One incident's post-mortem with everything it refers to; also the JSON export format.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct PostmortemDocument {
-    pub incident: Incident,
-    pub postmortem: Postmortem,
-    /// The incident's timeline, in the order to show it.
-    pub events: Vec<TimelineEvent>,
-    /// The incident's action items; recommendations link to them by id.
-    pub action_items: Vec<ActionItem>,
-}
 
 /// What [`from_markdown`] reads from a document, in the model's input types, ready to store.
 #[derive(Debug, Clone, PartialEq)]

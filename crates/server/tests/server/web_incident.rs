@@ -2,7 +2,7 @@
 //! search, order and paging; the page's moments, timeline, chart and policy; and the
 //! forms editors use there (status, key-moment override, add an event, import a file).
 
-mod common;
+use crate::common;
 
 use common::{As, TestApp, csrf_token, no_redirects, page, send_form, sign_in, spawn_app};
 use hindsight_core::access::Viewer;

@@ -7,8 +7,8 @@ use time::macros::{date, datetime};
 
 use super::syntax::trim_blank_lines;
 use super::{PostmortemDocument, from_markdown, to_html, to_markdown};
-use crate::demo::{DemoIncident, demo_data};
-use crate::model::{
+use hindsight_core::demo::{DemoIncident, demo_data};
+use hindsight_core::model::{
     ActionItem, ActionItemKind, ActionItemStatus, Certainty, DamageControlAction, DamageControlStatus, EventKind,
     Incident, IncidentStatus, KeyMoment, Moments, NewActionItem, NewPostmortem, NewTimelineEvent, Postmortem,
     PostmortemStatus, Priority, Recommendation, Responder, ResponderRole, Sections, Severity, TimelineEvent,
@@ -112,7 +112,7 @@ pub(super) fn sample_document() -> PostmortemDocument {
             status: IncidentStatus::Mitigated,
             services: vec!["checkout-api".into(), "payments-db".into()],
             teams: vec!["payments".into()],
-            detection_method: crate::model::DetectionMethod::MonitoringAlert,
+            detection_method: hindsight_core::model::DetectionMethod::MonitoringAlert,
             moments: Moments { started_at: Some(datetime!(2026-11-20 10:00 UTC)), ..Moments::default() },
             moments_from_timeline: Vec::new(),
             responders: vec![Responder { username: "ana.silva".into(), role: ResponderRole::IncidentCommander }],

@@ -3,7 +3,7 @@
 //! field, the query parameter), and an import rejects the record that holds it, with its
 //! line, and imports the rest.
 
-mod common;
+use crate::common;
 
 use common::{As, PASSWORD, TestApp, csrf_token, no_redirects, page, sign_in, spawn_on};
 use hindsight_store::{Store, test_support};

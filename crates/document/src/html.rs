@@ -13,7 +13,7 @@ use time::macros::format_description;
 
 use super::PostmortemDocument;
 use super::markdown::date_text;
-use crate::model::{ActionItem, TimelineEvent};
+use hindsight_core::model::{ActionItem, TimelineEvent};
 
 /// The document as a standalone HTML page.
 pub fn to_html(doc: &PostmortemDocument) -> String {
@@ -418,8 +418,8 @@ footer { margin-top: 2.5rem; padding-top: .6rem; border-top: 1px solid var(--lin
 
 #[cfg(test)]
 mod tests {
-    use super::super::round_trip::sample_document;
     use super::*;
+    use crate::round_trip::sample_document;
 
     #[test]
     fn a_script_in_a_section_never_reaches_the_page() {

@@ -1,6 +1,6 @@
 //! The post-mortem read view, its Markdown download and its history, over HTTP.
 
-mod common;
+use crate::common;
 
 use common::{As, TestApp, no_redirects, page, sign_in, spawn_app};
 use reqwest::{StatusCode, header};

@@ -31,7 +31,7 @@ use super::syntax::{
     ANALYSIS, CLUES, DATA_LOST, GOT_LUCKY, Heading, LINK_PREFIX, NO_TEAM, WENT_BADLY, WENT_WELL, escape_inline,
     escape_lines, escape_text, link_like, trim_blank_lines, write_item,
 };
-use crate::model::{ActionItem, KeyMoment, TimelineEvent};
+use hindsight_core::model::{ActionItem, KeyMoment, TimelineEvent};
 
 /// What the front matter's `format` key says; the reader refuses any other.
 pub(super) const FORMAT: &str = "hindsight-postmortem/1";
@@ -243,8 +243,8 @@ pub(super) fn date_text(date: Date) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::round_trip::sample_document;
     use super::*;
+    use crate::round_trip::sample_document;
 
     #[test]
     fn front_matter_carries_the_structured_fields_as_json_values() {

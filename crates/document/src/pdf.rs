@@ -18,8 +18,8 @@ use std::fmt::Write as _;
 use super::PostmortemDocument;
 use super::html::{grouped, non_empty, time_shown, words, yes_no};
 use super::markdown::date_text;
-use crate::metrics::{TimelineSummary, incident_metrics};
-use crate::model::{ActionItem, TimelineEvent};
+use hindsight_core::metrics::{TimelineSummary, incident_metrics};
+use hindsight_core::model::{ActionItem, TimelineEvent};
 
 /// What to tell whoever asks for a PDF from a build without the `pdf` feature.
 pub const PDF_NOT_BUILT: &str = "this build of Hindsight has no PDF support; build it with the \
@@ -593,8 +593,8 @@ fn wrapped<'a>(out: &mut String, function: &str, node: comrak::nodes::Node<'a>) 
 
 #[cfg(test)]
 mod tests {
-    use super::super::round_trip::sample_document;
     use super::*;
+    use crate::round_trip::sample_document;
 
     /// Text with every character that means something in typst markup.
     const MARKUP: &str =
@@ -711,9 +711,9 @@ mod pdf_tests {
     use time::OffsetDateTime;
     use time::macros::datetime;
 
-    use super::super::round_trip::{demo_document, sample_document};
     use super::*;
-    use crate::demo::demo_data;
+    use crate::round_trip::{demo_document, sample_document};
+    use hindsight_core::demo::demo_data;
 
     const NOW: OffsetDateTime = datetime!(2026-11-20 12:00 UTC);
 

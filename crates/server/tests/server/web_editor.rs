@@ -1,7 +1,7 @@
 //! The post-mortem editor page over HTTP: starting, saving, stale saves and merging,
 //! blameless-language marks, the completeness gate and who may do what.
 
-mod common;
+use crate::common;
 
 use common::{As, TestApp, no_redirects, page, send_form, sign_in, spawn_app};
 use reqwest::{StatusCode, header};

@@ -1,7 +1,7 @@
 //! Importing events over HTTP: uploads by people, webhooks pushed by the tools,
 //! with each vendor's authentication checked.
 
-mod common;
+use crate::common;
 
 use common::{As, read, spawn_app, spawn_with};
 use hindsight_app::WebhookSettings;

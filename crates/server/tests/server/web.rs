@@ -1,6 +1,6 @@
 //! The web pages over HTTP: signing in with the form, what each person sees.
 
-mod common;
+use crate::common;
 
 use common::{PASSWORD, csrf_token, no_redirects, page, sign_in, spawn_app};
 use reqwest::{StatusCode, header};

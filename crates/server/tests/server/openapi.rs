@@ -2,7 +2,7 @@
 //! to them validate against the schemas the document gives for that operation, so a
 //! client generated from it speaks the words the API takes (`admin`, `p1`, `triggered`).
 
-mod common;
+use crate::common;
 
 use common::{As, TestApp, spawn_app};
 use reqwest::{Method, StatusCode};

@@ -2,7 +2,7 @@
 //! an oversized `Content-Length` refused at once, a panic answered with a problem, and
 //! clients that never finish their headers closed without taking the server down.
 
-mod common;
+use crate::common;
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -10,10 +10,10 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::routing::get;
-use common::{As, spawn_app};
+use common::{As, sign_in, spawn_app};
 use hindsight_server::{AppState, ConnectionLimits, Settings};
 use hindsight_store::test_support::sqlite_store;
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 
 #[tokio::test]
 async fn every_answer_carries_the_security_headers() {
@@ -74,6 +74,41 @@ async fn a_panicking_handler_answers_a_500_problem_and_the_server_goes_on() {
     assert_eq!(problem["type"], "/problems/internal");
     assert!(!problem["detail"].as_str().unwrap().contains("overflow"), "the cause stays in the log: {problem}");
     assert_eq!(reqwest::get(format!("http://{addr}/fine")).await.unwrap().status(), StatusCode::OK);
+}
+
+/// The `X-Request-Id` an answer carries.
+fn request_id(response: &reqwest::Response) -> String {
+    let id = response.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+    assert_eq!(id.len(), 32, "every answer names its request: {:?}", response.headers());
+    id
+}
+
+#[tokio::test]
+async fn a_failure_on_the_servers_side_names_its_request_and_keeps_the_cause_in_the_log() {
+    let app = spawn_app().await;
+    let cookie = sign_in(&app, "admin").await;
+    let fine = app.send(As::User("admin"), Method::GET, "/api/v1/incidents", None).await;
+    let (first, second) = (request_id(&fine), request_id(&app.send(As::Nobody, Method::GET, "/healthz", None).await));
+    assert_ne!(first, second, "each request has an id of its own");
+    let (status, problem) = app.get(As::User("admin"), "/api/v1/incidents/INC-999").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(problem.get("request_id").is_none(), "only failures on the server's side name it: {problem}");
+
+    app.store.close().await;
+    let response = app.send(As::User("admin"), Method::GET, "/api/v1/incidents", None).await;
+    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let id = request_id(&response);
+    let problem: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(problem["type"], "/problems/internal");
+    assert_eq!(problem["request_id"], id.as_str(), "{problem}");
+    assert!(!problem.to_string().contains("closed"), "the cause stays in the log: {problem}");
+
+    let response = app.client.get(app.url("/incidents")).header("cookie", &cookie).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let id = request_id(&response);
+    let html = response.text().await.unwrap();
+    assert!(html.contains(&format!("<code>{id}</code>")), "the error page names the request: {html}");
+    assert!(!html.contains("closed"), "the cause stays in the log: {html}");
 }
 
 /// Sends `head` raw and reads the whole answer (until the server closes).

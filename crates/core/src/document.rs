@@ -1,0 +1,19 @@
+//! The post-mortem document: one incident's post-mortem with the timeline and action items it
+//! refers to, as one value. Rendering it (Markdown, HTML, PDF) and reading it back from
+//! Markdown is the `hindsight-document` crate's work.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::model::{ActionItem, Incident, Postmortem, TimelineEvent};
+
+/// One incident's post-mortem with everything it refers to; also the JSON export format.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct PostmortemDocument {
+    pub incident: Incident,
+    pub postmortem: Postmortem,
+    /// The incident's timeline, in the order to show it.
+    pub events: Vec<TimelineEvent>,
+    /// The incident's action items; recommendations link to them by id.
+    pub action_items: Vec<ActionItem>,
+}
