@@ -16,4 +16,8 @@ pub enum AppError {
     /// The request is not acceptable as it stands; every field at fault is named.
     #[error("{0}")]
     Invalid(ValidationErrors),
+    /// Something outside the store failed (a hashing task that did not finish); the words
+    /// are for the log, not for the person who asked.
+    #[error("{0}")]
+    Internal(String),
 }

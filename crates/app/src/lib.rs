@@ -9,10 +9,12 @@
 // Unit tests use some dev-dependencies, not all.
 #![cfg_attr(test, allow(unused_crate_dependencies))]
 
+pub mod accounts;
 mod actor;
 pub mod analysis;
 mod error;
 pub mod imports;
+pub mod incidents;
 pub mod postmortems;
 pub mod response_times;
 pub mod secrets;

@@ -54,3 +54,11 @@ pub async fn missing_items(store: &Store, actor: &Actor, id: &str) -> Result<Vec
     let evidence = gather(store, &viewer, number).await?;
     Ok(completeness(&evidence).unwrap_or_default())
 }
+
+/// Deletes a post-mortem and its history (admins only); the audit event is written in the
+/// same transaction.
+pub async fn delete(store: &Store, actor: &Actor, id: &str) -> Result<(), AppError> {
+    actor.require_admin()?;
+    let note = crate::accounts::note(actor, "deleted post-mortem with its history", id);
+    Ok(store.delete_postmortem(&actor.viewer(), id, &note).await?)
+}

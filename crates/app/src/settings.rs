@@ -8,6 +8,8 @@
 
 use hindsight_store::{Store, StoreError, StoredSetting};
 
+use crate::{Actor, AppError};
+
 /// The rules as configured.
 #[derive(Debug, Clone, Default)]
 pub struct Rules {
@@ -91,6 +93,30 @@ where
         }
     }
     current
+}
+
+/// Stores a setting made at run time (admins only): `key` (with its prefix, e.g.
+/// [`POLICY_PREFIX`]) set to `value`; `action` and `subject` say what changed in the audit
+/// event written in the same transaction.
+pub async fn put(
+    store: &Store,
+    actor: &Actor,
+    key: &str,
+    value: &serde_json::Value,
+    action: &str,
+    subject: &str,
+) -> Result<StoredSetting, AppError> {
+    actor.require_admin()?;
+    let note = crate::accounts::note(actor, action, subject);
+    Ok(store.put_setting(key, &value.to_string(), &note).await?)
+}
+
+/// Removes a setting made at run time (admins only), so that the configured value is in
+/// force again; answers whether there was one (only then is the audit event written).
+pub async fn clear(store: &Store, actor: &Actor, key: &str, action: &str, subject: &str) -> Result<bool, AppError> {
+    actor.require_admin()?;
+    let note = crate::accounts::note(actor, action, subject);
+    Ok(store.delete_setting(key, &note).await?)
 }
 
 #[cfg(test)]

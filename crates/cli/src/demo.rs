@@ -96,12 +96,7 @@ async fn create_accounts(
                     role: user.role,
                     password_hash: Some(password_hash.to_string()),
                 },
-                &AuditNote::new(
-                    "operator",
-                    format!("created demo user with role {}", user.role),
-                    &user.username,
-                    serde_json::json!({ "via": "demo" }),
-                ),
+                &demo_note(format!("created demo user with role {}", user.role), &user.username),
             )
             .await
             .with_context(|| format!("creating demo user {:?}", user.username))?;
@@ -112,23 +107,33 @@ async fn create_accounts(
     }
     for team in &data.teams {
         store
-            .create_team(&team.slug, &team.name)
+            .create_team(&team.slug, &team.name, &demo_note("created demo team", &team.slug))
             .await
             .with_context(|| format!("creating demo team {:?}", team.slug))?;
         for member in &team.members {
             store
-                .add_member(&team.slug, member)
+                .add_member(&team.slug, member, &demo_note(format!("added to demo team {}", team.slug), member))
                 .await
                 .with_context(|| format!("adding {member:?} to demo team {:?}", team.slug))?;
         }
     }
     for service in &data.services {
         store
-            .create_service(&service.slug, &service.name, Some(&service.owner_team))
+            .create_service(
+                &service.slug,
+                &service.name,
+                Some(&service.owner_team),
+                &demo_note("created demo service", &service.slug),
+            )
             .await
             .with_context(|| format!("creating demo service {:?}", service.slug))?;
     }
     Ok(viewers)
+}
+
+/// The audit note of what loading the demo creates, attributed to the operator.
+fn demo_note(action: impl Into<String>, subject: &str) -> AuditNote {
+    AuditNote::new("operator", action, subject, serde_json::json!({ "via": "demo" }))
 }
 
 /// Creates one incident with its timeline, action items and post-mortem.

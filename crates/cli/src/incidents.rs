@@ -3,6 +3,7 @@
 //! straight on the database as the operator (who holds it), as text for people or JSON for
 //! scripts.
 
+use hindsight_app::{Actor, AppError};
 use hindsight_core::access::Viewer;
 use hindsight_core::{DetectionMethod, Incident, IncidentPatch, IncidentStatus, NewIncident, Severity};
 use hindsight_store::{IncidentFilter, IncidentSort, Store, StoreError};
@@ -96,9 +97,9 @@ pub async fn declare(store: &Store, declaration: Declaration, json: bool) -> any
         responders: Vec::new(),
         private: declaration.private,
     };
-    let incident = match store.create_incident(&Viewer::operator(), new).await {
+    let incident = match hindsight_app::incidents::declare(store, &Actor::Operator, new).await {
         Ok(incident) => incident,
-        Err(StoreError::Invalid(errors)) => anyhow::bail!("the incident was not declared: {errors}"),
+        Err(AppError::Store(StoreError::Invalid(errors))) => anyhow::bail!("the incident was not declared: {errors}"),
         Err(e) => return Err(e.into()),
     };
     if json {

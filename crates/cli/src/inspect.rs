@@ -3,6 +3,7 @@
 //! incidents, straight on the database, as text for people or JSON for scripts.
 
 use anyhow::Context;
+use hindsight_app::{Actor, AppError};
 use hindsight_core::access::Viewer;
 use hindsight_core::metrics::incident_metrics;
 use hindsight_core::{EventKind, KeyMoment, NewTimelineEvent, TimelineEvent, parse_incident_handle};
@@ -81,9 +82,9 @@ pub async fn add_event(store: &Store, handle: &str, event: NewEvent, json: bool)
         key_moment,
         raw_payload: None,
     };
-    let added = match store.add_event(&Viewer::operator(), number, new).await {
+    let added = match hindsight_app::incidents::add_event(store, &Actor::Operator, number, new).await {
         Ok(added) => added,
-        Err(StoreError::Invalid(errors)) => anyhow::bail!("the event was not added: {errors}"),
+        Err(AppError::Store(StoreError::Invalid(errors))) => anyhow::bail!("the event was not added: {errors}"),
         Err(e) => return Err(e.into()),
     };
     if json {

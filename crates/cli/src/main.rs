@@ -23,9 +23,11 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use hindsight_app::Actor;
+use hindsight_app::accounts::CreateUser;
 use hindsight_core::Role;
 use hindsight_server::{AppState, Settings};
-use hindsight_store::{AuditNote, NewUser, Store};
+use hindsight_store::Store;
 
 use crate::config::{Config, FlagOverrides};
 
@@ -690,16 +692,14 @@ async fn user_command(store: &Store, command: UserCommand) -> anyhow::Result<()>
             } else {
                 (hindsight_app::secrets::new_secret("")[..24].to_string(), true)
             };
-            let hash = hindsight_app::secrets::hash_password(&password).map_err(|e| anyhow::anyhow!(e))?;
-            let note = operator_note(&format!("created user with role {role}"), &name);
-            let new = NewUser {
+            let new = CreateUser {
                 display_name: display_name.unwrap_or_else(|| name.clone()),
                 username: name,
                 email,
                 role,
-                password_hash: Some(hash),
+                password: Some(password.clone()),
             };
-            let user = store.create_user(new, &note).await?;
+            let user = hindsight_app::accounts::create_user(store, &Actor::Operator, new).await?;
             println!("Created {} ({}).", user.username, user.role);
             if generated {
                 println!("Password (shown once): {password}");
@@ -720,32 +720,17 @@ async fn user_command(store: &Store, command: UserCommand) -> anyhow::Result<()>
     }
 }
 
-/// The audit note of an account change made at the command line, attributed to
-/// `operator` (whoever holds the database); the store appends it in the change's own
-/// transaction, as it does for changes made through the server.
-fn operator_note(action: &str, subject: &str) -> AuditNote {
-    let actor = hindsight_core::access::Viewer::operator().username;
-    AuditNote::new(actor, action, subject, serde_json::json!({ "via": "command line" }))
-}
-
 async fn token_command(store: &Store, command: TokenCommand) -> anyhow::Result<()> {
     match command {
         TokenCommand::Create { user, name } => {
-            let secret = hindsight_app::secrets::new_secret("hs_");
-            let hash = hindsight_app::secrets::hash_secret(&secret);
-            let token = store
-                .create_token(&user, &name, &hash, |id| {
-                    operator_note(&format!("created API token {id} ({name:?})"), &user)
-                })
-                .await?;
+            let created = hindsight_app::accounts::create_token(store, &Actor::Operator, &user, &name).await?;
+            let (token, secret) = (created.token, created.secret);
             eprintln!("Created token {} ({}) for {}. It is shown once:", token.id, token.name, token.username);
             println!("{secret}");
             Ok(())
         }
         TokenCommand::Revoke { id } => {
-            let token = store.token(&id).await?;
-            let note = operator_note(&format!("revoked API token {} ({:?})", token.id, token.name), &token.username);
-            let token = store.revoke_token(&id, &note).await?;
+            let token = hindsight_app::accounts::revoke_token(store, &Actor::Operator, &id).await?;
             println!("Revoked token {} of {}.", token.id, token.username);
             Ok(())
         }

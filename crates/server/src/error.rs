@@ -224,6 +224,7 @@ impl From<hindsight_app::AppError> for ApiError {
             hindsight_app::AppError::Store(e) => ApiError::from(e),
             hindsight_app::AppError::Forbidden(reason) => ApiError::Forbidden(reason),
             hindsight_app::AppError::Invalid(errors) => ApiError::Invalid(errors),
+            hindsight_app::AppError::Internal(cause) => ApiError::Internal(cause),
         }
     }
 }

@@ -240,18 +240,12 @@ impl Store {
 
     // ---- teams ----
 
-    /// Creates a team.
-    pub async fn create_team(&self, slug: &str, name: &str) -> Result<Team, StoreError> {
+    /// Creates a team; `note` goes to the audit events in the same transaction.
+    pub async fn create_team(&self, slug: &str, name: &str, note: &AuditNote) -> Result<Team, StoreError> {
         validate_named(slug, name)?;
-        on_pool!(self, |pool| sqlx::query("INSERT INTO teams (id, slug, name, created_at) VALUES ($1, $2, $3, $4)")
-            .bind(new_id())
-            .bind(slug)
-            .bind(name)
-            .bind(Ts::now())
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()))
-        .map_err(|e| StoreError::unique(e, "slug", slug))?;
+        let sql = "INSERT INTO teams (id, slug, name, created_at) VALUES ($1, $2, $3, $4)";
+        let args = vec![Arg::Text(new_id()), Arg::Text(slug.into()), Arg::Text(name.into()), Arg::Time(Ts::now())];
+        self.execute_audited(sql, args, note, Some(("slug", slug))).await?;
         self.team(slug).await
     }
 
@@ -302,58 +296,44 @@ impl Store {
             .collect())
     }
 
-    /// Renames a team.
-    pub async fn rename_team(&self, slug: &str, name: &str) -> Result<Team, StoreError> {
+    /// Renames a team; `note` goes to the audit events in the same transaction.
+    pub async fn rename_team(&self, slug: &str, name: &str, note: &AuditNote) -> Result<Team, StoreError> {
         validate_named(slug, name)?;
-        let done = on_pool!(self, |pool| sqlx::query("UPDATE teams SET name = $2 WHERE slug = $1")
-            .bind(slug)
-            .bind(name)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()))?;
+        let sql = "UPDATE teams SET name = $2 WHERE slug = $1";
+        let done = self.execute_audited(sql, vec![Arg::Text(slug.into()), Arg::Text(name.into())], note, None).await?;
         if done == 0 {
             return Err(StoreError::NotFound(format!("team {slug:?}")));
         }
         self.team(slug).await
     }
 
-    /// Deletes a team; its services lose their owner and its memberships go.
-    pub async fn delete_team(&self, slug: &str) -> Result<(), StoreError> {
-        let done = on_pool!(self, |pool| sqlx::query("DELETE FROM teams WHERE slug = $1")
-            .bind(slug)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()))?;
+    /// Deletes a team; its services lose their owner and its memberships go. `note` goes to
+    /// the audit events in the same transaction.
+    pub async fn delete_team(&self, slug: &str, note: &AuditNote) -> Result<(), StoreError> {
+        let sql = "DELETE FROM teams WHERE slug = $1";
+        let done = self.execute_audited(sql, vec![Arg::Text(slug.into())], note, None).await?;
         if done == 0 {
             return Err(StoreError::NotFound(format!("team {slug:?}")));
         }
         Ok(())
     }
 
-    /// Adds a user to a team (no-op when already a member).
-    pub async fn add_member(&self, slug: &str, username: &str) -> Result<Team, StoreError> {
+    /// Adds a user to a team (nothing changes, and nothing is audited, when already a
+    /// member); `note` goes to the audit events in the same transaction.
+    pub async fn add_member(&self, slug: &str, username: &str, note: &AuditNote) -> Result<Team, StoreError> {
         let team = self.team(slug).await?;
         let user = self.user_by_username(username).await?;
         let sql = "INSERT INTO team_members (team_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING";
-        on_pool!(self, |pool| sqlx::query(sql)
-            .bind(&team.id)
-            .bind(&user.id)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()))?;
+        self.execute_audited(sql, vec![Arg::Text(team.id), Arg::Text(user.id)], note, None).await?;
         self.team(slug).await
     }
 
-    /// Removes a user from a team.
-    pub async fn remove_member(&self, slug: &str, username: &str) -> Result<Team, StoreError> {
+    /// Removes a user from a team; `note` goes to the audit events in the same transaction.
+    pub async fn remove_member(&self, slug: &str, username: &str, note: &AuditNote) -> Result<Team, StoreError> {
         let team = self.team(slug).await?;
         let user = self.user_by_username(username).await?;
-        let done = on_pool!(self, |pool| sqlx::query("DELETE FROM team_members WHERE team_id = $1 AND user_id = $2")
-            .bind(&team.id)
-            .bind(&user.id)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()))?;
+        let sql = "DELETE FROM team_members WHERE team_id = $1 AND user_id = $2";
+        let done = self.execute_audited(sql, vec![Arg::Text(team.id), Arg::Text(user.id)], note, None).await?;
         if done == 0 {
             return Err(StoreError::NotFound(format!("{username:?} in team {slug:?}")));
         }
@@ -362,30 +342,29 @@ impl Store {
 
     // ---- services ----
 
-    /// Creates a service, optionally owned by a team.
+    /// Creates a service, optionally owned by a team; `note` goes to the audit events in the
+    /// same transaction.
     pub async fn create_service(
         &self,
         slug: &str,
         name: &str,
         owner_team: Option<&str>,
+        note: &AuditNote,
     ) -> Result<Service, StoreError> {
         validate_named(slug, name)?;
         let team_id = match owner_team {
             Some(team) => Some(self.team(team).await.map_err(|_| not_a_team("owner_team", team))?.id),
             None => None,
         };
-        on_pool!(self, |pool| sqlx::query(
-            "INSERT INTO services (id, slug, name, owner_team_id, created_at) VALUES ($1, $2, $3, $4, $5)"
-        )
-        .bind(new_id())
-        .bind(slug)
-        .bind(name)
-        .bind(&team_id)
-        .bind(Ts::now())
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected()))
-        .map_err(|e| StoreError::unique(e, "slug", slug))?;
+        let sql = "INSERT INTO services (id, slug, name, owner_team_id, created_at) VALUES ($1, $2, $3, $4, $5)";
+        let args = vec![
+            Arg::Text(new_id()),
+            Arg::Text(slug.into()),
+            Arg::Text(name.into()),
+            Arg::OptText(team_id),
+            Arg::Time(Ts::now()),
+        ];
+        self.execute_audited(sql, args, note, Some(("slug", slug))).await?;
         self.service(slug).await
     }
 
@@ -426,12 +405,14 @@ impl Store {
             .collect())
     }
 
-    /// Renames a service or changes its owner.
+    /// Renames a service or changes its owner; `note` goes to the audit events in the same
+    /// transaction.
     pub async fn update_service(
         &self,
         slug: &str,
         name: Option<&str>,
         owner_team: Option<Option<&str>>,
+        note: &AuditNote,
     ) -> Result<Service, StoreError> {
         let current = self.service(slug).await?;
         let name = name.unwrap_or(&current.name).to_string();
@@ -444,23 +425,19 @@ impl Store {
                 None => None,
             },
         };
-        on_pool!(self, |pool| sqlx::query("UPDATE services SET name = $2, owner_team_id = $3 WHERE slug = $1")
-            .bind(slug)
-            .bind(&name)
-            .bind(&owner)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()))?;
+        let sql = "UPDATE services SET name = $2, owner_team_id = $3 WHERE slug = $1";
+        let args = vec![Arg::Text(slug.into()), Arg::Text(name), Arg::OptText(owner)];
+        if self.execute_audited(sql, args, note, None).await? == 0 {
+            return Err(StoreError::NotFound(format!("service {slug:?}")));
+        }
         self.service(slug).await
     }
 
-    /// Deletes a service; incidents keep everything but the link to it.
-    pub async fn delete_service(&self, slug: &str) -> Result<(), StoreError> {
-        let done = on_pool!(self, |pool| sqlx::query("DELETE FROM services WHERE slug = $1")
-            .bind(slug)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()))?;
+    /// Deletes a service; incidents keep everything but the link to it. `note` goes to the
+    /// audit events in the same transaction.
+    pub async fn delete_service(&self, slug: &str, note: &AuditNote) -> Result<(), StoreError> {
+        let sql = "DELETE FROM services WHERE slug = $1";
+        let done = self.execute_audited(sql, vec![Arg::Text(slug.into())], note, None).await?;
         if done == 0 {
             return Err(StoreError::NotFound(format!("service {slug:?}")));
         }

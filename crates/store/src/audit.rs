@@ -236,9 +236,40 @@ impl Store {
         Ok(sealed)
     }
 
+    /// Runs one change (`sql` with `args`) and, when it touched a row, appends `note` to the
+    /// audit events in the same transaction: the change and its audit event commit together
+    /// or not at all. Answers the rows the change touched; with none, nothing is appended.
+    /// `unique` names the field and value a unique-constraint failure is about.
+    pub(crate) async fn execute_audited(
+        &self,
+        sql: &str,
+        args: Vec<crate::Arg>,
+        note: &AuditNote,
+        unique: Option<(&str, &str)>,
+    ) -> Result<u64, StoreError> {
+        note.check()?;
+        on_pool!(self, |pool| async {
+            let mut tx = pool.begin_write().await?;
+            let done = crate::bind_args!(sqlx::query(built_sql(sql)), args)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| match unique {
+                    Some((field, value)) => StoreError::unique(e, field, value),
+                    None => StoreError::from(e),
+                })?
+                .rows_affected();
+            if done > 0 {
+                append_audit!(tx, note).await?;
+                tx.commit().await?;
+            }
+            Ok::<_, StoreError>(done)
+        }
+        .await)
+    }
+
     /// Appends an account or settings change to the audit events, chained to the one
-    /// before, in a transaction of its own. Changes the store makes itself (users and
-    /// tokens) append theirs in the change's own transaction instead.
+    /// before, in a transaction of its own. Changes the store makes append theirs in the
+    /// change's own transaction instead; this is for what happens outside the database.
     pub async fn record_audit_event(
         &self,
         actor: &str,

@@ -11,6 +11,7 @@ use hindsight_core::{
 use sqlx::FromRow;
 use time::OffsetDateTime;
 
+use crate::AuditNote;
 use crate::error::word;
 use crate::ts::opt;
 use crate::{
@@ -792,14 +793,11 @@ impl Store {
             .collect()
     }
 
-    /// Deletes an incident and everything that hangs off it.
-    pub async fn delete_incident(&self, viewer: &Viewer, number: i64) -> Result<(), StoreError> {
+    /// Deletes an incident and everything that hangs off it; `note` goes to the audit events
+    /// in the same transaction.
+    pub async fn delete_incident(&self, viewer: &Viewer, number: i64, note: &AuditNote) -> Result<(), StoreError> {
         let id = self.visible_incident_id(viewer, number).await?;
-        on_pool!(self, |pool| sqlx::query("DELETE FROM incidents WHERE id = $1")
-            .bind(&id)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()))?;
+        self.execute_audited("DELETE FROM incidents WHERE id = $1", vec![Arg::Text(id)], note, None).await?;
         Ok(())
     }
 }

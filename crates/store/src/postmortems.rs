@@ -11,7 +11,7 @@ use time::{Date, OffsetDateTime};
 
 use crate::error::word;
 use crate::incidents::{viewer_args, visible_sql};
-use crate::{Arg, BeginWrite, MAX_PAGE, Page, Store, StoreError, Ts, bind_args, built_sql, new_id, on_pool};
+use crate::{Arg, AuditNote, BeginWrite, MAX_PAGE, Page, Store, StoreError, Ts, bind_args, built_sql, new_id, on_pool};
 
 /// Which post-mortems a list wants.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -488,14 +488,11 @@ impl Store {
             .collect()
     }
 
-    /// Deletes a post-mortem and its history.
-    pub async fn delete_postmortem(&self, viewer: &Viewer, id: &str) -> Result<(), StoreError> {
+    /// Deletes a post-mortem and its history; `note` goes to the audit events in the same
+    /// transaction.
+    pub async fn delete_postmortem(&self, viewer: &Viewer, id: &str, note: &AuditNote) -> Result<(), StoreError> {
         self.postmortem(viewer, id).await?;
-        on_pool!(self, |pool| sqlx::query("DELETE FROM postmortems WHERE id = $1")
-            .bind(id)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()))?;
+        self.execute_audited("DELETE FROM postmortems WHERE id = $1", vec![Arg::Text(id.into())], note, None).await?;
         Ok(())
     }
 }

@@ -7,7 +7,7 @@
 use hindsight_core::validate::ValidationErrors;
 use time::OffsetDateTime;
 
-use crate::{Store, StoreError, Ts, on_pool};
+use crate::{Arg, AuditNote, Store, StoreError, Ts, on_pool};
 
 /// Longest setting key.
 const MAX_KEY: usize = 100;
@@ -47,8 +47,10 @@ impl Store {
             .collect())
     }
 
-    /// Sets (or replaces) a setting, noting who did it.
-    pub async fn put_setting(&self, key: &str, value: &str, updated_by: &str) -> Result<StoredSetting, StoreError> {
+    /// Sets (or replaces) a setting, noting who did it (`note`'s actor); `note` goes to the
+    /// audit events in the same transaction.
+    pub async fn put_setting(&self, key: &str, value: &str, note: &AuditNote) -> Result<StoredSetting, StoreError> {
+        let updated_by = note.actor.as_str();
         let mut errors = ValidationErrors::default();
         if key.is_empty() || key.len() > MAX_KEY {
             errors.push("key", format!("must be 1 to {MAX_KEY} bytes"));
@@ -61,18 +63,11 @@ impl Store {
         }
         errors.into_result()?;
         let now = Ts::now();
-        on_pool!(self, |pool| sqlx::query(
-            "INSERT INTO settings (key, value, updated_by, updated_at) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_by = excluded.updated_by, \
-             updated_at = excluded.updated_at"
-        )
-        .bind(key)
-        .bind(value)
-        .bind(updated_by)
-        .bind(now)
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected()))?;
+        let sql = "INSERT INTO settings (key, value, updated_by, updated_at) VALUES ($1, $2, $3, $4) \
+                   ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_by = excluded.updated_by, \
+                   updated_at = excluded.updated_at";
+        let args = vec![Arg::Text(key.into()), Arg::Text(value.into()), Arg::Text(updated_by.into()), Arg::Time(now)];
+        self.execute_audited(sql, args, note, None).await?;
         Ok(StoredSetting {
             key: key.to_string(),
             value: value.to_string(),
@@ -81,13 +76,12 @@ impl Store {
         })
     }
 
-    /// Removes a stored setting; answers whether there was one.
-    pub async fn delete_setting(&self, key: &str) -> Result<bool, StoreError> {
-        let done = on_pool!(self, |pool| sqlx::query("DELETE FROM settings WHERE key = $1")
-            .bind(key)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()))?;
+    /// Removes a stored setting; answers whether there was one. When there was, `note` goes
+    /// to the audit events in the same transaction.
+    pub async fn delete_setting(&self, key: &str, note: &AuditNote) -> Result<bool, StoreError> {
+        let done = self
+            .execute_audited("DELETE FROM settings WHERE key = $1", vec![Arg::Text(key.into())], note, None)
+            .await?;
         Ok(done > 0)
     }
 }

@@ -138,6 +138,11 @@ fn note() -> hindsight_store::AuditNote {
     hindsight_store::AuditNote::new("test", "changed an account", "test", json!({}))
 }
 
+/// An audit note for a change `actor` made.
+fn note_by(actor: &str) -> hindsight_store::AuditNote {
+    hindsight_store::AuditNote::new(actor, "changed a setting", "test", json!({}))
+}
+
 /// The field paths of a validation error; panics on any other result.
 fn invalid_fields<T: std::fmt::Debug>(result: Result<T, StoreError>) -> Vec<String> {
     match result {
@@ -265,54 +270,54 @@ on_both_databases!(
 async fn team_members_are_listed_on_the_team_and_on_the_user(store: Store) {
     person(&store, "ana", Role::Editor).await;
     person(&store, "bo", Role::Editor).await;
-    store.create_team("payments", "Payments").await.unwrap();
-    store.add_member("payments", "bo").await.unwrap();
-    let team = store.add_member("payments", "ana").await.unwrap();
+    store.create_team("payments", "Payments", &note()).await.unwrap();
+    store.add_member("payments", "bo", &note()).await.unwrap();
+    let team = store.add_member("payments", "ana", &note()).await.unwrap();
     assert_eq!(team.members, ["ana", "bo"]);
     assert_eq!(store.user_by_username("ana").await.unwrap().teams, ["payments"]);
 }
 
 async fn adding_a_member_twice_keeps_one_membership(store: Store) {
     person(&store, "ana", Role::Editor).await;
-    store.create_team("payments", "Payments").await.unwrap();
-    store.add_member("payments", "ana").await.unwrap();
-    let team = store.add_member("payments", "ana").await.unwrap();
+    store.create_team("payments", "Payments", &note()).await.unwrap();
+    store.add_member("payments", "ana", &note()).await.unwrap();
+    let team = store.add_member("payments", "ana", &note()).await.unwrap();
     assert_eq!(team.members, ["ana"]);
 }
 
 async fn removed_member_leaves_the_team(store: Store) {
     person(&store, "ana", Role::Editor).await;
-    store.create_team("payments", "Payments").await.unwrap();
-    store.add_member("payments", "ana").await.unwrap();
-    let team = store.remove_member("payments", "ana").await.unwrap();
+    store.create_team("payments", "Payments", &note()).await.unwrap();
+    store.add_member("payments", "ana", &note()).await.unwrap();
+    let team = store.remove_member("payments", "ana", &note()).await.unwrap();
     assert!(team.members.is_empty());
     assert!(store.user_by_username("ana").await.unwrap().teams.is_empty());
 }
 
 async fn taken_team_slug_is_refused_as_duplicate(store: Store) {
-    store.create_team("payments", "Payments").await.unwrap();
-    let again = store.create_team("payments", "Payments again").await;
+    store.create_team("payments", "Payments", &note()).await.unwrap();
+    let again = store.create_team("payments", "Payments again", &note()).await;
     assert!(matches!(again, Err(StoreError::Duplicate { ref field, .. }) if field == "slug"), "{again:?}");
 }
 
 async fn service_is_created_with_its_owner_team(store: Store) {
-    store.create_team("payments", "Payments").await.unwrap();
-    store.create_service("checkout-api", "Checkout API", Some("payments")).await.unwrap();
+    store.create_team("payments", "Payments", &note()).await.unwrap();
+    store.create_service("checkout-api", "Checkout API", Some("payments"), &note()).await.unwrap();
     let service = store.service("checkout-api").await.unwrap();
     assert_eq!(service.name, "Checkout API");
     assert_eq!(service.owner_team.as_deref(), Some("payments"));
 }
 
 async fn service_with_unknown_owner_team_is_refused_naming_owner_team(store: Store) {
-    let result = store.create_service("checkout-api", "Checkout API", Some("nobody")).await;
+    let result = store.create_service("checkout-api", "Checkout API", Some("nobody"), &note()).await;
     assert_eq!(invalid_fields(result), ["owner_team"]);
     assert!(store.list_services().await.unwrap().is_empty());
 }
 
 async fn deleting_a_team_leaves_its_services_without_owner(store: Store) {
-    store.create_team("payments", "Payments").await.unwrap();
-    store.create_service("checkout-api", "Checkout API", Some("payments")).await.unwrap();
-    store.delete_team("payments").await.unwrap();
+    store.create_team("payments", "Payments", &note()).await.unwrap();
+    store.create_service("checkout-api", "Checkout API", Some("payments"), &note()).await.unwrap();
+    store.delete_team("payments", &note()).await.unwrap();
     assert_eq!(store.service("checkout-api").await.unwrap().owner_team, None);
 }
 
@@ -463,8 +468,8 @@ async fn concurrent_creates_get_distinct_sequential_handles(store: Store) {
 async fn incident_keeps_its_services_teams_and_responders(store: Store) {
     let admin = admin(&store).await;
     person(&store, "ana", Role::Editor).await;
-    store.create_team("payments", "Payments").await.unwrap();
-    store.create_service("checkout-api", "Checkout API", None).await.unwrap();
+    store.create_team("payments", "Payments", &note()).await.unwrap();
+    store.create_service("checkout-api", "Checkout API", None, &note()).await.unwrap();
     let new = NewIncident {
         services: vec!["checkout-api".into()],
         teams: vec!["payments".into()],
@@ -490,7 +495,7 @@ async fn incident_with_unknown_service_names_the_service_index(store: Store) {
 
 async fn every_unknown_name_on_an_incident_is_reported_at_once(store: Store) {
     let admin = admin(&store).await;
-    store.create_service("checkout-api", "Checkout API", None).await.unwrap();
+    store.create_service("checkout-api", "Checkout API", None, &note()).await.unwrap();
     let new = NewIncident {
         services: vec!["checkout-api".into(), "ghost".into()],
         teams: vec!["ghosts".into()],
@@ -555,8 +560,8 @@ async fn incidents_are_filtered_by_severity(store: Store) {
 
 async fn incidents_are_filtered_by_service(store: Store) {
     let admin = admin(&store).await;
-    store.create_service("checkout-api", "Checkout API", None).await.unwrap();
-    store.create_service("search", "Search", None).await.unwrap();
+    store.create_service("checkout-api", "Checkout API", None, &note()).await.unwrap();
+    store.create_service("search", "Search", None, &note()).await.unwrap();
     let checkout = NewIncident { services: vec!["checkout-api".into()], ..incident("checkout") };
     let search = NewIncident { services: vec!["search".into()], ..incident("search") };
     store.create_incident(&admin, checkout).await.unwrap();
@@ -567,9 +572,9 @@ async fn incidents_are_filtered_by_service(store: Store) {
 
 async fn team_filter_finds_incidents_naming_the_team_or_hitting_its_services(store: Store) {
     let admin = admin(&store).await;
-    store.create_team("payments", "Payments").await.unwrap();
-    store.create_team("search", "Search").await.unwrap();
-    store.create_service("checkout-api", "Checkout API", Some("payments")).await.unwrap();
+    store.create_team("payments", "Payments", &note()).await.unwrap();
+    store.create_team("search", "Search", &note()).await.unwrap();
+    store.create_service("checkout-api", "Checkout API", Some("payments"), &note()).await.unwrap();
     let named = NewIncident { teams: vec!["payments".into()], ..incident("named") };
     let owned = NewIncident { services: vec!["checkout-api".into()], ..incident("owned service") };
     let other = NewIncident { teams: vec!["search".into()], ..incident("other team") };
@@ -745,8 +750,8 @@ async fn private_incident_is_visible_to_its_responder(store: Store) {
 
 async fn private_incident_is_visible_to_a_member_of_a_named_team(store: Store) {
     person(&store, "ana", Role::Viewer).await;
-    store.create_team("payments", "Payments").await.unwrap();
-    store.add_member("payments", "ana").await.unwrap();
+    store.create_team("payments", "Payments", &note()).await.unwrap();
+    store.add_member("payments", "ana", &note()).await.unwrap();
     let secret = NewIncident { teams: vec!["payments".into()], ..private_incident("secret") };
     private_and_public_incidents(&store, secret).await;
     let ana = store_viewer(&store, "ana").await;
@@ -765,11 +770,11 @@ async fn private_incident_is_visible_to_an_admin(store: Store) {
 
 async fn leaving_the_named_team_hides_the_private_incident_again(store: Store) {
     person(&store, "ana", Role::Viewer).await;
-    store.create_team("payments", "Payments").await.unwrap();
-    store.add_member("payments", "ana").await.unwrap();
+    store.create_team("payments", "Payments", &note()).await.unwrap();
+    store.add_member("payments", "ana", &note()).await.unwrap();
     let secret = NewIncident { teams: vec!["payments".into()], ..private_incident("secret") };
     private_and_public_incidents(&store, secret).await;
-    store.remove_member("payments", "ana").await.unwrap();
+    store.remove_member("payments", "ana", &note()).await.unwrap();
     let ana = store_viewer(&store, "ana").await;
     assert_not_found(store.incident(&ana, 1).await);
 }
@@ -894,8 +899,8 @@ async fn update_with_unknown_team_names_the_team_index_and_changes_nothing(store
 async fn update_replaces_services_and_responders(store: Store) {
     let admin = admin(&store).await;
     person(&store, "ana", Role::Editor).await;
-    store.create_service("checkout-api", "Checkout API", None).await.unwrap();
-    store.create_service("search", "Search", None).await.unwrap();
+    store.create_service("checkout-api", "Checkout API", None, &note()).await.unwrap();
+    store.create_service("search", "Search", None, &note()).await.unwrap();
     let new = NewIncident {
         services: vec!["checkout-api".into()],
         responders: vec![Responder { username: "admin".into(), role: ResponderRole::IncidentCommander }],
@@ -1638,7 +1643,7 @@ async fn listed_items(store: &Store, viewer: &Viewer, filter: ActionItemFilter) 
 async fn action_item_is_created_with_its_owners(store: Store) {
     let admin = admin(&store).await;
     person(&store, "ana", Role::Editor).await;
-    store.create_team("payments", "Payments").await.unwrap();
+    store.create_team("payments", "Payments", &note()).await.unwrap();
     store.create_incident(&admin, incident("x")).await.unwrap();
     let new = NewActionItem {
         owner: Some("ana".into()),
@@ -1691,8 +1696,8 @@ async fn action_items_are_filtered_by_owner(store: Store) {
 
 async fn action_items_are_filtered_by_team(store: Store) {
     let admin = admin(&store).await;
-    store.create_team("payments", "Payments").await.unwrap();
-    store.create_team("search", "Search").await.unwrap();
+    store.create_team("payments", "Payments", &note()).await.unwrap();
+    store.create_team("search", "Search", &note()).await.unwrap();
     store.create_incident(&admin, incident("x")).await.unwrap();
     let payments = NewActionItem { owner_team: Some("payments".into()), ..action_item("payments'") };
     let search = NewActionItem { owner_team: Some("search".into()), ..action_item("search's") };
@@ -1866,9 +1871,9 @@ async fn assigned_items_are_mine_and_my_teams_unowned_ones(store: Store) {
     let admin = admin(&store).await;
     person(&store, "ana", Role::Editor).await;
     person(&store, "bob", Role::Editor).await;
-    store.create_team("payments", "Payments").await.unwrap();
-    store.create_team("search", "Search").await.unwrap();
-    store.add_member("payments", "ana").await.unwrap();
+    store.create_team("payments", "Payments", &note()).await.unwrap();
+    store.create_team("search", "Search", &note()).await.unwrap();
+    store.add_member("payments", "ana", &note()).await.unwrap();
     store.create_incident(&admin, incident("x")).await.unwrap();
     for (title, owner, team, status) in [
         ("mine", Some("ana"), None, ActionItemStatus::Open),
@@ -1914,7 +1919,7 @@ async fn items_by_due_date_lead_with_the_earliest_and_end_with_undated(store: St
 
 async fn action_items_are_filtered_by_service(store: Store) {
     let admin = admin(&store).await;
-    store.create_service("checkout", "Checkout", None).await.unwrap();
+    store.create_service("checkout", "Checkout", None, &note()).await.unwrap();
     store.create_incident(&admin, NewIncident { services: vec!["checkout".into()], ..incident("one") }).await.unwrap();
     store.create_incident(&admin, incident("two")).await.unwrap();
     store.create_action_item(&admin, 1, action_item("of checkout")).await.unwrap();
@@ -1957,9 +1962,9 @@ async fn postmortems_to_review_are_others_in_review_on_my_teams_incidents(store:
     let admin = admin(&store).await;
     let ana = person(&store, "ana", Role::Editor).await;
     person(&store, "bob", Role::Editor).await;
-    store.create_team("payments", "Payments").await.unwrap();
-    store.add_member("payments", "ana").await.unwrap();
-    store.create_service("checkout", "Checkout", Some("payments")).await.unwrap();
+    store.create_team("payments", "Payments", &note()).await.unwrap();
+    store.add_member("payments", "ana", &note()).await.unwrap();
+    store.create_service("checkout", "Checkout", Some("payments"), &note()).await.unwrap();
     let named = NewIncident { teams: vec!["payments".into()], ..incident("names my team") };
     let affects = NewIncident { services: vec!["checkout".into()], ..incident("affects my service") };
     store.create_incident(&admin, named.clone()).await.unwrap();
@@ -2037,25 +2042,25 @@ on_both_databases!(
 
 async fn stored_setting_is_read_back_replaced_and_deleted(store: Store) {
     assert!(store.stored_settings().await.unwrap().is_empty());
-    store.put_setting("policy.prolonged_minutes", "45", "ana").await.unwrap();
-    store.put_setting("webhooks.github_secret", "\"s3cret\"", "ana").await.unwrap();
-    let replaced = store.put_setting("policy.prolonged_minutes", "90", "ben").await.unwrap();
+    store.put_setting("policy.prolonged_minutes", "45", &note_by("ana")).await.unwrap();
+    store.put_setting("webhooks.github_secret", "\"s3cret\"", &note_by("ana")).await.unwrap();
+    let replaced = store.put_setting("policy.prolonged_minutes", "90", &note_by("ben")).await.unwrap();
     let stored = store.stored_settings().await.unwrap();
     let keys: Vec<&str> = stored.iter().map(|s| s.key.as_str()).collect();
     assert_eq!(keys, ["policy.prolonged_minutes", "webhooks.github_secret"]);
     assert_eq!(stored[0].value, "90");
     assert_eq!(stored[0].updated_by.as_deref(), Some("ben"));
     assert_eq!(stored[0].updated_at, replaced.updated_at);
-    assert!(store.delete_setting("policy.prolonged_minutes").await.unwrap());
-    assert!(!store.delete_setting("policy.prolonged_minutes").await.unwrap(), "nothing left to delete");
+    assert!(store.delete_setting("policy.prolonged_minutes", &note()).await.unwrap());
+    assert!(!store.delete_setting("policy.prolonged_minutes", &note()).await.unwrap(), "nothing left to delete");
     let keys: Vec<String> = store.stored_settings().await.unwrap().into_iter().map(|s| s.key).collect();
     assert_eq!(keys, ["webhooks.github_secret"]);
 }
 
 async fn setting_that_is_not_json_is_refused(store: Store) {
-    let error = store.put_setting("policy.prolonged_minutes", "forty", "ana").await.unwrap_err();
+    let error = store.put_setting("policy.prolonged_minutes", "forty", &note_by("ana")).await.unwrap_err();
     assert!(matches!(&error, StoreError::Invalid(e) if e.0.iter().any(|f| f.field == "value")), "{error:?}");
-    let error = store.put_setting("", "1", "ana").await.unwrap_err();
+    let error = store.put_setting("", "1", &note_by("ana")).await.unwrap_err();
     assert!(matches!(&error, StoreError::Invalid(e) if e.0.iter().any(|f| f.field == "key")), "{error:?}");
     assert!(store.stored_settings().await.unwrap().is_empty());
 }
@@ -2121,7 +2126,7 @@ async fn search_finds_every_word_or_its_beginning_and_follows_changes(store: Sto
     store.update_incident(&admin, 1, patch).await.unwrap();
     assert_eq!(listed(&store, &admin, search("checkout")).await, ["Checkout slow after deploy"]);
     assert_eq!(listed(&store, &admin, search("payments")).await, ["Payments return 502"]);
-    store.delete_incident(&admin, 3).await.unwrap();
+    store.delete_incident(&admin, 3, &note()).await.unwrap();
     assert!(listed(&store, &admin, search("checkout")).await.is_empty());
 }
 
@@ -2737,4 +2742,59 @@ async fn an_account_change_and_its_audit_event_commit_together(store: Store) {
     assert_eq!(store.verify_audit_chains().await.unwrap().broken, []);
 }
 
-on_both_databases!(an_account_change_and_its_audit_event_commit_together);
+async fn team_service_setting_and_deletion_changes_commit_with_their_audit_events(store: Store) {
+    use hindsight_store::AuditNote;
+    let admin = admin(&store).await;
+    person(&store, "ana", Role::Viewer).await;
+    let before = store.audit_events(200).await.unwrap().len();
+    let noted = |action: &str| AuditNote::new("admin", action, "x", json!({}));
+    store.create_team("payments", "Payments", &noted("created team")).await.unwrap();
+    assert!(store.create_team("payments", "Again", &noted("created team again")).await.is_err());
+    assert!(store.create_team("refused", "Refused", &noted(&"x".repeat(5000))).await.is_err());
+    assert!(store.team("refused").await.is_err(), "no team without its audit event");
+    store.rename_team("payments", "Payments & billing", &noted("renamed team")).await.unwrap();
+    assert!(store.rename_team("nobody", "Nobody", &noted("renamed no team")).await.is_err());
+    store.add_member("payments", "ana", &noted("added to team")).await.unwrap();
+    store.add_member("payments", "ana", &noted("added to team twice")).await.unwrap();
+    store.remove_member("payments", "ana", &noted("removed from team")).await.unwrap();
+    store.create_service("checkout", "Checkout", Some("payments"), &noted("created service")).await.unwrap();
+    store.update_service("checkout", None, Some(None), &noted("changed service")).await.unwrap();
+    assert!(store.update_service("nothing", Some("Nothing"), None, &noted("changed no service")).await.is_err());
+    store.delete_service("checkout", &noted("deleted service")).await.unwrap();
+    store.delete_team("payments", &noted("deleted team")).await.unwrap();
+    assert!(store.delete_team("payments", &noted("deleted team again")).await.is_err());
+    store.put_setting("policy.prolonged_minutes", "45", &noted("set policy")).await.unwrap();
+    store.delete_setting("policy.prolonged_minutes", &noted("reset policy")).await.unwrap();
+    assert!(!store.delete_setting("policy.prolonged_minutes", &noted("reset policy again")).await.unwrap());
+    store.create_incident(&admin, incident("gone soon")).await.unwrap();
+    store.delete_incident(&admin, 1, &noted("deleted incident")).await.unwrap();
+
+    let mut events = store.audit_events(200).await.unwrap();
+    events.truncate(events.len() - before);
+    events.reverse();
+    let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        [
+            "created team",
+            "renamed team",
+            "added to team",
+            "removed from team",
+            "created service",
+            "changed service",
+            "deleted service",
+            "deleted team",
+            "set policy",
+            "reset policy",
+            "deleted incident",
+        ],
+        "each change with its event; nothing for what was refused or changed nothing"
+    );
+    assert!(store.stored_settings().await.unwrap().is_empty());
+    assert_eq!(store.verify_audit_chains().await.unwrap().broken, []);
+}
+
+on_both_databases!(
+    an_account_change_and_its_audit_event_commit_together,
+    team_service_setting_and_deletion_changes_commit_with_their_audit_events,
+);

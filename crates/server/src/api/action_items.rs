@@ -86,8 +86,8 @@ pub async fn create(
     Path(handle): Path<String>,
     JsonBody(new): JsonBody<NewActionItem>,
 ) -> Result<(StatusCode, Json<ActionItem>), ApiError> {
-    caller.require_write()?;
-    let item = state.store.create_action_item(&caller.viewer, incident_number(&handle)?, new).await?;
+    let number = incident_number(&handle)?;
+    let item = hindsight_app::incidents::create_action_item(&state.store, &caller.actor(), number, new).await?;
     Ok((StatusCode::CREATED, Json(item)))
 }
 
@@ -116,8 +116,7 @@ pub async fn update(
     Path(id): Path<String>,
     JsonBody(patch): JsonBody<ActionItemPatch>,
 ) -> Result<Json<ActionItem>, ApiError> {
-    caller.require_write()?;
-    Ok(Json(state.store.update_action_item(&caller.viewer, &id, patch).await?))
+    Ok(Json(hindsight_app::incidents::update_action_item(&state.store, &caller.actor(), &id, patch).await?))
 }
 
 /// Delete an action item.
@@ -130,7 +129,6 @@ pub async fn delete(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    caller.require_write()?;
-    state.store.delete_action_item(&caller.viewer, &id).await?;
+    hindsight_app::incidents::delete_action_item(&state.store, &caller.actor(), &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

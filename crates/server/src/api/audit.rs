@@ -1,6 +1,6 @@
 //! The tamper-evident record over HTTP, for admins: verify every hash chain, and read
-//! the audit events (account and settings changes). Also [`record`], the one way the
-//! server notes such a change: a row in `audit_events` plus a line in the log.
+//! the audit events (account, settings and deletion changes, each written by its use case
+//! in the change's own transaction).
 
 use axum::Json;
 use axum::extract::State;
@@ -12,19 +12,6 @@ use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::json::Params;
 use crate::state::AppState;
-
-/// Notes an account or settings change made by `caller`: appended to the chained
-/// audit events and logged under the `hindsight::audit` target. The change itself has
-/// already been made, so a failure to store the event does not undo or fail it: it is
-/// logged at error level with everything the event would have held.
-pub(crate) async fn record(state: &AppState, caller: &Caller, action: &str, subject: &str) {
-    let actor = caller.viewer.username.as_str();
-    tracing::info!(target: "hindsight::audit", actor, action, subject, "account change");
-    let detail = serde_json::json!({ "role": caller.viewer.role.to_string() });
-    if let Err(e) = state.store.record_audit_event(actor, action, subject, &detail).await {
-        tracing::error!(target: "hindsight::audit", actor, action, subject, error = %e, "audit event not stored");
-    }
-}
 
 /// Recompute every hash chain: each incident's and post-mortem's history, and the
 /// audit events. Admins only.

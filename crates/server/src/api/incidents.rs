@@ -102,8 +102,7 @@ pub async fn create(
     caller: Caller,
     JsonBody(new): JsonBody<NewIncident>,
 ) -> Result<(StatusCode, Json<Incident>), ApiError> {
-    caller.require_write()?;
-    let incident = state.store.create_incident(&caller.viewer, new).await?;
+    let incident = hindsight_app::incidents::declare(&state.store, &caller.actor(), new).await?;
     Ok((StatusCode::CREATED, Json(incident)))
 }
 
@@ -134,30 +133,9 @@ pub async fn update(
     Path(handle): Path<String>,
     JsonBody(patch): JsonBody<IncidentPatch>,
 ) -> Result<Json<Incident>, ApiError> {
-    Ok(Json(update_incident(&state, &caller, incident_number(&handle)?, patch).await?))
-}
-
-/// Changes an incident as `caller` (editors and admins), and drafts the post-mortem of an
-/// incident that resolves needing one. The API and the incident page change incidents here.
-pub(crate) async fn update_incident(
-    state: &AppState,
-    caller: &Caller,
-    number: i64,
-    patch: IncidentPatch,
-) -> Result<Incident, ApiError> {
-    caller.require_write()?;
-    let incident = state.store.update_incident(&caller.viewer, number, patch).await?;
-    if incident.status == hindsight_core::IncidentStatus::Resolved {
-        // A resolved incident that needs a post-mortem gets its draft now; the update stands either way.
-        let drafted = match state.rules_in_force().await {
-            Ok(rules) => hindsight_app::analysis::draft_if_required(&state.store, &caller.viewer, &rules, number).await,
-            Err(e) => Err(e),
-        };
-        if let Err(e) = drafted {
-            tracing::warn!(error = %e, incident = %incident.handle, "could not draft the post-mortem");
-        }
-    }
-    Ok(incident)
+    let rules = state.rules_in_force().await?;
+    let number = incident_number(&handle)?;
+    Ok(Json(hindsight_app::incidents::update(&state.store, &caller.actor(), &rules, number, patch).await?))
 }
 
 /// Delete an incident and everything attached to it. Admins only.
@@ -171,9 +149,7 @@ pub async fn delete(
     caller: Caller,
     Path(handle): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    caller.require_admin()?;
-    state.store.delete_incident(&caller.viewer, incident_number(&handle)?).await?;
-    super::audit::record(&state, &caller, "deleted incident with its history", &handle).await;
+    hindsight_app::incidents::delete(&state.store, &caller.actor(), incident_number(&handle)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -143,9 +143,7 @@ pub async fn delete(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    caller.require_admin()?;
-    state.store.delete_postmortem(&caller.viewer, &id).await?;
-    super::audit::record(&state, &caller, "deleted post-mortem with its history", &id).await;
+    hindsight_app::postmortems::delete(&state.store, &caller.actor(), &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -61,8 +61,8 @@ pub async fn create(
     Path(handle): Path<String>,
     JsonBody(new): JsonBody<NewTimelineEvent>,
 ) -> Result<(StatusCode, Json<TimelineEvent>), ApiError> {
-    caller.require_write()?;
-    let event = state.store.add_event(&caller.viewer, incident_number(&handle)?, new).await?;
+    let event =
+        hindsight_app::incidents::add_event(&state.store, &caller.actor(), incident_number(&handle)?, new).await?;
     Ok((StatusCode::CREATED, Json(event)))
 }
 
@@ -93,8 +93,8 @@ pub async fn update(
     Path((handle, id)): Path<(String, String)>,
     JsonBody(patch): JsonBody<TimelineEventPatch>,
 ) -> Result<Json<TimelineEvent>, ApiError> {
-    caller.require_write()?;
-    Ok(Json(state.store.update_event(&caller.viewer, incident_number(&handle)?, &id, patch).await?))
+    let number = incident_number(&handle)?;
+    Ok(Json(hindsight_app::incidents::update_event(&state.store, &caller.actor(), number, &id, patch).await?))
 }
 
 /// Remove an event.
@@ -108,8 +108,7 @@ pub async fn delete(
     caller: Caller,
     Path((handle, id)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    caller.require_write()?;
-    state.store.delete_event(&caller.viewer, incident_number(&handle)?, &id).await?;
+    hindsight_app::incidents::delete_event(&state.store, &caller.actor(), incident_number(&handle)?, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -75,6 +75,14 @@ impl Caller {
         Ok(self.actor().require_admin()?)
     }
 
+    /// The token hash of the browser session this request came with, if it came with one.
+    pub fn session_token_hash(&self) -> Option<String> {
+        match &self.credential {
+            Credential::Session { token_hash, .. } => Some(token_hash.clone()),
+            _ => None,
+        }
+    }
+
     /// Refuses callers who are neither `username` nor an admin.
     pub fn require_self_or_admin(&self, username: &str) -> Result<(), ApiError> {
         if self.viewer.username == username || self.viewer.role.is_admin() {

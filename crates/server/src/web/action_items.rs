@@ -11,6 +11,7 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use hindsight_app::AppError;
 use hindsight_core::{
     ActionItem, ActionItemKind, ActionItemPatch, ActionItemStatus, NewActionItem, Priority, parse_incident_handle,
 };
@@ -236,9 +237,9 @@ pub async fn change_status(
         .parse()
         .map_err(|_| PageError::new(StatusCode::BAD_REQUEST, "The form did not say which version it changes."))?;
     let patch = ActionItemPatch { version, status: Some(status), ..ActionItemPatch::default() };
-    match state.store.update_action_item(&caller.viewer, &id, patch).await {
+    match hindsight_app::incidents::update_action_item(&state.store, &caller.actor(), &id, patch).await {
         Ok(saved) => Ok(see_other_with_notice(&back, &format!("{}: now {}.", saved.title, status_label(saved.status)))),
-        Err(StoreError::Conflict { .. }) => {
+        Err(AppError::Store(StoreError::Conflict { .. })) => {
             // Someone changed it first: show what it is now, with the person's choice
             // ready to apply again on the current version.
             let current = state.store.action_item(&caller.viewer, &id).await?;
@@ -479,12 +480,12 @@ pub async fn add_item(
         tracker_url: fields.tracker_url,
     };
     if errors.is_empty() {
-        match state.store.create_action_item(&caller.viewer, number, new).await {
+        match hindsight_app::incidents::create_action_item(&state.store, &caller.actor(), number, new).await {
             Ok(item) => {
                 let path = format!("/incidents/{}/action-items", item.incident);
                 return Ok(see_other_with_notice(&path, &format!("Added \u{201c}{}\u{201d}.", item.title)));
             }
-            Err(StoreError::Invalid(invalid)) => errors.extend(invalid_messages(invalid)),
+            Err(AppError::Store(StoreError::Invalid(invalid))) => errors.extend(invalid_messages(invalid)),
             Err(other) => return Err(other.into()),
         }
     } else if let Err(invalid) = new.validate() {
@@ -551,13 +552,13 @@ pub async fn save_item(
         tracker_url: Some(fields.tracker_url),
     };
     if errors.is_empty() {
-        match state.store.update_action_item(&caller.viewer, &id, patch).await {
+        match hindsight_app::incidents::update_action_item(&state.store, &caller.actor(), &id, patch).await {
             Ok(saved) => {
                 let path = format!("/incidents/{}/action-items", saved.incident);
                 return Ok(see_other_with_notice(&path, &format!("Saved \u{201c}{}\u{201d}.", saved.title)));
             }
-            Err(StoreError::Invalid(invalid)) => errors.extend(invalid_messages(invalid)),
-            Err(StoreError::Conflict { .. }) => {
+            Err(AppError::Store(StoreError::Invalid(invalid))) => errors.extend(invalid_messages(invalid)),
+            Err(AppError::Store(StoreError::Conflict { .. })) => {
                 let now = state.store.action_item(&caller.viewer, &id).await?;
                 let message = format!(
                     "Someone saved this action item after you opened it (now version {}). Your changes were not \

@@ -95,7 +95,7 @@ pub async fn submit(State(state): State<AppState>, posted: Posted<DeclareForm>) 
             responders: Vec::new(),
             private: form.private.is_some(),
         };
-        match state.store.create_incident(&caller.viewer, new).await.map_err(ApiError::from) {
+        match hindsight_app::incidents::declare(&state.store, &caller.actor(), new).await.map_err(ApiError::from) {
             Ok(incident) => {
                 let path = format!("/incidents/{}", incident.handle);
                 return Ok(see_other_with_notice(&path, &format!("Declared {}.", incident.handle)));

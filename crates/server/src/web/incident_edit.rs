@@ -206,7 +206,10 @@ pub async fn save(
         }
     };
     let based_on = patch.version;
-    match crate::api::incidents::update_incident(&state, &caller, number, patch).await {
+    match hindsight_app::incidents::update(&state.store, &caller.actor(), &state.rules_in_force().await?, number, patch)
+        .await
+        .map_err(ApiError::from)
+    {
         Ok(incident) => {
             let notice = format!("Saved the changes to {}.", incident.handle);
             Ok(see_other_with_notice(&format!("/incidents/{}", incident.handle), &notice))

@@ -985,7 +985,16 @@ pub async fn change_status(
         }
         (Ok(status), Ok(version)) => {
             let patch = IncidentPatch { version, status: Some(status), ..IncidentPatch::default() };
-            match crate::api::incidents::update_incident(&state, &caller, number, patch).await {
+            match hindsight_app::incidents::update(
+                &state.store,
+                &caller.actor(),
+                &state.rules_in_force().await?,
+                number,
+                patch,
+            )
+            .await
+            .map_err(ApiError::from)
+            {
                 Ok(incident) => {
                     let notice = format!("{} is now {}.", incident.handle, incident.status);
                     return Ok(see_other_with_notice(&format!("/incidents/{}", incident.handle), &notice));
@@ -1053,7 +1062,16 @@ pub async fn override_moment(
                 _ => &mut patch.resolved_at,
             };
             *slot = Some(Some(at));
-            match crate::api::incidents::update_incident(&state, &caller, number, patch).await {
+            match hindsight_app::incidents::update(
+                &state.store,
+                &caller.actor(),
+                &state.rules_in_force().await?,
+                number,
+                patch,
+            )
+            .await
+            .map_err(ApiError::from)
+            {
                 Ok(incident) => {
                     let notice = format!("{name} set to {} on {}.", view::when_seconds(at), incident.handle);
                     return Ok(see_other_with_notice(&format!("/incidents/{}", incident.handle), &notice));
@@ -1100,7 +1118,10 @@ pub async fn add_event(
                 key_moment: None,
                 raw_payload: None,
             };
-            match state.store.add_event(&caller.viewer, number, new).await.map_err(ApiError::from) {
+            match hindsight_app::incidents::add_event(&state.store, &caller.actor(), number, new)
+                .await
+                .map_err(ApiError::from)
+            {
                 Ok(event) => {
                     let notice =
                         format!("Added the {} at {} to the timeline.", event.kind, view::when(event.occurred_at));

@@ -218,6 +218,12 @@ fn sentence(text: &str) -> String {
     out
 }
 
+impl From<hindsight_app::AppError> for PageError {
+    fn from(e: hindsight_app::AppError) -> PageError {
+        PageError::from(ApiError::from(e))
+    }
+}
+
 impl From<hindsight_store::StoreError> for PageError {
     fn from(e: hindsight_store::StoreError) -> PageError {
         PageError::from(ApiError::from(e))

@@ -42,8 +42,8 @@ async fn viewer_of(app: &TestApp, username: &str) -> Viewer {
 async fn home_shows_what_needs_each_person_and_says_what_would_appear() {
     let app = spawn_app().await;
     let seed = app.seed().await;
-    app.store.add_member("payments", "editor").await.unwrap();
-    app.store.add_member("payments", "viewer").await.unwrap();
+    app.store.add_member("payments", "editor", &note()).await.unwrap();
+    app.store.add_member("payments", "viewer", &note()).await.unwrap();
     item(
         &app,
         &seed.public,
@@ -388,7 +388,7 @@ async fn viewers_outsiders_and_forged_forms_change_nothing() {
 async fn team_and_service_pages_show_people_services_incidents_and_open_items() {
     let app = spawn_app().await;
     let seed = app.seed().await;
-    app.store.add_member("payments", "editor").await.unwrap();
+    app.store.add_member("payments", "editor", &note()).await.unwrap();
     item(
         &app,
         &seed.public,
@@ -439,4 +439,9 @@ async fn team_and_service_pages_show_people_services_incidents_and_open_items() 
     assert!(section(&search, "incidents").contains("No incidents you can see"), "the private one is hidden");
     assert_eq!(page(&app, &outsider, "/services/nope").await.0, StatusCode::NOT_FOUND);
     assert_eq!(page(&app, &outsider, "/teams/nope").await.0, StatusCode::NOT_FOUND);
+}
+
+/// An audit note for the memberships these tests set up directly in the store.
+fn note() -> hindsight_store::AuditNote {
+    hindsight_store::AuditNote::new("test", "added to team", "payments", json!({}))
 }

@@ -22,10 +22,9 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::set_by;
-use crate::api::accounts::audit;
 use crate::auth::Caller;
 use crate::error::ApiError;
-use hindsight_app::settings::{POLICY_PREFIX, WEBHOOK_SECRETS, WEBHOOKS_PREFIX};
+use hindsight_app::settings::{self as rules, POLICY_PREFIX, WEBHOOK_SECRETS, WEBHOOKS_PREFIX};
 
 use crate::state::AppState;
 use crate::web::kit::{Chrome, Notice, PageError, Posted, Signed, see_other_with_notice};
@@ -234,23 +233,17 @@ pub async fn save_policy(State(state): State<AppState>, posted: Posted<PolicyFor
     for (key, value) in values {
         let full_key = format!("{POLICY_PREFIX}{key}");
         if configured.get(key) == Some(&value) {
-            if state.store.delete_setting(&full_key).await? {
+            let action = format!("reset policy {key} to the configured value {}", shown(&value));
+            if rules::clear(&state.store, &caller.actor(), &full_key, &action, "policy").await? {
                 changed.push(key);
-                audit(
-                    &state,
-                    &caller,
-                    &format!("reset policy {key} to the configured value {}", shown(&value)),
-                    "policy",
-                )
-                .await;
             }
             continue;
         }
         let was = stored.get(key).and_then(|s| serde_json::from_str::<Value>(&s.value).ok());
         if was.as_ref() != Some(&value) {
-            state.store.put_setting(&full_key, &value.to_string(), &caller.viewer.username).await?;
+            let action = format!("set policy {key} to {}", shown(&value));
+            rules::put(&state.store, &caller.actor(), &full_key, &value, &action, "policy").await?;
             changed.push(key);
-            audit(&state, &caller, &format!("set policy {key} to {}", shown(&value)), "policy").await;
         }
     }
     let notice = if changed.is_empty() {
@@ -269,14 +262,9 @@ pub async fn reset_policy(State(state): State<AppState>, posted: Posted<ResetFor
         PageError::new(StatusCode::UNPROCESSABLE_ENTITY, format!("{:?} is not a policy threshold", form.reset))
     })?;
     let configured = policy_json(&state.settings.rules.policy).get(threshold.key).map(shown).unwrap_or_default();
-    let notice = if state.store.delete_setting(&format!("{POLICY_PREFIX}{}", threshold.key)).await? {
-        audit(
-            &state,
-            &caller,
-            &format!("reset policy {} to the configured value {configured}", threshold.key),
-            "policy",
-        )
-        .await;
+    let key = format!("{POLICY_PREFIX}{}", threshold.key);
+    let action = format!("reset policy {} to the configured value {configured}", threshold.key);
+    let notice = if rules::clear(&state.store, &caller.actor(), &key, &action, "policy").await? {
         format!("{} is back to the configured value ({configured}).", threshold.label)
     } else {
         format!("{} already had the configured value ({configured}).", threshold.label)
@@ -403,9 +391,9 @@ pub async fn set_secret(
         );
         return refused(&state, &caller, &vendor, error).await;
     }
-    let value = Value::from(secret).to_string();
-    state.store.put_setting(&format!("{WEBHOOKS_PREFIX}{field}"), &value, &caller.viewer.username).await?;
-    audit(&state, &caller, &format!("set the {vendor} webhook secret"), "webhooks").await;
+    let key = format!("{WEBHOOKS_PREFIX}{field}");
+    let action = format!("set the {vendor} webhook secret");
+    rules::put(&state.store, &caller.actor(), &key, &Value::from(secret), &action, "webhooks").await?;
     let (name, _) = vendor_words(&vendor);
     let notice = format!("Saved a new {name} secret. The webhook checks against it from now on.");
     Ok(see_other_with_notice("/admin/webhooks", &notice))
@@ -422,8 +410,9 @@ pub async fn clear_secret(
     caller.require_admin()?;
     let field = secret_field(&vendor)?;
     let (name, _) = vendor_words(&vendor);
-    let notice = if state.store.delete_setting(&format!("{WEBHOOKS_PREFIX}{field}")).await? {
-        audit(&state, &caller, &format!("cleared the {vendor} webhook secret"), "webhooks").await;
+    let key = format!("{WEBHOOKS_PREFIX}{field}");
+    let action = format!("cleared the {vendor} webhook secret");
+    let notice = if rules::clear(&state.store, &caller.actor(), &key, &action, "webhooks").await? {
         let configured = serde_json::to_value(&state.settings.rules.webhooks)
             .ok()
             .and_then(|v| v.get(field).and_then(Value::as_str).map(|s| !s.is_empty()))

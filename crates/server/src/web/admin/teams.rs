@@ -8,10 +8,10 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::form_errors;
-use crate::api::accounts::{CreateService, create_service_as, create_team_as, set_membership_as};
 use crate::auth::Caller;
 use crate::state::AppState;
 use crate::web::kit::{Chrome, Notice, PageError, Posted, Signed, see_other_with_notice};
+use hindsight_app::accounts::{self, CreateService};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "admin_teams.html")]
@@ -122,7 +122,7 @@ pub async fn list(
 pub async fn create_team(State(state): State<AppState>, posted: Posted<TeamForm>) -> Result<Response, PageError> {
     let Posted { caller, form } = posted;
     caller.require_admin()?;
-    match create_team_as(&state, &caller, form.slug.trim(), form.name.trim()).await {
+    match accounts::create_team(&state.store, &caller.actor(), form.slug.trim(), form.name.trim()).await {
         Ok(team) => Ok(see_other_with_notice("/admin/teams", &format!("Created team {}.", team.name))),
         Err(e) => {
             let team_errors = form_errors(e)?;
@@ -143,7 +143,7 @@ async fn membership(
         let member_errors = vec!["Member: choose a user".to_string()];
         return refused_page(state, caller, Refused { member_errors, ..Refused::default() }).await;
     }
-    match set_membership_as(state, caller, slug, username, member).await {
+    match accounts::set_membership(&state.store, &caller.actor(), slug, username, member).await {
         Ok(team) => {
             let done = if member {
                 format!("Added {username} to {}.", team.name)
@@ -186,7 +186,7 @@ pub async fn create_service(State(state): State<AppState>, posted: Posted<Servic
         name: form.name.trim().to_string(),
         owner_team: Some(form.owner_team.clone()).filter(|t| !t.is_empty()),
     };
-    match create_service_as(&state, &caller, new).await {
+    match accounts::create_service(&state.store, &caller.actor(), new).await {
         Ok(service) => Ok(see_other_with_notice("/admin/teams", &format!("Created service {}.", service.name))),
         Err(e) => {
             let service_errors = form_errors(e)?;

@@ -10,10 +10,10 @@ use hindsight_core::ApiToken;
 use serde::Deserialize;
 
 use super::form_errors;
-use crate::api::accounts::{create_token_as, revoke_token_as};
 use crate::state::AppState;
 use crate::web::kit::{Chrome, Notice, PageError, Posted, Signed, see_other_with_notice};
 use crate::web::view;
+use hindsight_app::accounts;
 
 struct TokenRow {
     id: String,
@@ -85,7 +85,7 @@ pub async fn own(State(state): State<AppState>, Signed(caller): Signed, notice: 
 pub async fn create_own(State(state): State<AppState>, posted: Posted<TokenForm>) -> Result<Response, PageError> {
     let Posted { caller, form } = posted;
     let username = caller.viewer.username.clone();
-    match create_token_as(&state, &caller, &username, form.name.trim()).await {
+    match accounts::create_token(&state.store, &caller.actor(), &username, form.name.trim()).await {
         Ok(created) => {
             let shown = Some((created.token.name, created.secret));
             let page = own_page(&state, Chrome::of(&caller), String::new(), Vec::new(), shown).await?;
@@ -105,7 +105,7 @@ pub async fn revoke_own(
     Path(id): Path<String>,
     posted: Posted<TokenForm>,
 ) -> Result<Response, PageError> {
-    let token = revoke_token_as(&state, &posted.caller, &id).await?;
+    let token = accounts::revoke_token(&state.store, &posted.caller.actor(), &id).await?;
     Ok(see_other_with_notice("/settings/tokens", &format!("Revoked the token {:?}; it no longer works.", token.name)))
 }
 
@@ -123,7 +123,7 @@ pub async fn revoke_any(
     posted: Posted<TokenForm>,
 ) -> Result<Response, PageError> {
     posted.caller.require_admin()?;
-    let token = revoke_token_as(&state, &posted.caller, &id).await?;
+    let token = accounts::revoke_token(&state.store, &posted.caller.actor(), &id).await?;
     let notice = format!("Revoked {}'s token {:?}; it no longer works.", token.username, token.name);
     Ok(see_other_with_notice("/admin/tokens", &notice))
 }

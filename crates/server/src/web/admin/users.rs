@@ -11,11 +11,11 @@ use hindsight_core::Role;
 use serde::Deserialize;
 
 use super::form_errors;
-use crate::api::accounts::{CreateUser, UpdateUser, create_user_as, update_user_as};
 use crate::auth::Caller;
 use crate::state::AppState;
 use crate::web::kit::{Chrome, Notice, PageError, Posted, Signed, see_other_with_notice};
 use crate::web::view;
+use hindsight_app::accounts::{self, CreateUser, UpdateUser};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "admin_users.html")]
@@ -140,7 +140,7 @@ pub async fn create(State(state): State<AppState>, posted: Posted<NewUserForm>) 
             role,
             password: Some(form.password.clone()),
         };
-        match create_user_as(&state, &caller, new).await {
+        match accounts::create_user(&state.store, &caller.actor(), new).await {
             Ok(user) => {
                 let notice = format!("Added {} as {}. Tell them their initial password.", user.username, user.role);
                 return Ok(see_other_with_notice("/admin/users", &notice));
@@ -161,7 +161,7 @@ async fn change(
     change: UpdateUser,
     done: &str,
 ) -> Result<Response, PageError> {
-    match update_user_as(state, caller, username, change).await {
+    match accounts::update_user(&state.store, &caller.actor(), username, change, caller.session_token_hash()).await {
         Ok(_) => Ok(see_other_with_notice("/admin/users", done)),
         Err(e) => {
             let errors = form_errors(e)?;

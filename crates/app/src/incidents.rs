@@ -1,0 +1,104 @@
+//! Incidents and what hangs off them: declare, change (and, on resolving, draft the
+//! post-mortem the policy asks for), delete; add, change and remove timeline events and
+//! action items. Each checks the actor's role; the store decides what the actor may see and
+//! appends the change's domain events to the outbox in the same transaction.
+
+use hindsight_core::{
+    ActionItem, ActionItemPatch, Incident, IncidentPatch, IncidentStatus, NewActionItem, NewIncident, NewTimelineEvent,
+    TimelineEvent, TimelineEventPatch, incident_handle,
+};
+use hindsight_store::Store;
+
+use crate::{Actor, AppError, Rules};
+
+/// Declares an incident (editors and admins).
+pub async fn declare(store: &Store, actor: &Actor, new: NewIncident) -> Result<Incident, AppError> {
+    actor.require_write()?;
+    Ok(store.create_incident(&actor.viewer(), new).await?)
+}
+
+/// Changes an incident (editors and admins). One that is now resolved and needs a
+/// post-mortem by `rules` gets its draft; the change stands even if drafting fails (that
+/// failure is logged, and the incident page offers to start the post-mortem by hand).
+pub async fn update(
+    store: &Store,
+    actor: &Actor,
+    rules: &Rules,
+    number: i64,
+    patch: IncidentPatch,
+) -> Result<Incident, AppError> {
+    actor.require_write()?;
+    let viewer = actor.viewer();
+    let incident = store.update_incident(&viewer, number, patch).await?;
+    if incident.status == IncidentStatus::Resolved
+        && let Err(e) = crate::analysis::draft_if_required(store, &viewer, rules, number).await
+    {
+        tracing::warn!(error = %e, incident = %incident.handle, "could not draft the post-mortem");
+    }
+    Ok(incident)
+}
+
+/// Deletes an incident and everything attached to it (admins only); the audit event is
+/// written in the same transaction.
+pub async fn delete(store: &Store, actor: &Actor, number: i64) -> Result<(), AppError> {
+    actor.require_admin()?;
+    let note = crate::accounts::note(actor, "deleted incident with its history", &incident_handle(number));
+    Ok(store.delete_incident(&actor.viewer(), number, &note).await?)
+}
+
+/// Adds an event to an incident's timeline (editors and admins).
+pub async fn add_event(
+    store: &Store,
+    actor: &Actor,
+    number: i64,
+    new: NewTimelineEvent,
+) -> Result<TimelineEvent, AppError> {
+    actor.require_write()?;
+    Ok(store.add_event(&actor.viewer(), number, new).await?)
+}
+
+/// Changes a timeline event (editors and admins).
+pub async fn update_event(
+    store: &Store,
+    actor: &Actor,
+    number: i64,
+    id: &str,
+    patch: TimelineEventPatch,
+) -> Result<TimelineEvent, AppError> {
+    actor.require_write()?;
+    Ok(store.update_event(&actor.viewer(), number, id, patch).await?)
+}
+
+/// Removes a timeline event (editors and admins).
+pub async fn delete_event(store: &Store, actor: &Actor, number: i64, id: &str) -> Result<(), AppError> {
+    actor.require_write()?;
+    Ok(store.delete_event(&actor.viewer(), number, id).await?)
+}
+
+/// Adds an action item to an incident (editors and admins).
+pub async fn create_action_item(
+    store: &Store,
+    actor: &Actor,
+    number: i64,
+    new: NewActionItem,
+) -> Result<ActionItem, AppError> {
+    actor.require_write()?;
+    Ok(store.create_action_item(&actor.viewer(), number, new).await?)
+}
+
+/// Changes an action item: its status, owner, due date, … (editors and admins).
+pub async fn update_action_item(
+    store: &Store,
+    actor: &Actor,
+    id: &str,
+    patch: ActionItemPatch,
+) -> Result<ActionItem, AppError> {
+    actor.require_write()?;
+    Ok(store.update_action_item(&actor.viewer(), id, patch).await?)
+}
+
+/// Removes an action item (editors and admins).
+pub async fn delete_action_item(store: &Store, actor: &Actor, id: &str) -> Result<(), AppError> {
+    actor.require_write()?;
+    Ok(store.delete_action_item(&actor.viewer(), id).await?)
+}
