@@ -129,18 +129,14 @@ fn prefill(incident: &Incident, events: &[TimelineEvent]) -> Sections {
     let m = &incident.moments;
     let mut sections = Sections {
         summary: if incident.description.is_empty() { incident.title.clone() } else { incident.description.clone() },
-        detection: format!(
-            "Detected at {} by {}.",
-            when(m.detected_at),
-            incident.detection_method.as_str().replace('_', " ")
-        ),
+        detection: format!("Detected at {} by {}.", when(m.detected_at), incident.detection_method.words()),
         ..Sections::default()
     };
     let marked: Vec<String> = events
         .iter()
         .filter(|e| e.key_moment.is_some())
         .map(|e| {
-            let marker = e.key_moment.map(|k| k.as_str().replace('_', " ")).unwrap_or_default();
+            let marker = e.key_moment.map(|k| k.words()).unwrap_or_default();
             format!("- {} ({marker}): {}", when(Some(e.occurred_at)), e.text)
         })
         .collect();

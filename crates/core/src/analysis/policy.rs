@@ -514,7 +514,7 @@ fn response_problems(response: &[ResponseFinding]) -> Option<PolicyReason> {
     let mut kinds: Vec<ResponseFindingKind> = serious.iter().map(|f| f.kind).collect();
     kinds.sort();
     kinds.dedup();
-    let names: Vec<String> = kinds.iter().map(|k| k.as_str().replace('_', " ")).collect();
+    let names: Vec<String> = kinds.iter().map(|k| k.words()).collect();
     let problems = match serious.len() {
         1 => "1 serious problem".to_string(),
         n => format!("{n} serious problems"),

@@ -43,6 +43,12 @@ macro_rules! word_enum {
             pub fn as_str(self) -> &'static str {
                 match self { $($name::$variant => $text),+ }
             }
+
+            /// The word as a person reads it, with spaces for underscores:
+            /// `monitoring_alert` is `monitoring alert`.
+            pub fn words(self) -> String {
+                self.as_str().replace('_', " ")
+            }
         }
 
         impl std::fmt::Display for $name {

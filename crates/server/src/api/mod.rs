@@ -150,8 +150,9 @@ impl PageQuery {
     }
 }
 
-/// The incident number in a handle, or 404.
-fn incident_number(handle: &str) -> Result<i64, ApiError> {
+/// The incident number in a handle (`INC-42` is 42), or 404: the one reading of a `{handle}`
+/// path segment, for the API and (through `web::kit::incident_number`) the pages.
+pub(crate) fn incident_number(handle: &str) -> Result<i64, ApiError> {
     hindsight_core::parse_incident_handle(handle)
         .ok_or_else(|| ApiError::NotFound(format!("incident {handle:?} not found: handles look like INC-42")))
 }

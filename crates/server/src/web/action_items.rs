@@ -19,9 +19,8 @@ use hindsight_store::{ActionItemFilter, StoreError};
 use serde::Deserialize;
 use time::Date;
 
-use super::kit::{Chrome, Notice, PageError, Posted, Signed, safe_next, see_other_with_notice, urlencode};
+use super::kit::{self, Chrome, Notice, PageError, Posted, Signed, safe_next, see_other_with_notice, urlencode};
 use super::view::Label;
-use crate::error::ApiError;
 use crate::json::Params;
 use crate::state::AppState;
 
@@ -443,18 +442,13 @@ async fn incident_items_page(
     })
 }
 
-fn incident_number(handle: &str) -> Result<i64, PageError> {
-    parse_incident_handle(handle)
-        .ok_or_else(|| PageError::from(ApiError::NotFound(format!("incident {handle:?} not found"))))
-}
-
 pub async fn incident_items(
     State(state): State<AppState>,
     Signed(caller): Signed,
     notice: Notice,
     Path(handle): Path<String>,
 ) -> Result<Response, PageError> {
-    let number = incident_number(&handle)?;
+    let number = kit::incident_number(&handle)?;
     let chrome = Chrome::of(&caller).with_notice(notice);
     Ok(incident_items_page(&state, chrome, &caller, number, ItemForm::blank(), Vec::new()).await?.into_response())
 }
@@ -466,7 +460,7 @@ pub async fn add_item(
 ) -> Result<Response, PageError> {
     let Posted { caller, form } = posted;
     caller.require_write()?;
-    let number = incident_number(&handle)?;
+    let number = kit::incident_number(&handle)?;
     let (fields, mut errors) = form.read();
     let new = NewActionItem {
         title: fields.title,

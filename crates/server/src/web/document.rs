@@ -16,9 +16,8 @@ use hindsight_core::{FieldChange, PostmortemStatus};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::kit::{Chrome, Notice, PageError, Signed};
+use super::kit::{self, Chrome, Notice, PageError, Signed};
 use super::view::{self, Label};
-use crate::error::ApiError;
 use crate::state::AppState;
 
 /// Changes shown per page of history.
@@ -44,11 +43,6 @@ struct DocumentPage {
     body: String,
 }
 
-fn incident_number(handle: &str) -> Result<i64, PageError> {
-    hindsight_core::parse_incident_handle(handle)
-        .ok_or_else(|| ApiError::NotFound(format!("incident {handle:?} not found")).into())
-}
-
 /// The inside of core's standalone page: everything in its `<main>`.
 fn document_body(page: &str) -> &str {
     page.split_once("<main>").and_then(|(_, rest)| rest.rsplit_once("</main>")).map(|(body, _)| body).unwrap_or("")
@@ -61,7 +55,7 @@ pub async fn read(
     notice: Notice,
     Path(handle): Path<String>,
 ) -> Result<Response, PageError> {
-    let number = incident_number(&handle)?;
+    let number = kit::incident_number(&handle)?;
     let doc = hindsight_app::analysis::document(&state.store, &caller.viewer, number).await?;
     let html = hindsight_document::to_html(&doc);
     let status = doc.postmortem.status;
@@ -88,7 +82,7 @@ pub async fn markdown(
     Signed(caller): Signed,
     Path(handle): Path<String>,
 ) -> Result<Response, PageError> {
-    let number = incident_number(&handle)?;
+    let number = kit::incident_number(&handle)?;
     let doc = hindsight_app::analysis::document(&state.store, &caller.viewer, number).await?;
     let filename = format!("{}-postmortem.md", doc.incident.handle);
     Ok((
@@ -107,7 +101,7 @@ pub async fn html_file(
     Signed(caller): Signed,
     Path(handle): Path<String>,
 ) -> Result<Response, PageError> {
-    let doc = hindsight_app::analysis::document(&state.store, &caller.viewer, incident_number(&handle)?).await?;
+    let doc = hindsight_app::analysis::document(&state.store, &caller.viewer, kit::incident_number(&handle)?).await?;
     let filename = format!("{}-postmortem.html", doc.incident.handle);
     Ok((
         [
@@ -126,7 +120,7 @@ pub async fn pdf_file(
     Signed(caller): Signed,
     Path(handle): Path<String>,
 ) -> Result<Response, PageError> {
-    let doc = hindsight_app::analysis::document(&state.store, &caller.viewer, incident_number(&handle)?).await?;
+    let doc = hindsight_app::analysis::document(&state.store, &caller.viewer, kit::incident_number(&handle)?).await?;
     let filename = format!("{}-postmortem.pdf", doc.incident.handle);
     // Typesetting takes tens of milliseconds of CPU: keep it off the async workers.
     let pdf = tokio::task::spawn_blocking(move || hindsight_document::to_pdf(&doc))
@@ -196,7 +190,7 @@ pub async fn history(
     Path(handle): Path<String>,
     Query(query): Query<HistoryQuery>,
 ) -> Result<Response, PageError> {
-    let number = incident_number(&handle)?;
+    let number = kit::incident_number(&handle)?;
     let postmortem = state.store.postmortem_of_incident(&caller.viewer, number).await?;
     let mut changes = state.store.postmortem_history(&caller.viewer, &postmortem.id).await?;
     changes.reverse();

@@ -31,7 +31,7 @@ use hindsight_core::{
 };
 use hindsight_document::escape_html as escape;
 
-use super::kit::{Chrome, Notice, PageError, Posted, Signed, see_other_with_notice};
+use super::kit::{self, Chrome, Notice, PageError, Posted, Signed, see_other_with_notice};
 use crate::error::ApiError;
 use crate::state::AppState;
 use hindsight_app::analysis::{self, Evidence};
@@ -901,10 +901,7 @@ async fn render(state: &AppState, chrome: Chrome, evidence: &Evidence, shown: Sh
         sections: Vec::new(),
         dc_rows: Vec::new(),
         dc_merge: None,
-        dc_statuses: DamageControlStatus::ALL
-            .iter()
-            .map(|s| (s.as_str().to_string(), s.as_str().replace('_', " ")))
-            .collect(),
+        dc_statuses: DamageControlStatus::ALL.iter().map(|s| (s.as_str().to_string(), s.words())).collect(),
         teams: Vec::new(),
         rec_rows: Vec::new(),
         rec_merge: None,
@@ -1091,11 +1088,6 @@ async fn render(state: &AppState, chrome: Chrome, evidence: &Evidence, shown: Sh
     Ok(page)
 }
 
-fn incident_number(handle: &str) -> Result<i64, PageError> {
-    hindsight_core::parse_incident_handle(handle)
-        .ok_or_else(|| PageError::from(ApiError::NotFound(format!("incident {handle:?} not found"))))
-}
-
 fn edit_path(handle: &str) -> String {
     format!("/incidents/{handle}/postmortem/edit")
 }
@@ -1107,7 +1099,7 @@ pub async fn edit(
     notice: Notice,
     Path(handle): Path<String>,
 ) -> Result<Response, PageError> {
-    let evidence = analysis::gather(&state.store, &caller.viewer, incident_number(&handle)?).await?;
+    let evidence = analysis::gather(&state.store, &caller.viewer, kit::incident_number(&handle)?).await?;
     let chrome = Chrome::of(&caller).with_notice(notice);
     Ok(render(&state, chrome, &evidence, Shown::default()).await?.into_response())
 }
@@ -1122,7 +1114,7 @@ pub async fn save(
     let Posted { caller, form } = posted;
     caller.require_write()?;
     let form = FormFields(form);
-    let number = incident_number(&handle)?;
+    let number = kit::incident_number(&handle)?;
     let path = edit_path(&handle);
     let action = form.get("action");
     if action == "start" {
@@ -1280,7 +1272,7 @@ pub async fn save(
             let evidence = analysis::gather(&state.store, &caller.viewer, number).await?;
             let mut errors = vec![format!(
                 "{saved_note} It was not moved to {}: {}",
-                status.as_str().replace('_', " "),
+                status.words(),
                 if status == PostmortemStatus::InReview {
                     "the checklist is not complete yet."
                 } else {

@@ -18,7 +18,7 @@ use axum::response::{IntoResponse, Response};
 use hindsight_core::{DetectionMethod, Incident, IncidentPatch, Responder, ResponderRole, Severity};
 use serde::Deserialize;
 
-use super::kit::{Chrome, PageError, Posted, Signed, see_other_with_notice};
+use super::kit::{self, Chrome, PageError, Posted, Signed, see_other_with_notice};
 use super::view::{self, Label};
 use crate::auth::Caller;
 use crate::error::ApiError;
@@ -172,11 +172,6 @@ async fn page(
     })
 }
 
-fn number_of(handle: &str) -> Result<i64, PageError> {
-    hindsight_core::parse_incident_handle(handle)
-        .ok_or_else(|| PageError::from(ApiError::NotFound(format!("incident {handle:?} not found"))))
-}
-
 /// The form, filled in with the incident as saved. Editors and admins.
 pub async fn form(
     State(state): State<AppState>,
@@ -184,7 +179,7 @@ pub async fn form(
     Path(handle): Path<String>,
 ) -> Result<Response, PageError> {
     caller.require_write()?;
-    let incident = state.store.incident(&caller.viewer, number_of(&handle)?).await?;
+    let incident = state.store.incident(&caller.viewer, kit::incident_number(&handle)?).await?;
     let page = page(&state, &caller, incident.handle.clone(), EditForm::of(&incident), Vec::new(), Vec::new()).await?;
     Ok(page.into_response())
 }
@@ -197,7 +192,7 @@ pub async fn save(
 ) -> Result<Response, PageError> {
     let Posted { caller, mut form } = posted;
     caller.require_write()?;
-    let number = number_of(&handle)?;
+    let number = kit::incident_number(&handle)?;
     let patch = match form.patch() {
         Ok(patch) => patch,
         Err(errors) => {

@@ -19,7 +19,9 @@ use hindsight_store::{ActionItemFilter, EventCategory, EventVolume, IncidentSort
 use serde::Deserialize;
 use time::OffsetDateTime;
 
-use super::kit::{Chrome, Notice, PageError, Posted, Signed, check_csrf, form_time, see_other_with_notice, urlencode};
+use super::kit::{
+    self, Chrome, Notice, PageError, Posted, Signed, check_csrf, form_time, see_other_with_notice, urlencode,
+};
 use super::view::{self, EventRow, IncidentRow, ItemRow, Label, SectionView};
 use crate::api::incidents::IncidentQuery;
 use crate::auth::{Caller, Credential};
@@ -415,7 +417,7 @@ pub async fn confirm_resolve(
     Params(query): Params<ResolveQuery>,
 ) -> Result<Response, PageError> {
     caller.require_write()?;
-    let incident = state.store.incident(&caller.viewer, number_of(&handle)?).await?;
+    let incident = state.store.incident(&caller.viewer, kit::incident_number(&handle)?).await?;
     let version = query.version.filter(|v| !v.trim().is_empty()).unwrap_or_else(|| incident.version.to_string());
     Ok(resolve_page(&state, &caller, incident, version).await?.into_response())
 }
@@ -431,8 +433,7 @@ async fn resolve_page(
         Err(StoreError::NotFound(_)) => {
             let evidence = hindsight_app::analysis::gather(&state.store, &caller.viewer, incident.number).await?;
             let report = hindsight_app::analysis::policy(&evidence, &state.rules_in_force().await?);
-            serde_json::to_value(&report.decision).ok().and_then(|d| d["necessity"].as_str().map(|n| n == "required"))
-                == Some(true)
+            report.decision.necessity == hindsight_core::analysis::Necessity::Required
         }
         Err(e) => return Err(e.into()),
     };
@@ -584,12 +585,6 @@ struct IncidentPage {
     forms: Forms,
 }
 
-/// The incident number in a handle, or a "not found" page.
-fn number_of(handle: &str) -> Result<i64, PageError> {
-    hindsight_core::parse_incident_handle(handle)
-        .ok_or_else(|| PageError::from(ApiError::NotFound(format!("incident {handle:?} not found"))))
-}
-
 /// The incident page's URL showing `category` (all when `None`) from `cursor` on.
 fn timeline_url(handle: &str, category: Option<&str>, cursor: Option<&str>) -> String {
     let mut query = Vec::new();
@@ -634,7 +629,7 @@ async fn build(
     query: &TimelineQuery,
     forms: Forms,
 ) -> Result<IncidentPage, PageError> {
-    let number = number_of(handle)?;
+    let number = kit::incident_number(handle)?;
     let viewer = &caller.viewer;
     let incident = state.store.incident(viewer, number).await?;
     let handle = incident.handle.clone();
@@ -680,8 +675,6 @@ async fn build(
     let evidence =
         hindsight_app::analysis::Evidence { incident, events: analysed, postmortem, action_items: items.items };
     let report = hindsight_app::analysis::policy(&evidence, &state.rules_in_force().await?);
-    let decision = serde_json::to_value(&report.decision).unwrap_or_default();
-    let text = |v: &serde_json::Value| v.as_str().unwrap_or("").replace('_', " ");
     let hindsight_app::analysis::Evidence { incident, postmortem, action_items, .. } = evidence;
 
     let label = state.settings.severity_labels.get(&incident.severity.to_string()).cloned().unwrap_or_default();
@@ -727,19 +720,14 @@ async fn build(
         sections: postmortem.as_ref().map(view::sections).unwrap_or_default(),
         more_items: items.next_cursor.is_some(),
         items: action_items.iter().map(ItemRow::new).collect(),
-        necessity: text(&decision["necessity"]),
-        reasons: decision["reasons"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|r| (text(&r["necessity"]), text(&r["criterion"]), text(&r["explanation"])))
-            .collect(),
-        findings: report
-            .response
+        necessity: report.decision.necessity.words(),
+        reasons: report
+            .decision
+            .reasons
             .iter()
-            .filter_map(|f| serde_json::to_value(f).ok())
-            .map(|f| (text(&f["kind"]), text(&f["message"])))
+            .map(|r| (r.necessity.words(), r.criterion.words(), r.explanation.clone()))
             .collect(),
+        findings: report.response.iter().map(|f| (f.kind.words(), f.message.clone())).collect(),
         analysed_note: (total_events > analysed_count).then(|| {
             format!(
                 "Weighed on the first {} of the timeline's {} events.",
@@ -976,7 +964,7 @@ pub async fn change_status(
 ) -> Result<Response, PageError> {
     let Posted { caller, form } = posted;
     caller.require_write()?;
-    let number = number_of(&handle)?;
+    let number = kit::incident_number(&handle)?;
     let status = form.status.parse::<IncidentStatus>();
     let errors = match (status, version_of(&form.version)) {
         (Ok(IncidentStatus::Resolved), Ok(_)) if form.confirm != "yes" => {
@@ -1018,7 +1006,7 @@ pub async fn override_moment(
 ) -> Result<Response, PageError> {
     let Posted { caller, form } = posted;
     caller.require_write()?;
-    let number = number_of(&handle)?;
+    let number = kit::incident_number(&handle)?;
     let mut errors = Vec::new();
     let field = MOMENTS.iter().find(|(f, _, _)| *f == form.moment).map(|(f, name, _)| (*f, *name));
     if field.is_none() {
@@ -1092,7 +1080,7 @@ pub async fn add_event(
 ) -> Result<Response, PageError> {
     let Posted { caller, form } = posted;
     caller.require_write()?;
-    let number = number_of(&handle)?;
+    let number = kit::incident_number(&handle)?;
     let mut errors = Vec::new();
     let occurred_at = match form_time("Time", &form.occurred_at) {
         Ok(Some(at)) => Some(at),
@@ -1174,7 +1162,7 @@ pub async fn import(
         check_csrf(&parts, csrf_token, &token)?;
     }
     caller.require_write()?;
-    let number = number_of(&handle)?;
+    let number = kit::incident_number(&handle)?;
     let mut errors = Vec::new();
     if !IMPORT_FORMATS.contains(&format.as_str()) {
         errors.push("Format: choose the format the file is in".to_string());

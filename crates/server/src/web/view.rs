@@ -156,11 +156,11 @@ impl EventRow {
             id: event.id.clone(),
             when: when(event.occurred_at),
             source: event.source.clone(),
-            kind: event.kind.as_str().replace('_', " "),
+            kind: event.kind.words(),
             category: hindsight_store::EventCategory::of(&event.source, event.kind).as_str(),
             actor: event.actor.clone().unwrap_or_default(),
             text: event.text.clone(),
-            key_moment: event.key_moment.map(|k| k.as_str().replace('_', " ")).unwrap_or_default(),
+            key_moment: event.key_moment.map(|k| k.words()).unwrap_or_default(),
         }
     }
 
@@ -273,7 +273,7 @@ pub fn sections(pm: &Postmortem) -> Vec<SectionView> {
     let damage_control = s
         .damage_control
         .iter()
-        .map(|a| format!("- {} ({})", a.description, a.status.as_str().replace('_', " ")))
+        .map(|a| format!("- {} ({})", a.description, a.status.words()))
         .collect::<Vec<_>>()
         .join("\n");
     let recommendations = s.recommendations.iter().map(|r| format!("- {}", r.text)).collect::<Vec<_>>().join("\n");

@@ -1,0 +1,133 @@
+#!/usr/bin/env python3
+"""Prints the SQL that fills a migrated, empty Hindsight database for the load benchmark
+(bench/load/run.sh): 20 teams, 50 services, N incidents over the last years (one in
+twenty private, every third naming a team, each with a service and a responder, one with
+a rare word in its title) and EVENTS timeline events per incident, for SQLite or
+PostgreSQL. Expects the users `admin` and `reader` to exist.
+
+    bench/load/fill.py --backend sqlite --incidents 100000 | sqlite3 DB
+    bench/load/fill.py --backend postgres --incidents 100000 | psql URL
+"""
+
+import argparse
+
+WORDS = ["Checkout returns 502", "Search is slow", "Login failures", "Queue backs up", "Disk full on primary",
+         "Certificate expired", "DNS timeouts", "Payments declined"]
+
+# The title of the one incident a search for a rare word finds.
+RARE = "Quasar relay overheats"
+
+
+def sqlite(n, events):
+    words = ", ".join(f"({k}, '{w}')" for k, w in enumerate(WORDS))
+    ts = "strftime('%Y-%m-%dT%H:%M:%S.000000Z', {})"
+    return f"""
+BEGIN;
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20)
+INSERT INTO teams (id, slug, name, created_at)
+SELECT printf('team%02d', i), printf('team-%02d', i), printf('Team %02d', i), '2020-01-01T00:00:00.000000Z' FROM n;
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50)
+INSERT INTO services (id, slug, name, owner_team_id, created_at)
+SELECT printf('svc%02d', i), printf('service-%02d', i), printf('Service %02d', i), printf('team%02d', 1 + i % 20),
+       '2020-01-01T00:00:00.000000Z' FROM n;
+CREATE TEMP TABLE words (k INTEGER PRIMARY KEY, word TEXT);
+INSERT INTO words (k, word) VALUES {words};
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {n}),
+t(i, began) AS (SELECT i, {ts.format("'2020-01-01', printf('+%d minutes', i * 20)")} FROM n)
+INSERT INTO incidents (id, number, title, description, severity, status, detection_method, began_at, started_at,
+  detected_at, acknowledged_at, mitigated_at, resolved_at, private, created_by, created_at, updated_at, version)
+SELECT printf('inc%07d', i), i,
+       CASE WHEN i = {n // 2} THEN '{RARE}' ELSE (SELECT word FROM words WHERE k = i % 8) || printf(' (%d)', i) END,
+       'Generated for the load benchmark: ' || (SELECT word FROM words WHERE k = (i * 3) % 8) || ' while traffic peaked.',
+       1 + (i * 7) % 5, CASE WHEN i > {n} - 50 THEN 'triggered' ELSE 'resolved' END, 'monitoring_alert',
+       began, began, {ts.format("began, '+4 minutes'")},
+       CASE WHEN i > {n} - 50 THEN NULL ELSE {ts.format("began, '+9 minutes'")} END,
+       CASE WHEN i > {n} - 50 THEN NULL ELSE {ts.format("began, '+40 minutes'")} END,
+       CASE WHEN i > {n} - 50 THEN NULL ELSE {ts.format("began, '+120 minutes'")} END,
+       i % 20 = 7, (SELECT id FROM users WHERE username = 'admin'), began, began, 1
+FROM t;
+INSERT INTO incident_services (incident_id, service_id) SELECT id, printf('svc%02d', 1 + number % 50) FROM incidents;
+INSERT INTO incident_teams (incident_id, team_id) SELECT id, printf('team%02d', 1 + number % 20) FROM incidents
+  WHERE number % 3 = 0;
+INSERT INTO incident_responders (incident_id, user_id, role, position)
+  SELECT id, (SELECT id FROM users WHERE username = 'admin'), 'incident_commander', 0 FROM incidents;
+UPDATE counters SET value = {n} WHERE name = 'incident';
+WITH RECURSIVE e(j) AS (SELECT 0 UNION ALL SELECT j + 1 FROM e WHERE j < {n * events - 1})
+INSERT INTO timeline_events (id, incident_id, occurred_at, source, external_id, kind, actor, text, key_moment,
+  raw_payload, created_by, created_at, version)
+SELECT printf('ev%010d', j), printf('inc%07d', 1 + j / {events}),
+       {ts.format(f"'2020-01-01', printf('+%d minutes', (1 + j / {events}) * 20), printf('+%d seconds', (j % {events}) * 400)")},
+       CASE j % 6 WHEN 0 THEN 'alertmanager' WHEN 1 THEN 'pagerduty' WHEN 2 THEN 'slack' WHEN 3 THEN 'github'
+                  WHEN 4 THEN 'manual' ELSE 'pagerduty' END,
+       printf('x%d', j),
+       CASE j % 6 WHEN 0 THEN 'alert' WHEN 1 THEN 'page' WHEN 2 THEN 'message' WHEN 3 THEN 'deploy'
+                  WHEN 4 THEN 'note' ELSE 'acknowledgement' END,
+       CASE j % 6 WHEN 2 THEN 'dana' WHEN 4 THEN 'sam' ELSE NULL END,
+       printf('Event %d of the incident: error rate at %d%% on the checkout path', j % {events}, (j * 13) % 100),
+       CASE j % {events} WHEN 0 THEN 'impact_start' WHEN 2 THEN 'detection' ELSE NULL END,
+       NULL, NULL, '2020-01-01T00:00:00.000000Z', 1
+FROM e;
+COMMIT;
+ANALYZE;
+"""
+
+
+def postgres(n, events):
+    words = "ARRAY[" + ", ".join(f"'{w}'" for w in WORDS) + "]"
+    return f"""
+BEGIN;
+INSERT INTO teams (id, slug, name, created_at)
+SELECT format('team%s', lpad(i::text, 2, '0')), format('team-%s', lpad(i::text, 2, '0')),
+       format('Team %s', lpad(i::text, 2, '0')), '2020-01-01Z' FROM generate_series(1, 20) i;
+INSERT INTO services (id, slug, name, owner_team_id, created_at)
+SELECT format('svc%s', lpad(i::text, 2, '0')), format('service-%s', lpad(i::text, 2, '0')),
+       format('Service %s', lpad(i::text, 2, '0')), format('team%s', lpad((1 + i % 20)::text, 2, '0')), '2020-01-01Z'
+FROM generate_series(1, 50) i;
+INSERT INTO incidents (id, number, title, description, severity, status, detection_method, began_at, started_at,
+  detected_at, acknowledged_at, mitigated_at, resolved_at, private, created_by, created_at, updated_at, version)
+SELECT format('inc%s', lpad(i::text, 7, '0')), i,
+       CASE WHEN i = {n // 2} THEN '{RARE}' ELSE ({words})[1 + i % 8] || format(' (%s)', i) END,
+       'Generated for the load benchmark: ' || ({words})[1 + (i * 3) % 8] || ' while traffic peaked.',
+       1 + (i * 7) % 5, CASE WHEN i > {n} - 50 THEN 'triggered' ELSE 'resolved' END, 'monitoring_alert',
+       began, began, began + interval '4 minutes',
+       CASE WHEN i > {n} - 50 THEN NULL ELSE began + interval '9 minutes' END,
+       CASE WHEN i > {n} - 50 THEN NULL ELSE began + interval '40 minutes' END,
+       CASE WHEN i > {n} - 50 THEN NULL ELSE began + interval '120 minutes' END,
+       i % 20 = 7, (SELECT id FROM users WHERE username = 'admin'), began, began, 1
+FROM (SELECT i, timestamptz '2020-01-01Z' + i * interval '20 minutes' AS began FROM generate_series(1, {n}) i) t;
+INSERT INTO incident_services (incident_id, service_id)
+  SELECT id, format('svc%s', lpad((1 + number % 50)::text, 2, '0')) FROM incidents;
+INSERT INTO incident_teams (incident_id, team_id)
+  SELECT id, format('team%s', lpad((1 + number % 20)::text, 2, '0')) FROM incidents WHERE number % 3 = 0;
+INSERT INTO incident_responders (incident_id, user_id, role, position)
+  SELECT id, (SELECT id FROM users WHERE username = 'admin'), 'incident_commander', 0 FROM incidents;
+UPDATE counters SET value = {n} WHERE name = 'incident';
+INSERT INTO timeline_events (id, incident_id, occurred_at, source, external_id, kind, actor, text, key_moment,
+  raw_payload, created_by, created_at, version)
+SELECT format('ev%s', lpad(j::text, 10, '0')), format('inc%s', lpad((1 + j / {events})::text, 7, '0')),
+       timestamptz '2020-01-01Z' + (1 + j / {events}) * interval '20 minutes' + (j % {events}) * interval '400 seconds',
+       (ARRAY['alertmanager', 'pagerduty', 'slack', 'github', 'manual', 'pagerduty'])[1 + j % 6],
+       format('x%s', j),
+       (ARRAY['alert', 'page', 'message', 'deploy', 'note', 'acknowledgement'])[1 + j % 6],
+       CASE j % 6 WHEN 2 THEN 'dana' WHEN 4 THEN 'sam' ELSE NULL END,
+       format('Event %s of the incident: error rate at %s%% on the checkout path', j % {events}, (j * 13) % 100),
+       CASE j % {events} WHEN 0 THEN 'impact_start' WHEN 2 THEN 'detection' ELSE NULL END,
+       NULL, NULL, '2020-01-01Z', 1
+FROM generate_series(0, {n * events - 1}) j;
+COMMIT;
+ANALYZE;
+"""
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--backend", choices=["sqlite", "postgres"], required=True)
+    parser.add_argument("--incidents", type=int, required=True)
+    parser.add_argument("--events", type=int, default=6, help="timeline events per incident")
+    args = parser.parse_args()
+    fill = sqlite if args.backend == "sqlite" else postgres
+    print(fill(args.incidents, args.events))
+
+
+if __name__ == "__main__":
+    main()
