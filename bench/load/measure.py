@@ -54,6 +54,8 @@ def main():
     parser.add_argument("--incidents", type=int, required=True)
     parser.add_argument("--label", required=True, help="backend and size, first column")
     parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--idle-rss", required=True, help="MB resident before the first sign-in")
+    parser.add_argument("--only", default="", help="load only endpoints whose name contains this")
     args = parser.parse_args()
     api = f"Authorization: Bearer {args.token}"
     page = f"Cookie: {args.cookie}"
@@ -69,8 +71,10 @@ def main():
         ("HTML list, search", "/incidents?q=checkout", page, 16),
         ("HTML incident page", f"/incidents/INC-{one}", page, 16),
     ]
-    print(f"| {args.label} | idle RSS {rss_mb(args.pid):.1f} MB | | | | |", flush=True)
+    print(f"| {args.label} | idle RSS {args.idle_rss} MB | | | | |", flush=True)
     for name, path, header, connections in runs:
+        if args.only not in name and not path.startswith("/healthz"):
+            continue
         rate, p50, p99, cpu = load(args.base + path, header, connections, args.seconds, args.pid)
         print(f"| {args.label} | {name} ({connections}) | {rate:,.0f} | {p50:.2f} | {p99:.2f} | {cpu:.3f} |", flush=True)
     print(f"| {args.label} | RSS after the runs {rss_mb(args.pid):.1f} MB | | | | |", flush=True)

@@ -13,6 +13,7 @@
 #   HINDSIGHT_BENCH_POSTGRES    a PostgreSQL server URL without a database name, whose user
 #                               may create databases, e.g. postgres://postgres@127.0.0.1:55432
 #   HINDSIGHT_BENCH_SECONDS     seconds of load per endpoint, default 10
+#   HINDSIGHT_BENCH_ONLY        load only the endpoints whose name contains this, e.g. "API"
 #   HINDSIGHT_BENCH_PORT        default 18490
 #
 # Needs wrk, sqlite3, psql (for postgres), curl, python3. Not part of CI or `cargo test`.
@@ -23,6 +24,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/bench-target}"
 work=$(realpath -m "${1:-/var/tmp/hindsight-bench/load}")
 sizes=${HINDSIGHT_BENCH_SIZES:-1000 10000 100000}
+only=${HINDSIGHT_BENCH_ONLY:-}
 backends=${HINDSIGHT_BENCH_BACKENDS:-sqlite}
 seconds=${HINDSIGHT_BENCH_SECONDS:-10}
 port=${HINDSIGHT_BENCH_PORT:-18490}
@@ -73,13 +75,17 @@ for backend in $backends; do
             sleep 0.1
         done
         sleep 1
+        # Resident memory of the idle server, before anyone signs in (a sign-in hashes a
+        # password with argon2, whose 19 MiB the allocator may keep).
+        idle_rss=$(awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$server/status")
         jar="$work/cookies"
         curl -sf -o /dev/null -c "$jar" -H "Sec-Fetch-Site: same-origin" --data-urlencode "username=reader" \
             --data-urlencode "password=$password" --data-urlencode "next=/" "http://127.0.0.1:$port/login"
         cookie=$(awk '!/^#/ && NF >= 7 { print $6 "=" $7 }' "$jar" | head -1)
         cookie=${cookie:-$(awk '/#HttpOnly_/ { print $6 "=" $7 }' "$jar" | head -1)}
         python3 bench/load/measure.py --base "http://127.0.0.1:$port" --pid "$server" --token "$token" \
-            --cookie "$cookie" --incidents "$size" --label "$backend, $size" --seconds "$seconds"
+            --cookie "$cookie" --incidents "$size" --label "$backend, $size" --seconds "$seconds" \
+            --idle-rss "$idle_rss" --only "$only"
         kill "$server"
         wait "$server" 2>/dev/null || true
         server=

@@ -555,31 +555,37 @@ impl Store {
 
     /// The user behind a live token, noting its use (at most once a minute).
     pub async fn viewer_for_token(&self, token_hash: &str) -> Result<Option<Viewer>, StoreError> {
-        let row: Option<(String, String, String, String)> = on_pool!(self, |pool| {
+        let row: Option<(String, Option<Ts>, String, String, String)> = on_pool!(self, |pool| {
             sqlx::query_as(
-                "SELECT t.id, u.id, u.username, u.role FROM api_tokens t JOIN users u ON u.id = t.user_id \
-             WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.disabled = FALSE",
+                "SELECT t.id, t.last_used_at, u.id, u.username, u.role FROM api_tokens t \
+                 JOIN users u ON u.id = t.user_id \
+                 WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.disabled = FALSE",
             )
             .bind(token_hash)
             .fetch_optional(pool)
             .await
         })?;
-        let Some((token_id, id, username, role)) = row else {
+        let Some((token_id, last_used, id, username, role)) = row else {
             return Ok(None);
         };
+        // Noted at most once a minute, so that a burst of requests reads and does not write
+        // (a write on SQLite waits for every other writer).
         let now = Ts::now();
         let a_minute_ago = Ts::from(now.get() - time::Duration::minutes(1));
-        on_pool!(self, |pool| {
-            sqlx::query(
-                "UPDATE api_tokens SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $3)",
-            )
-            .bind(&token_id)
-            .bind(now)
-            .bind(a_minute_ago)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected())
-        })?;
+        if last_used.is_none_or(|used| used < a_minute_ago) {
+            on_pool!(self, |pool| {
+                sqlx::query(
+                    "UPDATE api_tokens SET last_used_at = $2 \
+                     WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $3)",
+                )
+                .bind(&token_id)
+                .bind(now)
+                .bind(a_minute_ago)
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected())
+            })?;
+        }
         Ok(Some(ViewerRow { id, username, role }.into_viewer()?))
     }
 

@@ -164,10 +164,6 @@ const INCIDENT_SELECT: &str = "SELECT i.id, i.number, i.title, i.description, i.
     i.moments_from_timeline, i.private, cu.username AS created_by, i.created_at, i.updated_at, i.version, \
     i.began_at FROM incidents i LEFT JOIN users cu ON cu.id = i.created_by";
 
-/// Rows of (incident id, service slug), (incident id, team slug) and
-/// (incident id, username, role), as [`Store::complete_incidents`] reads them.
-type LinkRows = (Vec<(String, String)>, Vec<(String, String)>, Vec<(String, String, String)>);
-
 /// One incident's service slugs, team slugs and responders.
 type IncidentLinks = (Vec<String>, Vec<String>, Vec<Responder>);
 
@@ -520,35 +516,27 @@ impl Store {
         }
         let ids: Vec<Arg> = rows.iter().map(|r| Arg::Text(r.id.clone())).collect();
         let list = placeholders(1, ids.len());
-        let services_sql = format!(
-            "SELECT x.incident_id, s.slug FROM incident_services x JOIN services s ON s.id = x.service_id \
-             WHERE x.incident_id IN ({list}) ORDER BY s.slug"
+        // One query for the three kinds of link (one trip to the database, one connection from
+        // the pool): services and teams by slug, responders in their order.
+        let sql = format!(
+            "SELECT x.incident_id, CAST(0 AS BIGINT) AS kind, s.slug AS name, '' AS role, CAST(0 AS BIGINT) AS position \
+             FROM incident_services x JOIN services s ON s.id = x.service_id WHERE x.incident_id IN ({list}) \
+             UNION ALL SELECT x.incident_id, CAST(1 AS BIGINT), t.slug, '', CAST(0 AS BIGINT) \
+             FROM incident_teams x JOIN teams t ON t.id = x.team_id WHERE x.incident_id IN ({list}) \
+             UNION ALL SELECT x.incident_id, CAST(2 AS BIGINT), u.username, x.role, x.position \
+             FROM incident_responders x JOIN users u ON u.id = x.user_id WHERE x.incident_id IN ({list}) \
+             ORDER BY kind, position, name"
         );
-        let teams_sql = format!(
-            "SELECT x.incident_id, t.slug FROM incident_teams x JOIN teams t ON t.id = x.team_id \
-             WHERE x.incident_id IN ({list}) ORDER BY t.slug"
-        );
-        let responders_sql = format!(
-            "SELECT x.incident_id, u.username, x.role FROM incident_responders x JOIN users u ON u.id = x.user_id \
-             WHERE x.incident_id IN ({list}) ORDER BY x.position"
-        );
-        let (services, teams, responders): LinkRows = on_pool!(self, |pool| async {
-            let services = bind_args!(sqlx::query_as(built_sql(&services_sql)), ids.clone()).fetch_all(pool).await?;
-            let teams = bind_args!(sqlx::query_as(built_sql(&teams_sql)), ids.clone()).fetch_all(pool).await?;
-            let responders =
-                bind_args!(sqlx::query_as(built_sql(&responders_sql)), ids.clone()).fetch_all(pool).await?;
-            Ok::<_, sqlx::Error>((services, teams, responders))
-        }
-        .await)?;
+        let links: Vec<(String, i64, String, String, i64)> =
+            on_pool!(self, |pool| bind_args!(sqlx::query_as(built_sql(&sql)), ids.clone()).fetch_all(pool).await)?;
         let mut by_incident: HashMap<String, IncidentLinks> = HashMap::new();
-        for (incident, slug) in services {
-            by_incident.entry(incident).or_default().0.push(slug);
-        }
-        for (incident, slug) in teams {
-            by_incident.entry(incident).or_default().1.push(slug);
-        }
-        for (incident, username, role) in responders {
-            by_incident.entry(incident).or_default().2.push(Responder { username, role: word(&role)? });
+        for (incident, kind, name, role, _) in links {
+            let links = by_incident.entry(incident).or_default();
+            match kind {
+                0 => links.0.push(name),
+                1 => links.1.push(name),
+                _ => links.2.push(Responder { username: name, role: word(&role)? }),
+            }
         }
         rows.into_iter()
             .map(|r| {

@@ -20,6 +20,7 @@ mod outbox;
 mod postmortems;
 mod settings;
 mod sign_in;
+#[cfg(feature = "test-support")]
 pub mod test_support;
 mod timeline;
 mod ts;
