@@ -5,7 +5,7 @@
 
 use hindsight_core::{
     ActionItem, ActionItemPatch, Incident, IncidentPatch, IncidentStatus, NewActionItem, NewIncident, NewTimelineEvent,
-    TimelineEvent, TimelineEventPatch, incident_handle,
+    Postmortem, TimelineEvent, TimelineEventPatch, incident_handle,
 };
 use hindsight_store::Store;
 
@@ -17,25 +17,40 @@ pub async fn declare(store: &Store, actor: &Actor, new: NewIncident) -> Result<I
     Ok(store.create_incident(&actor.viewer(), new).await?)
 }
 
+/// An incident as a change left it, and what the change did about its post-mortem.
+#[derive(Debug)]
+pub struct Changed {
+    pub incident: Incident,
+    /// The post-mortem draft this change started: it resolved an incident that needs one.
+    pub drafted: Option<Postmortem>,
+    /// Why no draft was started when one was due (the change stands regardless).
+    pub draft_failed: Option<AppError>,
+}
+
 /// Changes an incident (editors and admins). One that is now resolved and needs a
 /// post-mortem by `rules` gets its draft; the change stands even if drafting fails (that
-/// failure is logged, and the incident page offers to start the post-mortem by hand).
+/// failure is logged and answered, and the incident page offers to start it by hand).
 pub async fn update(
     store: &Store,
     actor: &Actor,
     rules: &Rules,
     number: i64,
     patch: IncidentPatch,
-) -> Result<Incident, AppError> {
+) -> Result<Changed, AppError> {
     actor.require_write()?;
     let viewer = actor.viewer();
     let incident = store.update_incident(&viewer, number, patch).await?;
-    if incident.status == IncidentStatus::Resolved
-        && let Err(e) = crate::analysis::draft_if_required(store, &viewer, rules, number).await
-    {
-        tracing::warn!(error = %e, incident = %incident.handle, "could not draft the post-mortem");
+    let (mut drafted, mut draft_failed) = (None, None);
+    if incident.status == IncidentStatus::Resolved {
+        match crate::analysis::draft_if_required(store, &viewer, rules, number).await {
+            Ok(draft) => drafted = draft,
+            Err(e) => {
+                tracing::warn!(error = %e, incident = %incident.handle, "could not draft the post-mortem");
+                draft_failed = Some(e.into());
+            }
+        }
     }
-    Ok(incident)
+    Ok(Changed { incident, drafted, draft_failed })
 }
 
 /// Deletes an incident and everything attached to it (admins only); the audit event is

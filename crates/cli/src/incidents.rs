@@ -175,30 +175,24 @@ pub async fn update(
     if patch == (IncidentPatch { version: current.version, ..IncidentPatch::default() }) {
         anyhow::bail!("nothing to change: name at least one field, e.g. --status mitigated (see --help)");
     }
-    let incident = match store.update_incident(&viewer, number, patch).await {
-        Ok(incident) => incident,
-        Err(StoreError::Invalid(errors)) => anyhow::bail!("{handle} was not changed: {errors}"),
-        Err(StoreError::Conflict { .. }) => {
+    let rules = config.rules().in_force(store).await?;
+    let changed = match hindsight_app::incidents::update(store, &Actor::Operator, &rules, number, patch).await {
+        Ok(changed) => changed,
+        Err(AppError::Store(StoreError::Invalid(errors))) => anyhow::bail!("{handle} was not changed: {errors}"),
+        Err(AppError::Store(StoreError::Conflict { .. })) => {
             anyhow::bail!("{handle} was changed by someone else meanwhile; nothing was changed, run the command again")
         }
         Err(e) => return Err(e.into()),
     };
-    let mut drafted = None;
-    if incident.status == IncidentStatus::Resolved && current.status != IncidentStatus::Resolved {
-        let rules = config.rules().in_force(store).await?;
-        // As in the server, the change stands even when the draft cannot be started (the
-        // operator owns nothing, so an incident without a commander gets no owner).
-        drafted = match hindsight_app::analysis::draft_if_required(store, &viewer, &rules, number).await {
-            Ok(drafted) => drafted,
-            Err(e) => {
-                eprintln!(
-                    "note: {handle} is changed, but its post-mortem draft was not started ({e}); name an incident \
-                     commander, or start it on the incident's page"
-                );
-                None
-            }
-        };
+    // As in the server, the change stands even when the draft cannot be started (the
+    // operator owns nothing, so an incident without a commander gets no owner).
+    if let Some(e) = &changed.draft_failed {
+        eprintln!(
+            "note: {handle} is changed, but its post-mortem draft was not started ({e}); name an incident \
+             commander, or start it on the incident's page"
+        );
     }
+    let (incident, drafted) = (changed.incident, changed.drafted);
     if json {
         println!("{}", serde_json::to_string(&incident)?);
     } else {

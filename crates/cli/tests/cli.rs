@@ -442,6 +442,10 @@ fn update_changes_an_incident_keeps_the_reason_and_refuses_bad_input_naming_the_
     let (code, _, err) = run(&["update", "INC-9", "--status", "resolved"]);
     assert_eq!(code, Some(1));
     assert!(err.contains("INC-9"), "{err}");
+    // Resolving it starts the post-mortem draft a SEV1 needs, as the server does.
+    let (code, out, err) = run(&["update", "INC-1", "--status", "resolved"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("It needs a post-mortem: a draft was started"), "{out}{err}");
     let _ = std::fs::remove_dir_all(dir);
 }
 

@@ -102,12 +102,18 @@ impl Store {
         }
         new.sections.validate(&mut errors);
         errors.into_result()?;
-        let owner = new.owner.clone().unwrap_or_else(|| viewer.username.clone());
-        let owner_id =
-            self.user_ids("owner", std::slice::from_ref(&owner)).await.map_err(|_| {
-                StoreError::Invalid(ValidationErrors::single("owner", format!("no user named {owner:?}")))
-            })?[&owner]
-                .clone();
+        // The owner named, else whoever drafts it; the operator at the command line is no
+        // user, so a draft they start without naming one has no owner yet.
+        let owner = new.owner.clone().or_else(|| viewer.actor_id().map(|_| viewer.username.clone()));
+        let owner_id = match &owner {
+            Some(owner) => Some(
+                self.user_ids("owner", std::slice::from_ref(owner)).await.map_err(|_| {
+                    StoreError::Invalid(ValidationErrors::single("owner", format!("no user named {owner:?}")))
+                })?[owner]
+                    .clone(),
+            ),
+            None => None,
+        };
         let id = new_id();
         let now = Ts::now();
         let sections = serde_json::to_string(&new.sections).map_err(|e| StoreError::Corrupt(e.to_string()))?;
@@ -125,7 +131,7 @@ impl Store {
             version: 0,
         };
         let mut first = blank.clone();
-        first.owner = Some(owner.clone());
+        first.owner = owner.clone();
         first.due_date = new.due_date;
         first.sections = new.sections.clone();
         let changes = history_json(&diff_postmortems(&blank, &first))?;

@@ -1468,6 +1468,20 @@ async fn new_postmortem_is_a_draft_owned_by_its_creator(store: Store) {
     assert_eq!(store.postmortem_of_incident(&admin, 1).await.unwrap(), pm);
 }
 
+async fn a_postmortem_the_operator_starts_has_no_owner_until_one_is_named(store: Store) {
+    let admin = admin(&store).await;
+    store.create_incident(&admin, incident("Checkout errors")).await.unwrap();
+    store.create_incident(&admin, incident("Search errors")).await.unwrap();
+    let operator = Viewer::operator();
+    let pm = store.create_postmortem(&operator, 1, NewPostmortem::default()).await.unwrap();
+    assert_eq!(pm.owner, None);
+    let named = NewPostmortem { owner: Some("admin".into()), ..NewPostmortem::default() };
+    assert_eq!(store.create_postmortem(&operator, 2, named).await.unwrap().owner.as_deref(), Some("admin"));
+    let nobody = NewPostmortem { owner: Some("nobody".into()), ..NewPostmortem::default() };
+    store.create_incident(&admin, incident("Login errors")).await.unwrap();
+    assert_eq!(invalid_fields(store.create_postmortem(&operator, 3, nobody).await), ["owner"]);
+}
+
 async fn second_postmortem_for_an_incident_is_refused_as_duplicate(store: Store) {
     let admin = admin(&store).await;
     store.create_incident(&admin, incident("x")).await.unwrap();
@@ -1618,6 +1632,7 @@ async fn postmortem_of_a_private_incident_is_hidden_from_an_outsider(store: Stor
 
 on_both_databases!(
     new_postmortem_is_a_draft_owned_by_its_creator,
+    a_postmortem_the_operator_starts_has_no_owner_until_one_is_named,
     second_postmortem_for_an_incident_is_refused_as_duplicate,
     postmortem_update_replaces_only_the_named_sections,
     stale_postmortem_update_is_refused_with_the_current_version,

@@ -135,7 +135,7 @@ pub async fn update(
 ) -> Result<Json<Incident>, ApiError> {
     let rules = state.rules_in_force().await?;
     let number = incident_number(&handle)?;
-    Ok(Json(hindsight_app::incidents::update(&state.store, &caller.actor(), &rules, number, patch).await?))
+    Ok(Json(hindsight_app::incidents::update(&state.store, &caller.actor(), &rules, number, patch).await?.incident))
 }
 
 /// Delete an incident and everything attached to it. Admins only.

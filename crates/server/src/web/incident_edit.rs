@@ -203,6 +203,7 @@ pub async fn save(
     let based_on = patch.version;
     match hindsight_app::incidents::update(&state.store, &caller.actor(), &state.rules_in_force().await?, number, patch)
         .await
+        .map(|changed| changed.incident)
         .map_err(ApiError::from)
     {
         Ok(incident) => {

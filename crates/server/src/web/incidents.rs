@@ -981,6 +981,7 @@ pub async fn change_status(
                 patch,
             )
             .await
+            .map(|changed| changed.incident)
             .map_err(ApiError::from)
             {
                 Ok(incident) => {
@@ -1058,6 +1059,7 @@ pub async fn override_moment(
                 patch,
             )
             .await
+            .map(|changed| changed.incident)
             .map_err(ApiError::from)
             {
                 Ok(incident) => {
