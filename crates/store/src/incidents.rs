@@ -159,10 +159,26 @@ struct IncidentRow {
     began_at: Ts,
 }
 
-const INCIDENT_SELECT: &str = "SELECT i.id, i.number, i.title, i.description, i.severity, i.status, \
-    i.detection_method, i.started_at, i.detected_at, i.acknowledged_at, i.mitigated_at, i.resolved_at, \
-    i.moments_from_timeline, i.private, cu.username AS created_by, i.created_at, i.updated_at, i.version, \
-    i.began_at FROM incidents i LEFT JOIN users cu ON cu.id = i.created_by";
+/// The columns an incident is read from, as [`IncidentRow`] takes them.
+macro_rules! incident_columns {
+    () => {
+        "i.id, i.number, i.title, i.description, i.severity, i.status, i.detection_method, i.started_at, \
+         i.detected_at, i.acknowledged_at, i.mitigated_at, i.resolved_at, i.moments_from_timeline, i.private, \
+         cu.username AS created_by, i.created_at, i.updated_at, i.version, i.began_at"
+    };
+}
+
+const INCIDENT_SELECT: &str =
+    concat!("SELECT ", incident_columns!(), " FROM incidents i LEFT JOIN users cu ON cu.id = i.created_by");
+
+/// The columns [`INCIDENT_SELECT`] reads, for a query with a FROM clause of its own.
+const INCIDENT_COLUMNS: &str = incident_columns!();
+
+/// On SQLite, a search by words read from the full-text index first, in incident number
+/// order, each match then looked up in `incidents`: a list in number order stops after its
+/// page however many incidents match (reading every match first, as `IN (…)` does, costs a
+/// search for a common word more the more incidents there are).
+const SEARCH_FIRST_FROM: &str = "incidents_search CROSS JOIN incidents i ON i.number = incidents_search.rowid";
 
 /// One incident's service slugs, team slugs and responders.
 type IncidentLinks = (Vec<String>, Vec<String>, Vec<Responder>);
@@ -305,6 +321,20 @@ impl Store {
     }
 
     fn incident_where(&self, viewer: &Viewer, filter: &IncidentFilter) -> (String, Vec<Arg>) {
+        let (where_sql, args, _) = self.incident_where_from(viewer, filter, false);
+        (where_sql, args)
+    }
+
+    /// The conditions of an incident list, and whether they expect [`SEARCH_FIRST_FROM`] as the
+    /// FROM clause: with `search_first`, on SQLite, for a search by words (otherwise the
+    /// table is `incidents i` alone).
+    fn incident_where_from(
+        &self,
+        viewer: &Viewer,
+        filter: &IncidentFilter,
+        search_first: bool,
+    ) -> (String, Vec<Arg>, bool) {
+        let mut from_search = false;
         let [uid, admin] = viewer_args(viewer);
         let mut args = vec![uid, admin];
         let mut clauses = vec![visible_sql("i", 1, 2)];
@@ -330,11 +360,16 @@ impl Store {
                 match self.db {
                     crate::Db::Sqlite(_) => {
                         let query = words.iter().map(|w| format!("\"{w}\"*")).collect::<Vec<_>>().join(" ");
-                        push(&mut args, Arg::Text(query), &|n| {
-                            format!(
-                                "i.number IN (SELECT rowid FROM incidents_search WHERE incidents_search MATCH ${n})"
-                            )
-                        });
+                        if search_first {
+                            from_search = true;
+                            push(&mut args, Arg::Text(query), &|n| format!("incidents_search MATCH ${n}"));
+                        } else {
+                            push(&mut args, Arg::Text(query), &|n| {
+                                format!(
+                                    "i.number IN (SELECT rowid FROM incidents_search WHERE incidents_search MATCH ${n})"
+                                )
+                            });
+                        }
                     }
                     crate::Db::Postgres(_) => {
                         let query = words.iter().map(|w| format!("{w}:*")).collect::<Vec<_>>().join(" & ");
@@ -367,7 +402,7 @@ impl Store {
         if let Some(until) = filter.until {
             push(&mut args, Arg::Time(until.into()), &|n| format!("i.began_at < ${n}"));
         }
-        (clauses.join(" AND "), args)
+        (clauses.join(" AND "), args, from_search)
     }
 
     /// Incidents the viewer may see, newest handle first, a page at a time.
@@ -392,7 +427,8 @@ impl Store {
         limit: i64,
     ) -> Result<Page<Incident>, StoreError> {
         let limit = limit.clamp(1, MAX_PAGE);
-        let (mut where_sql, mut args) = self.incident_where(viewer, filter);
+        let by_number = matches!(sort, IncidentSort::Newest | IncidentSort::Oldest);
+        let (mut where_sql, mut args, search_first) = self.incident_where_from(viewer, filter, by_number);
         let bad_cursor = || ValidationErrors::single("cursor", "not a cursor this list gave out");
         if let Some(cursor) = cursor {
             match sort {
@@ -425,13 +461,24 @@ impl Store {
             }
         }
         let order = match sort {
+            // The index's own order, so that it is read no further than the page.
+            IncidentSort::Newest if search_first => "incidents_search.rowid DESC",
+            IncidentSort::Oldest if search_first => "incidents_search.rowid ASC",
             IncidentSort::Newest => "i.number DESC",
             IncidentSort::Oldest => "i.number ASC",
             IncidentSort::Severity => "i.severity ASC, i.number DESC",
             IncidentSort::Began => "i.began_at DESC, i.number DESC",
         };
         args.push(Arg::Int(limit + 1));
-        let sql = format!("{INCIDENT_SELECT} WHERE {where_sql} ORDER BY {order} LIMIT ${}", args.len());
+        let sql = if search_first {
+            format!(
+                "SELECT {INCIDENT_COLUMNS} FROM {SEARCH_FIRST_FROM} LEFT JOIN users cu ON cu.id = i.created_by \
+                 WHERE {where_sql} ORDER BY {order} LIMIT ${}",
+                args.len()
+            )
+        } else {
+            format!("{INCIDENT_SELECT} WHERE {where_sql} ORDER BY {order} LIMIT ${}", args.len())
+        };
         let mut rows: Vec<IncidentRow> =
             on_pool!(self, |pool| bind_args!(sqlx::query_as(built_sql(&sql)), args.clone()).fetch_all(pool).await)?;
         let more = rows.len() as i64 > limit;
@@ -499,9 +546,10 @@ impl Store {
         filter: &IncidentFilter,
         cap: u32,
     ) -> Result<CountUpTo, StoreError> {
-        let (where_sql, args) = self.incident_where(viewer, filter);
+        let (where_sql, args, search_first) = self.incident_where_from(viewer, filter, true);
+        let from = if search_first { SEARCH_FIRST_FROM } else { "incidents i" };
         let sql = format!(
-            "SELECT COUNT(*) FROM (SELECT 1 FROM incidents i WHERE {where_sql} LIMIT {}) AS matching",
+            "SELECT COUNT(*) FROM (SELECT 1 FROM {from} WHERE {where_sql} LIMIT {}) AS matching",
             i64::from(cap) + 1
         );
         let n: i64 =

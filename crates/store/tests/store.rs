@@ -2165,6 +2165,56 @@ async fn search_never_shows_a_private_incident_to_an_outsider(store: Store) {
     assert_eq!(listed(&store, &outsider, search).await, ["Public checkout outage"]);
 }
 
+async fn a_search_is_paged_in_number_order_both_ways_and_counted_up_to_a_cap(store: Store) {
+    use hindsight_store::IncidentSort;
+    let admin = admin(&store).await;
+    for n in 1..=9 {
+        let new = match n % 3 {
+            0 => private_incident(&format!("checkout secret {n}")),
+            1 => incident(&format!("checkout outage {n}")),
+            _ => incident(&format!("search outage {n}")),
+        };
+        store.create_incident(&admin, new).await.unwrap();
+    }
+    let outsider = person(&store, "olga", Role::Editor).await;
+    let filter = IncidentFilter { search: Some("checkout".into()), ..IncidentFilter::default() };
+    let read = |viewer: Viewer, sort: IncidentSort| {
+        let (store, filter) = (&store, &filter);
+        async move {
+            let (mut titles, mut cursor) = (Vec::new(), None::<String>);
+            loop {
+                let page = store.list_incidents_sorted(&viewer, filter, sort, cursor.as_deref(), 2).await.unwrap();
+                titles.extend(page.items.into_iter().map(|i| i.title));
+                match page.next_cursor {
+                    Some(next) => cursor = Some(next),
+                    None => return titles,
+                }
+            }
+        }
+    };
+    let newest = read(admin.clone(), IncidentSort::Newest).await;
+    assert_eq!(
+        newest,
+        [
+            "checkout secret 9",
+            "checkout outage 7",
+            "checkout secret 6",
+            "checkout outage 4",
+            "checkout secret 3",
+            "checkout outage 1"
+        ]
+    );
+    let oldest = read(admin.clone(), IncidentSort::Oldest).await;
+    assert_eq!(oldest, newest.iter().rev().cloned().collect::<Vec<_>>());
+    assert_eq!(
+        read(outsider.clone(), IncidentSort::Newest).await,
+        ["checkout outage 7", "checkout outage 4", "checkout outage 1"]
+    );
+    assert_eq!(store.count_incidents_up_to(&admin, &filter, 10).await.unwrap(), CountUpTo::Exactly(6));
+    assert_eq!(store.count_incidents_up_to(&admin, &filter, 4).await.unwrap(), CountUpTo::MoreThan(4));
+    assert_eq!(store.count_incidents_up_to(&outsider, &filter, 10).await.unwrap(), CountUpTo::Exactly(3));
+}
+
 /// Titles of every incident in `sort` order, read two at a time through the cursors.
 async fn sorted_titles(store: &Store, viewer: &Viewer, sort: hindsight_store::IncidentSort) -> Vec<String> {
     let mut titles = Vec::new();
@@ -2336,6 +2386,7 @@ on_both_databases!(
     search_takes_wildcards_literally,
     search_finds_every_word_or_its_beginning_and_follows_changes,
     search_never_shows_a_private_incident_to_an_outsider,
+    a_search_is_paged_in_number_order_both_ways_and_counted_up_to_a_cap,
     incidents_are_listed_newest_oldest_or_most_severe_first_across_pages,
     incidents_are_listed_by_when_they_began_across_pages,
     timeline_categories_in_sql_match_the_rust_mapping,
