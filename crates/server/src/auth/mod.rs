@@ -24,8 +24,8 @@ pub const CSRF_HEADER: &str = "x-csrf-token";
 
 /// Longest username a sign-in may name: usernames are 1 to 64 characters.
 pub const MAX_USERNAME: usize = 64;
-/// Longest password, in bytes, a sign-in may send or a person may set.
-pub const MAX_PASSWORD: usize = 1024;
+/// Longest password, in bytes, a sign-in may send or a person may set (the accounts' rule).
+pub use hindsight_app::accounts::MAX_PASSWORD;
 /// Longest secret read from a request (API token, session cookie, CSRF token): ours
 /// are 64 hex digits after a short prefix. Anything longer is refused unread.
 pub const MAX_SECRET: usize = 128;
