@@ -2,7 +2,7 @@
 //! its Markdown download, and its history of changes
 //! (`/incidents/{handle}/postmortem/history`).
 //!
-//! The document body is core's HTML rendering (`document::to_html`: comrak, then
+//! The document body is the document crate's HTML (`hindsight_document::to_html`: comrak, then
 //! ammonia over every user text), placed inside our page. Drafts are readable too and
 //! marked as such. The store decides visibility, so a private incident's post-mortem
 //! is a 404 for anyone who may not see the incident.
@@ -39,11 +39,11 @@ struct DocumentPage {
     status: String,
     status_words: String,
     version: i64,
-    /// Sanitised by core's rendering.
+    /// Sanitised by the document crate's rendering.
     body: String,
 }
 
-/// The inside of core's standalone page: everything in its `<main>`.
+/// The inside of the document crate's standalone page: everything in its `<main>`.
 fn document_body(page: &str) -> &str {
     page.split_once("<main>").and_then(|(_, rest)| rest.rsplit_once("</main>")).map(|(body, _)| body).unwrap_or("")
 }
@@ -424,7 +424,7 @@ mod tests {
     }
 
     #[test]
-    fn the_document_body_is_what_core_puts_in_main() {
+    fn the_document_body_is_what_the_document_crate_puts_in_main() {
         assert_eq!(document_body("<html><body><main>\n<h1>T</h1>\n</main></body>"), "\n<h1>T</h1>\n");
         assert_eq!(document_body("no main here"), "");
     }
