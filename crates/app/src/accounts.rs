@@ -49,16 +49,6 @@ async fn hash(password: String) -> Result<String, AppError> {
         .map_err(AppError::Internal)
 }
 
-/// Refuses actors who are neither `username` nor an admin.
-fn require_self_or_admin(actor: &Actor, username: &str) -> Result<(), AppError> {
-    match actor {
-        Actor::Person(viewer) if viewer.username != username && !viewer.role.is_admin() => {
-            Err(AppError::Forbidden("only the user themselves or an admin may do this".into()))
-        }
-        _ => Ok(()),
-    }
-}
-
 // ---- users ----
 
 /// A new account.
@@ -139,7 +129,7 @@ pub async fn update_user(
     change: UpdateUser,
     keep_session: Option<String>,
 ) -> Result<User, AppError> {
-    require_self_or_admin(actor, username)?;
+    actor.require_self_or_admin(username)?;
     let (own, admin) = match actor {
         Actor::Person(viewer) => (viewer.username == username, viewer.role.is_admin()),
         Actor::Operator => (false, true),
@@ -197,7 +187,7 @@ pub struct CreatedToken {
 
 /// Creates an API token for `username` (that user or an admin); only its hash is kept.
 pub async fn create_token(store: &Store, actor: &Actor, username: &str, name: &str) -> Result<CreatedToken, AppError> {
-    require_self_or_admin(actor, username)?;
+    actor.require_self_or_admin(username)?;
     let secret = secrets::new_secret("hs_");
     let token = store
         .create_token(username, name, &secrets::hash_secret(&secret), |id| {
@@ -210,7 +200,7 @@ pub async fn create_token(store: &Store, actor: &Actor, username: &str, name: &s
 /// Revokes a token (its owner or an admin); it stops working at once.
 pub async fn revoke_token(store: &Store, actor: &Actor, id: &str) -> Result<ApiToken, AppError> {
     let token = store.token(id).await?;
-    require_self_or_admin(actor, &token.username)?;
+    actor.require_self_or_admin(&token.username)?;
     let note = note(actor, &format!("revoked API token {} ({:?})", token.id, token.name), &token.username);
     Ok(store.revoke_token(id, &note).await?)
 }
@@ -324,10 +314,10 @@ mod tests {
 
     #[test]
     fn only_the_person_or_an_admin_touches_an_account() {
-        assert!(require_self_or_admin(&person("ana", Role::Viewer), "ana").is_ok());
-        assert!(require_self_or_admin(&person("ana", Role::Editor), "ben").is_err());
-        assert!(require_self_or_admin(&person("root", Role::Admin), "ben").is_ok());
-        assert!(require_self_or_admin(&Actor::Operator, "ben").is_ok());
+        assert!(person("ana", Role::Viewer).require_self_or_admin("ana").is_ok());
+        assert!(person("ana", Role::Editor).require_self_or_admin("ben").is_err());
+        assert!(person("root", Role::Admin).require_self_or_admin("ben").is_ok());
+        assert!(Actor::Operator.require_self_or_admin("ben").is_ok());
     }
 
     #[test]

@@ -45,6 +45,16 @@ impl Actor {
         }
     }
 
+    /// Refuses actors who are neither `username` nor an admin.
+    pub fn require_self_or_admin(&self, username: &str) -> Result<(), AppError> {
+        match self {
+            Actor::Person(viewer) if viewer.username != username && !viewer.role.is_admin() => {
+                Err(AppError::Forbidden("only the user themselves or an admin may do this".into()))
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// Refuses actors who are not admins.
     pub fn require_admin(&self) -> Result<(), AppError> {
         match self {

@@ -684,11 +684,8 @@ async fn user_command(store: &Store, command: UserCommand) -> anyhow::Result<()>
             let (password, generated) = if password_stdin {
                 let mut line = String::new();
                 std::io::stdin().lock().read_line(&mut line).context("reading the password from standard input")?;
-                let password = line.trim_end_matches(['\r', '\n']).to_string();
-                if password.chars().count() < 12 {
-                    anyhow::bail!("the password must be at least 12 characters");
-                }
-                (password, false)
+                // Its length is the accounts' rule, checked with the other fields below.
+                (line.trim_end_matches(['\r', '\n']).to_string(), false)
             } else {
                 (hindsight_app::secrets::new_secret("")[..24].to_string(), true)
             };

@@ -168,17 +168,29 @@ macro_rules! incident_columns {
     };
 }
 
-const INCIDENT_SELECT: &str =
-    concat!("SELECT ", incident_columns!(), " FROM incidents i LEFT JOIN users cu ON cu.id = i.created_by");
-
-/// The columns [`INCIDENT_SELECT`] reads, for a query with a FROM clause of its own.
-const INCIDENT_COLUMNS: &str = incident_columns!();
-
 /// On SQLite, a search by words read from the full-text index first, in incident number
 /// order, each match then looked up in `incidents`: a list in number order stops after its
 /// page however many incidents match (reading every match first, as `IN (…)` does, costs a
 /// search for a common word more the more incidents there are).
-const SEARCH_FIRST_FROM: &str = "incidents_search CROSS JOIN incidents i ON i.number = incidents_search.rowid";
+macro_rules! search_first_from {
+    () => {
+        "incidents_search CROSS JOIN incidents i ON i.number = incidents_search.rowid"
+    };
+}
+
+/// An incident with the username of whoever declared it, from `$from` (which names `incidents i`).
+macro_rules! incident_select {
+    ($from:expr) => {
+        concat!("SELECT ", incident_columns!(), " FROM ", $from, " LEFT JOIN users cu ON cu.id = i.created_by")
+    };
+}
+
+const INCIDENT_SELECT: &str = incident_select!("incidents i");
+
+/// [`INCIDENT_SELECT`] for a search read from the full-text index first (SQLite).
+const SEARCH_FIRST_SELECT: &str = incident_select!(search_first_from!());
+
+const SEARCH_FIRST_FROM: &str = search_first_from!();
 
 /// One incident's service slugs, team slugs and responders.
 type IncidentLinks = (Vec<String>, Vec<String>, Vec<Responder>);
@@ -470,15 +482,8 @@ impl Store {
             IncidentSort::Began => "i.began_at DESC, i.number DESC",
         };
         args.push(Arg::Int(limit + 1));
-        let sql = if search_first {
-            format!(
-                "SELECT {INCIDENT_COLUMNS} FROM {SEARCH_FIRST_FROM} LEFT JOIN users cu ON cu.id = i.created_by \
-                 WHERE {where_sql} ORDER BY {order} LIMIT ${}",
-                args.len()
-            )
-        } else {
-            format!("{INCIDENT_SELECT} WHERE {where_sql} ORDER BY {order} LIMIT ${}", args.len())
-        };
+        let select = if search_first { SEARCH_FIRST_SELECT } else { INCIDENT_SELECT };
+        let sql = format!("{select} WHERE {where_sql} ORDER BY {order} LIMIT ${}", args.len());
         let mut rows: Vec<IncidentRow> =
             on_pool!(self, |pool| bind_args!(sqlx::query_as(built_sql(&sql)), args.clone()).fetch_all(pool).await)?;
         let more = rows.len() as i64 > limit;

@@ -83,13 +83,9 @@ impl Caller {
         }
     }
 
-    /// Refuses callers who are neither `username` nor an admin.
+    /// Refuses callers who are neither `username` nor an admin (the use cases' rule).
     pub fn require_self_or_admin(&self, username: &str) -> Result<(), ApiError> {
-        if self.viewer.username == username || self.viewer.role.is_admin() {
-            Ok(())
-        } else {
-            Err(ApiError::forbidden("only the user themselves or an admin may do this"))
-        }
+        Ok(self.actor().require_self_or_admin(username)?)
     }
 }
 

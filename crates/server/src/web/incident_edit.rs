@@ -201,11 +201,7 @@ pub async fn save(
         }
     };
     let based_on = patch.version;
-    match hindsight_app::incidents::update(&state.store, &caller.actor(), &state.rules_in_force().await?, number, patch)
-        .await
-        .map(|changed| changed.incident)
-        .map_err(ApiError::from)
-    {
+    match kit::update_incident(&state, &caller, number, patch).await {
         Ok(incident) => {
             let notice = format!("Saved the changes to {}.", incident.handle);
             Ok(see_other_with_notice(&format!("/incidents/{}", incident.handle), &notice))

@@ -208,6 +208,19 @@ impl From<ApiError> for PageError {
     }
 }
 
+/// Changes an incident as the signed-in person under the rules in force, through the use
+/// case the API calls too (an incident it resolves gets the post-mortem draft it needs);
+/// answers the incident as the change left it.
+pub async fn update_incident(
+    state: &AppState,
+    caller: &Caller,
+    number: i64,
+    patch: hindsight_core::IncidentPatch,
+) -> Result<hindsight_core::Incident, ApiError> {
+    let rules = state.rules_in_force().await?;
+    Ok(hindsight_app::incidents::update(&state.store, &caller.actor(), &rules, number, patch).await?.incident)
+}
+
 /// The incident number in a `{handle}` path segment (`INC-42` is 42), or a "not found" page.
 pub fn incident_number(handle: &str) -> Result<i64, PageError> {
     Ok(crate::api::incident_number(handle)?)

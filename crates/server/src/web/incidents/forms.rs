@@ -89,17 +89,7 @@ pub async fn change_status(
         }
         (Ok(status), Ok(version)) => {
             let patch = IncidentPatch { version, status: Some(status), ..IncidentPatch::default() };
-            match hindsight_app::incidents::update(
-                &state.store,
-                &caller.actor(),
-                &state.rules_in_force().await?,
-                number,
-                patch,
-            )
-            .await
-            .map(|changed| changed.incident)
-            .map_err(ApiError::from)
-            {
+            match kit::update_incident(&state, &caller, number, patch).await {
                 Ok(incident) => {
                     let notice = format!("{} is now {}.", incident.handle, incident.status);
                     return Ok(see_other_with_notice(&format!("/incidents/{}", incident.handle), &notice));
@@ -167,17 +157,7 @@ pub async fn override_moment(
                 _ => &mut patch.resolved_at,
             };
             *slot = Some(Some(at));
-            match hindsight_app::incidents::update(
-                &state.store,
-                &caller.actor(),
-                &state.rules_in_force().await?,
-                number,
-                patch,
-            )
-            .await
-            .map(|changed| changed.incident)
-            .map_err(ApiError::from)
-            {
+            match kit::update_incident(&state, &caller, number, patch).await {
                 Ok(incident) => {
                     let notice = format!("{name} set to {} on {}.", view::when_seconds(at), incident.handle);
                     return Ok(see_other_with_notice(&format!("/incidents/{}", incident.handle), &notice));
