@@ -12,7 +12,7 @@ use hindsight_core::access::Viewer;
 use hindsight_core::{
     ActionItem, ActionItemKind, ActionItemPatch, ActionItemStatus, EventKind, FieldChange, Incident, IncidentPatch,
     IncidentStatus, NewActionItem, NewIncident, NewPostmortem, NewTimelineEvent, PostmortemPatch, PostmortemStatus,
-    Priority, Responder, ResponderRole, Role, Severity, TimelineEvent, TimelineEventPatch,
+    Priority, Responder, ResponderRole, Role, SectionsPatch, Severity, TimelineEvent, TimelineEventPatch,
 };
 use hindsight_store::test_support::{execute_raw, fetch_raw, postgres_store, sqlite_store};
 use hindsight_store::{
@@ -1450,8 +1450,7 @@ on_both_databases!(
 
 /// A post-mortem patch replacing the summary.
 fn summary(version: i64, text: &str) -> PostmortemPatch {
-    let mut sections = serde_json::Map::new();
-    sections.insert("summary".into(), json!(text));
+    let sections = SectionsPatch { summary: Some(text.into()), ..SectionsPatch::default() };
     PostmortemPatch { version, sections: Some(sections), ..PostmortemPatch::default() }
 }
 

@@ -234,29 +234,121 @@ impl Sections {
         }
     }
 
-    /// Replaces one section with a JSON value, checking its shape.
-    pub fn set_section(&mut self, name: SectionName, value: Value) -> Result<(), ValidationErrors> {
-        let field = format!("sections.{name}");
-        let shape = |e: serde_json::Error| ValidationErrors::single(field.clone(), e.to_string());
-        match name {
-            SectionName::Summary => self.summary = serde_json::from_value(value).map_err(shape)?,
-            SectionName::Impact => self.impact = serde_json::from_value(value).map_err(shape)?,
-            SectionName::RootCause => self.root_cause = serde_json::from_value(value).map_err(shape)?,
-            SectionName::Trigger => self.trigger = serde_json::from_value(value).map_err(shape)?,
-            SectionName::Detection => self.detection = serde_json::from_value(value).map_err(shape)?,
-            SectionName::ResponseAnalysis => self.response_analysis = serde_json::from_value(value).map_err(shape)?,
-            SectionName::Resolution => self.resolution = serde_json::from_value(value).map_err(shape)?,
-            SectionName::DamageControl => self.damage_control = serde_json::from_value(value).map_err(shape)?,
-            SectionName::Lessons => self.lessons = serde_json::from_value(value).map_err(shape)?,
-            SectionName::Recommendations => self.recommendations = serde_json::from_value(value).map_err(shape)?,
+    /// Replaces the sections `patch` names, leaving the others as they are.
+    pub fn apply(&mut self, patch: SectionsPatch) {
+        let SectionsPatch {
+            summary,
+            impact,
+            root_cause,
+            trigger,
+            detection,
+            response_analysis,
+            resolution,
+            damage_control,
+            lessons,
+            recommendations,
+        } = patch;
+        fn set<T>(field: &mut T, value: Option<T>) {
+            if let Some(value) = value {
+                *field = value;
+            }
         }
-        Ok(())
+        set(&mut self.summary, summary);
+        set(&mut self.impact, impact);
+        set(&mut self.root_cause, root_cause);
+        set(&mut self.trigger, trigger);
+        set(&mut self.detection, detection);
+        set(&mut self.response_analysis, response_analysis);
+        set(&mut self.resolution, resolution);
+        set(&mut self.damage_control, damage_control);
+        set(&mut self.lessons, lessons);
+        set(&mut self.recommendations, recommendations);
     }
 
     /// One section as JSON.
     pub fn section(&self, name: SectionName) -> Value {
-        let all = serde_json::to_value(self).unwrap_or(Value::Null);
-        all.get(name.as_str()).cloned().unwrap_or(Value::Null)
+        let value = match name {
+            SectionName::Summary => serde_json::to_value(&self.summary),
+            SectionName::Impact => serde_json::to_value(&self.impact),
+            SectionName::RootCause => serde_json::to_value(&self.root_cause),
+            SectionName::Trigger => serde_json::to_value(&self.trigger),
+            SectionName::Detection => serde_json::to_value(&self.detection),
+            SectionName::ResponseAnalysis => serde_json::to_value(&self.response_analysis),
+            SectionName::Resolution => serde_json::to_value(&self.resolution),
+            SectionName::DamageControl => serde_json::to_value(&self.damage_control),
+            SectionName::Lessons => serde_json::to_value(&self.lessons),
+            SectionName::Recommendations => serde_json::to_value(&self.recommendations),
+        };
+        value.unwrap_or(Value::Null)
+    }
+}
+
+/// Sections to replace, each whole; an absent (or `null`) section stays as it is.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SectionsPatch {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub impact: Option<DamageScope>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub root_cause: Option<RootCause>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trigger: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detection: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_analysis: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolution: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub damage_control: Option<Vec<DamageControlAction>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lessons: Option<Lessons>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recommendations: Option<Vec<Recommendation>>,
+}
+
+impl SectionsPatch {
+    /// A patch replacing section `name` with a JSON value, checking its shape; a wrong
+    /// shape names the section's field.
+    pub fn one(name: SectionName, value: Value) -> Result<SectionsPatch, ValidationErrors> {
+        let field = format!("sections.{name}");
+        let shape = |e: serde_json::Error| ValidationErrors::single(field.clone(), e.to_string());
+        let mut patch = SectionsPatch::default();
+        match name {
+            SectionName::Summary => patch.summary = Some(serde_json::from_value(value).map_err(shape)?),
+            SectionName::Impact => patch.impact = Some(serde_json::from_value(value).map_err(shape)?),
+            SectionName::RootCause => patch.root_cause = Some(serde_json::from_value(value).map_err(shape)?),
+            SectionName::Trigger => patch.trigger = Some(serde_json::from_value(value).map_err(shape)?),
+            SectionName::Detection => patch.detection = Some(serde_json::from_value(value).map_err(shape)?),
+            SectionName::ResponseAnalysis => {
+                patch.response_analysis = Some(serde_json::from_value(value).map_err(shape)?)
+            }
+            SectionName::Resolution => patch.resolution = Some(serde_json::from_value(value).map_err(shape)?),
+            SectionName::DamageControl => patch.damage_control = Some(serde_json::from_value(value).map_err(shape)?),
+            SectionName::Lessons => patch.lessons = Some(serde_json::from_value(value).map_err(shape)?),
+            SectionName::Recommendations => patch.recommendations = Some(serde_json::from_value(value).map_err(shape)?),
+        }
+        Ok(patch)
+    }
+}
+
+impl From<Sections> for SectionsPatch {
+    /// A patch replacing every section.
+    fn from(sections: Sections) -> SectionsPatch {
+        SectionsPatch {
+            summary: Some(sections.summary),
+            impact: Some(sections.impact),
+            root_cause: Some(sections.root_cause),
+            trigger: Some(sections.trigger),
+            detection: Some(sections.detection),
+            response_analysis: Some(sections.response_analysis),
+            resolution: Some(sections.resolution),
+            damage_control: Some(sections.damage_control),
+            lessons: Some(sections.lessons),
+            recommendations: Some(sections.recommendations),
+        }
     }
 }
 
@@ -311,8 +403,7 @@ pub struct PostmortemPatch {
     pub due_date: Option<Option<Date>>,
     /// Sections to replace, by name; absent sections stay as they are.
     #[serde(default)]
-    #[schema(value_type = Option<Object>)]
-    pub sections: Option<serde_json::Map<String, Value>>,
+    pub sections: Option<SectionsPatch>,
 }
 
 impl Postmortem {
@@ -323,16 +414,7 @@ impl Postmortem {
             self.due_date = due;
         }
         if let Some(sections) = &patch.sections {
-            for (name, value) in sections {
-                match name.parse::<SectionName>() {
-                    Ok(section) => {
-                        if let Err(e) = self.sections.set_section(section, value.clone()) {
-                            errors.0.extend(e.0);
-                        }
-                    }
-                    Err(e) => errors.push(format!("sections.{name}"), e.to_string()),
-                }
-            }
+            self.sections.apply(sections.clone());
         }
         if let Some(due) = self.due_date {
             errors.date("due_date", due);
@@ -367,6 +449,29 @@ pub struct PostmortemChange {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     pub changes: Vec<FieldChange>,
+}
+
+impl Postmortem {
+    /// The post-mortem as it was at `version`, rebuilt from this (later) state by undoing,
+    /// newest first, the changes `history` records after it; `None` when the history does
+    /// not allow it (a change names a field the record does not have).
+    pub fn at_version(&self, history: &[PostmortemChange], version: i64) -> Option<Postmortem> {
+        let mut json = serde_json::to_value(self).ok()?;
+        let mut later: Vec<&PostmortemChange> = history.iter().filter(|c| c.version > version).collect();
+        later.sort_by_key(|c| std::cmp::Reverse(c.version));
+        for change in later {
+            for f in &change.changes {
+                let target = match f.field.split_once('.') {
+                    Some((outer, inner)) => json.get_mut(outer)?.as_object_mut()?.entry(inner.to_string()),
+                    None => json.as_object_mut()?.entry(f.field.clone()),
+                };
+                *target.or_insert(Value::Null) = f.old.clone();
+            }
+        }
+        let mut old: Postmortem = serde_json::from_value(json).ok()?;
+        old.version = version;
+        Some(old)
+    }
 }
 
 /// The fields that differ between two states of a post-mortem, sections one level deep.
@@ -445,25 +550,78 @@ mod tests {
     }
 
     #[test]
-    fn patch_with_unknown_section_names_it() {
-        let mut pm = sample();
-        let patch: PostmortemPatch = serde_json::from_value(serde_json::json!({
+    fn patch_with_unknown_section_is_refused_naming_it() {
+        let refused = serde_json::from_value::<PostmortemPatch>(serde_json::json!({
             "version": 1, "sections": {"summry": "x"}
         }))
-        .unwrap();
-        let errors = pm.apply(&patch).unwrap_err();
-        assert_eq!(errors.0[0].field, "sections.summry");
+        .unwrap_err();
+        assert!(refused.to_string().contains("unknown field `summry`"), "{refused}");
     }
 
     #[test]
-    fn section_with_wrong_shape_is_refused_with_its_path() {
+    fn patch_replaces_the_sections_it_names_and_keeps_the_others() {
         let mut pm = sample();
+        pm.sections.trigger = "A deploy".into();
         let patch: PostmortemPatch = serde_json::from_value(serde_json::json!({
-            "version": 1, "sections": {"root_cause": {"certainty": "maybe"}}
+            "version": 1, "sections": {"summary": "Checkout failed.", "root_cause": {"component": "db"}, "detection": null}
         }))
         .unwrap();
-        let errors = pm.apply(&patch).unwrap_err();
+        pm.apply(&patch).unwrap();
+        assert_eq!(pm.sections.summary, "Checkout failed.");
+        assert_eq!(pm.sections.root_cause.component, "db");
+        assert_eq!(pm.sections.trigger, "A deploy", "a section the patch does not name is kept");
+    }
+
+    #[test]
+    fn one_section_with_wrong_shape_is_refused_with_its_path() {
+        let errors = SectionsPatch::one(SectionName::RootCause, serde_json::json!({"certainty": "maybe"})).unwrap_err();
         assert_eq!(errors.0[0].field, "sections.root_cause");
         assert!(errors.0[0].message.contains("maybe"), "{}", errors.0[0].message);
+        let patch = SectionsPatch::one(SectionName::Lessons, serde_json::json!({"went_well": "Paging"})).unwrap();
+        assert_eq!(patch.lessons.map(|l| l.went_well).as_deref(), Some("Paging"));
+        assert_eq!(patch.summary, None);
+    }
+
+    #[test]
+    fn every_section_reads_back_as_the_json_it_was_written_with() {
+        let mut sections = Sections::default();
+        sections.root_cause.component = "db".into();
+        sections.recommendations = vec![Recommendation { text: "Alert".into(), action_items: vec!["a1".into()] }];
+        let whole = serde_json::to_value(&sections).unwrap();
+        for name in SectionName::ALL {
+            assert_eq!(sections.section(*name), whole[name.as_str()], "{name}");
+            let mut copy = Sections::default();
+            copy.apply(SectionsPatch::one(*name, sections.section(*name)).unwrap());
+            assert_eq!(copy.section(*name), sections.section(*name), "{name}");
+        }
+    }
+
+    #[test]
+    fn at_version_undoes_the_later_changes_newest_first() {
+        let v1 = sample();
+        let mut v2 = v1.clone();
+        v2.sections.summary = "First".into();
+        v2.version = 2;
+        let mut v3 = v2.clone();
+        v3.sections.summary = "Second".into();
+        v3.sections.root_cause.component = "db".into();
+        v3.due_date = Some(time::macros::date!(2026 - 02 - 01));
+        v3.version = 3;
+        let change = |version, old: &Postmortem, new: &Postmortem| PostmortemChange {
+            version,
+            actor: None,
+            at: new.updated_at,
+            reason: None,
+            changes: diff_postmortems(old, new),
+        };
+        let history = [change(2, &v1, &v2), change(3, &v2, &v3)];
+        assert_eq!(v3.at_version(&history, 2), Some(v2.clone()));
+        assert_eq!(v3.at_version(&history, 1), Some(v1.clone()));
+        assert_eq!(v3.at_version(&history, 3), Some(v3.clone()));
+        let nonsense = PostmortemChange {
+            changes: vec![FieldChange { field: "owner.name".into(), old: Value::Null, new: Value::Null }],
+            ..change(4, &v3, &v3)
+        };
+        assert_eq!(v3.at_version(&[nonsense], 3), None, "a change to a field the record lacks");
     }
 }

@@ -4,7 +4,9 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use hindsight_core::{NewPostmortem, Postmortem, PostmortemChange, PostmortemPatch, PostmortemStatus, SectionName};
+use hindsight_core::{
+    NewPostmortem, Postmortem, PostmortemChange, PostmortemPatch, PostmortemStatus, SectionName, SectionsPatch,
+};
 use hindsight_store::PostmortemFilter;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -120,6 +122,7 @@ pub async fn get(
 /// Change sections, owner or due date, based on the version you read.
 #[utoipa::path(patch, path = "/api/v1/postmortems/{id}", tag = "postmortems", params(("id" = String, Path)), request_body = PostmortemPatch, responses(
     (status = 200, description = "Changed", body = Postmortem),
+    (status = 400, description = "The body is not a patch (an unknown section, a section of the wrong shape); the problem names the field", body = Problem),
     (status = 403, description = "Viewers cannot write", body = Problem),
     (status = 404, description = "No such post-mortem", body = Problem),
     (status = 409, description = "Changed by someone else since your version", body = Problem),
@@ -177,10 +180,9 @@ pub async fn put_section(
 ) -> Result<Json<Postmortem>, ApiError> {
     caller.require_write()?;
     let section = section_name(&section)?;
-    let mut sections = serde_json::Map::new();
-    sections.insert(section.as_str().to_string(), update.value);
+    let sections = SectionsPatch::one(section, update.value).map_err(ApiError::Invalid)?;
     let patch = PostmortemPatch { version: update.version, sections: Some(sections), ..PostmortemPatch::default() };
-    Ok(Json(state.store.update_postmortem(&caller.viewer, &id, patch).await?))
+    Ok(Json(hindsight_app::postmortems::change(&state.store, &caller.actor(), &id, patch).await?))
 }
 
 /// Move a post-mortem through review: draft → in_review → published → archived (in_review may go back to draft).

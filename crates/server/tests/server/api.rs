@@ -659,6 +659,14 @@ async fn postmortem_edits_are_versioned_and_kept_in_history() {
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(bad["errors"][0]["field"], "sections.root_cause");
+    // The whole-post-mortem patch names the field at fault, however deep.
+    let (status, bad) =
+        app.patch(EDITOR, &path, json!({"version": 3, "sections": {"root_cause": {"certainty": "maybe"}}})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
+    assert_eq!(bad["errors"][0]["field"], "sections.root_cause.certainty", "{bad}");
+    let (status, bad) = app.patch(EDITOR, &path, json!({"version": 3, "sections": {"summry": "x"}})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
+    assert!(bad["detail"].as_str().unwrap().contains("unknown field `summry`"), "{bad}");
     let (status, refused) =
         app.post(EDITOR, &format!("{path}/status"), json!({"version": 3, "status": "published"})).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");

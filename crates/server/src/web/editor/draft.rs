@@ -229,12 +229,8 @@ impl Draft {
                 .map(|r| Recommendation { text: r.text.clone(), action_items: r.action_items.clone() })
                 .collect(),
         };
-        let sections = match serde_json::to_value(&sections) {
-            Ok(serde_json::Value::Object(map)) => map,
-            _ => return Err(vec!["The sections could not be read.".into()]),
-        };
         let owner = Some(self.get("owner").trim().to_string()).filter(|o| !o.is_empty());
-        Ok(PostmortemPatch { version, owner: Some(owner), due_date: Some(due_date), sections: Some(sections) })
+        Ok(PostmortemPatch { version, owner: Some(owner), due_date: Some(due_date), sections: Some(sections.into()) })
     }
 }
 

@@ -3,8 +3,6 @@
 
 use std::collections::BTreeSet;
 
-use hindsight_core::{Postmortem, PostmortemChange};
-
 use super::draft::*;
 use super::guidance::*;
 
@@ -63,24 +61,6 @@ pub(super) fn conflicts(base: Option<&Draft>, theirs: &Draft, mine: &Draft) -> V
     let b = base.map(|b| rec_text(&b.recommendations));
     check("recommendations", b, rec_text(&theirs.recommendations), rec_text(&mine.recommendations), false);
     out
-}
-
-/// The post-mortem as it was at `version`, rebuilt from the current state by undoing the
-/// later changes of its history; `None` when the history does not allow it.
-pub(super) fn state_at(current: &Postmortem, history: &[PostmortemChange], version: i64) -> Option<Postmortem> {
-    let mut json = serde_json::to_value(current).ok()?;
-    let mut later: Vec<&PostmortemChange> = history.iter().filter(|c| c.version > version).collect();
-    later.sort_by_key(|c| std::cmp::Reverse(c.version));
-    for change in later {
-        for f in &change.changes {
-            let target = match f.field.split_once('.') {
-                Some((outer, inner)) => json.get_mut(outer)?.as_object_mut()?.entry(inner.to_string()),
-                None => json.as_object_mut()?.entry(f.field.clone()),
-            };
-            *target.or_insert(serde_json::Value::Null) = f.old.clone();
-        }
-    }
-    serde_json::from_value(json).ok()
 }
 
 /// A starting point for a merged text: mine, then the lines of theirs mine lacks.

@@ -466,7 +466,7 @@ pub async fn save(
                 return Err(PageError::new(StatusCode::NOT_FOUND, "The post-mortem was deleted meanwhile."));
             };
             let history = state.store.postmortem_history(&caller.viewer, &now.id).await?;
-            let base = state_at(&now, &history, version).map(|pm| Draft::of(&pm));
+            let base = now.at_version(&history, version).map(|pm| Draft::of(&pm));
             let found = conflicts(base.as_ref(), &Draft::of(&now), &mine);
             let retried = if found.is_empty() {
                 // Nothing this form edits was changed by anyone else: save on top of theirs.
