@@ -127,7 +127,8 @@ impl EventRow {
     fn into_event(self) -> Result<TimelineEvent, StoreError> {
         let handle = incident_handle(self.number);
         Ok(TimelineEvent {
-            raw_payload_url: self.has_raw.then(|| format!("/api/v1/incidents/{handle}/events/{}/raw", self.id)),
+            has_raw_payload: self.has_raw,
+            raw_payload_url: None,
             incident: handle,
             occurred_at: self.occurred_at.get(),
             kind: word(&self.kind)?,

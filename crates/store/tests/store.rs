@@ -1078,7 +1078,7 @@ async fn raw_payload_is_kept_and_returned(store: Store) {
         ..event(datetime!(2026-01-01 10:00 UTC), "triggered")
     };
     let added = store.add_event(&admin, 1, new).await.unwrap();
-    assert_eq!(added.raw_payload_url, Some(format!("/api/v1/incidents/INC-1/events/{}/raw", added.id)));
+    assert!(added.has_raw_payload);
     let raw = store.event_raw_payload(&admin, 1, &added.id).await.unwrap();
     assert_eq!(raw, payload.to_string());
     assert_eq!(serde_json::from_str::<serde_json::Value>(&raw).unwrap(), payload);
@@ -1088,7 +1088,7 @@ async fn event_without_raw_payload_has_none_to_return(store: Store) {
     let admin = admin(&store).await;
     store.create_incident(&admin, incident("x")).await.unwrap();
     let added = store.add_event(&admin, 1, event(datetime!(2026-01-01 10:00 UTC), "note")).await.unwrap();
-    assert_eq!(added.raw_payload_url, None);
+    assert!(!added.has_raw_payload);
     assert_not_found(store.event_raw_payload(&admin, 1, &added.id).await);
 }
 

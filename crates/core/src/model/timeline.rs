@@ -53,7 +53,11 @@ pub struct TimelineEvent {
     pub actor: Option<String>,
     pub text: String,
     pub key_moment: Option<KeyMoment>,
-    /// API path of the raw payload this event came from, when kept.
+    /// Whether the raw payload this event came from is kept.
+    #[serde(default)]
+    pub has_raw_payload: bool,
+    /// API path of that raw payload, when kept (the API writes it).
+    #[serde(default)]
     pub raw_payload_url: Option<String>,
     /// Username of whoever recorded it by hand.
     pub created_by: Option<String>,

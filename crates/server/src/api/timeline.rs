@@ -26,7 +26,7 @@ pub async fn list(
     let limit = page.limit.unwrap_or(500);
     let events =
         state.store.list_events(&caller.viewer, incident_number(&handle)?, page.cursor.as_deref(), limit).await?;
-    Ok(Json(events.into()))
+    Ok(Json(linked_page(events)))
 }
 
 /// The events imports set aside as duplicates of others (the same alert from two tools, a
@@ -45,7 +45,18 @@ pub async fn duplicates(
     let limit = page.limit.unwrap_or(500);
     let events =
         state.store.list_duplicates(&caller.viewer, incident_number(&handle)?, page.cursor.as_deref(), limit).await?;
-    Ok(Json(events.into()))
+    Ok(Json(linked_page(events)))
+}
+
+/// An event as the API answers it: with the path of its raw payload, when one is kept.
+fn linked(mut event: TimelineEvent) -> TimelineEvent {
+    event.raw_payload_url =
+        event.has_raw_payload.then(|| format!("/api/v1/incidents/{}/events/{}/raw", event.incident, event.id));
+    event
+}
+
+fn linked_page(page: hindsight_store::Page<TimelineEvent>) -> Page<TimelineEvent> {
+    Page { items: page.items.into_iter().map(linked).collect(), next_cursor: page.next_cursor }
 }
 
 /// Add an event to the timeline.
@@ -63,7 +74,7 @@ pub async fn create(
 ) -> Result<(StatusCode, Json<TimelineEvent>), ApiError> {
     let event =
         hindsight_app::incidents::add_event(&state.store, &caller.actor(), incident_number(&handle)?, new).await?;
-    Ok((StatusCode::CREATED, Json(event)))
+    Ok((StatusCode::CREATED, Json(linked(event))))
 }
 
 /// One event.
@@ -76,7 +87,7 @@ pub async fn get(
     caller: Caller,
     Path((handle, id)): Path<(String, String)>,
 ) -> Result<Json<TimelineEvent>, ApiError> {
-    Ok(Json(state.store.event(&caller.viewer, incident_number(&handle)?, &id).await?))
+    Ok(Json(linked(state.store.event(&caller.viewer, incident_number(&handle)?, &id).await?)))
 }
 
 /// Change an event, based on the version you read.
@@ -94,7 +105,8 @@ pub async fn update(
     JsonBody(patch): JsonBody<TimelineEventPatch>,
 ) -> Result<Json<TimelineEvent>, ApiError> {
     let number = incident_number(&handle)?;
-    Ok(Json(hindsight_app::incidents::update_event(&state.store, &caller.actor(), number, &id, patch).await?))
+    let event = hindsight_app::incidents::update_event(&state.store, &caller.actor(), number, &id, patch).await?;
+    Ok(Json(linked(event)))
 }
 
 /// Remove an event.

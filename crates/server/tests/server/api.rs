@@ -605,6 +605,9 @@ async fn timeline_events_are_kept_in_time_order_with_their_raw_payload() {
     let texts: Vec<&str> = list["items"].as_array().unwrap().iter().map(|e| e["text"].as_str().unwrap()).collect();
     assert_eq!(texts, ["HighErrorRate firing", "Rolled back to v41"]);
     let raw_url = early["raw_payload_url"].as_str().unwrap();
+    assert_eq!(list["items"][0]["raw_payload_url"], raw_url, "the list links the same payload");
+    assert_eq!(list["items"][1]["has_raw_payload"], false);
+    assert_eq!(list["items"][1]["raw_payload_url"], serde_json::Value::Null, "an event typed in has no payload");
     let (status, raw) = app.get(VIEWER, raw_url).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(raw["status"], "firing");
