@@ -296,12 +296,12 @@ pub async fn delete_service(store: &Store, actor: &Actor, slug: &str) -> Result<
 
 #[cfg(test)]
 mod tests {
-    use hindsight_core::access::Viewer;
+    use hindsight_core::access::{UserId, Viewer};
 
     use super::*;
 
     fn person(username: &str, role: Role) -> Actor {
-        Actor::Person(Viewer { user_id: format!("id-{username}"), username: username.into(), role })
+        Actor::Person(Viewer { user_id: Some(UserId::new(format!("id-{username}"))), username: username.into(), role })
     }
 
     #[test]

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use anyhow::{Context, anyhow};
 use argon2::password_hash::{PasswordHasher, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
-use hindsight_core::access::Viewer;
+use hindsight_core::access::{UserId, Viewer};
 use hindsight_core::demo::{DemoData, DemoIncident, demo_data};
 use hindsight_core::{PostmortemStatus, Role};
 use hindsight_store::{AuditNote, IncidentFilter, NewUser, Store};
@@ -61,7 +61,7 @@ pub async fn load_demo(store: &Store) -> anyhow::Result<DemoSummary> {
 
 /// An identity that sees every incident, used only to count them for the summary.
 fn counting_viewer() -> Viewer {
-    Viewer { user_id: String::new(), username: String::new(), role: Role::Admin }
+    Viewer::operator()
 }
 
 /// One argon2id hash of [`DEMO_PASSWORD`], shared by every demo user: hashing once
@@ -102,7 +102,7 @@ async fn create_accounts(
             .with_context(|| format!("creating demo user {:?}", user.username))?;
         viewers.insert(
             created.username.clone(),
-            Viewer { user_id: created.id, username: created.username, role: created.role },
+            Viewer { user_id: Some(UserId::new(created.id)), username: created.username, role: created.role },
         );
     }
     for team in &data.teams {

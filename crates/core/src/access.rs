@@ -3,10 +3,31 @@
 
 use crate::model::Role;
 
+/// The id the store keys a user by (not their username, which an admin may change).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct UserId(String);
+
+impl UserId {
+    pub fn new(id: impl Into<String>) -> UserId {
+        UserId(id.into())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for UserId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// The person (or token) behind a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Viewer {
-    pub user_id: String,
+    /// The person's id; none for the operator at the command line, who is no user.
+    pub user_id: Option<UserId>,
     pub username: String,
     pub role: Role,
 }
@@ -15,12 +36,12 @@ impl Viewer {
     /// The operator at the command line, who holds the database itself: sees everything,
     /// and the changes they make are attributed to no user.
     pub fn operator() -> Viewer {
-        Viewer { user_id: String::new(), username: "operator".into(), role: Role::Admin }
+        Viewer { user_id: None, username: "operator".into(), role: Role::Admin }
     }
 
     /// The user id to record as the author of a change; none for the operator.
     pub fn actor_id(&self) -> Option<&str> {
-        Some(self.user_id.as_str()).filter(|id| !id.is_empty())
+        self.user_id.as_ref().map(UserId::as_str)
     }
 
     /// Whether this viewer sees every incident, private or not.

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use hindsight_core::access::Viewer;
+use hindsight_core::access::{UserId, Viewer};
 use hindsight_core::validate::{MAX_SHORT, ValidationErrors, is_slug};
 use hindsight_core::{ApiToken, Role, Service, Team, User, is_username};
 use sqlx::FromRow;
@@ -75,7 +75,7 @@ struct ViewerRow {
 
 impl ViewerRow {
     fn into_viewer(self) -> Result<Viewer, StoreError> {
-        Ok(Viewer { user_id: self.id, username: self.username, role: word(&self.role)? })
+        Ok(Viewer { user_id: Some(UserId::new(self.id)), username: self.username, role: word(&self.role)? })
     }
 }
 
@@ -594,7 +594,7 @@ impl Store {
     /// Opens a browser session; `token_hash` is the SHA-256 of the cookie's secret.
     pub async fn create_session(
         &self,
-        user_id: &str,
+        user_id: &UserId,
         token_hash: &str,
         csrf_token: &str,
         expires_at: OffsetDateTime,
@@ -605,7 +605,7 @@ impl Store {
             "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)"
         )
         .bind(token_hash)
-        .bind(user_id)
+        .bind(user_id.as_str())
         .bind(csrf_token)
         .bind(now)
         .bind(Ts::from(expires_at))

@@ -35,7 +35,7 @@ pub(crate) fn visible_sql(alias: &str, uid: usize, admin: usize) -> String {
 
 /// The two arguments [`visible_sql`] expects, in order.
 pub(crate) fn viewer_args(viewer: &Viewer) -> [Arg; 2] {
-    [Arg::Text(viewer.user_id.clone()), Arg::Bool(viewer.sees_everything())]
+    [Arg::OptText(viewer.actor_id().map(str::to_string)), Arg::Bool(viewer.sees_everything())]
 }
 
 /// Which incidents a list wants.

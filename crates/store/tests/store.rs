@@ -8,7 +8,7 @@
 #![allow(clippy::unwrap_used, reason = "a test that cannot go on fails where it stands")]
 #![allow(unused_crate_dependencies, reason = "each test binary uses some of the dev-dependencies")]
 
-use hindsight_core::access::Viewer;
+use hindsight_core::access::{UserId, Viewer};
 use hindsight_core::{
     ActionItem, ActionItemKind, ActionItemPatch, ActionItemStatus, EventKind, FieldChange, Incident, IncidentPatch,
     IncidentStatus, NewActionItem, NewIncident, NewPostmortem, NewTimelineEvent, PostmortemPatch, PostmortemStatus,
@@ -60,13 +60,13 @@ async fn person(store: &Store, username: &str, role: Role) -> Viewer {
         )
         .await
         .expect("user is created");
-    Viewer { user_id: user.id, username: user.username, role: user.role }
+    Viewer { user_id: Some(UserId::new(user.id)), username: user.username, role: user.role }
 }
 
 /// The viewer for an existing user.
 async fn store_viewer(store: &Store, username: &str) -> Viewer {
     let user = store.user_by_username(username).await.unwrap();
-    Viewer { user_id: user.id, username: user.username, role: user.role }
+    Viewer { user_id: Some(UserId::new(user.id)), username: user.username, role: user.role }
 }
 
 async fn admin(store: &Store) -> Viewer {
@@ -183,7 +183,7 @@ async fn listed(store: &Store, viewer: &Viewer, filter: IncidentFilter) -> Vec<S
 async fn created_user_is_read_back_by_username(store: Store) {
     let ana = person(&store, "ana", Role::Editor).await;
     let user = store.user_by_username("ana").await.unwrap();
-    assert_eq!(user.id, ana.user_id);
+    assert_eq!(Some(user.id.as_str()), ana.actor_id());
     assert_eq!(user.display_name, "ana (test)");
     assert_eq!(user.email.as_deref(), Some("ana@example.com"));
     assert_eq!(user.role, Role::Editor);
@@ -243,7 +243,7 @@ async fn user_update_changes_only_the_given_fields(store: Store) {
 async fn disabling_a_user_ends_their_sessions_for_good(store: Store) {
     let ana = person(&store, "ana", Role::Editor).await;
     let expires = OffsetDateTime::now_utc() + Duration::hours(1);
-    store.create_session(&ana.user_id, "session-hash", "csrf", expires).await.unwrap();
+    store.create_session(ana.user_id.as_ref().unwrap(), "session-hash", "csrf", expires).await.unwrap();
     store.update_user("ana", UserPatch { disabled: Some(true), ..UserPatch::default() }, &note()).await.unwrap();
     store.update_user("ana", UserPatch { disabled: Some(false), ..UserPatch::default() }, &note()).await.unwrap();
     assert!(store.session("session-hash").await.unwrap().is_none());
@@ -367,7 +367,7 @@ async fn token_of_disabled_user_no_longer_identifies_them(store: Store) {
 async fn live_session_is_found_by_its_hash(store: Store) {
     let ana = person(&store, "ana", Role::Editor).await;
     let expires = OffsetDateTime::now_utc() + Duration::hours(1);
-    store.create_session(&ana.user_id, "session-hash", "csrf-token", expires).await.unwrap();
+    store.create_session(ana.user_id.as_ref().unwrap(), "session-hash", "csrf-token", expires).await.unwrap();
     let session = store.session("session-hash").await.unwrap().expect("session is live");
     assert_eq!(session.viewer, ana);
     assert_eq!(session.csrf_token, "csrf-token");
@@ -377,7 +377,7 @@ async fn live_session_is_found_by_its_hash(store: Store) {
 async fn session_created_already_expired_is_not_returned(store: Store) {
     let ana = person(&store, "ana", Role::Editor).await;
     let expired = OffsetDateTime::now_utc() - Duration::minutes(1);
-    store.create_session(&ana.user_id, "session-hash", "csrf", expired).await.unwrap();
+    store.create_session(ana.user_id.as_ref().unwrap(), "session-hash", "csrf", expired).await.unwrap();
     assert!(store.session("session-hash").await.unwrap().is_none());
 }
 
@@ -385,7 +385,7 @@ async fn session_is_not_returned_once_it_expires(store: Store) {
     let ana = person(&store, "ana", Role::Editor).await;
     let lifetime = std::time::Duration::from_secs(3);
     let expires = OffsetDateTime::now_utc() + lifetime;
-    store.create_session(&ana.user_id, "session-hash", "csrf", expires).await.unwrap();
+    store.create_session(ana.user_id.as_ref().unwrap(), "session-hash", "csrf", expires).await.unwrap();
     assert!(store.session("session-hash").await.unwrap().is_some());
     tokio::time::sleep(lifetime + std::time::Duration::from_millis(200)).await;
     assert!(store.session("session-hash").await.unwrap().is_none());
@@ -394,7 +394,7 @@ async fn session_is_not_returned_once_it_expires(store: Store) {
 async fn deleted_session_is_not_returned(store: Store) {
     let ana = person(&store, "ana", Role::Editor).await;
     let expires = OffsetDateTime::now_utc() + Duration::hours(1);
-    store.create_session(&ana.user_id, "session-hash", "csrf", expires).await.unwrap();
+    store.create_session(ana.user_id.as_ref().unwrap(), "session-hash", "csrf", expires).await.unwrap();
     store.delete_session("session-hash").await.unwrap();
     assert!(store.session("session-hash").await.unwrap().is_none());
 }
@@ -404,7 +404,7 @@ async fn new_password_ends_every_session_but_the_one_kept(store: Store) {
     let bo = person(&store, "bo", Role::Editor).await;
     let expires = OffsetDateTime::now_utc() + Duration::hours(1);
     for (user, hash) in [(&ana, "ana-here"), (&ana, "ana-elsewhere"), (&bo, "bo-here")] {
-        store.create_session(&user.user_id, hash, "csrf", expires).await.unwrap();
+        store.create_session(user.user_id.as_ref().unwrap(), hash, "csrf", expires).await.unwrap();
     }
     let patch =
         UserPatch { password_hash: Some("new".into()), keep_session: Some("ana-here".into()), ..UserPatch::default() };

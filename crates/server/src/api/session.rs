@@ -76,7 +76,10 @@ pub async fn open_session(
     let secret = auth::new_secret("hss_");
     let csrf_token = auth::new_secret("");
     let expires = time::OffsetDateTime::now_utc() + time::Duration::hours(state.settings.session_hours);
-    state.store.create_session(&viewer.user_id, &auth::hash_secret(&secret), &csrf_token, expires).await?;
+    let Some(user_id) = &viewer.user_id else {
+        return Err(ApiError::Internal(format!("the account {:?} has no user id", viewer.username)));
+    };
+    state.store.create_session(user_id, &auth::hash_secret(&secret), &csrf_token, expires).await?;
     let user = state.store.user_by_username(&viewer.username).await?;
     let cookie = format!(
         "{SESSION_COOKIE}={secret}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",

@@ -5,7 +5,7 @@
 use crate::common;
 
 use common::{As, TestApp, no_redirects, page, post_form, sign_in, spawn_app};
-use hindsight_core::access::Viewer;
+use hindsight_core::access::{UserId, Viewer};
 use hindsight_core::{NewPostmortem, PostmortemStatus};
 use reqwest::{StatusCode, header};
 use serde_json::{Value, json};
@@ -35,7 +35,7 @@ async fn item(app: &TestApp, incident: &str, fields: Value) -> String {
 
 async fn viewer_of(app: &TestApp, username: &str) -> Viewer {
     let user = app.store.user_by_username(username).await.unwrap();
-    Viewer { user_id: user.id, username: user.username, role: user.role }
+    Viewer { user_id: Some(UserId::new(user.id)), username: user.username, role: user.role }
 }
 
 #[tokio::test]
