@@ -1,4 +1,4 @@
-//! Loads the demo organisation described by `hindsight_core::demo` into a store,
+//! Loads the demo organisation described by the hindsight-demo crate into a store,
 //! so `hindsight demo` opens on months of believable history.
 //!
 //! It goes through the store's public API only, the same checks any client
@@ -12,8 +12,8 @@ use anyhow::{Context, anyhow};
 use argon2::password_hash::{PasswordHasher, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use hindsight_core::access::{UserId, Viewer};
-use hindsight_core::demo::{DemoData, DemoIncident, demo_data};
 use hindsight_core::{PostmortemStatus, Role};
+use hindsight_demo::{DemoData, DemoIncident, demo_data};
 use hindsight_store::{AuditNote, IncidentFilter, NewUser, Store};
 use time::OffsetDateTime;
 

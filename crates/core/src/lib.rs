@@ -1,5 +1,5 @@
 //! Hindsight's domain: the words of incident response as Rust types, and the
-//! pure rules over them (validation, visibility, permissions, demo data).
+//! pure rules over them (validation, visibility, permissions, analysis, the lint).
 //!
 //! This crate does no I/O and knows nothing of databases or HTTP; the store and
 //! the server build on it, never the other way round.
@@ -10,7 +10,6 @@
 pub mod access;
 pub mod analysis;
 pub mod audit;
-pub mod demo;
 pub mod document;
 pub mod events;
 pub mod import;

@@ -713,7 +713,7 @@ mod pdf_tests {
 
     use super::*;
     use crate::round_trip::{demo_document, sample_document};
-    use hindsight_core::demo::demo_data;
+    use hindsight_demo::demo_data;
 
     const NOW: OffsetDateTime = datetime!(2026-11-20 12:00 UTC);
 

@@ -7,13 +7,13 @@ use time::macros::{date, datetime};
 
 use super::syntax::trim_blank_lines;
 use super::{PostmortemDocument, from_markdown, to_html, to_markdown};
-use hindsight_core::demo::{DemoIncident, demo_data};
 use hindsight_core::model::{
     ActionItem, ActionItemKind, ActionItemStatus, Certainty, DamageControlAction, DamageControlStatus, EventKind,
     Incident, IncidentStatus, KeyMoment, Moments, NewActionItem, NewPostmortem, NewTimelineEvent, Postmortem,
     PostmortemStatus, Priority, Recommendation, Responder, ResponderRole, Sections, Severity, TimelineEvent,
     incident_handle,
 };
+use hindsight_demo::{DemoIncident, demo_data};
 
 const NOW: OffsetDateTime = datetime!(2026-11-20 12:00 UTC);
 

@@ -1,8 +1,8 @@
 //! What the tests expect to see, read from the demo data that `hindsight demo`
 //! loads, so the tests follow the demo when it changes.
 
-use hindsight_core::demo::{DemoData, DemoIncident, demo_data};
 use hindsight_core::{IncidentStatus, Role};
+use hindsight_demo::{DemoData, DemoIncident, demo_data};
 use time::OffsetDateTime;
 
 pub fn data() -> DemoData {

@@ -3,13 +3,14 @@
 //! and for anyone who wants to try Hindsight without a history of their own.
 //!
 //! Everything is placed relative to the `now` passed in, so the data always looks
-//! recent and the same `now` always gives the same data. This module only
-//! describes the data, in the model's own input types; it does no I/O and is not
-//! a fixture for tests elsewhere. The CLI's loader writes it through the store.
+//! recent and the same `now` always gives the same data. This crate only
+//! describes the data, in the model's own input types; it does no I/O. The CLI's
+//! loader writes it through the store; the document crate's round trip and the
+//! browser tests read it.
 
 use time::{Date, Duration, OffsetDateTime, UtcOffset};
 
-use crate::model::{
+use hindsight_core::{
     ActionItemKind, ActionItemStatus, Certainty, DamageControlAction, DamageControlStatus, DamageScope,
     DetectionMethod, EventKind as E, IncidentStatus, KeyMoment as K, Lessons, NewActionItem, NewIncident,
     NewPostmortem, NewTimelineEvent, PendingRecommendation, PostmortemStatus, Priority, Responder, ResponderRole as R,
@@ -1891,15 +1892,181 @@ fn slow_autocomplete(clock: &Clock) -> DemoIncident {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::HashSet;
+    use std::collections::{BTreeSet, HashSet};
+
+    use hindsight_core::analysis::{
+        MissingItem, Necessity, PolicyConfig, PolicyCriterion, PolicyDecision, ResponseChecklist, ResponseFinding,
+        ResponseFindingKind, analyse_response, check_completeness, evaluate_policy,
+    };
+    use hindsight_core::{ActionItem, Incident, Postmortem, TimelineEvent, incident_handle};
+    use time::macros::datetime;
 
     use super::*;
-    use time::macros::datetime;
 
     const NOW: OffsetDateTime = datetime!(2026-03-14 15:26:53.5 +01:00);
 
     fn data() -> DemoData {
         demo_data(NOW)
+    }
+
+    /// One demo incident as the store would hold it.
+    struct Case {
+        pub incident: Incident,
+        pub events: Vec<TimelineEvent>,
+        pub postmortem: Option<Postmortem>,
+        pub action_items: Vec<ActionItem>,
+    }
+
+    /// The demo data as stored values, with made-up ids.
+    fn demo_cases(now: OffsetDateTime) -> Vec<Case> {
+        let data = demo_data(now);
+        let mut cases = Vec::new();
+        for (number, demo) in (1..).zip(data.incidents) {
+            let handle = incident_handle(number);
+            let new = &demo.incident;
+            let incident = new.declared(format!("inc-{number}"), number, Some(demo.declared_by.clone()), now);
+            let events = demo
+                .timeline
+                .iter()
+                .enumerate()
+                .map(|(i, e)| TimelineEvent {
+                    id: format!("{handle}-e{i}"),
+                    incident: handle.clone(),
+                    occurred_at: e.occurred_at,
+                    source: e.source.clone(),
+                    external_id: e.external_id.clone().unwrap_or_else(|| format!("e{i}")),
+                    kind: e.kind,
+                    actor: e.actor.clone(),
+                    text: e.text.clone(),
+                    key_moment: e.key_moment,
+                    has_raw_payload: false,
+                    raw_payload_url: None,
+                    created_by: None,
+                    created_at: now,
+                    version: 1,
+                })
+                .collect();
+            let action_items: Vec<ActionItem> = demo
+                .action_items
+                .iter()
+                .enumerate()
+                .map(|(i, a)| ActionItem {
+                    id: format!("{handle}-a{i}"),
+                    incident: handle.clone(),
+                    title: a.title.clone(),
+                    description: a.description.clone(),
+                    kind: a.kind,
+                    owner: a.owner.clone(),
+                    owner_team: a.owner_team.clone(),
+                    priority: a.priority,
+                    due_date: a.due_date,
+                    status: a.status,
+                    tracker_url: a.tracker_url.clone(),
+                    created_at: now,
+                    updated_at: now,
+                    version: 1,
+                })
+                .collect();
+            let ids: Vec<String> = action_items.iter().map(|a| a.id.clone()).collect();
+            let postmortem = demo.postmortem.as_ref().map(|pm| {
+                let new = pm.new_postmortem(&ids);
+                Postmortem {
+                    id: format!("{handle}-pm"),
+                    incident: handle.clone(),
+                    incident_title: incident.title.clone(),
+                    status: pm.status,
+                    owner: new.owner,
+                    due_date: new.due_date,
+                    sections: new.sections,
+                    created_at: now,
+                    updated_at: now,
+                    published_at: None,
+                    version: 1,
+                }
+            });
+            cases.push(Case { incident, events, postmortem, action_items });
+        }
+        cases
+    }
+
+    fn demo() -> Vec<(Case, Vec<ResponseFinding>, PolicyDecision)> {
+        demo_cases(NOW)
+            .into_iter()
+            .map(|case| {
+                let response = analyse_response(&case.incident, &case.events, &ResponseChecklist::default());
+                let decision = evaluate_policy(
+                    &case.incident,
+                    &case.events,
+                    case.postmortem.as_ref(),
+                    &response,
+                    &PolicyConfig::default(),
+                );
+                (case, response, decision)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_demo_exercises_every_policy_criterion_and_response_finding() {
+        let demo = demo();
+        let criteria: BTreeSet<PolicyCriterion> =
+            demo.iter().flat_map(|(_, _, d)| d.reasons.iter().map(|r| r.criterion)).collect();
+        let unused: Vec<&PolicyCriterion> = PolicyCriterion::ALL.iter().filter(|c| !criteria.contains(c)).collect();
+        assert!(unused.is_empty(), "policy criteria the demo never meets: {unused:?}");
+
+        let kinds: BTreeSet<ResponseFindingKind> =
+            demo.iter().flat_map(|(_, findings, _)| findings.iter().map(|f| f.kind)).collect();
+        let unused: Vec<ResponseFindingKind> =
+            ResponseFindingKind::ALL.iter().copied().filter(|k| !kinds.contains(k)).collect();
+        assert!(unused.is_empty(), "response findings the demo never shows: {unused:?}");
+    }
+
+    #[test]
+    fn every_demo_incident_at_sev2_or_above_requires_a_postmortem() {
+        for (case, _, decision) in demo() {
+            if case.incident.severity.level() <= 2 {
+                assert_eq!(decision.necessity, Necessity::Required, "{}", case.incident.title);
+            }
+        }
+    }
+
+    #[test]
+    fn demo_findings_never_name_a_responder() {
+        let users: Vec<String> = demo_data(NOW).users.into_iter().map(|u| u.username).collect();
+        for (case, findings, _) in demo() {
+            for finding in &findings {
+                for user in &users {
+                    assert!(!finding.message.contains(user.as_str()), "{}: {}", case.incident.title, finding.message);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_demo_postmortem_can_be_checked_and_drafts_miss_something() {
+        for (case, _, _) in demo() {
+            let Some(pm) = &case.postmortem else { continue };
+            let missing = check_completeness(pm, &case.incident, &case.events, &case.action_items);
+            if pm.status == PostmortemStatus::Draft {
+                assert!(!missing.is_empty(), "{}", case.incident.title);
+            }
+            assert!(missing.iter().all(|m| !m.message.is_empty() && !m.path.is_empty()));
+        }
+    }
+
+    #[test]
+    fn analysis_results_round_trip_through_json() {
+        for (case, findings, decision) in demo() {
+            let json = serde_json::to_value(&decision).unwrap();
+            assert_eq!(serde_json::from_value::<PolicyDecision>(json).unwrap(), decision);
+            let json = serde_json::to_value(&findings).unwrap();
+            assert_eq!(serde_json::from_value::<Vec<ResponseFinding>>(json).unwrap(), findings);
+            if let Some(pm) = &case.postmortem {
+                let missing = check_completeness(pm, &case.incident, &case.events, &case.action_items);
+                let json = serde_json::to_value(&missing).unwrap();
+                assert_eq!(serde_json::from_value::<Vec<MissingItem>>(json).unwrap(), missing);
+            }
+        }
     }
 
     #[test]
@@ -1961,7 +2128,7 @@ mod tests {
                 assert_eq!(item.validate(), Ok(()), "{title}: {}", item.title);
             }
             if let Some(pm) = &demo.postmortem {
-                let mut errors = crate::ValidationErrors::default();
+                let mut errors = hindsight_core::ValidationErrors::default();
                 pm.new_postmortem(&[]).sections.validate(&mut errors);
                 assert_eq!(errors.into_result(), Ok(()), "{title}");
             }
@@ -2124,9 +2291,9 @@ mod tests {
     #[test]
     fn postmortems_past_draft_are_complete_and_some_draft_is_not() {
         let mut incomplete_drafts = 0;
-        for case in crate::analysis::fixtures::demo_cases(NOW) {
+        for case in demo_cases(NOW) {
             let Some(pm) = &case.postmortem else { continue };
-            let missing = crate::analysis::check_completeness(pm, &case.incident, &case.events, &case.action_items);
+            let missing = check_completeness(pm, &case.incident, &case.events, &case.action_items);
             let ids: Vec<&str> = missing.iter().map(|m| m.id.as_str()).collect();
             if pm.status == PostmortemStatus::Draft {
                 incomplete_drafts += usize::from(!ids.is_empty());
