@@ -2,8 +2,11 @@
 //! editor page both come here, so the completeness gate before review holds for both.
 
 use hindsight_core::analysis::MissingItem;
-use hindsight_core::{NewPostmortem, Postmortem, PostmortemPatch, PostmortemStatus, ValidationErrors};
+use hindsight_core::{Incident, NewPostmortem, Postmortem, PostmortemPatch, PostmortemStatus, ValidationErrors};
+use hindsight_document::{ImportedPostmortem, from_markdown};
 use hindsight_store::{Store, StoreError};
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::analysis::{completeness, gather};
 use crate::{Actor, AppError};
@@ -61,4 +64,98 @@ pub async fn delete(store: &Store, actor: &Actor, id: &str) -> Result<(), AppErr
     actor.require_admin()?;
     let note = crate::accounts::note(actor, "deleted post-mortem with its history", id);
     Ok(store.delete_postmortem(&actor.viewer(), id, &note).await?)
+}
+
+/// What a post-mortem document brought in.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ImportedDocument {
+    /// The incident the document was stored as (a new one, with a handle of this server's).
+    pub incident: Incident,
+    pub postmortem: Postmortem,
+    /// How many action items and timeline events came with it.
+    pub action_items: usize,
+    pub events: usize,
+}
+
+/// Stores a Markdown post-mortem, as `export` writes it (front matter, `## ` sections, the
+/// timeline and action items), as a new incident with its post-mortem, action items and
+/// timeline, moved through review to the status the document gives (editors and admins).
+/// A document that does not read is refused naming its line, and every part is checked
+/// before anything is stored; should the store still refuse a part (an owner with no account
+/// here), the new incident is removed again, with an audit event saying why.
+pub async fn import_document(store: &Store, actor: &Actor, text: &str) -> Result<ImportedDocument, AppError> {
+    actor.require_write()?;
+    let imported = from_markdown(text)
+        .map_err(|e| AppError::Invalid(ValidationErrors::single(format!("line {}", e.line), e.message)))?;
+    check_document(&imported)?;
+    let viewer = actor.viewer();
+    let incident = store.create_incident(&viewer, imported.incident.clone()).await?;
+    match store_parts(store, &viewer, incident.number, &imported).await {
+        Ok((postmortem, action_items)) => {
+            Ok(ImportedDocument { incident, postmortem, action_items, events: imported.events.len() })
+        }
+        Err(refused) => {
+            let action = format!("removed the incident of a post-mortem document the store refused ({refused})");
+            let note = crate::accounts::note(actor, &action, &incident.handle);
+            if let Err(e) = store.delete_incident(&viewer, incident.number, &note).await {
+                tracing::error!(error = %e, incident = %incident.handle, "could not remove a half-imported incident");
+            }
+            Err(refused.into())
+        }
+    }
+}
+
+/// The parts of an imported document that hang off its incident `number`: action items,
+/// timeline, the post-mortem moved to its status; answers the post-mortem and how many
+/// action items were stored.
+async fn store_parts(
+    store: &Store,
+    viewer: &hindsight_core::access::Viewer,
+    number: i64,
+    imported: &ImportedPostmortem,
+) -> Result<(Postmortem, usize), StoreError> {
+    let mut ids = Vec::with_capacity(imported.action_items.len());
+    for item in &imported.action_items {
+        ids.push(store.create_action_item(viewer, number, item.clone()).await?.id);
+    }
+    for event in &imported.events {
+        store.add_event(viewer, number, event.clone()).await?;
+    }
+    let mut postmortem = store.create_postmortem(viewer, number, imported.new_postmortem(&ids)).await?;
+    use PostmortemStatus::*;
+    let path: &[PostmortemStatus] = match imported.status {
+        Draft => &[],
+        InReview => &[InReview],
+        Published => &[InReview, Published],
+        Archived => &[InReview, Published, Archived],
+    };
+    for status in path {
+        postmortem = store.set_postmortem_status(viewer, &postmortem.id, postmortem.version, *status).await?;
+    }
+    Ok((postmortem, ids.len()))
+}
+
+/// Checks every part of an imported document as the store will, naming each field by the
+/// part it is in (`action_items[2].title`), so nothing is stored from a document the store
+/// would refuse halfway.
+fn check_document(imported: &ImportedPostmortem) -> Result<(), AppError> {
+    let mut errors = ValidationErrors::default();
+    let mut take = |prefix: String, result: Result<(), ValidationErrors>| {
+        if let Err(e) = result {
+            for error in e.0 {
+                errors.push(format!("{prefix}{}", error.field), error.message);
+            }
+        }
+    };
+    take("incident.".into(), imported.incident.validate());
+    for (i, item) in imported.action_items.iter().enumerate() {
+        take(format!("action_items[{i}]."), item.validate());
+    }
+    for (i, event) in imported.events.iter().enumerate() {
+        take(format!("events[{i}]."), event.validate());
+    }
+    let mut sections = ValidationErrors::default();
+    imported.new_postmortem(&[]).sections.validate(&mut sections);
+    take(String::new(), sections.into_result());
+    errors.into_result().map_err(AppError::Invalid)
 }

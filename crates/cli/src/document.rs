@@ -6,9 +6,9 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use hindsight_core::PostmortemStatus;
+use hindsight_app::Actor;
 use hindsight_core::access::Viewer;
-use hindsight_document::{PostmortemDocument, from_markdown, to_html, to_markdown, to_pdf};
+use hindsight_document::{PostmortemDocument, to_html, to_markdown, to_pdf};
 use hindsight_store::Store;
 
 use crate::inspect::incident_number;
@@ -56,40 +56,12 @@ pub async fn import(store: &Store, path: &Path) -> anyhow::Result<()> {
 
 /// Stores a Markdown post-mortem as a new incident; answers its handle and what was stored.
 pub async fn import_markdown(store: &Store, text: &str) -> anyhow::Result<(String, String)> {
-    let imported = from_markdown(text).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let viewer = Viewer::operator();
-    let incident = store.create_incident(&viewer, imported.incident.clone()).await.context("creating the incident")?;
-    let number = incident.number;
-    let mut ids = Vec::new();
-    for item in &imported.action_items {
-        ids.push(store.create_action_item(&viewer, number, item.clone()).await.context("adding an action item")?.id);
-    }
-    for event in &imported.events {
-        store.add_event(&viewer, number, event.clone()).await.context("adding a timeline event")?;
-    }
-    let mut postmortem = store
-        .create_postmortem(&viewer, number, imported.new_postmortem(&ids))
-        .await
-        .context("storing the post-mortem")?;
-    let path_to = |target: PostmortemStatus| -> &'static [PostmortemStatus] {
-        use PostmortemStatus::*;
-        match target {
-            Draft => &[],
-            InReview => &[InReview],
-            Published => &[InReview, Published],
-            Archived => &[InReview, Published, Archived],
-        }
-    };
-    for status in path_to(imported.status) {
-        postmortem = store.set_postmortem_status(&viewer, &postmortem.id, postmortem.version, *status).await?;
-    }
+    let imported = hindsight_app::postmortems::import_document(store, &Actor::Operator, text).await?;
     let summary = format!(
         "{} action items, {} timeline events, post-mortem {}",
-        ids.len(),
-        imported.events.len(),
-        postmortem.status
+        imported.action_items, imported.events, imported.postmortem.status
     );
-    Ok((incident.handle, summary))
+    Ok((imported.incident.handle, summary))
 }
 
 #[cfg(test)]

@@ -386,6 +386,43 @@ fn timeline_lists_the_events_set_aside_as_duplicates_apart() {
 }
 
 #[test]
+fn import_postmortem_refuses_a_document_naming_the_fault_and_leaves_nothing_behind() {
+    let (dir, url) = temp_db("import-postmortem");
+    let file = dir.join("postmortem.md");
+    let path = file.to_str().unwrap();
+    std::fs::write(&file, "---\ntitle: \"Checkout down\"\nseverity: \"SEV9\"\n---\n").unwrap();
+    let (code, _, err) = run_on(&url, &["import-postmortem", path]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("line 3") && err.contains("SEV1 to SEV5"), "{err}");
+    // Reads, but names an owner with no account here: the store refuses the post-mortem after
+    // the incident was created, so the incident is removed again, and the audit log says so.
+    let document = |owner: &str| {
+        format!(
+            "---\ntitle: \"Checkout down\"\nseverity: \"SEV2\"\npostmortem:\n  owner: \"{owner}\"\n---\n\
+             # Checkout down\n\n## Summary\n\nThe pool ran dry.\n"
+        )
+    };
+    std::fs::write(&file, document("nobody")).unwrap();
+    let (code, _, err) = run_on(&url, &["import-postmortem", path]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("nobody"), "{err}");
+    let (code, out, err) = run_on(&url, &["incidents", "--json"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(out.trim(), "", "the refused document left an incident behind");
+    let (_, log, _) = run_on(&url, &["audit", "log"]);
+    assert!(log.contains("removed the incident of a post-mortem document the store refused"), "{log}");
+    let (code, _, err) = run_on(&url, &["user", "add", "dana", "--role", "editor"]);
+    assert_eq!(code, Some(0), "{err}");
+    std::fs::write(&file, document("dana")).unwrap();
+    let (code, out, err) = run_on(&url, &["import-postmortem", path]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(err.contains("post-mortem draft"), "{err}");
+    let (_, listed, _) = run_on(&url, &["incidents", "--json"]);
+    assert!(listed.contains(out.trim()) && listed.contains("Checkout down"), "{listed}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
 fn update_changes_an_incident_keeps_the_reason_and_refuses_bad_input_naming_the_flag() {
     let (dir, url) = temp_db("update");
     let run = |args: &[&str]| run_on(&url, args);

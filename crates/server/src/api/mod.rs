@@ -83,6 +83,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(uploads)
         .merge(webhooks)
         .routes(routes!(postmortems::list))
+        .routes(routes!(postmortems::import))
         .routes(routes!(postmortems::of_incident, postmortems::create))
         .routes(routes!(postmortems::get, postmortems::update, postmortems::delete))
         .routes(routes!(postmortems::get_section, postmortems::put_section))

@@ -2,8 +2,10 @@
 //! status and its history.
 
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use hindsight_app::postmortems::ImportedDocument;
 use hindsight_core::{
     NewPostmortem, Postmortem, PostmortemChange, PostmortemPatch, PostmortemStatus, SectionName, SectionsPatch,
 };
@@ -14,7 +16,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::{Page, incident_number, query_word};
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
-use crate::json::{JsonBody, Params};
+use crate::json::{JsonBody, Params, refuse_nul_in_fields};
 use crate::state::AppState;
 
 /// Filters of the post-mortem list.
@@ -105,6 +107,33 @@ pub async fn create(
     let postmortem =
         hindsight_app::postmortems::start(&state.store, &caller.actor(), incident_number(&handle)?, new).await?;
     Ok((StatusCode::CREATED, Json(postmortem)))
+}
+
+/// Import a post-mortem document: Markdown with front matter, as `format=md` exports it (or
+/// as written by hand or by another tool in that form). It is stored as a new incident with
+/// its post-mortem, action items and timeline, the post-mortem moved to the status the
+/// document gives. A document that does not read is refused naming its line; nothing is kept
+/// of a refused document.
+#[utoipa::path(post, path = "/api/v1/postmortems/import", tag = "postmortems",
+    request_body(content = String, content_type = "text/markdown", description = "The document, UTF-8"), responses(
+    (status = 201, description = "Stored as a new incident", body = ImportedDocument),
+    (status = 400, description = "The body is not UTF-8 text", body = Problem),
+    (status = 403, description = "Viewers cannot write", body = Problem),
+    (status = 413, description = "Larger than the server's max_body_bytes", body = Problem),
+    (status = 422, description = "The document does not read (the problem names the line), or a part of it is invalid", body = Problem)))]
+pub async fn import(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Bytes,
+) -> Result<(StatusCode, Json<ImportedDocument>), ApiError> {
+    caller.require_write()?;
+    let text = std::str::from_utf8(&body).map_err(|e| ApiError::BadRequest {
+        detail: format!("the document is not UTF-8 text (byte {}): send Markdown as UTF-8", e.valid_up_to()),
+        field: None,
+    })?;
+    refuse_nul_in_fields([("document", text)])?;
+    let imported = hindsight_app::postmortems::import_document(&state.store, &caller.actor(), text).await?;
+    Ok((StatusCode::CREATED, Json(imported)))
 }
 
 /// One post-mortem.

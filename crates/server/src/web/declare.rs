@@ -2,13 +2,13 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::State;
-use axum::http::StatusCode;
+use axum::extract::{Multipart, State};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use hindsight_core::{DetectionMethod, NewIncident, Severity};
 use serde::Deserialize;
 
-use super::kit::{Chrome, PageError, Posted, Signed, form_time, see_other_with_notice};
+use super::kit::{Chrome, PageError, Posted, Signed, check_upload_origin, form_time, see_other_with_notice};
 use super::view;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -19,6 +19,8 @@ struct DeclarePage {
     chrome: Chrome,
     form: DeclareForm,
     errors: Vec<String>,
+    /// Why an uploaded post-mortem document was not imported.
+    import_errors: Vec<String>,
     severities: Vec<(String, String)>,
     detection_methods: Vec<(&'static str, &'static str)>,
     services: Vec<(String, String)>,
@@ -56,6 +58,7 @@ async fn page(
         chrome,
         form,
         errors,
+        import_errors: Vec::new(),
         severities: view::severity_choices(&state.settings.severity_labels),
         detection_methods: view::detection_choices(),
         services: state.store.list_services().await?.into_iter().map(|s| (s.slug, s.name)).collect(),
@@ -107,5 +110,70 @@ pub async fn submit(State(state): State<AppState>, posted: Posted<DeclareForm>) 
         }
     }
     let page = page(&state, Chrome::of(&caller), form, errors).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
+/// Imports an uploaded post-mortem document (Markdown with front matter) as a new incident,
+/// through the same use case as the API and `hindsight import-postmortem`, and opens it; a
+/// refused document shows this page again saying why. The form is multipart: its token is
+/// checked here.
+pub async fn import_document(
+    State(state): State<AppState>,
+    Signed(caller): Signed,
+    headers: HeaderMap,
+    mut multipart: Multipart,
+) -> Result<Response, PageError> {
+    let unreadable = |e: axum::extract::multipart::MultipartError| {
+        let status = e.status();
+        if status == StatusCode::PAYLOAD_TOO_LARGE {
+            PageError::new(status, "The file is larger than this server accepts (max_body_bytes); use the CLI.")
+        } else {
+            PageError::new(StatusCode::BAD_REQUEST, format!("The upload could not be read: {}.", e.body_text()))
+        }
+    };
+    let (mut token, mut file, mut file_name) = (String::new(), Vec::new(), String::new());
+    while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
+        match field.name().unwrap_or_default() {
+            "csrf_token" => token = field.text().await.map_err(unreadable)?,
+            "file" => {
+                file_name = field.file_name().unwrap_or_default().to_string();
+                file = field.bytes().await.map_err(unreadable)?.to_vec();
+            }
+            _ => {}
+        }
+    }
+    check_upload_origin(&caller, headers, &token)?;
+    caller.require_write()?;
+    let name = if file_name.is_empty() { "The file".to_string() } else { file_name };
+    let errors = match String::from_utf8(file) {
+        Ok(text) if text.trim().is_empty() => vec![format!("{name} is empty: choose a post-mortem document")],
+        Ok(text) if text.contains('\0') => vec![format!("{name} holds the NUL character, which no text may hold")],
+        Ok(text) => {
+            match hindsight_app::postmortems::import_document(&state.store, &caller.actor(), &text)
+                .await
+                .map_err(ApiError::from)
+            {
+                Ok(imported) => {
+                    let handle = &imported.incident.handle;
+                    let notice = format!(
+                        "Imported {name} as {handle}: {} action items, {} timeline events, post-mortem {}.",
+                        imported.action_items,
+                        imported.events,
+                        imported.postmortem.status.words()
+                    );
+                    return Ok(see_other_with_notice(&format!("/incidents/{handle}"), &notice));
+                }
+                Err(ApiError::Invalid(invalid)) => {
+                    invalid.0.iter().map(|e| format!("{name}, {}: {}", e.field, e.message)).collect()
+                }
+                Err(other) => return Err(other.into()),
+            }
+        }
+        Err(e) => vec![format!("{name} is not UTF-8 text (byte {}): save it as UTF-8", e.utf8_error().valid_up_to())],
+    };
+    let form =
+        DeclareForm { severity: "SEV3".into(), detection_method: "monitoring_alert".into(), ..Default::default() };
+    let mut page = page(&state, Chrome::of(&caller), form, Vec::new()).await?;
+    page.import_errors = errors;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }

@@ -5,8 +5,8 @@
 use askama::Template;
 use axum::body::Body;
 use axum::extract::{FromRequest, FromRequestParts, Request};
-use axum::http::StatusCode;
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::de::DeserializeOwned;
 
@@ -154,6 +154,16 @@ pub fn check_form_origin(parts: &Parts, caller: &Caller, body: &[u8]) -> Result<
         .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "csrf_token").map(|(_, v)| v))
         .unwrap_or_default();
     check_csrf(parts, csrf_token, &sent)
+}
+
+/// For a multipart form (an upload), whose token is read with its fields rather than
+/// before the handler: refuses it when it came from a session and another site, or without
+/// the session's token. API tokens need no form token.
+pub fn check_upload_origin(caller: &Caller, headers: HeaderMap, sent: &str) -> Result<(), PageError> {
+    let Credential::Session { csrf_token, .. } = &caller.credential else { return Ok(()) };
+    let (mut parts, ()) = Request::new(()).into_parts();
+    parts.headers = headers;
+    check_csrf(&parts, csrf_token, sent)
 }
 
 /// Refuses a request whose origin is another site or whose token is not `expected`.

@@ -45,6 +45,7 @@ pub fn router() -> Router<AppState> {
         .route("/logout", post(session::logout))
         .route("/incidents", get(incidents::incidents))
         .route("/incidents/new", get(declare::form).post(declare::submit))
+        .route("/incidents/import-postmortem", post(declare::import_document))
         .route("/incidents/response-times", get(incidents::response_times))
         .route("/incidents/{handle}", get(incidents::incident))
         .route("/incidents/{handle}/edit", get(incident_edit::form).post(incident_edit::save))

@@ -1003,6 +1003,44 @@ async fn postmortems_export_as_markdown_html_and_json_and_stay_private() {
 }
 
 #[tokio::test]
+async fn an_exported_document_imports_as_a_new_incident_and_a_bad_one_leaves_nothing() {
+    let app = spawn_app().await;
+    let seed = app.seed().await;
+    let (_, pm) = app
+        .post(
+            EDITOR,
+            &format!("/api/v1/incidents/{}/postmortem", seed.public),
+            json!({"sections": {"summary": "The pool ran dry.", "root_cause": {"component": "db-pool"}}}),
+        )
+        .await;
+    let export = format!("/api/v1/postmortems/{}/export?format=md", pm["id"].as_str().unwrap());
+    let markdown = app.send(VIEWER, Method::GET, &export, None).await.text().await.unwrap();
+    let import = |who: As, body: Vec<u8>| {
+        let request = app.request(who, Method::POST, "/api/v1/postmortems/import");
+        async move { read(request.header(header::CONTENT_TYPE, "text/markdown").body(body).send().await.unwrap()).await }
+    };
+    let (status, _) = import(VIEWER, markdown.clone().into_bytes()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, imported) = import(EDITOR, markdown.clone().into_bytes()).await;
+    assert_eq!(status, StatusCode::CREATED, "{imported}");
+    let handle = imported["incident"]["handle"].as_str().unwrap();
+    assert_ne!(handle, seed.public, "a new incident of this server");
+    assert_eq!(imported["postmortem"]["sections"]["root_cause"]["component"], "db-pool");
+    let (status, copy) = app.get(VIEWER, &format!("/api/v1/incidents/{handle}/postmortem")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(copy["sections"]["summary"], "The pool ran dry.");
+    let (_, before) = app.get(ADMIN, "/api/v1/incidents").await;
+    let broken = markdown.replacen("severity: \"", "severity: \"SEV9", 1);
+    let (status, refused) = import(EDITOR, broken.into_bytes()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert!(refused["errors"][0]["field"].as_str().unwrap().starts_with("line "), "{refused}");
+    let (status, refused) = import(EDITOR, vec![b'-', 0xff, 0xfe]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}");
+    let (_, after) = app.get(ADMIN, "/api/v1/incidents").await;
+    assert_eq!(after["items"].as_array().unwrap().len(), before["items"].as_array().unwrap().len());
+}
+
+#[tokio::test]
 async fn metrics_across_incidents_are_medians_and_percentiles_of_what_the_viewer_sees() {
     let app = spawn_app().await;
     app.seed().await;

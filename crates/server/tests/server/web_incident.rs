@@ -351,6 +351,41 @@ async fn editors_import_a_file_and_see_what_was_imported_skipped_and_rejected() 
 }
 
 #[tokio::test]
+async fn a_postmortem_document_uploaded_on_the_new_incident_page_opens_as_an_incident() {
+    let app = spawn_app().await;
+    app.seed().await;
+    let editor = sign_in(&app, "editor").await;
+    let (status, body) = page(&app, &editor, "/incidents/new").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("action=\"/incidents/import-postmortem\"") && body.contains(">Import post-mortem</button>"));
+    let token = csrf_token(&body);
+    let document = "---\ntitle: \"Search index stale\"\nseverity: \"SEV3\"\npostmortem:\n  owner: \"editor\"\n---\n\
+                    # Search index stale\n\n## Summary\n\nResults lagged by an hour.\n";
+    let path = "/incidents/import-postmortem";
+    let (status, location) = upload(&app, &editor, path, multipart(&token, "", "stale.md", document)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
+    let (_, list) = page(&app, &editor, "/incidents").await;
+    let handle = list.split("Search index stale").next().unwrap().rsplit("/incidents/").next().unwrap();
+    let handle: String = handle.chars().take_while(|c| *c != '"').collect();
+    let (status, body) = page(&app, &editor, &format!("/incidents/{handle}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("Search index stale"), "{body}");
+    let (status, body) =
+        upload(&app, &editor, path, multipart(&token, "", "bad.md", &document.replace("SEV3", "SEV9"))).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("Nothing was imported") && body.contains("bad.md, line 3: "), "{body}");
+    let (status, body) = upload(&app, &editor, path, multipart(&token, "", "empty.md", "  \n")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("empty.md is empty"), "{body}");
+    let (status, _) = upload(&app, &editor, path, multipart("forged", "", "stale.md", document)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let viewer = sign_in(&app, "viewer").await;
+    let (_, body) = page(&app, &viewer, "/").await;
+    let (status, _) = upload(&app, &viewer, path, multipart(&csrf_token(&body), "", "stale.md", document)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
 async fn the_timeline_says_how_many_events_imports_set_aside_as_duplicates() {
     let app = spawn_app().await;
     let seed = app.seed().await;

@@ -3,16 +3,16 @@
 
 use axum::body::Bytes;
 use axum::extract::{Multipart, Path, State};
-use axum::http::{HeaderMap, Request, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use hindsight_core::{EventKind, IncidentPatch, IncidentStatus, NewTimelineEvent};
 use hindsight_store::StoreError;
 
 use super::*;
-use crate::auth::{Caller, Credential};
+use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::web::kit::{self, Chrome, PageError, Posted, Signed, check_csrf, form_time, see_other_with_notice};
+use crate::web::kit::{self, Chrome, PageError, Posted, Signed, form_time, see_other_with_notice};
 use crate::web::view;
 
 /// Shows the page again with what a refused form said and why, keeping the input.
@@ -254,11 +254,7 @@ pub async fn import(
             _ => {}
         }
     }
-    if let Credential::Session { csrf_token, .. } = &caller.credential {
-        let (mut parts, ()) = Request::new(()).into_parts();
-        parts.headers = headers;
-        check_csrf(&parts, csrf_token, &token)?;
-    }
+    kit::check_upload_origin(&caller, headers, &token)?;
     caller.require_write()?;
     let number = kit::incident_number(&handle)?;
     let mut errors = Vec::new();
