@@ -19,9 +19,7 @@ use time::OffsetDateTime;
 
 use crate::error::word;
 use crate::incidents::{viewer_args, visible_sql};
-use crate::{
-    Arg, BeginWrite, MAX_PAGE, Page, Store, StoreError, Ts, bind_args, built_sql, new_id, on_pool, placeholders,
-};
+use crate::{Arg, BeginWrite, MAX_PAGE, Page, Store, StoreError, Ts, bind_args, built_sql, new_id, on_pool};
 
 /// An event read from another tool, ready to store.
 #[derive(Debug, Clone, PartialEq)]
@@ -49,9 +47,66 @@ type KindsAndMarks = (Vec<(String, i64)>, Vec<(String, Ts)>);
 /// of a batch are prepared once per connection and kept.
 const SQLITE_IMPORT_ROWS: usize = 100;
 
-/// Events written per statement when importing into PostgreSQL (10 numbered parameters a row
-/// plus 3 shared, under its limit of 65,535).
-const POSTGRES_IMPORT_ROWS: usize = 500;
+/// Events written per statement when importing into PostgreSQL, as one array per column
+/// ([`POSTGRES_IMPORT_SQL`]).
+const POSTGRES_IMPORT_ROWS: usize = 1_000;
+
+/// Imported events into PostgreSQL: `$1` the incident, `$2` the author, `$3` the time
+/// stored, then one array per column (`$4`–`$13`), unnested into rows; a conflict on
+/// (incident, source, external id) skips the row.
+const POSTGRES_IMPORT_SQL: &str = "INSERT INTO timeline_events (id, incident_id, occurred_at, source, external_id, \
+     kind, actor, text, key_moment, raw_payload, correlation, created_by, created_at, version) \
+     SELECT e.id, $1, e.occurred_at, e.source, e.external_id, e.kind, e.actor, e.text, e.key_moment, e.raw_payload, \
+     e.correlation, $2, $3, 1 \
+     FROM UNNEST($4::text[], $5::timestamptz[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], \
+     $11::text[], $12::text[], $13::text[]) \
+     AS e(id, occurred_at, source, external_id, kind, actor, text, key_moment, raw_payload, correlation) \
+     ON CONFLICT DO NOTHING";
+
+/// A batch of imported events as one array per column, for [`POSTGRES_IMPORT_SQL`].
+#[derive(Default)]
+struct PgImportColumns<'a> {
+    id: Vec<String>,
+    occurred_at: Vec<OffsetDateTime>,
+    source: Vec<&'a str>,
+    external_id: Vec<&'a str>,
+    kind: Vec<&'static str>,
+    actor: Vec<Option<&'a str>>,
+    text: Vec<&'a str>,
+    key_moment: Vec<Option<&'static str>>,
+    raw_payload: Vec<Option<&'a str>>,
+    correlation: Vec<Option<&'a str>>,
+}
+
+impl<'a> PgImportColumns<'a> {
+    fn with_capacity(rows: usize) -> Self {
+        PgImportColumns {
+            id: Vec::with_capacity(rows),
+            occurred_at: Vec::with_capacity(rows),
+            source: Vec::with_capacity(rows),
+            external_id: Vec::with_capacity(rows),
+            kind: Vec::with_capacity(rows),
+            actor: Vec::with_capacity(rows),
+            text: Vec::with_capacity(rows),
+            key_moment: Vec::with_capacity(rows),
+            raw_payload: Vec::with_capacity(rows),
+            correlation: Vec::with_capacity(rows),
+        }
+    }
+
+    fn push(&mut self, event: &'a ImportedEvent) {
+        self.id.push(new_id());
+        self.occurred_at.push(event.occurred_at);
+        self.source.push(&event.source);
+        self.external_id.push(&event.external_id);
+        self.kind.push(event.kind.as_str());
+        self.actor.push(event.actor.as_deref());
+        self.text.push(&event.text);
+        self.key_moment.push(event.key_moment.map(|k| k.as_str()));
+        self.raw_payload.push(event.raw_payload.as_deref());
+        self.correlation.push(event.correlation.as_deref());
+    }
+}
 
 /// References written per statement by an import.
 const REFS_PER_INSERT: usize = 100;
@@ -251,25 +306,26 @@ impl Store {
                 let mut tx = pool.begin_write().await?;
                 insert_refs!(tx, &incident_id, refs);
                 for chunk in events.chunks(POSTGRES_IMPORT_ROWS) {
-                    let sql = import_sql(chunk.len(), |i| {
-                        let p = 10 * i + 4;
-                        format!("(${}, $1, {}, $2, $3, 1)", p, placeholders(p + 1, 9))
-                    });
-                    let mut args =
-                        vec![Arg::Text(incident_id.clone()), Arg::OptText(actor.map(str::to_string)), Arg::Time(now)];
+                    // One array a column: the statement is the same for every batch (prepared
+                    // once per connection), and its size is not bound by the parameter limit.
+                    let mut columns = PgImportColumns::with_capacity(chunk.len());
                     for event in chunk {
-                        args.push(Arg::Text(new_id()));
-                        args.push(Arg::Time(Ts::from(event.occurred_at)));
-                        args.push(Arg::Text(event.source.clone()));
-                        args.push(Arg::Text(event.external_id.clone()));
-                        args.push(Arg::Text(event.kind.as_str().to_string()));
-                        args.push(Arg::OptText(event.actor.clone()));
-                        args.push(Arg::Text(event.text.clone()));
-                        args.push(Arg::OptText(event.key_moment.map(|k| k.as_str().to_string())));
-                        args.push(Arg::OptText(event.raw_payload.clone()));
-                        args.push(Arg::OptText(event.correlation.clone()));
+                        columns.push(event);
                     }
-                    let query = bind_args!(sqlx::query(built_sql(&sql)), args);
+                    let query = sqlx::query(POSTGRES_IMPORT_SQL)
+                        .bind(&incident_id)
+                        .bind(actor)
+                        .bind(now)
+                        .bind(columns.id)
+                        .bind(columns.occurred_at)
+                        .bind(columns.source)
+                        .bind(columns.external_id)
+                        .bind(columns.kind)
+                        .bind(columns.actor)
+                        .bind(columns.text)
+                        .bind(columns.key_moment)
+                        .bind(columns.raw_payload)
+                        .bind(columns.correlation);
                     added += query.execute(&mut *tx).await?.rows_affected();
                 }
                 tx.commit().await?;
