@@ -18,6 +18,7 @@ pub mod incidents;
 pub mod postmortems;
 pub mod response_times;
 pub mod secrets;
+pub mod sessions;
 pub mod settings;
 
 pub use actor::Actor;

@@ -6,8 +6,8 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use hindsight_app::sessions::{self, SignIn, SignInError};
 use hindsight_core::User;
-use hindsight_store::SignInAttempt;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -33,60 +33,36 @@ pub struct SessionInfo {
 }
 
 /// Checks a username and password and opens a session: answers the cookie and CSRF token.
-///
-/// Oversized fields are refused first; then the sign-in limits (per account name and per
-/// client address, counted in the database) decide whether the password is checked at all.
+/// The sign-in use case decides; this reads the client's address and writes the cookie.
 pub async fn open_session(
     state: &AppState,
     peer: Option<SocketAddr>,
     headers: &HeaderMap,
     login: &Login,
 ) -> Result<(SessionInfo, String), ApiError> {
-    auth::check_sign_in_lengths(&login.username, &login.password)?;
+    // Oversized fields first, before anything else reads them.
+    sessions::check_lengths(&login.username, &login.password).map_err(ApiError::Invalid)?;
     crate::json::refuse_nul_in_fields([("username", login.username.as_str()), ("password", login.password.as_str())])?;
     let address = auth::client_address(peer.map(|p| p.ip()), headers, &state.settings.trusted_proxies)
         .map_or_else(|| "unknown".to_string(), |ip| ip.to_string());
-    let now = time::OffsetDateTime::now_utc();
-    let attempt = state.store.begin_sign_in(&login.username, &address, now, &state.settings.sign_in_limits).await?;
-    if let SignInAttempt::Refused { account, retry_at } = attempt {
-        let seconds = (retry_at - now).whole_seconds().max(1);
-        let whose = if account { "for this account" } else { "from your address" };
-        return Err(ApiError::TooManyRequests {
-            detail: format!(
-                "too many failed sign-ins {whose}; try again in {seconds} second{}",
-                if seconds == 1 { "" } else { "s" }
-            ),
-            retry_after: seconds.unsigned_abs(),
-        });
-    }
-    let credentials = state.store.credentials(&login.username).await?;
-    let password = login.password.clone();
-    let (viewer, hash) = match credentials {
-        Some((viewer, hash)) => (Some(viewer), hash),
-        None => (None, None),
-    };
-    // Unknown names are checked against a dummy hash, so they answer as slowly as known ones.
-    let ok = tokio::task::spawn_blocking(move || auth::verify_password_or_dummy(&password, hash.as_deref()))
+    let attempt = SignIn { username: &login.username, password: &login.password, address: &address };
+    let settings = &state.settings;
+    let opened = sessions::sign_in(&state.store, &settings.sign_in_limits, settings.session_hours, &attempt)
         .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let Some(viewer) = viewer.filter(|_| ok) else {
-        return Err(ApiError::WrongCredentials);
-    };
-    state.store.sign_in_succeeded(&login.username, &address).await?;
-    let secret = auth::new_secret("hss_");
-    let csrf_token = auth::new_secret("");
-    let expires = time::OffsetDateTime::now_utc() + time::Duration::hours(state.settings.session_hours);
-    let Some(user_id) = &viewer.user_id else {
-        return Err(ApiError::Internal(format!("the account {:?} has no user id", viewer.username)));
-    };
-    state.store.create_session(user_id, &auth::hash_secret(&secret), &csrf_token, expires).await?;
-    let user = state.store.user_by_username(&viewer.username).await?;
+        .map_err(|e| match e {
+            SignInError::WrongCredentials => ApiError::WrongCredentials,
+            SignInError::TooManyAttempts { seconds, .. } => {
+                ApiError::TooManyRequests { detail: e.to_string(), retry_after: seconds }
+            }
+            SignInError::Refused(refused) => refused.into(),
+        })?;
     let cookie = format!(
-        "{SESSION_COOKIE}={secret}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
-        state.settings.session_hours * 3600,
-        if state.settings.secure_cookies { "; Secure" } else { "" }
+        "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
+        opened.secret,
+        settings.session_hours * 3600,
+        if settings.secure_cookies { "; Secure" } else { "" }
     );
-    Ok((SessionInfo { user, csrf_token: Some(csrf_token) }, cookie))
+    Ok((SessionInfo { user: opened.user, csrf_token: Some(opened.csrf_token) }, cookie))
 }
 
 /// The cookie that ends a session in the browser.

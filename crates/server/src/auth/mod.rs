@@ -22,26 +22,13 @@ pub const SESSION_COOKIE: &str = "hindsight_session";
 /// Header that carries the session's CSRF token on unsafe requests.
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
-/// Longest username a sign-in may name: usernames are 1 to 64 characters.
-pub const MAX_USERNAME: usize = 64;
 /// Longest password, in bytes, a sign-in may send or a person may set (the accounts' rule).
 pub use hindsight_app::accounts::MAX_PASSWORD;
+/// Longest username a sign-in may name (the sign-in's rule).
+pub use hindsight_app::sessions::MAX_USERNAME;
 /// Longest secret read from a request (API token, session cookie, CSRF token): ours
 /// are 64 hex digits after a short prefix. Anything longer is refused unread.
 pub const MAX_SECRET: usize = 128;
-
-/// Refuses a sign-in whose username or password is longer than any that can exist, before
-/// anything else looks at them (argon2 over a megabyte is seconds of CPU).
-pub fn check_sign_in_lengths(username: &str, password: &str) -> Result<(), ApiError> {
-    let mut errors = hindsight_core::ValidationErrors::default();
-    if username.len() > MAX_USERNAME {
-        errors.push("username", format!("at most {MAX_USERNAME} characters"));
-    }
-    if password.len() > MAX_PASSWORD {
-        errors.push("password", format!("at most {MAX_PASSWORD} bytes"));
-    }
-    errors.into_result().map_err(ApiError::Invalid)
-}
 
 /// How the caller proved who they are.
 #[derive(Debug, Clone, PartialEq, Eq)]

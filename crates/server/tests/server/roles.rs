@@ -32,6 +32,7 @@ struct Call {
     /// The path as the OpenAPI document names it.
     template: &'static str,
     access: Access,
+    /// JSON, or a string sent as a text body.
     body: Option<Value>,
 }
 
@@ -157,6 +158,12 @@ fn calls() -> Vec<Call> {
         call(get.clone(), "/api/v1/postmortems/{id}/lint", Read, None),
         call(get.clone(), "/api/v1/postmortems/{id}/export", Read, None),
         call(post.clone(), "/api/v1/lint", Read, Some(json!({"text": "Dana broke the deploy."}))),
+        call(
+            post.clone(),
+            "/api/v1/postmortems/import",
+            Write,
+            Some(json!("---\ntitle: \"Walked\"\nseverity: \"SEV5\"\n---\n# Walked\n\n## Summary\n\nA walk.\n")),
+        ),
         call(get.clone(), "/api/v1/action-items", Read, None),
         call(
             post.clone(),
@@ -263,7 +270,17 @@ async fn walk_on(app: TestApp, who: As) {
     let fixture = fixture(&app).await;
     for call in calls() {
         let path = concrete(&call.method, call.template, &fixture);
-        let response = app.send(who, call.method.clone(), &path, call.body.clone()).await;
+        // A text body (a Markdown document) goes as it is, not as JSON.
+        let response = match &call.body {
+            Some(Value::String(text)) => app
+                .request(who, call.method.clone(), &path)
+                .header(reqwest::header::CONTENT_TYPE, "text/markdown")
+                .body(text.clone())
+                .send()
+                .await
+                .unwrap(),
+            body => app.send(who, call.method.clone(), &path, body.clone()).await,
+        };
         let status = response.status();
         let body = response.text().await.unwrap_or_default();
         assert!(
