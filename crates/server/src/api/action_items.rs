@@ -8,7 +8,7 @@ use hindsight_store::ActionItemFilter;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::{Page, incident_number, query_word};
+use super::{IncidentHandle, Page, query_word};
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::json::{JsonBody, Params};
@@ -55,7 +55,7 @@ pub async fn list(
         })
         .transpose()?;
     let incident = match query.incident.as_deref().filter(|i| !i.is_empty()) {
-        Some(handle) => Some(incident_number(handle)?),
+        Some(handle) => Some(IncidentHandle::parse(handle)?.number),
         None => None,
     };
     let filter = ActionItemFilter {
@@ -83,10 +83,10 @@ pub async fn list(
 pub async fn create(
     State(state): State<AppState>,
     caller: Caller,
-    Path(handle): Path<String>,
+    handle: IncidentHandle,
     JsonBody(new): JsonBody<NewActionItem>,
 ) -> Result<(StatusCode, Json<ActionItem>), ApiError> {
-    let number = incident_number(&handle)?;
+    let number = handle.number;
     let item = hindsight_app::incidents::create_action_item(&state.store, &caller.actor(), number, new).await?;
     Ok((StatusCode::CREATED, Json(item)))
 }

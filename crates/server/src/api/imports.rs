@@ -17,7 +17,7 @@ use serde::Deserialize;
 use sha2::Sha256;
 use utoipa::IntoParams;
 
-use super::incident_number;
+use super::IncidentHandle;
 use crate::auth::{Caller, secrets_match};
 use crate::error::{ApiError, Problem};
 use crate::json::Params;
@@ -125,11 +125,11 @@ async fn run_source(
 pub async fn import_into(
     State(state): State<AppState>,
     caller: Caller,
-    Path(handle): Path<String>,
+    handle: IncidentHandle,
     Params(query): Params<ImportQuery>,
     body: Bytes,
 ) -> Result<Json<ImportSummary>, ApiError> {
-    Ok(Json(import_file(&state, &caller, incident_number(&handle)?, &query.format, ("body", body)).await?))
+    Ok(Json(import_file(&state, &caller, handle.number, &query.format, ("body", body)).await?))
 }
 
 /// Imports a file in `format` (named as `file`'s first part says) into a visible incident's

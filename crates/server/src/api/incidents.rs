@@ -1,7 +1,7 @@
 //! `/api/v1/incidents`: declare, list, read, change and delete incidents.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use hindsight_core::metrics::{IncidentMetrics, incident_metrics};
 use hindsight_core::{Incident, IncidentChange, IncidentPatch, IncidentStatus, NewIncident, Severity};
@@ -9,7 +9,7 @@ use hindsight_store::{IncidentFilter, IncidentSort};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::{Page, PageQuery, incident_number, query_time, query_word};
+use super::{IncidentHandle, Page, PageQuery, query_time, query_word};
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::json::{JsonBody, Params};
@@ -114,9 +114,9 @@ pub async fn create(
 pub async fn get(
     State(state): State<AppState>,
     caller: Caller,
-    Path(handle): Path<String>,
+    handle: IncidentHandle,
 ) -> Result<Json<Incident>, ApiError> {
-    Ok(Json(state.store.incident(&caller.viewer, incident_number(&handle)?).await?))
+    Ok(Json(state.store.incident(&caller.viewer, handle.number).await?))
 }
 
 /// Change an incident. Send the `version` you read; a stale one gets 409 and the current state.
@@ -130,11 +130,11 @@ pub async fn get(
 pub async fn update(
     State(state): State<AppState>,
     caller: Caller,
-    Path(handle): Path<String>,
+    handle: IncidentHandle,
     JsonBody(patch): JsonBody<IncidentPatch>,
 ) -> Result<Json<Incident>, ApiError> {
     let rules = state.rules_in_force().await?;
-    let number = incident_number(&handle)?;
+    let number = handle.number;
     Ok(Json(hindsight_app::incidents::update(&state.store, &caller.actor(), &rules, number, patch).await?.incident))
 }
 
@@ -147,9 +147,9 @@ pub async fn update(
 pub async fn delete(
     State(state): State<AppState>,
     caller: Caller,
-    Path(handle): Path<String>,
+    handle: IncidentHandle,
 ) -> Result<StatusCode, ApiError> {
-    hindsight_app::incidents::delete(&state.store, &caller.actor(), incident_number(&handle)?).await?;
+    hindsight_app::incidents::delete(&state.store, &caller.actor(), handle.number).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -162,9 +162,9 @@ pub async fn delete(
 pub async fn metrics(
     State(state): State<AppState>,
     caller: Caller,
-    Path(handle): Path<String>,
+    handle: IncidentHandle,
 ) -> Result<Json<IncidentMetrics>, ApiError> {
-    let number = incident_number(&handle)?;
+    let number = handle.number;
     let incident = state.store.incident(&caller.viewer, number).await?;
     let summary = state.store.timeline_summary(&caller.viewer, number).await?;
     Ok(Json(incident_metrics(&incident, &summary)))
@@ -179,9 +179,9 @@ pub async fn metrics(
 pub async fn policy(
     State(state): State<AppState>,
     caller: Caller,
-    Path(handle): Path<String>,
+    handle: IncidentHandle,
 ) -> Result<Json<hindsight_app::analysis::PolicyReport>, ApiError> {
-    let evidence = hindsight_app::analysis::gather(&state.store, &caller.viewer, incident_number(&handle)?).await?;
+    let evidence = hindsight_app::analysis::gather(&state.store, &caller.viewer, handle.number).await?;
     Ok(Json(hindsight_app::analysis::policy(&evidence, &state.rules_in_force().await?)))
 }
 
@@ -194,9 +194,9 @@ pub async fn policy(
 pub async fn history(
     State(state): State<AppState>,
     caller: Caller,
-    Path(handle): Path<String>,
+    handle: IncidentHandle,
 ) -> Result<Json<Vec<IncidentChange>>, ApiError> {
-    Ok(Json(state.store.incident_history(&caller.viewer, incident_number(&handle)?).await?))
+    Ok(Json(state.store.incident_history(&caller.viewer, handle.number).await?))
 }
 
 /// How response times spread across the incidents you may see that match the filters

@@ -151,11 +151,57 @@ impl PageQuery {
     }
 }
 
-/// The incident number in a handle (`INC-42` is 42), or 404: the one reading of a `{handle}`
-/// path segment, for the API and (through `web::kit::incident_number`) the pages.
-pub(crate) fn incident_number(handle: &str) -> Result<i64, ApiError> {
-    hindsight_core::parse_incident_handle(handle)
-        .ok_or_else(|| ApiError::NotFound(format!("incident {handle:?} not found: handles look like INC-42")))
+/// The incident a path names by its `{handle}` segment (`INC-42`), with its number: the
+/// one reading of that segment, for the API and the pages. A segment that is no handle
+/// answers 404, as a problem under `/api/` and as a page elsewhere.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IncidentHandle {
+    /// The handle as the path wrote it.
+    pub handle: String,
+    pub number: i64,
+}
+
+impl IncidentHandle {
+    /// Reads a handle, or answers 404 naming it.
+    pub fn parse(handle: &str) -> Result<IncidentHandle, ApiError> {
+        hindsight_core::parse_incident_handle(handle)
+            .map(|number| IncidentHandle { handle: handle.to_string(), number })
+            .ok_or_else(|| ApiError::NotFound(format!("incident {handle:?} not found: handles look like INC-42")))
+    }
+}
+
+impl std::ops::Deref for IncidentHandle {
+    type Target = str;
+
+    /// The handle as the path wrote it.
+    fn deref(&self) -> &str {
+        &self.handle
+    }
+}
+
+impl std::fmt::Display for IncidentHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.handle)
+    }
+}
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for IncidentHandle {
+    type Rejection = axum::response::Response;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Self::Rejection> {
+        use axum::response::IntoResponse;
+        let params = axum::extract::RawPathParams::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let handle = params.iter().find(|(name, _)| *name == "handle").map(|(_, value)| value).unwrap_or_default();
+        IncidentHandle::parse(handle).map_err(|missing| {
+            if parts.uri.path().starts_with("/api/") {
+                missing.into_response()
+            } else {
+                crate::web::PageError::from(missing).into_response()
+            }
+        })
+    }
 }
 
 /// Reads an optional RFC 3339 query time, naming the parameter when it is wrong.

@@ -13,7 +13,7 @@ use hindsight_store::PostmortemFilter;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{Page, incident_number, query_word};
+use super::{IncidentHandle, Page, query_word};
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::json::{JsonBody, Params, refuse_nul_in_fields};
@@ -85,9 +85,9 @@ pub async fn list(
 pub async fn of_incident(
     State(state): State<AppState>,
     caller: Caller,
-    Path(handle): Path<String>,
+    handle: IncidentHandle,
 ) -> Result<Json<Postmortem>, ApiError> {
-    Ok(Json(state.store.postmortem_of_incident(&caller.viewer, incident_number(&handle)?).await?))
+    Ok(Json(state.store.postmortem_of_incident(&caller.viewer, handle.number).await?))
 }
 
 /// Start the post-mortem of an incident (one per incident).
@@ -101,11 +101,10 @@ pub async fn of_incident(
 pub async fn create(
     State(state): State<AppState>,
     caller: Caller,
-    Path(handle): Path<String>,
+    handle: IncidentHandle,
     JsonBody(new): JsonBody<NewPostmortem>,
 ) -> Result<(StatusCode, Json<Postmortem>), ApiError> {
-    let postmortem =
-        hindsight_app::postmortems::start(&state.store, &caller.actor(), incident_number(&handle)?, new).await?;
+    let postmortem = hindsight_app::postmortems::start(&state.store, &caller.actor(), handle.number, new).await?;
     Ok((StatusCode::CREATED, Json(postmortem)))
 }
 

@@ -6,7 +6,7 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use hindsight_core::{NewTimelineEvent, TimelineEvent, TimelineEventPatch};
 
-use super::{Page, PageQuery, incident_number};
+use super::{IncidentHandle, Page, PageQuery};
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::json::{JsonBody, Params};
@@ -20,12 +20,11 @@ use crate::state::AppState;
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
-    Path(handle): Path<String>,
+    handle: IncidentHandle,
     Params(page): Params<PageQuery>,
 ) -> Result<Json<Page<TimelineEvent>>, ApiError> {
     let limit = page.limit.unwrap_or(500);
-    let events =
-        state.store.list_events(&caller.viewer, incident_number(&handle)?, page.cursor.as_deref(), limit).await?;
+    let events = state.store.list_events(&caller.viewer, handle.number, page.cursor.as_deref(), limit).await?;
     Ok(Json(linked_page(events)))
 }
 
@@ -39,12 +38,11 @@ pub async fn list(
 pub async fn duplicates(
     State(state): State<AppState>,
     caller: Caller,
-    Path(handle): Path<String>,
+    handle: IncidentHandle,
     Params(page): Params<PageQuery>,
 ) -> Result<Json<Page<TimelineEvent>>, ApiError> {
     let limit = page.limit.unwrap_or(500);
-    let events =
-        state.store.list_duplicates(&caller.viewer, incident_number(&handle)?, page.cursor.as_deref(), limit).await?;
+    let events = state.store.list_duplicates(&caller.viewer, handle.number, page.cursor.as_deref(), limit).await?;
     Ok(Json(linked_page(events)))
 }
 
@@ -69,11 +67,10 @@ fn linked_page(page: hindsight_store::Page<TimelineEvent>) -> Page<TimelineEvent
 pub async fn create(
     State(state): State<AppState>,
     caller: Caller,
-    Path(handle): Path<String>,
+    handle: IncidentHandle,
     JsonBody(new): JsonBody<NewTimelineEvent>,
 ) -> Result<(StatusCode, Json<TimelineEvent>), ApiError> {
-    let event =
-        hindsight_app::incidents::add_event(&state.store, &caller.actor(), incident_number(&handle)?, new).await?;
+    let event = hindsight_app::incidents::add_event(&state.store, &caller.actor(), handle.number, new).await?;
     Ok((StatusCode::CREATED, Json(linked(event))))
 }
 
@@ -85,9 +82,10 @@ pub async fn create(
 pub async fn get(
     State(state): State<AppState>,
     caller: Caller,
-    Path((handle, id)): Path<(String, String)>,
+    handle: IncidentHandle,
+    Path((_handle, id)): Path<(String, String)>,
 ) -> Result<Json<TimelineEvent>, ApiError> {
-    Ok(Json(linked(state.store.event(&caller.viewer, incident_number(&handle)?, &id).await?)))
+    Ok(Json(linked(state.store.event(&caller.viewer, handle.number, &id).await?)))
 }
 
 /// Change an event, based on the version you read.
@@ -101,10 +99,11 @@ pub async fn get(
 pub async fn update(
     State(state): State<AppState>,
     caller: Caller,
-    Path((handle, id)): Path<(String, String)>,
+    handle: IncidentHandle,
+    Path((_handle, id)): Path<(String, String)>,
     JsonBody(patch): JsonBody<TimelineEventPatch>,
 ) -> Result<Json<TimelineEvent>, ApiError> {
-    let number = incident_number(&handle)?;
+    let number = handle.number;
     let event = hindsight_app::incidents::update_event(&state.store, &caller.actor(), number, &id, patch).await?;
     Ok(Json(linked(event)))
 }
@@ -118,9 +117,10 @@ pub async fn update(
 pub async fn delete(
     State(state): State<AppState>,
     caller: Caller,
-    Path((handle, id)): Path<(String, String)>,
+    handle: IncidentHandle,
+    Path((_handle, id)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    hindsight_app::incidents::delete_event(&state.store, &caller.actor(), incident_number(&handle)?, &id).await?;
+    hindsight_app::incidents::delete_event(&state.store, &caller.actor(), handle.number, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -132,8 +132,9 @@ pub async fn delete(
 pub async fn raw(
     State(state): State<AppState>,
     caller: Caller,
-    Path((handle, id)): Path<(String, String)>,
+    handle: IncidentHandle,
+    Path((_handle, id)): Path<(String, String)>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let body = state.store.event_raw_payload(&caller.viewer, incident_number(&handle)?, &id).await?;
+    let body = state.store.event_raw_payload(&caller.viewer, handle.number, &id).await?;
     Ok(([(header::CONTENT_TYPE, "application/json")], body))
 }

@@ -19,8 +19,9 @@ use hindsight_store::{ActionItemFilter, StoreError};
 use serde::Deserialize;
 use time::Date;
 
-use super::kit::{self, Chrome, Notice, PageError, Posted, Signed, safe_next, see_other_with_notice, urlencode};
+use super::kit::{Chrome, Notice, PageError, Posted, Signed, safe_next, see_other_with_notice, urlencode};
 use super::view::Label;
+use crate::api::IncidentHandle;
 use crate::json::Params;
 use crate::state::AppState;
 
@@ -446,21 +447,21 @@ pub async fn incident_items(
     State(state): State<AppState>,
     Signed(caller): Signed,
     notice: Notice,
-    Path(handle): Path<String>,
+    handle: IncidentHandle,
 ) -> Result<Response, PageError> {
-    let number = kit::incident_number(&handle)?;
+    let number = handle.number;
     let chrome = Chrome::of(&caller).with_notice(notice);
     Ok(incident_items_page(&state, chrome, &caller, number, ItemForm::blank(), Vec::new()).await?.into_response())
 }
 
 pub async fn add_item(
     State(state): State<AppState>,
-    Path(handle): Path<String>,
+    handle: IncidentHandle,
     posted: Posted<ItemForm>,
 ) -> Result<Response, PageError> {
     let Posted { caller, form } = posted;
     caller.require_write()?;
-    let number = kit::incident_number(&handle)?;
+    let number = handle.number;
     let (fields, mut errors) = form.read();
     let new = NewActionItem {
         title: fields.title,

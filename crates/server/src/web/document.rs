@@ -9,15 +9,16 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use hindsight_core::{FieldChange, PostmortemStatus};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::kit::{self, Chrome, Notice, PageError, Signed};
+use super::kit::{Chrome, Notice, PageError, Signed};
 use super::view::{self, Label};
+use crate::api::IncidentHandle;
 use crate::state::AppState;
 
 /// Changes shown per page of history.
@@ -53,9 +54,9 @@ pub async fn read(
     State(state): State<AppState>,
     Signed(caller): Signed,
     notice: Notice,
-    Path(handle): Path<String>,
+    handle: IncidentHandle,
 ) -> Result<Response, PageError> {
-    let number = kit::incident_number(&handle)?;
+    let number = handle.number;
     let doc = hindsight_app::analysis::document(&state.store, &caller.viewer, number).await?;
     let html = hindsight_document::to_html(&doc);
     let status = doc.postmortem.status;
@@ -80,9 +81,9 @@ pub async fn read(
 pub async fn markdown(
     State(state): State<AppState>,
     Signed(caller): Signed,
-    Path(handle): Path<String>,
+    handle: IncidentHandle,
 ) -> Result<Response, PageError> {
-    let number = kit::incident_number(&handle)?;
+    let number = handle.number;
     let doc = hindsight_app::analysis::document(&state.store, &caller.viewer, number).await?;
     let filename = format!("{}-postmortem.md", doc.incident.handle);
     Ok((
@@ -99,9 +100,9 @@ pub async fn markdown(
 pub async fn html_file(
     State(state): State<AppState>,
     Signed(caller): Signed,
-    Path(handle): Path<String>,
+    handle: IncidentHandle,
 ) -> Result<Response, PageError> {
-    let doc = hindsight_app::analysis::document(&state.store, &caller.viewer, kit::incident_number(&handle)?).await?;
+    let doc = hindsight_app::analysis::document(&state.store, &caller.viewer, handle.number).await?;
     let filename = format!("{}-postmortem.html", doc.incident.handle);
     Ok((
         [
@@ -118,9 +119,9 @@ pub async fn html_file(
 pub async fn pdf_file(
     State(state): State<AppState>,
     Signed(caller): Signed,
-    Path(handle): Path<String>,
+    handle: IncidentHandle,
 ) -> Result<Response, PageError> {
-    let doc = hindsight_app::analysis::document(&state.store, &caller.viewer, kit::incident_number(&handle)?).await?;
+    let doc = hindsight_app::analysis::document(&state.store, &caller.viewer, handle.number).await?;
     let filename = format!("{}-postmortem.pdf", doc.incident.handle);
     // Typesetting takes tens of milliseconds of CPU: keep it off the async workers.
     let pdf = tokio::task::spawn_blocking(move || hindsight_document::to_pdf(&doc))
@@ -187,10 +188,10 @@ pub struct HistoryQuery {
 pub async fn history(
     State(state): State<AppState>,
     Signed(caller): Signed,
-    Path(handle): Path<String>,
+    handle: IncidentHandle,
     Query(query): Query<HistoryQuery>,
 ) -> Result<Response, PageError> {
-    let number = kit::incident_number(&handle)?;
+    let number = handle.number;
     let postmortem = state.store.postmortem_of_incident(&caller.viewer, number).await?;
     let mut changes = state.store.postmortem_history(&caller.viewer, &postmortem.id).await?;
     changes.reverse();

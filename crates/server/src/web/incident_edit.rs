@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use hindsight_core::{DetectionMethod, Incident, IncidentPatch, Responder, ResponderRole, Severity};
@@ -20,6 +20,7 @@ use serde::Deserialize;
 
 use super::kit::{self, Chrome, PageError, Posted, Signed, see_other_with_notice};
 use super::view::{self, Label};
+use crate::api::IncidentHandle;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -176,10 +177,10 @@ async fn page(
 pub async fn form(
     State(state): State<AppState>,
     Signed(caller): Signed,
-    Path(handle): Path<String>,
+    handle: IncidentHandle,
 ) -> Result<Response, PageError> {
     caller.require_write()?;
-    let incident = state.store.incident(&caller.viewer, kit::incident_number(&handle)?).await?;
+    let incident = state.store.incident(&caller.viewer, handle.number).await?;
     let page = page(&state, &caller, incident.handle.clone(), EditForm::of(&incident), Vec::new(), Vec::new()).await?;
     Ok(page.into_response())
 }
@@ -187,16 +188,16 @@ pub async fn form(
 /// Saves the form as the API's update does, or shows it again with what was wrong.
 pub async fn save(
     State(state): State<AppState>,
-    Path(handle): Path<String>,
+    handle: IncidentHandle,
     posted: Posted<EditForm>,
 ) -> Result<Response, PageError> {
     let Posted { caller, mut form } = posted;
     caller.require_write()?;
-    let number = kit::incident_number(&handle)?;
+    let number = handle.number;
     let patch = match form.patch() {
         Ok(patch) => patch,
         Err(errors) => {
-            let page = page(&state, &caller, handle, form, errors, Vec::new()).await?;
+            let page = page(&state, &caller, handle.handle, form, errors, Vec::new()).await?;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
         }
     };
@@ -208,7 +209,7 @@ pub async fn save(
         }
         Err(ApiError::Invalid(invalid)) => {
             let errors = invalid.0.iter().map(|e| format!("{}: {}", field_label(&e.field), e.message)).collect();
-            let page = page(&state, &caller, handle, form, errors, Vec::new()).await?;
+            let page = page(&state, &caller, handle.handle, form, errors, Vec::new()).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(ApiError::Conflict { .. }) => {

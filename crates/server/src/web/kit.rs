@@ -231,11 +231,6 @@ pub async fn update_incident(
     Ok(hindsight_app::incidents::update(&state.store, &caller.actor(), &rules, number, patch).await?.incident)
 }
 
-/// The incident number in a `{handle}` path segment (`INC-42` is 42), or a "not found" page.
-pub fn incident_number(handle: &str) -> Result<i64, PageError> {
-    Ok(crate::api::incident_number(handle)?)
-}
-
 /// `text` with a capital first letter and a closing full stop.
 fn sentence(text: &str) -> String {
     let mut chars = text.trim().chars();

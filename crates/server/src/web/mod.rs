@@ -31,6 +31,7 @@ use rust_embed::Embed;
 use crate::state::AppState;
 
 pub use fallback::{method_not_allowed, not_found};
+pub(crate) use kit::PageError;
 
 /// Stylesheets, scripts and images of the pages, embedded in the binary.
 #[derive(Embed)]

@@ -270,6 +270,24 @@ async fn unknown_addresses_get_a_styled_page_and_api_paths_a_problem() {
 }
 
 #[tokio::test]
+async fn a_path_that_names_no_incident_handle_is_not_found_as_a_page_or_a_problem() {
+    let app = spawn_app().await;
+    let viewer = sign_in(&app, "viewer").await;
+    for path in ["/incidents/INC-x", "/incidents/x42/postmortem", "/incidents/INC-1x/edit"] {
+        let response = no_redirects().get(app.url(path)).header(header::COOKIE, &viewer).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
+        assert!(response.headers()[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/html"), "{path}");
+        let body = response.text().await.unwrap();
+        assert!(body.contains("handles look like INC-42"), "{path}: {body}");
+    }
+    for path in ["/api/v1/incidents/INC-x", "/api/v1/incidents/x42/events/e1"] {
+        let (status, problem) = app.get(common::As::User("viewer"), path).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+        assert!(problem["detail"].as_str().unwrap().contains("handles look like INC-42"), "{path}: {problem}");
+    }
+}
+
+#[tokio::test]
 async fn a_forms_address_opened_again_leads_back_to_the_form() {
     let app = spawn_app().await;
     let seed = app.seed().await;

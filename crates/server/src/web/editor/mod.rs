@@ -30,12 +30,13 @@ use std::collections::BTreeSet;
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use hindsight_core::{Certainty, DamageControlStatus, NewPostmortem, PostmortemPatch, PostmortemStatus};
 
-use super::kit::{self, Chrome, Notice, PageError, Posted, Signed, see_other_with_notice};
+use super::kit::{Chrome, Notice, PageError, Posted, Signed, see_other_with_notice};
+use crate::api::IncidentHandle;
 use crate::error::ApiError;
 use crate::state::AppState;
 use hindsight_app::analysis::{self, Evidence};
@@ -398,9 +399,9 @@ pub async fn edit(
     State(state): State<AppState>,
     Signed(caller): Signed,
     notice: Notice,
-    Path(handle): Path<String>,
+    handle: IncidentHandle,
 ) -> Result<Response, PageError> {
-    let evidence = analysis::gather(&state.store, &caller.viewer, kit::incident_number(&handle)?).await?;
+    let evidence = analysis::gather(&state.store, &caller.viewer, handle.number).await?;
     let chrome = Chrome::of(&caller).with_notice(notice);
     Ok(render(&state, chrome, &evidence, Shown::default()).await?.into_response())
 }
@@ -409,13 +410,13 @@ pub async fn edit(
 /// (`action=in_review|published|draft|archived`); `action=start` starts the post-mortem.
 pub async fn save(
     State(state): State<AppState>,
-    Path(handle): Path<String>,
+    handle: IncidentHandle,
     posted: Posted<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let Posted { caller, form } = posted;
     caller.require_write()?;
     let form = FormFields(form);
-    let number = kit::incident_number(&handle)?;
+    let number = handle.number;
     let path = edit_path(&handle);
     let action = form.get("action");
     if action == "start" {

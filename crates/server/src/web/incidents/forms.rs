@@ -2,13 +2,14 @@
 //! import a file; a refused form shows the page again with what was wrong.
 
 use axum::body::Bytes;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use hindsight_core::{EventKind, IncidentPatch, IncidentStatus, NewTimelineEvent};
 use hindsight_store::StoreError;
 
 use super::*;
+use crate::api::IncidentHandle;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -19,7 +20,7 @@ use crate::web::view;
 pub(super) async fn refused(
     state: &AppState,
     caller: &Caller,
-    handle: &str,
+    handle: &IncidentHandle,
     status: StatusCode,
     forms: Forms,
 ) -> Result<Response, PageError> {
@@ -75,12 +76,12 @@ pub(super) fn version_of(form_version: &str) -> Result<i64, Vec<String>> {
 /// post-mortem when one is required).
 pub async fn change_status(
     State(state): State<AppState>,
-    Path(handle): Path<String>,
+    handle: IncidentHandle,
     posted: Posted<StatusForm>,
 ) -> Result<Response, PageError> {
     let Posted { caller, form } = posted;
     caller.require_write()?;
-    let number = kit::incident_number(&handle)?;
+    let number = handle.number;
     let status = form.status.parse::<IncidentStatus>();
     let errors = match (status, version_of(&form.version)) {
         (Ok(IncidentStatus::Resolved), Ok(_)) if form.confirm != "yes" => {
@@ -108,12 +109,12 @@ pub async fn change_status(
 /// incident's history.
 pub async fn override_moment(
     State(state): State<AppState>,
-    Path(handle): Path<String>,
+    handle: IncidentHandle,
     posted: Posted<MomentForm>,
 ) -> Result<Response, PageError> {
     let Posted { caller, form } = posted;
     caller.require_write()?;
-    let number = kit::incident_number(&handle)?;
+    let number = handle.number;
     let mut errors = Vec::new();
     let field = MOMENTS.iter().find(|(f, _, _)| *f == form.moment).map(|(f, name, _)| (*f, *name));
     if field.is_none() {
@@ -173,12 +174,12 @@ pub async fn override_moment(
 /// Adds an event typed by hand to the timeline.
 pub async fn add_event(
     State(state): State<AppState>,
-    Path(handle): Path<String>,
+    handle: IncidentHandle,
     posted: Posted<EventForm>,
 ) -> Result<Response, PageError> {
     let Posted { caller, form } = posted;
     caller.require_write()?;
-    let number = kit::incident_number(&handle)?;
+    let number = handle.number;
     let mut errors = Vec::new();
     let occurred_at = match form_time("Time", &form.occurred_at) {
         Ok(Some(at)) => Some(at),
@@ -226,7 +227,7 @@ pub async fn add_event(
 pub async fn import(
     State(state): State<AppState>,
     Signed(caller): Signed,
-    Path(handle): Path<String>,
+    handle: IncidentHandle,
     headers: HeaderMap,
     mut multipart: Multipart,
 ) -> Result<Response, PageError> {
@@ -256,7 +257,7 @@ pub async fn import(
     }
     kit::check_upload_origin(&caller, headers, &token)?;
     caller.require_write()?;
-    let number = kit::incident_number(&handle)?;
+    let number = handle.number;
     let mut errors = Vec::new();
     if !IMPORT_FORMATS.contains(&format.as_str()) {
         errors.push("Format: choose the format the file is in".to_string());

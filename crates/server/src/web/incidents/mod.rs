@@ -16,7 +16,7 @@ mod list;
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use hindsight_core::metrics::{IncidentMetrics, MomentSource, incident_metrics};
@@ -25,8 +25,9 @@ use hindsight_store::{ActionItemFilter, EventCategory, StoreError};
 use serde::Deserialize;
 use time::OffsetDateTime;
 
-use super::kit::{self, Chrome, Notice, PageError, Signed, urlencode};
+use super::kit::{Chrome, Notice, PageError, Signed, urlencode};
 use super::view::{self, EventRow, IncidentRow, ItemRow, Label, SectionView};
+use crate::api::IncidentHandle;
 use crate::auth::Caller;
 use crate::json::Params;
 use crate::state::AppState;
@@ -133,11 +134,11 @@ pub struct ResolveQuery {
 pub async fn confirm_resolve(
     State(state): State<AppState>,
     Signed(caller): Signed,
-    Path(handle): Path<String>,
+    handle: IncidentHandle,
     Params(query): Params<ResolveQuery>,
 ) -> Result<Response, PageError> {
     caller.require_write()?;
-    let incident = state.store.incident(&caller.viewer, kit::incident_number(&handle)?).await?;
+    let incident = state.store.incident(&caller.viewer, handle.number).await?;
     let version = query.version.filter(|v| !v.trim().is_empty()).unwrap_or_else(|| incident.version.to_string());
     Ok(resolve_page(&state, &caller, incident, version).await?.into_response())
 }
@@ -311,11 +312,11 @@ async fn build(
     state: &AppState,
     caller: &Caller,
     chrome: Chrome,
-    handle: &str,
+    handle: &IncidentHandle,
     query: &TimelineQuery,
     forms: Forms,
 ) -> Result<IncidentPage, PageError> {
-    let number = kit::incident_number(handle)?;
+    let number = handle.number;
     let viewer = &caller.viewer;
     let incident = state.store.incident(viewer, number).await?;
     let handle = incident.handle.clone();
@@ -502,7 +503,7 @@ pub async fn incident(
     State(state): State<AppState>,
     Signed(caller): Signed,
     notice: Notice,
-    Path(handle): Path<String>,
+    handle: IncidentHandle,
     Params(query): Params<TimelineQuery>,
 ) -> Result<Response, PageError> {
     let chrome = Chrome::of(&caller).with_notice(notice);
