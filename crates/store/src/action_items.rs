@@ -6,8 +6,8 @@ use sqlx::FromRow;
 use time::Date;
 
 use crate::error::word;
-use crate::incidents::{viewer_args, visible_sql};
 use crate::postmortems::date_text;
+use crate::sql::Sql;
 use crate::{Arg, BeginWrite, MAX_PAGE, Page, Store, StoreError, Ts, bind_args, built_sql, new_id, on_pool};
 
 /// Which action items a list wants.
@@ -151,9 +151,9 @@ impl Store {
 
     /// One action item, if the viewer may see its incident.
     pub async fn action_item(&self, viewer: &Viewer, id: &str) -> Result<ActionItem, StoreError> {
-        let sql = format!("{ACTION_ITEM_SELECT} WHERE a.id = $3 AND {}", visible_sql("i", 1, 2));
-        let [uid, admin] = viewer_args(viewer);
-        let args = vec![uid, admin, Arg::Text(id.to_string())];
+        let mut sql = Sql::new(ACTION_ITEM_SELECT);
+        sql.push(" WHERE a.id = ").bind(Arg::Text(id.to_string())).push(" AND ").visible("i", viewer);
+        let (sql, args) = sql.into_parts();
         let row: Option<ActionItemRow> =
             on_pool!(self, |pool| bind_args!(sqlx::query_as(built_sql(&sql)), args.clone())
                 .fetch_optional(pool)
@@ -161,52 +161,42 @@ impl Store {
         row.ok_or_else(|| StoreError::NotFound(format!("action item {id:?}")))?.into_item()
     }
 
-    /// The `WHERE` clause and its arguments for a filter, the viewer's visibility first.
-    fn item_where(viewer: &Viewer, filter: &ActionItemFilter) -> (Vec<String>, Vec<Arg>) {
-        let [uid, admin] = viewer_args(viewer);
-        let mut args = vec![uid, admin];
-        let mut clauses = vec![visible_sql("i", 1, 2)];
-        let mut add = |args: &mut Vec<Arg>, arg: Arg, clause: &dyn Fn(usize) -> String| {
-            args.push(arg);
-            clauses.push(clause(args.len()));
-        };
+    /// Appends the conditions of an action item list, the viewer's visibility first.
+    fn push_item_conditions(sql: &mut Sql, viewer: &Viewer, filter: &ActionItemFilter) {
+        sql.visible("i", viewer);
         if let Some(status) = filter.status {
-            add(&mut args, Arg::Text(status.as_str().into()), &|n| format!("a.status = ${n}"));
+            sql.push(" AND a.status = ").bind(Arg::Text(status.as_str().into()));
         }
         if let Some(owner) = &filter.owner {
-            add(&mut args, Arg::Text(owner.clone()), &|n| format!("ou.username = ${n}"));
+            sql.push(" AND ou.username = ").bind(Arg::Text(owner.clone()));
         }
         if let Some(team) = &filter.team {
-            add(&mut args, Arg::Text(team.clone()), &|n| format!("ot.slug = ${n}"));
+            sql.push(" AND ot.slug = ").bind(Arg::Text(team.clone()));
         }
         if let Some(number) = filter.incident {
-            add(&mut args, Arg::Int(number), &|n| format!("i.number = ${n}"));
+            sql.push(" AND i.number = ").bind(Arg::Int(number));
         }
         if let Some(due) = filter.due_before {
-            add(&mut args, Arg::Text(date_text(due)), &|n| {
-                format!("a.status IN ('open', 'in_progress') AND a.due_date < ${n}")
-            });
+            sql.push(" AND a.status IN ('open', 'in_progress') AND a.due_date < ").bind(Arg::Text(date_text(due)));
         }
         if let Some(person) = &filter.assigned_to {
-            add(&mut args, Arg::Text(person.clone()), &|n| {
-                format!(
-                    "(ou.username = ${n} OR (a.owner_id IS NULL AND EXISTS (SELECT 1 FROM team_members am \
-                     JOIN users au ON au.id = am.user_id WHERE am.team_id = a.owner_team_id AND au.username = ${n})))"
-                )
-            });
+            let person = sql.param(Arg::Text(person.clone()));
+            sql.push(&format!(
+                " AND (ou.username = {person} OR (a.owner_id IS NULL AND EXISTS (SELECT 1 FROM team_members am \
+                 JOIN users au ON au.id = am.user_id WHERE am.team_id = a.owner_team_id AND au.username = {person})))"
+            ));
         }
         if let Some(service) = &filter.service {
-            add(&mut args, Arg::Text(service.clone()), &|n| {
-                format!(
-                    "EXISTS (SELECT 1 FROM incident_services fs JOIN services s ON s.id = fs.service_id \
-                     WHERE fs.incident_id = i.id AND s.slug = ${n})"
-                )
-            });
+            sql.push(
+                " AND EXISTS (SELECT 1 FROM incident_services fs JOIN services s ON s.id = fs.service_id \
+                 WHERE fs.incident_id = i.id AND s.slug = ",
+            )
+            .bind(Arg::Text(service.clone()))
+            .push(")");
         }
         if filter.unfinished {
-            clauses.push("a.status IN ('open', 'in_progress')".into());
+            sql.push(" AND a.status IN ('open', 'in_progress')");
         }
-        (clauses, args)
     }
 
     /// Action items of incidents the viewer may see, newest first, a page at a time.
@@ -218,14 +208,14 @@ impl Store {
         limit: i64,
     ) -> Result<Page<ActionItem>, StoreError> {
         let limit = limit.clamp(1, MAX_PAGE);
-        let (mut clauses, mut args) = Self::item_where(viewer, filter);
+        let mut sql = Sql::new(ACTION_ITEM_SELECT);
+        sql.push(" WHERE ");
+        Self::push_item_conditions(&mut sql, viewer, filter);
         if let Some(cursor) = cursor {
-            args.push(Arg::Text(cursor.to_string()));
-            clauses.push(format!("a.id < ${}", args.len()));
+            sql.push(" AND a.id < ").bind(Arg::Text(cursor.to_string()));
         }
-        args.push(Arg::Int(limit + 1));
-        let sql =
-            format!("{ACTION_ITEM_SELECT} WHERE {} ORDER BY a.id DESC LIMIT ${}", clauses.join(" AND "), args.len());
+        sql.push(" ORDER BY a.id DESC LIMIT ").bind(Arg::Int(limit + 1));
+        let (sql, args) = sql.into_parts();
         let mut rows: Vec<ActionItemRow> =
             on_pool!(self, |pool| bind_args!(sqlx::query_as(built_sql(&sql)), args.clone()).fetch_all(pool).await)?;
         let more = rows.len() as i64 > limit;
@@ -242,13 +232,12 @@ impl Store {
         filter: &ActionItemFilter,
         limit: i64,
     ) -> Result<Vec<ActionItem>, StoreError> {
-        let (clauses, mut args) = Self::item_where(viewer, filter);
-        args.push(Arg::Int(limit.clamp(1, MAX_PAGE)));
-        let sql = format!(
-            "{ACTION_ITEM_SELECT} WHERE {} ORDER BY a.due_date IS NULL, a.due_date, a.priority, a.id LIMIT ${}",
-            clauses.join(" AND "),
-            args.len()
-        );
+        let mut sql = Sql::new(ACTION_ITEM_SELECT);
+        sql.push(" WHERE ");
+        Self::push_item_conditions(&mut sql, viewer, filter);
+        sql.push(" ORDER BY a.due_date IS NULL, a.due_date, a.priority, a.id LIMIT ")
+            .bind(Arg::Int(limit.clamp(1, MAX_PAGE)));
+        let (sql, args) = sql.into_parts();
         let rows: Vec<ActionItemRow> =
             on_pool!(self, |pool| bind_args!(sqlx::query_as(built_sql(&sql)), args.clone()).fetch_all(pool).await)?;
         rows.into_iter().map(ActionItemRow::into_item).collect()
@@ -261,13 +250,13 @@ impl Store {
         viewer: &Viewer,
         filter: &ActionItemFilter,
     ) -> Result<Vec<(ActionItemStatus, i64)>, StoreError> {
-        let (clauses, args) = Self::item_where(viewer, filter);
-        let sql = format!(
+        let mut sql = Sql::new(
             "SELECT a.status, COUNT(*) FROM action_items a JOIN incidents i ON i.id = a.incident_id \
-             LEFT JOIN users ou ON ou.id = a.owner_id LEFT JOIN teams ot ON ot.id = a.owner_team_id \
-             WHERE {} GROUP BY a.status",
-            clauses.join(" AND ")
+             LEFT JOIN users ou ON ou.id = a.owner_id LEFT JOIN teams ot ON ot.id = a.owner_team_id WHERE ",
         );
+        Self::push_item_conditions(&mut sql, viewer, filter);
+        sql.push(" GROUP BY a.status");
+        let (sql, args) = sql.into_parts();
         let rows: Vec<(String, i64)> =
             on_pool!(self, |pool| bind_args!(sqlx::query_as(built_sql(&sql)), args.clone()).fetch_all(pool).await)?;
         rows.into_iter().map(|(status, count)| Ok((word(&status)?, count))).collect()

@@ -1,5 +1,4 @@
-//! Incidents, their services, teams and responders, and the visibility rule
-//! every incident-bound query shares.
+//! Incidents, their services, teams and responders.
 
 use std::collections::HashMap;
 
@@ -13,6 +12,7 @@ use time::OffsetDateTime;
 
 use crate::AuditNote;
 use crate::error::word;
+use crate::sql::Sql;
 use crate::ts::opt;
 use crate::{
     Arg, BeginWrite, MAX_PAGE, Page, Store, StoreError, Ts, bind_args, built_sql, new_id, on_pool, placeholders,
@@ -20,23 +20,6 @@ use crate::{
 
 /// How often [`Store::follow_timeline`] tries when others keep changing the incident meanwhile.
 const FOLLOW_ATTEMPTS: usize = 5;
-
-/// SQL that is true when the viewer may see incident `alias`: it is public, or the
-/// viewer is an admin, declared it, is one of its responders, or is a member of a team named on it.
-/// `$uid` is the viewer's user id and `$admin` whether they are an admin.
-pub(crate) fn visible_sql(alias: &str, uid: usize, admin: usize) -> String {
-    format!(
-        "({alias}.private = FALSE OR ${admin} = TRUE OR {alias}.created_by = ${uid} \
-         OR EXISTS (SELECT 1 FROM incident_responders vr WHERE vr.incident_id = {alias}.id AND vr.user_id = ${uid}) \
-         OR EXISTS (SELECT 1 FROM incident_teams vt JOIN team_members vm ON vm.team_id = vt.team_id \
-                    WHERE vt.incident_id = {alias}.id AND vm.user_id = ${uid}))"
-    )
-}
-
-/// The two arguments [`visible_sql`] expects, in order.
-pub(crate) fn viewer_args(viewer: &Viewer) -> [Arg; 2] {
-    [Arg::OptText(viewer.actor_id().map(str::to_string)), Arg::Bool(viewer.sees_everything())]
-}
 
 /// Which incidents a list wants.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -300,9 +283,10 @@ impl Store {
 
     /// The incident with this number, if the viewer may see it.
     pub async fn incident(&self, viewer: &Viewer, number: i64) -> Result<Incident, StoreError> {
-        let sql = format!("{INCIDENT_SELECT} WHERE i.number = $3 AND {}", visible_sql("i", 1, 2));
-        let [uid, admin] = viewer_args(viewer);
-        self.one_incident(&sql, vec![uid, admin, Arg::Int(number)], number).await
+        let mut sql = Sql::new(INCIDENT_SELECT);
+        sql.push(" WHERE i.number = ").bind(Arg::Int(number)).push(" AND ").visible("i", viewer);
+        let (sql, args) = sql.into_parts();
+        self.one_incident(&sql, args, number).await
     }
 
     /// The incident a write just saved, whether or not its writer can still see it:
@@ -323,98 +307,86 @@ impl Store {
 
     /// The id of a visible incident, for the things that hang off it.
     pub(crate) async fn visible_incident_id(&self, viewer: &Viewer, number: i64) -> Result<String, StoreError> {
-        let sql = format!("SELECT i.id FROM incidents i WHERE i.number = $3 AND {}", visible_sql("i", 1, 2));
-        let [uid, admin] = viewer_args(viewer);
-        let args = vec![uid, admin, Arg::Int(number)];
+        let mut sql = Sql::new("SELECT i.id FROM incidents i WHERE i.number = ");
+        sql.bind(Arg::Int(number)).push(" AND ").visible("i", viewer);
+        let (sql, args) = sql.into_parts();
         let id: Option<String> = on_pool!(self, |pool| bind_args!(sqlx::query_scalar(built_sql(&sql)), args.clone())
             .fetch_optional(pool)
             .await)?;
         id.ok_or_else(|| StoreError::NotFound(incident_handle(number)))
     }
 
-    fn incident_where(&self, viewer: &Viewer, filter: &IncidentFilter) -> (String, Vec<Arg>) {
-        let (where_sql, args, _) = self.incident_where_from(viewer, filter, false);
-        (where_sql, args)
+    /// Whether a list of incidents in number order can read its search from the full-text
+    /// index first ([`SEARCH_FIRST_FROM`]): on SQLite, for a search by words.
+    fn searches_index_first(&self, filter: &IncidentFilter) -> bool {
+        matches!(self.db, crate::Db::Sqlite(_)) && filter.search.as_deref().is_some_and(|s| !search_words(s).is_empty())
     }
 
-    /// The conditions of an incident list, and whether they expect [`SEARCH_FIRST_FROM`] as the
-    /// FROM clause: with `search_first`, on SQLite, for a search by words (otherwise the
-    /// table is `incidents i` alone).
-    fn incident_where_from(
-        &self,
-        viewer: &Viewer,
-        filter: &IncidentFilter,
-        search_first: bool,
-    ) -> (String, Vec<Arg>, bool) {
-        let mut from_search = false;
-        let [uid, admin] = viewer_args(viewer);
-        let mut args = vec![uid, admin];
-        let mut clauses = vec![visible_sql("i", 1, 2)];
-        let mut push = |args: &mut Vec<Arg>, arg: Arg, clause: &dyn Fn(usize) -> String| {
-            args.push(arg);
-            clauses.push(clause(args.len()));
-        };
+    /// Appends the conditions of an incident list, the viewer's visibility first. With
+    /// `search_first` (see [`Store::searches_index_first`]) a search by words is a match on
+    /// [`SEARCH_FIRST_FROM`], which the statement must read from; otherwise the table is
+    /// `incidents i` alone.
+    fn push_incident_conditions(&self, sql: &mut Sql, viewer: &Viewer, filter: &IncidentFilter, search_first: bool) {
+        sql.visible("i", viewer);
         if let Some(status) = filter.status {
-            push(&mut args, Arg::Text(status.as_str().into()), &|n| format!("i.status = ${n}"));
+            sql.push(" AND i.status = ").bind(Arg::Text(status.as_str().into()));
         }
         if let Some(severity) = filter.severity {
-            push(&mut args, Arg::Int(severity.level() as i64), &|n| format!("i.severity = ${n}"));
+            sql.push(" AND i.severity = ").bind(Arg::Int(severity.level() as i64));
         }
         if let Some(search) = filter.search.as_deref().filter(|s| !s.trim().is_empty()) {
             let words = search_words(search);
             if words.is_empty() {
                 // Nothing but punctuation (`%`, `#`): found as typed, anywhere in the text.
-                push(&mut args, Arg::Text(contains_pattern(search)), &|n| {
-                    format!("(LOWER(i.title) LIKE ${n} ESCAPE '\\' OR LOWER(i.description) LIKE ${n} ESCAPE '\\')")
-                });
+                let pattern = sql.param(Arg::Text(contains_pattern(search)));
+                sql.push(&format!(
+                    " AND (LOWER(i.title) LIKE {pattern} ESCAPE '\\' OR LOWER(i.description) LIKE {pattern} ESCAPE '\\')"
+                ));
             } else {
                 // Every word, or a word it begins, through the full-text index.
                 match self.db {
                     crate::Db::Sqlite(_) => {
                         let query = words.iter().map(|w| format!("\"{w}\"*")).collect::<Vec<_>>().join(" ");
                         if search_first {
-                            from_search = true;
-                            push(&mut args, Arg::Text(query), &|n| format!("incidents_search MATCH ${n}"));
+                            sql.push(" AND incidents_search MATCH ").bind(Arg::Text(query));
                         } else {
-                            push(&mut args, Arg::Text(query), &|n| {
-                                format!(
-                                    "i.number IN (SELECT rowid FROM incidents_search WHERE incidents_search MATCH ${n})"
-                                )
-                            });
+                            sql.push(
+                                " AND i.number IN (SELECT rowid FROM incidents_search WHERE incidents_search MATCH ",
+                            )
+                            .bind(Arg::Text(query))
+                            .push(")");
                         }
                     }
                     crate::Db::Postgres(_) => {
                         let query = words.iter().map(|w| format!("{w}:*")).collect::<Vec<_>>().join(" & ");
-                        push(&mut args, Arg::Text(query), &|n| format!("i.search @@ to_tsquery('simple', ${n})"));
+                        sql.push(" AND i.search @@ to_tsquery('simple', ").bind(Arg::Text(query)).push(")");
                     }
                 }
             }
         }
         if let Some(service) = &filter.service {
-            push(&mut args, Arg::Text(service.clone()), &|n| {
-                format!(
-                    "EXISTS (SELECT 1 FROM incident_services fs JOIN services s ON s.id = fs.service_id \
-                         WHERE fs.incident_id = i.id AND s.slug = ${n})"
-                )
-            });
+            sql.push(
+                " AND EXISTS (SELECT 1 FROM incident_services fs JOIN services s ON s.id = fs.service_id \
+                 WHERE fs.incident_id = i.id AND s.slug = ",
+            )
+            .bind(Arg::Text(service.clone()))
+            .push(")");
         }
         if let Some(team) = &filter.team {
-            push(&mut args, Arg::Text(team.clone()), &|n| {
-                format!(
-                    "(EXISTS (SELECT 1 FROM incident_teams ft JOIN teams t ON t.id = ft.team_id \
-                          WHERE ft.incident_id = i.id AND t.slug = ${n}) \
-                         OR EXISTS (SELECT 1 FROM incident_services fs JOIN services s ON s.id = fs.service_id \
-                          JOIN teams t ON t.id = s.owner_team_id WHERE fs.incident_id = i.id AND t.slug = ${n}))"
-                )
-            });
+            let team = sql.param(Arg::Text(team.clone()));
+            sql.push(&format!(
+                " AND (EXISTS (SELECT 1 FROM incident_teams ft JOIN teams t ON t.id = ft.team_id \
+                  WHERE ft.incident_id = i.id AND t.slug = {team}) \
+                 OR EXISTS (SELECT 1 FROM incident_services fs JOIN services s ON s.id = fs.service_id \
+                  JOIN teams t ON t.id = s.owner_team_id WHERE fs.incident_id = i.id AND t.slug = {team}))"
+            ));
         }
         if let Some(since) = filter.since {
-            push(&mut args, Arg::Time(since.into()), &|n| format!("i.began_at >= ${n}"));
+            sql.push(" AND i.began_at >= ").bind(Arg::Time(since.into()));
         }
         if let Some(until) = filter.until {
-            push(&mut args, Arg::Time(until.into()), &|n| format!("i.began_at < ${n}"));
+            sql.push(" AND i.began_at < ").bind(Arg::Time(until.into()));
         }
-        (clauses.join(" AND "), args, from_search)
     }
 
     /// Incidents the viewer may see, newest handle first, a page at a time.
@@ -440,24 +412,25 @@ impl Store {
     ) -> Result<Page<Incident>, StoreError> {
         let limit = limit.clamp(1, MAX_PAGE);
         let by_number = matches!(sort, IncidentSort::Newest | IncidentSort::Oldest);
-        let (mut where_sql, mut args, search_first) = self.incident_where_from(viewer, filter, by_number);
+        let search_first = by_number && self.searches_index_first(filter);
+        let mut sql = Sql::new(if search_first { SEARCH_FIRST_SELECT } else { INCIDENT_SELECT });
+        sql.push(" WHERE ");
+        self.push_incident_conditions(&mut sql, viewer, filter, search_first);
         let bad_cursor = || ValidationErrors::single("cursor", "not a cursor this list gave out");
         if let Some(cursor) = cursor {
             match sort {
                 IncidentSort::Newest | IncidentSort::Oldest => {
                     let number: i64 = cursor.parse().map_err(|_| bad_cursor())?;
-                    args.push(Arg::Int(number));
                     let op = if sort == IncidentSort::Newest { "<" } else { ">" };
-                    where_sql.push_str(&format!(" AND i.number {op} ${}", args.len()));
+                    sql.push(&format!(" AND i.number {op} ")).bind(Arg::Int(number));
                 }
                 IncidentSort::Severity => {
                     let (severity, number) = cursor.split_once('.').ok_or_else(bad_cursor)?;
                     let severity: i64 = severity.parse().map_err(|_| bad_cursor())?;
                     let number: i64 = number.parse().map_err(|_| bad_cursor())?;
-                    args.push(Arg::Int(severity));
-                    args.push(Arg::Int(number));
-                    let (s, n) = (args.len() - 1, args.len());
-                    where_sql.push_str(&format!(" AND (i.severity > ${s} OR (i.severity = ${s} AND i.number < ${n}))"));
+                    let s = sql.param(Arg::Int(severity));
+                    let n = sql.param(Arg::Int(number));
+                    sql.push(&format!(" AND (i.severity > {s} OR (i.severity = {s} AND i.number < {n}))"));
                 }
                 IncidentSort::Began => {
                     let (micros, number) = cursor.split_once('.').ok_or_else(bad_cursor)?;
@@ -465,10 +438,9 @@ impl Store {
                     let began = OffsetDateTime::from_unix_timestamp_nanos(micros.saturating_mul(1000))
                         .map_err(|_| bad_cursor())?;
                     let number: i64 = number.parse().map_err(|_| bad_cursor())?;
-                    args.push(Arg::Time(Ts::from(began)));
-                    args.push(Arg::Int(number));
-                    let (b, n) = (args.len() - 1, args.len());
-                    where_sql.push_str(&format!(" AND (i.began_at < ${b} OR (i.began_at = ${b} AND i.number < ${n}))"));
+                    let b = sql.param(Arg::Time(Ts::from(began)));
+                    let n = sql.param(Arg::Int(number));
+                    sql.push(&format!(" AND (i.began_at < {b} OR (i.began_at = {b} AND i.number < {n}))"));
                 }
             }
         }
@@ -481,9 +453,8 @@ impl Store {
             IncidentSort::Severity => "i.severity ASC, i.number DESC",
             IncidentSort::Began => "i.began_at DESC, i.number DESC",
         };
-        args.push(Arg::Int(limit + 1));
-        let select = if search_first { SEARCH_FIRST_SELECT } else { INCIDENT_SELECT };
-        let sql = format!("{select} WHERE {where_sql} ORDER BY {order} LIMIT ${}", args.len());
+        sql.push(" ORDER BY ").push(order).push(" LIMIT ").bind(Arg::Int(limit + 1));
+        let (sql, args) = sql.into_parts();
         let mut rows: Vec<IncidentRow> =
             on_pool!(self, |pool| bind_args!(sqlx::query_as(built_sql(&sql)), args.clone()).fetch_all(pool).await)?;
         let more = rows.len() as i64 > limit;
@@ -508,19 +479,22 @@ impl Store {
         viewer: &Viewer,
         filter: &IncidentFilter,
     ) -> Result<HashMap<i64, hindsight_core::metrics::TimelineSummary>, StoreError> {
-        let (where_sql, args) = self.incident_where(viewer, filter);
-        let kinds_sql = format!(
-            "SELECT i.number, e.kind, COUNT(*) FROM timeline_events e JOIN incidents i ON i.id = e.incident_id \
-             WHERE {where_sql} GROUP BY i.number, e.kind"
+        let mut kinds = Sql::new(
+            "SELECT i.number, e.kind, COUNT(*) FROM timeline_events e JOIN incidents i ON i.id = e.incident_id WHERE ",
         );
-        let marks_sql = format!(
+        self.push_incident_conditions(&mut kinds, viewer, filter, false);
+        kinds.push(" GROUP BY i.number, e.kind");
+        let (kinds_sql, kinds_args) = kinds.into_parts();
+        let mut marks = Sql::new(
             "SELECT i.number, e.key_moment, MIN(e.occurred_at) FROM timeline_events e \
-             JOIN incidents i ON i.id = e.incident_id WHERE {where_sql} AND e.key_moment IS NOT NULL \
-             GROUP BY i.number, e.key_moment"
+             JOIN incidents i ON i.id = e.incident_id WHERE ",
         );
+        self.push_incident_conditions(&mut marks, viewer, filter, false);
+        marks.push(" AND e.key_moment IS NOT NULL GROUP BY i.number, e.key_moment");
+        let (marks_sql, marks_args) = marks.into_parts();
         let (kinds, marks): SummaryRows = on_pool!(self, |pool| async {
-            let kinds = bind_args!(sqlx::query_as(built_sql(&kinds_sql)), args.clone()).fetch_all(pool).await?;
-            let marks = bind_args!(sqlx::query_as(built_sql(&marks_sql)), args.clone()).fetch_all(pool).await?;
+            let kinds = bind_args!(sqlx::query_as(built_sql(&kinds_sql)), kinds_args.clone()).fetch_all(pool).await?;
+            let marks = bind_args!(sqlx::query_as(built_sql(&marks_sql)), marks_args.clone()).fetch_all(pool).await?;
             Ok::<_, sqlx::Error>((kinds, marks))
         }
         .await)?;
@@ -537,8 +511,9 @@ impl Store {
     /// How many incidents the viewer may see that match the filter. Reads every match: for a
     /// page, which must cost the same however many incidents are kept, [`Store::count_incidents_up_to`].
     pub async fn count_incidents(&self, viewer: &Viewer, filter: &IncidentFilter) -> Result<i64, StoreError> {
-        let (where_sql, args) = self.incident_where(viewer, filter);
-        let sql = format!("SELECT COUNT(*) FROM incidents i WHERE {where_sql}");
+        let mut sql = Sql::new("SELECT COUNT(*) FROM incidents i WHERE ");
+        self.push_incident_conditions(&mut sql, viewer, filter, false);
+        let (sql, args) = sql.into_parts();
         Ok(on_pool!(self, |pool| bind_args!(sqlx::query_scalar(built_sql(&sql)), args.clone()).fetch_one(pool).await)?)
     }
 
@@ -551,12 +526,12 @@ impl Store {
         filter: &IncidentFilter,
         cap: u32,
     ) -> Result<CountUpTo, StoreError> {
-        let (where_sql, args, search_first) = self.incident_where_from(viewer, filter, true);
-        let from = if search_first { SEARCH_FIRST_FROM } else { "incidents i" };
-        let sql = format!(
-            "SELECT COUNT(*) FROM (SELECT 1 FROM {from} WHERE {where_sql} LIMIT {}) AS matching",
-            i64::from(cap) + 1
-        );
+        let search_first = self.searches_index_first(filter);
+        let mut sql = Sql::new("SELECT COUNT(*) FROM (SELECT 1 FROM ");
+        sql.push(if search_first { SEARCH_FIRST_FROM } else { "incidents i" }).push(" WHERE ");
+        self.push_incident_conditions(&mut sql, viewer, filter, search_first);
+        sql.push(&format!(" LIMIT {}) AS matching", i64::from(cap) + 1));
+        let (sql, args) = sql.into_parts();
         let n: i64 =
             on_pool!(self, |pool| bind_args!(sqlx::query_scalar(built_sql(&sql)), args.clone()).fetch_one(pool).await)?;
         Ok(if n > i64::from(cap) { CountUpTo::MoreThan(i64::from(cap)) } else { CountUpTo::Exactly(n) })
@@ -790,21 +765,19 @@ impl Store {
         at: OffsetDateTime,
         window: time::Duration,
     ) -> Result<Option<i64>, StoreError> {
-        let sql = format!(
+        let mut sql = Sql::new(
             "SELECT i.number FROM incidents i JOIN incident_services x ON x.incident_id = i.id \
-             JOIN services s ON s.id = x.service_id \
-             WHERE s.slug = $3 AND i.began_at >= $4 AND i.began_at <= $5 \
-             AND (i.resolved_at IS NULL OR i.resolved_at >= $4) AND {} ORDER BY i.began_at DESC LIMIT 1",
-            visible_sql("i", 1, 2)
+             JOIN services s ON s.id = x.service_id WHERE s.slug = ",
         );
-        let [uid, admin] = viewer_args(viewer);
-        let args = vec![
-            uid,
-            admin,
-            Arg::Text(service.to_string()),
-            Arg::Time(Ts::from(at.saturating_sub(window))),
-            Arg::Time(Ts::from(at.saturating_add(window))),
-        ];
+        sql.bind(Arg::Text(service.to_string()));
+        let from = sql.param(Arg::Time(Ts::from(at.saturating_sub(window))));
+        let to = sql.param(Arg::Time(Ts::from(at.saturating_add(window))));
+        sql.push(&format!(
+            " AND i.began_at >= {from} AND i.began_at <= {to} AND (i.resolved_at IS NULL OR i.resolved_at >= {from}) AND "
+        ))
+        .visible("i", viewer)
+        .push(" ORDER BY i.began_at DESC LIMIT 1");
+        let (sql, args) = sql.into_parts();
         Ok(on_pool!(self, |pool| bind_args!(sqlx::query_scalar(built_sql(&sql)), args.clone())
             .fetch_optional(pool)
             .await)?)

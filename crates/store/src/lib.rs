@@ -3,8 +3,9 @@
 //!
 //! SQL is written once where both databases accept it (`$1` placeholders,
 //! `RETURNING`); the [`on_pool!`] macro runs the same code against whichever pool
-//! is open. Every query that lists incidents, or anything hanging off them,
-//! applies the same visibility rule (see [`incidents::visible_sql`]), so private
+//! is open. SQL assembled at run time goes through `sql::Sql`, which numbers the
+//! placeholders as values are bound. Every query that lists incidents, or anything hanging
+//! off them, applies the same visibility rule (see [`sql::Sql::visible`]), so private
 //! incidents never leak through a list, a count or a lookup.
 
 // Unit tests use some dev-dependencies, not all.
@@ -20,6 +21,7 @@ mod outbox;
 mod postmortems;
 mod settings;
 mod sign_in;
+mod sql;
 #[cfg(feature = "test-support")]
 pub mod test_support;
 mod timeline;

@@ -4,7 +4,7 @@
 use hindsight_core::access::Viewer;
 use hindsight_core::events::{DomainEvent, OutboxEntry};
 
-use crate::incidents::{viewer_args, visible_sql};
+use crate::sql::Sql;
 use crate::{Arg, Store, StoreError, Ts, bind_args, built_sql, on_pool};
 
 /// Inside a write's transaction `$tx`, appends `$events` (a slice of [`DomainEvent`]) about
@@ -47,13 +47,16 @@ impl Store {
     /// [`crate::MAX_PAGE`]), about incidents the viewer may see.
     pub async fn outbox_events(&self, viewer: &Viewer, after: i64, limit: i64) -> Result<Vec<OutboxEntry>, StoreError> {
         let limit = limit.clamp(1, crate::MAX_PAGE);
-        let sql = format!(
+        let mut sql = Sql::new(
             "SELECT o.id, o.payload, u.username, o.at FROM outbox o JOIN incidents i ON i.id = o.incident_id \
-             LEFT JOIN users u ON u.id = o.actor_id WHERE o.id > $3 AND {} ORDER BY o.id LIMIT $4",
-            visible_sql("i", 1, 2)
+             LEFT JOIN users u ON u.id = o.actor_id WHERE o.id > ",
         );
-        let [uid, admin] = viewer_args(viewer);
-        let args = vec![uid, admin, Arg::Int(after), Arg::Int(limit)];
+        sql.bind(Arg::Int(after))
+            .push(" AND ")
+            .visible("i", viewer)
+            .push(" ORDER BY o.id LIMIT ")
+            .bind(Arg::Int(limit));
+        let (sql, args) = sql.into_parts();
         let rows: Vec<OutboxRow> =
             on_pool!(self, |pool| bind_args!(sqlx::query_as(built_sql(&sql)), args.clone()).fetch_all(pool).await)?;
         rows.into_iter()

@@ -10,7 +10,7 @@ use sqlx::FromRow;
 use time::{Date, OffsetDateTime};
 
 use crate::error::word;
-use crate::incidents::{viewer_args, visible_sql};
+use crate::sql::{Sql, viewer_id};
 use crate::{Arg, AuditNote, BeginWrite, MAX_PAGE, Page, Store, StoreError, Ts, bind_args, built_sql, new_id, on_pool};
 
 /// Which post-mortems a list wants.
@@ -187,27 +187,28 @@ impl Store {
 
     /// A post-mortem by id, if the viewer may see its incident.
     pub async fn postmortem(&self, viewer: &Viewer, id: &str) -> Result<Postmortem, StoreError> {
-        self.postmortem_where(viewer, "p.id = $3", Arg::Text(id.to_string()))
+        self.postmortem_where(viewer, "p.id", Arg::Text(id.to_string()))
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("post-mortem {id:?}")))
     }
 
     /// The post-mortem of a visible incident.
     pub async fn postmortem_of_incident(&self, viewer: &Viewer, number: i64) -> Result<Postmortem, StoreError> {
-        self.postmortem_where(viewer, "i.number = $3", Arg::Int(number))
+        self.postmortem_where(viewer, "i.number", Arg::Int(number))
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("post-mortem of {}", incident_handle(number))))
     }
 
+    /// The post-mortem whose `column` is `value`, if the viewer may see its incident.
     async fn postmortem_where(
         &self,
         viewer: &Viewer,
-        clause: &str,
+        column: &str,
         value: Arg,
     ) -> Result<Option<Postmortem>, StoreError> {
-        let sql = format!("{POSTMORTEM_SELECT} WHERE {clause} AND {}", visible_sql("i", 1, 2));
-        let [uid, admin] = viewer_args(viewer);
-        let args = vec![uid, admin, value];
+        let mut sql = Sql::new(POSTMORTEM_SELECT);
+        sql.push(" WHERE ").push(column).push(" = ").bind(value).push(" AND ").visible("i", viewer);
+        let (sql, args) = sql.into_parts();
         let row: Option<PostmortemRow> =
             on_pool!(self, |pool| bind_args!(sqlx::query_as(built_sql(&sql)), args.clone())
                 .fetch_optional(pool)
@@ -224,24 +225,19 @@ impl Store {
         limit: i64,
     ) -> Result<Page<Postmortem>, StoreError> {
         let limit = limit.clamp(1, MAX_PAGE);
-        let [uid, admin] = viewer_args(viewer);
-        let mut args = vec![uid, admin];
-        let mut clauses = vec![visible_sql("i", 1, 2)];
+        let mut sql = Sql::new(POSTMORTEM_SELECT);
+        sql.push(" WHERE ").visible("i", viewer);
         if let Some(status) = filter.status {
-            args.push(Arg::Text(status.as_str().into()));
-            clauses.push(format!("p.status = ${}", args.len()));
+            sql.push(" AND p.status = ").bind(Arg::Text(status.as_str().into()));
         }
         if let Some(owner) = &filter.owner {
-            args.push(Arg::Text(owner.clone()));
-            clauses.push(format!("ou.username = ${}", args.len()));
+            sql.push(" AND ou.username = ").bind(Arg::Text(owner.clone()));
         }
         if let Some(cursor) = cursor {
-            args.push(Arg::Text(cursor.to_string()));
-            clauses.push(format!("p.id < ${}", args.len()));
+            sql.push(" AND p.id < ").bind(Arg::Text(cursor.to_string()));
         }
-        args.push(Arg::Int(limit + 1));
-        let sql =
-            format!("{POSTMORTEM_SELECT} WHERE {} ORDER BY p.id DESC LIMIT ${}", clauses.join(" AND "), args.len());
+        sql.push(" ORDER BY p.id DESC LIMIT ").bind(Arg::Int(limit + 1));
+        let (sql, args) = sql.into_parts();
         let mut rows: Vec<PostmortemRow> =
             on_pool!(self, |pool| bind_args!(sqlx::query_as(built_sql(&sql)), args.clone()).fetch_all(pool).await)?;
         let more = rows.len() as i64 > limit;
@@ -250,21 +246,20 @@ impl Store {
         Ok(Page { items: rows.into_iter().map(PostmortemRow::into_postmortem).collect::<Result<_, _>>()?, next_cursor })
     }
 
-    /// Post-mortems matching `clause` (which may use `$3` onwards) of incidents the viewer
-    /// may see, soonest due first, undated ones last; at most a page.
+    /// Post-mortems meeting the condition `condition` appends to the `WHERE`, of incidents the
+    /// viewer may see, soonest due first, undated ones last; at most a page.
     async fn postmortems_due_first(
         &self,
         viewer: &Viewer,
-        clause: &str,
-        mut extra: Vec<Arg>,
+        condition: impl FnOnce(&mut Sql),
     ) -> Result<Vec<Postmortem>, StoreError> {
-        let [uid, admin] = viewer_args(viewer);
-        let mut args = vec![uid, admin];
-        args.append(&mut extra);
-        let sql = format!(
-            "{POSTMORTEM_SELECT} WHERE {clause} AND {} ORDER BY p.due_date IS NULL, p.due_date, p.id LIMIT {MAX_PAGE}",
-            visible_sql("i", 1, 2)
-        );
+        let mut sql = Sql::new(POSTMORTEM_SELECT);
+        sql.push(" WHERE ");
+        condition(&mut sql);
+        sql.push(" AND ")
+            .visible("i", viewer)
+            .push(&format!(" ORDER BY p.due_date IS NULL, p.due_date, p.id LIMIT {MAX_PAGE}"));
+        let (sql, args) = sql.into_parts();
         let rows: Vec<PostmortemRow> =
             on_pool!(self, |pool| bind_args!(sqlx::query_as(built_sql(&sql)), args.clone()).fetch_all(pool).await)?;
         rows.into_iter().map(PostmortemRow::into_postmortem).collect()
@@ -272,38 +267,49 @@ impl Store {
 
     /// The viewer's own post-mortems still being written or reviewed (draft or in review).
     pub async fn my_unpublished_postmortems(&self, viewer: &Viewer) -> Result<Vec<Postmortem>, StoreError> {
-        self.postmortems_due_first(viewer, "p.owner_id = $1 AND p.status IN ('draft', 'in_review')", Vec::new()).await
+        self.postmortems_due_first(viewer, |sql| {
+            sql.push("p.owner_id = ").bind(viewer_id(viewer)).push(" AND p.status IN ('draft', 'in_review')");
+        })
+        .await
     }
 
     /// Post-mortems in review that the viewer should review: someone else owns them and
     /// their incident names a team the viewer is in, or affects a service such a team owns.
     pub async fn postmortems_for_me_to_review(&self, viewer: &Viewer) -> Result<Vec<Postmortem>, StoreError> {
-        let clause = "p.status = 'in_review' AND (p.owner_id IS NULL OR p.owner_id <> $1) \
-            AND (EXISTS (SELECT 1 FROM incident_teams rt JOIN team_members rm ON rm.team_id = rt.team_id \
-                         WHERE rt.incident_id = i.id AND rm.user_id = $1) \
-              OR EXISTS (SELECT 1 FROM incident_services rs JOIN services s ON s.id = rs.service_id \
-                         JOIN team_members rm ON rm.team_id = s.owner_team_id \
-                         WHERE rs.incident_id = i.id AND rm.user_id = $1))";
-        self.postmortems_due_first(viewer, clause, Vec::new()).await
+        self.postmortems_due_first(viewer, |sql| {
+            let me = sql.param(viewer_id(viewer));
+            sql.push(&format!(
+                "p.status = 'in_review' AND (p.owner_id IS NULL OR p.owner_id <> {me}) \
+                 AND (EXISTS (SELECT 1 FROM incident_teams rt JOIN team_members rm ON rm.team_id = rt.team_id \
+                              WHERE rt.incident_id = i.id AND rm.user_id = {me}) \
+                   OR EXISTS (SELECT 1 FROM incident_services rs JOIN services s ON s.id = rs.service_id \
+                              JOIN team_members rm ON rm.team_id = s.owner_team_id \
+                              WHERE rs.incident_id = i.id AND rm.user_id = {me}))"
+            ));
+        })
+        .await
     }
 
     /// Drafts the viewer may see whose due date is before `today`.
     pub async fn overdue_draft_postmortems(&self, viewer: &Viewer, today: Date) -> Result<Vec<Postmortem>, StoreError> {
-        let clause = "p.status = 'draft' AND p.due_date < $3";
-        self.postmortems_due_first(viewer, clause, vec![Arg::Text(date_text(today))]).await
+        self.postmortems_due_first(viewer, |sql| {
+            sql.push("p.status = 'draft' AND p.due_date < ").bind(Arg::Text(date_text(today)));
+        })
+        .await
     }
 
     /// Unresolved incidents the viewer is a responder on (which they can always see),
     /// worst severity first, then newest.
     pub async fn open_incidents_i_respond_to(&self, viewer: &Viewer) -> Result<Vec<RespondedIncident>, StoreError> {
-        let sql = format!(
+        let mut sql = Sql::new(
             "SELECT i.number, i.title, i.severity, i.status, i.private, r.role, i.began_at \
-             FROM incidents i JOIN incident_responders r ON r.incident_id = i.id \
-             WHERE r.user_id = $1 AND i.status <> 'resolved' AND {} \
-             ORDER BY i.severity, i.number DESC, r.position LIMIT {MAX_PAGE}",
-            visible_sql("i", 1, 2)
+             FROM incidents i JOIN incident_responders r ON r.incident_id = i.id WHERE r.user_id = ",
         );
-        let args = viewer_args(viewer).to_vec();
+        sql.bind(viewer_id(viewer))
+            .push(" AND i.status <> 'resolved' AND ")
+            .visible("i", viewer)
+            .push(&format!(" ORDER BY i.severity, i.number DESC, r.position LIMIT {MAX_PAGE}"));
+        let (sql, args) = sql.into_parts();
         let rows: Vec<(i64, String, i64, String, bool, String, Ts)> =
             on_pool!(self, |pool| bind_args!(sqlx::query_as(built_sql(&sql)), args.clone()).fetch_all(pool).await)?;
         let mut seen = std::collections::HashSet::new();

@@ -18,7 +18,7 @@ use sqlx::FromRow;
 use time::OffsetDateTime;
 
 use crate::error::word;
-use crate::incidents::{viewer_args, visible_sql};
+use crate::sql::Sql;
 use crate::{Arg, BeginWrite, MAX_PAGE, Page, Store, StoreError, Ts, bind_args, built_sql, new_id, on_pool};
 
 /// An event read from another tool, ready to store.
@@ -382,20 +382,21 @@ impl Store {
     ) -> Result<HashMap<(String, String), i64>, StoreError> {
         let mut found = HashMap::new();
         for chunk in refs.chunks(REFS_PER_INSERT) {
-            let wanted: Vec<String> =
-                (0..chunk.len()).map(|i| format!("(r.kind = ${} AND r.value = ${})", 2 * i + 3, 2 * i + 4)).collect();
-            let sql = format!(
-                "SELECT r.kind, r.value, i.number FROM incident_refs r JOIN incidents i ON i.id = r.incident_id \
-                 WHERE ({}) AND {}",
-                wanted.join(" OR "),
-                visible_sql("i", 1, 2)
+            let mut sql = Sql::new(
+                "SELECT r.kind, r.value, i.number FROM incident_refs r JOIN incidents i ON i.id = r.incident_id WHERE (",
             );
-            let [uid, admin] = viewer_args(viewer);
-            let mut args = vec![uid, admin];
-            for (kind, value) in chunk {
-                args.push(Arg::Text(kind.clone()));
-                args.push(Arg::Text(value.clone()));
+            for (i, (kind, value)) in chunk.iter().enumerate() {
+                if i > 0 {
+                    sql.push(" OR ");
+                }
+                sql.push("(r.kind = ")
+                    .bind(Arg::Text(kind.clone()))
+                    .push(" AND r.value = ")
+                    .bind(Arg::Text(value.clone()))
+                    .push(")");
             }
+            sql.push(") AND ").visible("i", viewer);
+            let (sql, args) = sql.into_parts();
             let rows: Vec<(String, String, i64)> =
                 on_pool!(self, |pool| bind_args!(sqlx::query_as(built_sql(&sql)), args.clone()).fetch_all(pool).await)?;
             // Several incidents may hold one reference (each caller's import gives it to an
@@ -431,9 +432,14 @@ impl Store {
 
     /// One event of a visible incident.
     pub async fn event(&self, viewer: &Viewer, number: i64, id: &str) -> Result<TimelineEvent, StoreError> {
-        let sql = format!("{EVENT_SELECT} WHERE i.number = $3 AND e.id = $4 AND {}", visible_sql("i", 1, 2));
-        let [uid, admin] = viewer_args(viewer);
-        let args = vec![uid, admin, Arg::Int(number), Arg::Text(id.to_string())];
+        let mut sql = Sql::new(EVENT_SELECT);
+        sql.push(" WHERE i.number = ")
+            .bind(Arg::Int(number))
+            .push(" AND e.id = ")
+            .bind(Arg::Text(id.to_string()))
+            .push(" AND ")
+            .visible("i", viewer);
+        let (sql, args) = sql.into_parts();
         let row: Option<EventRow> = on_pool!(self, |pool| bind_args!(sqlx::query_as(built_sql(&sql)), args.clone())
             .fetch_optional(pool)
             .await)?;
@@ -599,14 +605,17 @@ impl Store {
     /// The raw payload an event was read from, verbatim.
     pub async fn event_raw_payload(&self, viewer: &Viewer, number: i64, id: &str) -> Result<String, StoreError> {
         // An event set aside as a duplicate keeps its id and payload.
-        let sql = format!(
+        let mut sql = Sql::new(
             "SELECT e.raw_payload FROM (SELECT incident_id, id, raw_payload FROM timeline_events \
              UNION ALL SELECT incident_id, id, raw_payload FROM timeline_duplicates) e \
-             JOIN incidents i ON i.id = e.incident_id WHERE i.number = $3 AND e.id = $4 AND {}",
-            visible_sql("i", 1, 2)
+             JOIN incidents i ON i.id = e.incident_id WHERE i.number = ",
         );
-        let [uid, admin] = viewer_args(viewer);
-        let args = vec![uid, admin, Arg::Int(number), Arg::Text(id.to_string())];
+        sql.bind(Arg::Int(number))
+            .push(" AND e.id = ")
+            .bind(Arg::Text(id.to_string()))
+            .push(" AND ")
+            .visible("i", viewer);
+        let (sql, args) = sql.into_parts();
         let body: Option<Option<String>> =
             on_pool!(self, |pool| bind_args!(sqlx::query_scalar(built_sql(&sql)), args.clone())
                 .fetch_optional(pool)
