@@ -15,6 +15,7 @@ pub mod analysis;
 mod error;
 pub mod imports;
 pub mod incidents;
+pub mod live;
 pub mod postmortems;
 pub mod response_times;
 pub mod secrets;

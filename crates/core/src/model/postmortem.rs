@@ -265,6 +265,50 @@ impl Sections {
         set(&mut self.recommendations, recommendations);
     }
 
+    /// The narrative texts, by their path under `sections` (`root_cause.description`): the
+    /// prose several people write at once in the live editor. Structured fields (certainty,
+    /// flags, numbers, lists) are not among them.
+    pub fn narrative(&self) -> [(&'static str, &str); 13] {
+        [
+            ("summary", &self.summary),
+            ("trigger", &self.trigger),
+            ("detection", &self.detection),
+            ("response_analysis", &self.response_analysis),
+            ("resolution", &self.resolution),
+            ("root_cause.description", &self.root_cause.description),
+            ("root_cause.analysis", &self.root_cause.analysis),
+            ("root_cause.clues", &self.root_cause.clues),
+            ("impact.data_lost_detail", &self.impact.data_lost_detail),
+            ("impact.notes", &self.impact.notes),
+            ("lessons.went_well", &self.lessons.went_well),
+            ("lessons.went_badly", &self.lessons.went_badly),
+            ("lessons.got_lucky", &self.lessons.got_lucky),
+        ]
+    }
+
+    /// Sets the narrative text at `path` (one of [`Sections::narrative`]'s); answers
+    /// whether `path` names one.
+    pub fn set_narrative(&mut self, path: &str, text: String) -> bool {
+        let field = match path {
+            "summary" => &mut self.summary,
+            "trigger" => &mut self.trigger,
+            "detection" => &mut self.detection,
+            "response_analysis" => &mut self.response_analysis,
+            "resolution" => &mut self.resolution,
+            "root_cause.description" => &mut self.root_cause.description,
+            "root_cause.analysis" => &mut self.root_cause.analysis,
+            "root_cause.clues" => &mut self.root_cause.clues,
+            "impact.data_lost_detail" => &mut self.impact.data_lost_detail,
+            "impact.notes" => &mut self.impact.notes,
+            "lessons.went_well" => &mut self.lessons.went_well,
+            "lessons.went_badly" => &mut self.lessons.went_badly,
+            "lessons.got_lucky" => &mut self.lessons.got_lucky,
+            _ => return false,
+        };
+        *field = text;
+        true
+    }
+
     /// One section as JSON.
     pub fn section(&self, name: SectionName) -> Value {
         let value = match name {
@@ -594,6 +638,19 @@ mod tests {
             copy.apply(SectionsPatch::one(*name, sections.section(*name)).unwrap());
             assert_eq!(copy.section(*name), sections.section(*name), "{name}");
         }
+    }
+
+    #[test]
+    fn every_narrative_text_can_be_set_by_its_path_and_nothing_else() {
+        let mut sections = Sections::default();
+        for (i, (path, _)) in Sections::default().narrative().into_iter().enumerate() {
+            assert!(sections.set_narrative(path, format!("text {i}")), "{path}");
+        }
+        let texts: Vec<String> = sections.narrative().iter().map(|(_, t)| t.to_string()).collect();
+        assert_eq!(texts, (0..13).map(|i| format!("text {i}")).collect::<Vec<_>>());
+        assert_eq!(sections.root_cause.clues, "text 7");
+        assert!(!sections.set_narrative("root_cause.certainty", "confirmed".into()), "structured, not narrative");
+        assert!(!sections.set_narrative("nonsense", String::new()));
     }
 
     #[test]

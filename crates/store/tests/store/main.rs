@@ -41,6 +41,7 @@ mod incidents_lists;
 mod incidents_search;
 mod incidents_updates;
 mod incidents_visibility;
+mod live;
 mod needs_a_person;
 mod outbox;
 mod postmortems;

@@ -1,0 +1,189 @@
+//! The live document of a post-mortem: its narrative sections as Yjs texts (one root text
+//! per path, `summary`, `root_cause.description`, …), which several editors change at once
+//! and which merge without losing a keystroke. Structured fields (certainty, flags, numbers,
+//! lists) are not in it: they keep their version check.
+//!
+//! The store keeps the document as the updates editors sent, in the order they were
+//! accepted; a document nobody has opened yet is seeded once from the post-mortem's
+//! sections. Writing the texts back into the post-mortem is [`write_back`].
+
+use hindsight_core::validate::MAX_TEXT;
+use hindsight_core::{Postmortem, PostmortemPatch, Sections, SectionsPatch, ValidationErrors};
+use hindsight_store::{LiveDocument, Store, StoreError};
+use yrs::updates::decoder::Decode;
+use yrs::{Doc, GetString, ReadTxn, StateVector, Text, Transact, Update, WriteTxn};
+
+use crate::{Actor, AppError};
+
+/// The largest update one message may carry: a reconnecting editor sends everything it
+/// wrote offline at once, and the texts are at most [`MAX_TEXT`] characters each.
+pub const MAX_UPDATE_BYTES: usize = 4 * 1024 * 1024;
+
+/// The Yjs client id the seed is written with: a document seeded twice from the same
+/// sections (two servers opening it at once) is the same update, applied once.
+const SEED_CLIENT: u64 = 1;
+
+/// A post-mortem's live document, in memory, and the number of the last stored update it holds.
+pub struct LiveDoc {
+    pub doc: Doc,
+    pub last_seq: i64,
+}
+
+impl LiveDoc {
+    /// The whole document as one update (for a client that has nothing yet).
+    pub fn state(&self) -> Vec<u8> {
+        self.doc.transact().encode_state_as_update_v1(&StateVector::default())
+    }
+
+    /// The narrative texts as the document holds them, by path.
+    pub fn texts(&self) -> Vec<(&'static str, String)> {
+        let txn = self.doc.transact();
+        Sections::default()
+            .narrative()
+            .iter()
+            .map(|(path, _)| {
+                let text = txn.get_text(*path).map(|t| t.get_string(&txn)).unwrap_or_default();
+                (*path, text)
+            })
+            .collect()
+    }
+}
+
+/// Opens the live document of post-mortem `id` as `actor` (who must be able to see it):
+/// the stored one, or, the first time, one seeded from the post-mortem's narrative sections.
+pub async fn open(store: &Store, actor: &Actor, id: &str) -> Result<LiveDoc, AppError> {
+    let viewer = actor.viewer();
+    let stored = store.live_document(&viewer, id).await?;
+    if stored.last_seq() > 0 {
+        return load(&stored);
+    }
+    let postmortem = store.postmortem(&viewer, id).await?;
+    store.seed_live_document(&viewer, id, &seed(&postmortem.sections)).await?;
+    load(&store.live_document(&viewer, id).await?)
+}
+
+/// Applies an update an editor sent to the live document of post-mortem `id` and stores
+/// it; answers its number. Editors and admins only; an update that does not decode, names
+/// anything but the narrative texts, or makes a text longer than a section may be is refused
+/// and nothing is stored.
+pub async fn apply(store: &Store, actor: &Actor, id: &str, update: &[u8]) -> Result<i64, AppError> {
+    actor.require_write()?;
+    if update.len() > MAX_UPDATE_BYTES {
+        return Err(invalid(format!("at most {MAX_UPDATE_BYTES} bytes an update")));
+    }
+    let live = open(store, actor, id).await?;
+    check_update(&live.doc, update)?;
+    Ok(store.append_live_update(&actor.viewer(), id, update).await?)
+}
+
+/// Writes the live document's narrative texts into post-mortem `id` where they differ from
+/// what it holds, as one change by `actor` (its history says who and what). Answers the
+/// post-mortem as changed, or `None` when nothing differed. A post-mortem changed
+/// meanwhile by someone else is read again and the texts written over it: the live
+/// document already holds everyone's typing.
+pub async fn write_back(store: &Store, actor: &Actor, id: &str) -> Result<Option<Postmortem>, AppError> {
+    actor.require_write()?;
+    let live = open(store, actor, id).await?;
+    let texts = live.texts();
+    let mut retries = 0;
+    loop {
+        let current = store.postmortem(&actor.viewer(), id).await?;
+        let mut sections = current.sections.clone();
+        for (path, text) in &texts {
+            sections.set_narrative(path, text.clone());
+        }
+        if sections == current.sections {
+            return Ok(None);
+        }
+        let patch = PostmortemPatch {
+            version: current.version,
+            sections: Some(narrative_patch(sections)),
+            ..PostmortemPatch::default()
+        };
+        match crate::postmortems::change(store, actor, id, patch).await {
+            Err(AppError::Store(StoreError::Conflict { .. })) if retries < 3 => retries += 1,
+            other => return other.map(Some),
+        }
+    }
+}
+
+/// The sections a narrative text lives in, whole, as a patch: a patch replaces sections
+/// whole, and the structured fields beside the texts are taken from `sections` as read.
+fn narrative_patch(sections: Sections) -> SectionsPatch {
+    let all = SectionsPatch::from(sections);
+    SectionsPatch {
+        summary: all.summary,
+        trigger: all.trigger,
+        detection: all.detection,
+        response_analysis: all.response_analysis,
+        resolution: all.resolution,
+        root_cause: all.root_cause,
+        impact: all.impact,
+        lessons: all.lessons,
+        damage_control: None,
+        recommendations: None,
+    }
+}
+
+/// The seed of a document: every narrative text of `sections`, written by [`SEED_CLIENT`]
+/// in a fixed order, so the same sections always give the same bytes.
+pub fn seed(sections: &Sections) -> Vec<u8> {
+    let doc = Doc::with_client_id(SEED_CLIENT);
+    let mut txn = doc.transact_mut();
+    for (path, text) in sections.narrative() {
+        let shared = txn.get_or_insert_text(path);
+        if !text.is_empty() {
+            shared.insert(&mut txn, 0, text);
+        }
+    }
+    txn.encode_update_v1()
+}
+
+/// The document a stored one makes: the snapshot, then every update after it.
+fn load(stored: &LiveDocument) -> Result<LiveDoc, AppError> {
+    let doc = Doc::new();
+    {
+        let mut txn = doc.transact_mut();
+        for body in stored.snapshot.iter().chain(stored.updates.iter().map(|u| &u.body)) {
+            let update =
+                Update::decode_v1(body).map_err(|e| corrupt(format!("a stored update does not decode: {e}")))?;
+            txn.apply_update(update).map_err(|e| corrupt(format!("a stored update does not apply: {e}")))?;
+        }
+    }
+    Ok(LiveDoc { doc, last_seq: stored.last_seq() })
+}
+
+/// Refuses an update that does not decode or apply, names a shared type other than the
+/// narrative texts, or leaves a text longer than [`MAX_TEXT`] characters. Checked on a
+/// copy, so `doc` is left as it was.
+fn check_update(doc: &Doc, update: &[u8]) -> Result<(), AppError> {
+    let decoded = Update::decode_v1(update).map_err(|e| invalid(format!("not a Yjs update: {e}")))?;
+    let copy = Doc::new();
+    let mut txn = copy.transact_mut();
+    let current = Update::decode_v1(&doc.transact().encode_state_as_update_v1(&StateVector::default()))
+        .map_err(|e| corrupt(format!("the document does not encode: {e}")))?;
+    txn.apply_update(current).map_err(|e| corrupt(format!("the document does not apply: {e}")))?;
+    txn.apply_update(decoded).map_err(|e| invalid(format!("the update does not apply: {e}")))?;
+    let narrative = Sections::default().narrative().map(|(path, _)| path);
+    for (name, _) in txn.root_refs() {
+        if !narrative.contains(&name) {
+            return Err(invalid(format!("{name:?} is not a narrative text of a post-mortem")));
+        }
+    }
+    for path in narrative {
+        if let Some(text) = txn.get_text(path)
+            && text.get_string(&txn).chars().count() > MAX_TEXT
+        {
+            return Err(invalid(format!("{path}: at most {MAX_TEXT} characters")));
+        }
+    }
+    Ok(())
+}
+
+fn invalid(message: String) -> AppError {
+    AppError::Invalid(ValidationErrors::single("update", message))
+}
+
+fn corrupt(message: String) -> AppError {
+    AppError::Store(StoreError::Corrupt(message))
+}

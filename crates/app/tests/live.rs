@@ -1,0 +1,167 @@
+//! The live document over a real store, on both databases: editors' concurrent typing
+//! converges, and what may not be written is refused with nothing stored.
+
+#![allow(clippy::unwrap_used, reason = "a test that cannot go on fails where it stands")]
+#![allow(unused_crate_dependencies, reason = "each test binary uses some of the dev-dependencies")]
+
+use hindsight_app::{Actor, AppError, live};
+use hindsight_core::access::{UserId, Viewer};
+use hindsight_core::{NewIncident, NewPostmortem, Role, Sections};
+use hindsight_store::{AuditNote, NewUser, Store};
+use yrs::updates::decoder::Decode;
+use yrs::{Doc, GetString, ReadTxn, StateVector, Text, Transact, Update};
+
+/// Generates `sqlite_<name>` and `postgres_<name>` tests for each behaviour named.
+macro_rules! on_both_databases {
+    ($($name:ident),+ $(,)?) => {
+        pastey::paste! {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn [<sqlite_ $name>]() {
+                    $name(hindsight_store::test_support::sqlite_store().await).await;
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn [<postgres_ $name>]() {
+                    let Some(store) = hindsight_store::test_support::postgres_store().await else { return };
+                    $name(store).await;
+                }
+            )+
+        }
+    };
+}
+
+async fn person(store: &Store, username: &str, role: Role) -> Actor {
+    let new =
+        NewUser { username: username.into(), display_name: username.into(), email: None, role, password_hash: None };
+    let user =
+        store.create_user(new, &AuditNote::new("test", "created user", username, serde_json::json!({}))).await.unwrap();
+    Actor::Person(Viewer { user_id: Some(UserId::new(user.id)), username: user.username, role: user.role })
+}
+
+fn new_incident(title: &str, private: bool) -> NewIncident {
+    serde_json::from_value(serde_json::json!({"title": title, "severity": "SEV2", "private": private})).unwrap()
+}
+
+/// A post-mortem whose summary reads `summary`, with an editor and a viewer; answers its id.
+async fn postmortem(store: &Store, summary: &str) -> (String, Actor, Actor) {
+    let editor = person(store, "ana", Role::Editor).await;
+    let viewer = person(store, "vic", Role::Viewer).await;
+    let new = new_incident("Checkout down", false);
+    let incident = hindsight_app::incidents::declare(store, &editor, new).await.unwrap();
+    let mut sections = Sections { summary: summary.into(), ..Sections::default() };
+    sections.root_cause.component = "db-pool".into();
+    let new = NewPostmortem { sections, ..NewPostmortem::default() };
+    let pm = hindsight_app::postmortems::start(store, &editor, incident.number, new).await.unwrap();
+    (pm.id, editor, viewer)
+}
+
+/// A client's copy of the document, from the server's state.
+fn client(state: &[u8]) -> Doc {
+    let doc = Doc::new();
+    doc.transact_mut().apply_update(Update::decode_v1(state).unwrap()).unwrap();
+    doc
+}
+
+/// Inserts `text` at `at` in the client's `path` text; answers the update it made.
+fn type_into(doc: &Doc, path: &str, at: u32, text: &str) -> Vec<u8> {
+    let shared = doc.get_or_insert_text(path);
+    let mut txn = doc.transact_mut();
+    shared.insert(&mut txn, at, text);
+    txn.encode_update_v1()
+}
+
+fn text_of(doc: &Doc, path: &str) -> String {
+    let shared = doc.get_or_insert_text(path);
+    shared.get_string(&doc.transact())
+}
+
+async fn concurrent_typing_converges_on_every_client_and_in_the_post_mortem(store: Store) {
+    let (id, editor, _) = postmortem(&store, "The pool ran dry.").await;
+    let opened = live::open(&store, &editor, &id).await.unwrap();
+    assert_eq!(opened.texts()[0], ("summary", "The pool ran dry.".to_string()), "seeded from the sections");
+    let (a, b) = (client(&opened.state()), client(&opened.state()));
+    // Both type at once, each without the other's change.
+    let from_a = type_into(&a, "summary", 0, "At 10:02, ");
+    let from_b = type_into(&b, "summary", 17, " Orders failed for 20 minutes.");
+    let second = person(&store, "ben", Role::Editor).await;
+    let (one, two) =
+        tokio::join!(live::apply(&store, &editor, &id, &from_a), live::apply(&store, &second, &id, &from_b));
+    let mut numbers = [one.unwrap(), two.unwrap()];
+    numbers.sort();
+    assert_eq!(numbers, [2, 3], "numbered after the seed");
+    a.transact_mut().apply_update(Update::decode_v1(&from_b).unwrap()).unwrap();
+    b.transact_mut().apply_update(Update::decode_v1(&from_a).unwrap()).unwrap();
+    let expected = "At 10:02, The pool ran dry. Orders failed for 20 minutes.";
+    assert_eq!(text_of(&a, "summary"), expected);
+    assert_eq!(text_of(&b, "summary"), expected);
+    let reopened = live::open(&store, &editor, &id).await.unwrap();
+    assert_eq!(reopened.texts()[0].1, expected, "the stored document holds both");
+    let written = live::write_back(&store, &editor, &id).await.unwrap().unwrap();
+    assert_eq!(written.sections.summary, expected);
+    assert_eq!(written.sections.root_cause.component, "db-pool", "structured fields are left as they were");
+    assert!(live::write_back(&store, &editor, &id).await.unwrap().is_none(), "nothing left to write");
+}
+
+async fn a_client_offline_for_a_while_merges_when_it_sends_what_it_wrote(store: Store) {
+    let (id, editor, _) = postmortem(&store, "").await;
+    let offline = client(&live::open(&store, &editor, &id).await.unwrap().state());
+    let online = client(&live::open(&store, &editor, &id).await.unwrap().state());
+    for word in ["Paged ", "at ", "10:04."] {
+        let at = text_of(&online, "detection").chars().count() as u32;
+        live::apply(&store, &editor, &id, &type_into(&online, "detection", at, word)).await.unwrap();
+    }
+    type_into(&offline, "trigger", 0, "A deploy ");
+    type_into(&offline, "trigger", 9, "of 4.12.");
+    // Back online: everything it has that the server lacks, as one update.
+    let server = live::open(&store, &editor, &id).await.unwrap();
+    let missing = offline.transact().encode_state_as_update_v1(&state_vector(&server.state()));
+    live::apply(&store, &editor, &id, &missing).await.unwrap();
+    let merged = live::open(&store, &editor, &id).await.unwrap();
+    let texts: std::collections::HashMap<_, _> = merged.texts().into_iter().collect();
+    assert_eq!(texts["detection"], "Paged at 10:04.");
+    assert_eq!(texts["trigger"], "A deploy of 4.12.");
+}
+
+fn state_vector(state: &[u8]) -> StateVector {
+    client(state).transact().state_vector()
+}
+
+async fn updates_from_viewers_or_of_the_wrong_shape_are_refused_and_nothing_is_stored(store: Store) {
+    let (id, editor, viewer) = postmortem(&store, "The pool ran dry.").await;
+    let opened = live::open(&store, &viewer, &id).await.unwrap();
+    let last = opened.last_seq;
+    let doc = client(&opened.state());
+    let update = type_into(&doc, "summary", 0, "Blame: ");
+    assert!(matches!(live::apply(&store, &viewer, &id, &update).await, Err(AppError::Forbidden(_))));
+    let refused = live::apply(&store, &editor, &id, b"not an update").await.unwrap_err();
+    assert!(refused.to_string().contains("not a Yjs update"), "{refused}");
+    let stray = type_into(&client(&opened.state()), "owner", 0, "someone");
+    let refused = live::apply(&store, &editor, &id, &stray).await.unwrap_err();
+    assert!(refused.to_string().contains("\"owner\" is not a narrative text"), "{refused}");
+    let long = type_into(&client(&opened.state()), "trigger", 0, &"x".repeat(100_001));
+    let refused = live::apply(&store, &editor, &id, &long).await.unwrap_err();
+    assert!(refused.to_string().contains("trigger: at most 100000 characters"), "{refused}");
+    assert_eq!(live::open(&store, &editor, &id).await.unwrap().last_seq, last, "nothing stored");
+    let outsider = person(&store, "otto", Role::Editor).await;
+    let incident = new_incident("Keys in logs", true);
+    let private = hindsight_app::incidents::declare(&store, &editor, incident).await.unwrap();
+    let pm =
+        hindsight_app::postmortems::start(&store, &editor, private.number, NewPostmortem::default()).await.unwrap();
+    assert!(matches!(live::open(&store, &outsider, &pm.id).await, Err(AppError::Store(_))), "not found for outsiders");
+}
+
+async fn two_servers_seeding_at_once_give_one_text(store: Store) {
+    let (id, editor, _) = postmortem(&store, "The pool ran dry.").await;
+    let (one, two) = tokio::join!(live::open(&store, &editor, &id), live::open(&store, &editor, &id));
+    assert_eq!(one.unwrap().texts()[0].1, "The pool ran dry.");
+    assert_eq!(two.unwrap().texts()[0].1, "The pool ran dry.");
+    assert_eq!(live::open(&store, &editor, &id).await.unwrap().last_seq, 1, "one seed stored");
+}
+
+on_both_databases!(
+    concurrent_typing_converges_on_every_client_and_in_the_post_mortem,
+    a_client_offline_for_a_while_merges_when_it_sends_what_it_wrote,
+    updates_from_viewers_or_of_the_wrong_shape_are_refused_and_nothing_is_stored,
+    two_servers_seeding_at_once_give_one_text,
+);

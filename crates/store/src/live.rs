@@ -1,0 +1,166 @@
+//! Live documents: the updates editors send to a post-mortem's shared document, numbered in
+//! the order they were accepted, and the snapshot they are compacted into. The store keeps
+//! bytes; what they mean (a Yjs document) is the application's business.
+
+use hindsight_core::access::Viewer;
+
+use crate::{BeginWrite, Store, StoreError, Ts, on_pool};
+
+/// A post-mortem's live document as stored: the snapshot, if one was made, and every update
+/// accepted after it, in order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LiveDocument {
+    pub snapshot: Option<Vec<u8>>,
+    /// The last update the snapshot holds (0 without one).
+    pub through_seq: i64,
+    pub updates: Vec<LiveUpdate>,
+}
+
+impl LiveDocument {
+    /// The number of the last update it holds (0 for a document nobody wrote to yet).
+    pub fn last_seq(&self) -> i64 {
+        self.updates.last().map_or(self.through_seq, |u| u.seq)
+    }
+}
+
+/// One update as accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveUpdate {
+    pub seq: i64,
+    pub body: Vec<u8>,
+}
+
+impl Store {
+    /// The live document of post-mortem `id`, if the viewer may see the post-mortem.
+    pub async fn live_document(&self, viewer: &Viewer, id: &str) -> Result<LiveDocument, StoreError> {
+        self.postmortem(viewer, id).await?;
+        self.live_document_after(id, 0).await
+    }
+
+    /// The stored document of `id` with the updates after `after` (all of them after the
+    /// snapshot when `after` is older than it). Checks no visibility: for callers that did.
+    pub async fn live_document_after(&self, id: &str, after: i64) -> Result<LiveDocument, StoreError> {
+        let snapshot: Option<(Option<Vec<u8>>, i64)> = on_pool!(self, |pool| {
+            sqlx::query_as("SELECT snapshot, through_seq FROM live_documents WHERE postmortem_id = $1")
+                .bind(id)
+                .fetch_optional(pool)
+                .await
+        })?;
+        let (snapshot, through_seq) = snapshot.unwrap_or((None, 0));
+        let from = after.max(through_seq);
+        let rows: Vec<(i64, Vec<u8>)> = on_pool!(self, |pool| {
+            sqlx::query_as("SELECT seq, body FROM live_updates WHERE postmortem_id = $1 AND seq > $2 ORDER BY seq")
+                .bind(id)
+                .bind(from)
+                .fetch_all(pool)
+                .await
+        })?;
+        let snapshot = if after >= through_seq { None } else { snapshot };
+        let updates = rows.into_iter().map(|(seq, body)| LiveUpdate { seq, body }).collect();
+        Ok(LiveDocument { snapshot, through_seq, updates })
+    }
+
+    /// Appends an update the viewer sent to the live document of post-mortem `id` (which
+    /// they must be able to see; whether they may write is the caller's rule). Answers its
+    /// number: updates are numbered in commit order, however many servers append.
+    pub async fn append_live_update(&self, viewer: &Viewer, id: &str, body: &[u8]) -> Result<i64, StoreError> {
+        self.postmortem(viewer, id).await?;
+        let now = Ts::now();
+        let author = viewer.actor_id();
+        let seq = on_pool!(self, |pool| async {
+            let mut tx = pool.begin_write().await?;
+            // The document's row hands out the number and stays locked until commit.
+            let seq: i64 = sqlx::query_scalar(
+                "INSERT INTO live_documents (postmortem_id, snapshot, through_seq, last_seq, updated_at) \
+                 VALUES ($1, NULL, 0, 1, $2) ON CONFLICT (postmortem_id) \
+                 DO UPDATE SET last_seq = live_documents.last_seq + 1, updated_at = $2 RETURNING last_seq",
+            )
+            .bind(id)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO live_updates (postmortem_id, seq, body, author_id, at) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(id)
+            .bind(seq)
+            .bind(body)
+            .bind(author)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok::<i64, sqlx::Error>(seq)
+        }
+        .await)?;
+        Ok(seq)
+    }
+
+    /// Stores `body` as update 1 of post-mortem `id`'s live document if the document does
+    /// not exist yet, as `viewer`; answers whether it did. A document is seeded from the
+    /// post-mortem's sections this way, once, however many servers open it at the same time.
+    pub async fn seed_live_document(&self, viewer: &Viewer, id: &str, body: &[u8]) -> Result<bool, StoreError> {
+        self.postmortem(viewer, id).await?;
+        let now = Ts::now();
+        let author = viewer.actor_id();
+        let seeded = on_pool!(self, |pool| async {
+            let mut tx = pool.begin_write().await?;
+            let created = sqlx::query(
+                "INSERT INTO live_documents (postmortem_id, snapshot, through_seq, last_seq, updated_at) \
+                 VALUES ($1, NULL, 0, 1, $2) ON CONFLICT (postmortem_id) DO NOTHING",
+            )
+            .bind(id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+                == 1;
+            if created {
+                sqlx::query(
+                    "INSERT INTO live_updates (postmortem_id, seq, body, author_id, at) VALUES ($1, 1, $2, $3, $4)",
+                )
+                .bind(id)
+                .bind(body)
+                .bind(author)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+            Ok::<bool, sqlx::Error>(created)
+        }
+        .await)?;
+        Ok(seeded)
+    }
+
+    /// Replaces the snapshot of post-mortem `id` and the updates through `through_seq` with
+    /// `snapshot` (which must hold them all), in one transaction; updates accepted after
+    /// `through_seq` stay. A compaction older than the stored snapshot changes nothing.
+    pub async fn compact_live_document(&self, id: &str, snapshot: &[u8], through_seq: i64) -> Result<(), StoreError> {
+        let now = Ts::now();
+        on_pool!(self, |pool| async {
+            let mut tx = pool.begin_write().await?;
+            let done = sqlx::query(
+                "UPDATE live_documents SET snapshot = $2, through_seq = $3, updated_at = $4 \
+                 WHERE postmortem_id = $1 AND through_seq < $3 AND last_seq >= $3",
+            )
+            .bind(id)
+            .bind(snapshot)
+            .bind(through_seq)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            if done.rows_affected() == 1 {
+                sqlx::query("DELETE FROM live_updates WHERE postmortem_id = $1 AND seq <= $2")
+                    .bind(id)
+                    .bind(through_seq)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            Ok::<(), sqlx::Error>(())
+        }
+        .await)?;
+        Ok(())
+    }
+}
