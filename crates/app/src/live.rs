@@ -9,7 +9,7 @@
 
 use hindsight_core::validate::MAX_TEXT;
 use hindsight_core::{Postmortem, PostmortemPatch, Sections, SectionsPatch, ValidationErrors};
-use hindsight_store::{LiveDocument, Store, StoreError};
+use hindsight_store::{LiveDocument, LiveUpdate, Store, StoreError};
 use yrs::updates::decoder::Decode;
 use yrs::{Doc, GetString, ReadTxn, StateVector, Text, Transact, Update, WriteTxn};
 
@@ -65,15 +65,69 @@ pub async fn open(store: &Store, actor: &Actor, id: &str) -> Result<LiveDoc, App
 /// Applies an update an editor sent to the live document of post-mortem `id` and stores
 /// it; answers its number. Editors and admins only; an update that does not decode, names
 /// anything but the narrative texts, or makes a text longer than a section may be is refused
-/// and nothing is stored.
+/// and nothing is stored. For a one-off write (the API); an open editor's room holds its
+/// document and uses [`accept`].
 pub async fn apply(store: &Store, actor: &Actor, id: &str, update: &[u8]) -> Result<i64, AppError> {
+    actor.require_write()?;
+    let mut live = open(store, actor, id).await?;
+    Ok(accept(store, actor, id, &mut live, update).await?.seq)
+}
+
+/// What [`accept`] did with an update.
+#[derive(Debug, Default)]
+pub struct Accepted {
+    /// The number the update was stored under.
+    pub seq: i64,
+    /// Updates other servers stored before it that `live` did not hold yet, now applied to
+    /// it: to pass on to the editors connected here.
+    pub missed: Vec<Vec<u8>>,
+}
+
+/// Applies an update to a live document held in memory (a room's), after the checks of
+/// [`apply`], stores it, and brings the document up to date with what other servers stored
+/// meanwhile.
+pub async fn accept(
+    store: &Store,
+    actor: &Actor,
+    id: &str,
+    live: &mut LiveDoc,
+    update: &[u8],
+) -> Result<Accepted, AppError> {
     actor.require_write()?;
     if update.len() > MAX_UPDATE_BYTES {
         return Err(invalid(format!("at most {MAX_UPDATE_BYTES} bytes an update")));
     }
-    let live = open(store, actor, id).await?;
     check_update(&live.doc, update)?;
-    Ok(store.append_live_update(&actor.viewer(), id, update).await?)
+    let seq = store.append_live_update(&actor.viewer(), id, update).await?;
+    let missed = if seq > live.last_seq + 1 {
+        // Others stored updates before this one: take them in (this one comes back too).
+        catch_up(store, id, live).await?.into_iter().filter(|u| u.seq != seq).map(|u| u.body).collect()
+    } else {
+        Vec::new()
+    };
+    apply_stored(live, update)?;
+    live.last_seq = live.last_seq.max(seq);
+    Ok(Accepted { seq, missed })
+}
+
+/// Applies to `live` the updates stored after the last one it holds (other servers' editors
+/// write to the same document); answers them, to pass on.
+pub async fn catch_up(store: &Store, id: &str, live: &mut LiveDoc) -> Result<Vec<LiveUpdate>, AppError> {
+    let newer = store.live_document_after(id, live.last_seq).await?;
+    if let Some(snapshot) = &newer.snapshot {
+        // Compacted past what this copy holds: the snapshot holds everything up to it.
+        apply_stored(live, snapshot)?;
+    }
+    for update in &newer.updates {
+        apply_stored(live, &update.body)?;
+        live.last_seq = live.last_seq.max(update.seq);
+    }
+    Ok(newer.updates)
+}
+
+fn apply_stored(live: &LiveDoc, body: &[u8]) -> Result<(), AppError> {
+    let update = Update::decode_v1(body).map_err(|e| corrupt(format!("a stored update does not decode: {e}")))?;
+    live.doc.transact_mut().apply_update(update).map_err(|e| corrupt(format!("a stored update does not apply: {e}")))
 }
 
 /// Writes the live document's narrative texts into post-mortem `id` where they differ from

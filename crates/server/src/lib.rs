@@ -10,6 +10,7 @@
 
 pub mod api;
 pub mod auth;
+mod collab;
 mod connections;
 mod error;
 mod json;

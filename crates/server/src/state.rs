@@ -65,12 +65,14 @@ pub fn default_severity_labels() -> BTreeMap<String, String> {
 pub struct AppState {
     pub store: Store,
     pub settings: Arc<Settings>,
+    /// The live-editing rooms open on this server.
+    pub rooms: Arc<crate::collab::Rooms>,
 }
 
 impl AppState {
     /// State over an open, migrated store.
     pub fn new(store: Store, settings: Settings) -> AppState {
-        AppState { store, settings: Arc::new(settings) }
+        AppState { store, settings: Arc::new(settings), rooms: Arc::default() }
     }
 
     /// The rules in force now: the configured ones with the stored overrides on top.

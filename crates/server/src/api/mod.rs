@@ -92,6 +92,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(postmortems::completeness))
         .routes(routes!(postmortems::lint))
         .routes(routes!(postmortems::export))
+        // A WebSocket (y-websocket protocol), outside the OpenAPI document: see collab.rs.
+        .route("/api/v1/postmortems/{id}/live", axum::routing::get(crate::collab::live))
         .routes(routes!(postmortems::lint_text))
         .routes(routes!(action_items::list))
         .routes(routes!(action_items::create))

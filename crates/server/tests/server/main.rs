@@ -13,6 +13,7 @@ mod api;
 mod defences;
 mod extremes;
 mod imports;
+mod live;
 mod nul;
 mod openapi;
 mod roles;

@@ -1,0 +1,224 @@
+//! Live editing over a WebSocket: a room per open post-mortem, speaking the y-websocket
+//! protocol (sync steps, updates, awareness) that Yjs clients speak.
+//!
+//! `GET /api/v1/postmortems/{id}/live` upgrades to a WebSocket for anyone who may see the
+//! post-mortem (by session cookie from the same site, or by API token). Everyone gets the
+//! document and everyone's awareness (who is there, their cursors); only editors and admins
+//! may change it: a viewer's change is answered with a permission-denied message and goes
+//! nowhere. Each accepted update is stored before it is passed on, so nothing acknowledged
+//! is lost if the server stops; a room also takes in, every second, what editors connected
+//! to other servers stored. When an editor leaves, the texts are written into the
+//! post-mortem.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, Weak};
+use std::time::Duration;
+
+use axum::extract::ws::{Message as Frame, WebSocket, WebSocketUpgrade};
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use hindsight_app::Actor;
+use hindsight_app::live::{self, LiveDoc, MAX_UPDATE_BYTES};
+use hindsight_store::Store;
+use tokio::sync::broadcast;
+use yrs::encoding::read::Cursor;
+use yrs::sync::{Message, MessageReader, SyncMessage};
+use yrs::updates::decoder::{Decode, DecoderV1};
+use yrs::updates::encoder::Encode;
+use yrs::{ReadTxn, Transact, Update};
+
+use crate::auth::{self, Caller, Credential};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// How often a room takes in what other servers stored.
+const CATCH_UP_EVERY: Duration = Duration::from_secs(1);
+
+/// Messages a room keeps for a connection that has not read them yet; one that falls
+/// further behind is sent the whole document again.
+const BACKLOG: usize = 1024;
+
+/// The rooms open on this server, by post-mortem id; a room lives while someone is in it.
+#[derive(Default)]
+pub struct Rooms {
+    rooms: Mutex<HashMap<String, Weak<Room>>>,
+}
+
+/// One post-mortem's live document and the connections editing it.
+struct Room {
+    id: String,
+    live: tokio::sync::Mutex<LiveDoc>,
+    /// Encoded messages for the room, with the connection that sent them (not sent back to it).
+    out: broadcast::Sender<(u64, Vec<u8>)>,
+}
+
+static CONNECTIONS: AtomicU64 = AtomicU64::new(1);
+
+impl Rooms {
+    /// The room of post-mortem `id`, opened (from the store) if nobody is in it.
+    async fn join(&self, store: &Store, actor: &Actor, id: &str) -> Result<Arc<Room>, ApiError> {
+        if let Some(room) = self.get(id) {
+            return Ok(room);
+        }
+        let live = live::open(store, actor, id).await?;
+        let mut rooms = self.rooms.lock().map_err(|_| ApiError::Internal("the rooms' lock is poisoned".into()))?;
+        if let Some(room) = rooms.get(id).and_then(Weak::upgrade) {
+            return Ok(room);
+        }
+        let (out, _) = broadcast::channel(BACKLOG);
+        let room = Arc::new(Room { id: id.to_string(), live: tokio::sync::Mutex::new(live), out });
+        rooms.retain(|_, room| room.strong_count() > 0);
+        rooms.insert(id.to_string(), Arc::downgrade(&room));
+        tokio::spawn(catch_up_while_open(store.clone(), Arc::downgrade(&room)));
+        Ok(room)
+    }
+
+    fn get(&self, id: &str) -> Option<Arc<Room>> {
+        self.rooms.lock().ok()?.get(id).and_then(Weak::upgrade)
+    }
+}
+
+/// Every [`CATCH_UP_EVERY`], while the room is open, takes in the updates other servers
+/// stored and passes them on to the room.
+async fn catch_up_while_open(store: Store, room: Weak<Room>) {
+    loop {
+        tokio::time::sleep(CATCH_UP_EVERY).await;
+        let Some(room) = room.upgrade() else { return };
+        let mut live = room.live.lock().await;
+        match live::catch_up(&store, &room.id, &mut live).await {
+            Ok(newer) => {
+                for update in newer {
+                    let _ = room.out.send((0, Message::Sync(SyncMessage::Update(update.body)).encode_v1()));
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, postmortem = %room.id, "could not catch up a live document"),
+        }
+    }
+}
+
+/// Opens the live document of a post-mortem over a WebSocket (y-websocket protocol).
+pub async fn live(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    upgrade: WebSocketUpgrade,
+) -> Result<Response, ApiError> {
+    // A browser sends its cookie with a socket opened from any site: only our pages may.
+    if matches!(caller.credential, Credential::Session { .. }) && !auth::same_origin(&headers) {
+        return Err(ApiError::forbidden("cross-site live editing refused"));
+    }
+    let actor = caller.actor();
+    let room = state.rooms.join(&state.store, &actor, &id).await?;
+    Ok(upgrade
+        .max_message_size(MAX_UPDATE_BYTES + 1024)
+        .on_upgrade(move |socket| serve(socket, state.store, actor, room)))
+}
+
+/// One connection in a room until it closes; then, if it changed anything, the texts go
+/// into the post-mortem.
+async fn serve(mut socket: WebSocket, store: Store, actor: Actor, room: Arc<Room>) {
+    let me = CONNECTIONS.fetch_add(1, Ordering::Relaxed);
+    let mut from_room = room.out.subscribe();
+    let mut wrote = false;
+    // The server's side of the handshake: what it holds, so the client sends what it lacks.
+    let step1 = Message::Sync(SyncMessage::SyncStep1(room.live.lock().await.doc.transact().state_vector()));
+    if socket.send(Frame::Binary(step1.encode_v1().into())).await.is_err() {
+        return;
+    }
+    loop {
+        tokio::select! {
+            frame = socket.recv() => {
+                let data = match frame {
+                    Some(Ok(Frame::Binary(data))) => data,
+                    Some(Ok(Frame::Close(_))) | None | Some(Err(_)) => break,
+                    Some(Ok(_)) => continue,
+                };
+                match handle(&store, &actor, &room, me, &data, &mut wrote).await {
+                    Ok(replies) => {
+                        for reply in replies {
+                            if socket.send(Frame::Binary(reply.into())).await.is_err() {
+                                break;
+                            }
+                        }
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, postmortem = %room.id, "live connection closed on a bad message");
+                        let _ = socket.send(Frame::Close(None)).await;
+                        break;
+                    }
+                }
+            }
+            sent = from_room.recv() => match sent {
+                Ok((from, message)) if from != me => {
+                    if socket.send(Frame::Binary(message.into())).await.is_err() {
+                        break;
+                    }
+                }
+                Ok(_) => {}
+                Err(broadcast::error::RecvError::Lagged(_)) => {
+                    // Fell behind: the whole document again (applying known parts is a no-op).
+                    let state = room.live.lock().await.state();
+                    let whole = Message::Sync(SyncMessage::Update(state)).encode_v1();
+                    if socket.send(Frame::Binary(whole.into())).await.is_err() {
+                        break;
+                    }
+                }
+                Err(broadcast::error::RecvError::Closed) => break,
+            },
+        }
+    }
+    if wrote && let Err(e) = live::write_back(&store, &actor, &room.id).await {
+        tracing::warn!(error = %e, postmortem = %room.id, "could not write the live document into the post-mortem");
+    }
+}
+
+/// Handles one frame (one or more protocol messages) from connection `me`: answers the
+/// replies for it; updates go to the store and then to the room, awareness to the room.
+async fn handle(
+    store: &Store,
+    actor: &Actor,
+    room: &Room,
+    me: u64,
+    data: &[u8],
+    wrote: &mut bool,
+) -> Result<Vec<Vec<u8>>, String> {
+    let mut replies = Vec::new();
+    let mut decoder = DecoderV1::new(Cursor::new(data));
+    for message in MessageReader::new(&mut decoder) {
+        match message.map_err(|e| format!("not a y-websocket message: {e}"))? {
+            Message::Sync(SyncMessage::SyncStep1(theirs)) => {
+                let live = room.live.lock().await;
+                let missing = live.doc.transact().encode_state_as_update_v1(&theirs);
+                replies.push(Message::Sync(SyncMessage::SyncStep2(missing)).encode_v1());
+            }
+            Message::Sync(SyncMessage::SyncStep2(update)) | Message::Sync(SyncMessage::Update(update)) => {
+                if Update::decode_v1(&update).map_err(|e| format!("not a Yjs update: {e}"))?.is_empty() {
+                    continue;
+                }
+                let mut live = room.live.lock().await;
+                match live::accept(store, actor, &room.id, &mut live, &update).await {
+                    Ok(accepted) => {
+                        *wrote = true;
+                        for missed in accepted.missed {
+                            let _ = room.out.send((0, Message::Sync(SyncMessage::Update(missed)).encode_v1()));
+                        }
+                        let _ = room.out.send((me, Message::Sync(SyncMessage::Update(update)).encode_v1()));
+                    }
+                    Err(refused) => {
+                        // Said to the sender; the change goes nowhere. Its copy is now ahead of
+                        // everyone's, so the page should reload what it has.
+                        replies.push(Message::Auth(Some(refused.to_string())).encode_v1());
+                    }
+                }
+            }
+            Message::Awareness(update) => {
+                let _ = room.out.send((me, Message::Awareness(update).encode_v1()));
+            }
+            Message::AwarenessQuery | Message::Auth(_) | Message::Custom(..) => {}
+        }
+    }
+    Ok(replies)
+}

@@ -1,0 +1,266 @@
+//! Live editing over a real WebSocket, with yrs clients speaking the y-websocket protocol:
+//! concurrent typing converges on every client and in the post-mortem, a viewer's change is
+//! refused, an outsider cannot open a private post-mortem's socket, and a client that was
+//! offline merges what it wrote. On SQLite and PostgreSQL.
+
+use crate::common;
+
+use std::time::Duration;
+
+use common::{As, TestApp, spawn_app, spawn_on};
+use futures_util::{SinkExt, StreamExt};
+use reqwest::StatusCode;
+use serde_json::json;
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::{Error as WsError, Message as Frame};
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async};
+use yrs::encoding::read::Cursor;
+use yrs::sync::{Message, MessageReader, SyncMessage};
+use yrs::updates::decoder::{Decode, DecoderV1};
+use yrs::updates::encoder::Encode;
+use yrs::{Doc, GetString, ReadTxn, Text, Transact, Update};
+
+type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// A Yjs client: its copy of the document and its socket.
+struct Client {
+    doc: Doc,
+    socket: Socket,
+}
+
+async fn connect(app: &TestApp, who: &str, id: &str) -> Result<Socket, WsError> {
+    let mut request = format!("ws://{}/api/v1/postmortems/{id}/live", app.addr).into_client_request().unwrap();
+    if who != "nobody" {
+        request.headers_mut().insert("authorization", format!("Bearer {}", app.tokens[who]).parse().unwrap());
+    }
+    connect_async(request).await.map(|(socket, _)| socket)
+}
+
+/// Connects and syncs: answers the server's step 1 and asks for everything with its own.
+async fn join(app: &TestApp, who: &str, id: &str) -> Client {
+    let mut client = Client { doc: Doc::new(), socket: connect(app, who, id).await.unwrap() };
+    let sv = client.doc.transact().state_vector();
+    client.send(Message::Sync(SyncMessage::SyncStep1(sv))).await;
+    // Until the server's step 2 has come: then this copy holds the document.
+    client.read_until(|m| matches!(m, Message::Sync(SyncMessage::SyncStep2(_)))).await;
+    client
+}
+
+impl Client {
+    async fn send(&mut self, message: Message) {
+        self.socket.send(Frame::Binary(message.encode_v1().into())).await.unwrap();
+    }
+
+    /// Reads messages, applying updates and answering the server's step 1, until `done`
+    /// says so of one; answers that one.
+    async fn read_until(&mut self, done: impl Fn(&Message) -> bool) -> Message {
+        loop {
+            let frame = tokio::time::timeout(Duration::from_secs(10), self.socket.next())
+                .await
+                .expect("a message within 10 s")
+                .expect("the socket is open")
+                .unwrap();
+            let Frame::Binary(data) = frame else { continue };
+            let mut decoder = DecoderV1::new(Cursor::new(&data));
+            for message in MessageReader::new(&mut decoder) {
+                let message = message.unwrap();
+                match &message {
+                    Message::Sync(SyncMessage::SyncStep2(update)) | Message::Sync(SyncMessage::Update(update)) => {
+                        self.doc.transact_mut().apply_update(Update::decode_v1(update).unwrap()).unwrap();
+                    }
+                    Message::Sync(SyncMessage::SyncStep1(theirs)) => {
+                        let missing = self.doc.transact().encode_state_as_update_v1(theirs);
+                        self.send(Message::Sync(SyncMessage::SyncStep2(missing))).await;
+                    }
+                    _ => {}
+                }
+                if done(&message) {
+                    return message;
+                }
+            }
+        }
+    }
+
+    /// Types `text` at `at` in the section at `path` and sends the change.
+    async fn type_into(&mut self, path: &str, at: u32, text: &str) {
+        let shared = self.doc.get_or_insert_text(path);
+        let update = {
+            let mut txn = self.doc.transact_mut();
+            shared.insert(&mut txn, at, text);
+            txn.encode_update_v1()
+        };
+        self.send(Message::Sync(SyncMessage::Update(update))).await;
+    }
+
+    fn text(&self, path: &str) -> String {
+        let shared = self.doc.get_or_insert_text(path);
+        shared.get_string(&self.doc.transact())
+    }
+
+    /// Reads until this copy's `path` reads `expected`.
+    async fn until_text(&mut self, path: &str, expected: &str) {
+        if self.text(path) == expected {
+            return;
+        }
+        let doc = self.doc.clone();
+        let path = path.to_string();
+        self.read_until(move |_| doc.get_or_insert_text(path.as_str()).get_string(&doc.transact()) == expected).await;
+    }
+}
+
+/// A post-mortem of the seeded public incident whose summary reads `summary`; answers its id.
+async fn postmortem(app: &TestApp, handle: &str, summary: &str) -> String {
+    let path = format!("/api/v1/incidents/{handle}/postmortem");
+    let (status, pm) = app.post(As::User("editor"), &path, json!({"sections": {"summary": summary}})).await;
+    assert_eq!(status, StatusCode::CREATED, "{pm}");
+    pm["id"].as_str().unwrap().to_string()
+}
+
+async fn summary_of(app: &TestApp, id: &str) -> String {
+    let (_, pm) = app.get(As::User("viewer"), &format!("/api/v1/postmortems/{id}")).await;
+    pm["sections"]["summary"].as_str().unwrap().to_string()
+}
+
+async fn two_editors_typing_at_once_converge_and_the_post_mortem_gets_both(app: TestApp) {
+    let seed = app.seed().await;
+    let id = postmortem(&app, &seed.public, "The pool ran dry.").await;
+    let mut ana = join(&app, "editor", &id).await;
+    let mut ben = join(&app, "admin", &id).await;
+    assert_eq!(ana.text("summary"), "The pool ran dry.", "seeded from the post-mortem");
+    ana.type_into("summary", 0, "At 10:02, ").await;
+    ben.type_into("summary", 17, " Orders failed.").await;
+    let expected = "At 10:02, The pool ran dry. Orders failed.";
+    ana.until_text("summary", expected).await;
+    ben.until_text("summary", expected).await;
+    // A third who opens it now gets both.
+    let late = join(&app, "viewer", &id).await;
+    assert_eq!(late.text("summary"), expected);
+    ana.socket.close(None).await.unwrap();
+    ben.socket.close(None).await.unwrap();
+    // Leaving writes the texts into the post-mortem.
+    for _ in 0..100 {
+        if summary_of(&app, &id).await == expected {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the post-mortem's summary is still {:?}", summary_of(&app, &id).await);
+}
+
+async fn a_viewer_reads_live_but_their_change_is_refused(app: TestApp) {
+    let seed = app.seed().await;
+    let id = postmortem(&app, &seed.public, "The pool ran dry.").await;
+    let mut viewer = join(&app, "viewer", &id).await;
+    viewer.type_into("summary", 0, "Blame: ").await;
+    let refusal = viewer.read_until(|m| matches!(m, Message::Auth(Some(_)))).await;
+    let Message::Auth(Some(reason)) = refusal else { unreachable!() };
+    assert!(reason.contains("viewer"), "{reason}");
+    let editor = join(&app, "editor", &id).await;
+    assert_eq!(editor.text("summary"), "The pool ran dry.", "the refused change went nowhere");
+}
+
+async fn outsiders_and_strangers_cannot_open_the_socket(app: TestApp) {
+    let seed = app.seed().await;
+    let (status, pm) =
+        app.post(As::User("admin"), &format!("/api/v1/incidents/{}/postmortem", seed.private), json!({})).await;
+    assert_eq!(status, StatusCode::CREATED, "{pm}");
+    let id = pm["id"].as_str().unwrap();
+    for (who, status) in [("outsider", 404), ("nobody", 401)] {
+        match connect(&app, who, id).await {
+            Err(WsError::Http(response)) => assert_eq!(response.status().as_u16(), status, "{who}"),
+            other => panic!("{who}: {:?}", other.map(|_| "connected")),
+        }
+    }
+    join(&app, "responder", id).await;
+    // A browser's session cookie opens it from Hindsight's own pages only.
+    let cookie = common::sign_in(&app, "responder").await;
+    for (origin, allowed) in [("https://elsewhere.example".to_string(), false), (format!("http://{}", app.addr), true)]
+    {
+        let mut request = format!("ws://{}/api/v1/postmortems/{id}/live", app.addr).into_client_request().unwrap();
+        request.headers_mut().insert("cookie", cookie.parse().unwrap());
+        request.headers_mut().insert("origin", origin.parse().unwrap());
+        match connect_async(request).await {
+            Ok(_) => assert!(allowed, "{origin} was let in"),
+            Err(WsError::Http(response)) => {
+                assert!(!allowed, "{origin}: {}", response.status());
+                assert_eq!(response.status().as_u16(), 403, "{origin}");
+            }
+            Err(other) => panic!("{origin}: {other}"),
+        }
+    }
+}
+
+async fn a_client_back_from_offline_merges_what_it_wrote(app: TestApp) {
+    let seed = app.seed().await;
+    let id = postmortem(&app, &seed.public, "").await;
+    let mut online = join(&app, "admin", &id).await;
+    let offline = join(&app, "editor", &id).await;
+    let Client { doc: offline_doc, socket } = offline;
+    drop(socket);
+    {
+        let trigger = offline_doc.get_or_insert_text("trigger");
+        let mut txn = offline_doc.transact_mut();
+        trigger.insert(&mut txn, 0, "A deploy of 4.12.");
+    }
+    online.type_into("detection", 0, "Paged at 10:04.").await;
+    // Back: it says what it holds, the server answers what it lacks and asks the same.
+    let mut back = Client { doc: offline_doc, socket: connect(&app, "editor", &id).await.unwrap() };
+    let sv = back.doc.transact().state_vector();
+    back.send(Message::Sync(SyncMessage::SyncStep1(sv))).await;
+    back.until_text("detection", "Paged at 10:04.").await;
+    online.until_text("trigger", "A deploy of 4.12.").await;
+    let fresh = join(&app, "viewer", &id).await;
+    assert_eq!(
+        (fresh.text("trigger"), fresh.text("detection")),
+        ("A deploy of 4.12.".into(), "Paged at 10:04.".into())
+    );
+}
+
+/// A second server over the same database (rooms of its own), for the same users.
+async fn second_server(app: &TestApp) -> TestApp {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let state = hindsight_server::AppState::new(app.store.clone(), common::test_settings());
+    tokio::spawn(async move { hindsight_server::serve(listener, state).await.unwrap() });
+    TestApp { addr, store: app.store.clone(), client: reqwest::Client::new(), tokens: app.tokens.clone() }
+}
+
+async fn editors_on_two_servers_see_each_others_typing(app: TestApp) {
+    let seed = app.seed().await;
+    let id = postmortem(&app, &seed.public, "").await;
+    let other = second_server(&app).await;
+    let mut here = join(&app, "editor", &id).await;
+    let mut there = join(&other, "admin", &id).await;
+    here.type_into("resolution", 0, "Rolled back to 4.11.").await;
+    there.until_text("resolution", "Rolled back to 4.11.").await;
+    there.type_into("lessons.went_well", 0, "The alert fired in two minutes.").await;
+    here.until_text("lessons.went_well", "The alert fired in two minutes.").await;
+}
+
+macro_rules! on_both_databases {
+    ($($name:ident),+ $(,)?) => {
+        pastey::paste! {
+            $(
+                #[tokio::test]
+                async fn [<sqlite_ $name>]() {
+                    $name(spawn_app().await).await;
+                }
+
+                #[tokio::test]
+                async fn [<postgres_ $name>]() {
+                    let Some(store) = hindsight_store::test_support::postgres_store().await else { return };
+                    $name(spawn_on(store).await).await;
+                }
+            )+
+        }
+    };
+}
+
+on_both_databases!(
+    two_editors_typing_at_once_converge_and_the_post_mortem_gets_both,
+    a_viewer_reads_live_but_their_change_is_refused,
+    outsiders_and_strangers_cannot_open_the_socket,
+    a_client_back_from_offline_merges_what_it_wrote,
+    editors_on_two_servers_see_each_others_typing,
+);
