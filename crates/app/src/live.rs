@@ -161,6 +161,56 @@ pub async fn write_back(store: &Store, actor: &Actor, id: &str) -> Result<Option
     }
 }
 
+/// Brings the live document of a post-mortem, if it has one, in line with `saved` (the
+/// post-mortem as a form or API save left it): each narrative text that differs is changed
+/// in the document by its smallest edit (what the save cut out and put in), stored as one
+/// update, which open editors receive. A save leaves a text the live document already
+/// holds alone, so writing the document back changes nothing here.
+pub async fn merge_saved(store: &Store, actor: &Actor, saved: &Postmortem) -> Result<(), AppError> {
+    let viewer = actor.viewer();
+    let stored = store.live_document(&viewer, &saved.id).await?;
+    if stored.last_seq() == 0 {
+        // Nobody opened it live yet: it will be seeded from the saved sections.
+        return Ok(());
+    }
+    let live = load(&stored)?;
+    let update = {
+        let mut txn = live.doc.transact_mut();
+        for (path, wanted) in saved.sections.narrative() {
+            let text = txn.get_or_insert_text(path);
+            let current = text.get_string(&txn);
+            if current == wanted {
+                continue;
+            }
+            let (at, cut, put) = smallest_edit(&current, wanted);
+            if cut > 0 {
+                text.remove_range(&mut txn, at, cut);
+            }
+            if !put.is_empty() {
+                text.insert(&mut txn, at, put);
+            }
+        }
+        txn.encode_update_v1()
+    };
+    if Update::decode_v1(&update).map_err(|e| corrupt(format!("an edit does not encode: {e}")))?.is_empty() {
+        return Ok(());
+    }
+    store.append_live_update(&viewer, &saved.id, &update).await?;
+    Ok(())
+}
+
+/// The edit that turns `from` into `to`: where it starts and how much it cuts, in UTF-8
+/// bytes (the document's unit), and what it puts in: all but the common start and end.
+fn smallest_edit<'a>(from: &str, to: &'a str) -> (u32, u32, &'a str) {
+    let start: usize = from.chars().zip(to.chars()).take_while(|(a, b)| a == b).map(|(a, _)| a.len_utf8()).sum();
+    let (from_rest, to_rest) = (&from[start..], &to[start..]);
+    let end: usize =
+        from_rest.chars().rev().zip(to_rest.chars().rev()).take_while(|(a, b)| a == b).map(|(a, _)| a.len_utf8()).sum();
+    let cut = from_rest.len() - end;
+    let put = &to_rest[..to_rest.len() - end];
+    (start as u32, cut as u32, put)
+}
+
 /// The sections a narrative text lives in, whole, as a patch: a patch replaces sections
 /// whole, and the structured fields beside the texts are taken from `sections` as read.
 fn narrative_patch(sections: Sections) -> SectionsPatch {
@@ -240,4 +290,21 @@ fn invalid(message: String) -> AppError {
 
 fn corrupt(message: String) -> AppError {
     AppError::Store(StoreError::Corrupt(message))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_smallest_edit_keeps_the_common_start_and_end() {
+        assert_eq!(smallest_edit("The pool ran dry.", "The pool ran dry at 10:02."), (16, 0, " at 10:02"));
+        assert_eq!(smallest_edit("abc", "abc"), (3, 0, ""));
+        assert_eq!(smallest_edit("abXc", "abc"), (2, 1, ""));
+        assert_eq!(smallest_edit("", "new"), (0, 0, "new"));
+        assert_eq!(smallest_edit("old", ""), (0, 3, ""));
+        // Offsets are UTF-8 bytes, on character boundaries.
+        assert_eq!(smallest_edit("Zürich down", "Zürich up"), (8, 4, "up"));
+        assert_eq!(smallest_edit("aaa", "aa"), (2, 1, ""));
+    }
 }

@@ -18,10 +18,16 @@ pub async fn start(store: &Store, actor: &Actor, number: i64, new: NewPostmortem
 }
 
 /// Applies `patch` to post-mortem `id`; a stale version is a conflict carrying the current
-/// state.
+/// state. A live document of the post-mortem takes in the saved texts.
 pub async fn change(store: &Store, actor: &Actor, id: &str, patch: PostmortemPatch) -> Result<Postmortem, AppError> {
     actor.require_write()?;
-    Ok(store.update_postmortem(&actor.viewer(), id, patch).await?)
+    let saved = store.update_postmortem(&actor.viewer(), id, patch).await?;
+    // Editors typing in the live document get the saved texts too, so that writing the
+    // document back does not undo the save. The save stands if this fails.
+    if let Err(e) = crate::live::merge_saved(store, actor, &saved).await {
+        tracing::warn!(error = %e, postmortem = %saved.id, "could not merge a save into the live document");
+    }
+    Ok(saved)
 }
 
 /// Moves post-mortem `id` to `status`, keeping `reason` in its history: going to review

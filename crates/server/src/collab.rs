@@ -7,13 +7,13 @@
 //! may change it: a viewer's change is answered with a permission-denied message and goes
 //! nowhere. Each accepted update is stored before it is passed on, so nothing acknowledged
 //! is lost if the server stops; a room also takes in, every second, what editors connected
-//! to other servers stored. When an editor leaves, the texts are written into the
-//! post-mortem.
+//! to other servers (and form or API saves) stored. The texts are written into the
+//! post-mortem two seconds after the last change and when an editor leaves.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::extract::ws::{Message as Frame, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, State};
@@ -36,6 +36,9 @@ use crate::state::AppState;
 /// How often a room takes in what other servers stored.
 const CATCH_UP_EVERY: Duration = Duration::from_secs(1);
 
+/// How long after the last change a room writes the texts into the post-mortem.
+const QUIET: Duration = Duration::from_secs(2);
+
 /// Messages a room keeps for a connection that has not read them yet; one that falls
 /// further behind is sent the whole document again.
 const BACKLOG: usize = 1024;
@@ -52,6 +55,25 @@ struct Room {
     live: tokio::sync::Mutex<LiveDoc>,
     /// Encoded messages for the room, with the connection that sent them (not sent back to it).
     out: broadcast::Sender<(u64, Vec<u8>)>,
+    /// Who changed the document last, and when, until the texts are written back.
+    unsaved: Mutex<Option<(Actor, Instant)>>,
+}
+
+impl Room {
+    fn changed_by(&self, actor: &Actor) {
+        if let Ok(mut unsaved) = self.unsaved.lock() {
+            *unsaved = Some((actor.clone(), Instant::now()));
+        }
+    }
+
+    /// Who to write the texts back as, once the document has been quiet for [`QUIET`].
+    fn quiet_since_change(&self) -> Option<Actor> {
+        let mut unsaved = self.unsaved.lock().ok()?;
+        match &*unsaved {
+            Some((_, at)) if at.elapsed() >= QUIET => unsaved.take().map(|(actor, _)| actor),
+            _ => None,
+        }
+    }
 }
 
 static CONNECTIONS: AtomicU64 = AtomicU64::new(1);
@@ -68,7 +90,8 @@ impl Rooms {
             return Ok(room);
         }
         let (out, _) = broadcast::channel(BACKLOG);
-        let room = Arc::new(Room { id: id.to_string(), live: tokio::sync::Mutex::new(live), out });
+        let room =
+            Arc::new(Room { id: id.to_string(), live: tokio::sync::Mutex::new(live), out, unsaved: Mutex::new(None) });
         rooms.retain(|_, room| room.strong_count() > 0);
         rooms.insert(id.to_string(), Arc::downgrade(&room));
         tokio::spawn(catch_up_while_open(store.clone(), Arc::downgrade(&room)));
@@ -81,20 +104,32 @@ impl Rooms {
 }
 
 /// Every [`CATCH_UP_EVERY`], while the room is open, takes in the updates other servers
-/// stored and passes them on to the room.
+/// (and form or API saves) stored and passes them on to the room, and writes the texts into
+/// the post-mortem once the document has been quiet for [`QUIET`] since a change here.
 async fn catch_up_while_open(store: Store, room: Weak<Room>) {
     loop {
         tokio::time::sleep(CATCH_UP_EVERY).await;
         let Some(room) = room.upgrade() else { return };
-        let mut live = room.live.lock().await;
-        match live::catch_up(&store, &room.id, &mut live).await {
-            Ok(newer) => {
-                for update in newer {
-                    let _ = room.out.send((0, Message::Sync(SyncMessage::Update(update.body)).encode_v1()));
+        {
+            let mut live = room.live.lock().await;
+            match live::catch_up(&store, &room.id, &mut live).await {
+                Ok(newer) => {
+                    for update in newer {
+                        let _ = room.out.send((0, Message::Sync(SyncMessage::Update(update.body)).encode_v1()));
+                    }
                 }
+                Err(e) => tracing::warn!(error = %e, postmortem = %room.id, "could not catch up a live document"),
             }
-            Err(e) => tracing::warn!(error = %e, postmortem = %room.id, "could not catch up a live document"),
         }
+        if let Some(actor) = room.quiet_since_change() {
+            write_back(&store, &actor, &room.id).await;
+        }
+    }
+}
+
+async fn write_back(store: &Store, actor: &Actor, id: &str) {
+    if let Err(e) = live::write_back(store, actor, id).await {
+        tracing::warn!(error = %e, postmortem = %id, "could not write the live document into the post-mortem");
     }
 }
 
@@ -170,8 +205,8 @@ async fn serve(mut socket: WebSocket, store: Store, actor: Actor, room: Arc<Room
             },
         }
     }
-    if wrote && let Err(e) = live::write_back(&store, &actor, &room.id).await {
-        tracing::warn!(error = %e, postmortem = %room.id, "could not write the live document into the post-mortem");
+    if wrote {
+        write_back(&store, &actor, &room.id).await;
     }
 }
 
@@ -202,6 +237,7 @@ async fn handle(
                 match live::accept(store, actor, &room.id, &mut live, &update).await {
                     Ok(accepted) => {
                         *wrote = true;
+                        room.changed_by(actor);
                         for missed in accepted.missed {
                             let _ = room.out.send((0, Message::Sync(SyncMessage::Update(missed)).encode_v1()));
                         }

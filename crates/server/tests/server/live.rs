@@ -217,6 +217,47 @@ async fn a_client_back_from_offline_merges_what_it_wrote(app: TestApp) {
     );
 }
 
+async fn a_form_or_api_save_reaches_open_editors_and_is_not_undone_by_them(app: TestApp) {
+    let seed = app.seed().await;
+    let id = postmortem(&app, &seed.public, "The pool ran dry.").await;
+    let mut ana = join(&app, "editor", &id).await;
+    let (_, pm) = app.get(As::User("editor"), &format!("/api/v1/postmortems/{id}")).await;
+    let patch = json!({"version": pm["version"], "sections": {"summary": "The connection pool ran dry at 10:02."}});
+    let (status, saved) = app.patch(As::User("admin"), &format!("/api/v1/postmortems/{id}"), patch).await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    ana.until_text("summary", "The connection pool ran dry at 10:02.").await;
+    // Ana types elsewhere and leaves: writing her document back keeps the save.
+    ana.type_into("trigger", 0, "A deploy of 4.12.").await;
+    ana.socket.close(None).await.unwrap();
+    for _ in 0..100 {
+        let (_, pm) = app.get(As::User("viewer"), &format!("/api/v1/postmortems/{id}")).await;
+        if pm["sections"]["trigger"] == "A deploy of 4.12." {
+            assert_eq!(pm["sections"]["summary"], "The connection pool ran dry at 10:02.");
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the trigger typed live never reached the post-mortem");
+}
+
+async fn the_texts_are_written_back_after_a_quiet_moment_while_editors_stay(app: TestApp) {
+    let seed = app.seed().await;
+    let id = postmortem(&app, &seed.public, "").await;
+    let mut ana = join(&app, "editor", &id).await;
+    ana.type_into("resolution", 0, "Rolled back to 4.11.").await;
+    for _ in 0..100 {
+        let (_, pm) = app.get(As::User("viewer"), &format!("/api/v1/postmortems/{id}")).await;
+        if pm["sections"]["resolution"] == "Rolled back to 4.11." {
+            let (_, history) = app.get(As::User("viewer"), &format!("/api/v1/postmortems/{id}/history")).await;
+            let last = history.as_array().unwrap().last().unwrap().clone();
+            assert_eq!(last["actor"], "editor", "{last}");
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("not written back while the editor stayed");
+}
+
 /// A second server over the same database (rooms of its own), for the same users.
 async fn second_server(app: &TestApp) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -263,4 +304,6 @@ on_both_databases!(
     outsiders_and_strangers_cannot_open_the_socket,
     a_client_back_from_offline_merges_what_it_wrote,
     editors_on_two_servers_see_each_others_typing,
+    a_form_or_api_save_reaches_open_editors_and_is_not_undone_by_them,
+    the_texts_are_written_back_after_a_quiet_moment_while_editors_stay,
 );
