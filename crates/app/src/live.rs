@@ -161,6 +161,13 @@ pub async fn write_back(store: &Store, actor: &Actor, id: &str) -> Result<Option
     }
 }
 
+/// Stores what `live` holds as the snapshot of post-mortem `id`'s document, in place of the
+/// updates it holds (those after it, from other servers, stay): a document read back is then
+/// one snapshot and a few updates, not every keystroke since it was opened.
+pub async fn compact(store: &Store, id: &str, live: &LiveDoc) -> Result<(), AppError> {
+    Ok(store.compact_live_document(id, &live.state(), live.last_seq).await?)
+}
+
 /// Brings the live document of a post-mortem, if it has one, in line with `saved` (the
 /// post-mortem as a form or API save left it): each narrative text that differs is changed
 /// in the document by its smallest edit (what the save cut out and put in), stored as one

@@ -151,6 +151,25 @@ async fn updates_from_viewers_or_of_the_wrong_shape_are_refused_and_nothing_is_s
     assert!(matches!(live::open(&store, &outsider, &pm.id).await, Err(AppError::Store(_))), "not found for outsiders");
 }
 
+async fn a_compacted_document_reads_back_the_same(store: Store) {
+    let (id, editor, _) = postmortem(&store, "The pool ran dry.").await;
+    let doc = client(&live::open(&store, &editor, &id).await.unwrap().state());
+    for (at, word) in [(17, " Orders"), (24, " failed"), (31, " for 20 minutes.")] {
+        live::apply(&store, &editor, &id, &type_into(&doc, "summary", at, word)).await.unwrap();
+    }
+    let before = live::open(&store, &editor, &id).await.unwrap();
+    live::compact(&store, &id, &before).await.unwrap();
+    let stored = store.live_document(&hindsight_app::Actor::Operator.viewer(), &id).await.unwrap();
+    assert!(stored.snapshot.is_some() && stored.updates.is_empty(), "one snapshot, no updates");
+    let after = live::open(&store, &editor, &id).await.unwrap();
+    assert_eq!(after.texts(), before.texts());
+    assert_eq!(after.texts()[0].1, "The pool ran dry. Orders failed for 20 minutes.");
+    assert_eq!(after.last_seq, 4);
+    // And it goes on from there.
+    let more = type_into(&client(&after.state()), "trigger", 0, "A deploy.");
+    assert_eq!(live::apply(&store, &editor, &id, &more).await.unwrap(), 5);
+}
+
 async fn two_servers_seeding_at_once_give_one_text(store: Store) {
     let (id, editor, _) = postmortem(&store, "The pool ran dry.").await;
     let (one, two) = tokio::join!(live::open(&store, &editor, &id), live::open(&store, &editor, &id));
@@ -164,4 +183,5 @@ on_both_databases!(
     a_client_offline_for_a_while_merges_when_it_sends_what_it_wrote,
     updates_from_viewers_or_of_the_wrong_shape_are_refused_and_nothing_is_stored,
     two_servers_seeding_at_once_give_one_text,
+    a_compacted_document_reads_back_the_same,
 );

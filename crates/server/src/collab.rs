@@ -8,7 +8,8 @@
 //! nowhere. Each accepted update is stored before it is passed on, so nothing acknowledged
 //! is lost if the server stops; a room also takes in, every second, what editors connected
 //! to other servers (and form or API saves) stored. The texts are written into the
-//! post-mortem two seconds after the last change and when an editor leaves.
+//! post-mortem two seconds after the last change and when an editor leaves; after 200
+//! changes, the stored document is compacted into a snapshot when next quiet.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -39,6 +40,10 @@ const CATCH_UP_EVERY: Duration = Duration::from_secs(1);
 /// How long after the last change a room writes the texts into the post-mortem.
 const QUIET: Duration = Duration::from_secs(2);
 
+/// Updates a room accepts before it compacts the stored document into a snapshot (when
+/// next quiet).
+const COMPACT_AFTER: u64 = 200;
+
 /// Messages a room keeps for a connection that has not read them yet; one that falls
 /// further behind is sent the whole document again.
 const BACKLOG: usize = 1024;
@@ -57,6 +62,8 @@ struct Room {
     out: broadcast::Sender<(u64, Vec<u8>)>,
     /// Who changed the document last, and when, until the texts are written back.
     unsaved: Mutex<Option<(Actor, Instant)>>,
+    /// Updates accepted here since the stored document was last compacted.
+    uncompacted: AtomicU64,
 }
 
 impl Room {
@@ -90,8 +97,13 @@ impl Rooms {
             return Ok(room);
         }
         let (out, _) = broadcast::channel(BACKLOG);
-        let room =
-            Arc::new(Room { id: id.to_string(), live: tokio::sync::Mutex::new(live), out, unsaved: Mutex::new(None) });
+        let room = Arc::new(Room {
+            id: id.to_string(),
+            live: tokio::sync::Mutex::new(live),
+            out,
+            unsaved: Mutex::new(None),
+            uncompacted: AtomicU64::new(0),
+        });
         rooms.retain(|_, room| room.strong_count() > 0);
         rooms.insert(id.to_string(), Arc::downgrade(&room));
         tokio::spawn(catch_up_while_open(store.clone(), Arc::downgrade(&room)));
@@ -123,6 +135,13 @@ async fn catch_up_while_open(store: Store, room: Weak<Room>) {
         }
         if let Some(actor) = room.quiet_since_change() {
             write_back(&store, &actor, &room.id).await;
+            if room.uncompacted.load(Ordering::Relaxed) >= COMPACT_AFTER {
+                let live = room.live.lock().await;
+                match live::compact(&store, &room.id, &live).await {
+                    Ok(()) => room.uncompacted.store(0, Ordering::Relaxed),
+                    Err(e) => tracing::warn!(error = %e, postmortem = %room.id, "could not compact a live document"),
+                }
+            }
         }
     }
 }
@@ -238,6 +257,7 @@ async fn handle(
                     Ok(accepted) => {
                         *wrote = true;
                         room.changed_by(actor);
+                        room.uncompacted.fetch_add(1, Ordering::Relaxed);
                         for missed in accepted.missed {
                             let _ = room.out.send((0, Message::Sync(SyncMessage::Update(missed)).encode_v1()));
                         }
