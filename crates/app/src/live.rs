@@ -83,9 +83,11 @@ pub struct Accepted {
     pub missed: Vec<Vec<u8>>,
 }
 
-/// Applies an update to a live document held in memory (a room's), after the checks of
+/// Applies an update to a live document held in memory (a room's), with the checks of
 /// [`apply`], stores it, and brings the document up to date with what other servers stored
-/// meanwhile.
+/// meanwhile. The update is applied first and checked after (a refused update is rare, and
+/// checking on a copy costs the whole document per keystroke): a refused one leaves `live`
+/// read again from the store, which never held it.
 pub async fn accept(
     store: &Store,
     actor: &Actor,
@@ -97,15 +99,24 @@ pub async fn accept(
     if update.len() > MAX_UPDATE_BYTES {
         return Err(invalid(format!("at most {MAX_UPDATE_BYTES} bytes an update")));
     }
-    check_update(&live.doc, update)?;
-    let seq = store.append_live_update(&actor.viewer(), id, update).await?;
+    let decoded = Update::decode_v1(update).map_err(|e| invalid(format!("not a Yjs update: {e}")))?;
+    let stored = match apply_checked(&live.doc, decoded) {
+        Ok(()) => store.append_live_update(&actor.viewer(), id, update).await.map_err(AppError::from),
+        Err(refused) => Err(refused),
+    };
+    let seq = match stored {
+        Ok(seq) => seq,
+        Err(e) => {
+            *live = load(&store.live_document_after(id, 0).await?)?;
+            return Err(e);
+        }
+    };
     let missed = if seq > live.last_seq + 1 {
         // Others stored updates before this one: take them in (this one comes back too).
         catch_up(store, id, live).await?.into_iter().filter(|u| u.seq != seq).map(|u| u.body).collect()
     } else {
         Vec::new()
     };
-    apply_stored(live, update)?;
     live.last_seq = live.last_seq.max(seq);
     Ok(Accepted { seq, missed })
 }
@@ -264,17 +275,12 @@ fn load(stored: &LiveDocument) -> Result<LiveDoc, AppError> {
     Ok(LiveDoc { doc, last_seq: stored.last_seq() })
 }
 
-/// Refuses an update that does not decode or apply, names a shared type other than the
-/// narrative texts, or leaves a text longer than [`MAX_TEXT`] characters. Checked on a
-/// copy, so `doc` is left as it was.
-fn check_update(doc: &Doc, update: &[u8]) -> Result<(), AppError> {
-    let decoded = Update::decode_v1(update).map_err(|e| invalid(format!("not a Yjs update: {e}")))?;
-    let copy = Doc::new();
-    let mut txn = copy.transact_mut();
-    let current = Update::decode_v1(&doc.transact().encode_state_as_update_v1(&StateVector::default()))
-        .map_err(|e| corrupt(format!("the document does not encode: {e}")))?;
-    txn.apply_update(current).map_err(|e| corrupt(format!("the document does not apply: {e}")))?;
-    txn.apply_update(decoded).map_err(|e| invalid(format!("the update does not apply: {e}")))?;
+/// Applies `update` to `doc` and refuses it if it does not apply, names a shared type other
+/// than the narrative texts, or leaves a text longer than [`MAX_TEXT`] characters. A refused
+/// update may have been applied in part: the caller reads the document again.
+fn apply_checked(doc: &Doc, update: Update) -> Result<(), AppError> {
+    let mut txn = doc.transact_mut();
+    txn.apply_update(update).map_err(|e| invalid(format!("the update does not apply: {e}")))?;
     let narrative = Sections::default().narrative().map(|(path, _)| path);
     for (name, _) in txn.root_refs() {
         if !narrative.contains(&name) {
@@ -282,9 +288,9 @@ fn check_update(doc: &Doc, update: &[u8]) -> Result<(), AppError> {
         }
     }
     for path in narrative {
-        if let Some(text) = txn.get_text(path)
-            && text.get_string(&txn).chars().count() > MAX_TEXT
-        {
+        let Some(text) = txn.get_text(path) else { continue };
+        // Its length in bytes is at hand; the characters are counted only past the limit.
+        if text.len(&txn) as usize > MAX_TEXT && text.get_string(&txn).chars().count() > MAX_TEXT {
             return Err(invalid(format!("{path}: at most {MAX_TEXT} characters")));
         }
     }

@@ -8,8 +8,9 @@
 //! nowhere. Each accepted update is stored before it is passed on, so nothing acknowledged
 //! is lost if the server stops; a room also takes in, every second, what editors connected
 //! to other servers (and form or API saves) stored. The texts are written into the
-//! post-mortem two seconds after the last change and when an editor leaves; after 200
-//! changes, the stored document is compacted into a snapshot when next quiet.
+//! post-mortem two seconds after the last change and when an editor leaves; the stored
+//! document is compacted into a snapshot when the last editor leaves, and after 200 changes
+//! when next quiet.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -86,9 +87,11 @@ impl Room {
 static CONNECTIONS: AtomicU64 = AtomicU64::new(1);
 
 impl Rooms {
-    /// The room of post-mortem `id`, opened (from the store) if nobody is in it.
+    /// The room of post-mortem `id`, opened (from the store) if nobody is in it, for an
+    /// actor who may see the post-mortem (checked every time: an open room is no pass).
     async fn join(&self, store: &Store, actor: &Actor, id: &str) -> Result<Arc<Room>, ApiError> {
         if let Some(room) = self.get(id) {
+            store.postmortem(&actor.viewer(), id).await?;
             return Ok(room);
         }
         let live = live::open(store, actor, id).await?;
@@ -136,11 +139,7 @@ async fn catch_up_while_open(store: Store, room: Weak<Room>) {
         if let Some(actor) = room.quiet_since_change() {
             write_back(&store, &actor, &room.id).await;
             if room.uncompacted.load(Ordering::Relaxed) >= COMPACT_AFTER {
-                let live = room.live.lock().await;
-                match live::compact(&store, &room.id, &live).await {
-                    Ok(()) => room.uncompacted.store(0, Ordering::Relaxed),
-                    Err(e) => tracing::warn!(error = %e, postmortem = %room.id, "could not compact a live document"),
-                }
+                compact(&store, &room).await;
             }
         }
     }
@@ -226,6 +225,18 @@ async fn serve(mut socket: WebSocket, store: Store, actor: Actor, room: Arc<Room
     }
     if wrote {
         write_back(&store, &actor, &room.id).await;
+    }
+    // The last one out compacts what the room wrote.
+    if Arc::strong_count(&room) == 1 && room.uncompacted.load(Ordering::Relaxed) > 0 {
+        compact(&store, &room).await;
+    }
+}
+
+async fn compact(store: &Store, room: &Room) {
+    let live = room.live.lock().await;
+    match live::compact(store, &room.id, &live).await {
+        Ok(()) => room.uncompacted.store(0, Ordering::Relaxed),
+        Err(e) => tracing::warn!(error = %e, postmortem = %room.id, "could not compact a live document"),
     }
 }
 

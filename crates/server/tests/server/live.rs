@@ -166,6 +166,8 @@ async fn outsiders_and_strangers_cannot_open_the_socket(app: TestApp) {
         app.post(As::User("admin"), &format!("/api/v1/incidents/{}/postmortem", seed.private), json!({})).await;
     assert_eq!(status, StatusCode::CREATED, "{pm}");
     let id = pm["id"].as_str().unwrap();
+    // With the room open (someone who may see it is in it), as without.
+    let _insider = join(&app, "admin", id).await;
     for (who, status) in [("outsider", 404), ("nobody", 401)] {
         match connect(&app, who, id).await {
             Err(WsError::Http(response)) => assert_eq!(response.status().as_u16(), status, "{who}"),

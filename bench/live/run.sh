@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# The live-editing benchmark (docs/BENCHMARKS.md, "Live editing"): serves a fresh SQLite
+# database with a release `hindsight serve`, opens one post-mortem, and lets EDITORS
+# simulated editors (bench/live, Yjs clients over WebSockets) type into its summary at
+# RATE keystrokes a second each for SECONDS. Prints the edit-to-peer latency, the server's
+# CPU time and resident memory, and the stored document's size once it has been compacted.
+#
+#   bench/live/run.sh [WORK_DIR]        default /var/tmp/hindsight-bench/live
+#
+# Environment:
+#   CARGO_TARGET_DIR          default /var/tmp/bench-target
+#   HINDSIGHT_BENCH_EDITORS   default 50
+#   HINDSIGHT_BENCH_RATE      keystrokes a second per editor, default 5
+#   HINDSIGHT_BENCH_SECONDS   default 60
+#   HINDSIGHT_BENCH_PORT      default 18495
+#
+# Not part of CI or `cargo test`.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/bench-target}"
+work=$(realpath -m "${1:-/var/tmp/hindsight-bench/live}")
+editors=${HINDSIGHT_BENCH_EDITORS:-50}
+rate=${HINDSIGHT_BENCH_RATE:-5}
+seconds=${HINDSIGHT_BENCH_SECONDS:-60}
+port=${HINDSIGHT_BENCH_PORT:-18495}
+
+for tool in sqlite3 curl python3; do
+    command -v "$tool" >/dev/null || { echo "$0: needs $tool" >&2; exit 1; }
+done
+
+echo "==== build hindsight and the editors (release) ====" >&2
+cargo build --quiet --release -p hindsight -p hindsight-bench-live
+bin="$CARGO_TARGET_DIR/release/hindsight"
+mkdir -p "$work"
+rm -f "$work"/live.db*
+url="sqlite://$work/live.db"
+"$bin" --database-url "$url" migrate >/dev/null
+"$bin" --database-url "$url" user add bench --role editor >/dev/null 2>&1
+token=$("$bin" --database-url "$url" token create bench --name live 2>/dev/null)
+
+server=
+trap '[[ -n $server ]] && kill "$server" 2>/dev/null || true' EXIT
+"$bin" --database-url "$url" serve --listen "127.0.0.1:$port" >"$work/serve.log" 2>&1 &
+server=$!
+for _ in $(seq 100); do
+    curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break
+    sleep 0.1
+done
+
+api() { curl -fs -H "Authorization: Bearer $token" -H 'Content-Type: application/json' "$@"; }
+handle=$(api -d '{"title":"Live editing benchmark","severity":"SEV3"}' "http://127.0.0.1:$port/api/v1/incidents" |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["handle"])')
+id=$(api -d '{}' "http://127.0.0.1:$port/api/v1/incidents/$handle/postmortem" |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+
+cpu() { awk '{ print $14 + $15 }' "/proc/$server/stat"; }
+rss() { awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$server/status"; }
+ticks=$(getconf CLK_TCK)
+before_cpu=$(cpu)
+before_rss=$(rss)
+"$CARGO_TARGET_DIR/release/hindsight-bench-live" "ws://127.0.0.1:$port/api/v1/postmortems/$id/live" "$token" \
+    "$editors" "$rate" "$seconds"
+after_cpu=$(cpu)
+after_rss=$(rss)
+# The rooms write back and compact once the document has been quiet for two seconds.
+sleep 4
+python3 - "$before_cpu" "$after_cpu" "$ticks" "$seconds" "$before_rss" "$after_rss" <<'PY'
+import sys
+before, after, ticks, seconds = float(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
+print(f"server CPU {(after - before) / ticks:.2f} s over {seconds:.0f} s of typing "
+      f"({100 * (after - before) / ticks / seconds:.1f}% of one core); RSS {sys.argv[5]} MB before, {sys.argv[6]} MB after")
+PY
+sqlite3 "$work/live.db" "SELECT 'stored: snapshot ' || COALESCE(length(snapshot), 0) || ' bytes through update ' || through_seq \
+    || ' of ' || last_seq || ', ' || (SELECT COUNT(*) FROM live_updates) || ' updates after it (' \
+    || COALESCE((SELECT SUM(length(body)) FROM live_updates), 0) || ' bytes); summary ' \
+    || (SELECT length(json_extract(sections, '$.summary')) FROM postmortems) || ' characters' FROM live_documents"
