@@ -123,9 +123,11 @@ async fn editor(
                         Message::Sync(SyncMessage::Update(update)) | Message::Sync(SyncMessage::SyncStep2(update)) => {
                             let update = Update::decode_v1(&update).map_err(|e| e.to_string())?;
                             if let Ok(sent) = sent.lock() {
-                                for (client, clock) in update.state_vector().iter() {
+                                // A keystroke is one character: the block at `clock` ends at `clock + 1`,
+                                // the clock its sender noted.
+                                for (client, clock) in update.state_vector_lower().iter() {
                                     if *client != doc.client_id()
-                                        && let Some(at) = sent.get(&(*client, *clock))
+                                        && let Some(at) = sent.get(&(*client, *clock + 1))
                                     {
                                         seen.push(arrived - *at);
                                     }
