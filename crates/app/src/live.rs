@@ -141,20 +141,24 @@ fn apply_stored(live: &LiveDoc, body: &[u8]) -> Result<(), AppError> {
     live.doc.transact_mut().apply_update(update).map_err(|e| corrupt(format!("a stored update does not apply: {e}")))
 }
 
-/// Writes the live document's narrative texts into post-mortem `id` where they differ from
+/// Writes a live document's narrative texts (`texts`, as [`LiveDoc::texts`] reads them
+/// from a document up to date with the store) into post-mortem `id` where they differ from
 /// what it holds, as one change by `actor` (its history says who and what). Answers the
 /// post-mortem as changed, or `None` when nothing differed. A post-mortem changed
 /// meanwhile by someone else is read again and the texts written over it: the live
-/// document already holds everyone's typing.
-pub async fn write_back(store: &Store, actor: &Actor, id: &str) -> Result<Option<Postmortem>, AppError> {
+/// document already holds everyone's typing, saves included ([`merge_saved`]).
+pub async fn write_back(
+    store: &Store,
+    actor: &Actor,
+    id: &str,
+    texts: &[(&'static str, String)],
+) -> Result<Option<Postmortem>, AppError> {
     actor.require_write()?;
-    let live = open(store, actor, id).await?;
-    let texts = live.texts();
     let mut retries = 0;
     loop {
         let current = store.postmortem(&actor.viewer(), id).await?;
         let mut sections = current.sections.clone();
-        for (path, text) in &texts {
+        for (path, text) in texts {
             sections.set_narrative(path, text.clone());
         }
         if sections == current.sections {

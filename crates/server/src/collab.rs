@@ -91,7 +91,7 @@ impl Rooms {
     /// actor who may see the post-mortem (checked every time: an open room is no pass).
     async fn join(&self, store: &Store, actor: &Actor, id: &str) -> Result<Arc<Room>, ApiError> {
         if let Some(room) = self.get(id) {
-            store.postmortem(&actor.viewer(), id).await?;
+            store.check_postmortem_visible(&actor.viewer(), id).await?;
             return Ok(room);
         }
         let live = live::open(store, actor, id).await?;
@@ -127,17 +127,10 @@ async fn catch_up_while_open(store: Store, room: Weak<Room>) {
         let Some(room) = room.upgrade() else { return };
         {
             let mut live = room.live.lock().await;
-            match live::catch_up(&store, &room.id, &mut live).await {
-                Ok(newer) => {
-                    for update in newer {
-                        let _ = room.out.send((0, Message::Sync(SyncMessage::Update(update.body)).encode_v1()));
-                    }
-                }
-                Err(e) => tracing::warn!(error = %e, postmortem = %room.id, "could not catch up a live document"),
-            }
+            catch_up(&store, &room, &mut live).await;
         }
         if let Some(actor) = room.quiet_since_change() {
-            write_back(&store, &actor, &room.id).await;
+            write_back(&store, &actor, &room).await;
             if room.uncompacted.load(Ordering::Relaxed) >= COMPACT_AFTER {
                 compact(&store, &room).await;
             }
@@ -145,9 +138,28 @@ async fn catch_up_while_open(store: Store, room: Weak<Room>) {
     }
 }
 
-async fn write_back(store: &Store, actor: &Actor, id: &str) {
-    if let Err(e) = live::write_back(store, actor, id).await {
-        tracing::warn!(error = %e, postmortem = %id, "could not write the live document into the post-mortem");
+/// Takes into the room's document what was stored elsewhere since, and passes it on.
+async fn catch_up(store: &Store, room: &Room, live: &mut LiveDoc) {
+    match live::catch_up(store, &room.id, live).await {
+        Ok(newer) => {
+            for update in newer {
+                let _ = room.out.send((0, Message::Sync(SyncMessage::Update(update.body)).encode_v1()));
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, postmortem = %room.id, "could not catch up a live document"),
+    }
+}
+
+/// Writes the room's texts into the post-mortem as `actor`, from its document brought up to
+/// date with the store first (a save merged meanwhile is not undone).
+async fn write_back(store: &Store, actor: &Actor, room: &Room) {
+    let texts = {
+        let mut live = room.live.lock().await;
+        catch_up(store, room, &mut live).await;
+        live.texts()
+    };
+    if let Err(e) = live::write_back(store, actor, &room.id, &texts).await {
+        tracing::warn!(error = %e, postmortem = %room.id, "could not write the live document into the post-mortem");
     }
 }
 
@@ -224,7 +236,7 @@ async fn serve(mut socket: WebSocket, store: Store, actor: Actor, room: Arc<Room
         }
     }
     if wrote {
-        write_back(&store, &actor, &room.id).await;
+        write_back(&store, &actor, &room).await;
     }
     // The last one out compacts what the room wrote.
     if Arc::strong_count(&room) == 1 && room.uncompacted.load(Ordering::Relaxed) > 0 {

@@ -33,7 +33,7 @@ pub struct LiveUpdate {
 impl Store {
     /// The live document of post-mortem `id`, if the viewer may see the post-mortem.
     pub async fn live_document(&self, viewer: &Viewer, id: &str) -> Result<LiveDocument, StoreError> {
-        self.postmortem(viewer, id).await?;
+        self.check_postmortem_visible(viewer, id).await?;
         self.live_document_after(id, 0).await
     }
 
@@ -64,62 +64,48 @@ impl Store {
     /// they must be able to see; whether they may write is the caller's rule). Answers its
     /// number: updates are numbered in commit order, however many servers append.
     pub async fn append_live_update(&self, viewer: &Viewer, id: &str, body: &[u8]) -> Result<i64, StoreError> {
-        self.postmortem(viewer, id).await?;
-        let now = Ts::now();
-        let author = viewer.actor_id();
-        let seq = on_pool!(self, |pool| async {
-            let mut tx = pool.begin_write().await?;
-            // The document's row hands out the number and stays locked until commit.
-            let seq: i64 = sqlx::query_scalar(
-                "INSERT INTO live_documents (postmortem_id, snapshot, through_seq, last_seq, updated_at) \
-                 VALUES ($1, NULL, 0, 1, $2) ON CONFLICT (postmortem_id) \
-                 DO UPDATE SET last_seq = live_documents.last_seq + 1, updated_at = $2 RETURNING last_seq",
-            )
-            .bind(id)
-            .bind(now)
-            .fetch_one(&mut *tx)
-            .await?;
-            sqlx::query(
-                "INSERT INTO live_updates (postmortem_id, seq, body, author_id, at) VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(id)
-            .bind(seq)
-            .bind(body)
-            .bind(author)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-            tx.commit().await?;
-            Ok::<i64, sqlx::Error>(seq)
-        }
-        .await)?;
-        Ok(seq)
+        let seq = self.append_live(viewer, id, body, true).await?;
+        seq.ok_or_else(|| StoreError::Corrupt(format!("live document of {id:?}: an append got no number")))
     }
 
     /// Stores `body` as update 1 of post-mortem `id`'s live document if the document does
     /// not exist yet, as `viewer`; answers whether it did. A document is seeded from the
     /// post-mortem's sections this way, once, however many servers open it at the same time.
     pub async fn seed_live_document(&self, viewer: &Viewer, id: &str, body: &[u8]) -> Result<bool, StoreError> {
-        self.postmortem(viewer, id).await?;
+        Ok(self.append_live(viewer, id, body, false).await?.is_some())
+    }
+
+    /// Appends `body` to the live document of `id` in one transaction: the document's row
+    /// hands out the number (creating the row with number 1) and stays locked until commit.
+    /// Without `to_existing`, a document that already exists takes nothing (`None`).
+    async fn append_live(
+        &self,
+        viewer: &Viewer,
+        id: &str,
+        body: &[u8],
+        to_existing: bool,
+    ) -> Result<Option<i64>, StoreError> {
+        self.check_postmortem_visible(viewer, id).await?;
         let now = Ts::now();
         let author = viewer.actor_id();
-        let seeded = on_pool!(self, |pool| async {
+        let seq = on_pool!(self, |pool| async {
             let mut tx = pool.begin_write().await?;
-            let created = sqlx::query(
+            let seq: Option<i64> = sqlx::query_scalar(
                 "INSERT INTO live_documents (postmortem_id, snapshot, through_seq, last_seq, updated_at) \
-                 VALUES ($1, NULL, 0, 1, $2) ON CONFLICT (postmortem_id) DO NOTHING",
+                 VALUES ($1, NULL, 0, 1, $2) ON CONFLICT (postmortem_id) \
+                 DO UPDATE SET last_seq = live_documents.last_seq + 1, updated_at = $2 WHERE $3 RETURNING last_seq",
             )
             .bind(id)
             .bind(now)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected()
-                == 1;
-            if created {
+            .bind(to_existing)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some(seq) = seq {
                 sqlx::query(
-                    "INSERT INTO live_updates (postmortem_id, seq, body, author_id, at) VALUES ($1, 1, $2, $3, $4)",
+                    "INSERT INTO live_updates (postmortem_id, seq, body, author_id, at) VALUES ($1, $2, $3, $4, $5)",
                 )
                 .bind(id)
+                .bind(seq)
                 .bind(body)
                 .bind(author)
                 .bind(now)
@@ -127,10 +113,10 @@ impl Store {
                 .await?;
             }
             tx.commit().await?;
-            Ok::<bool, sqlx::Error>(created)
+            Ok::<Option<i64>, sqlx::Error>(seq)
         }
         .await)?;
-        Ok(seeded)
+        Ok(seq)
     }
 
     /// Replaces the snapshot of post-mortem `id` and the updates through `through_seq` with

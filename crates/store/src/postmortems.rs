@@ -199,6 +199,18 @@ impl Store {
             .ok_or_else(|| StoreError::NotFound(format!("post-mortem of {}", incident_handle(number))))
     }
 
+    /// Refuses with not-found unless post-mortem `id` exists and the viewer may see its
+    /// incident; reads nothing else (for writes that only need to know, on hot paths).
+    pub async fn check_postmortem_visible(&self, viewer: &Viewer, id: &str) -> Result<(), StoreError> {
+        let mut sql = Sql::new("SELECT 1 FROM postmortems p JOIN incidents i ON i.id = p.incident_id WHERE p.id = ");
+        sql.bind(Arg::Text(id.to_string())).push(" AND ").visible("i", viewer);
+        let (sql, args) = sql.into_parts();
+        let found: Option<i32> = on_pool!(self, |pool| bind_args!(sqlx::query_scalar(built_sql(&sql)), args.clone())
+            .fetch_optional(pool)
+            .await)?;
+        found.map(|_| ()).ok_or_else(|| StoreError::NotFound(format!("post-mortem {id:?}")))
+    }
+
     /// The post-mortem whose `column` is `value`, if the viewer may see its incident.
     async fn postmortem_where(
         &self,
@@ -478,7 +490,7 @@ impl Store {
 
     /// Every change made to a post-mortem, oldest first.
     pub async fn postmortem_history(&self, viewer: &Viewer, id: &str) -> Result<Vec<PostmortemChange>, StoreError> {
-        self.postmortem(viewer, id).await?;
+        self.check_postmortem_visible(viewer, id).await?;
         let rows: Vec<ChangeRow> = on_pool!(self, |pool| sqlx::query_as(
             "SELECT h.version, u.username, h.at, h.changes, h.reason FROM postmortem_history h \
              LEFT JOIN users u ON u.id = h.actor_id WHERE h.postmortem_id = $1 ORDER BY h.version"
@@ -503,7 +515,7 @@ impl Store {
     /// Deletes a post-mortem and its history; `note` goes to the audit events in the same
     /// transaction.
     pub async fn delete_postmortem(&self, viewer: &Viewer, id: &str, note: &AuditNote) -> Result<(), StoreError> {
-        self.postmortem(viewer, id).await?;
+        self.check_postmortem_visible(viewer, id).await?;
         self.execute_audited("DELETE FROM postmortems WHERE id = $1", vec![Arg::Text(id.into())], note, None).await?;
         Ok(())
     }
