@@ -660,7 +660,7 @@ async fn serve(
         public_url: config.public_url.clone(),
         connections: config.connections,
         trusted_proxies: config.trusted_proxies()?,
-        sign_in_limits: Default::default(),
+        ..Settings::default()
     };
     let local = addr;
     // Whoever started the server may have stopped reading its output; serving goes on.

@@ -8,7 +8,8 @@
 //! nowhere. Each accepted update is stored before it is passed on, so nothing acknowledged
 //! is lost if the server stops; a room also takes in, every second, what editors connected
 //! to other servers (and form or API saves) stored. The texts are written into the
-//! post-mortem two seconds after the last change and when an editor leaves; the stored
+//! post-mortem two seconds after the last change and when an editor leaves (or says nothing
+//! for `live_idle`, two minutes, and is closed); the stored
 //! document is compacted into a snapshot when the last editor leaves, and after 200 changes
 //! when next quiet.
 
@@ -179,12 +180,12 @@ pub async fn live(
     let room = state.rooms.join(&state.store, &actor, &id).await?;
     Ok(upgrade
         .max_message_size(MAX_UPDATE_BYTES + 1024)
-        .on_upgrade(move |socket| serve(socket, state.store, actor, room)))
+        .on_upgrade(move |socket| serve(socket, state.store, actor, room, state.settings.live_idle)))
 }
 
-/// One connection in a room until it closes; then, if it changed anything, the texts go
-/// into the post-mortem.
-async fn serve(mut socket: WebSocket, store: Store, actor: Actor, room: Arc<Room>) {
+/// One connection in a room until it closes, or says nothing for `idle`; then, if it
+/// changed anything, the texts go into the post-mortem.
+async fn serve(mut socket: WebSocket, store: Store, actor: Actor, room: Arc<Room>, idle: Duration) {
     let me = CONNECTIONS.fetch_add(1, Ordering::Relaxed);
     let mut from_room = room.out.subscribe();
     let mut wrote = false;
@@ -193,9 +194,15 @@ async fn serve(mut socket: WebSocket, store: Store, actor: Actor, room: Arc<Room
     if socket.send(Frame::Binary(step1.encode_v1().into())).await.is_err() {
         return;
     }
+    let mut silent_until = tokio::time::Instant::now() + idle;
     loop {
         tokio::select! {
+            () = tokio::time::sleep_until(silent_until) => {
+                let _ = socket.send(Frame::Close(None)).await;
+                break;
+            }
             frame = socket.recv() => {
+                silent_until = tokio::time::Instant::now() + idle;
                 let data = match frame {
                     Some(Ok(Frame::Binary(data))) => data,
                     Some(Ok(Frame::Close(_))) | None | Some(Err(_)) => break,

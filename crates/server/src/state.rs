@@ -34,6 +34,9 @@ pub struct Settings {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// How many failed sign-ins are let through per account and per address.
     pub sign_in_limits: hindsight_store::SignInLimits,
+    /// How long a live-editing socket may stay silent before the server closes it (Yjs
+    /// clients say something at least every 15 s while a page is open).
+    pub live_idle: std::time::Duration,
 }
 
 impl Default for Settings {
@@ -48,6 +51,7 @@ impl Default for Settings {
             connections: Default::default(),
             trusted_proxies: Vec::new(),
             sign_in_limits: Default::default(),
+            live_idle: std::time::Duration::from_secs(120),
         }
     }
 }

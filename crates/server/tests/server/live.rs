@@ -281,6 +281,51 @@ async fn editors_on_two_servers_see_each_others_typing(app: TestApp) {
     here.until_text("lessons.went_well", "The alert fired in two minutes.").await;
 }
 
+/// Whether the server closes the socket within 5 s (a close frame, the end, or an error).
+async fn closed_by_server(socket: &mut Socket) -> bool {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        match tokio::time::timeout_at(deadline, socket.next()).await {
+            Err(_) => return false,
+            Ok(None | Some(Err(_)) | Some(Ok(Frame::Close(_)))) => return true,
+            Ok(Some(Ok(_))) => continue,
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_socket_that_says_nothing_is_closed() {
+    let settings = hindsight_server::Settings { live_idle: Duration::from_millis(800), ..common::test_settings() };
+    let app = common::spawn_configured(hindsight_store::test_support::sqlite_store().await, settings).await;
+    let seed = app.seed().await;
+    let id = postmortem(&app, &seed.public, "The pool ran dry.").await;
+    let mut silent = join(&app, "editor", &id).await;
+    assert!(closed_by_server(&mut silent.socket).await, "a silent socket stays open past live_idle");
+}
+
+#[tokio::test]
+async fn a_message_over_the_limit_is_not_read() {
+    let app = spawn_app().await;
+    let seed = app.seed().await;
+    let id = postmortem(&app, &seed.public, "The pool ran dry.").await;
+    let mut loud = join(&app, "editor", &id).await;
+    // A well-formed update, only too large: read, it would be refused and the socket kept.
+    let huge = {
+        let doc = Doc::new();
+        let text = doc.get_or_insert_text("summary");
+        let mut txn = doc.transact_mut();
+        text.insert(&mut txn, 0, &"x".repeat(hindsight_app::live::MAX_UPDATE_BYTES + 2048));
+        Message::Sync(SyncMessage::Update(txn.encode_update_v1())).encode_v1()
+    };
+    // The server may close while the frame is still being written: either way it is refused.
+    let _ = loud.socket.send(Frame::Binary(huge.into())).await;
+    assert!(closed_by_server(&mut loud.socket).await, "a frame over the limit is read");
+    let fresh = join(&app, "viewer", &id).await;
+    assert_eq!(fresh.text("summary"), "The pool ran dry.", "nothing of it was taken in");
+    let (status, _) = app.get(As::Nobody, "/healthz").await;
+    assert_eq!(status, StatusCode::OK);
+}
+
 macro_rules! on_both_databases {
     ($($name:ident),+ $(,)?) => {
         pastey::paste! {
