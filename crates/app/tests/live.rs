@@ -7,29 +7,9 @@
 use hindsight_app::{Actor, AppError, live};
 use hindsight_core::access::{UserId, Viewer};
 use hindsight_core::{NewIncident, NewPostmortem, Role, Sections};
-use hindsight_store::{AuditNote, NewUser, Store};
+use hindsight_store::{AuditNote, NewUser, Store, on_both_databases};
 use yrs::updates::decoder::Decode;
 use yrs::{Doc, GetString, ReadTxn, StateVector, Text, Transact, Update};
-
-/// Generates `sqlite_<name>` and `postgres_<name>` tests for each behaviour named.
-macro_rules! on_both_databases {
-    ($($name:ident),+ $(,)?) => {
-        pastey::paste! {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn [<sqlite_ $name>]() {
-                    $name(hindsight_store::test_support::sqlite_store().await).await;
-                }
-
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn [<postgres_ $name>]() {
-                    let Some(store) = hindsight_store::test_support::postgres_store().await else { return };
-                    $name(store).await;
-                }
-            )+
-        }
-    };
-}
 
 async fn person(store: &Store, username: &str, role: Role) -> Actor {
     let new =

@@ -12,6 +12,33 @@ use sqlx::{Connection, PgConnection};
 
 use crate::{Store, built_sql, redact};
 
+#[doc(hidden)]
+pub use pastey;
+
+/// Turns each behaviour named, an `async fn name(store: Store)`, into two tests:
+/// `sqlite_<name>` on a fresh SQLite store and `postgres_<name>` on a fresh PostgreSQL one
+/// (which fails under `CI` when [`DATABASE_URL_VAR`] is unset, and is skipped, saying so,
+/// elsewhere).
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($name:ident),+ $(,)?) => {
+        $crate::test_support::pastey::paste! {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn [<sqlite_ $name>]() {
+                    $name($crate::test_support::sqlite_store().await).await;
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn [<postgres_ $name>]() {
+                    let Some(store) = $crate::test_support::postgres_store().await else { return };
+                    $name(store).await;
+                }
+            )+
+        }
+    };
+}
+
 /// The variable naming a PostgreSQL server tests may create databases on, as
 /// `postgres://USER@HOST:PORT/DB` with a user allowed to `CREATE DATABASE`.
 pub const DATABASE_URL_VAR: &str = "HINDSIGHT_TEST_DATABASE_URL";

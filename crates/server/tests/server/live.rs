@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use common::{As, TestApp, spawn_app, spawn_on};
 use futures_util::{SinkExt, StreamExt};
+use hindsight_store::{Store, on_both_databases};
 use reqwest::StatusCode;
 use serde_json::json;
 use tokio::net::TcpStream;
@@ -122,7 +123,8 @@ async fn summary_of(app: &TestApp, id: &str) -> String {
     pm["sections"]["summary"].as_str().unwrap().to_string()
 }
 
-async fn two_editors_typing_at_once_converge_and_the_post_mortem_gets_both(app: TestApp) {
+async fn two_editors_typing_at_once_converge_and_the_post_mortem_gets_both(store: Store) {
+    let app = spawn_on(store).await;
     let seed = app.seed().await;
     let id = postmortem(&app, &seed.public, "The pool ran dry.").await;
     let mut ana = join(&app, "editor", &id).await;
@@ -148,7 +150,8 @@ async fn two_editors_typing_at_once_converge_and_the_post_mortem_gets_both(app: 
     panic!("the post-mortem's summary is still {:?}", summary_of(&app, &id).await);
 }
 
-async fn a_viewer_reads_live_but_their_change_is_refused(app: TestApp) {
+async fn a_viewer_reads_live_but_their_change_is_refused(store: Store) {
+    let app = spawn_on(store).await;
     let seed = app.seed().await;
     let id = postmortem(&app, &seed.public, "The pool ran dry.").await;
     let mut viewer = join(&app, "viewer", &id).await;
@@ -160,7 +163,8 @@ async fn a_viewer_reads_live_but_their_change_is_refused(app: TestApp) {
     assert_eq!(editor.text("summary"), "The pool ran dry.", "the refused change went nowhere");
 }
 
-async fn outsiders_and_strangers_cannot_open_the_socket(app: TestApp) {
+async fn outsiders_and_strangers_cannot_open_the_socket(store: Store) {
+    let app = spawn_on(store).await;
     let seed = app.seed().await;
     let (status, pm) =
         app.post(As::User("admin"), &format!("/api/v1/incidents/{}/postmortem", seed.private), json!({})).await;
@@ -193,7 +197,8 @@ async fn outsiders_and_strangers_cannot_open_the_socket(app: TestApp) {
     }
 }
 
-async fn a_client_back_from_offline_merges_what_it_wrote(app: TestApp) {
+async fn a_client_back_from_offline_merges_what_it_wrote(store: Store) {
+    let app = spawn_on(store).await;
     let seed = app.seed().await;
     let id = postmortem(&app, &seed.public, "").await;
     let mut online = join(&app, "admin", &id).await;
@@ -219,7 +224,8 @@ async fn a_client_back_from_offline_merges_what_it_wrote(app: TestApp) {
     );
 }
 
-async fn a_form_or_api_save_reaches_open_editors_and_is_not_undone_by_them(app: TestApp) {
+async fn a_form_or_api_save_reaches_open_editors_and_is_not_undone_by_them(store: Store) {
+    let app = spawn_on(store).await;
     let seed = app.seed().await;
     let id = postmortem(&app, &seed.public, "The pool ran dry.").await;
     let mut ana = join(&app, "editor", &id).await;
@@ -242,7 +248,8 @@ async fn a_form_or_api_save_reaches_open_editors_and_is_not_undone_by_them(app: 
     panic!("the trigger typed live never reached the post-mortem");
 }
 
-async fn the_texts_are_written_back_after_a_quiet_moment_while_editors_stay(app: TestApp) {
+async fn the_texts_are_written_back_after_a_quiet_moment_while_editors_stay(store: Store) {
+    let app = spawn_on(store).await;
     let seed = app.seed().await;
     let id = postmortem(&app, &seed.public, "").await;
     let mut ana = join(&app, "editor", &id).await;
@@ -269,7 +276,8 @@ async fn second_server(app: &TestApp) -> TestApp {
     TestApp { addr, store: app.store.clone(), client: reqwest::Client::new(), tokens: app.tokens.clone() }
 }
 
-async fn editors_on_two_servers_see_each_others_typing(app: TestApp) {
+async fn editors_on_two_servers_see_each_others_typing(store: Store) {
+    let app = spawn_on(store).await;
     let seed = app.seed().await;
     let id = postmortem(&app, &seed.public, "").await;
     let other = second_server(&app).await;
@@ -324,25 +332,6 @@ async fn a_message_over_the_limit_is_not_read() {
     assert_eq!(fresh.text("summary"), "The pool ran dry.", "nothing of it was taken in");
     let (status, _) = app.get(As::Nobody, "/healthz").await;
     assert_eq!(status, StatusCode::OK);
-}
-
-macro_rules! on_both_databases {
-    ($($name:ident),+ $(,)?) => {
-        pastey::paste! {
-            $(
-                #[tokio::test]
-                async fn [<sqlite_ $name>]() {
-                    $name(spawn_app().await).await;
-                }
-
-                #[tokio::test]
-                async fn [<postgres_ $name>]() {
-                    let Some(store) = hindsight_store::test_support::postgres_store().await else { return };
-                    $name(spawn_on(store).await).await;
-                }
-            )+
-        }
-    };
 }
 
 on_both_databases!(

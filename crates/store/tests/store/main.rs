@@ -12,25 +12,9 @@
 #![allow(clippy::unwrap_used, reason = "a test that cannot go on fails where it stands")]
 #![allow(unused_crate_dependencies, reason = "each test binary uses some of the dev-dependencies")]
 
-/// Generates `sqlite_<name>` and `postgres_<name>` tests for each behaviour named.
-macro_rules! on_both_databases {
-    ($($name:ident),+ $(,)?) => {
-        pastey::paste! {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn [<sqlite_ $name>]() {
-                    $name(hindsight_store::test_support::sqlite_store().await).await;
-                }
-
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn [<postgres_ $name>]() {
-                    let Some(store) = hindsight_store::test_support::postgres_store().await else { return };
-                    $name(store).await;
-                }
-            )+
-        }
-    };
-}
+// `on_both_databases!`, from the store's test support, in every module.
+#[macro_use]
+extern crate hindsight_store;
 
 mod common;
 
