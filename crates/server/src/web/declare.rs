@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use hindsight_core::{DetectionMethod, NewIncident, Severity};
 use serde::Deserialize;
 
-use super::kit::{Chrome, PageError, Posted, Signed, check_upload_origin, form_time, see_other_with_notice};
+use super::kit::{Chrome, PageError, Posted, Signed, Upload, form_time, see_other_with_notice};
 use super::view;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -121,31 +121,18 @@ pub async fn import_document(
     State(state): State<AppState>,
     Signed(caller): Signed,
     headers: HeaderMap,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> Result<Response, PageError> {
-    let unreadable = |e: axum::extract::multipart::MultipartError| {
-        let status = e.status();
-        if status == StatusCode::PAYLOAD_TOO_LARGE {
-            PageError::new(status, "The file is larger than this server accepts (max_body_bytes); use the CLI.")
-        } else {
-            PageError::new(StatusCode::BAD_REQUEST, format!("The upload could not be read: {}.", e.body_text()))
-        }
-    };
-    let (mut token, mut file, mut file_name) = (String::new(), Vec::new(), String::new());
-    while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
-        match field.name().unwrap_or_default() {
-            "csrf_token" => token = field.text().await.map_err(unreadable)?,
-            "file" => {
-                file_name = field.file_name().unwrap_or_default().to_string();
-                file = field.bytes().await.map_err(unreadable)?.to_vec();
-            }
-            _ => {}
-        }
-    }
-    check_upload_origin(&caller, headers, &token)?;
+    let upload = Upload::read(
+        &caller,
+        headers,
+        multipart,
+        "The file is larger than this server accepts (max_body_bytes); use the CLI.",
+    )
+    .await?;
     caller.require_write()?;
-    let name = if file_name.is_empty() { "The file".to_string() } else { file_name };
-    let errors = match String::from_utf8(file) {
+    let name = if upload.file_name.is_empty() { "The file".to_string() } else { upload.file_name };
+    let errors = match String::from_utf8(upload.file.to_vec()) {
         Ok(text) if text.trim().is_empty() => vec![format!("{name} is empty: choose a post-mortem document")],
         Ok(text) if text.contains('\0') => vec![format!("{name} holds the NUL character, which no text may hold")],
         Ok(text) => {

@@ -3,8 +3,9 @@
 //! errors shown as a page rather than as JSON (`PageError`).
 
 use askama::Template;
-use axum::body::Body;
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::body::{Body, Bytes};
+use axum::extract::multipart::MultipartError;
+use axum::extract::{FromRequest, FromRequestParts, Multipart, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -156,14 +157,55 @@ pub fn check_form_origin(parts: &Parts, caller: &Caller, body: &[u8]) -> Result<
     check_csrf(parts, csrf_token, &sent)
 }
 
-/// For a multipart form (an upload), whose token is read with its fields rather than
-/// before the handler: refuses it when it came from a session and another site, or without
-/// the session's token. API tokens need no form token.
-pub fn check_upload_origin(caller: &Caller, headers: HeaderMap, sent: &str) -> Result<(), PageError> {
-    let Credential::Session { csrf_token, .. } = &caller.credential else { return Ok(()) };
-    let (mut parts, ()) = Request::new(()).into_parts();
-    parts.headers = headers;
-    check_csrf(&parts, csrf_token, sent)
+/// A multipart form (an upload) as read: its `file` field, the file's name, and its other
+/// fields as text.
+pub struct Upload {
+    pub file: Bytes,
+    pub file_name: String,
+    fields: Vec<(String, String)>,
+}
+
+impl Upload {
+    /// Reads an upload and checks its form token, which comes with its fields rather than
+    /// before the handler: refused when it came from a session and another site, or without
+    /// the session's token (API tokens need none). `too_large` says what to do about a body
+    /// over the route's limit.
+    pub async fn read(
+        caller: &Caller,
+        headers: HeaderMap,
+        mut multipart: Multipart,
+        too_large: &str,
+    ) -> Result<Upload, PageError> {
+        let unreadable = |e: MultipartError| {
+            let status = e.status();
+            if status == StatusCode::PAYLOAD_TOO_LARGE {
+                PageError::new(status, too_large)
+            } else {
+                PageError::new(StatusCode::BAD_REQUEST, format!("The upload could not be read: {}.", e.body_text()))
+            }
+        };
+        let mut upload = Upload { file: Bytes::new(), file_name: String::new(), fields: Vec::new() };
+        while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
+            let name = field.name().unwrap_or_default().to_string();
+            if name == "file" {
+                upload.file_name = field.file_name().unwrap_or_default().to_string();
+                upload.file = field.bytes().await.map_err(unreadable)?;
+            } else {
+                upload.fields.push((name, field.text().await.map_err(unreadable)?));
+            }
+        }
+        if let Credential::Session { csrf_token, .. } = &caller.credential {
+            let (mut parts, ()) = Request::new(()).into_parts();
+            parts.headers = headers;
+            check_csrf(&parts, csrf_token, upload.field("csrf_token"))?;
+        }
+        Ok(upload)
+    }
+
+    /// The text of field `name` (the last one sent), or empty.
+    pub fn field(&self, name: &str) -> &str {
+        self.fields.iter().rev().find(|(n, _)| n == name).map_or("", |(_, v)| v.as_str())
+    }
 }
 
 /// Refuses a request whose origin is another site or whose token is not `expected`.

@@ -1,7 +1,6 @@
 //! The forms editors use on the incident page: status, key-moment override, add an event,
 //! import a file; a refused form shows the page again with what was wrong.
 
-use axum::body::Bytes;
 use axum::extract::{Multipart, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -229,33 +228,16 @@ pub async fn import(
     Signed(caller): Signed,
     handle: IncidentHandle,
     headers: HeaderMap,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> Result<Response, PageError> {
-    let unreadable = |e: axum::extract::multipart::MultipartError| {
-        let status = e.status();
-        if status == StatusCode::PAYLOAD_TOO_LARGE {
-            PageError::new(
-                status,
-                "The file is larger than 64 MiB, the most an import takes; split it, or use the CLI.",
-            )
-        } else {
-            PageError::new(StatusCode::BAD_REQUEST, format!("The upload could not be read: {}.", e.body_text()))
-        }
-    };
-    let (mut token, mut format, mut file, mut file_name) = (String::new(), String::new(), Bytes::new(), String::new());
-    while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
-        let name = field.name().unwrap_or_default().to_string();
-        match name.as_str() {
-            "csrf_token" => token = field.text().await.map_err(unreadable)?,
-            "format" => format = field.text().await.map_err(unreadable)?,
-            "file" => {
-                file_name = field.file_name().unwrap_or_default().to_string();
-                file = field.bytes().await.map_err(unreadable)?;
-            }
-            _ => {}
-        }
-    }
-    kit::check_upload_origin(&caller, headers, &token)?;
+    let upload = kit::Upload::read(
+        &caller,
+        headers,
+        multipart,
+        "The file is larger than 64 MiB, the most an import takes; split it, or use the CLI.",
+    )
+    .await?;
+    let (format, file, file_name) = (upload.field("format").to_string(), upload.file, upload.file_name);
     caller.require_write()?;
     let number = handle.number;
     let mut errors = Vec::new();
