@@ -65,8 +65,8 @@ pub async fn open(store: &Store, actor: &Actor, id: &str) -> Result<LiveDoc, App
 /// Applies an update an editor sent to the live document of post-mortem `id` and stores
 /// it; answers its number. Editors and admins only; an update that does not decode, names
 /// anything but the narrative texts, or makes a text longer than a section may be is refused
-/// and nothing is stored. For a one-off write (the API); an open editor's room holds its
-/// document and uses [`accept`].
+/// and nothing is stored. For one update without a room (a tool, a test); an open editor's
+/// room holds its document and uses [`accept`].
 pub async fn apply(store: &Store, actor: &Actor, id: &str, update: &[u8]) -> Result<i64, AppError> {
     actor.require_write()?;
     let mut live = open(store, actor, id).await?;
