@@ -169,7 +169,7 @@ pub async fn write_back(
             sections: Some(narrative_patch(sections)),
             ..PostmortemPatch::default()
         };
-        match crate::postmortems::change(store, actor, id, patch).await {
+        match crate::postmortems::change_from_live(store, actor, id, patch).await {
             Err(AppError::Store(StoreError::Conflict { .. })) if retries < 3 => retries += 1,
             other => return other.map(Some),
         }
@@ -184,11 +184,14 @@ pub async fn compact(store: &Store, id: &str, live: &LiveDoc) -> Result<(), AppE
 }
 
 /// Brings the live document of a post-mortem, if it has one, in line with `saved` (the
-/// post-mortem as a form or API save left it): each narrative text that differs is changed
-/// in the document by its smallest edit (what the save cut out and put in), stored as one
-/// update, which open editors receive. A save leaves a text the live document already
-/// holds alone, so writing the document back changes nothing here.
-pub async fn merge_saved(store: &Store, actor: &Actor, saved: &Postmortem) -> Result<(), AppError> {
+/// post-mortem as a form or API save left it, from `before`): each narrative text the save
+/// changed is merged into the document's text, stored as one update, which open editors
+/// receive. The merge is three-way, character by character: what the save changed since
+/// `before` goes in, and what was typed live meanwhile, not yet in `before`, stays; where
+/// both changed the same characters, the save's text wins. A text the save left as it was is not
+/// touched, so a save of other fields never undoes live typing, and writing the document
+/// back changes nothing here.
+pub async fn merge_saved(store: &Store, actor: &Actor, before: &Sections, saved: &Postmortem) -> Result<(), AppError> {
     let viewer = actor.viewer();
     let stored = store.live_document(&viewer, &saved.id).await?;
     if stored.last_seq() == 0 {
@@ -198,13 +201,17 @@ pub async fn merge_saved(store: &Store, actor: &Actor, saved: &Postmortem) -> Re
     let live = load(&stored)?;
     let update = {
         let mut txn = live.doc.transact_mut();
-        for (path, wanted) in saved.sections.narrative() {
+        for ((path, was), (_, now)) in before.narrative().into_iter().zip(saved.sections.narrative()) {
+            if was == now {
+                continue;
+            }
             let text = txn.get_or_insert_text(path);
             let current = text.get_string(&txn);
+            let wanted = if current == was { now.to_string() } else { three_way(was, &current, now) };
             if current == wanted {
                 continue;
             }
-            let (at, cut, put) = smallest_edit(&current, wanted);
+            let (at, cut, put) = smallest_edit(&current, &wanted);
             if cut > 0 {
                 text.remove_range(&mut txn, at, cut);
             }
@@ -219,6 +226,15 @@ pub async fn merge_saved(store: &Store, actor: &Actor, saved: &Postmortem) -> Re
     }
     store.append_live_update(&viewer, &saved.id, &update).await?;
     Ok(())
+}
+
+/// `live` (typed since `base`) and `saved` (saved since `base`) merged character by
+/// character; where both changed the same characters, `saved`.
+fn three_way(base: &str, live: &str, saved: &str) -> String {
+    // The merge works on lines: one line per character, written as its number.
+    let lines = |text: &str| text.chars().map(|c| format!("{}\n", u32::from(c))).collect::<String>();
+    let Ok(merged) = diffy::merge(&lines(base), &lines(live), &lines(saved)) else { return saved.to_string() };
+    merged.lines().filter_map(|line| line.parse::<u32>().ok().and_then(char::from_u32)).collect()
 }
 
 /// The edit that turns `from` into `to`: where it starts and how much it cuts, in UTF-8
@@ -323,5 +339,19 @@ mod tests {
         // Offsets are UTF-8 bytes, on character boundaries.
         assert_eq!(smallest_edit("Zürich down", "Zürich up"), (8, 4, "up"));
         assert_eq!(smallest_edit("aaa", "aa"), (2, 1, ""));
+    }
+
+    #[test]
+    fn a_save_merges_with_what_was_typed_live_since_it_was_loaded() {
+        let base = "The pool ran dry.\nNobody was paged.";
+        // Typed live at the end, saved at the start: both stay, even on one line.
+        assert_eq!(
+            three_way(base, "The pool ran dry at 10:02.\nNobody was paged.", "The DB pool ran dry.\nNobody was paged."),
+            "The DB pool ran dry at 10:02.\nNobody was paged."
+        );
+        assert_eq!(three_way("Zürich", "Zürich down", "Zürich"), "Zürich down");
+        // Both changed the same words: the save's text.
+        assert_eq!(three_way("ran dry", "ran out", "ran low"), "ran low");
+        assert_eq!(three_way("", "", "new"), "new");
     }
 }

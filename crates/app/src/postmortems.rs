@@ -21,13 +21,29 @@ pub async fn start(store: &Store, actor: &Actor, number: i64, new: NewPostmortem
 /// state. A live document of the post-mortem takes in the saved texts.
 pub async fn change(store: &Store, actor: &Actor, id: &str, patch: PostmortemPatch) -> Result<Postmortem, AppError> {
     actor.require_write()?;
+    // What the save changes is what it merges into the live document; a post-mortem
+    // changed meanwhile fails the save's version check, so this is the one it changes.
+    let before = store.postmortem(&actor.viewer(), id).await?;
     let saved = store.update_postmortem(&actor.viewer(), id, patch).await?;
     // Editors typing in the live document get the saved texts too, so that writing the
     // document back does not undo the save. The save stands if this fails.
-    if let Err(e) = crate::live::merge_saved(store, actor, &saved).await {
+    if let Err(e) = crate::live::merge_saved(store, actor, &before.sections, &saved).await {
         tracing::warn!(error = %e, postmortem = %saved.id, "could not merge a save into the live document");
     }
     Ok(saved)
+}
+
+/// Applies `patch` to post-mortem `id` without merging its texts into the live document:
+/// for writing back that document's own texts, which it already holds (with, by now,
+/// perhaps newer typing that a merge would undo).
+pub(crate) async fn change_from_live(
+    store: &Store,
+    actor: &Actor,
+    id: &str,
+    patch: PostmortemPatch,
+) -> Result<Postmortem, AppError> {
+    actor.require_write()?;
+    Ok(store.update_postmortem(&actor.viewer(), id, patch).await?)
 }
 
 /// Moves post-mortem `id` to `status`, keeping `reason` in its history: going to review

@@ -33,6 +33,7 @@ mod browser {
     mod action_items;
     mod import;
     mod incidents;
+    mod live;
     mod postmortem;
     mod privacy;
     mod roles;

@@ -103,6 +103,8 @@
     }
 
     form.addEventListener("input", function (e) {
+      // The live editor's texts save as they are typed (assets/live.js).
+      if (e.target.closest(".live-text")) return;
       dirty = true;
       if (e.target.matches("textarea[data-section]")) lintSoon(e.target);
       // Editing a merged text means choosing it.
@@ -111,6 +113,8 @@
         if (choice) choice.checked = true;
       }
     });
+    // A live text changed (by anyone): its plain field follows it, and is checked.
+    form.addEventListener("hindsight:text", function (e) { lintSoon(e.target); });
     form.addEventListener("change", function () { dirty = true; });
     form.addEventListener("submit", function () { dirty = false; });
     window.addEventListener("beforeunload", function (e) {

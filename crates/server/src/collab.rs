@@ -27,10 +27,11 @@ use hindsight_app::live::{self, LiveDoc, MAX_UPDATE_BYTES};
 use hindsight_store::Store;
 use tokio::sync::broadcast;
 use yrs::encoding::read::Cursor;
+use yrs::sync::awareness::{AwarenessUpdate, AwarenessUpdateEntry};
 use yrs::sync::{Message, MessageReader, SyncMessage};
 use yrs::updates::decoder::{Decode, DecoderV1};
 use yrs::updates::encoder::Encode;
-use yrs::{ReadTxn, Transact, Update};
+use yrs::{ClientID, ReadTxn, Transact, Update};
 
 use crate::auth::{self, Caller, Credential};
 use crate::error::ApiError;
@@ -60,6 +61,9 @@ pub struct Rooms {
 struct Room {
     id: String,
     live: tokio::sync::Mutex<LiveDoc>,
+    /// Who is here: each Yjs client's awareness state (cursor, selection) as the server
+    /// attested it, with the connection that owns the client.
+    awareness: Mutex<HashMap<u64, Present>>,
     /// Encoded messages for the room, with the connection that sent them (not sent back to it).
     out: broadcast::Sender<(u64, Vec<u8>)>,
     /// Who changed the document last, and when, until the texts are written back.
@@ -85,6 +89,100 @@ impl Room {
     }
 }
 
+/// One Yjs client's awareness in a room.
+struct Present {
+    connection: u64,
+    clock: u32,
+    json: Arc<str>,
+}
+
+/// The most Yjs clients one connection may speak for (a page has one).
+const CLIENTS_PER_CONNECTION: usize = 4;
+
+/// The largest awareness state a client may set (a cursor and a selection are a few hundred bytes).
+const MAX_AWARENESS_BYTES: usize = 4096;
+
+/// Colours people are shown in, each readable as a caret on white and, at a fifth of its
+/// strength, as a selection behind dark text.
+const COLOURS: [&str; 8] = ["#1f6feb", "#c2410c", "#15803d", "#9333ea", "#b91c1c", "#0e7490", "#a16207", "#be185d"];
+
+impl Room {
+    /// Takes connection `me`'s awareness update from `actor`: each client's state with its
+    /// `user` set to who the server knows the sender to be (a page cannot claim another
+    /// name), clients of other connections and oversized states dropped. Answers the
+    /// update to pass on to everyone, the sender too (its echo tells the page that all it
+    /// sent before was taken in), or `None` when nothing is left of it.
+    fn attest(&self, actor: &Actor, me: u64, update: AwarenessUpdate) -> Option<AwarenessUpdate> {
+        let mut present = self.awareness.lock().ok()?;
+        let mut passed = HashMap::new();
+        for (client, entry) in update.clients {
+            let id = client.get();
+            let mine = present.values().filter(|p| p.connection == me).count();
+            match present.get(&id) {
+                Some(p) if p.connection != me => continue,
+                None if mine >= CLIENTS_PER_CONNECTION => continue,
+                _ => {}
+            }
+            let json: Arc<str> = if &*entry.json == "null" {
+                present.remove(&id);
+                entry.json
+            } else if entry.json.len() > MAX_AWARENESS_BYTES {
+                continue;
+            } else {
+                let Some(json) = attested(actor, &entry.json) else { continue };
+                let json: Arc<str> = json.into();
+                present.insert(id, Present { connection: me, clock: entry.clock, json: json.clone() });
+                json
+            };
+            passed.insert(client, AwarenessUpdateEntry { clock: entry.clock, json });
+        }
+        (!passed.is_empty()).then_some(AwarenessUpdate { clients: passed })
+    }
+
+    /// Everyone's awareness, for a connection that just joined.
+    fn everyone(&self) -> Option<AwarenessUpdate> {
+        let present = self.awareness.lock().ok()?;
+        let clients: HashMap<_, _> = present
+            .iter()
+            .map(|(id, p)| (ClientID::new(*id), AwarenessUpdateEntry { clock: p.clock, json: p.json.clone() }))
+            .collect();
+        (!clients.is_empty()).then_some(AwarenessUpdate { clients })
+    }
+
+    /// Connection `me` left: its clients are gone, for everyone still here.
+    fn left(&self, me: u64) -> Option<AwarenessUpdate> {
+        let mut present = self.awareness.lock().ok()?;
+        let gone: Vec<u64> = present.iter().filter(|(_, p)| p.connection == me).map(|(id, _)| *id).collect();
+        let clients: HashMap<_, _> = gone
+            .into_iter()
+            .filter_map(|id| present.remove(&id).map(|p| (id, p)))
+            .map(|(id, p)| (ClientID::new(id), AwarenessUpdateEntry { clock: p.clock + 1, json: "null".into() }))
+            .collect();
+        (!clients.is_empty()).then_some(AwarenessUpdate { clients })
+    }
+}
+
+/// A client's awareness state (`json`) with `user` set to `actor`: their name, a colour
+/// of their own (the same on every page and server) and whether they may only read.
+/// `None` when the state is not a JSON object.
+fn attested(actor: &Actor, json: &str) -> Option<String> {
+    let serde_json::Value::Object(mut state) = serde_json::from_str(json).ok()? else { return None };
+    let viewer = actor.viewer();
+    let name = if viewer.username.is_empty() { "operator" } else { viewer.username.as_str() };
+    let hash = name.bytes().fold(0usize, |h, b| h.wrapping_mul(31).wrapping_add(usize::from(b)));
+    let colour = COLOURS[hash % COLOURS.len()];
+    state.insert(
+        "user".into(),
+        serde_json::json!({
+            "name": name,
+            "color": colour,
+            "colorLight": format!("{colour}33"),
+            "readOnly": actor.require_write().is_err(),
+        }),
+    );
+    serde_json::to_string(&state).ok()
+}
+
 static CONNECTIONS: AtomicU64 = AtomicU64::new(1);
 
 impl Rooms {
@@ -107,11 +205,28 @@ impl Rooms {
             out,
             unsaved: Mutex::new(None),
             uncompacted: AtomicU64::new(0),
+            awareness: Mutex::default(),
         });
         rooms.retain(|_, room| room.strong_count() > 0);
         rooms.insert(id.to_string(), Arc::downgrade(&room));
         tokio::spawn(catch_up_while_open(store.clone(), Arc::downgrade(&room)));
         Ok(room)
+    }
+
+    /// Writes the live document of post-mortem `id` into it now, for a form saved from a
+    /// live editor: what a room here has not written back yet (as the one who typed it),
+    /// then what the stored document holds (editors on other servers) as `actor`. Answers
+    /// whether the post-mortem changed.
+    pub async fn flush(&self, store: &Store, actor: &Actor, id: &str) -> Result<bool, ApiError> {
+        let mut changed = false;
+        if let Some(room) = self.get(id) {
+            let typed_by = room.unsaved.lock().ok().and_then(|mut unsaved| unsaved.take()).map(|(actor, _)| actor);
+            if let Some(typed_by) = typed_by {
+                changed = write_back(store, &typed_by, &room).await;
+            }
+        }
+        let texts = live::open(store, actor, id).await?.texts();
+        Ok(live::write_back(store, actor, id, &texts).await?.is_some() || changed)
     }
 
     fn get(&self, id: &str) -> Option<Arc<Room>> {
@@ -152,15 +267,20 @@ async fn catch_up(store: &Store, room: &Room, live: &mut LiveDoc) {
 }
 
 /// Writes the room's texts into the post-mortem as `actor`, from its document brought up to
-/// date with the store first (a save merged meanwhile is not undone).
-async fn write_back(store: &Store, actor: &Actor, room: &Room) {
+/// date with the store first (a save merged meanwhile is not undone); answers whether the
+/// post-mortem changed.
+async fn write_back(store: &Store, actor: &Actor, room: &Room) -> bool {
     let texts = {
         let mut live = room.live.lock().await;
         catch_up(store, room, &mut live).await;
         live.texts()
     };
-    if let Err(e) = live::write_back(store, actor, &room.id, &texts).await {
-        tracing::warn!(error = %e, postmortem = %room.id, "could not write the live document into the post-mortem");
+    match live::write_back(store, actor, &room.id, &texts).await {
+        Ok(changed) => changed.is_some(),
+        Err(e) => {
+            tracing::warn!(error = %e, postmortem = %room.id, "could not write the live document into the post-mortem");
+            false
+        }
     }
 }
 
@@ -192,6 +312,11 @@ async fn serve(mut socket: WebSocket, store: Store, actor: Actor, room: Arc<Room
     // The server's side of the handshake: what it holds, so the client sends what it lacks.
     let step1 = Message::Sync(SyncMessage::SyncStep1(room.live.lock().await.doc.transact().state_vector()));
     if socket.send(Frame::Binary(step1.encode_v1().into())).await.is_err() {
+        return;
+    }
+    if let Some(everyone) = room.everyone()
+        && socket.send(Frame::Binary(Message::Awareness(everyone).encode_v1().into())).await.is_err()
+    {
         return;
     }
     let mut silent_until = tokio::time::Instant::now() + idle;
@@ -241,6 +366,9 @@ async fn serve(mut socket: WebSocket, store: Store, actor: Actor, room: Arc<Room
                 Err(broadcast::error::RecvError::Closed) => break,
             },
         }
+    }
+    if let Some(gone) = room.left(me) {
+        let _ = room.out.send((0, Message::Awareness(gone).encode_v1()));
     }
     if wrote {
         write_back(&store, &actor, &room).await;
@@ -301,7 +429,9 @@ async fn handle(
                 }
             }
             Message::Awareness(update) => {
-                let _ = room.out.send((me, Message::Awareness(update).encode_v1()));
+                if let Some(attested) = room.attest(actor, me, update) {
+                    let _ = room.out.send((0, Message::Awareness(attested).encode_v1()));
+                }
             }
             Message::AwarenessQuery | Message::Auth(_) | Message::Custom(..) => {}
         }

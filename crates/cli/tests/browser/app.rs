@@ -61,7 +61,12 @@ impl App {
 
     /// A new browser (its own session and profile), signed in as nobody.
     pub async fn open_browser(&self) -> Browser {
-        Browser::open(self.driver.clone(), &self.url).await
+        Browser::open(self.driver.clone(), &self.url, true).await
+    }
+
+    /// A new browser with JavaScript turned off, as some people browse.
+    pub async fn open_browser_without_scripts(&self) -> Browser {
+        Browser::open(self.driver.clone(), &self.url, false).await
     }
 
     /// A new API token of `username`, made with `hindsight token create` on the server's

@@ -20,6 +20,17 @@ use serde_json::json;
 
 use super::chromedriver::Chromedriver;
 
+/// Control-A then releasing every modifier, and Backspace, as WebDriver keys.
+const SELECT_ALL: &str = "\u{E009}a\u{E000}";
+const BACKSPACE: &str = "\u{E003}";
+/// Control-End (the end of a text) then releasing every modifier.
+const CONTROL_END: &str = "\u{E009}\u{E010}\u{E000}";
+
+/// The text of a live editor (its content element is `arguments[0]`), read from the plain
+/// field that follows it (the editor's own lines hold other people's cursors too).
+const LIVE_TEXT: &str = "const label = arguments[0].getAttribute('aria-labelledby');
+    return document.getElementById(label.replace(/-label$/, '')).value;";
+
 /// How long a helper waits for what it looks for to appear.
 const PATIENCE: Duration = Duration::from_secs(10);
 const WIDTH: u32 = 1280;
@@ -35,10 +46,13 @@ pub struct Browser {
 }
 
 impl Browser {
-    pub(super) async fn open(driver: Arc<Chromedriver>, base_url: &str) -> Browser {
+    /// A browser on `base_url`; `scripts` false opens one with JavaScript turned off.
+    pub(super) async fn open(driver: Arc<Chromedriver>, base_url: &str, scripts: bool) -> Browser {
         let profile = tempfile::Builder::new().prefix("hindsight-chromium-").tempdir().expect("a profile directory");
         // Without these, Chromium's background connections fail on a closed network and slow everything down.
-        let args = [
+        let (window, profile_dir) =
+            (format!("--window-size={WIDTH},{HEIGHT}"), format!("--user-data-dir={}", profile.path().display()));
+        let mut args = vec![
             "--headless",
             "--no-sandbox",
             "--disable-gpu",
@@ -50,9 +64,12 @@ impl Browser {
             "--disable-dev-shm-usage",
             "--hide-scrollbars",
             "--lang=en-US",
-            &format!("--window-size={WIDTH},{HEIGHT}"),
-            &format!("--user-data-dir={}", profile.path().display()),
+            &window,
+            &profile_dir,
         ];
+        if !scripts {
+            args.push("--blink-settings=scriptEnabled=false");
+        }
         let capabilities = json!({
             "browserName": "chrome",
             "goog:chromeOptions": { "binary": driver.chromium, "args": args },
@@ -160,16 +177,30 @@ impl Browser {
     /// The visible form fields a person can change right now (not read-only, not disabled),
     /// each named by its label, or else its `name`.
     pub async fn editable_fields(&self) -> Vec<String> {
-        let script = "return [...document.querySelectorAll('input, select, textarea')]
-            .filter(f => f.type !== 'hidden' && f.offsetParent !== null && !f.disabled && !f.readOnly)
-            .map(f => (f.labels && f.labels[0] ? f.labels[0].innerText : f.name || f.id).trim());";
+        let script = "const label = f => f.labels && f.labels[0] ? f.labels[0].innerText
+                : f.getAttribute('aria-labelledby') ? document.getElementById(f.getAttribute('aria-labelledby')).innerText
+                : f.name || f.id;
+            return [...document.querySelectorAll('input, select, textarea, [role=textbox][contenteditable]')]
+            .filter(f => f.type !== 'hidden' && f.offsetParent !== null && !f.disabled && !f.readOnly
+                && f.getAttribute('contenteditable') !== 'false')
+            .map(f => label(f).trim());";
         strings(&self.execute(script, vec![]).await)
     }
 
     /// What the field labelled `label` holds now.
     pub async fn value(&self, label: &str) -> String {
+        self.wait_for_live_editor().await;
         let field = self.field(label).await;
-        field.prop("value").await.ok().flatten().unwrap_or_default()
+        match field.prop("value").await.ok().flatten() {
+            Some(value) => value,
+            // A live text (a CodeMirror editor): its lines.
+            None => self
+                .execute(LIVE_TEXT, vec![serde_json::to_value(&field).unwrap_or_default()])
+                .await
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+        }
     }
 
     /// Ticks the checkbox labelled `label`; leaves it ticked when it is.
@@ -196,8 +227,13 @@ impl Browser {
     /// beside the field (`id` + `-lint`), as a list of `lint-finding` items, whether the page
     /// rendered them or its script did while the person typed.
     pub async fn hints(&self, label: &str) -> Vec<String> {
+        self.wait_for_live_editor().await;
         let field = self.field(label).await;
-        let id = field.attr("id").await.ok().flatten().unwrap_or_default();
+        // A live text is labelled by `<id>-label`; its plain field and preview keep the id.
+        let id = match field.attr("id").await.ok().flatten() {
+            Some(id) => id,
+            None => field.attr("aria-labelledby").await.ok().flatten().unwrap_or_default().replace("-label", ""),
+        };
         let script = "const preview = document.getElementById(arguments[0] + '-lint');
             if (!preview || preview.hidden) return [];
             return [...preview.querySelectorAll('.lint-finding')].map(li => li.innerText.trim());";
@@ -235,6 +271,20 @@ impl Browser {
         }
     }
 
+    /// On a post-mortem editor, waits until its live editor is up (or has given up
+    /// connecting), so that a field is not typed into while it turns into an editor.
+    pub async fn wait_for_live_editor(&self) {
+        let script = "const bar = document.querySelector('.live-bar');
+            return bar && !bar.hidden && bar.querySelector('.live-status').textContent.startsWith('Connecting');";
+        let deadline = Instant::now() + PATIENCE;
+        while self.execute(script, vec![]).await.as_bool() == Some(true) {
+            if Instant::now() > deadline {
+                self.fail(&format!("the live editor did not connect within {PATIENCE:?}")).await;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// Runs `script` in the page as a function body (`arguments` holds `args`) and returns
     /// what it returns; a returned promise is awaited.
     pub async fn execute(&self, script: &str, args: Vec<serde_json::Value>) -> serde_json::Value {
@@ -257,7 +307,15 @@ impl Browser {
     /// A date field takes `value` as `2026-12-15` and is typed the way the browser's
     /// en-US locale shows it (month, day, year).
     pub async fn fill(&self, label: &str, value: &str) {
+        self.wait_for_live_editor().await;
         let field = self.field(label).await;
+        if field.attr("contenteditable").await.ok().flatten().is_some() {
+            // A live text: select all of it, then type over it (clearing its DOM would go
+            // behind the editor's back).
+            let keys = format!("{SELECT_ALL}{BACKSPACE}{value}");
+            field.send_keys(&keys).await.unwrap_or_else(|e| panic!("typing into the field {label:?}: {e}"));
+            return;
+        }
         let kind = field.attr("type").await.ok().flatten().unwrap_or_default();
         let typed = match (kind.as_str(), value.split('-').collect::<Vec<_>>().as_slice()) {
             ("date", [year, month, day]) => format!("{month}{day}{year}"),
@@ -265,6 +323,30 @@ impl Browser {
         };
         field.clear().await.unwrap_or_else(|e| panic!("clearing the field {label:?}: {e}"));
         field.send_keys(&typed).await.unwrap_or_else(|e| panic!("typing into the field {label:?}: {e}"));
+    }
+
+    /// Types `text` at the end of the field labelled `label`, leaving what is there (in a
+    /// live text, where others may be typing too).
+    pub async fn type_at_end(&self, label: &str, text: &str) {
+        self.wait_for_live_editor().await;
+        let field = self.field(label).await;
+        let keys = format!("{CONTROL_END}{text}");
+        field.send_keys(&keys).await.unwrap_or_else(|e| panic!("typing into the field {label:?}: {e}"));
+    }
+
+    /// The items of the list labelled `label` (by `aria-labelledby` or `aria-label`), as read.
+    pub async fn list(&self, label: &str) -> Vec<String> {
+        let script = "const [label] = arguments;
+            for (const list of document.querySelectorAll('ul, ol')) {
+                const by = list.getAttribute('aria-labelledby');
+                const named = by ? document.getElementById(by)?.innerText : list.getAttribute('aria-label');
+                if (named && named.trim() === label) return [...list.children].map(li => li.innerText.trim());
+            }
+            return null;";
+        match self.execute(script, vec![json!(label)]).await {
+            serde_json::Value::Null => self.fail(&format!("no list is labelled {label:?}")).await,
+            items => strings(&items),
+        }
     }
 
     /// Chooses the option that reads `option` in the list labelled `label`.
@@ -330,7 +412,9 @@ impl Browser {
             "//label[normalize-space(text()[1])={t} or normalize-space(.)={t}]//*[({control}) and not(@type='hidden')]"
         );
         let by_aria = format!("//*[({control}) and @aria-label={t}]");
-        self.one_of(&[by_for, inside, by_aria], &format!("a field labelled {label:?}")).await
+        // A live text: the editor's content, labelled by the field's label.
+        let live = format!("//*[@contenteditable and @aria-labelledby = //label[normalize-space(.)={t}]/@id]");
+        self.one_of(&[by_for, inside, by_aria, live], &format!("a field labelled {label:?}")).await
     }
 
     /// The one visible element found by the first of `xpaths` that finds any,

@@ -5,6 +5,7 @@
 
 use crate::common;
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use common::{As, TestApp, spawn_app, spawn_on};
@@ -17,10 +18,11 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message as Frame};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async};
 use yrs::encoding::read::Cursor;
+use yrs::sync::awareness::{AwarenessUpdate, AwarenessUpdateEntry};
 use yrs::sync::{Message, MessageReader, SyncMessage};
 use yrs::updates::decoder::{Decode, DecoderV1};
 use yrs::updates::encoder::Encode;
-use yrs::{Doc, GetString, ReadTxn, Text, Transact, Update};
+use yrs::{ClientID, Doc, GetString, ReadTxn, Text, Transact, Update};
 
 type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
@@ -248,6 +250,74 @@ async fn a_form_or_api_save_reaches_open_editors_and_is_not_undone_by_them(store
     panic!("the trigger typed live never reached the post-mortem");
 }
 
+async fn a_save_made_while_someone_types_keeps_their_typing(store: Store) {
+    let app = spawn_on(store).await;
+    let seed = app.seed().await;
+    let id = postmortem(&app, &seed.public, "The pool ran dry.").await;
+    let mut ana = join(&app, "editor", &id).await;
+    let (_, pm) = app.get(As::User("editor"), &format!("/api/v1/postmortems/{id}")).await;
+    // Ana types at the end of the summary; before it is written back, a save from a page
+    // loaded earlier changes another section, then its start.
+    ana.type_into("summary", 17, " Nobody was paged.").await;
+    ana.until_text("summary", "The pool ran dry. Nobody was paged.").await;
+    let mut bob = join(&app, "editor", &id).await;
+    bob.until_text("summary", "The pool ran dry. Nobody was paged.").await;
+    let patch = json!({"version": pm["version"], "sections": {"trigger": "A deploy of 4.12."}});
+    let (status, saved) = app.patch(As::User("admin"), &format!("/api/v1/postmortems/{id}"), patch).await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    let patch = json!({"version": saved["version"], "sections": {"summary": "The DB pool ran dry."}});
+    let (status, _) = app.patch(As::User("admin"), &format!("/api/v1/postmortems/{id}"), patch).await;
+    assert_eq!(status, StatusCode::OK);
+    // Both: the save's words, and Ana's typing after them.
+    bob.until_text("summary", "The DB pool ran dry. Nobody was paged.").await;
+    ana.socket.close(None).await.unwrap();
+    for _ in 0..100 {
+        if summary_of(&app, &id).await == "The DB pool ran dry. Nobody was paged." {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the post-mortem's summary is {:?}", summary_of(&app, &id).await);
+}
+
+async fn a_form_saved_from_a_live_editor_keeps_the_live_texts_and_saves_its_fields(store: Store) {
+    let app = spawn_on(store).await;
+    let seed = app.seed().await;
+    let id = postmortem(&app, &seed.public, "The pool ran dry.").await;
+    let path = format!("/incidents/{}/postmortem/edit", seed.public);
+    let cookie = common::sign_in(&app, "editor").await;
+    let response = common::no_redirects().get(app.url(&path)).header("cookie", &cookie).send().await.unwrap();
+    // The page edits live, with its own nonce for the editor's styles.
+    let policy = response.headers()["content-security-policy"].to_str().unwrap().to_string();
+    let html = response.text().await.unwrap();
+    assert!(html.contains(&format!("data-live=\"/api/v1/postmortems/{id}/live\"")), "{html}");
+    assert!(html.contains("data-live-text=\"root_cause.description\""));
+    let nonce = html.split("name=\"hindsight-style-nonce\" content=\"").nth(1).unwrap().split('"').next().unwrap();
+    assert!(nonce.len() >= 32 && policy.contains(&format!("style-src 'self' 'nonce-{nonce}'")), "{policy}");
+    assert!(policy.contains("default-src 'self'") && policy.contains("frame-ancestors 'none'"), "{policy}");
+    let version = html.split("name=\"version\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    // Typed live, and at once (before it is written back) the form is saved without its texts.
+    let mut ana = join(&app, "editor", &id).await;
+    ana.type_into("summary", 17, " Nobody was paged.").await;
+    // As the page does before it sends the form: its presence comes back once the server
+    // has taken in everything sent before.
+    ana.send(awareness(9, 1, "{}")).await;
+    ana.read_until(|m| state_of(m, 9).is_some()).await;
+    let form = [
+        ("csrf_token", common::csrf_token(&html)),
+        ("version", version),
+        ("root_cause.component", "db-pool".to_string()),
+        ("live", "1".to_string()),
+        ("action", "save".to_string()),
+    ];
+    let (status, _, body) = common::send_form(&app, &cookie, &path, &form).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    let (_, pm) = app.get(As::User("viewer"), &format!("/api/v1/postmortems/{id}")).await;
+    assert_eq!(pm["sections"]["summary"], "The pool ran dry. Nobody was paged.", "{pm}");
+    assert_eq!(pm["sections"]["root_cause"]["component"], "db-pool", "{pm}");
+    ana.until_text("summary", "The pool ran dry. Nobody was paged.").await;
+}
+
 async fn the_texts_are_written_back_after_a_quiet_moment_while_editors_stay(store: Store) {
     let app = spawn_on(store).await;
     let seed = app.seed().await;
@@ -334,12 +404,62 @@ async fn a_message_over_the_limit_is_not_read() {
     assert_eq!(status, StatusCode::OK);
 }
 
+/// An awareness message saying client `client` is at `state` (a JSON object).
+fn awareness(client: u64, clock: u32, state: &str) -> Message {
+    let entry = AwarenessUpdateEntry { clock, json: state.into() };
+    Message::Awareness(AwarenessUpdate { clients: HashMap::from([(ClientID::new(client), entry)]) })
+}
+
+/// The state of `client` in an awareness message, if it carries one.
+fn state_of(message: &Message, client: u64) -> Option<serde_json::Value> {
+    let Message::Awareness(update) = message else { return None };
+    let entry = update.clients.get(&ClientID::new(client))?;
+    serde_json::from_str(&entry.json).ok()
+}
+
+async fn presence_names_people_as_the_server_knows_them(store: Store) {
+    let app = spawn_on(store).await;
+    let seed = app.seed().await;
+    let id = postmortem(&app, &seed.public, "The pool ran dry.").await;
+    let mut editor = join(&app, "editor", &id).await;
+    // A page that claims to be someone else is shown by its real name, to itself too.
+    editor.send(awareness(7, 1, r#"{"user":{"name":"admin"},"cursor":null}"#)).await;
+    let echo = editor.read_until(|m| state_of(m, 7).is_some()).await;
+    let state = state_of(&echo, 7).unwrap();
+    assert_eq!(state["user"]["name"], "editor", "{state}");
+    assert_eq!(state["user"]["readOnly"], false, "{state}");
+    assert!(state["user"]["color"].as_str().is_some_and(|c| c.starts_with('#')), "{state}");
+    // Who joins later is told who is there; a viewer is shown as reading.
+    let mut viewer = Client { doc: Doc::new(), socket: connect(&app, "viewer", &id).await.unwrap() };
+    let there = viewer.read_until(|m| state_of(m, 7).is_some()).await;
+    assert_eq!(state_of(&there, 7).unwrap()["user"]["name"], "editor");
+    viewer.send(awareness(8, 1, "{}")).await;
+    let seen = editor.read_until(|m| state_of(m, 8).is_some()).await;
+    let user = &state_of(&seen, 8).unwrap()["user"];
+    assert_eq!((&user["name"], &user["readOnly"]), (&json!("viewer"), &json!(true)), "{user}");
+    // One connection cannot speak for another's client.
+    viewer.send(awareness(7, 2, r#"{"user":{"name":"viewer"},"cursor":"moved"}"#)).await;
+    viewer.send(awareness(8, 2, r#"{"cursor":"here"}"#)).await;
+    let next = editor.read_until(|m| matches!(m, Message::Awareness(_))).await;
+    assert!(state_of(&next, 7).is_none(), "a viewer changed the editor's presence");
+    assert_eq!(state_of(&next, 8).unwrap()["cursor"], "here");
+    // Who leaves is gone for the others.
+    drop(viewer);
+    let gone =
+        editor.read_until(|m| matches!(m, Message::Awareness(u) if u.clients.contains_key(&ClientID::new(8)))).await;
+    let Message::Awareness(update) = gone else { unreachable!() };
+    assert_eq!(&*update.clients[&ClientID::new(8)].json, "null");
+}
+
 on_both_databases!(
+    presence_names_people_as_the_server_knows_them,
     two_editors_typing_at_once_converge_and_the_post_mortem_gets_both,
     a_viewer_reads_live_but_their_change_is_refused,
     outsiders_and_strangers_cannot_open_the_socket,
     a_client_back_from_offline_merges_what_it_wrote,
     editors_on_two_servers_see_each_others_typing,
     a_form_or_api_save_reaches_open_editors_and_is_not_undone_by_them,
+    a_save_made_while_someone_types_keeps_their_typing,
+    a_form_saved_from_a_live_editor_keeps_the_live_texts_and_saves_its_fields,
     the_texts_are_written_back_after_a_quiet_moment_while_editors_stay,
 );

@@ -161,6 +161,27 @@ impl Draft {
         }
     }
 
+    /// Takes from `stored` each field the form did not send at all (a text whose field
+    /// the page disabled, say): a field not sent is not a field emptied.
+    pub(super) fn keep_unsent(&mut self, stored: &Draft, form: &FormFields) {
+        for def in defs() {
+            if form.all(def.key).next().is_none() {
+                self.values.insert(def.key, stored.get(def.key).to_string());
+            }
+        }
+    }
+
+    /// Takes the narrative texts from `live` (the post-mortem as stored): a form posted
+    /// from a live editor does not carry them, since they reach the post-mortem through the
+    /// live document as they are typed.
+    pub(super) fn keep_live_texts(&mut self, live: &Draft) {
+        for (path, _) in Sections::default().narrative() {
+            if let Some(key) = defs().map(|d| d.key).find(|key| *key == path) {
+                self.values.insert(key, live.get(key).to_string());
+            }
+        }
+    }
+
     /// The patch that saves this content on top of `version`, or what does not parse,
     /// each message naming the field by its label.
     pub(super) fn to_patch(&self, version: i64) -> Result<PostmortemPatch, Vec<String>> {

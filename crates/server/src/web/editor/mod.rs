@@ -31,7 +31,7 @@ use std::collections::BTreeSet;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use hindsight_core::{Certainty, DamageControlStatus, NewPostmortem, PostmortemPatch, PostmortemStatus};
 
@@ -94,6 +94,9 @@ struct FieldView {
     /// Narrative text only.
     lint: Option<LintView>,
     merge: Option<MergeView>,
+    /// The live document's text this field shows (`root_cause.description`), for a
+    /// narrative text of a post-mortem open for live editing.
+    live: Option<&'static str>,
 }
 
 /// One section of the form as shown.
@@ -173,6 +176,48 @@ struct EditorPage {
     wording_reason: String,
     /// The anchor of the first field with findings.
     first_finding: String,
+    /// Live editing, once the post-mortem is started.
+    live: Option<LiveView>,
+}
+
+/// What the page's script needs to edit the post-mortem live.
+struct LiveView {
+    /// The live document's WebSocket path.
+    url: String,
+    /// This answer's nonce for the editor's styles (CodeMirror writes a `<style>` element).
+    nonce: String,
+}
+
+impl LiveView {
+    fn of(postmortem_id: &str) -> LiveView {
+        LiveView {
+            url: format!("/api/v1/postmortems/{postmortem_id}/live"),
+            nonce: format!("{:032x}", rand::random::<u128>()),
+        }
+    }
+
+    /// The page's content security policy: the site's, with the editor's styles allowed by
+    /// nonce and style attributes allowed (the colours of other people's selections).
+    fn policy(&self) -> HeaderValue {
+        let policy = format!(
+            "default-src 'self'; style-src 'self' 'nonce-{}'; style-src-attr 'unsafe-inline'; \
+             frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+            self.nonce
+        );
+        HeaderValue::from_str(&policy).unwrap_or_else(|_| HeaderValue::from_static(crate::CONTENT_SECURITY_POLICY))
+    }
+}
+
+impl EditorPage {
+    /// The page with `status` and, when it edits live, its own content security policy.
+    fn respond(self, status: StatusCode) -> Response {
+        let policy = self.live.as_ref().map(LiveView::policy);
+        let mut response = (status, self).into_response();
+        if let Some(policy) = policy {
+            response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, policy);
+        }
+        response
+    }
 }
 
 /// What the page shows besides the stored state.
@@ -214,8 +259,11 @@ async fn render(state: &AppState, chrome: Chrome, evidence: &Evidence, shown: Sh
         findings_total: 0,
         wording_reason: shown.wording_reason.clone(),
         first_finding: String::new(),
+        live: None,
     };
     let Some(pm) = &evidence.postmortem else { return Ok(page) };
+    page.live = Some(LiveView::of(&pm.id));
+    let narrative = pm.sections.narrative().map(|(path, _)| path);
     let names = analysis::known_names(&state.store, Some(incident)).await?;
     let draft = shown.draft.unwrap_or_else(|| Draft::of(pm));
     let merge_of = |key: &str| shown.conflicts.iter().find(|c| c.key == key).map(MergeView::of);
@@ -276,6 +324,7 @@ async fn render(state: &AppState, chrome: Chrome, evidence: &Evidence, shown: Sh
                     inputmode,
                     lint,
                     merge: merge_of(def.key),
+                    live: narrative.iter().find(|path| **path == def.key).copied(),
                 }
             })
             .collect();
@@ -403,7 +452,7 @@ pub async fn edit(
 ) -> Result<Response, PageError> {
     let evidence = analysis::gather(&state.store, &caller.viewer, handle.number).await?;
     let chrome = Chrome::of(&caller).with_notice(notice);
-    Ok(render(&state, chrome, &evidence, Shown::default()).await?.into_response())
+    Ok(render(&state, chrome, &evidence, Shown::default()).await?.respond(StatusCode::OK))
 }
 
 /// Saves the form (`action=save`), then makes the review move the button asked for
@@ -431,10 +480,16 @@ pub async fn save(
             Err(e) => Err(e.into()),
         };
     }
-    let evidence = analysis::gather(&state.store, &caller.viewer, number).await?;
-    let Some(current) = evidence.postmortem.clone() else {
+    let mut evidence = analysis::gather(&state.store, &caller.viewer, number).await?;
+    let Some(mut current) = evidence.postmortem.clone() else {
         return Ok(see_other_with_notice(&path, "This incident has no post-mortem yet: start it first."));
     };
+    // A form from a live editor: its texts are in the live document, written in first.
+    let live = form.get("live") == "1";
+    if live && state.rooms.flush(&state.store, &caller.actor(), &current.id).await? {
+        evidence = analysis::gather(&state.store, &caller.viewer, number).await?;
+        current = evidence.postmortem.clone().unwrap_or(current);
+    }
     let Ok(version) = form.get("version").trim().parse::<i64>() else {
         return Err(PageError::new(
             StatusCode::BAD_REQUEST,
@@ -442,7 +497,11 @@ pub async fn save(
         ));
     };
     let mut mine = Draft::from_form(&form);
+    mine.keep_unsent(&Draft::of(&current), &form);
     mine.resolve(&Draft::of(&current), &form);
+    if live {
+        mine.keep_live_texts(&Draft::of(&current));
+    }
     let refused = |errors: Vec<String>, draft: Draft, version: i64| Shown {
         draft: Some(draft),
         version: Some(version),
@@ -453,7 +512,7 @@ pub async fn save(
         Ok(patch) => patch,
         Err(errors) => {
             let page = render(&state, Chrome::of(&caller), &evidence, refused(errors, mine, version)).await?;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+            return Ok(page.respond(StatusCode::UNPROCESSABLE_ENTITY));
         }
     };
     let saved = match hindsight_app::postmortems::change(&state.store, &caller.actor(), &current.id, patch.clone())
@@ -468,6 +527,11 @@ pub async fn save(
             };
             let history = state.store.postmortem_history(&caller.viewer, &now.id).await?;
             let base = now.at_version(&history, version).map(|pm| Draft::of(&pm));
+            let mut patch = patch.clone();
+            if live {
+                mine.keep_live_texts(&Draft::of(&now));
+                patch = mine.to_patch(now.version).unwrap_or(patch);
+            }
             let found = conflicts(base.as_ref(), &Draft::of(&now), &mine);
             let retried = if found.is_empty() {
                 // Nothing this form edits was changed by anyone else: save on top of theirs.
@@ -510,14 +574,14 @@ pub async fn save(
                         ..Shown::default()
                     };
                     let page = render(&state, Chrome::of(&caller), &evidence, shown).await?;
-                    return Ok((StatusCode::CONFLICT, page).into_response());
+                    return Ok(page.respond(StatusCode::CONFLICT));
                 }
             }
         }
         Err(ApiError::Invalid(invalid)) => {
             let errors = invalid.0.iter().map(|e| format!("{}: {}", label_of(&e.field), e.message)).collect();
             let page = render(&state, Chrome::of(&caller), &evidence, refused(errors, mine, version)).await?;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+            return Ok(page.respond(StatusCode::UNPROCESSABLE_ENTITY));
         }
         Err(e) => return Err(e.into()),
     };
@@ -544,7 +608,7 @@ pub async fn save(
                 if open == 1 { "is" } else { "are" }
             )];
             let page = render(&state, Chrome::of(&caller), &evidence, Shown { errors, ..Shown::default() }).await?;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+            return Ok(page.respond(StatusCode::UNPROCESSABLE_ENTITY));
         }
         if open > 0 {
             reason = Some(format!("Submitted for review with {findings} open: {why}"));
@@ -583,7 +647,7 @@ pub async fn save(
             )];
             errors.extend(invalid.0.iter().map(|e| format!("{}: {}", label_of(&e.field), e.message)));
             let page = render(&state, Chrome::of(&caller), &evidence, Shown { errors, ..Shown::default() }).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+            Ok(page.respond(StatusCode::UNPROCESSABLE_ENTITY))
         }
         Err(e) => Err(e.into()),
     }

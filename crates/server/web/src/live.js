@@ -1,0 +1,239 @@
+// The live editor: each narrative section of the post-mortem becomes a CodeMirror editor
+// bound to one text of the post-mortem's Yjs document, kept in step with everyone else's
+// over the y-websocket protocol (GET /api/v1/postmortems/{id}/live). The page says who is
+// here and whether it is connected; edits made offline merge when the connection returns.
+// Without this script (or without WebSocket) the page is the plain form it was.
+import * as Y from "yjs";
+import { WebsocketProvider } from "y-websocket";
+import * as awarenessProtocol from "y-protocols/awareness";
+import * as decoding from "lib0/decoding";
+import { EditorState } from "@codemirror/state";
+import { EditorView, drawSelection, keymap } from "@codemirror/view";
+import { defaultKeymap } from "@codemirror/commands";
+import { yCollab, yUndoManagerKeymap } from "y-codemirror.next";
+
+const MESSAGE_AWARENESS = 1;
+const MESSAGE_AUTH = 2;
+
+// How long a save waits for the server to confirm it holds every change sent before.
+const SAVE_WAIT_MS = 3000;
+
+function ready(fn) {
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", fn);
+  else fn();
+}
+
+// The edit that turns `from` into `to`: [start, deleted length, inserted text].
+function smallestEdit(from, to) {
+  let start = 0;
+  while (start < from.length && start < to.length && from[start] === to[start]) start++;
+  let end = 0;
+  while (end < from.length - start && end < to.length - start && from[from.length - 1 - end] === to[to.length - 1 - end]) end++;
+  return [start, from.length - start - end, to.slice(start, to.length - end)];
+}
+
+ready(function () {
+  const form = document.getElementById("editor");
+  if (!form || !form.dataset.live || !("WebSocket" in window)) return;
+  const areas = Array.from(form.querySelectorAll("textarea[data-live-text]"));
+  const bar = form.querySelector(".live-bar");
+  const status = bar && bar.querySelector(".live-status");
+  const people = bar && bar.querySelector(".live-people ul");
+  if (!areas.length || !bar) return;
+  const nonceMeta = document.querySelector('meta[name="hindsight-style-nonce"]');
+  const nonce = nonceMeta ? nonceMeta.content : "";
+  const readOnly = !form.querySelector('button[name="action"][value="save"]');
+
+  const doc = new Y.Doc();
+  const address = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + form.dataset.live;
+  const cut = address.lastIndexOf("/");
+  // Every change goes through the server, which checks who may make it: no shortcut
+  // between tabs of one browser.
+  const provider = new WebsocketProvider(address.slice(0, cut), address.slice(cut + 1), doc, { disableBc: true });
+  const awareness = provider.awareness;
+  // A state at clock 0 is the one every new client starts with, and others ignore it: say
+  // something, so that this page counts as here from the start.
+  awareness.setLocalState({ since: Date.now() });
+
+  // ---- what the page says about the connection ----
+  let live = false; // the editors are up (after the first sync)
+  let synced = false;
+  let offlineEdits = false; // changed here while not connected, not yet merged
+  let refused = "";
+  function say() {
+    let words;
+    if (refused) words = "Your last change was refused (" + refused + "). Reload the page to see the post-mortem as it is.";
+    else if (!live) words = "Connecting to the live editor…";
+    else if (!provider.wsconnected) words = "Offline: keep typing, your changes are kept here and merge when the connection returns.";
+    else if (!synced) words = "Reconnected: merging changes…";
+    else words = readOnly ? "Live: you see changes as they are typed." : "Live: your changes are saved as you type and everyone here sees them.";
+    status.textContent = words;
+    bar.classList.toggle("offline", live && !provider.wsconnected);
+  }
+  bar.hidden = false;
+  say();
+
+  provider.on("status", function () {
+    if (!provider.wsconnected) synced = false;
+    say();
+  });
+  provider.on("sync", function (isSynced) {
+    synced = isSynced;
+    if (isSynced) {
+      offlineEdits = false;
+      if (!live) goLive();
+    }
+    say();
+  });
+  doc.on("update", function (_update, origin) {
+    if (origin !== provider && !provider.wsconnected) offlineEdits = true;
+  });
+
+  // A refused change: said on the page (the server names the reason).
+  provider.messageHandlers[MESSAGE_AUTH] = function (_encoder, decoder) {
+    if (decoding.readVarUint(decoder) === 0) {
+      refused = decoding.readVarString(decoder);
+      say();
+    }
+  };
+
+  // The server answers every awareness message, ours too: seeing ours come back means it
+  // has taken in everything sent before it.
+  let echoed = 0;
+  let waiting = [];
+  const applyAwareness = provider.messageHandlers[MESSAGE_AWARENESS];
+  provider.messageHandlers[MESSAGE_AWARENESS] = function (encoder, decoder, p, emitSynced, type) {
+    const update = decoding.readVarUint8Array(decoder);
+    const entries = decoding.createDecoder(update);
+    for (let n = decoding.readVarUint(entries); n > 0; n--) {
+      const client = decoding.readVarUint(entries);
+      const clock = decoding.readVarUint(entries);
+      decoding.readVarString(entries);
+      if (client === doc.clientID && clock > echoed) echoed = clock;
+    }
+    waiting = waiting.filter(function (w) { return w.clock > echoed || (w.done(), false); });
+    awarenessProtocol.applyAwarenessUpdate(awareness, update, p);
+  };
+  function serverHasAll() {
+    return new Promise(function (resolve) {
+      awareness.setLocalStateField("sent", Date.now());
+      const meta = awareness.meta.get(doc.clientID);
+      const clock = meta ? meta.clock : 0;
+      if (clock <= echoed) return resolve(true);
+      const wait = { clock: clock, done: function () { resolve(true); } };
+      waiting.push(wait);
+      setTimeout(function () { resolve(false); }, SAVE_WAIT_MS);
+    });
+  }
+
+  // ---- who is here ----
+  function showPeople() {
+    const seen = new Map();
+    awareness.getStates().forEach(function (state, client) {
+      if (client === doc.clientID || !state.user || !state.user.name) return;
+      seen.set(state.user.name, state.user);
+    });
+    people.textContent = "";
+    const me = document.createElement("li");
+    me.textContent = "you";
+    people.appendChild(me);
+    seen.forEach(function (user, name) {
+      const item = document.createElement("li");
+      item.className = "live-person";
+      const dot = document.createElement("span");
+      dot.className = "live-dot";
+      dot.setAttribute("aria-hidden", "true");
+      dot.style.backgroundColor = user.color || "#555";
+      item.appendChild(dot);
+      item.appendChild(document.createTextNode(name + (user.readOnly ? " (reading)" : "")));
+      people.appendChild(item);
+    });
+  }
+  awareness.on("change", showPeople);
+  showPeople();
+
+  // ---- the editors ----
+  function goLive() {
+    live = true;
+    areas.forEach(function (area) {
+      const ytext = doc.getText(area.dataset.liveText);
+      // Typed into the plain field before the document arrived: kept, if nobody changed
+      // the text meanwhile.
+      const typed = area.value.replace(/\r\n/g, "\n");
+      const loaded = area.defaultValue.replace(/\r\n/g, "\n");
+      if (!readOnly && typed !== loaded && ytext.toString() === loaded) {
+        const [at, cutLength, put] = smallestEdit(loaded, typed);
+        doc.transact(function () {
+          if (cutLength) ytext.delete(at, cutLength);
+          if (put) ytext.insert(at, put);
+        });
+      }
+      const label = document.getElementById(area.id + "-label");
+      const attributes = { "aria-multiline": "true" };
+      if (label) attributes["aria-labelledby"] = label.id;
+      const describedBy = area.getAttribute("aria-describedby");
+      if (describedBy) attributes["aria-describedby"] = describedBy;
+      const host = document.createElement("div");
+      host.className = "live-text";
+      host.style.setProperty("--rows", area.rows);
+      area.after(host);
+      const view = new EditorView({
+        parent: host,
+        state: EditorState.create({
+          doc: ytext.toString(),
+          extensions: [
+            keymap.of([...yUndoManagerKeymap, ...defaultKeymap]),
+            drawSelection(),
+            EditorView.lineWrapping,
+            EditorView.cspNonce.of(nonce),
+            EditorView.contentAttributes.of(attributes),
+            EditorState.readOnly.of(readOnly),
+            EditorView.editable.of(!readOnly),
+            yCollab(ytext, awareness),
+          ],
+        }),
+      });
+      if (label) label.addEventListener("click", function () { view.focus(); });
+      // The plain field follows the document, for the wording check and for a save made
+      // while offline; it is not sent with the form while the editor is live.
+      area.hidden = true;
+      area.disabled = true;
+      area.value = ytext.toString();
+      ytext.observe(function () {
+        area.value = ytext.toString();
+        area.dispatchEvent(new CustomEvent("hindsight:text", { bubbles: true }));
+      });
+    });
+    const help = form.querySelector("[data-live-help]");
+    if (help) help.textContent = help.dataset.liveHelp;
+    const flag = document.createElement("input");
+    flag.type = "hidden";
+    flag.name = "live";
+    flag.value = "1";
+    form.appendChild(flag);
+  }
+
+  // ---- saving the other fields ----
+  // Connected: the server is asked to confirm it holds every change first, then the form
+  // goes without the texts. Offline: the texts go with the form, as without this script,
+  // and merge into the live document there.
+  let confirmed = false;
+  form.addEventListener("submit", function (event) {
+    if (!live || confirmed) return;
+    const flag = form.querySelector('input[name="live"]');
+    if (!provider.wsconnected || !synced) {
+      areas.forEach(function (area) { area.disabled = false; });
+      if (flag) flag.remove();
+      return;
+    }
+    event.preventDefault();
+    const submitter = event.submitter;
+    serverHasAll().then(function () {
+      confirmed = true;
+      form.requestSubmit(submitter || undefined);
+    });
+  });
+  window.addEventListener("beforeunload", function (event) {
+    if (offlineEdits && !confirmed) { event.preventDefault(); event.returnValue = ""; }
+  });
+});
