@@ -12,6 +12,7 @@
 pub mod accounts;
 mod actor;
 pub mod analysis;
+pub mod comments;
 mod error;
 pub mod imports;
 pub mod incidents;

@@ -56,6 +56,10 @@ pub enum DomainEvent {
     ActionItemClosed { incident: String, action_item: String, status: ActionItemStatus },
     /// A closed action item was opened again.
     ActionItemReopened { incident: String, action_item: String, status: ActionItemStatus },
+    /// Someone commented on a post-mortem; `mentions` are the usernames it names.
+    CommentAdded { incident: String, postmortem: String, comment: String, mentions: Vec<String> },
+    /// A comment thread was resolved (`resolved`) or opened again.
+    CommentResolved { incident: String, postmortem: String, comment: String, resolved: bool },
 }
 
 impl DomainEvent {
@@ -74,6 +78,8 @@ impl DomainEvent {
             DomainEvent::ActionItemReassigned { .. } => "action_item_reassigned",
             DomainEvent::ActionItemClosed { .. } => "action_item_closed",
             DomainEvent::ActionItemReopened { .. } => "action_item_reopened",
+            DomainEvent::CommentAdded { .. } => "comment_added",
+            DomainEvent::CommentResolved { .. } => "comment_resolved",
         }
     }
 
@@ -92,7 +98,9 @@ impl DomainEvent {
             | DomainEvent::ActionItemCreated { incident, .. }
             | DomainEvent::ActionItemReassigned { incident, .. }
             | DomainEvent::ActionItemClosed { incident, .. }
-            | DomainEvent::ActionItemReopened { incident, .. } => incident,
+            | DomainEvent::ActionItemReopened { incident, .. }
+            | DomainEvent::CommentAdded { incident, .. }
+            | DomainEvent::CommentResolved { incident, .. } => incident,
         }
     }
 }

@@ -14,6 +14,7 @@
 mod accounts;
 mod action_items;
 mod audit;
+mod comments;
 mod duplicate_check;
 mod error;
 mod incidents;

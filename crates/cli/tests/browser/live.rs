@@ -1,6 +1,7 @@
 //! Writing one post-mortem together: two people type in the same section at once and
 //! each ends with the text holding both; each sees the other in the editor; a save made
-//! without JavaScript, through the plain form, reaches the editors still open.
+//! without JavaScript, through the plain form, reaches the editors still open; a comment
+//! on some words stays on them while the text around them changes.
 
 use std::time::{Duration, Instant};
 
@@ -8,7 +9,7 @@ use hindsight_core::Role;
 
 use super::app::{App, DEMO_PASSWORD};
 use super::demo;
-use super::page::Browser;
+use super::page::{Browser, CONTROL_END, CONTROL_HOME, LEFT, RELEASE, SHIFT};
 
 #[tokio::test]
 async fn two_people_type_in_one_section_at_once_and_a_form_save_reaches_them() {
@@ -39,8 +40,12 @@ async fn two_people_type_in_one_section_at_once_and_a_form_save_reaches_them() {
     let before = one.value("Summary").await;
     let (mine, theirs) = (" Typed by the first editor.", " And by the second one.");
     tokio::join!(one.type_at_end("Summary", mine), two.type_at_end("Summary", theirs));
-    let text = converged(&one, &two, "Summary", &[mine.trim(), theirs.trim()]).await;
-    assert!(text.starts_with(before.trim_end()), "the text before the typing changed: {text:?}");
+    // Typed at one place at once, the two may interleave, but every keystroke of each is
+    // there, in the order typed, after the text that was there before.
+    let text = converged(&one, &two, "Summary", |text| {
+        text.strip_prefix(before.as_str()).is_some_and(|typed| interleaves(typed, mine, theirs))
+    })
+    .await;
     one.screenshot("live-typed-at-once").await;
 
     // The post-mortem holds it once the typing is quiet, as the API reads it.
@@ -58,8 +63,8 @@ async fn two_people_type_in_one_section_at_once_and_a_form_save_reaches_them() {
     plain.fill("Summary", &format!("{text}{added}")).await;
     plain.click_first("Save").await;
     plain.wait_for_text("Saved as version").await;
-    let text = converged(&one, &two, "Summary", &[mine.trim(), theirs.trim(), added.trim()]).await;
-    assert!(text.ends_with(added), "the form's words are not where it put them: {text:?}");
+    let saved = format!("{text}{added}");
+    converged(&one, &two, "Summary", |now| now == saved).await;
     two.screenshot("live-form-save-arrived").await;
 
     // The one who leaves is gone from the other's list.
@@ -84,18 +89,51 @@ async fn wait_for_item(browser: &Browser, label: &str, item: &str) {
     }
 }
 
-/// Waits until the field labelled `label` reads the same in both browsers and holds every
-/// one of `words`; answers that text.
-async fn converged(one: &Browser, two: &Browser, label: &str, words: &[&str]) -> String {
+/// Waits until the field labelled `label` reads the same in both browsers and `done` says
+/// so of it; answers that text.
+async fn converged(one: &Browser, two: &Browser, label: &str, done: impl Fn(&str) -> bool) -> String {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let (a, b) = (one.value(label).await, two.value(label).await);
-        if a == b && words.iter().all(|w| a.contains(w)) {
+        if a == b && done(&a) {
             return a;
         }
         assert!(Instant::now() < deadline, "the two editors did not agree within 10 s:\n{a:?}\n{b:?}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+/// Whether `text` is `a` and `b` interleaved: every character of each, in its order, and
+/// nothing else.
+fn interleaves(text: &str, a: &str, b: &str) -> bool {
+    let (text, a, b): (Vec<char>, Vec<char>, Vec<char>) =
+        (text.chars().collect(), a.chars().collect(), b.chars().collect());
+    if text.len() != a.len() + b.len() {
+        return false;
+    }
+    // can[j]: the first i + j characters of text are a[..i] and b[..j] interleaved.
+    let mut can = vec![false; b.len() + 1];
+    for i in 0..=a.len() {
+        for j in 0..=b.len() {
+            can[j] = match (i, j) {
+                (0, 0) => true,
+                _ => {
+                    let from_a = i > 0 && can[j] && a[i - 1] == text[i + j - 1];
+                    let from_b = j > 0 && can[j - 1] && b[j - 1] == text[i + j - 1];
+                    from_a || from_b
+                }
+            };
+        }
+    }
+    can[b.len()]
+}
+
+#[test]
+fn interleaving_keeps_each_ones_order() {
+    assert!(interleaves("Tabyc", "Ty", "abc"));
+    assert!(interleaves("xy", "xy", ""));
+    assert!(!interleaves("yx", "xy", ""));
+    assert!(!interleaves("xyz", "xy", ""));
 }
 
 /// Waits until the stored post-mortem's summary satisfies `done`; answers it.
@@ -111,5 +149,82 @@ async fn wait_for_summary(app: &App, token: &str, handle: &str, done: impl Fn(&s
         }
         assert!(Instant::now() < deadline, "the stored summary did not follow within 10 s: {summary:?}");
         tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_comment_stays_on_its_words_while_the_text_around_them_changes() {
+    let Some(app) = App::with_demo_data().await else { return };
+    let data = demo::data();
+    let first = demo::user_with(&data, Role::Editor);
+    let second = demo::other_user_with(&data, Role::Editor, first);
+    let incident = &demo::incident_with_postmortem(&data).incident;
+    let (one, two) = (app.open_browser().await, app.open_browser().await);
+    one.sign_in(first, DEMO_PASSWORD).await;
+    two.sign_in(second, DEMO_PASSWORD).await;
+    one.go_to("/incidents").await;
+    one.click(&incident.title).await;
+    one.wait_for_text("Response times").await;
+    let editor = format!("{}/postmortem/edit", one.path().await);
+    one.go_to(&editor).await;
+    one.wait_for_text("Live: your changes are saved as you type").await;
+
+    // Words typed and selected: the comment form offers them.
+    one.type_at_end("Summary", " Check the DNS record").await;
+    one.keys("Summary", &format!("{SHIFT}{}{RELEASE}", LEFT.repeat(10))).await;
+    one.wait_for_text("On Summary: “DNS record”").await;
+    one.fill("New comment", &format!("Is the record's TTL the cause, @{second}?")).await;
+    one.click("Comment").await;
+    one.wait_for_text("Comment added.").await;
+    one.wait_for_text("Live: your changes are saved as you type").await;
+    assert_eq!(marked(&one).await, "DNS record");
+    one.screenshot("live-comment").await;
+
+    // Someone else writes before the words, then inside them: the comment stays on them.
+    two.go_to(&editor).await;
+    two.wait_for_text("Live: your changes are saved as you type").await;
+    two.keys("Summary", &format!("{CONTROL_HOME}Earlier: ")).await;
+    wait_until(&one, "the text before the words to change", |one| async move {
+        one.value("Summary").await.starts_with("Earlier: ")
+    })
+    .await;
+    assert_eq!(marked(&one).await, "DNS record");
+    assert!(one.section("Discussion").await.contains("DNS record"));
+    two.keys("Summary", &format!("{CONTROL_END}{}A ", LEFT.repeat(6))).await;
+    wait_until(&one, "the words to read DNS A record", |one| async move {
+        marked(one).await == "DNS A record" && one.section("Discussion").await.contains("On Summary: DNS A record")
+    })
+    .await;
+    one.screenshot("live-comment-followed").await;
+
+    // Resolved, the thread says by whom and its words are no longer marked.
+    one.click("Resolve").await;
+    one.wait_for_text("Resolved.").await;
+    assert!(one.section("Discussion").await.contains(&format!("Resolved by {first}")));
+    one.wait_for_text("Live: your changes are saved as you type").await;
+    assert_eq!(marked(&one).await, "");
+}
+
+/// The words the live editor marks as commented on, run together (without the carets
+/// of other people that may stand among them).
+async fn marked(browser: &Browser) -> String {
+    let script = "return [...document.querySelectorAll('.cm-comment')].map(mark => {
+            const words = mark.cloneNode(true);
+            words.querySelectorAll('.cm-ySelectionCaret').forEach(caret => caret.remove());
+            return words.textContent;
+        }).join('');";
+    browser.execute(script, vec![]).await.as_str().unwrap_or_default().to_string()
+}
+
+/// Waits until `done` says so of the page, for at most 10 s; fails naming `what`.
+async fn wait_until<'a, F, Fut>(browser: &'a Browser, what: &str, done: F)
+where
+    F: Fn(&'a Browser) -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !done(browser).await {
+        assert!(Instant::now() < deadline, "waited 10 s for {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }

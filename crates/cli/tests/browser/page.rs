@@ -24,7 +24,13 @@ use super::chromedriver::Chromedriver;
 const SELECT_ALL: &str = "\u{E009}a\u{E000}";
 const BACKSPACE: &str = "\u{E003}";
 /// Control-End (the end of a text) then releasing every modifier.
-const CONTROL_END: &str = "\u{E009}\u{E010}\u{E000}";
+pub const CONTROL_END: &str = "\u{E009}\u{E010}\u{E000}";
+/// Control-Home (the start of a text) then releasing every modifier.
+pub const CONTROL_HOME: &str = "\u{E009}\u{E011}\u{E000}";
+/// WebDriver's Shift (held until [`RELEASE`]), arrow left, and releasing every modifier.
+pub const SHIFT: &str = "\u{E008}";
+pub const LEFT: &str = "\u{E012}";
+pub const RELEASE: &str = "\u{E000}";
 
 /// The text of a live editor (its content element is `arguments[0]`), read from the plain
 /// field that follows it (the editor's own lines hold other people's cursors too).
@@ -332,6 +338,14 @@ impl Browser {
         let field = self.field(label).await;
         let keys = format!("{CONTROL_END}{text}");
         field.send_keys(&keys).await.unwrap_or_else(|e| panic!("typing into the field {label:?}: {e}"));
+    }
+
+    /// Presses `keys` (WebDriver key codes among them, e.g. [`CONTROL_HOME`]) in the field
+    /// labelled `label`, from where its caret is.
+    pub async fn keys(&self, label: &str, keys: &str) {
+        self.wait_for_live_editor().await;
+        let field = self.field(label).await;
+        field.send_keys(keys).await.unwrap_or_else(|e| panic!("pressing keys in the field {label:?}: {e}"));
     }
 
     /// The items of the list labelled `label` (by `aria-labelledby` or `aria-label`), as read.

@@ -3,12 +3,14 @@
 
 mod account;
 mod action_item;
+mod comment;
 mod incident;
 mod postmortem;
 mod timeline;
 
 pub use account::*;
 pub use action_item::*;
+pub use comment::*;
 pub use incident::*;
 pub use postmortem::*;
 pub use timeline::*;

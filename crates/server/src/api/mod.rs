@@ -4,6 +4,7 @@
 pub(crate) mod accounts;
 mod action_items;
 mod audit;
+mod comments;
 mod health;
 pub mod imports;
 pub(crate) mod incidents;
@@ -95,6 +96,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         // A WebSocket (y-websocket protocol), outside the OpenAPI document: see collab.rs.
         .route("/api/v1/postmortems/{id}/live", axum::routing::get(crate::collab::live))
         .routes(routes!(postmortems::lint_text))
+        .routes(routes!(comments::list, comments::create))
+        .routes(routes!(comments::resolve))
+        .routes(routes!(comments::reopen))
         .routes(routes!(action_items::list))
         .routes(routes!(action_items::create))
         .routes(routes!(action_items::get, action_items::update, action_items::delete))

@@ -51,6 +51,7 @@ pub fn router() -> Router<AppState> {
         .route("/incidents/{handle}", get(incidents::incident))
         .route("/incidents/{handle}/edit", get(incident_edit::form).post(incident_edit::save))
         .route("/incidents/{handle}/postmortem/edit", get(editor::edit).post(editor::save))
+        .route("/incidents/{handle}/postmortem/comments", post(editor::comment))
         .route("/action-items", get(action_items::board))
         .route("/action-items/{id}", get(action_items::item).post(action_items::save_item))
         .route("/action-items/{id}/status", post(action_items::change_status))

@@ -10,6 +10,7 @@
 mod common;
 
 mod api;
+mod comments;
 mod defences;
 mod extremes;
 mod imports;

@@ -2,13 +2,16 @@
 // bound to one text of the post-mortem's Yjs document, kept in step with everyone else's
 // over the y-websocket protocol (GET /api/v1/postmortems/{id}/live). The page says who is
 // here and whether it is connected; edits made offline merge when the connection returns.
-// Without this script (or without WebSocket) the page is the plain form it was.
+// Comments in the discussion beside it are anchored to words of a section, marked in the
+// editor and followed as the text around them changes; selecting words offers them to the
+// new-comment form. Without this script (or without WebSocket) the page is the plain form
+// it was.
 import * as Y from "yjs";
 import { WebsocketProvider } from "y-websocket";
 import * as awarenessProtocol from "y-protocols/awareness";
 import * as decoding from "lib0/decoding";
 import { EditorState } from "@codemirror/state";
-import { EditorView, drawSelection, keymap } from "@codemirror/view";
+import { Decoration, EditorView, drawSelection, keymap } from "@codemirror/view";
 import { defaultKeymap } from "@codemirror/commands";
 import { yCollab, yUndoManagerKeymap } from "y-codemirror.next";
 
@@ -21,6 +24,18 @@ const SAVE_WAIT_MS = 3000;
 function ready(fn) {
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", fn);
   else fn();
+}
+
+// Relative positions (where a comment's words start and end) in and out of base64.
+function encodePosition(position) {
+  return btoa(String.fromCharCode.apply(null, Y.encodeRelativePosition(position)));
+}
+function decodePosition(base64) {
+  try {
+    return Y.decodeRelativePosition(Uint8Array.from(atob(base64), function (c) { return c.charCodeAt(0); }));
+  } catch (_) {
+    return null;
+  }
 }
 
 // The edit that turns `from` into `to`: [start, deleted length, inserted text].
@@ -152,6 +167,69 @@ ready(function () {
   awareness.on("change", showPeople);
   showPeople();
 
+  // ---- the discussion's anchors ----
+  // Open threads anchored in a section: their positions, and the quote the page shows.
+  const threads = Array.from(document.querySelectorAll(".discussion .thread[data-section]:not(.resolved)"))
+    .map(function (el) {
+      return {
+        section: el.dataset.section,
+        start: decodePosition(el.dataset.start),
+        end: decodePosition(el.dataset.end),
+        quote: el.querySelector(".thread-quote"),
+      };
+    })
+    .filter(function (t) { return t.start && t.end; });
+  // Where a thread's words are now in `ytext`, or null when they are gone.
+  function rangeOf(thread, ytext) {
+    const start = Y.createAbsolutePositionFromRelativePosition(thread.start, doc);
+    const end = Y.createAbsolutePositionFromRelativePosition(thread.end, doc);
+    if (!start || !end || start.type !== ytext || end.type !== ytext || start.index >= end.index) return null;
+    return [start.index, end.index];
+  }
+  const commentMark = Decoration.mark({ class: "cm-comment" });
+  function commentMarks(section, ytext) {
+    return EditorView.decorations.of(function () {
+      const ranges = [];
+      threads.forEach(function (t) {
+        const range = t.section === section && rangeOf(t, ytext);
+        if (range) ranges.push(commentMark.range(range[0], range[1]));
+      });
+      return Decoration.set(ranges, true);
+    });
+  }
+  function showQuotes(section, ytext) {
+    const text = ytext.toString();
+    threads.forEach(function (t) {
+      if (t.section !== section || !t.quote) return;
+      const range = rangeOf(t, ytext);
+      if (range) t.quote.textContent = text.slice(range[0], range[1]);
+      t.quote.classList.toggle("gone", !range);
+    });
+  }
+
+  // The new-comment form takes the words selected in a section.
+  const newComment = document.querySelector(".discussion .new-comment");
+  function offerSelection(section, label, ytext, state) {
+    if (!newComment) return;
+    const field = function (name) { return newComment.querySelector('input[name="' + name + '"]'); };
+    const on = newComment.querySelector(".comment-on");
+    const selection = state.selection.main;
+    if (selection.empty) {
+      ["anchor_section", "anchor_start", "anchor_end", "anchor_quote"].forEach(function (n) { field(n).value = ""; });
+      on.hidden = true;
+      return;
+    }
+    const quote = state.sliceDoc(selection.from, selection.to).slice(0, 1000);
+    field("anchor_section").value = section;
+    // The start stays with the first word, the end with the last: typing just before or
+    // after the words does not grow the range.
+    field("anchor_start").value = encodePosition(Y.createRelativePositionFromTypeIndex(ytext, selection.from, 0));
+    field("anchor_end").value = encodePosition(Y.createRelativePositionFromTypeIndex(ytext, selection.to, -1));
+    field("anchor_quote").value = quote;
+    on.textContent = "On " + label + ": “" + quote + "”";
+    on.hidden = false;
+  }
+
   // ---- the editors ----
   function goLive() {
     live = true;
@@ -190,6 +268,12 @@ ready(function () {
             EditorState.readOnly.of(readOnly),
             EditorView.editable.of(!readOnly),
             yCollab(ytext, awareness),
+            commentMarks(area.dataset.liveText, ytext),
+            EditorView.updateListener.of(function (update) {
+              if (update.selectionSet && update.view.hasFocus) {
+                offerSelection(area.dataset.liveText, label ? label.textContent : area.dataset.liveText, ytext, update.state);
+              }
+            }),
           ],
         }),
       });
@@ -199,9 +283,11 @@ ready(function () {
       area.hidden = true;
       area.disabled = true;
       area.value = ytext.toString();
+      showQuotes(area.dataset.liveText, ytext);
       ytext.observe(function () {
         area.value = ytext.toString();
         area.dispatchEvent(new CustomEvent("hindsight:text", { bubbles: true }));
+        showQuotes(area.dataset.liveText, ytext);
       });
     });
     const help = form.querySelector("[data-live-help]");

@@ -19,12 +19,16 @@
 //!
 //! `guidance.rs` holds what the page says about each field, `draft.rs` the form as posted
 //! and shown, `merge.rs` what a stale save shows, `marks.rs` the wording findings marked in
-//! the text; this module renders the page and answers the requests.
+//! the text, `discussion.rs` the comments beside it; this module renders the page and
+//! answers the requests.
 
+mod discussion;
 mod draft;
 mod guidance;
 mod marks;
 mod merge;
+
+pub use discussion::post as comment;
 
 use std::collections::BTreeSet;
 
@@ -37,6 +41,7 @@ use hindsight_core::{Certainty, DamageControlStatus, NewPostmortem, PostmortemPa
 
 use super::kit::{Chrome, Notice, PageError, Posted, Signed, see_other_with_notice};
 use crate::api::IncidentHandle;
+use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
 use hindsight_app::analysis::{self, Evidence};
@@ -178,6 +183,8 @@ struct EditorPage {
     first_finding: String,
     /// Live editing, once the post-mortem is started.
     live: Option<LiveView>,
+    /// The discussion, open threads first.
+    threads: Vec<discussion::ThreadView>,
 }
 
 /// What the page's script needs to edit the post-mortem live.
@@ -234,7 +241,13 @@ struct Shown {
     wording_reason: String,
 }
 
-async fn render(state: &AppState, chrome: Chrome, evidence: &Evidence, shown: Shown) -> Result<EditorPage, PageError> {
+async fn render(
+    state: &AppState,
+    caller: &Caller,
+    chrome: Chrome,
+    evidence: &Evidence,
+    shown: Shown,
+) -> Result<EditorPage, PageError> {
     let incident = &evidence.incident;
     let read_only = !chrome.can_write;
     let mut page = EditorPage {
@@ -260,9 +273,12 @@ async fn render(state: &AppState, chrome: Chrome, evidence: &Evidence, shown: Sh
         wording_reason: shown.wording_reason.clone(),
         first_finding: String::new(),
         live: None,
+        threads: Vec::new(),
     };
     let Some(pm) = &evidence.postmortem else { return Ok(page) };
     page.live = Some(LiveView::of(&pm.id));
+    let comments = state.store.comments(&caller.viewer, &pm.id).await?;
+    page.threads = discussion::threads(&comments, &page.chrome.username, page.chrome.can_write);
     let narrative = pm.sections.narrative().map(|(path, _)| path);
     let names = analysis::known_names(&state.store, Some(incident)).await?;
     let draft = shown.draft.unwrap_or_else(|| Draft::of(pm));
@@ -452,7 +468,7 @@ pub async fn edit(
 ) -> Result<Response, PageError> {
     let evidence = analysis::gather(&state.store, &caller.viewer, handle.number).await?;
     let chrome = Chrome::of(&caller).with_notice(notice);
-    Ok(render(&state, chrome, &evidence, Shown::default()).await?.respond(StatusCode::OK))
+    Ok(render(&state, &caller, chrome, &evidence, Shown::default()).await?.respond(StatusCode::OK))
 }
 
 /// Saves the form (`action=save`), then makes the review move the button asked for
@@ -511,7 +527,7 @@ pub async fn save(
     let patch = match mine.to_patch(version) {
         Ok(patch) => patch,
         Err(errors) => {
-            let page = render(&state, Chrome::of(&caller), &evidence, refused(errors, mine, version)).await?;
+            let page = render(&state, &caller, Chrome::of(&caller), &evidence, refused(errors, mine, version)).await?;
             return Ok(page.respond(StatusCode::UNPROCESSABLE_ENTITY));
         }
     };
@@ -573,14 +589,14 @@ pub async fn save(
                         conflict: Some(note),
                         ..Shown::default()
                     };
-                    let page = render(&state, Chrome::of(&caller), &evidence, shown).await?;
+                    let page = render(&state, &caller, Chrome::of(&caller), &evidence, shown).await?;
                     return Ok(page.respond(StatusCode::CONFLICT));
                 }
             }
         }
         Err(ApiError::Invalid(invalid)) => {
             let errors = invalid.0.iter().map(|e| format!("{}: {}", label_of(&e.field), e.message)).collect();
-            let page = render(&state, Chrome::of(&caller), &evidence, refused(errors, mine, version)).await?;
+            let page = render(&state, &caller, Chrome::of(&caller), &evidence, refused(errors, mine, version)).await?;
             return Ok(page.respond(StatusCode::UNPROCESSABLE_ENTITY));
         }
         Err(e) => return Err(e.into()),
@@ -607,7 +623,8 @@ pub async fn save(
                  or say under “Why the wording stands” why they stay; the reason is kept in the post-mortem's history.",
                 if open == 1 { "is" } else { "are" }
             )];
-            let page = render(&state, Chrome::of(&caller), &evidence, Shown { errors, ..Shown::default() }).await?;
+            let page =
+                render(&state, &caller, Chrome::of(&caller), &evidence, Shown { errors, ..Shown::default() }).await?;
             return Ok(page.respond(StatusCode::UNPROCESSABLE_ENTITY));
         }
         if open > 0 {
@@ -646,7 +663,8 @@ pub async fn save(
                 }
             )];
             errors.extend(invalid.0.iter().map(|e| format!("{}: {}", label_of(&e.field), e.message)));
-            let page = render(&state, Chrome::of(&caller), &evidence, Shown { errors, ..Shown::default() }).await?;
+            let page =
+                render(&state, &caller, Chrome::of(&caller), &evidence, Shown { errors, ..Shown::default() }).await?;
             Ok(page.respond(StatusCode::UNPROCESSABLE_ENTITY))
         }
         Err(e) => Err(e.into()),
