@@ -143,17 +143,21 @@ fn apply_stored(live: &LiveDoc, body: &[u8]) -> Result<(), AppError> {
 
 /// Writes a live document's narrative texts (`texts`, as [`LiveDoc::texts`] reads them
 /// from a document up to date with the store) into post-mortem `id` where they differ from
-/// what it holds, as one change by `actor` (its history says who and what). Answers the
-/// post-mortem as changed, or `None` when nothing differed. A post-mortem changed
-/// meanwhile by someone else is read again and the texts written over it: the live
-/// document already holds everyone's typing, saves included ([`merge_saved`]).
+/// what it holds, as one change typed by `typed_by` (the last one last, whom the change is
+/// by; its history names them all and says what changed). Answers the post-mortem as
+/// changed, or `None` when nothing differed. A post-mortem changed meanwhile by someone
+/// else is read again and the texts written over it: the live document already holds
+/// everyone's typing, saves included ([`merge_saved`]).
 pub async fn write_back(
     store: &Store,
-    actor: &Actor,
+    typed_by: &[Actor],
     id: &str,
     texts: &[(&'static str, String)],
 ) -> Result<Option<Postmortem>, AppError> {
+    let Some(actor) = typed_by.last() else { return Ok(None) };
     actor.require_write()?;
+    let names: Vec<String> = typed_by.iter().map(|a| a.viewer().username.clone()).collect();
+    let reason = format!("Typed live by {}", names.join(", "));
     let mut retries = 0;
     loop {
         let current = store.postmortem(&actor.viewer(), id).await?;
@@ -169,7 +173,7 @@ pub async fn write_back(
             sections: Some(narrative_patch(sections)),
             ..PostmortemPatch::default()
         };
-        match crate::postmortems::change_from_live(store, actor, id, patch).await {
+        match crate::postmortems::change_from_live(store, actor, id, patch, &reason).await {
             Err(AppError::Store(StoreError::Conflict { .. })) if retries < 3 => retries += 1,
             other => return other.map(Some),
         }

@@ -35,15 +35,16 @@ pub async fn change(store: &Store, actor: &Actor, id: &str, patch: PostmortemPat
 
 /// Applies `patch` to post-mortem `id` without merging its texts into the live document:
 /// for writing back that document's own texts, which it already holds (with, by now,
-/// perhaps newer typing that a merge would undo).
+/// perhaps newer typing that a merge would undo). `reason` goes into the history.
 pub(crate) async fn change_from_live(
     store: &Store,
     actor: &Actor,
     id: &str,
     patch: PostmortemPatch,
+    reason: &str,
 ) -> Result<Postmortem, AppError> {
     actor.require_write()?;
-    Ok(store.update_postmortem(&actor.viewer(), id, patch).await?)
+    Ok(store.update_postmortem_because(&actor.viewer(), id, patch, Some(reason)).await?)
 }
 
 /// Moves post-mortem `id` to `status`, keeping `reason` in its history: going to review

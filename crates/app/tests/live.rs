@@ -77,10 +77,11 @@ async fn concurrent_typing_converges_on_every_client_and_in_the_post_mortem(stor
     assert_eq!(text_of(&b, "summary"), expected);
     let reopened = live::open(&store, &editor, &id).await.unwrap();
     assert_eq!(reopened.texts()[0].1, expected, "the stored document holds both");
-    let written = live::write_back(&store, &editor, &id, &reopened.texts()).await.unwrap().unwrap();
+    let written =
+        live::write_back(&store, std::slice::from_ref(&editor), &id, &reopened.texts()).await.unwrap().unwrap();
     assert_eq!(written.sections.summary, expected);
     assert_eq!(written.sections.root_cause.component, "db-pool", "structured fields are left as they were");
-    let again = live::write_back(&store, &editor, &id, &reopened.texts()).await.unwrap();
+    let again = live::write_back(&store, std::slice::from_ref(&editor), &id, &reopened.texts()).await.unwrap();
     assert!(again.is_none(), "nothing left to write");
 }
 

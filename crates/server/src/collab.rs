@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
-use axum::extract::ws::{Message as Frame, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{CloseFrame, Message as Frame, WebSocket, WebSocketUpgrade, close_code};
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
@@ -66,8 +66,9 @@ struct Room {
     awareness: Mutex<HashMap<u64, Present>>,
     /// Encoded messages for the room, with the connection that sent them (not sent back to it).
     out: broadcast::Sender<(u64, Vec<u8>)>,
-    /// Who changed the document last, and when, until the texts are written back.
-    unsaved: Mutex<Option<(Actor, Instant)>>,
+    /// Who changed the document since the texts were last written back (the last one
+    /// last), and when it last changed.
+    unsaved: Mutex<Option<(Vec<Actor>, Instant)>>,
     /// Updates accepted here since the stored document was last compacted.
     uncompacted: AtomicU64,
 }
@@ -75,17 +76,32 @@ struct Room {
 impl Room {
     fn changed_by(&self, actor: &Actor) {
         if let Ok(mut unsaved) = self.unsaved.lock() {
-            *unsaved = Some((actor.clone(), Instant::now()));
+            let (typed_by, at) = unsaved.get_or_insert_with(|| (Vec::new(), Instant::now()));
+            let name = actor.viewer().username.clone();
+            typed_by.retain(|a| a.viewer().username != name);
+            typed_by.push(actor.clone());
+            *at = Instant::now();
         }
     }
 
-    /// Who to write the texts back as, once the document has been quiet for [`QUIET`].
-    fn quiet_since_change(&self) -> Option<Actor> {
+    /// Who typed since the texts were last written back, once the document has been quiet
+    /// for [`QUIET`]; the texts are theirs to write back.
+    fn quiet_since_change(&self) -> Option<Vec<Actor>> {
         let mut unsaved = self.unsaved.lock().ok()?;
         match &*unsaved {
-            Some((_, at)) if at.elapsed() >= QUIET => unsaved.take().map(|(actor, _)| actor),
+            Some((_, at)) if at.elapsed() >= QUIET => unsaved.take().map(|(typed_by, _)| typed_by),
             _ => None,
         }
+    }
+
+    /// Who typed since the texts were last written back, now, quiet or not.
+    fn take_unsaved(&self) -> Vec<Actor> {
+        self.unsaved
+            .lock()
+            .ok()
+            .and_then(|mut unsaved| unsaved.take())
+            .map(|(typed_by, _)| typed_by)
+            .unwrap_or_default()
     }
 }
 
@@ -185,6 +201,37 @@ fn attested(actor: &Actor, json: &str) -> Option<String> {
 
 static CONNECTIONS: AtomicU64 = AtomicU64::new(1);
 
+/// Messages a connection may send a second, on average, and at once. Someone typing fast
+/// sends a few dozen a second (a change and a cursor per keystroke); a connection that
+/// sends more is closed, and the page reconnects.
+const MESSAGES_PER_SECOND: f64 = 100.0;
+const MESSAGE_BURST: f64 = 400.0;
+
+/// What is left of a connection's allowance of messages (a token bucket).
+struct Budget {
+    left: f64,
+    at: Instant,
+}
+
+impl Budget {
+    fn new() -> Budget {
+        Budget { left: MESSAGE_BURST, at: Instant::now() }
+    }
+
+    /// Takes one message from the allowance; false when none is left.
+    fn take(&mut self) -> bool {
+        let now = Instant::now();
+        let earned = now.duration_since(self.at).as_secs_f64() * MESSAGES_PER_SECOND;
+        self.left = (self.left + earned).min(MESSAGE_BURST);
+        self.at = now;
+        if self.left < 1.0 {
+            return false;
+        }
+        self.left -= 1.0;
+        true
+    }
+}
+
 impl Rooms {
     /// The room of post-mortem `id`, opened (from the store) if nobody is in it, for an
     /// actor who may see the post-mortem (checked every time: an open room is no pass).
@@ -220,13 +267,13 @@ impl Rooms {
     pub async fn flush(&self, store: &Store, actor: &Actor, id: &str) -> Result<bool, ApiError> {
         let mut changed = false;
         if let Some(room) = self.get(id) {
-            let typed_by = room.unsaved.lock().ok().and_then(|mut unsaved| unsaved.take()).map(|(actor, _)| actor);
-            if let Some(typed_by) = typed_by {
+            let typed_by = room.take_unsaved();
+            if !typed_by.is_empty() {
                 changed = write_back(store, &typed_by, &room).await;
             }
         }
         let texts = live::open(store, actor, id).await?.texts();
-        Ok(live::write_back(store, actor, id, &texts).await?.is_some() || changed)
+        Ok(live::write_back(store, std::slice::from_ref(actor), id, &texts).await?.is_some() || changed)
     }
 
     fn get(&self, id: &str) -> Option<Arc<Room>> {
@@ -245,8 +292,8 @@ async fn catch_up_while_open(store: Store, room: Weak<Room>) {
             let mut live = room.live.lock().await;
             catch_up(&store, &room, &mut live).await;
         }
-        if let Some(actor) = room.quiet_since_change() {
-            write_back(&store, &actor, &room).await;
+        if let Some(typed_by) = room.quiet_since_change() {
+            write_back(&store, &typed_by, &room).await;
             if room.uncompacted.load(Ordering::Relaxed) >= COMPACT_AFTER {
                 compact(&store, &room).await;
             }
@@ -266,19 +313,23 @@ async fn catch_up(store: &Store, room: &Room, live: &mut LiveDoc) {
     }
 }
 
-/// Writes the room's texts into the post-mortem as `actor`, from its document brought up to
-/// date with the store first (a save merged meanwhile is not undone); answers whether the
-/// post-mortem changed.
-async fn write_back(store: &Store, actor: &Actor, room: &Room) -> bool {
+/// Writes the room's texts into the post-mortem as typed by `typed_by` (the last one
+/// last), from its document brought up to date with the store first (a save merged
+/// meanwhile is not undone); answers whether the post-mortem changed.
+async fn write_back(store: &Store, typed_by: &[Actor], room: &Room) -> bool {
     let texts = {
         let mut live = room.live.lock().await;
         catch_up(store, room, &mut live).await;
         live.texts()
     };
-    match live::write_back(store, actor, &room.id, &texts).await {
+    match live::write_back(store, typed_by, &room.id, &texts).await {
         Ok(changed) => changed.is_some(),
         Err(e) => {
             tracing::warn!(error = %e, postmortem = %room.id, "could not write the live document into the post-mortem");
+            // Still to be written, by whoever typed it, at the next quiet moment.
+            for actor in typed_by {
+                room.changed_by(actor);
+            }
             false
         }
     }
@@ -320,6 +371,7 @@ async fn serve(mut socket: WebSocket, store: Store, actor: Actor, room: Arc<Room
         return;
     }
     let mut silent_until = tokio::time::Instant::now() + idle;
+    let mut budget = Budget::new();
     loop {
         tokio::select! {
             () = tokio::time::sleep_until(silent_until) => {
@@ -328,6 +380,12 @@ async fn serve(mut socket: WebSocket, store: Store, actor: Actor, room: Arc<Room
             }
             frame = socket.recv() => {
                 silent_until = tokio::time::Instant::now() + idle;
+                if !budget.take() {
+                    tracing::warn!(postmortem = %room.id, "live connection closed: too many messages");
+                    let close = CloseFrame { code: close_code::POLICY, reason: "too many messages".into() };
+                    let _ = socket.send(Frame::Close(Some(close))).await;
+                    break;
+                }
                 let data = match frame {
                     Some(Ok(Frame::Binary(data))) => data,
                     Some(Ok(Frame::Close(_))) | None | Some(Err(_)) => break,
@@ -371,7 +429,12 @@ async fn serve(mut socket: WebSocket, store: Store, actor: Actor, room: Arc<Room
         let _ = room.out.send((0, Message::Awareness(gone).encode_v1()));
     }
     if wrote {
-        write_back(&store, &actor, &room).await;
+        // Everyone who typed since the last write-back; none when another connection's
+        // write-back already took what this one typed.
+        let typed_by = room.take_unsaved();
+        if !typed_by.is_empty() {
+            write_back(&store, &typed_by, &room).await;
+        }
     }
     // The last one out compacts what the room wrote.
     if Arc::strong_count(&room) == 1 && room.uncompacted.load(Ordering::Relaxed) > 0 {

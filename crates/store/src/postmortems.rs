@@ -350,6 +350,17 @@ impl Store {
         id: &str,
         patch: PostmortemPatch,
     ) -> Result<Postmortem, StoreError> {
+        self.update_postmortem_because(viewer, id, patch, None).await
+    }
+
+    /// [`Store::update_postmortem`], with `reason` kept in the history entry.
+    pub async fn update_postmortem_because(
+        &self,
+        viewer: &Viewer,
+        id: &str,
+        patch: PostmortemPatch,
+        reason: Option<&str>,
+    ) -> Result<Postmortem, StoreError> {
         let before = self.postmortem(viewer, id).await?;
         check_version(&before, patch.version)?;
         let mut after = before.clone();
@@ -362,7 +373,7 @@ impl Store {
             }
             after.owner = owner.clone();
         }
-        self.save_postmortem(viewer, &before, after, patch.version, None).await
+        self.save_postmortem(viewer, &before, after, patch.version, reason).await
     }
 
     /// Moves a post-mortem to another status, if the move is allowed.

@@ -142,9 +142,14 @@ async fn two_editors_typing_at_once_converge_and_the_post_mortem_gets_both(store
     assert_eq!(late.text("summary"), expected);
     ana.socket.close(None).await.unwrap();
     ben.socket.close(None).await.unwrap();
-    // Leaving writes the texts into the post-mortem.
+    // Leaving writes the texts into the post-mortem, as one change naming both.
     for _ in 0..100 {
         if summary_of(&app, &id).await == expected {
+            let (_, history) = app.get(As::User("viewer"), &format!("/api/v1/postmortems/{id}/history")).await;
+            let last = history.as_array().unwrap().last().unwrap().clone();
+            let reason = last["reason"].as_str().unwrap_or_default();
+            assert!(reason.starts_with("Typed live by "), "{last}");
+            assert!(reason.contains("editor") && reason.contains("admin"), "{last}");
             return;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -369,6 +374,31 @@ async fn closed_by_server(socket: &mut Socket) -> bool {
             Ok(Some(Ok(_))) => continue,
         }
     }
+}
+
+#[tokio::test]
+async fn a_socket_that_floods_is_closed() {
+    let app = spawn_app().await;
+    let seed = app.seed().await;
+    let id = postmortem(&app, &seed.public, "The pool ran dry.").await;
+    let mut flood = connect(&app, "editor", &id).await.unwrap();
+    // Far past what anyone types: a thousand presence messages at once.
+    for clock in 1..=1000 {
+        let message = awareness(11, clock, "{}").encode_v1();
+        if flood.send(Frame::Binary(message.into())).await.is_err() {
+            break;
+        }
+    }
+    assert!(closed_by_server(&mut flood).await, "a flood was read to the end");
+    // Someone who sends at a typist's pace stays.
+    let mut ana = join(&app, "editor", &id).await;
+    for at in 0..50 {
+        ana.type_into("summary", 17 + at, "!").await;
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    ana.until_text("summary", &format!("The pool ran dry.{}", "!".repeat(50))).await;
+    ana.send(awareness(12, 1, "{}")).await;
+    ana.read_until(|m| state_of(m, 12).is_some()).await;
 }
 
 #[tokio::test]
