@@ -11,7 +11,8 @@
 //! post-mortem two seconds after the last change and when an editor leaves (or says nothing
 //! for `live_idle`, two minutes, and is closed); the stored
 //! document is compacted into a snapshot when the last editor leaves, and after 200 changes
-//! when next quiet.
+//! when next quiet. Pages also hear, within a second, when the post-mortem was saved (any
+//! field, by anyone, on any server) or its discussion changed, as a custom message (`NEWS`).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -24,7 +25,7 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use hindsight_app::Actor;
 use hindsight_app::live::{self, LiveDoc, MAX_UPDATE_BYTES};
-use hindsight_store::Store;
+use hindsight_store::{PostmortemStamp, Store};
 use tokio::sync::broadcast;
 use yrs::encoding::read::Cursor;
 use yrs::sync::awareness::{AwarenessUpdate, AwarenessUpdateEntry};
@@ -71,6 +72,9 @@ struct Room {
     unsaved: Mutex<Option<(Vec<Actor>, Instant)>>,
     /// Updates accepted here since the stored document was last compacted.
     uncompacted: AtomicU64,
+    /// The post-mortem's version and discussion as last seen, to tell the room when they
+    /// change (a save of any field, a comment), here or on another server.
+    stamp: Mutex<Option<PostmortemStamp>>,
 }
 
 impl Room {
@@ -241,6 +245,7 @@ impl Rooms {
             return Ok(room);
         }
         let live = live::open(store, actor, id).await?;
+        let stamp = store.postmortem_stamp(id).await?;
         let mut rooms = self.rooms.lock().map_err(|_| ApiError::Internal("the rooms' lock is poisoned".into()))?;
         if let Some(room) = rooms.get(id).and_then(Weak::upgrade) {
             return Ok(room);
@@ -253,6 +258,7 @@ impl Rooms {
             unsaved: Mutex::new(None),
             uncompacted: AtomicU64::new(0),
             awareness: Mutex::default(),
+            stamp: Mutex::new(stamp),
         });
         rooms.retain(|_, room| room.strong_count() > 0);
         rooms.insert(id.to_string(), Arc::downgrade(&room));
@@ -292,11 +298,51 @@ async fn catch_up_while_open(store: Store, room: Weak<Room>) {
             let mut live = room.live.lock().await;
             catch_up(&store, &room, &mut live).await;
         }
+        watch(&store, &room).await;
         if let Some(typed_by) = room.quiet_since_change() {
             write_back(&store, &typed_by, &room).await;
             if room.uncompacted.load(Ordering::Relaxed) >= COMPACT_AFTER {
                 compact(&store, &room).await;
             }
+        }
+    }
+}
+
+/// The message a room's pages get about the post-mortem outside the live texts: a custom
+/// y-websocket message (type [`NEWS`]) carrying JSON, `{"kind":"saved","version":7}` after a
+/// save of any field, `{"kind":"discussion","comments":3,"resolved":1}` after a comment or
+/// a thread resolved or reopened.
+const NEWS: u8 = 100;
+
+fn news(json: serde_json::Value) -> Vec<u8> {
+    Message::Custom(NEWS, json.to_string().into_bytes()).encode_v1()
+}
+
+fn saved_news(stamp: &PostmortemStamp) -> Vec<u8> {
+    news(serde_json::json!({"kind": "saved", "version": stamp.version}))
+}
+
+fn discussion_news(stamp: &PostmortemStamp) -> Vec<u8> {
+    news(serde_json::json!({"kind": "discussion", "comments": stamp.comments, "resolved": stamp.resolved}))
+}
+
+/// Tells the room when the post-mortem's version or discussion changed since last seen.
+async fn watch(store: &Store, room: &Room) {
+    let now = match store.postmortem_stamp(&room.id).await {
+        Ok(Some(now)) => now,
+        Ok(None) => return,
+        Err(e) => {
+            tracing::warn!(error = %e, postmortem = %room.id, "could not read a post-mortem's version");
+            return;
+        }
+    };
+    let Ok(mut seen) = room.stamp.lock() else { return };
+    if let Some(before) = seen.replace(now) {
+        if before.version != now.version {
+            let _ = room.out.send((0, saved_news(&now)));
+        }
+        if (before.comments, before.resolved, before.last_resolved) != (now.comments, now.resolved, now.last_resolved) {
+            let _ = room.out.send((0, discussion_news(&now)));
         }
     }
 }
@@ -369,6 +415,15 @@ async fn serve(mut socket: WebSocket, store: Store, actor: Actor, room: Arc<Room
         && socket.send(Frame::Binary(Message::Awareness(everyone).encode_v1().into())).await.is_err()
     {
         return;
+    }
+    // Where the post-mortem stands, for a page loaded before its latest save or comment.
+    let stamp = room.stamp.lock().ok().and_then(|stamp| *stamp);
+    if let Some(stamp) = stamp {
+        for message in [saved_news(&stamp), discussion_news(&stamp)] {
+            if socket.send(Frame::Binary(message.into())).await.is_err() {
+                return;
+            }
+        }
     }
     let mut silent_until = tokio::time::Instant::now() + idle;
     let mut budget = Budget::new();

@@ -53,7 +53,37 @@ fn comment_of(row: CommentRow, mentions: &mut HashMap<String, Vec<String>>) -> C
     }
 }
 
+/// What an open live editor watches of a post-mortem besides its texts: its version (a
+/// save of any field), and its discussion (comments added, threads resolved or reopened).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PostmortemStamp {
+    pub version: i64,
+    pub comments: i64,
+    pub resolved: i64,
+    pub last_resolved: Option<Ts>,
+}
+
 impl Store {
+    /// The stamp of post-mortem `id` (none when it is gone). Checks no visibility: for a
+    /// live room, whose every member was checked when they joined.
+    pub async fn postmortem_stamp(&self, id: &str) -> Result<Option<PostmortemStamp>, StoreError> {
+        let row: Option<(i64, i64, i64, Option<Ts>)> = on_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT p.version, COUNT(c.id), COUNT(c.resolved_at), MAX(c.resolved_at) FROM postmortems p \
+                 LEFT JOIN comments c ON c.postmortem_id = p.id WHERE p.id = $1 GROUP BY p.version",
+            )
+            .bind(id)
+            .fetch_optional(pool)
+            .await
+        })?;
+        Ok(row.map(|(version, comments, resolved, last_resolved)| PostmortemStamp {
+            version,
+            comments,
+            resolved,
+            last_resolved,
+        }))
+    }
+
     /// The comments on post-mortem `id`, oldest first, if the viewer may see it.
     pub async fn comments(&self, viewer: &Viewer, id: &str) -> Result<Vec<Comment>, StoreError> {
         self.check_postmortem_visible(viewer, id).await?;

@@ -39,6 +39,7 @@ use sqlx::{PgPool, SqlitePool};
 pub use accounts::{NewUser, SessionRecord, UserPatch};
 pub use action_items::ActionItemFilter;
 pub use audit::AuditNote;
+pub use comments::PostmortemStamp;
 pub use duplicate_check::{DuplicateCheck, StoredEvent};
 pub use error::StoreError;
 pub use incidents::{CountUpTo, IncidentFilter, IncidentSort};

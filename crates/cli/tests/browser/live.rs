@@ -205,6 +205,57 @@ async fn a_comment_stays_on_its_words_while_the_text_around_them_changes() {
     assert_eq!(marked(&one).await, "");
 }
 
+#[tokio::test]
+async fn a_field_saved_and_a_comment_made_elsewhere_reach_an_open_editor() {
+    let Some(app) = App::with_demo_data().await else { return };
+    let data = demo::data();
+    let first = demo::user_with(&data, Role::Editor);
+    let second = demo::other_user_with(&data, Role::Editor, first);
+    let incident = &demo::incident_with_postmortem(&data).incident;
+    let (one, two) = (app.open_browser().await, app.open_browser().await);
+    one.sign_in(first, DEMO_PASSWORD).await;
+    two.sign_in(second, DEMO_PASSWORD).await;
+    one.go_to("/incidents").await;
+    one.click(&incident.title).await;
+    one.wait_for_text("Response times").await;
+    let handle = one.path().await.trim_start_matches("/incidents/").to_string();
+    let editor = format!("/incidents/{handle}/postmortem/edit");
+    for browser in [&one, &two] {
+        browser.go_to(&editor).await;
+        browser.wait_for_text("Live: your changes are saved as you type").await;
+    }
+
+    // The second saves a field; the first, who did not touch it, sees the saved value.
+    two.fill("Component", "search-indexer rebuild job").await;
+    two.click_first("Save").await;
+    two.wait_for_text("Saved as version").await;
+    wait_until(&one, "the saved component to show", |one| async move {
+        one.value("Component").await == "search-indexer rebuild job"
+    })
+    .await;
+
+    // A comment made there shows here.
+    two.fill("New comment", "Was the rebuild job the only writer?").await;
+    two.click("Comment").await;
+    two.wait_for_text("Comment added.").await;
+    wait_until(&one, "the comment to show", |one| async move {
+        one.section("Discussion").await.contains("Was the rebuild job the only writer?")
+    })
+    .await;
+    one.screenshot("live-news").await;
+
+    // Saving here now goes on top of that save: no merge to choose, and both fields stand.
+    one.fill("Users affected", "77").await;
+    one.click_first("Save").await;
+    one.wait_for_text("Saved as version").await;
+    assert!(!one.text().await.contains("Not saved yet"), "the save asked for a merge");
+    let token = app.api_token(first);
+    let (_, stored) =
+        app.api("GET", &format!("/api/v1/incidents/{handle}/postmortem"), &token, &serde_json::Value::Null);
+    assert_eq!(stored["sections"]["root_cause"]["component"], "search-indexer rebuild job");
+    assert_eq!(stored["sections"]["impact"]["users_affected"], 77);
+}
+
 /// The words the live editor marks as commented on, run together (without the carets
 /// of other people that may stand among them).
 async fn marked(browser: &Browser) -> String {

@@ -39,13 +39,14 @@ async fn a_viewer_reads_but_cannot_declare_or_edit() {
     browser.screenshot("postmortem-viewer").await;
     assert_eq!(browser.value("Summary").await.trim(), summary, "the post-mortem is not shown to the viewer");
 
-    // Nothing to save or move through review, and every field is read-only.
+    // Nothing to save or move through review, and every field of the post-mortem is
+    // read-only; a viewer may only ask in its discussion.
     let buttons = browser.buttons().await;
     for refused in ["Save", "Start post-mortem", "Submit for review", "Publish", "Back to draft", "Archive"] {
         assert!(!buttons.iter().any(|b| b == refused), "a viewer is offered {refused:?}: {buttons:?}");
     }
     let editable = browser.editable_fields().await;
-    assert!(editable.is_empty(), "a viewer can change {editable:?}");
+    assert_eq!(editable, ["New comment"], "a viewer can change more than the discussion");
 
     // A form sent anyway, from the page itself with the session's own token (as with the
     // browser's developer tools), is refused, and nothing changes.

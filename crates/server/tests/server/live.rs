@@ -481,7 +481,36 @@ async fn presence_names_people_as_the_server_knows_them(store: Store) {
     assert_eq!(&*update.clients[&ClientID::new(8)].json, "null");
 }
 
+/// The news in a message, if it is news (a custom message carrying JSON).
+fn news_in(message: &Message) -> Option<serde_json::Value> {
+    let Message::Custom(100, data) = message else { return None };
+    serde_json::from_slice(data).ok()
+}
+
+async fn a_save_or_a_comment_made_elsewhere_is_news_to_the_room(store: Store) {
+    let app = spawn_on(store).await;
+    let seed = app.seed().await;
+    let id = postmortem(&app, &seed.public, "The pool ran dry.").await;
+    let mut ana = join(&app, "editor", &id).await;
+    let (_, pm) = app.get(As::User("editor"), &format!("/api/v1/postmortems/{id}")).await;
+    let patch = json!({"version": pm["version"], "sections": {"root_cause": {"component": "db-pool"}}});
+    let (status, saved) = app.patch(As::User("admin"), &format!("/api/v1/postmortems/{id}"), patch).await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    let news = ana.read_until(|m| news_in(m).is_some_and(|n| n["kind"] == "saved")).await;
+    assert_eq!(news_in(&news).unwrap()["version"], saved["version"]);
+    let comments = format!("/api/v1/postmortems/{id}/comments");
+    let (status, _) = app.post(As::User("viewer"), &comments, json!({"body": "Which pool?"})).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let news = ana.read_until(|m| news_in(m).is_some_and(|n| n["kind"] == "discussion")).await;
+    assert_eq!(news_in(&news).unwrap()["comments"], 1);
+    // Who joins later hears where things stand.
+    let mut late = Client { doc: Doc::new(), socket: connect(&app, "viewer", &id).await.unwrap() };
+    let news = late.read_until(|m| news_in(m).is_some_and(|n| n["kind"] == "saved")).await;
+    assert_eq!(news_in(&news).unwrap()["version"], saved["version"]);
+}
+
 on_both_databases!(
+    a_save_or_a_comment_made_elsewhere_is_news_to_the_room,
     presence_names_people_as_the_server_knows_them,
     two_editors_typing_at_once_converge_and_the_post_mortem_gets_both,
     a_viewer_reads_live_but_their_change_is_refused,

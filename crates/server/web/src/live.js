@@ -17,6 +17,31 @@ import { yCollab, yUndoManagerKeymap } from "y-codemirror.next";
 
 const MESSAGE_AWARENESS = 1;
 const MESSAGE_AUTH = 2;
+// The server's news about the post-mortem outside the texts (JSON): saved, discussion.
+const MESSAGE_NEWS = 100;
+
+// The form's structured fields, each with how the post-mortem (as the API answers it)
+// holds its value, as the form writes it.
+const TRISTATE = function (v) { return v === true ? "yes" : v === false ? "no" : ""; };
+const TEXT = function (v) { return v === null || v === undefined ? "" : String(v); };
+const STRUCTURED = {
+  "impact.data_lost": TRISTATE,
+  "impact.users_affected": TEXT,
+  "impact.access_lost_minutes": TEXT,
+  "impact.productivity_lost_hours": TEXT,
+  "impact.revenue_impact": TEXT,
+  "root_cause.certainty": TEXT,
+  "root_cause.component": TEXT,
+  "root_cause.legacy_code": TRISTATE,
+  "root_cause.must_fix": TRISTATE,
+  owner: TEXT,
+  due_date: TEXT,
+};
+function valueIn(postmortem, key) {
+  if (key === "owner" || key === "due_date") return STRUCTURED[key](postmortem[key]);
+  const [section, field] = key.split(".");
+  return STRUCTURED[key](postmortem.sections[section] && postmortem.sections[section][field]);
+}
 
 // How long a save waits for the server to confirm it holds every change sent before.
 const SAVE_WAIT_MS = 3000;
@@ -141,6 +166,95 @@ ready(function () {
     });
   }
 
+  // ---- saves and comments made elsewhere ----
+  const postmortemUrl = form.dataset.live.replace(/\/live$/, "");
+  const versionField = form.querySelector('input[name="version"]');
+  // Each structured field's value as last loaded: a field still at it is not being edited here.
+  const structured = Object.keys(STRUCTURED)
+    .map(function (key) { return form.querySelector('[name="' + key + '"]'); })
+    .filter(Boolean);
+  structured.forEach(function (field) { field.dataset.loaded = field.value; });
+  const listsNote = document.createElement("p");
+  listsNote.className = "live-note";
+  listsNote.hidden = true;
+  bar.appendChild(listsNote);
+  let lists = null; // the damage-control actions and recommendations, as last loaded
+  let fetching = false;
+  fetch(postmortemUrl, { credentials: "same-origin" })
+    .then(function (r) { return r.ok ? r.json() : null; })
+    .then(function (postmortem) {
+      if (postmortem && versionField && postmortem.version === Number(versionField.value)) {
+        lists = JSON.stringify([postmortem.sections.damage_control, postmortem.sections.recommendations]);
+      }
+    })
+    .catch(function () { /* compared from the first save on */ });
+  // A save reached the post-mortem (version `version`): the fields nobody changed here take
+  // the saved values; the form then saves on top of that version. A field changed both here
+  // and there keeps the old version, so that saving it shows both to choose from.
+  function saved(version) {
+    if (!versionField || version <= Number(versionField.value) || fetching) return;
+    fetching = true;
+    fetch(postmortemUrl, { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (postmortem) {
+        fetching = false;
+        if (!postmortem || postmortem.version <= Number(versionField.value)) return;
+        let clash = false;
+        structured.forEach(function (field) {
+          const theirs = valueIn(postmortem, field.name);
+          if (field.value === field.dataset.loaded) {
+            field.value = theirs;
+            field.dataset.loaded = theirs;
+          } else if (theirs !== field.dataset.loaded) {
+            clash = true;
+          }
+        });
+        const nowLists = JSON.stringify([postmortem.sections.damage_control, postmortem.sections.recommendations]);
+        if (lists !== null && nowLists !== lists) {
+          listsNote.textContent = "Someone changed the damage-control actions or recommendations: reload the page to see them.";
+          listsNote.hidden = false;
+          clash = true;
+        }
+        if (lists === null) lists = nowLists;
+        if (!clash) versionField.value = String(postmortem.version);
+      })
+      .catch(function () { fetching = false; });
+  }
+  // The discussion changed: shown again as the server renders it, unless a comment is being
+  // written in it here (then after).
+  let pendingDiscussion = null;
+  function discussionChanged(comments, resolved) {
+    const current = document.getElementById("discussion");
+    if (!current || (Number(current.dataset.comments) === comments && Number(current.dataset.resolved) === resolved)) return;
+    const busy = Array.from(current.querySelectorAll("textarea")).some(function (t) { return t.value.trim() !== ""; });
+    if (busy) { pendingDiscussion = [comments, resolved]; return; }
+    fetch(location.pathname, { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (html) {
+        if (!html) return;
+        const fresh = new DOMParser().parseFromString(html, "text/html").getElementById("discussion");
+        if (!fresh) return;
+        current.replaceWith(fresh);
+        threads = readThreads();
+        views.forEach(function (view) { view.dispatch({}); });
+        texts.forEach(function (t) { showQuotes(t[0], t[1]); });
+      })
+      .catch(function () { /* shown at the next change or reload */ });
+  }
+  document.addEventListener("focusout", function () {
+    if (pendingDiscussion) { const p = pendingDiscussion; pendingDiscussion = null; setTimeout(function () { discussionChanged(p[0], p[1]); }, 0); }
+  });
+  provider.messageHandlers[MESSAGE_NEWS] = function (_encoder, decoder) {
+    let news;
+    try {
+      news = JSON.parse(new TextDecoder().decode(decoding.readVarUint8Array(decoder)));
+    } catch (_) {
+      return;
+    }
+    if (news.kind === "saved") saved(news.version);
+    if (news.kind === "discussion") discussionChanged(news.comments, news.resolved);
+  };
+
   // ---- who is here ----
   function showPeople() {
     const seen = new Map();
@@ -169,16 +283,21 @@ ready(function () {
 
   // ---- the discussion's anchors ----
   // Open threads anchored in a section: their positions, and the quote the page shows.
-  const threads = Array.from(document.querySelectorAll(".discussion .thread[data-section]:not(.resolved)"))
-    .map(function (el) {
-      return {
-        section: el.dataset.section,
-        start: decodePosition(el.dataset.start),
-        end: decodePosition(el.dataset.end),
-        quote: el.querySelector(".thread-quote"),
-      };
-    })
-    .filter(function (t) { return t.start && t.end; });
+  function readThreads() {
+    return Array.from(document.querySelectorAll(".discussion .thread[data-section]:not(.resolved)"))
+      .map(function (el) {
+        return {
+          section: el.dataset.section,
+          start: decodePosition(el.dataset.start),
+          end: decodePosition(el.dataset.end),
+          quote: el.querySelector(".thread-quote"),
+        };
+      })
+      .filter(function (t) { return t.start && t.end; });
+  }
+  let threads = readThreads();
+  const views = []; // the editors
+  const texts = []; // [section, ytext] of each editor
   // Where a thread's words are now in `ytext`, or null when they are gone.
   function rangeOf(thread, ytext) {
     const start = Y.createAbsolutePositionFromRelativePosition(thread.start, doc);
@@ -208,8 +327,8 @@ ready(function () {
   }
 
   // The new-comment form takes the words selected in a section.
-  const newComment = document.querySelector(".discussion .new-comment");
   function offerSelection(section, label, ytext, state) {
+    const newComment = document.querySelector(".discussion .new-comment");
     if (!newComment) return;
     const field = function (name) { return newComment.querySelector('input[name="' + name + '"]'); };
     const on = newComment.querySelector(".comment-on");
@@ -278,6 +397,8 @@ ready(function () {
         }),
       });
       if (label) label.addEventListener("click", function () { view.focus(); });
+      views.push(view);
+      texts.push([area.dataset.liveText, ytext]);
       // The plain field follows the document, for the wording check and for a save made
       // while offline; it is not sent with the form while the editor is live.
       area.hidden = true;
