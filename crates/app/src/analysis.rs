@@ -205,6 +205,20 @@ pub fn lint_postmortem(postmortem: &Postmortem, names: &[String]) -> Vec<FieldFi
         .collect()
 }
 
+/// [`document`], with the post-mortem's discussion as an appendix when `discussion` is set.
+pub async fn document_with(
+    store: &Store,
+    viewer: &Viewer,
+    number: i64,
+    discussion: bool,
+) -> Result<hindsight_core::document::PostmortemDocument, StoreError> {
+    let mut doc = document(store, viewer, number).await?;
+    if discussion {
+        doc.discussion = store.comments(viewer, &doc.postmortem.id).await?;
+    }
+    Ok(doc)
+}
+
 /// The incident's post-mortem as a document, with its timeline and action items (in the
 /// order they were added, so a document read back lists them the same way).
 pub async fn document(
@@ -223,5 +237,6 @@ pub async fn document(
         postmortem,
         events: evidence.events,
         action_items,
+        discussion: Vec::new(),
     })
 }

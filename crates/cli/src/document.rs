@@ -13,13 +13,14 @@ use hindsight_store::Store;
 
 use crate::inspect::incident_number;
 
-/// The document of an incident's post-mortem, with its timeline and action items.
-pub async fn document(store: &Store, viewer: &Viewer, number: i64) -> anyhow::Result<PostmortemDocument> {
-    Ok(hindsight_app::analysis::document(store, viewer, number).await?)
-}
-
 /// Writes the post-mortem of `handle` as `format` (md, html, json or pdf) to `output` or standard output.
-pub async fn export(store: &Store, handle: &str, format: &str, output: Option<PathBuf>) -> anyhow::Result<()> {
+pub async fn export(
+    store: &Store,
+    handle: &str,
+    format: &str,
+    output: Option<PathBuf>,
+    discussion: bool,
+) -> anyhow::Result<()> {
     let number = incident_number(handle)?;
     let render: fn(&PostmortemDocument) -> anyhow::Result<Vec<u8>> = match format {
         "md" | "markdown" => |doc| Ok(to_markdown(doc).into_bytes()),
@@ -31,7 +32,7 @@ pub async fn export(store: &Store, handle: &str, format: &str, output: Option<Pa
     if format == "pdf" && output.is_none() && std::io::stdout().is_terminal() {
         anyhow::bail!("a PDF is not for a terminal: write it to a file with -o FILE, or redirect the output");
     }
-    let doc = document(store, &Viewer::operator(), number).await?;
+    let doc = hindsight_app::analysis::document_with(store, &Viewer::operator(), number, discussion).await?;
     let bytes = render(&doc)?;
     match output {
         Some(path) => std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?,
@@ -67,6 +68,7 @@ pub async fn import_markdown(store: &Store, text: &str) -> anyhow::Result<(Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hindsight_app::analysis::document;
 
     #[tokio::test]
     async fn every_demo_postmortem_survives_export_and_import_unchanged() {

@@ -126,6 +126,9 @@ enum Command {
         /// Write to this file instead of standard output.
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
+        /// Add the post-mortem's discussion (its comment threads) as an appendix.
+        #[arg(long)]
+        discussion: bool,
     },
     /// Store a Markdown post-mortem (as `export --format md` writes it) as a new incident.
     ImportPostmortem {
@@ -518,9 +521,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             inspect::policy(&store, &config, &incident, json).await
         }
         Command::Lint { target, names, json } => lint::run(&config, &target, names, json).await,
-        Command::Export { incident, format, output } => {
+        Command::Export { incident, format, output, discussion } => {
             let store = open(&config).await?;
-            document::export(&store, &incident, &format, output).await
+            document::export(&store, &incident, &format, output, discussion).await
         }
         Command::ImportPostmortem { file } => {
             let store = open(&config).await?;

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::model::{ActionItem, Incident, Postmortem, TimelineEvent};
+use crate::model::{ActionItem, Comment, Incident, Postmortem, TimelineEvent};
 
 /// One incident's post-mortem with everything it refers to; also the JSON export format.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -16,4 +16,7 @@ pub struct PostmortemDocument {
     pub events: Vec<TimelineEvent>,
     /// The incident's action items; recommendations link to them by id.
     pub action_items: Vec<ActionItem>,
+    /// The post-mortem's discussion, oldest first, when asked for (an appendix); empty otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub discussion: Vec<Comment>,
 }

@@ -118,6 +118,21 @@ pub fn to_html(doc: &PostmortemDocument) -> String {
     });
     section(&mut page, "action-items", "Action items", |s| action_items(s, &doc.action_items));
     section(&mut page, "timeline", "Timeline", |s| timeline(s, &doc.events));
+    let threads = super::discussion::threads(doc);
+    if !threads.is_empty() {
+        section(&mut page, "discussion", super::discussion::TITLE, |s| {
+            for thread in &threads {
+                let _ = writeln!(s, "<h3>{}</h3>\n<ul class=\"comments\">", escape(&thread.title));
+                for comment in &thread.comments {
+                    let _ = writeln!(s, "<li>{}</li>", escape(comment));
+                }
+                s.push_str("</ul>\n");
+                if let Some(resolved) = &thread.resolved {
+                    let _ = writeln!(s, "<p class=\"resolved\">{}</p>", escape(resolved));
+                }
+            }
+        });
+    }
     let _ = write!(
         page,
         "<footer>{}: {} · post-mortem version {} · exported from Hindsight</footer>\n</main>\n</body>\n</html>\n",

@@ -20,6 +20,7 @@
 // Unit tests use some dev-dependencies, not all.
 #![cfg_attr(test, allow(unused_crate_dependencies))]
 
+mod discussion;
 mod front_matter;
 mod html;
 mod markdown;

@@ -110,6 +110,19 @@ pub fn to_markdown(doc: &PostmortemDocument) -> String {
             out.push('\n');
         }
     }
+    let threads = super::discussion::threads(doc);
+    if !threads.is_empty() {
+        out.push_str(&format!("\n## {}\n", super::discussion::TITLE));
+        for thread in threads {
+            out.push_str(&format!("\n### {}\n\n", escape_inline(&thread.title, &[])));
+            for comment in &thread.comments {
+                write_item(&mut out, "", &escape_lines(comment, link_like));
+            }
+            if let Some(resolved) = &thread.resolved {
+                out.push_str(&format!("\n{resolved}\n"));
+            }
+        }
+    }
     out
 }
 

@@ -214,6 +214,8 @@ fn split_sections<'a>(lines: &[Line<'a>]) -> Result<Vec<Section<'a>>, DocumentEr
     let mut sections: Vec<Section<'a>> = Vec::new();
     for &(number, line) in lines {
         match heading(line) {
+            // The discussion appendix closes the post-mortem: comments are not read back.
+            Some((2, title)) if title.trim().eq_ignore_ascii_case(super::discussion::TITLE) => break,
             Some((2, title)) => {
                 let Some(found) = Heading::from_title(title) else {
                     let message = format!("unknown section `## {title}`; the sections are: {}", section_list());

@@ -185,6 +185,19 @@ pub fn to_typst(doc: &PostmortemDocument) -> String {
     });
     section(&mut out, "Action items", |s| action_items(s, &doc.action_items));
     section(&mut out, "Timeline", |s| timeline(s, &doc.events));
+    let threads = super::discussion::threads(doc);
+    if !threads.is_empty() {
+        section(&mut out, super::discussion::TITLE, |s| {
+            for thread in &threads {
+                let _ = write!(s, "\n=== {}\n\n", escape(&thread.title));
+                let items: Vec<String> = thread.comments.iter().map(|c| escape(c)).collect();
+                list(s, "list", &items);
+                if let Some(resolved) = &thread.resolved {
+                    let _ = write!(s, "\n{}\n", escape(resolved));
+                }
+            }
+        });
+    }
     out
 }
 

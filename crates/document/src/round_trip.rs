@@ -44,7 +44,7 @@ pub(super) fn demo_document(number: i64, demo: &DemoIncident) -> (PostmortemDocu
         published_at: None,
         version: 4,
     };
-    (PostmortemDocument { incident, postmortem, events, action_items }, ids)
+    (PostmortemDocument { incident, postmortem, events, action_items, discussion: Vec::new() }, ids)
 }
 
 fn stored_action_item(handle: &str, id: &str, item: &NewActionItem) -> ActionItem {
@@ -168,6 +168,7 @@ pub(super) fn sample_document() -> PostmortemDocument {
             updated_at: NOW,
             version: 1,
         }],
+        discussion: Vec::new(),
     }
 }
 
@@ -343,4 +344,56 @@ proptest! {
         prop_assert_eq!(&back.events[0].source, &line);
         prop_assert_eq!(back.events[0].key_moment, doc.events[0].key_moment);
     }
+
+}
+
+#[test]
+fn the_discussion_is_an_appendix_that_reading_back_leaves_out() {
+    use hindsight_core::{Comment, CommentAnchor};
+    let plain = sample_document();
+    let mut doc = plain.clone();
+    let comment = |id: &str, reply_to: Option<&str>, body: &str| Comment {
+        id: id.into(),
+        postmortem: doc_id(&plain),
+        reply_to: reply_to.map(Into::into),
+        anchor: None,
+        body: body.into(),
+        author: Some("dara.kim".into()),
+        mentions: Vec::new(),
+        created_at: NOW,
+        resolved_at: None,
+        resolved_by: None,
+    };
+    let mut first = comment("c1", None, "## Not a heading <b>nor markup</b>");
+    first.anchor = Some(CommentAnchor {
+        section: "root_cause.description".into(),
+        start: "AQ==".into(),
+        end: "AQ==".into(),
+        quote: "the DNS <record>".into(),
+    });
+    first.resolved_at = Some(NOW);
+    first.resolved_by = Some("ana.silva".into());
+    doc.discussion = vec![first, comment("c2", Some("c1"), "Yes, the TTL.")];
+
+    let markdown = crate::to_markdown(&doc);
+    assert!(markdown.contains("\n## Appendix: discussion\n"), "{markdown}");
+    assert!(markdown.contains("On Root cause: “the DNS <record>”"), "{markdown}");
+    assert!(markdown.contains("- dara.kim, 2026-11-20 12:00 UTC: Yes, the TTL."), "{markdown}");
+    assert!(markdown.contains("Resolved by ana.silva, 2026-11-20 12:00 UTC"), "{markdown}");
+    // Read back, it is the post-mortem without its discussion.
+    let read = crate::from_markdown(&markdown).expect("the export reads back");
+    let again = crate::from_markdown(&crate::to_markdown(&plain)).expect("the plain export reads back");
+    assert_eq!(read, again);
+
+    let html = crate::to_html(&doc);
+    assert!(html.contains("<h2>Appendix: discussion</h2>"), "{html}");
+    assert!(html.contains("On Root cause: “the DNS &lt;record&gt;”"), "{html}");
+    assert!(html.contains("## Not a heading &lt;b&gt;nor markup&lt;/b&gt;"), "{html}");
+    assert!(!crate::to_html(&plain).contains("Appendix"));
+    let typst = crate::pdf::to_typst(&doc);
+    assert!(typst.contains("== Appendix: discussion"), "{typst}");
+}
+
+fn doc_id(doc: &PostmortemDocument) -> String {
+    doc.postmortem.id.clone()
 }

@@ -129,7 +129,7 @@ mod tests {
             mentioned_names("@ana.silva can you check? cc @ben-okafor, @ana.silva. Mail ops@example.com."),
             ["ana.silva", "ben-okafor"]
         );
-        assert!(mentioned_names("no one @ all").iter().eq(["all"]));
+        assert!(mentioned_names("no one @ all").is_empty());
         assert!(mentioned_names("@").is_empty());
     }
 

@@ -304,6 +304,9 @@ pub struct ExportQuery {
     /// md (Markdown with front matter), html (standalone, printable), json, or pdf (in builds
     /// with the `pdf` feature).
     pub format: String,
+    /// Add the discussion (comment threads) as an appendix; `json` then has a `discussion`.
+    #[serde(default)]
+    pub discussion: bool,
 }
 
 /// The post-mortem as a document: Markdown with front matter (which `hindsight import-postmortem`
@@ -328,7 +331,7 @@ pub async fn export(
     use axum::response::IntoResponse;
     let postmortem = state.store.postmortem(&caller.viewer, &id).await?;
     let number = hindsight_core::parse_incident_handle(&postmortem.incident).unwrap_or_default();
-    let doc = hindsight_app::analysis::document(&state.store, &caller.viewer, number).await?;
+    let doc = hindsight_app::analysis::document_with(&state.store, &caller.viewer, number, query.discussion).await?;
     let (content_type, body) = match query.format.as_str() {
         "md" | "markdown" => ("text/markdown; charset=utf-8", hindsight_document::to_markdown(&doc)),
         "html" => {

@@ -77,14 +77,34 @@ pub async fn read(
     Ok(page.into_response())
 }
 
+/// What a download asks for besides the document: `?discussion=true` adds the discussion
+/// as an appendix.
+#[derive(Debug, Default, Deserialize)]
+pub struct Download {
+    #[serde(default)]
+    discussion: Option<String>,
+}
+
+impl Download {
+    async fn document(
+        &self,
+        state: &AppState,
+        caller: &crate::auth::Caller,
+        number: i64,
+    ) -> Result<hindsight_core::document::PostmortemDocument, PageError> {
+        let discussion = matches!(self.discussion.as_deref(), Some("true" | "1" | "yes"));
+        Ok(hindsight_app::analysis::document_with(&state.store, &caller.viewer, number, discussion).await?)
+    }
+}
+
 /// `GET /incidents/{handle}/postmortem/markdown`: the document as a Markdown file.
 pub async fn markdown(
     State(state): State<AppState>,
     Signed(caller): Signed,
     handle: IncidentHandle,
+    Query(download): Query<Download>,
 ) -> Result<Response, PageError> {
-    let number = handle.number;
-    let doc = hindsight_app::analysis::document(&state.store, &caller.viewer, number).await?;
+    let doc = download.document(&state, &caller, handle.number).await?;
     let filename = format!("{}-postmortem.md", doc.incident.handle);
     Ok((
         [
@@ -101,8 +121,9 @@ pub async fn html_file(
     State(state): State<AppState>,
     Signed(caller): Signed,
     handle: IncidentHandle,
+    Query(download): Query<Download>,
 ) -> Result<Response, PageError> {
-    let doc = hindsight_app::analysis::document(&state.store, &caller.viewer, handle.number).await?;
+    let doc = download.document(&state, &caller, handle.number).await?;
     let filename = format!("{}-postmortem.html", doc.incident.handle);
     Ok((
         [
@@ -120,8 +141,9 @@ pub async fn pdf_file(
     State(state): State<AppState>,
     Signed(caller): Signed,
     handle: IncidentHandle,
+    Query(download): Query<Download>,
 ) -> Result<Response, PageError> {
-    let doc = hindsight_app::analysis::document(&state.store, &caller.viewer, handle.number).await?;
+    let doc = download.document(&state, &caller, handle.number).await?;
     let filename = format!("{}-postmortem.pdf", doc.incident.handle);
     // Typesetting takes tens of milliseconds of CPU: keep it off the async workers.
     let pdf = tokio::task::spawn_blocking(move || hindsight_document::to_pdf(&doc))

@@ -83,6 +83,15 @@ async fn threads_mentions_replies_and_resolving(store: Store) {
         })
         .collect();
     assert_eq!(added, [vec!["editor".to_string()], vec![], vec![]]);
+    // Exported, the discussion is an appendix only when asked for.
+    let export = format!("/api/v1/postmortems/{id}/export?format=md");
+    let plain = app.client.get(app.url(&export)).bearer_auth(&app.tokens["viewer"]).send().await.unwrap();
+    assert!(!plain.text().await.unwrap().contains("Appendix: discussion"));
+    let with = format!("{export}&discussion=true");
+    let with = app.client.get(app.url(&with)).bearer_auth(&app.tokens["viewer"]).send().await.unwrap();
+    let markdown = with.text().await.unwrap();
+    assert!(markdown.contains("## Appendix: discussion\n\n### On Summary: “pool”"), "{markdown}");
+    assert!(markdown.contains("editor, ") && markdown.contains(": The DB pool."), "{markdown}");
 }
 
 async fn bad_comments_are_refused_by_field_and_private_ones_stay_private(store: Store) {
