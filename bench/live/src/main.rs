@@ -5,10 +5,11 @@
 //! edit-to-peer latency (p50, p99, max) over every keystroke and every peer, and how many
 //! keystrokes were sent and received.
 //!
-//!     hindsight-bench-live URL TOKEN [EDITORS] [RATE] [SECONDS]
+//!     hindsight-bench-live URL[,URL…] TOKEN [EDITORS] [RATE] [SECONDS]
 //!
-//! URL is the socket's address (`ws://127.0.0.1:18490/api/v1/postmortems/ID/live`), TOKEN
-//! an API token of an editor. All clients share one clock (one process), so a latency is
+//! URL is the socket's address (`ws://127.0.0.1:18490/api/v1/postmortems/ID/live`); with
+//! several (servers sharing one database), editor i connects to the i-th modulo their
+//! number. TOKEN is an API token of an editor. All clients share one clock (one process), so a latency is
 //! the time from the sender's write to the receiver's read.
 
 use std::collections::HashMap;
@@ -39,9 +40,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let sent: Sent = Arc::default();
     let started = Instant::now() + Duration::from_secs(2);
     let stop = started + Duration::from_secs(seconds);
+    let urls: Vec<&str> = url.split(',').collect();
     let mut clients = Vec::new();
     for i in 0..editors {
-        let (url, token, sent) = (url.clone(), token.clone(), sent.clone());
+        let url = urls[i as usize % urls.len()].to_string();
+        let (token, sent) = (token.clone(), sent.clone());
         clients.push(tokio::spawn(async move { editor(i, &url, &token, rate, started, stop, sent).await }));
     }
     let mut latencies = Vec::new();

@@ -6,16 +6,17 @@
 //! document and everyone's awareness (who is there, their cursors); only editors and admins
 //! may change it: a viewer's change is answered with a permission-denied message and goes
 //! nowhere. Each accepted update is stored before it is passed on, so nothing acknowledged
-//! is lost if the server stops; a room also takes in, every second, what editors connected
-//! to other servers (and form or API saves) stored. The texts are written into the
-//! post-mortem two seconds after the last change and when an editor leaves (or says nothing
-//! for `live_idle`, two minutes, and is closed); the stored
-//! document is compacted into a snapshot when the last editor leaves, and after 200 changes
-//! when next quiet. Pages also hear, within a second, when the post-mortem was saved (any
+//! is lost if the server stops. A room also takes in what editors connected to other
+//! servers (and form or API saves) stored: at once on PostgreSQL, where every server
+//! announces each update it stores (`NOTIFY`) and listens for the others', and in any case
+//! every `live_poll` (a second). The texts are written into the post-mortem two seconds
+//! after the last change and when an editor leaves (or says nothing for `live_idle`, two
+//! minutes, and is closed); the stored document is compacted into a snapshot when the last
+//! editor leaves, and after 200 changes when next quiet. Pages also hear, within a second, when the post-mortem was saved (any
 //! field, by anyone, on any server) or its discussion changed, as a custom message (`NEWS`).
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
@@ -38,8 +39,8 @@ use crate::auth::{self, Caller, Credential};
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// How often a room takes in what other servers stored.
-const CATCH_UP_EVERY: Duration = Duration::from_secs(1);
+/// How long the announcements of live updates wait before listening again after an error.
+const LISTEN_AGAIN_AFTER: Duration = Duration::from_secs(1);
 
 /// How long after the last change a room writes the texts into the post-mortem.
 const QUIET: Duration = Duration::from_secs(2);
@@ -56,6 +57,8 @@ const BACKLOG: usize = 1024;
 #[derive(Default)]
 pub struct Rooms {
     rooms: Mutex<HashMap<String, Weak<Room>>>,
+    /// Whether announcements of live updates are being taken in ([`Rooms::listen`]).
+    listening: std::sync::atomic::AtomicBool,
 }
 
 /// One post-mortem's live document and the connections editing it.
@@ -75,9 +78,21 @@ struct Room {
     /// The post-mortem's version and discussion as last seen, to tell the room when they
     /// change (a save of any field, a comment), here or on another server.
     stamp: Mutex<Option<PostmortemStamp>>,
+    /// The number of the last stored update the room's document holds, as far as known
+    /// without its lock; an announced update past it wakes the room ([`Room::announced`]).
+    seen: AtomicI64,
+    /// Wakes the room's catch-up before its next poll.
+    wake: Arc<tokio::sync::Notify>,
 }
 
 impl Room {
+    /// Another server (or a save) stored update `seq` of this room's document: catch up now.
+    fn announced(&self, seq: i64) {
+        if seq > self.seen.load(Ordering::Relaxed) {
+            self.wake.notify_one();
+        }
+    }
+
     fn changed_by(&self, actor: &Actor) {
         if let Ok(mut unsaved) = self.unsaved.lock() {
             let (typed_by, at) = unsaved.get_or_insert_with(|| (Vec::new(), Instant::now()));
@@ -239,7 +254,7 @@ impl Budget {
 impl Rooms {
     /// The room of post-mortem `id`, opened (from the store) if nobody is in it, for an
     /// actor who may see the post-mortem (checked every time: an open room is no pass).
-    async fn join(&self, store: &Store, actor: &Actor, id: &str) -> Result<Arc<Room>, ApiError> {
+    async fn join(&self, store: &Store, actor: &Actor, id: &str, poll: Duration) -> Result<Arc<Room>, ApiError> {
         if let Some(room) = self.get(id) {
             store.check_postmortem_visible(&actor.viewer(), id).await?;
             return Ok(room);
@@ -259,10 +274,12 @@ impl Rooms {
             uncompacted: AtomicU64::new(0),
             awareness: Mutex::default(),
             stamp: Mutex::new(stamp),
+            seen: AtomicI64::new(0),
+            wake: Arc::default(),
         });
         rooms.retain(|_, room| room.strong_count() > 0);
         rooms.insert(id.to_string(), Arc::downgrade(&room));
-        tokio::spawn(catch_up_while_open(store.clone(), Arc::downgrade(&room)));
+        tokio::spawn(catch_up_while_open(store.clone(), Arc::downgrade(&room), room.wake.clone(), poll));
         Ok(room)
     }
 
@@ -282,22 +299,65 @@ impl Rooms {
         Ok(live::write_back(store, std::slice::from_ref(actor), id, &texts).await?.is_some() || changed)
     }
 
+    /// On PostgreSQL, takes in the announcements of live updates stored by any server, so
+    /// that an open room here takes them in at once instead of at its next poll (a second).
+    /// Started once; nothing on SQLite, where there is one server.
+    pub fn listen(self: &Arc<Self>, store: &Store) {
+        if self.listening.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
+        let (rooms, store) = (Arc::downgrade(self), store.clone());
+        runtime.spawn(async move {
+            let mut listener = match store.live_listener().await {
+                Ok(Some(listener)) => listener,
+                Ok(None) => return,
+                Err(e) => {
+                    tracing::warn!(error = %e, "not listening for live updates; rooms poll for them");
+                    return;
+                }
+            };
+            loop {
+                match listener.next().await {
+                    Ok((id, seq)) => {
+                        let Some(rooms) = rooms.upgrade() else { return };
+                        if let Some(room) = rooms.get(&id) {
+                            room.announced(seq);
+                        }
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "lost the announcements of live updates; retrying");
+                        tokio::time::sleep(LISTEN_AGAIN_AFTER).await;
+                    }
+                }
+            }
+        });
+    }
+
     fn get(&self, id: &str) -> Option<Arc<Room>> {
         self.rooms.lock().ok()?.get(id).and_then(Weak::upgrade)
     }
 }
 
-/// Every [`CATCH_UP_EVERY`], while the room is open, takes in the updates other servers
+/// Every `poll` (`Settings::live_poll`), and at once when woken, while the room is open, takes in the updates other servers
 /// (and form or API saves) stored and passes them on to the room, and writes the texts into
 /// the post-mortem once the document has been quiet for [`QUIET`] since a change here.
-async fn catch_up_while_open(store: Store, room: Weak<Room>) {
+async fn catch_up_while_open(store: Store, room: Weak<Room>, wake: Arc<tokio::sync::Notify>, poll: Duration) {
+    let mut tick = tokio::time::Instant::now() + poll;
     loop {
-        tokio::time::sleep(CATCH_UP_EVERY).await;
+        let woken = tokio::select! {
+            () = tokio::time::sleep_until(tick) => false,
+            () = wake.notified() => true,
+        };
         let Some(room) = room.upgrade() else { return };
         {
             let mut live = room.live.lock().await;
             catch_up(&store, &room, &mut live).await;
         }
+        if woken {
+            continue;
+        }
+        tick = tokio::time::Instant::now() + poll;
         watch(&store, &room).await;
         if let Some(typed_by) = room.quiet_since_change() {
             write_back(&store, &typed_by, &room).await;
@@ -349,7 +409,9 @@ async fn watch(store: &Store, room: &Room) {
 
 /// Takes into the room's document what was stored elsewhere since, and passes it on.
 async fn catch_up(store: &Store, room: &Room, live: &mut LiveDoc) {
-    match live::catch_up(store, &room.id, live).await {
+    let caught_up = live::catch_up(store, &room.id, live).await;
+    room.seen.fetch_max(live.last_seq, Ordering::Relaxed);
+    match caught_up {
         Ok(newer) => {
             for update in newer {
                 let _ = room.out.send((0, Message::Sync(SyncMessage::Update(update.body)).encode_v1()));
@@ -394,7 +456,7 @@ pub async fn live(
         return Err(ApiError::forbidden("cross-site live editing refused"));
     }
     let actor = caller.actor();
-    let room = state.rooms.join(&state.store, &actor, &id).await?;
+    let room = state.rooms.join(&state.store, &actor, &id, state.settings.live_poll).await?;
     Ok(upgrade
         .max_message_size(MAX_UPDATE_BYTES + 1024)
         .on_upgrade(move |socket| serve(socket, state.store, actor, room, state.settings.live_idle)))
@@ -531,6 +593,7 @@ async fn handle(
                 let mut live = room.live.lock().await;
                 match live::accept(store, actor, &room.id, &mut live, &update).await {
                     Ok(accepted) => {
+                        room.seen.fetch_max(accepted.seq, Ordering::Relaxed);
                         *wrote = true;
                         room.changed_by(actor);
                         room.uncompacted.fetch_add(1, Ordering::Relaxed);

@@ -45,6 +45,7 @@ pub const CONTENT_SECURITY_POLICY: &str =
 /// headers and tracing. A panic in a handler becomes a 500 problem, never a closed
 /// connection.
 pub fn app(state: AppState) -> Router {
+    state.rooms.listen(&state.store);
     let (api, _) = api::router().split_for_parts();
     let routes = Router::new()
         .merge(api)

@@ -37,6 +37,10 @@ pub struct Settings {
     /// How long a live-editing socket may stay silent before the server closes it (Yjs
     /// clients say something at least every 15 s while a page is open).
     pub live_idle: std::time::Duration,
+    /// How often an open live-editing room reads what other servers stored (and saves and
+    /// comments), and writes its texts back once quiet. On PostgreSQL, servers also tell
+    /// each other of each live update at once (`LISTEN`/`NOTIFY`).
+    pub live_poll: std::time::Duration,
 }
 
 impl Default for Settings {
@@ -52,6 +56,7 @@ impl Default for Settings {
             trusted_proxies: Vec::new(),
             sign_in_limits: Default::default(),
             live_idle: std::time::Duration::from_secs(120),
+            live_poll: std::time::Duration::from_secs(1),
         }
     }
 }

@@ -43,7 +43,7 @@ pub use comments::PostmortemStamp;
 pub use duplicate_check::{DuplicateCheck, StoredEvent};
 pub use error::StoreError;
 pub use incidents::{CountUpTo, IncidentFilter, IncidentSort};
-pub use live::{LiveDocument, LiveUpdate};
+pub use live::{LiveDocument, LiveListener, LiveUpdate};
 pub use postmortems::{PostmortemFilter, RespondedIncident};
 pub use settings::StoredSetting;
 pub use sign_in::{SignInAttempt, SignInLimits};

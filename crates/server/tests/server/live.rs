@@ -351,6 +351,28 @@ async fn second_server(app: &TestApp) -> TestApp {
     TestApp { addr, store: app.store.clone(), client: reqwest::Client::new(), tokens: app.tokens.clone() }
 }
 
+#[tokio::test]
+async fn on_postgresql_servers_announce_live_updates_to_each_other() {
+    let Some(store) = hindsight_store::test_support::postgres_store().await else { return };
+    // Rooms that poll only once a minute: what reaches the other server within the read's
+    // ten seconds came by announcement.
+    let settings = hindsight_server::Settings { live_poll: Duration::from_secs(60), ..common::test_settings() };
+    let app = common::spawn_configured(store, settings.clone()).await;
+    let seed = app.seed().await;
+    let id = postmortem(&app, &seed.public, "The pool ran dry.").await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let state = hindsight_server::AppState::new(app.store.clone(), settings);
+    tokio::spawn(async move { hindsight_server::serve(listener, state).await.unwrap() });
+    let other = TestApp { addr, store: app.store.clone(), client: reqwest::Client::new(), tokens: app.tokens.clone() };
+    let mut ana = join(&app, "editor", &id).await;
+    let mut ben = join(&other, "admin", &id).await;
+    ana.type_into("summary", 17, " Orders failed.").await;
+    ben.until_text("summary", "The pool ran dry. Orders failed.").await;
+    ben.type_into("summary", 0, "At 10:02: ").await;
+    ana.until_text("summary", "At 10:02: The pool ran dry. Orders failed.").await;
+}
+
 async fn editors_on_two_servers_see_each_others_typing(store: Store) {
     let app = spawn_on(store).await;
     let seed = app.seed().await;

@@ -49,6 +49,8 @@ struct Fixture {
     postmortem: String,
     action_item: String,
     token: String,
+    /// A comment thread on the post-mortem, opened by the admin.
+    comment: String,
 }
 
 async fn fixture(app: &TestApp) -> Fixture {
@@ -70,6 +72,8 @@ async fn fixture(app: &TestApp) -> Fixture {
         app.post(admin, &format!("/api/v1/incidents/{}/postmortem", seed.public), json!({"sections": sections})).await;
     let (_, token) = app.post(admin, "/api/v1/users/editor/tokens", json!({"name": "walk"})).await;
     let (_, spare) = app.post(admin, "/api/v1/incidents", json!({"title": "Spare", "severity": "SEV4"})).await;
+    let comments = format!("/api/v1/postmortems/{}/comments", pm["id"].as_str().unwrap());
+    let (_, comment) = app.post(admin, &comments, json!({"body": "Which pool?"})).await;
     Fixture {
         incident: seed.public,
         spare: spare["handle"].as_str().unwrap().into(),
@@ -77,6 +81,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         postmortem: pm["id"].as_str().unwrap().into(),
         action_item: item["id"].as_str().unwrap().into(),
         token: token["token"]["id"].as_str().unwrap().into(),
+        comment: comment["id"].as_str().unwrap().into(),
     }
 }
 
@@ -157,6 +162,12 @@ fn calls() -> Vec<Call> {
         call(get.clone(), "/api/v1/postmortems/{id}/completeness", Read, None),
         call(get.clone(), "/api/v1/postmortems/{id}/lint", Read, None),
         call(get.clone(), "/api/v1/postmortems/{id}/export", Read, None),
+        // Anyone who may read a post-mortem may ask in its discussion; resolving another's
+        // thread takes an editor.
+        call(get.clone(), "/api/v1/postmortems/{id}/comments", Read, None),
+        call(post.clone(), "/api/v1/postmortems/{id}/comments", Read, Some(json!({"body": "Walked by."}))),
+        call(post.clone(), "/api/v1/comments/{id}/resolve", Write, None),
+        call(post.clone(), "/api/v1/comments/{id}/reopen", Write, None),
         call(post.clone(), "/api/v1/lint", Read, Some(json!({"text": "Dana broke the deploy."}))),
         call(
             post.clone(),
@@ -212,6 +223,8 @@ fn calls() -> Vec<Call> {
 fn concrete(method: &Method, template: &str, f: &Fixture) -> String {
     let id = if template.contains("/events/") {
         &f.event
+    } else if template.starts_with("/api/v1/comments/") {
+        &f.comment
     } else if template.contains("/postmortems/") {
         &f.postmortem
     } else if template.contains("/action-items/") {
