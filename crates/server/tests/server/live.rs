@@ -373,6 +373,56 @@ async fn on_postgresql_servers_announce_live_updates_to_each_other() {
     ana.until_text("summary", "At 10:02: The pool ran dry. Orders failed.").await;
 }
 
+/// A server of its own, in a runtime of its own on a thread of its own, on the database at
+/// `url`; dropping the runtime kills it with every connection it holds, as a crash would.
+fn server_to_kill(url: String) -> (std::net::SocketAddr, tokio::runtime::Runtime) {
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    let addr = runtime.block_on(async move {
+        let store = Store::connect(&url).await.unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let state = hindsight_server::AppState::new(store, common::test_settings());
+        tokio::spawn(async move { hindsight_server::serve(listener, state).await.unwrap() });
+        addr
+    });
+    (addr, runtime)
+}
+
+#[tokio::test]
+async fn when_one_of_two_servers_dies_its_editors_lose_nothing_on_the_other() {
+    let Some(url) = hindsight_store::test_support::postgres_database().await else { return };
+    let store = Store::connect(&url).await.unwrap();
+    store.migrate().await.unwrap();
+    let app = spawn_on(store).await;
+    let seed = app.seed().await;
+    let id = postmortem(&app, &seed.public, "The pool ran dry.").await;
+    let (addr, doomed) = tokio::task::spawn_blocking(move || server_to_kill(url)).await.unwrap();
+    let dying = TestApp { addr, store: app.store.clone(), client: reqwest::Client::new(), tokens: app.tokens.clone() };
+    let mut ana = join(&app, "editor", &id).await;
+    let mut ben = join(&dying, "admin", &id).await;
+    // Both type; Ben's server has taken in what he typed (his presence came back after it).
+    ana.type_into("summary", 17, " Orders failed.").await;
+    ben.type_into("summary", 0, "At 10:02: ").await;
+    ben.send(awareness(21, 1, "{}")).await;
+    ben.read_until(|m| state_of(m, 21).is_some()).await;
+    // His server dies with his socket; he keeps typing offline, then reconnects to the other.
+    tokio::task::spawn_blocking(move || doomed.shutdown_timeout(Duration::from_secs(5))).await.unwrap();
+    assert!(closed_by_server(&mut ben.socket).await, "the dead server's socket stayed open");
+    let summary = ben.doc.get_or_insert_text("summary");
+    summary.insert(&mut ben.doc.transact_mut(), 0, "SEV1. ");
+    let expected = "SEV1. At 10:02: The pool ran dry. Orders failed.";
+    // What the dead server acknowledged is on the survivor before Ben is back.
+    ana.until_text("summary", "At 10:02: The pool ran dry. Orders failed.").await;
+    let mut back = join(&app, "admin", &id).await;
+    let merged = back.doc.transact().state_vector();
+    let missing = ben.doc.transact().encode_state_as_update_v1(&merged);
+    back.send(Message::Sync(SyncMessage::Update(missing))).await;
+    ana.until_text("summary", expected).await;
+    // And it is stored: whoever opens the document now gets all of it.
+    let late = join(&app, "viewer", &id).await;
+    assert_eq!(late.text("summary"), expected);
+}
+
 async fn editors_on_two_servers_see_each_others_typing(store: Store) {
     let app = spawn_on(store).await;
     let seed = app.seed().await;
