@@ -254,6 +254,18 @@ async fn a_field_saved_and_a_comment_made_elsewhere_reach_an_open_editor() {
         app.api("GET", &format!("/api/v1/incidents/{handle}/postmortem"), &token, &serde_json::Value::Null);
     assert_eq!(stored["sections"]["root_cause"]["component"], "search-indexer rebuild job");
     assert_eq!(stored["sections"]["impact"]["users_affected"], 77);
+
+    // The completeness list follows a save made elsewhere too.
+    one.wait_for_text("Live: your changes are saved as you type").await;
+    assert!(!one.section("Completeness").await.contains("Component"));
+    two.go_to(&editor).await;
+    two.fill("Component", "").await;
+    two.click_first("Save").await;
+    two.wait_for_text("Saved as version").await;
+    wait_until(&one, "the completeness list to ask for the component", |one| async move {
+        one.section("Completeness").await.contains("Component")
+    })
+    .await;
 }
 
 /// The words the live editor marks as commented on, run together (without the carets

@@ -4,8 +4,9 @@
 // here and whether it is connected; edits made offline merge when the connection returns.
 // Comments in the discussion beside it are anchored to words of a section, marked in the
 // editor and followed as the text around them changes; selecting words offers them to the
-// new-comment form. Without this script (or without WebSocket) the page is the plain form
-// it was.
+// new-comment form. A save made elsewhere updates the fields nobody is editing here, the
+// completeness list and the review card. Without this script (or without WebSocket) the
+// page is the plain form it was.
 import * as Y from "yjs";
 import { WebsocketProvider } from "y-websocket";
 import * as awarenessProtocol from "y-protocols/awareness";
@@ -191,7 +192,28 @@ ready(function () {
   // A save reached the post-mortem (version `version`): the fields nobody changed here take
   // the saved values; the form then saves on top of that version. A field changed both here
   // and there keeps the old version, so that saving it shows both to choose from.
+  // The completeness list and the review card, as the server renders them now (the review
+  // card not while a reason for the wording is being written in it).
+  let checkedAt = versionField ? Number(versionField.value) : 0;
+  function refreshChecks(version) {
+    if (version <= checkedAt) return;
+    checkedAt = version;
+    fetch(location.pathname, { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (html) {
+        if (!html) return;
+        const fresh = new DOMParser().parseFromString(html, "text/html");
+        [".editor-side .checklist", ".editor-side .review"].forEach(function (selector) {
+          const now = document.querySelector(selector);
+          const next = fresh.querySelector(selector);
+          const busy = now && Array.from(now.querySelectorAll("textarea")).some(function (t) { return t.value.trim() !== ""; });
+          if (now && next && !busy) now.replaceWith(next);
+        });
+      })
+      .catch(function () { /* shown at the next save or reload */ });
+  }
   function saved(version) {
+    if (versionField) refreshChecks(version);
     if (!versionField || version <= Number(versionField.value) || fetching) return;
     fetching = true;
     fetch(postmortemUrl, { credentials: "same-origin" })
