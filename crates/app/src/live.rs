@@ -121,6 +121,81 @@ pub async fn accept(
     Ok(Accepted { seq, missed })
 }
 
+/// Accepts several updates at once, from one or more editors, into a room's document, and
+/// stores them in one transaction (a group commit: the updates that arrived while the room
+/// was storing the last ones). Each is checked as [`accept`] checks it. Answers, in order,
+/// each one's number or why it was refused, and the updates other servers stored before
+/// them that `live` did not hold (now applied, to pass on). When one is refused, the rest
+/// are taken one by one.
+pub async fn accept_all(
+    store: &Store,
+    id: &str,
+    live: &mut LiveDoc,
+    updates: &[(&Actor, &[u8])],
+) -> (Vec<Result<i64, AppError>>, Vec<Vec<u8>>) {
+    if let [(actor, update)] = updates {
+        return match accept(store, actor, id, live, update).await {
+            Ok(accepted) => (vec![Ok(accepted.seq)], accepted.missed),
+            Err(e) => (vec![Err(e)], Vec::new()),
+        };
+    }
+    let applied = updates.iter().try_for_each(|(actor, update)| {
+        actor.require_write()?;
+        if update.len() > MAX_UPDATE_BYTES {
+            return Err(invalid(format!("at most {MAX_UPDATE_BYTES} bytes an update")));
+        }
+        let decoded = Update::decode_v1(update).map_err(|e| invalid(format!("not a Yjs update: {e}")))?;
+        apply_checked(&live.doc, decoded)
+    });
+    let stored = match applied {
+        Ok(()) => {
+            let batch: Vec<(std::borrow::Cow<'_, hindsight_core::access::Viewer>, &[u8])> =
+                updates.iter().map(|(actor, update)| (actor.viewer(), *update)).collect();
+            let batch: Vec<(&hindsight_core::access::Viewer, &[u8])> =
+                batch.iter().map(|(v, u)| (v.as_ref(), *u)).collect();
+            store.append_live_updates(id, &batch).await.map_err(AppError::from)
+        }
+        Err(e) => Err(e),
+    };
+    let seqs = match stored {
+        Ok(seqs) => seqs,
+        Err(_) => {
+            // Something in the batch was refused (or the store failed): the document read
+            // again, which never held any of it, and each update on its own.
+            match store.live_document_after(id, 0).await.map_err(AppError::from).and_then(|stored| load(&stored)) {
+                Ok(reloaded) => *live = reloaded,
+                Err(e) => return (updates.iter().map(|_| Err(corrupt(e.to_string()))).collect(), Vec::new()),
+            }
+            let (mut results, mut missed) = (Vec::new(), Vec::new());
+            for (actor, update) in updates {
+                match accept(store, actor, id, live, update).await {
+                    Ok(accepted) => {
+                        results.push(Ok(accepted.seq));
+                        missed.extend(accepted.missed);
+                    }
+                    Err(e) => results.push(Err(e)),
+                }
+            }
+            return (results, missed);
+        }
+    };
+    let (first, last) = (seqs.first().copied().unwrap_or_default(), seqs.last().copied().unwrap_or_default());
+    let missed = if first > live.last_seq + 1 {
+        // Others stored updates before these: take them in (these come back too).
+        match catch_up(store, id, live).await {
+            Ok(newer) => newer.into_iter().filter(|u| !seqs.contains(&u.seq)).map(|u| u.body).collect(),
+            Err(e) => {
+                tracing::warn!(error = %e, postmortem = id, "could not catch up a live document");
+                Vec::new()
+            }
+        }
+    } else {
+        Vec::new()
+    };
+    live.last_seq = live.last_seq.max(last);
+    (seqs.into_iter().map(Ok).collect(), missed)
+}
+
 /// Applies to `live` the updates stored after the last one it holds (other servers' editors
 /// write to the same document); answers them, to pass on.
 pub async fn catch_up(store: &Store, id: &str, live: &mut LiveDoc) -> Result<Vec<LiveUpdate>, AppError> {

@@ -160,7 +160,35 @@ async fn two_servers_seeding_at_once_give_one_text(store: Store) {
     assert_eq!(live::open(&store, &editor, &id).await.unwrap().last_seq, 1, "one seed stored");
 }
 
+async fn updates_that_arrive_together_are_stored_together_and_a_bad_one_alone_is_refused(store: Store) {
+    let (id, editor, viewer) = postmortem(&store, "The pool ran dry.").await;
+    let other = person(&store, "ben", Role::Editor).await;
+    let mut room = live::open(&store, &editor, &id).await.unwrap();
+    let (a, b) = (client(&room.state()), client(&room.state()));
+    let first = type_into(&a, "summary", 0, "At 10:02, ");
+    let second = type_into(&b, "summary", 17, " Orders failed.");
+    let (results, missed) =
+        live::accept_all(&store, &id, &mut room, &[(&editor, first.as_slice()), (&other, second.as_slice())]).await;
+    let seqs: Vec<i64> = results.into_iter().map(Result::unwrap).collect();
+    assert_eq!(seqs, [2, 3], "numbered one after the other, after the seed");
+    assert!(missed.is_empty());
+    let expected = "At 10:02, The pool ran dry. Orders failed.";
+    assert_eq!(room.texts()[0].1, expected);
+    assert_eq!(live::open(&store, &editor, &id).await.unwrap().texts()[0].1, expected, "both stored");
+    // A batch with a viewer's change: the others are stored, the viewer's is refused alone.
+    let third = type_into(&a, "summary", 0, "SEV1. ");
+    let refused = type_into(&b, "summary", 0, "Blame: ");
+    let (results, _) =
+        live::accept_all(&store, &id, &mut room, &[(&viewer, refused.as_slice()), (&editor, third.as_slice())]).await;
+    assert!(matches!(results[0], Err(AppError::Forbidden(_))), "{:?}", results[0]);
+    assert_eq!(results[1].as_ref().unwrap(), &4);
+    let stored = live::open(&store, &editor, &id).await.unwrap().texts()[0].1.clone();
+    assert_eq!(stored, format!("SEV1. {expected}"));
+    assert_eq!(room.texts()[0].1, stored, "the room's copy holds what is stored, nothing refused");
+}
+
 on_both_databases!(
+    updates_that_arrive_together_are_stored_together_and_a_bad_one_alone_is_refused,
     concurrent_typing_converges_on_every_client_and_in_the_post_mortem,
     a_client_offline_for_a_while_merges_when_it_sends_what_it_wrote,
     updates_from_viewers_or_of_the_wrong_shape_are_refused_and_nothing_is_stored,

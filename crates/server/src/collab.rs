@@ -83,6 +83,8 @@ struct Room {
     seen: AtomicI64,
     /// Wakes the room's catch-up before its next poll.
     wake: Arc<tokio::sync::Notify>,
+    /// Updates waiting to be stored, in the order they arrived.
+    queue: Mutex<Vec<Queued>>,
 }
 
 impl Room {
@@ -121,6 +123,39 @@ impl Room {
             .and_then(|mut unsaved| unsaved.take())
             .map(|(typed_by, _)| typed_by)
             .unwrap_or_default()
+    }
+}
+
+/// An update waiting for the room to store it.
+struct Queued {
+    connection: u64,
+    actor: Actor,
+    update: Vec<u8>,
+    /// Told once the update is stored and passed on, or refused (why, in words).
+    done: tokio::sync::oneshot::Sender<Result<(), String>>,
+}
+
+/// Stores `batch` (the updates queued while the room's document was busy) in one go, then
+/// passes each on to the room and tells its sender.
+async fn store_batch(store: &Store, room: &Room, live: &mut LiveDoc, batch: Vec<Queued>) {
+    let updates: Vec<(&Actor, &[u8])> = batch.iter().map(|q| (&q.actor, q.update.as_slice())).collect();
+    let (results, missed) = live::accept_all(store, &room.id, live, &updates).await;
+    for update in missed {
+        let _ = room.out.send((0, Message::Sync(SyncMessage::Update(update)).encode_v1()));
+    }
+    for (queued, result) in batch.into_iter().zip(results) {
+        let told = match result {
+            Ok(seq) => {
+                room.seen.fetch_max(seq, Ordering::Relaxed);
+                room.changed_by(&queued.actor);
+                room.uncompacted.fetch_add(1, Ordering::Relaxed);
+                let message = Message::Sync(SyncMessage::Update(queued.update)).encode_v1();
+                let _ = room.out.send((queued.connection, message));
+                Ok(())
+            }
+            Err(refused) => Err(refused.to_string()),
+        };
+        let _ = queued.done.send(told);
     }
 }
 
@@ -276,6 +311,7 @@ impl Rooms {
             stamp: Mutex::new(stamp),
             seen: AtomicI64::new(0),
             wake: Arc::default(),
+            queue: Mutex::default(),
         });
         rooms.retain(|_, room| room.strong_count() > 0);
         rooms.insert(id.to_string(), Arc::downgrade(&room));
@@ -590,22 +626,25 @@ async fn handle(
                 if Update::decode_v1(&update).map_err(|e| format!("not a Yjs update: {e}"))?.is_empty() {
                     continue;
                 }
-                let mut live = room.live.lock().await;
-                match live::accept(store, actor, &room.id, &mut live, &update).await {
-                    Ok(accepted) => {
-                        room.seen.fetch_max(accepted.seq, Ordering::Relaxed);
-                        *wrote = true;
-                        room.changed_by(actor);
-                        room.uncompacted.fetch_add(1, Ordering::Relaxed);
-                        for missed in accepted.missed {
-                            let _ = room.out.send((0, Message::Sync(SyncMessage::Update(missed)).encode_v1()));
-                        }
-                        let _ = room.out.send((me, Message::Sync(SyncMessage::Update(update)).encode_v1()));
+                // Queued for whoever holds the document next, which stores every update
+                // queued by then in one transaction; this connection waits for its own.
+                let (done, outcome) = tokio::sync::oneshot::channel();
+                if let Ok(mut queue) = room.queue.lock() {
+                    queue.push(Queued { connection: me, actor: actor.clone(), update, done });
+                }
+                {
+                    let mut live = room.live.lock().await;
+                    let batch = room.queue.lock().map(|mut queue| std::mem::take(&mut *queue)).unwrap_or_default();
+                    if !batch.is_empty() {
+                        store_batch(store, room, &mut live, batch).await;
                     }
+                }
+                match outcome.await.map_err(|_| "the room dropped an update".to_string())? {
+                    Ok(()) => *wrote = true,
                     Err(refused) => {
                         // Said to the sender; the change goes nowhere. Its copy is now ahead of
                         // everyone's, so the page should reload what it has.
-                        replies.push(Message::Auth(Some(refused.to_string())).encode_v1());
+                        replies.push(Message::Auth(Some(refused)).encode_v1());
                     }
                 }
             }

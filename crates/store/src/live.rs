@@ -93,6 +93,55 @@ impl Store {
         seq.ok_or_else(|| StoreError::Corrupt(format!("live document of {id:?}: an append got no number")))
     }
 
+    /// Appends several updates to the existing live document of post-mortem `id` in one
+    /// transaction (a group commit), each by the viewer given with it (who must be able to
+    /// see the post-mortem). Answers their numbers, in order and consecutive.
+    pub async fn append_live_updates(&self, id: &str, updates: &[(&Viewer, &[u8])]) -> Result<Vec<i64>, StoreError> {
+        let mut checked: Vec<&str> = Vec::new();
+        for (viewer, _) in updates {
+            if !checked.contains(&viewer.username.as_str()) {
+                self.check_postmortem_visible(viewer, id).await?;
+                checked.push(&viewer.username);
+            }
+        }
+        let count = i64::try_from(updates.len()).map_err(|_| StoreError::Corrupt("too many updates".into()))?;
+        if count == 0 {
+            return Ok(Vec::new());
+        }
+        let now = Ts::now();
+        let last = on_pool!(self, |pool| async {
+            let mut tx = pool.begin_write().await?;
+            let last: Option<i64> = sqlx::query_scalar(
+                "UPDATE live_documents SET last_seq = last_seq + $2, updated_at = $3 WHERE postmortem_id = $1 \
+                 RETURNING last_seq",
+            )
+            .bind(id)
+            .bind(count)
+            .bind(now)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some(last) = last else { return Ok::<Option<i64>, sqlx::Error>(None) };
+            for (at, (viewer, body)) in (last - count + 1..).zip(updates) {
+                sqlx::query(
+                    "INSERT INTO live_updates (postmortem_id, seq, body, author_id, at) VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(id)
+                .bind(at)
+                .bind(*body)
+                .bind(viewer.actor_id())
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+            Ok(Some(last))
+        }
+        .await)?;
+        let last = last.ok_or_else(|| StoreError::NotFound(format!("live document of post-mortem {id:?}")))?;
+        self.announce_live(id, last).await;
+        Ok((last - count + 1..=last).collect())
+    }
+
     /// Stores `body` as update 1 of post-mortem `id`'s live document if the document does
     /// not exist yet, as `viewer`; answers whether it did. A document is seeded from the
     /// post-mortem's sections this way, once, however many servers open it at the same time.
