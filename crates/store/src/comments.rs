@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use hindsight_core::access::Viewer;
 use hindsight_core::events::DomainEvent;
-use hindsight_core::{Comment, CommentAnchor, NewComment, incident_handle};
+use hindsight_core::{Comment, CommentAnchor, MAX_COMMENTS, NewComment, incident_handle};
 
 use crate::audit::AuditNote;
 use crate::{BeginWrite, Store, StoreError, Ts, built_sql, new_id, on_pool};
@@ -139,6 +139,16 @@ impl Store {
             .bind(id)
             .fetch_one(&mut *tx)
             .await?;
+            let kept: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM comments WHERE postmortem_id = $1")
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await?;
+            if kept >= MAX_COMMENTS {
+                return Err(StoreError::Invalid(hindsight_core::ValidationErrors::single(
+                    "body",
+                    format!("this post-mortem already has {MAX_COMMENTS} comments, the most it keeps"),
+                )));
+            }
             let reply_to = match &new.reply_to {
                 None => None,
                 Some(answered) => {

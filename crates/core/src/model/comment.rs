@@ -18,6 +18,12 @@ pub const MAX_QUOTE: usize = 1_000;
 /// The longest encoded anchor position (a Yjs relative position, base64).
 pub const MAX_ANCHOR: usize = 256;
 
+/// The most comments one post-mortem keeps (its discussion is read and shown whole).
+pub const MAX_COMMENTS: i64 = 1_000;
+
+/// The most people one comment mentions; names past them stay words.
+pub const MAX_MENTIONS: usize = 20;
+
 /// Where a comment is anchored: a range of one narrative text, as two positions that stay
 /// with the characters they point at while others edit around them (Yjs relative
 /// positions, encoded and in base64), and the words it covered when the comment was made.
@@ -98,7 +104,8 @@ impl NewComment {
 }
 
 /// The names a comment mentions: each `@name` (letters, digits, `.`, `_`, `-`), in the
-/// order first written, without repeats. Which of them are people is the caller's look-up.
+/// order first written, without repeats, at most [`MAX_MENTIONS`]. Which of them are people
+/// is the caller's look-up.
 pub fn mentioned_names(body: &str) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
     let mut rest = body;
@@ -114,6 +121,9 @@ pub fn mentioned_names(body: &str) -> Vec<String> {
         let name = name.trim_end_matches(['.', '-']).to_string();
         if !name.is_empty() && name.len() <= MAX_SHORT && !names.contains(&name) {
             names.push(name);
+            if names.len() == MAX_MENTIONS {
+                break;
+            }
         }
     }
     names
@@ -131,6 +141,10 @@ mod tests {
         );
         assert!(mentioned_names("no one @ all").is_empty());
         assert!(mentioned_names("@").is_empty());
+        let crowd: String = (0..100).map(|i| format!("@user{i} ")).collect();
+        let named = mentioned_names(&crowd);
+        assert_eq!(named.len(), MAX_MENTIONS);
+        assert_eq!(named.last().map(String::as_str), Some("user19"));
     }
 
     #[test]

@@ -115,6 +115,17 @@ async fn bad_comments_are_refused_by_field_and_private_ones_stay_private(store: 
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
         assert!(problem.to_string().contains(field), "{field}: {problem}");
     }
+    // A post-mortem keeps at most MAX_COMMENTS comments.
+    let fill = format!(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {}) \
+         INSERT INTO comments (id, postmortem_id, body, created_at) \
+         SELECT 'filler-' || i, '{id}', 'x', '2026-12-07 00:00:00.000000Z' FROM n",
+        hindsight_core::MAX_COMMENTS
+    );
+    hindsight_store::test_support::execute_raw(&app.store, &fill).await;
+    let (status, problem) = app.post(As::User("editor"), &comments, json!({"body": "One more?"})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert!(problem.to_string().contains("the most it keeps"), "{problem}");
     // A private post-mortem's discussion is invisible to outsiders, as the post-mortem is.
     let private = postmortem(&app, "admin", &seed.private, "Secret.").await;
     let path = format!("/api/v1/postmortems/{private}/comments");
