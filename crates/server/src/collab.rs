@@ -9,14 +9,16 @@
 //! is lost if the server stops. A room also takes in what editors connected to other
 //! servers (and form or API saves) stored: at once on PostgreSQL, where every server
 //! announces each update it stores (`NOTIFY`) and listens for the others', and in any case
-//! every `live_poll` (a second). The texts are written into the post-mortem two seconds
-//! after the last change and when an editor leaves (or says nothing for `live_idle`, two
-//! minutes, and is closed); the stored document is compacted into a snapshot when the last
-//! editor leaves, and after 200 changes when next quiet. Pages also hear, within a second, when the post-mortem was saved (any
-//! field, by anyone, on any server) or its discussion changed, as a custom message (`NEWS`).
+//! every `live_poll` (a second). Updates that arrive while the room is storing others are
+//! stored together, in one transaction. The texts are written into the post-mortem two
+//! seconds after the last change and when an editor leaves (or says nothing for `live_idle`,
+//! two minutes, and is closed); the stored document is compacted into a snapshot when the
+//! last editor leaves, and after 200 changes when next quiet. Pages also hear, within a
+//! second, when the post-mortem was saved (any field, by anyone, on any server) or its
+//! discussion changed, as a custom message (`NEWS`).
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
@@ -58,7 +60,7 @@ const BACKLOG: usize = 1024;
 pub struct Rooms {
     rooms: Mutex<HashMap<String, Weak<Room>>>,
     /// Whether announcements of live updates are being taken in ([`Rooms::listen`]).
-    listening: std::sync::atomic::AtomicBool,
+    listening: AtomicBool,
 }
 
 /// One post-mortem's live document and the connections editing it.
@@ -226,7 +228,9 @@ impl Room {
         let clients: HashMap<_, _> = gone
             .into_iter()
             .filter_map(|id| present.remove(&id).map(|p| (id, p)))
-            .map(|(id, p)| (ClientID::new(id), AwarenessUpdateEntry { clock: p.clock + 1, json: "null".into() }))
+            .map(|(id, p)| {
+                (ClientID::new(id), AwarenessUpdateEntry { clock: p.clock.saturating_add(1), json: "null".into() })
+            })
             .collect();
         (!clients.is_empty()).then_some(AwarenessUpdate { clients })
     }
@@ -295,6 +299,7 @@ impl Rooms {
             return Ok(room);
         }
         let live = live::open(store, actor, id).await?;
+        let seen = live.last_seq;
         let stamp = store.postmortem_stamp(id).await?;
         let mut rooms = self.rooms.lock().map_err(|_| ApiError::Internal("the rooms' lock is poisoned".into()))?;
         if let Some(room) = rooms.get(id).and_then(Weak::upgrade) {
@@ -309,7 +314,7 @@ impl Rooms {
             uncompacted: AtomicU64::new(0),
             awareness: Mutex::default(),
             stamp: Mutex::new(stamp),
-            seen: AtomicI64::new(0),
+            seen: AtomicI64::new(seen),
             wake: Arc::default(),
             queue: Mutex::default(),
         });
