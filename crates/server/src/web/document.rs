@@ -42,6 +42,9 @@ struct DocumentPage {
     version: i64,
     /// Sanitised by the document crate's rendering.
     body: String,
+    /// Its discussion's threads, and how many are open.
+    threads: usize,
+    open_threads: usize,
 }
 
 /// The inside of the document crate's standalone page: everything in its `<main>`.
@@ -60,6 +63,8 @@ pub async fn read(
     let doc = hindsight_app::analysis::document(&state.store, &caller.viewer, number).await?;
     let html = hindsight_document::to_html(&doc);
     let status = doc.postmortem.status;
+    let comments = state.store.comments(&caller.viewer, &doc.postmortem.id).await?;
+    let threads: Vec<_> = comments.iter().filter(|c| c.reply_to.is_none()).collect();
     let page = DocumentPage {
         chrome: Chrome::of(&caller).with_notice(notice),
         handle: doc.incident.handle.clone(),
@@ -73,6 +78,8 @@ pub async fn read(
         },
         version: doc.postmortem.version,
         body: document_body(&html).to_string(),
+        threads: threads.len(),
+        open_threads: threads.iter().filter(|t| t.resolved_at.is_none()).count(),
     };
     Ok(page.into_response())
 }

@@ -90,6 +90,15 @@ async fn a_published_postmortem_has_no_draft_mark() {
     assert!(!body.contains("<strong>Draft</strong>") && !body.contains("doc-status"), "published reads clean");
     assert!(body.contains("Make the pool follow the primary"), "action items are in the document");
     assert!(body.contains("Pool restarted"), "so is the timeline");
+    // A reader is offered the discussion, to ask a question there, and told what is in it.
+    let discussion = format!("href=\"/incidents/{}/postmortem/edit#discussion\">", seed.public);
+    assert!(body.contains(&format!("{discussion}Ask a question</a>")), "{body}");
+    let comments = format!("/api/v1/postmortems/{}/comments", pm["id"].as_str().unwrap());
+    let (_, first) = app.post(As::User("viewer"), &comments, json!({"body": "Why did the pool not follow?"})).await;
+    app.post(As::User("viewer"), &comments, json!({"body": "And the replicas?"})).await;
+    app.post(EDITOR, &format!("/api/v1/comments/{}/resolve", first["id"].as_str().unwrap()), json!({})).await;
+    let (_, body) = page(&app, &viewer, &format!("/incidents/{}/postmortem", seed.public)).await;
+    assert!(body.contains(&format!("{discussion}Discussion: 2 threads, 1 open</a>")), "{body}");
 }
 
 #[tokio::test]
