@@ -153,16 +153,30 @@ impl Browser {
     /// Clicks the link or button that reads `text` (exactly, or else the one that contains it),
     /// or whose accessible name is `text` (`aria-label`, e.g. "Mark done: Rotate the keys").
     pub async fn click(&self, text: &str) {
-        let target = self.one_of(&control_xpaths(text), &format!("a link or button reading {text:?}")).await;
-        target.click().await.unwrap_or_else(|e| panic!("clicking {text:?}: {e}"));
+        self.click_picked(text, Pick::Only).await;
     }
 
     /// Clicks the first, in page order, of several links or buttons that read `text`, as a
     /// person does when a form repeats its button (e.g. "Save" at its top and bottom).
     pub async fn click_first(&self, text: &str) {
+        self.click_picked(text, Pick::First).await;
+    }
+
+    /// Clicks the link or button reading `text` that `pick` picks; one the page's script
+    /// puts in again meanwhile (the live editor does, after a save elsewhere) is found again.
+    async fn click_picked(&self, text: &str, pick: Pick) {
         let what = format!("a link or button reading {text:?}");
-        let target = self.find_visible(&control_xpaths(text), &what, Pick::First).await;
-        target.click().await.unwrap_or_else(|e| panic!("clicking {text:?}: {e}"));
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let target = self.find_visible(&control_xpaths(text), &what, pick).await;
+            match target.click().await {
+                Ok(()) => return,
+                Err(e) if Instant::now() < deadline && e.to_string().contains("stale element") => {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                Err(e) => panic!("clicking {text:?}: {e}"),
+            }
+        }
     }
 
     /// Whether the (first) button that reads `text` can be pressed; `false` when it is disabled.
@@ -218,14 +232,26 @@ impl Browser {
     }
 
     /// The visible text of the part of the page headed `heading`: the element that holds
-    /// the heading (whose text, or first words before a count, read `heading`).
+    /// the heading (whose text, or first words before a count, read `heading`). A part the
+    /// page's script puts in again while it is read (the live editor does, after a save
+    /// elsewhere) is found and read again.
     pub async fn section(&self, heading: &str) -> String {
         let t = xpath_literal(heading);
         let xpath = format!(
             "//*[self::h1 or self::h2 or self::h3][normalize-space(text()[1])={t} or normalize-space(.)={t}]/.."
         );
-        let section = self.one_of(&[xpath], &format!("a part of the page headed {heading:?}")).await;
-        section.text().await.unwrap_or_else(|e| panic!("reading the part headed {heading:?}: {e}"))
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let section =
+                self.one_of(std::slice::from_ref(&xpath), &format!("a part of the page headed {heading:?}")).await;
+            match section.text().await {
+                Ok(text) => return text,
+                Err(e) if Instant::now() < deadline && e.to_string().contains("stale element") => {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                Err(e) => panic!("reading the part headed {heading:?}: {e}"),
+            }
+        }
     }
 
     /// The blameless-language hints shown under the text field labelled `label`, each as read
