@@ -95,11 +95,7 @@ pub async fn accept(
     live: &mut LiveDoc,
     update: &[u8],
 ) -> Result<Accepted, AppError> {
-    actor.require_write()?;
-    if update.len() > MAX_UPDATE_BYTES {
-        return Err(invalid(format!("at most {MAX_UPDATE_BYTES} bytes an update")));
-    }
-    let decoded = Update::decode_v1(update).map_err(|e| invalid(format!("not a Yjs update: {e}")))?;
+    let decoded = decode_from(actor, update)?;
     let stored = match apply_checked(&live.doc, decoded) {
         Ok(()) => store.append_live_update(&actor.viewer(), id, update).await.map_err(AppError::from),
         Err(refused) => Err(refused),
@@ -121,6 +117,16 @@ pub async fn accept(
     Ok(Accepted { seq, missed })
 }
 
+/// The update `actor` sent, decoded, if they may write and it is within
+/// [`MAX_UPDATE_BYTES`]; what it changes is [`apply_checked`]'s to check.
+fn decode_from(actor: &Actor, update: &[u8]) -> Result<Update, AppError> {
+    actor.require_write()?;
+    if update.len() > MAX_UPDATE_BYTES {
+        return Err(invalid(format!("at most {MAX_UPDATE_BYTES} bytes an update")));
+    }
+    Update::decode_v1(update).map_err(|e| invalid(format!("not a Yjs update: {e}")))
+}
+
 /// Accepts several updates at once, from one or more editors, into a room's document, and
 /// stores them in one transaction (a group commit: the updates that arrived while the room
 /// was storing the last ones). Each is checked as [`accept`] checks it. Answers, in order,
@@ -139,14 +145,7 @@ pub async fn accept_all(
             Err(e) => (vec![Err(e)], Vec::new()),
         };
     }
-    let applied = updates.iter().try_for_each(|(actor, update)| {
-        actor.require_write()?;
-        if update.len() > MAX_UPDATE_BYTES {
-            return Err(invalid(format!("at most {MAX_UPDATE_BYTES} bytes an update")));
-        }
-        let decoded = Update::decode_v1(update).map_err(|e| invalid(format!("not a Yjs update: {e}")))?;
-        apply_checked(&live.doc, decoded)
-    });
+    let applied = updates.iter().try_for_each(|(actor, update)| apply_checked(&live.doc, decode_from(actor, update)?));
     let stored = match applied {
         Ok(()) => {
             let batch: Vec<(std::borrow::Cow<'_, hindsight_core::access::Viewer>, &[u8])> =

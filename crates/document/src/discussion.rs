@@ -2,6 +2,7 @@
 //! only when asked for (`PostmortemDocument::discussion` is empty otherwise). Reading a
 //! document back stops at its heading: comments are not part of the post-mortem.
 
+use hindsight_core::comment_threads;
 use hindsight_core::document::PostmortemDocument;
 
 use super::html::time_shown;
@@ -45,18 +46,14 @@ pub(crate) fn threads(doc: &PostmortemDocument) -> Vec<Thread> {
     let line = |c: &hindsight_core::Comment| {
         format!("{}, {}: {}", c.author.as_deref().unwrap_or("someone"), time_shown(c.created_at), c.body)
     };
-    comments
-        .iter()
-        .filter(|c| c.reply_to.is_none())
-        .map(|first| Thread {
+    comment_threads(comments)
+        .into_iter()
+        .map(|(first, replies)| Thread {
             title: match &first.anchor {
                 Some(anchor) => format!("On {}: “{}”", section_title(&anchor.section), anchor.quote),
                 None => "On the whole post-mortem".to_owned(),
             },
-            comments: std::iter::once(first)
-                .chain(comments.iter().filter(|c| c.reply_to.as_deref() == Some(first.id.as_str())))
-                .map(line)
-                .collect(),
+            comments: std::iter::once(first).chain(replies).map(line).collect(),
             resolved: first.resolved_at.map(|at| {
                 format!("Resolved by {}, {}", first.resolved_by.as_deref().unwrap_or("someone"), time_shown(at))
             }),

@@ -108,12 +108,21 @@ impl Store {
 
     /// Comment `id`, if the viewer may see its post-mortem.
     pub async fn comment(&self, viewer: &Viewer, id: &str) -> Result<Comment, StoreError> {
-        let postmortem: Option<String> = on_pool!(self, |pool| {
-            sqlx::query_scalar("SELECT postmortem_id FROM comments WHERE id = $1").bind(id).fetch_optional(pool).await
+        let sql = format!("{COMMENT_SELECT} WHERE c.id = $1");
+        let row: Option<CommentRow> =
+            on_pool!(self, |pool| sqlx::query_as(built_sql(&sql)).bind(id).fetch_optional(pool).await)?;
+        let row = row.ok_or_else(|| StoreError::NotFound(format!("comment {id:?}")))?;
+        self.check_postmortem_visible(viewer, &row.1).await?;
+        let named: Vec<String> = on_pool!(self, |pool| {
+            sqlx::query_scalar(
+                "SELECT u.username FROM comment_mentions m JOIN users u ON u.id = m.user_id \
+                 WHERE m.comment_id = $1 ORDER BY u.username",
+            )
+            .bind(id)
+            .fetch_all(pool)
+            .await
         })?;
-        let not_found = || StoreError::NotFound(format!("comment {id:?}"));
-        let postmortem = postmortem.ok_or_else(not_found)?;
-        self.comments(viewer, &postmortem).await?.into_iter().find(|c| c.id == id).ok_or_else(not_found)
+        Ok(comment_of(row, &mut HashMap::from([(id.to_owned(), named)])))
     }
 
     /// Adds the viewer's comment to post-mortem `id` (which they must be able to see;

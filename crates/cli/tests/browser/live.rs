@@ -13,18 +13,8 @@ use super::page::{Browser, CONTROL_END, CONTROL_HOME, LEFT, RELEASE, SHIFT};
 
 #[tokio::test]
 async fn two_people_type_in_one_section_at_once_and_a_form_save_reaches_them() {
-    let Some(app) = App::with_demo_data().await else { return };
-    let data = demo::data();
-    let first = demo::user_with(&data, Role::Editor);
-    let second = demo::other_user_with(&data, Role::Editor, first);
-    let incident = &demo::incident_with_postmortem(&data).incident;
-    let (one, two) = (app.open_browser().await, app.open_browser().await);
-    one.sign_in(first, DEMO_PASSWORD).await;
-    two.sign_in(second, DEMO_PASSWORD).await;
-    one.go_to("/incidents").await;
-    one.click(&incident.title).await;
-    one.wait_for_text("Response times").await;
-    let handle = one.path().await.trim_start_matches("/incidents/").to_string();
+    let Some(TwoEditors { app, one, two, first, second, handle }) = TwoEditors::open().await else { return };
+    let (first, second) = (first.as_str(), second.as_str());
     let editor = format!("/incidents/{handle}/postmortem/edit");
     one.go_to(&editor).await;
     two.go_to(&editor).await;
@@ -73,6 +63,35 @@ async fn two_people_type_in_one_section_at_once_and_a_form_save_reaches_them() {
     while one.list("Here now:").await.iter().any(|name| name == second) {
         assert!(Instant::now() < deadline, "{second} is still shown after leaving");
         tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Two demo editors in two browsers, signed in, and the demo incident with a post-mortem
+/// that they edit (found the way a person finds it, from the incident list).
+struct TwoEditors {
+    app: App,
+    one: Browser,
+    two: Browser,
+    first: String,
+    second: String,
+    handle: String,
+}
+
+impl TwoEditors {
+    async fn open() -> Option<TwoEditors> {
+        let app = App::with_demo_data().await?;
+        let data = demo::data();
+        let first = demo::user_with(&data, Role::Editor).to_string();
+        let second = demo::other_user_with(&data, Role::Editor, &first).to_string();
+        let incident = &demo::incident_with_postmortem(&data).incident;
+        let (one, two) = (app.open_browser().await, app.open_browser().await);
+        one.sign_in(&first, DEMO_PASSWORD).await;
+        two.sign_in(&second, DEMO_PASSWORD).await;
+        one.go_to("/incidents").await;
+        one.click(&incident.title).await;
+        one.wait_for_text("Response times").await;
+        let handle = one.path().await.trim_start_matches("/incidents/").to_string();
+        Some(TwoEditors { app, one, two, first, second, handle })
     }
 }
 
@@ -154,18 +173,9 @@ async fn wait_for_summary(app: &App, token: &str, handle: &str, done: impl Fn(&s
 
 #[tokio::test]
 async fn a_comment_stays_on_its_words_while_the_text_around_them_changes() {
-    let Some(app) = App::with_demo_data().await else { return };
-    let data = demo::data();
-    let first = demo::user_with(&data, Role::Editor);
-    let second = demo::other_user_with(&data, Role::Editor, first);
-    let incident = &demo::incident_with_postmortem(&data).incident;
-    let (one, two) = (app.open_browser().await, app.open_browser().await);
-    one.sign_in(first, DEMO_PASSWORD).await;
-    two.sign_in(second, DEMO_PASSWORD).await;
-    one.go_to("/incidents").await;
-    one.click(&incident.title).await;
-    one.wait_for_text("Response times").await;
-    let editor = format!("{}/postmortem/edit", one.path().await);
+    let Some(TwoEditors { app: _app, one, two, first, second, handle }) = TwoEditors::open().await else { return };
+    let (first, second) = (first.as_str(), second.as_str());
+    let editor = format!("/incidents/{handle}/postmortem/edit");
     one.go_to(&editor).await;
     one.wait_for_text("Live: your changes are saved as you type").await;
 
@@ -207,18 +217,8 @@ async fn a_comment_stays_on_its_words_while_the_text_around_them_changes() {
 
 #[tokio::test]
 async fn a_field_saved_and_a_comment_made_elsewhere_reach_an_open_editor() {
-    let Some(app) = App::with_demo_data().await else { return };
-    let data = demo::data();
-    let first = demo::user_with(&data, Role::Editor);
-    let second = demo::other_user_with(&data, Role::Editor, first);
-    let incident = &demo::incident_with_postmortem(&data).incident;
-    let (one, two) = (app.open_browser().await, app.open_browser().await);
-    one.sign_in(first, DEMO_PASSWORD).await;
-    two.sign_in(second, DEMO_PASSWORD).await;
-    one.go_to("/incidents").await;
-    one.click(&incident.title).await;
-    one.wait_for_text("Response times").await;
-    let handle = one.path().await.trim_start_matches("/incidents/").to_string();
+    let Some(TwoEditors { app, one, two, first, handle, .. }) = TwoEditors::open().await else { return };
+    let first = first.as_str();
     let editor = format!("/incidents/{handle}/postmortem/edit");
     for browser in [&one, &two] {
         browser.go_to(&editor).await;

@@ -103,6 +103,16 @@ impl NewComment {
     }
 }
 
+/// The threads of `comments` (oldest first, as stored): each thread's first comment with
+/// its replies, in order.
+pub fn comment_threads(comments: &[Comment]) -> Vec<(&Comment, Vec<&Comment>)> {
+    comments
+        .iter()
+        .filter(|c| c.reply_to.is_none())
+        .map(|first| (first, comments.iter().filter(|c| c.reply_to.as_deref() == Some(first.id.as_str())).collect()))
+        .collect()
+}
+
 /// The names a comment mentions: each `@name` (letters, digits, `.`, `_`, `-`), in the
 /// order first written, without repeats, at most [`MAX_MENTIONS`]. Which of them are people
 /// is the caller's look-up.

@@ -64,7 +64,7 @@ pub async fn read(
     let html = hindsight_document::to_html(&doc);
     let status = doc.postmortem.status;
     let comments = state.store.comments(&caller.viewer, &doc.postmortem.id).await?;
-    let threads: Vec<_> = comments.iter().filter(|c| c.reply_to.is_none()).collect();
+    let threads = hindsight_core::comment_threads(&comments);
     let page = DocumentPage {
         chrome: Chrome::of(&caller).with_notice(notice),
         handle: doc.incident.handle.clone(),
@@ -79,7 +79,7 @@ pub async fn read(
         version: doc.postmortem.version,
         body: document_body(&html).to_string(),
         threads: threads.len(),
-        open_threads: threads.iter().filter(|t| t.resolved_at.is_none()).count(),
+        open_threads: threads.iter().filter(|(first, _)| first.resolved_at.is_none()).count(),
     };
     Ok(page.into_response())
 }

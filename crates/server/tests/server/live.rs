@@ -344,9 +344,14 @@ async fn the_texts_are_written_back_after_a_quiet_moment_while_editors_stay(stor
 
 /// A second server over the same database (rooms of its own), for the same users.
 async fn second_server(app: &TestApp) -> TestApp {
+    second_server_with(app, common::test_settings()).await
+}
+
+/// [`second_server`], with `settings`.
+async fn second_server_with(app: &TestApp, settings: hindsight_server::Settings) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let state = hindsight_server::AppState::new(app.store.clone(), common::test_settings());
+    let state = hindsight_server::AppState::new(app.store.clone(), settings);
     tokio::spawn(async move { hindsight_server::serve(listener, state).await.unwrap() });
     TestApp { addr, store: app.store.clone(), client: reqwest::Client::new(), tokens: app.tokens.clone() }
 }
@@ -360,11 +365,7 @@ async fn on_postgresql_servers_announce_live_updates_to_each_other() {
     let app = common::spawn_configured(store, settings.clone()).await;
     let seed = app.seed().await;
     let id = postmortem(&app, &seed.public, "The pool ran dry.").await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let state = hindsight_server::AppState::new(app.store.clone(), settings);
-    tokio::spawn(async move { hindsight_server::serve(listener, state).await.unwrap() });
-    let other = TestApp { addr, store: app.store.clone(), client: reqwest::Client::new(), tokens: app.tokens.clone() };
+    let other = second_server_with(&app, settings).await;
     let mut ana = join(&app, "editor", &id).await;
     let mut ben = join(&other, "admin", &id).await;
     ana.type_into("summary", 17, " Orders failed.").await;

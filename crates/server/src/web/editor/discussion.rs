@@ -5,7 +5,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use hindsight_core::{Comment, CommentAnchor, NewComment};
+use hindsight_core::{Comment, CommentAnchor, NewComment, comment_threads};
 use serde::Deserialize;
 
 use super::guidance::defs;
@@ -46,10 +46,9 @@ fn comment_view(c: &Comment) -> CommentView {
 /// The threads of `comments` (oldest first), open ones first; `username` may resolve the
 /// threads they opened, and every thread when `can_write`.
 pub(super) fn threads(comments: &[Comment], username: &str, can_write: bool) -> Vec<ThreadView> {
-    let mut threads: Vec<ThreadView> = comments
-        .iter()
-        .filter(|c| c.reply_to.is_none())
-        .map(|first| ThreadView {
+    let mut threads: Vec<ThreadView> = comment_threads(comments)
+        .into_iter()
+        .map(|(first, replies)| ThreadView {
             id: first.id.clone(),
             section: first
                 .anchor
@@ -58,10 +57,7 @@ pub(super) fn threads(comments: &[Comment], username: &str, can_write: bool) -> 
                 .unwrap_or_default(),
             quote: first.anchor.as_ref().map(|a| a.quote.clone()).unwrap_or_default(),
             anchor: first.anchor.clone(),
-            comments: std::iter::once(first)
-                .chain(comments.iter().filter(|c| c.reply_to.as_deref() == Some(first.id.as_str())))
-                .map(comment_view)
-                .collect(),
+            comments: std::iter::once(first).chain(replies).map(comment_view).collect(),
             resolved: first
                 .resolved_at
                 .map(|at| format!("Resolved by {}, {}", first.resolved_by.as_deref().unwrap_or("someone"), when(at))),

@@ -176,9 +176,7 @@ impl Draft {
     /// live document as they are typed.
     pub(super) fn keep_live_texts(&mut self, live: &Draft) {
         for (path, _) in Sections::default().narrative() {
-            if let Some(key) = defs().map(|d| d.key).find(|key| *key == path) {
-                self.values.insert(key, live.get(key).to_string());
-            }
+            self.values.insert(path, live.get(path).to_string());
         }
     }
 

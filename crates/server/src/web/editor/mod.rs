@@ -185,9 +185,6 @@ struct EditorPage {
     live: Option<LiveView>,
     /// The discussion, open threads first.
     threads: Vec<discussion::ThreadView>,
-    /// How many comments and resolved threads it holds (the live editor tells when they change).
-    comment_count: usize,
-    resolved_count: usize,
 }
 
 /// What the page's script needs to edit the post-mortem live.
@@ -219,6 +216,16 @@ impl LiveView {
 }
 
 impl EditorPage {
+    /// How many comments the discussion holds, and how many of its threads are resolved
+    /// (the live editor's news says when they change).
+    fn comment_count(&self) -> usize {
+        self.threads.iter().map(|t| t.comments.len()).sum()
+    }
+
+    fn resolved_count(&self) -> usize {
+        self.threads.iter().filter(|t| t.resolved.is_some()).count()
+    }
+
     /// The page with `status` and, when it edits live, its own content security policy.
     fn respond(self, status: StatusCode) -> Response {
         let policy = self.live.as_ref().map(LiveView::policy);
@@ -277,15 +284,11 @@ async fn render(
         first_finding: String::new(),
         live: None,
         threads: Vec::new(),
-        comment_count: 0,
-        resolved_count: 0,
     };
     let Some(pm) = &evidence.postmortem else { return Ok(page) };
     page.live = Some(LiveView::of(&pm.id));
     let comments = state.store.comments(&caller.viewer, &pm.id).await?;
     page.threads = discussion::threads(&comments, &page.chrome.username, page.chrome.can_write);
-    page.comment_count = comments.len();
-    page.resolved_count = page.threads.iter().filter(|t| t.resolved.is_some()).count();
     let narrative = pm.sections.narrative().map(|(path, _)| path);
     let names = analysis::known_names(&state.store, Some(incident)).await?;
     let draft = shown.draft.unwrap_or_else(|| Draft::of(pm));
