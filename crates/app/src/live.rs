@@ -1,14 +1,16 @@
 //! The live document of a post-mortem: its narrative sections as Yjs texts (one root text
-//! per path, `summary`, `root_cause.description`, …), which several editors change at once
-//! and which merge without losing a keystroke. Structured fields (certainty, flags, numbers,
-//! lists) are not in it: they keep their version check.
+//! per path, `summary`, `root_cause.description`, …) and the text of each damage-control
+//! action and recommendation (`damage_control.<id>`, `recommendations.<id>`), which several
+//! editors change at once and which merge without losing a keystroke. Structured fields
+//! (certainty, flags, numbers, which rows a list has) are not in it: they keep their
+//! version check.
 //!
 //! The store keeps the document as the updates editors sent, in the order they were
 //! accepted; a document nobody has opened yet is seeded once from the post-mortem's
 //! sections. Writing the texts back into the post-mortem is [`write_back`].
 
 use hindsight_core::validate::MAX_TEXT;
-use hindsight_core::{Postmortem, PostmortemPatch, Sections, SectionsPatch, ValidationErrors};
+use hindsight_core::{Postmortem, PostmortemPatch, Sections, SectionsPatch, ValidationErrors, live_row};
 use hindsight_store::{LiveDocument, LiveUpdate, Store, StoreError};
 use yrs::updates::decoder::Decode;
 use yrs::{Doc, GetString, ReadTxn, StateVector, Text, Transact, Update, WriteTxn};
@@ -18,6 +20,10 @@ use crate::{Actor, AppError};
 /// The largest update one message may carry: a reconnecting editor sends everything it
 /// wrote offline at once, and the texts are at most [`MAX_TEXT`] characters each.
 pub const MAX_UPDATE_BYTES: usize = 4 * 1024 * 1024;
+
+/// The most texts a document may hold: the narrative ones, a text for each row of the two
+/// lists (200 each at most), and room for rows added and removed while it is open.
+pub const MAX_LIVE_TEXTS: usize = 800;
 
 /// The Yjs client id the seed is written with: a document seeded twice from the same
 /// sections (two servers opening it at once) is the same update, applied once.
@@ -35,15 +41,21 @@ impl LiveDoc {
         self.doc.transact().encode_state_as_update_v1(&StateVector::default())
     }
 
-    /// The narrative texts as the document holds them, by path.
-    pub fn texts(&self) -> Vec<(&'static str, String)> {
+    /// The texts as the document holds them, by name: every narrative text (empty when
+    /// the document has none), then the row texts it has, in name order.
+    pub fn texts(&self) -> Vec<(String, String)> {
         let txn = self.doc.transact();
-        Sections::default()
-            .narrative()
+        let narrative = Sections::default().narrative().map(|(path, _)| path);
+        let mut rows: Vec<String> =
+            txn.root_refs().map(|(name, _)| name).filter(|name| live_row(name).is_some()).map(str::to_string).collect();
+        rows.sort();
+        narrative
             .iter()
-            .map(|(path, _)| {
-                let text = txn.get_text(*path).map(|t| t.get_string(&txn)).unwrap_or_default();
-                (*path, text)
+            .map(|path| path.to_string())
+            .chain(rows)
+            .map(|name| {
+                let text = txn.get_text(name.as_str()).map(|t| t.get_string(&txn)).unwrap_or_default();
+                (name, text)
             })
             .collect()
     }
@@ -64,7 +76,7 @@ pub async fn open(store: &Store, actor: &Actor, id: &str) -> Result<LiveDoc, App
 
 /// Applies an update an editor sent to the live document of post-mortem `id` and stores
 /// it; answers its number. Editors and admins only; an update that does not decode, names
-/// anything but the narrative texts, or makes a text longer than a section may be is refused
+/// anything but the texts of a post-mortem, or makes a text longer than a section may be is refused
 /// and nothing is stored. For one update without a room (a tool, a test); an open editor's
 /// room holds its document and uses [`accept`].
 pub async fn apply(store: &Store, actor: &Actor, id: &str, update: &[u8]) -> Result<i64, AppError> {
@@ -215,9 +227,9 @@ fn apply_stored(live: &LiveDoc, body: &[u8]) -> Result<(), AppError> {
     live.doc.transact_mut().apply_update(update).map_err(|e| corrupt(format!("a stored update does not apply: {e}")))
 }
 
-/// Writes a live document's narrative texts (`texts`, as [`LiveDoc::texts`] reads them
-/// from a document up to date with the store) into post-mortem `id` where they differ from
-/// what it holds, as one change typed by `typed_by` (the last one last, whom the change is
+/// Writes a live document's texts (`texts`, as [`LiveDoc::texts`] reads them from a
+/// document up to date with the store) into post-mortem `id` where they differ from what it
+/// holds (the text of a row the post-mortem does not have is not written), as one change typed by `typed_by` (the last one last, whom the change is
 /// by; its history names them all and says what changed). Answers the post-mortem as
 /// changed, or `None` when nothing differed. A post-mortem changed meanwhile by someone
 /// else is read again and the texts written over it: the live document already holds
@@ -226,7 +238,7 @@ pub async fn write_back(
     store: &Store,
     typed_by: &[Actor],
     id: &str,
-    texts: &[(&'static str, String)],
+    texts: &[(String, String)],
 ) -> Result<Option<Postmortem>, AppError> {
     let Some(actor) = typed_by.last() else { return Ok(None) };
     actor.require_write()?;
@@ -236,15 +248,16 @@ pub async fn write_back(
     loop {
         let current = store.postmortem(&actor.viewer(), id).await?;
         let mut sections = current.sections.clone();
-        for (path, text) in texts {
-            sections.set_narrative(path, text.clone());
+        for (name, text) in texts {
+            sections.set_live_text(name, text.clone());
         }
         if sections == current.sections {
             return Ok(None);
         }
         let patch = PostmortemPatch {
             version: current.version,
-            sections: Some(narrative_patch(sections)),
+            // Sections replace whole: the fields beside the texts are as just read.
+            sections: Some(SectionsPatch::from(sections)),
             ..PostmortemPatch::default()
         };
         match crate::postmortems::change_from_live(store, actor, id, patch, &reason).await {
@@ -262,13 +275,14 @@ pub async fn compact(store: &Store, id: &str, live: &LiveDoc) -> Result<(), AppE
 }
 
 /// Brings the live document of a post-mortem, if it has one, in line with `saved` (the
-/// post-mortem as a form or API save left it, from `before`): each narrative text the save
-/// changed is merged into the document's text, stored as one update, which open editors
-/// receive. The merge is three-way, character by character: what the save changed since
-/// `before` goes in, and what was typed live meanwhile, not yet in `before`, stays; where
-/// both changed the same characters, the save's text wins. A text the save left as it was is not
+/// post-mortem as a form or API save left it, from `before`): each text the save changed is
+/// merged into the document's text, stored as one update, which open editors receive. The
+/// merge is three-way, character by character: what the save changed since `before` goes
+/// in, and what was typed live meanwhile, not yet in `before`, stays; where both changed
+/// the same characters, the save's text wins. A text the save left as it was is not
 /// touched, so a save of other fields never undoes live typing, and writing the document
-/// back changes nothing here.
+/// back changes nothing here. A row the save added starts from its saved text; the text of
+/// a row it removed is emptied (an id given again later starts empty).
 pub async fn merge_saved(store: &Store, actor: &Actor, before: &Sections, saved: &Postmortem) -> Result<(), AppError> {
     let viewer = actor.viewer();
     let stored = store.live_document(&viewer, &saved.id).await?;
@@ -279,13 +293,23 @@ pub async fn merge_saved(store: &Store, actor: &Actor, before: &Sections, saved:
     let live = load(&stored)?;
     let update = {
         let mut txn = live.doc.transact_mut();
-        for ((path, was), (_, now)) in before.narrative().into_iter().zip(saved.sections.narrative()) {
+        let was: std::collections::HashMap<String, &str> = before.live_texts().into_iter().collect();
+        let now: std::collections::HashMap<String, &str> = saved.sections.live_texts().into_iter().collect();
+        let mut names: Vec<&String> = was.keys().chain(now.keys()).collect();
+        names.sort();
+        names.dedup();
+        for name in names {
+            let (was, now) = (was.get(name).copied(), now.get(name).copied());
             if was == now {
                 continue;
             }
-            let text = txn.get_or_insert_text(path);
+            let text = txn.get_or_insert_text(name.as_str());
             let current = text.get_string(&txn);
-            let wanted = if current == was { now.to_string() } else { three_way(was, &current, now) };
+            let wanted = match (was, now) {
+                (_, None) => String::new(),
+                (Some(was), Some(now)) if current == was => now.to_string(),
+                (was, Some(now)) => three_way(was.unwrap_or(""), &current, now),
+            };
             if current == wanted {
                 continue;
             }
@@ -327,31 +351,13 @@ fn smallest_edit<'a>(from: &str, to: &'a str) -> (u32, u32, &'a str) {
     (start as u32, cut as u32, put)
 }
 
-/// The sections a narrative text lives in, whole, as a patch: a patch replaces sections
-/// whole, and the structured fields beside the texts are taken from `sections` as read.
-fn narrative_patch(sections: Sections) -> SectionsPatch {
-    let all = SectionsPatch::from(sections);
-    SectionsPatch {
-        summary: all.summary,
-        trigger: all.trigger,
-        detection: all.detection,
-        response_analysis: all.response_analysis,
-        resolution: all.resolution,
-        root_cause: all.root_cause,
-        impact: all.impact,
-        lessons: all.lessons,
-        damage_control: None,
-        recommendations: None,
-    }
-}
-
-/// The seed of a document: every narrative text of `sections`, written by [`SEED_CLIENT`]
-/// in a fixed order, so the same sections always give the same bytes.
+/// The seed of a document: every text of `sections`, written by [`SEED_CLIENT`] in a fixed
+/// order, so the same sections always give the same bytes.
 pub fn seed(sections: &Sections) -> Vec<u8> {
     let doc = Doc::with_client_id(SEED_CLIENT);
     let mut txn = doc.transact_mut();
-    for (path, text) in sections.narrative() {
-        let shared = txn.get_or_insert_text(path);
+    for (name, text) in sections.live_texts() {
+        let shared = txn.get_or_insert_text(name.as_str());
         if !text.is_empty() {
             shared.insert(&mut txn, 0, text);
         }
@@ -374,22 +380,30 @@ fn load(stored: &LiveDocument) -> Result<LiveDoc, AppError> {
 }
 
 /// Applies `update` to `doc` and refuses it if it does not apply, names a shared type other
-/// than the narrative texts, or leaves a text longer than [`MAX_TEXT`] characters. A refused
-/// update may have been applied in part: the caller reads the document again.
+/// than the texts of a post-mortem (a narrative path, or `damage_control.<id>` or
+/// `recommendations.<id>` with a well-formed id), leaves more than [`MAX_LIVE_TEXTS`] texts,
+/// or leaves a text longer than [`MAX_TEXT`] characters. A refused update may have been
+/// applied in part: the caller reads the document again.
 fn apply_checked(doc: &Doc, update: Update) -> Result<(), AppError> {
     let mut txn = doc.transact_mut();
     txn.apply_update(update).map_err(|e| invalid(format!("the update does not apply: {e}")))?;
     let narrative = Sections::default().narrative().map(|(path, _)| path);
+    let mut count = 0;
     for (name, _) in txn.root_refs() {
-        if !narrative.contains(&name) {
-            return Err(invalid(format!("{name:?} is not a narrative text of a post-mortem")));
+        if !narrative.contains(&name) && live_row(name).is_none() {
+            return Err(invalid(format!("{name:?} is not a text of a post-mortem")));
         }
+        count += 1;
     }
-    for path in narrative {
-        let Some(text) = txn.get_text(path) else { continue };
+    if count > MAX_LIVE_TEXTS {
+        return Err(invalid(format!("at most {MAX_LIVE_TEXTS} texts a document")));
+    }
+    let names: Vec<String> = txn.root_refs().map(|(name, _)| name.to_string()).collect();
+    for name in names {
+        let Some(text) = txn.get_text(name.as_str()) else { continue };
         // Its length in bytes is at hand; the characters are counted only past the limit.
         if text.len(&txn) as usize > MAX_TEXT && text.get_string(&txn).chars().count() > MAX_TEXT {
-            return Err(invalid(format!("{path}: at most {MAX_TEXT} characters")));
+            return Err(invalid(format!("{name}: at most {MAX_TEXT} characters")));
         }
     }
     Ok(())

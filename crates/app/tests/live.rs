@@ -59,7 +59,7 @@ fn text_of(doc: &Doc, path: &str) -> String {
 async fn concurrent_typing_converges_on_every_client_and_in_the_post_mortem(store: Store) {
     let (id, editor, _) = postmortem(&store, "The pool ran dry.").await;
     let opened = live::open(&store, &editor, &id).await.unwrap();
-    assert_eq!(opened.texts()[0], ("summary", "The pool ran dry.".to_string()), "seeded from the sections");
+    assert_eq!(opened.texts()[0], ("summary".to_string(), "The pool ran dry.".to_string()), "seeded from the sections");
     let (a, b) = (client(&opened.state()), client(&opened.state()));
     // Both type at once, each without the other's change.
     let from_a = type_into(&a, "summary", 0, "At 10:02, ");
@@ -120,7 +120,20 @@ async fn updates_from_viewers_or_of_the_wrong_shape_are_refused_and_nothing_is_s
     assert!(refused.to_string().contains("not a Yjs update"), "{refused}");
     let stray = type_into(&client(&opened.state()), "owner", 0, "someone");
     let refused = live::apply(&store, &editor, &id, &stray).await.unwrap_err();
-    assert!(refused.to_string().contains("\"owner\" is not a narrative text"), "{refused}");
+    assert!(refused.to_string().contains("\"owner\" is not a text of a post-mortem"), "{refused}");
+    let stray = type_into(&client(&opened.state()), "damage_control.no spaces", 0, "Refund");
+    let refused = live::apply(&store, &editor, &id, &stray).await.unwrap_err();
+    assert!(refused.to_string().contains("is not a text of a post-mortem"), "{refused}");
+    let long = type_into(&client(&opened.state()), "recommendations.7", 0, &"x".repeat(100_001));
+    let refused = live::apply(&store, &editor, &id, &long).await.unwrap_err();
+    assert!(refused.to_string().contains("recommendations.7: at most 100000 characters"), "{refused}");
+    let many = client(&opened.state());
+    for n in 0..=live::MAX_LIVE_TEXTS {
+        type_into(&many, &format!("damage_control.{n}"), 0, "x");
+    }
+    let all = many.transact().encode_state_as_update_v1(&StateVector::default());
+    let refused = live::apply(&store, &editor, &id, &all).await.unwrap_err();
+    assert!(refused.to_string().contains("at most 800 texts"), "{refused}");
     let long = type_into(&client(&opened.state()), "trigger", 0, &"x".repeat(100_001));
     let refused = live::apply(&store, &editor, &id, &long).await.unwrap_err();
     assert!(refused.to_string().contains("trigger: at most 100000 characters"), "{refused}");
@@ -187,7 +200,64 @@ async fn updates_that_arrive_together_are_stored_together_and_a_bad_one_alone_is
     assert_eq!(room.texts()[0].1, stored, "the room's copy holds what is stored, nothing refused");
 }
 
+/// The post-mortem's damage-control actions, as (id, description).
+fn actions(pm: &hindsight_core::Postmortem) -> Vec<(String, String)> {
+    pm.sections.damage_control.iter().map(|a| (a.id.clone(), a.description.clone())).collect()
+}
+
+fn action(id: &str, description: &str) -> serde_json::Value {
+    serde_json::json!({"id": id, "description": description, "owner_team": null, "status": "planned"})
+}
+
+async fn each_row_text_is_shared_by_its_id_and_follows_saves_of_the_list(store: Store) {
+    let (id, editor, _) = postmortem(&store, "The pool ran dry.").await;
+    let patch = |version: i64, rows: serde_json::Value| -> hindsight_core::PostmortemPatch {
+        serde_json::from_value(serde_json::json!({"version": version, "sections": {"damage_control": rows}})).unwrap()
+    };
+    let pm =
+        hindsight_app::postmortems::change(&store, &editor, &id, patch(1, serde_json::json!([action("", "Refund")])))
+            .await
+            .unwrap();
+    assert_eq!(actions(&pm), [("1".to_string(), "Refund".to_string())], "a row without an id is given one");
+    let opened = live::open(&store, &editor, &id).await.unwrap();
+    let texts: std::collections::HashMap<_, _> = opened.texts().into_iter().collect();
+    assert_eq!(texts["damage_control.1"], "Refund", "seeded with the rows' texts");
+    // Typing into the row, and into a row added in a browser and not saved yet.
+    let doc = client(&opened.state());
+    live::apply(&store, &editor, &id, &type_into(&doc, "damage_control.1", 6, " the fees")).await.unwrap();
+    live::apply(&store, &editor, &id, &type_into(&doc, "damage_control.n-new", 0, "Notify")).await.unwrap();
+    let texts = live::open(&store, &editor, &id).await.unwrap().texts();
+    let written = live::write_back(&store, std::slice::from_ref(&editor), &id, &texts).await.unwrap().unwrap();
+    assert_eq!(actions(&written), [("1".to_string(), "Refund the fees".to_string())], "only rows it has");
+    // The form saves the new row (its text taken from the live document) and another
+    // without an id; then one removing the first row.
+    let rows =
+        serde_json::json!([action("1", "Refund the fees"), action("n-new", "Notify"), action("", "Block cards")]);
+    let saved = hindsight_app::postmortems::change(&store, &editor, &id, patch(written.version, rows)).await.unwrap();
+    let ids: Vec<String> = actions(&saved).into_iter().map(|(id, _)| id).collect();
+    assert_eq!(ids, ["1", "n-new", "2"]);
+    let texts: std::collections::HashMap<_, _> =
+        live::open(&store, &editor, &id).await.unwrap().texts().into_iter().collect();
+    assert_eq!(texts["damage_control.2"], "Block cards", "a row the save added reaches the editors");
+    assert_eq!(texts["damage_control.n-new"], "Notify", "not typed twice");
+    let rows = serde_json::json!([action("n-new", "Notify"), action("2", "Block cards")]);
+    let saved = hindsight_app::postmortems::change(&store, &editor, &id, patch(saved.version, rows)).await.unwrap();
+    let texts: std::collections::HashMap<_, _> =
+        live::open(&store, &editor, &id).await.unwrap().texts().into_iter().collect();
+    assert_eq!(texts["damage_control.1"], "", "a removed row's text is emptied");
+    let again = live::write_back(
+        &store,
+        std::slice::from_ref(&editor),
+        &id,
+        &live::open(&store, &editor, &id).await.unwrap().texts(),
+    )
+    .await
+    .unwrap();
+    assert!(again.is_none(), "the live document and the post-mortem agree (version {})", saved.version);
+}
+
 on_both_databases!(
+    each_row_text_is_shared_by_its_id_and_follows_saves_of_the_list,
     updates_that_arrive_together_are_stored_together_and_a_bad_one_alone_is_refused,
     concurrent_typing_converges_on_every_client_and_in_the_post_mortem,
     a_client_offline_for_a_while_merges_when_it_sends_what_it_wrote,

@@ -334,12 +334,13 @@ fn item(
 }
 
 fn damage_control(description: &str, team: &str, status: DamageControlStatus) -> DamageControlAction {
-    DamageControlAction { description: description.into(), owner_team: Some(team.into()), status }
+    DamageControlAction { id: String::new(), description: description.into(), owner_team: Some(team.into()), status }
 }
 
 /// Damage control that says there was none, and why, as the completeness check expects: a single `None: <why>`.
 fn no_damage_control(why: &str) -> Vec<DamageControlAction> {
     vec![DamageControlAction {
+        id: String::new(),
         description: format!("None: {why}"),
         owner_team: None,
         status: DamageControlStatus::Done,

@@ -36,7 +36,11 @@ fn section_title(path: &str) -> &str {
         "lessons.went_well" => "Lessons, went well",
         "lessons.went_badly" => "Lessons, went badly",
         "lessons.got_lucky" => "Lessons, got lucky",
-        other => other,
+        other => match hindsight_core::live_row(other) {
+            Some(hindsight_core::RowText::DamageControl(_)) => "Damage control",
+            Some(hindsight_core::RowText::Recommendation(_)) => "Recommendations",
+            None => other,
+        },
     }
 }
 

@@ -317,7 +317,12 @@ fn damage_control(item: &Item) -> Result<DamageControlAction, DocumentError> {
         }
     };
     let description = text[..open].strip_suffix(' ').unwrap_or(&text[..open]);
-    Ok(DamageControlAction { description: trim_blank_lines(description).to_owned(), owner_team, status })
+    Ok(DamageControlAction {
+        id: String::new(),
+        description: trim_blank_lines(description).to_owned(),
+        owner_team,
+        status,
+    })
 }
 
 /// A recommendation's text and the numbers of the action items it links, each with its line.

@@ -38,7 +38,12 @@ pub(super) fn demo_document(number: i64, demo: &DemoIncident) -> (PostmortemDocu
         status,
         owner: new_postmortem.owner,
         due_date: new_postmortem.due_date,
-        sections: new_postmortem.sections,
+        // As the store keeps them: every row with its id.
+        sections: {
+            let mut sections = new_postmortem.sections;
+            sections.settle_row_ids();
+            sections
+        },
         created_at: NOW,
         updated_at: NOW,
         published_at: None,
@@ -94,11 +99,13 @@ pub(super) fn sample_document() -> PostmortemDocument {
     sections.root_cause.description = "pgbouncer resolves the primary by a DNS name nobody updates.".into();
     sections.trigger = "A storage fault on the primary.".into();
     sections.damage_control.push(DamageControlAction {
+        id: String::new(),
         description: "Refund the failed orders.".into(),
         owner_team: Some("payments".into()),
         status: DamageControlStatus::InProgress,
     });
     sections.recommendations.push(Recommendation {
+        id: String::new(),
         text: "Make the failover update every client.".into(),
         action_items: vec!["ai-1".into()],
     });
@@ -246,11 +253,16 @@ fn markdown_that_looks_like_the_documents_own_structure_survives() {
     sections.lessons.got_lucky = TRICKY.into();
     sections.resolution = "```\nan unclosed fence\n## Lessons".into();
     sections.damage_control.push(DamageControlAction {
+        id: String::new(),
         description: TRICKY.into(),
         owner_team: None,
         status: DamageControlStatus::Planned,
     });
-    sections.recommendations.push(Recommendation { text: TRICKY.into(), action_items: vec!["ai-1".into()] });
+    sections.recommendations.push(Recommendation {
+        id: String::new(),
+        text: TRICKY.into(),
+        action_items: vec!["ai-1".into()],
+    });
     doc.action_items[0].description = format!("- kind: improve_response\n\n{TRICKY}");
     doc.action_items[0].title = "Fix C:\\temp\\## parser\nsecond line ### ".into();
     doc.action_items[0].owner = Some("team: lead".into());

@@ -140,25 +140,37 @@
       });
     }
 
-    form.querySelectorAll("[data-add-row]").forEach(function (button) {
-      button.addEventListener("click", function () {
-        var list = document.getElementById(button.getAttribute("data-add-row"));
-        var rows = list.querySelectorAll(":scope > .row-item");
-        if (!rows.length) return;
-        var last = rows[rows.length - 1];
-        var from = Number(last.id.split("-").pop());
-        var copy = last.cloneNode(true);
-        renumber(copy, from, rows.length);
-        copy.hidden = false;
-        copy.querySelectorAll("textarea").forEach(function (t) { t.value = ""; });
-        copy.querySelectorAll("input[type=checkbox]").forEach(function (c) { c.checked = false; });
-        copy.querySelectorAll("select").forEach(function (s) { s.selectedIndex = 0; });
-        copy.querySelectorAll(".lint-preview").forEach(function (p) { p.textContent = ""; p.hidden = true; });
-        last.after(copy);
-        dirty = true;
-        var first = copy.querySelector("textarea");
-        if (first) first.focus();
+    // (Listened for on the form: the live editor may put the lists in again.)
+    form.addEventListener("click", function (e) {
+      var button = e.target.closest("[data-add-row]");
+      if (!button) return;
+      var list = document.getElementById(button.getAttribute("data-add-row"));
+      var rows = list.querySelectorAll(":scope > .row-item");
+      if (!rows.length) return;
+      var last = rows[rows.length - 1];
+      var from = Number(last.id.split("-").pop());
+      var copy = last.cloneNode(true);
+      renumber(copy, from, rows.length);
+      copy.hidden = false;
+      // A copy of a row the live editor shows: the plain field again, without the row's id.
+      copy.querySelectorAll(".live-text").forEach(function (host) { host.remove(); });
+      copy.querySelectorAll('input[name="dc_id"], input[name="rec_id"]').forEach(function (i) { i.value = ""; });
+      copy.querySelectorAll("textarea").forEach(function (t) {
+        t.value = "";
+        t.defaultValue = "";
+        t.hidden = false;
+        t.disabled = false;
+        t.removeAttribute("data-live-text");
       });
+      copy.querySelectorAll("input[type=checkbox]").forEach(function (c) { c.checked = false; });
+      copy.querySelectorAll("select").forEach(function (s) { s.selectedIndex = 0; });
+      copy.querySelectorAll(".lint-preview").forEach(function (p) { p.textContent = ""; p.hidden = true; });
+      last.after(copy);
+      dirty = true;
+      // For the live editor (assets/live.js): a new row, to share its text.
+      copy.dispatchEvent(new CustomEvent("hindsight:row", { bubbles: true }));
+      var first = copy.querySelector(".live-text .cm-content") || copy.querySelector("textarea");
+      if (first) first.focus();
     });
 
     form.addEventListener("click", function (e) {

@@ -327,8 +327,14 @@ impl Rooms {
     /// Writes the live document of post-mortem `id` into it now, for a form saved from a
     /// live editor: what a room here has not written back yet (as the one who typed it),
     /// then what the stored document holds (editors on other servers) as `actor`. Answers
-    /// whether the post-mortem changed.
-    pub async fn flush(&self, store: &Store, actor: &Actor, id: &str) -> Result<bool, ApiError> {
+    /// whether the post-mortem changed, and the document's texts (by name), rows the
+    /// post-mortem does not have yet included.
+    pub async fn flush(
+        &self,
+        store: &Store,
+        actor: &Actor,
+        id: &str,
+    ) -> Result<(bool, Vec<(String, String)>), ApiError> {
         let mut changed = false;
         if let Some(room) = self.get(id) {
             let typed_by = room.take_unsaved();
@@ -337,12 +343,14 @@ impl Rooms {
             }
         }
         let texts = live::open(store, actor, id).await?.texts();
-        Ok(live::write_back(store, std::slice::from_ref(actor), id, &texts).await?.is_some() || changed)
+        let written = live::write_back(store, std::slice::from_ref(actor), id, &texts).await?.is_some();
+        Ok((written || changed, texts))
     }
 
-    /// On PostgreSQL, takes in the announcements of live updates stored by any server, so
-    /// that an open room here takes them in at once instead of at its next poll (a second).
-    /// Started once; nothing on SQLite, where there is one server.
+    /// Takes in the announcements of live updates (stored by any server on PostgreSQL; on
+    /// SQLite, by this one: a form or API save merged into the document), so that an open
+    /// room here takes them in at once instead of at its next poll (a second): a page
+    /// loaded just after a save gets the saved texts. Started once.
     pub fn listen(self: &Arc<Self>, store: &Store) {
         if self.listening.swap(true, Ordering::SeqCst) {
             return;

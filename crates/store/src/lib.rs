@@ -82,7 +82,14 @@ pub struct Store {
     db: Db,
     /// An in-memory SQLite database: every use goes through the pool's one connection.
     in_memory: bool,
+    /// Live updates stored through this store, announced within the process (on SQLite,
+    /// where one server holds the database, that is every one).
+    live_news: tokio::sync::broadcast::Sender<(String, i64)>,
 }
+
+/// How many announcements of live updates a listener may fall behind by before it misses
+/// some (rooms poll as well).
+const LIVE_NEWS_BACKLOG: usize = 1024;
 
 /// Runs `$body` with `$pool` bound to whichever pool the store holds.
 /// The body is compiled once per backend, so the same SQL text serves both.
@@ -202,7 +209,7 @@ impl Store {
                 redact(url)
             )));
         };
-        Ok(Store { db, in_memory })
+        Ok(Store { db, in_memory, live_news: tokio::sync::broadcast::channel(LIVE_NEWS_BACKLOG).0 })
     }
 
     /// The store to run one large import through. On SQLite that is a connection of its own with a
@@ -227,7 +234,7 @@ impl Store {
             .pragma("wal_autocheckpoint", IMPORT_CHECKPOINT_PAGES.to_string())
             .pragma("temp_store", "MEMORY");
         let pool = SqlitePoolOptions::new().max_connections(1).connect_with(options).await?;
-        Ok(Store { db: Db::Sqlite(pool), in_memory: false })
+        Ok(Store { db: Db::Sqlite(pool), in_memory: false, live_news: self.live_news.clone() })
     }
 
     /// Brings the schema up to date and, the first time only, seals history written

@@ -10,9 +10,11 @@ use crate::{BeginWrite, Db, Store, StoreError, Ts, on_pool};
 /// and the update's number, `<id> <seq>`).
 const LIVE_CHANNEL: &str = "hindsight_live";
 
-/// Announcements of live updates from every server on one PostgreSQL.
-pub struct LiveListener {
-    listener: sqlx::postgres::PgListener,
+/// Announcements of live updates: from every server on one PostgreSQL, or from this process
+/// on SQLite (one server).
+pub enum LiveListener {
+    Postgres(sqlx::postgres::PgListener),
+    Local(tokio::sync::broadcast::Receiver<(String, i64)>),
 }
 
 impl LiveListener {
@@ -20,12 +22,23 @@ impl LiveListener {
     /// the update's number. After a lost connection it reconnects by itself (announcements
     /// meanwhile are missed: rooms poll too).
     pub async fn next(&mut self) -> Result<(String, i64), StoreError> {
+        use tokio::sync::broadcast::error::RecvError;
         loop {
-            let notice = self.listener.recv().await?;
-            if let Some((id, seq)) = notice.payload().split_once(' ')
-                && let Ok(seq) = seq.parse()
-            {
-                return Ok((id.to_owned(), seq));
+            match self {
+                LiveListener::Postgres(listener) => {
+                    let notice = listener.recv().await?;
+                    if let Some((id, seq)) = notice.payload().split_once(' ')
+                        && let Ok(seq) = seq.parse()
+                    {
+                        return Ok((id.to_owned(), seq));
+                    }
+                }
+                LiveListener::Local(news) => match news.recv().await {
+                    Ok(news) => return Ok(news),
+                    // Fell behind: the rooms' polls take in what was missed.
+                    Err(RecvError::Lagged(_)) => {}
+                    Err(RecvError::Closed) => return Err(StoreError::Corrupt("the store was closed".into())),
+                },
             }
         }
     }
@@ -198,9 +211,11 @@ impl Store {
 
     /// Tells every server on this PostgreSQL that post-mortem `id`'s live document has a new
     /// update (`NOTIFY`), so that their open rooms take it in at once rather than at their
-    /// next poll. Nothing on SQLite (one server). A notice that is lost only delays: the
-    /// rooms poll as well.
+    /// next poll; on SQLite (one server), this process's listeners. A notice that is lost
+    /// only delays: the rooms poll as well.
     async fn announce_live(&self, id: &str, seq: i64) {
+        // No listener yet is no error.
+        let _ = self.live_news.send((id.to_owned(), seq));
         if let Db::Postgres(pool) = &self.db
             && let Err(e) = sqlx::query("SELECT pg_notify($1, $2)")
                 .bind(LIVE_CHANNEL)
@@ -212,15 +227,15 @@ impl Store {
         }
     }
 
-    /// On PostgreSQL, a listener for the post-mortems whose live document gained an update
-    /// on any server; `None` on SQLite.
+    /// A listener for the post-mortems whose live document gained an update: on any server
+    /// on PostgreSQL, in this process on SQLite.
     pub async fn live_listener(&self) -> Result<Option<LiveListener>, StoreError> {
         match &self.db {
-            Db::Sqlite(_) => Ok(None),
+            Db::Sqlite(_) => Ok(Some(LiveListener::Local(self.live_news.subscribe()))),
             Db::Postgres(pool) => {
                 let mut listener = sqlx::postgres::PgListener::connect_with(pool).await?;
                 listener.listen(LIVE_CHANNEL).await?;
-                Ok(Some(LiveListener { listener }))
+                Ok(Some(LiveListener::Postgres(listener)))
             }
         }
     }

@@ -93,8 +93,9 @@ impl Store {
         &self,
         viewer: &Viewer,
         number: i64,
-        new: NewPostmortem,
+        mut new: NewPostmortem,
     ) -> Result<Postmortem, StoreError> {
+        new.sections.settle_row_ids();
         let incident_id = self.visible_incident_id(viewer, number).await?;
         let mut errors = ValidationErrors::default();
         if let Some(due) = new.due_date {

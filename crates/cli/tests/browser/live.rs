@@ -66,6 +66,54 @@ async fn two_people_type_in_one_section_at_once_and_a_form_save_reaches_them() {
     }
 }
 
+#[tokio::test]
+async fn a_row_added_in_one_editor_is_written_in_by_both() {
+    let Some(TwoEditors { app, one, two, first, handle, .. }) = TwoEditors::open().await else { return };
+    let editor = format!("/incidents/{handle}/postmortem/edit");
+    let token = app.api_token(&first);
+    let path = format!("/api/v1/incidents/{handle}/postmortem");
+    let (_, stored) = app.api("GET", &path, &token, &serde_json::Value::Null);
+    let actions = stored["sections"]["damage_control"].as_array().map_or(0, Vec::len);
+    // The form ends with an empty action to fill in; the one added comes after it, and
+    // takes its place once saved.
+    let (added, label) = (format!("Action {}", actions + 2), format!("Action {}", actions + 1));
+    for browser in [&one, &two] {
+        browser.go_to(&editor).await;
+        browser.wait_for_text("Live: your changes are saved as you type").await;
+    }
+
+    // A row added here is a shared text at once; saved, it shows in the other editor.
+    one.click("Add an action").await;
+    one.type_at_end(&added, "Drain the retry queue.").await;
+    one.click_first("Save").await;
+    one.wait_for_text("Saved as version").await;
+    one.wait_for_text("Live: your changes are saved as you type").await;
+    wait_until(&two, "the new action to show", |two| {
+        let label = label.clone();
+        async move { two.value(&label).await == "Drain the retry queue." }
+    })
+    .await;
+    two.screenshot("live-row-added").await;
+
+    // Both write in it at once; each ends with both.
+    let (mine, theirs) = (" Then re-enable it.", " Tell support.");
+    tokio::join!(one.type_at_end(&label, mine), two.type_at_end(&label, theirs));
+    let text = converged(&one, &two, &label, |text| {
+        text.strip_prefix("Drain the retry queue.").is_some_and(|typed| interleaves(typed, mine, theirs))
+    })
+    .await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let (_, stored) = app.api("GET", &path, &token, &serde_json::Value::Null);
+        let last = stored["sections"]["damage_control"].as_array().and_then(|rows| rows.last().cloned());
+        if last.as_ref().is_some_and(|row| row["description"] == text.as_str()) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the stored action did not follow within 10 s: {last:?}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
 /// Two demo editors in two browsers, signed in, and the demo incident with a post-mortem
 /// that they edit (found the way a person finds it, from the incident list).
 struct TwoEditors {

@@ -339,6 +339,7 @@ mod tests {
         for text in ["None", "none.", "None: no customer saw an error", "NONE - internal only"] {
             let mut pm = complete_postmortem();
             pm.sections.damage_control = vec![DamageControlAction {
+                id: String::new(),
                 description: text.into(),
                 owner_team: None,
                 status: DamageControlStatus::Done,
@@ -353,6 +354,7 @@ mod tests {
         assert!(!says_none("Nonetheless refunded"));
         let mut pm = complete_postmortem();
         pm.sections.damage_control.push(DamageControlAction {
+            id: String::new(),
             description: "None".into(),
             owner_team: None,
             status: DamageControlStatus::Done,
@@ -370,7 +372,11 @@ mod tests {
     #[test]
     fn a_recommendation_without_action_items_is_missing() {
         let mut pm = complete_postmortem();
-        pm.sections.recommendations.push(Recommendation { text: "Alert on bounces.".into(), action_items: vec![] });
+        pm.sections.recommendations.push(Recommendation {
+            id: String::new(),
+            text: "Alert on bounces.".into(),
+            action_items: vec![],
+        });
         let items = check(&pm);
         assert_eq!(ids(&items), ["recommendations[1].action_items"]);
         assert_eq!(items[0].path, "sections.recommendations[1].action_items");

@@ -441,12 +441,16 @@ pub(crate) mod fixtures {
         };
         s.response_analysis = "Paged in 2 minutes; mitigated by raising the pool size.".into();
         s.damage_control = vec![DamageControlAction {
+            id: String::new(),
             description: "Replayed failed orders.".into(),
             owner_team: Some("payments".into()),
             status: DamageControlStatus::Done,
         }];
-        s.recommendations =
-            vec![Recommendation { text: "Size pools from measured traffic.".into(), action_items: vec!["a1".into()] }];
+        s.recommendations = vec![Recommendation {
+            id: String::new(),
+            text: "Size pools from measured traffic.".into(),
+            action_items: vec!["a1".into()],
+        }];
         pm
     }
 

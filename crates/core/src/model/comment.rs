@@ -88,8 +88,12 @@ impl NewComment {
             }
         }
         if let Some(anchor) = &self.anchor {
-            if !Sections::default().narrative().iter().any(|(path, _)| *path == anchor.section) {
-                errors.push("anchor.section", "must name a narrative text, e.g. summary or root_cause.description");
+            let narrative = Sections::default().narrative().iter().any(|(path, _)| *path == anchor.section);
+            if !narrative && crate::live_row(&anchor.section).is_none() {
+                errors.push(
+                    "anchor.section",
+                    "must name a text of the post-mortem, e.g. summary, root_cause.description or damage_control.<id>",
+                );
             }
             for (field, position) in [("anchor.start", &anchor.start), ("anchor.end", &anchor.end)] {
                 let base64 = |c: char| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=');

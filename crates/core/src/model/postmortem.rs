@@ -107,6 +107,10 @@ impl Default for RootCause {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DamageControlAction {
+    /// The action's id within the list, kept while the list changes around it (its text is
+    /// shared under it in the live editor); given when left out.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub id: String,
     pub description: String,
     /// Slug of the team that owns it.
     pub owner_team: Option<String>,
@@ -126,6 +130,10 @@ pub struct Lessons {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Recommendation {
+    /// The recommendation's id within the list, kept while the list changes around it (its
+    /// text is shared under it in the live editor); given when left out.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub id: String,
     pub text: String,
     /// Ids of action items that carry it out.
     #[serde(default)]
@@ -146,10 +154,28 @@ pub fn link_recommendations(pending: &[PendingRecommendation], action_item_ids: 
     pending
         .iter()
         .map(|rec| Recommendation {
+            id: String::new(),
             text: rec.text.clone(),
             action_items: rec.action_items.iter().filter_map(|&i| action_item_ids.get(i).cloned()).collect(),
         })
         .collect()
+}
+
+/// A live-editor text of a list row, by its name (`damage_control.<id>`, `recommendations.<id>`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowText<'a> {
+    DamageControl(&'a str),
+    Recommendation(&'a str),
+}
+
+/// The row a live-editor text name is the text of, if it names one with a well-formed id
+/// (whether or not the list holds that row now).
+pub fn live_row(name: &str) -> Option<RowText<'_>> {
+    if let Some(id) = name.strip_prefix("damage_control.") {
+        return is_row_id(id).then_some(RowText::DamageControl(id));
+    }
+    let id = name.strip_prefix("recommendations.")?;
+    is_row_id(id).then_some(RowText::Recommendation(id))
 }
 
 /// The written sections of a post-mortem.
@@ -163,9 +189,98 @@ pub struct Sections {
     pub detection: String,
     pub response_analysis: String,
     pub resolution: String,
+    #[serde(deserialize_with = "settled_rows")]
     pub damage_control: Vec<DamageControlAction>,
     pub lessons: Lessons,
+    #[serde(deserialize_with = "settled_rows")]
     pub recommendations: Vec<Recommendation>,
+}
+
+/// The most characters a row id may have.
+pub const MAX_ROW_ID: usize = 24;
+
+/// A row of a list in the sections, with its id.
+trait Row {
+    fn id(&self) -> &str;
+    fn id_mut(&mut self) -> &mut String;
+}
+
+impl Row for DamageControlAction {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn id_mut(&mut self) -> &mut String {
+        &mut self.id
+    }
+}
+
+impl Row for Recommendation {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn id_mut(&mut self) -> &mut String {
+        &mut self.id
+    }
+}
+
+/// The highest numeric id in a list, 0 for none.
+fn highest_number<T: Row>(rows: &[T]) -> u64 {
+    rows.iter().filter_map(|r| r.id().parse::<u64>().ok()).max().unwrap_or(0)
+}
+
+/// Gives each row without an id one: the id of the row at its place in `before` (the list
+/// before a change), when no other row has it, so that a change from a client that sends
+/// no ids reads as it always did, row by row; else the next number after the highest in
+/// the list and in `before`. The same list always gets the same ids (rows stored before
+/// they had ids read the same on every server).
+fn settle<T: Row>(rows: &mut [T], before: &[String]) {
+    let mut used: std::collections::HashSet<String> =
+        rows.iter().map(|r| r.id().to_string()).filter(|id| !id.is_empty()).collect();
+    let highest_before = before.iter().filter_map(|id| id.parse::<u64>().ok()).max().unwrap_or(0);
+    let mut next = highest_number(rows).max(highest_before).saturating_add(1);
+    for (i, row) in rows.iter_mut().enumerate().filter(|(_, r)| r.id().is_empty()) {
+        let id = match before.get(i).filter(|id| !id.is_empty() && !used.contains(*id)) {
+            Some(id) => id.clone(),
+            None => {
+                let id = next.to_string();
+                next = next.saturating_add(1);
+                id
+            }
+        };
+        used.insert(id.clone());
+        *row.id_mut() = id;
+    }
+}
+
+fn ids<T: Row>(rows: &[T]) -> Vec<String> {
+    rows.iter().map(|r| r.id().to_string()).collect()
+}
+
+fn settled_rows<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Row + Deserialize<'de>,
+{
+    let mut rows = Vec::<T>::deserialize(deserializer)?;
+    settle(&mut rows, &[]);
+    Ok(rows)
+}
+
+/// Whether `id` may name a row: 1 to [`MAX_ROW_ID`] letters, digits, `-` or `_`.
+pub fn is_row_id(id: &str) -> bool {
+    (1..=MAX_ROW_ID).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+fn check_row_ids<T: Row>(list: &str, rows: &[T], errors: &mut ValidationErrors) {
+    let mut seen = std::collections::HashSet::new();
+    // An empty id is one still to be given (see `settle`).
+    for (i, row) in rows.iter().enumerate().filter(|(_, r)| !r.id().is_empty()) {
+        if !is_row_id(row.id()) {
+            errors.push(format!("sections.{list}[{i}].id"), format!("1 to {MAX_ROW_ID} letters, digits, - or _"));
+        } else if !seen.insert(row.id()) {
+            errors.push(format!("sections.{list}[{i}].id"), "another row of the list has this id");
+        }
+    }
 }
 
 word_enum! {
@@ -220,6 +335,8 @@ impl Sections {
         if self.damage_control.len() > 200 {
             errors.push("sections.damage_control", "at most 200 actions");
         }
+        check_row_ids("damage_control", &self.damage_control, errors);
+        check_row_ids("recommendations", &self.recommendations, errors);
         for (i, action) in self.damage_control.iter().enumerate() {
             errors.text(&format!("sections.damage_control[{i}].description"), &action.description, MAX_TEXT);
             if action.owner_team.as_deref().is_some_and(|t| !is_slug(t)) {
@@ -253,6 +370,7 @@ impl Sections {
                 *field = value;
             }
         }
+        let before = (ids(&self.damage_control), ids(&self.recommendations));
         set(&mut self.summary, summary);
         set(&mut self.impact, impact);
         set(&mut self.root_cause, root_cause);
@@ -263,6 +381,49 @@ impl Sections {
         set(&mut self.damage_control, damage_control);
         set(&mut self.lessons, lessons);
         set(&mut self.recommendations, recommendations);
+        settle(&mut self.damage_control, &before.0);
+        settle(&mut self.recommendations, &before.1);
+    }
+
+    /// Gives every damage-control action and recommendation without an id one (see
+    /// [`DamageControlAction::id`]).
+    pub fn settle_row_ids(&mut self) {
+        settle(&mut self.damage_control, &[]);
+        settle(&mut self.recommendations, &[]);
+    }
+
+    /// Every text written in the live editor, by its name in the live document: the
+    /// narrative texts by path ([`Sections::narrative`]), then each damage-control action's
+    /// description as `damage_control.<id>` and each recommendation's text as
+    /// `recommendations.<id>`.
+    pub fn live_texts(&self) -> Vec<(String, &str)> {
+        let narrative = self.narrative().into_iter().map(|(path, text)| (path.to_string(), text));
+        let actions = self.damage_control.iter().map(|a| (format!("damage_control.{}", a.id), a.description.as_str()));
+        let recommendations =
+            self.recommendations.iter().map(|r| (format!("recommendations.{}", r.id), r.text.as_str()));
+        narrative.chain(actions).chain(recommendations).collect()
+    }
+
+    /// Sets the live-editor text `name` (one of [`Sections::live_texts`]'s); answers whether
+    /// `name` names one.
+    pub fn set_live_text(&mut self, name: &str, text: String) -> bool {
+        match live_row(name) {
+            Some(RowText::DamageControl(id)) => match self.damage_control.iter_mut().find(|a| a.id == id) {
+                Some(action) => {
+                    action.description = text;
+                    true
+                }
+                None => false,
+            },
+            Some(RowText::Recommendation(id)) => match self.recommendations.iter_mut().find(|r| r.id == id) {
+                Some(rec) => {
+                    rec.text = text;
+                    true
+                }
+                None => false,
+            },
+            None => self.set_narrative(name, text),
+        }
     }
 
     /// The narrative texts, by their path under `sections` (`root_cause.description`): the
@@ -630,7 +791,8 @@ mod tests {
     fn every_section_reads_back_as_the_json_it_was_written_with() {
         let mut sections = Sections::default();
         sections.root_cause.component = "db".into();
-        sections.recommendations = vec![Recommendation { text: "Alert".into(), action_items: vec!["a1".into()] }];
+        sections.recommendations =
+            vec![Recommendation { id: "r1".into(), text: "Alert".into(), action_items: vec!["a1".into()] }];
         let whole = serde_json::to_value(&sections).unwrap();
         for name in SectionName::ALL {
             assert_eq!(sections.section(*name), whole[name.as_str()], "{name}");
@@ -638,6 +800,94 @@ mod tests {
             copy.apply(SectionsPatch::one(*name, sections.section(*name)).unwrap());
             assert_eq!(copy.section(*name), sections.section(*name), "{name}");
         }
+    }
+
+    #[test]
+    fn rows_without_an_id_get_the_next_number_and_keep_it() {
+        let rows: Sections = serde_json::from_value(serde_json::json!({
+            "damage_control": [
+                {"description": "Refund", "owner_team": null, "status": "done"},
+                {"id": "7", "description": "Block", "owner_team": null, "status": "done"},
+                {"id": "n-x2", "description": "Page", "owner_team": null, "status": "planned"},
+                {"description": "Reroute", "owner_team": null, "status": "planned"}
+            ],
+            "recommendations": [{"text": "Alert"}]
+        }))
+        .unwrap();
+        let ids: Vec<&str> = rows.damage_control.iter().map(|a| a.id.as_str()).collect();
+        assert_eq!(ids, ["8", "7", "n-x2", "9"], "after the highest number, in order");
+        assert_eq!(rows.recommendations[0].id, "1");
+        // Read again, the same ids: they are written out.
+        let again: Sections = serde_json::from_value(serde_json::to_value(&rows).unwrap()).unwrap();
+        assert_eq!(again, rows);
+        // A patch's new row gets one too; the others keep theirs.
+        let mut changed = rows.clone();
+        let mut actions = rows.damage_control.clone();
+        actions.remove(0);
+        actions.push(DamageControlAction {
+            id: String::new(),
+            description: "Drain".into(),
+            owner_team: None,
+            status: DamageControlStatus::Planned,
+        });
+        changed.apply(SectionsPatch { damage_control: Some(actions), ..SectionsPatch::default() });
+        let ids: Vec<&str> = changed.damage_control.iter().map(|a| a.id.as_str()).collect();
+        assert_eq!(ids, ["7", "n-x2", "9", "10"]);
+        // A list sent without ids (as before rows had them) keeps them row by row; a row
+        // more gets a new one.
+        let mut actions = changed.damage_control.clone();
+        actions.push(actions[0].clone());
+        actions.iter_mut().for_each(|a| a.id.clear());
+        let before = changed.clone();
+        changed.apply(SectionsPatch { damage_control: Some(actions), ..SectionsPatch::default() });
+        let ids: Vec<&str> = changed.damage_control.iter().map(|a| a.id.as_str()).collect();
+        assert_eq!(ids, ["7", "n-x2", "9", "10", "11"]);
+        assert_eq!(changed.damage_control[..4], before.damage_control[..]);
+    }
+
+    #[test]
+    fn a_row_id_is_short_plain_and_unique_in_its_list() {
+        let mut sections = Sections::default();
+        let action = |id: &str| DamageControlAction {
+            id: id.into(),
+            description: "Refund".into(),
+            owner_team: None,
+            status: DamageControlStatus::Done,
+        };
+        sections.damage_control = vec![action("a"), action("a"), action("no spaces"), action(&"x".repeat(25))];
+        let mut errors = ValidationErrors::default();
+        sections.validate(&mut errors);
+        let fields: Vec<&str> = errors.0.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            ["sections.damage_control[1].id", "sections.damage_control[2].id", "sections.damage_control[3].id"]
+        );
+        assert!(errors.0[0].message.contains("another row"), "{}", errors.0[0].message);
+    }
+
+    #[test]
+    fn each_row_text_is_a_live_text_by_its_id() {
+        let mut sections = Sections::default();
+        sections.damage_control.push(DamageControlAction {
+            id: "4".into(),
+            description: "Refund".into(),
+            owner_team: None,
+            status: DamageControlStatus::Done,
+        });
+        sections.recommendations.push(Recommendation { id: "q".into(), text: "Alert".into(), action_items: vec![] });
+        let texts = sections.live_texts();
+        assert_eq!(texts.len(), 15);
+        assert_eq!(texts[13], ("damage_control.4".to_string(), "Refund"));
+        assert_eq!(texts[14], ("recommendations.q".to_string(), "Alert"));
+        assert!(sections.set_live_text("damage_control.4", "Refund twice".into()));
+        assert!(sections.set_live_text("recommendations.q", "Page".into()));
+        assert!(sections.set_live_text("summary", "Down".into()));
+        assert!(!sections.set_live_text("damage_control.5", "x".into()), "no such row");
+        assert!(!sections.set_live_text("damage_control.a b", "x".into()), "not an id");
+        assert_eq!(sections.damage_control[0].description, "Refund twice");
+        assert_eq!(sections.recommendations[0].text, "Page");
+        assert_eq!(live_row("recommendations.q"), Some(RowText::Recommendation("q")));
+        assert_eq!(live_row("summary"), None);
     }
 
     #[test]

@@ -118,8 +118,8 @@ async fn editors_start_a_postmortem_and_get_every_section_with_guidance() {
         "<label for=\"root_cause-certainty\" id=\"root_cause-certainty-label\">Certainty</label>",
         "<label for=\"root_cause-legacy_code\" id=\"root_cause-legacy_code-label\">Legacy code</label>",
         "<label for=\"lessons-went_well\" id=\"lessons-went_well-label\">Went well</label>",
-        "<label for=\"damage_control-0-description\" class=\"row-label\">Action 1</label>",
-        "<label for=\"recommendations-0-text\" class=\"row-label\">Recommendation 1</label>",
+        "<label for=\"damage_control-0-description\" id=\"damage_control-0-description-label\" class=\"row-label\">Action 1</label>",
+        "<label for=\"recommendations-0-text\" id=\"recommendations-0-text-label\" class=\"row-label\">Recommendation 1</label>",
         "<label for=\"owner\" id=\"owner-label\">Owner</label>",
         ">Damage scope</h2>",
         ">Damage control</h2>",
@@ -192,9 +192,13 @@ async fn saving_changes_what_the_form_says(app: TestApp) {
     assert_eq!(s["root_cause"]["component"], "db-pool");
     assert_eq!(
         s["damage_control"],
-        json!([{"description": "Refund the card fees of failed payments", "owner_team": "payments", "status": "in_progress"}])
+        json!([{"id": "1", "description": "Refund the card fees of failed payments", "owner_team": "payments", "status": "in_progress"}]),
+        "a row saved without an id is given one"
     );
-    assert_eq!(s["recommendations"], json!([{"text": "Make the pool follow the primary", "action_items": [item_id]}]));
+    assert_eq!(
+        s["recommendations"],
+        json!([{"id": "1", "text": "Make the pool follow the primary", "action_items": [item_id]}])
+    );
     assert_eq!((pm["owner"].as_str(), pm["due_date"].as_str()), (Some("editor"), Some("2026-12-01")));
 
     // The page shows what was saved, and rows are removed and added in place.
@@ -213,7 +217,8 @@ async fn saving_changes_what_the_form_says(app: TestApp) {
     let pm = stored(&app, &seed.public).await;
     assert_eq!(
         pm["sections"]["damage_control"],
-        json!([{"description": "Tell affected customers by email", "owner_team": null, "status": "planned"}])
+        json!([{"id": "1", "description": "Tell affected customers by email", "owner_team": null, "status": "planned"}]),
+        "a form without ids: row by row, as it always read"
     );
     assert_eq!(pm["sections"]["recommendations"], json!([]), "an empty recommendation row is no recommendation");
 }

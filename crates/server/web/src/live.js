@@ -2,11 +2,13 @@
 // bound to one text of the post-mortem's Yjs document, kept in step with everyone else's
 // over the y-websocket protocol (GET /api/v1/postmortems/{id}/live). The page says who is
 // here and whether it is connected; edits made offline merge when the connection returns.
-// Comments in the discussion beside it are anchored to words of a section, marked in the
-// editor and followed as the text around them changes; selecting words offers them to the
-// new-comment form. A save made elsewhere updates the fields nobody is editing here, the
-// completeness list and the review card. Without this script (or without WebSocket) the
-// page is the plain form it was.
+// The text of each damage-control action and recommendation is shared the same way, under
+// the row's id; a row added here gets an id at once, so its text is shared before it is
+// saved. Comments in the discussion beside it are anchored to words of a text, marked in
+// the editor and followed as the text around them changes; selecting words offers them to
+// the new-comment form. A save made elsewhere updates the fields nobody is editing here,
+// the two lists (when they were not changed here), the completeness list and the review
+// card. Without this script (or without WebSocket) the page is the plain form it was.
 import * as Y from "yjs";
 import { WebsocketProvider } from "y-websocket";
 import * as awarenessProtocol from "y-protocols/awareness";
@@ -76,11 +78,14 @@ function smallestEdit(from, to) {
 ready(function () {
   const form = document.getElementById("editor");
   if (!form || !form.dataset.live || !("WebSocket" in window)) return;
-  const areas = Array.from(form.querySelectorAll("textarea[data-live-text]"));
+  // The plain fields of the shared texts, rows added since included.
+  function liveAreas() {
+    return Array.from(form.querySelectorAll("textarea[data-live-text]"));
+  }
   const bar = form.querySelector(".live-bar");
   const status = bar && bar.querySelector(".live-status");
   const people = bar && bar.querySelector(".live-people ul");
-  if (!areas.length || !bar) return;
+  if (!liveAreas().length || !bar) return;
   const nonceMeta = document.querySelector('meta[name="hindsight-style-nonce"]');
   const nonce = nonceMeta ? nonceMeta.content : "";
   const readOnly = !form.querySelector('button[name="action"][value="save"]');
@@ -179,16 +184,51 @@ ready(function () {
   listsNote.className = "live-note";
   listsNote.hidden = true;
   bar.appendChild(listsNote);
-  let lists = null; // the damage-control actions and recommendations, as last loaded
+  // Which rows the two lists have, with their fields but not their texts (those are shared
+  // texts, written back as they are typed), as last loaded.
+  function listsOf(postmortem) {
+    const s = postmortem.sections;
+    return JSON.stringify([
+      s.damage_control.map(function (a) { return [a.id, a.owner_team, a.status]; }),
+      s.recommendations.map(function (r) { return [r.id, r.action_items]; }),
+    ]);
+  }
+  let lists = null;
+  // Whether a row was added, removed or changed here since the lists were loaded.
+  let listsTouched = false;
+  const listIds = ["damage_control", "recommendations"];
+  form.addEventListener("change", function (event) {
+    if (event.target.closest("fieldset.rows")) listsTouched = true;
+  });
+  form.addEventListener("click", function (event) {
+    if (event.target.closest(".remove-row, [data-add-row]")) listsTouched = true;
+  });
   let fetching = false;
   fetch(postmortemUrl, { credentials: "same-origin" })
     .then(function (r) { return r.ok ? r.json() : null; })
     .then(function (postmortem) {
-      if (postmortem && versionField && postmortem.version === Number(versionField.value)) {
-        lists = JSON.stringify([postmortem.sections.damage_control, postmortem.sections.recommendations]);
-      }
+      if (postmortem && versionField && postmortem.version === Number(versionField.value)) lists = listsOf(postmortem);
     })
     .catch(function () { /* compared from the first save on */ });
+  // The two lists as the server renders them now, in place of these, their texts bound to
+  // the live document again.
+  function replaceLists() {
+    return fetch(location.pathname, { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (html) {
+        if (!html || listsTouched) return false;
+        const fresh = new DOMParser().parseFromString(html, "text/html");
+        const pairs = listIds.map(function (id) { return [document.getElementById(id), fresh.getElementById(id)]; });
+        if (pairs.some(function (p) { return !p[0] || !p[1]; })) return false;
+        pairs.forEach(function (p) {
+          p[0].querySelectorAll("textarea[data-live-text]").forEach(unbind);
+          p[0].replaceWith(document.adoptNode(p[1]));
+          if (live) p[1].querySelectorAll("textarea[data-live-text]").forEach(bind);
+        });
+        return true;
+      })
+      .catch(function () { return false; });
+  }
   // A save reached the post-mortem (version `version`): the fields nobody changed here take
   // the saved values; the form then saves on top of that version. A field changed both here
   // and there keeps the old version, so that saving it shows both to choose from.
@@ -231,14 +271,20 @@ ready(function () {
             clash = true;
           }
         });
-        const nowLists = JSON.stringify([postmortem.sections.damage_control, postmortem.sections.recommendations]);
-        if (lists !== null && nowLists !== lists) {
-          listsNote.textContent = "Someone changed the damage-control actions or recommendations: reload the page to see them.";
-          listsNote.hidden = false;
-          clash = true;
-        }
+        const nowLists = listsOf(postmortem);
+        const listsChanged = lists !== null && nowLists !== lists;
         if (lists === null) lists = nowLists;
-        if (!clash) versionField.value = String(postmortem.version);
+        const settle = function (replaced) {
+          if (listsChanged && !replaced) {
+            listsNote.textContent = "Someone changed the damage-control actions or recommendations while you changed them here: save to choose what to keep, or reload the page to see theirs.";
+            listsNote.hidden = false;
+            clash = true;
+          }
+          if (listsChanged && replaced) lists = nowLists;
+          if (!clash) versionField.value = String(postmortem.version);
+        };
+        if (listsChanged && !listsTouched) return replaceLists().then(settle);
+        settle(false);
       })
       .catch(function () { fetching = false; });
   }
@@ -372,67 +418,99 @@ ready(function () {
   }
 
   // ---- the editors ----
+  const bound = new Map(); // plain field -> its editor
+  // Puts an editor bound to the shared text `area` shows in its place.
+  function bind(area) {
+    if (bound.has(area)) return;
+    const name = area.dataset.liveText;
+    const ytext = doc.getText(name);
+    // Typed into the plain field before the document arrived: kept, if nobody changed
+    // the text meanwhile.
+    const typed = area.value.replace(/\r\n/g, "\n");
+    const loaded = area.defaultValue.replace(/\r\n/g, "\n");
+    if (!readOnly && typed !== loaded && ytext.toString() === loaded) {
+      const [at, cutLength, put] = smallestEdit(loaded, typed);
+      doc.transact(function () {
+        if (cutLength) ytext.delete(at, cutLength);
+        if (put) ytext.insert(at, put);
+      });
+    }
+    const label = document.getElementById(area.id + "-label");
+    const attributes = { "aria-multiline": "true" };
+    if (label) attributes["aria-labelledby"] = label.id;
+    const describedBy = area.getAttribute("aria-describedby");
+    if (describedBy) attributes["aria-describedby"] = describedBy;
+    const host = document.createElement("div");
+    host.className = "live-text";
+    host.style.setProperty("--rows", area.rows);
+    area.after(host);
+    const view = new EditorView({
+      parent: host,
+      state: EditorState.create({
+        doc: ytext.toString(),
+        extensions: [
+          keymap.of([...yUndoManagerKeymap, ...defaultKeymap]),
+          drawSelection(),
+          EditorView.lineWrapping,
+          EditorView.cspNonce.of(nonce),
+          EditorView.contentAttributes.of(attributes),
+          EditorState.readOnly.of(readOnly),
+          EditorView.editable.of(!readOnly),
+          yCollab(ytext, awareness),
+          commentMarks(name, ytext),
+          EditorView.updateListener.of(function (update) {
+            if (update.selectionSet && update.view.hasFocus) {
+              offerSelection(name, label ? label.textContent : name, ytext, update.state);
+            }
+          }),
+        ],
+      }),
+    });
+    if (label) label.addEventListener("click", function () { view.focus(); });
+    const text = [name, ytext];
+    const follow = function () {
+      area.value = ytext.toString();
+      area.dispatchEvent(new CustomEvent("hindsight:text", { bubbles: true }));
+      showQuotes(name, ytext);
+    };
+    views.push(view);
+    texts.push(text);
+    bound.set(area, { view: view, text: text, follow: follow, ytext: ytext });
+    // The plain field follows the document, for the wording check and for a save made
+    // while offline. A section's is not sent with the form while the editor is live; a
+    // row's is (the rows are read in order), and the server takes the live text for it.
+    area.hidden = true;
+    if (!area.closest(".row-item")) area.disabled = true;
+    area.value = ytext.toString();
+    showQuotes(name, ytext);
+    ytext.observe(follow);
+  }
+  // Takes the editor of `area` away (its row is being replaced).
+  function unbind(area) {
+    const b = bound.get(area);
+    if (!b) return;
+    b.ytext.unobserve(b.follow);
+    b.view.destroy();
+    views.splice(views.indexOf(b.view), 1);
+    texts.splice(texts.indexOf(b.text), 1);
+    bound.delete(area);
+  }
+  // A row added here (assets/editor.js): an id of its own, so that its text is shared at once.
+  form.addEventListener("hindsight:row", function (event) {
+    if (readOnly) return;
+    const row = event.target;
+    const area = row.querySelector("textarea");
+    const idField = row.querySelector('input[name="dc_id"], input[name="rec_id"]');
+    if (!area || !idField) return;
+    const random = new Uint8Array(9);
+    crypto.getRandomValues(random);
+    idField.value = "n" + Array.from(random, function (b) { return (b % 36).toString(36); }).join("");
+    area.dataset.liveText = (idField.name === "dc_id" ? "damage_control." : "recommendations.") + idField.value;
+    if (live) bind(area);
+  });
   function goLive() {
     live = true;
-    areas.forEach(function (area) {
-      const ytext = doc.getText(area.dataset.liveText);
-      // Typed into the plain field before the document arrived: kept, if nobody changed
-      // the text meanwhile.
-      const typed = area.value.replace(/\r\n/g, "\n");
-      const loaded = area.defaultValue.replace(/\r\n/g, "\n");
-      if (!readOnly && typed !== loaded && ytext.toString() === loaded) {
-        const [at, cutLength, put] = smallestEdit(loaded, typed);
-        doc.transact(function () {
-          if (cutLength) ytext.delete(at, cutLength);
-          if (put) ytext.insert(at, put);
-        });
-      }
-      const label = document.getElementById(area.id + "-label");
-      const attributes = { "aria-multiline": "true" };
-      if (label) attributes["aria-labelledby"] = label.id;
-      const describedBy = area.getAttribute("aria-describedby");
-      if (describedBy) attributes["aria-describedby"] = describedBy;
-      const host = document.createElement("div");
-      host.className = "live-text";
-      host.style.setProperty("--rows", area.rows);
-      area.after(host);
-      const view = new EditorView({
-        parent: host,
-        state: EditorState.create({
-          doc: ytext.toString(),
-          extensions: [
-            keymap.of([...yUndoManagerKeymap, ...defaultKeymap]),
-            drawSelection(),
-            EditorView.lineWrapping,
-            EditorView.cspNonce.of(nonce),
-            EditorView.contentAttributes.of(attributes),
-            EditorState.readOnly.of(readOnly),
-            EditorView.editable.of(!readOnly),
-            yCollab(ytext, awareness),
-            commentMarks(area.dataset.liveText, ytext),
-            EditorView.updateListener.of(function (update) {
-              if (update.selectionSet && update.view.hasFocus) {
-                offerSelection(area.dataset.liveText, label ? label.textContent : area.dataset.liveText, ytext, update.state);
-              }
-            }),
-          ],
-        }),
-      });
-      if (label) label.addEventListener("click", function () { view.focus(); });
-      views.push(view);
-      texts.push([area.dataset.liveText, ytext]);
-      // The plain field follows the document, for the wording check and for a save made
-      // while offline; it is not sent with the form while the editor is live.
-      area.hidden = true;
-      area.disabled = true;
-      area.value = ytext.toString();
-      showQuotes(area.dataset.liveText, ytext);
-      ytext.observe(function () {
-        area.value = ytext.toString();
-        area.dispatchEvent(new CustomEvent("hindsight:text", { bubbles: true }));
-        showQuotes(area.dataset.liveText, ytext);
-      });
-    });
+    liveAreas().forEach(bind);
     const help = form.querySelector("[data-live-help]");
     if (help) help.textContent = help.dataset.liveHelp;
     const flag = document.createElement("input");
@@ -451,7 +529,7 @@ ready(function () {
     if (!live || confirmed) return;
     const flag = form.querySelector('input[name="live"]');
     if (!provider.wsconnected || !synced) {
-      areas.forEach(function (area) { area.disabled = false; });
+      liveAreas().forEach(function (area) { area.disabled = false; });
       if (flag) flag.remove();
       return;
     }

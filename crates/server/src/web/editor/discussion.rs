@@ -50,11 +50,7 @@ pub(super) fn threads(comments: &[Comment], username: &str, can_write: bool) -> 
         .into_iter()
         .map(|(first, replies)| ThreadView {
             id: first.id.clone(),
-            section: first
-                .anchor
-                .as_ref()
-                .map(|a| defs().find(|d| d.key == a.section).map_or(a.section.clone(), |d| d.label.to_string()))
-                .unwrap_or_default(),
+            section: first.anchor.as_ref().map(|a| section_label(&a.section)).unwrap_or_default(),
             quote: first.anchor.as_ref().map(|a| a.quote.clone()).unwrap_or_default(),
             anchor: first.anchor.clone(),
             comments: std::iter::once(first).chain(replies).map(comment_view).collect(),
@@ -119,5 +115,15 @@ pub async fn post(
             Ok(back(&format!("Not done: {}.", problems.join("; "))))
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+/// What a thread's section is called on the page: a field's label, or the list a row is in.
+fn section_label(section: &str) -> String {
+    match (defs().find(|d| d.key == section), hindsight_core::live_row(section)) {
+        (Some(def), _) => def.label.to_string(),
+        (None, Some(hindsight_core::RowText::DamageControl(_))) => "A damage-control action".into(),
+        (None, Some(hindsight_core::RowText::Recommendation(_))) => "A recommendation".into(),
+        (None, None) => section.to_string(),
     }
 }

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use hindsight_core::{
     Certainty, DamageControlAction, DamageControlStatus, DamageScope, Lessons, Postmortem, PostmortemPatch,
-    Recommendation, RootCause, Sections,
+    Recommendation, RootCause, RowText, Sections, live_row,
 };
 
 use super::guidance::*;
@@ -13,6 +13,8 @@ use super::guidance::*;
 /// A row of the damage-control list as typed.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(super) struct DcRow {
+    /// Empty for a row still to be given one.
+    pub(super) id: String,
     pub(super) description: String,
     pub(super) owner_team: String,
     pub(super) status: String,
@@ -21,6 +23,8 @@ pub(super) struct DcRow {
 /// A recommendation as typed, with the ids of the action items ticked for it.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(super) struct RecRow {
+    /// Empty for a row still to be given one.
+    pub(super) id: String,
     pub(super) text: String,
     pub(super) action_items: Vec<String>,
 }
@@ -89,6 +93,7 @@ impl Draft {
                 .damage_control
                 .iter()
                 .map(|a| DcRow {
+                    id: a.id.clone(),
                     description: a.description.clone(),
                     owner_team: a.owner_team.clone().unwrap_or_default(),
                     status: a.status.as_str().to_string(),
@@ -97,7 +102,7 @@ impl Draft {
             recommendations: s
                 .recommendations
                 .iter()
-                .map(|r| RecRow { text: r.text.clone(), action_items: r.action_items.clone() })
+                .map(|r| RecRow { id: r.id.clone(), text: r.text.clone(), action_items: r.action_items.clone() })
                 .collect(),
         }
     }
@@ -108,11 +113,18 @@ impl Draft {
         let (dc_removed, rec_removed) = (removed("dc_remove"), removed("rec_remove"));
         let (owners, statuses): (Vec<&str>, Vec<&str>) =
             (form.all("dc_owner_team").collect(), form.all("dc_status").collect());
+        // Each row's id, in the rows' order; a form without them (or a row with an empty
+        // one) leaves the id to be given.
+        let (dc_ids, rec_ids): (Vec<&str>, Vec<&str>) = (form.all("dc_id").collect(), form.all("rec_id").collect());
+        let id_of = |ids: &[&str], i: usize| ids.get(i).map(|id| id.trim().to_string()).unwrap_or_default();
+        // An empty row is dropped: at once when it has no id (the one left to fill in), when
+        // saving otherwise (a live row's text may be in the live document only).
         let damage_control = form
             .all("dc_description")
             .enumerate()
-            .filter(|(i, d)| !dc_removed.contains(i) && !d.trim().is_empty())
+            .filter(|(i, d)| !dc_removed.contains(i) && (!d.trim().is_empty() || !id_of(&dc_ids, *i).is_empty()))
             .map(|(i, d)| DcRow {
+                id: id_of(&dc_ids, i),
                 description: typed(d),
                 owner_team: owners.get(i).map(|o| o.trim().to_string()).unwrap_or_default(),
                 status: statuses.get(i).map(|s| s.to_string()).unwrap_or_else(|| "planned".into()),
@@ -126,8 +138,9 @@ impl Draft {
         let recommendations = form
             .all("rec_text")
             .enumerate()
-            .filter(|(i, t)| !rec_removed.contains(i) && !t.trim().is_empty())
+            .filter(|(i, t)| !rec_removed.contains(i) && (!t.trim().is_empty() || !id_of(&rec_ids, *i).is_empty()))
             .map(|(i, t)| RecRow {
+                id: id_of(&rec_ids, i),
                 text: typed(t),
                 action_items: ticked.iter().filter(|(row, _)| *row == i).map(|(_, id)| id.to_string()).collect(),
             })
@@ -171,12 +184,27 @@ impl Draft {
         }
     }
 
-    /// Takes the narrative texts from `live` (the post-mortem as stored): a form posted
-    /// from a live editor does not carry them, since they reach the post-mortem through the
-    /// live document as they are typed.
-    pub(super) fn keep_live_texts(&mut self, live: &Draft) {
-        for (path, _) in Sections::default().narrative() {
-            self.values.insert(path, live.get(path).to_string());
+    /// Takes the texts from `live` (by their names in the live document, as
+    /// [`Sections::live_texts`] names them): a form posted from a live editor does not carry
+    /// the narrative texts, and its rows' texts may lag behind, since they reach the
+    /// post-mortem through the live document as they are typed. A row `live` has no text
+    /// for keeps the one posted.
+    pub(super) fn keep_live_texts<'a>(&mut self, live: impl IntoIterator<Item = (&'a str, &'a str)>) {
+        let narrative = Sections::default().narrative().map(|(path, _)| path);
+        for (name, text) in live {
+            if let Some(path) = narrative.iter().find(|path| **path == name) {
+                self.values.insert(path, text.to_string());
+                continue;
+            }
+            match live_row(name) {
+                Some(RowText::DamageControl(id)) => {
+                    self.damage_control.iter_mut().filter(|r| r.id == id).for_each(|r| r.description = text.into());
+                }
+                Some(RowText::Recommendation(id)) => {
+                    self.recommendations.iter_mut().filter(|r| r.id == id).for_each(|r| r.text = text.into());
+                }
+                None => {}
+            }
         }
     }
 
@@ -198,7 +226,7 @@ impl Draft {
             .unwrap_or(Certainty::Unknown);
         let due_date = problems.take("due_date", date(field("due_date"))).flatten();
         let mut damage_control = Vec::new();
-        for (i, row) in self.damage_control.iter().enumerate() {
+        for (i, row) in self.damage_control.iter().enumerate().filter(|(_, r)| !r.description.trim().is_empty()) {
             let status = problems
                 .take(
                     &format!("damage_control[{i}]"),
@@ -206,7 +234,12 @@ impl Draft {
                 )
                 .unwrap_or(DamageControlStatus::Planned);
             let owner_team = Some(row.owner_team.clone()).filter(|t| !t.is_empty());
-            damage_control.push(DamageControlAction { description: row.description.clone(), owner_team, status });
+            damage_control.push(DamageControlAction {
+                id: row.id.clone(),
+                description: row.description.clone(),
+                owner_team,
+                status,
+            });
         }
         if !problems.0.is_empty() {
             return Err(problems.0);
@@ -245,7 +278,12 @@ impl Draft {
             recommendations: self
                 .recommendations
                 .iter()
-                .map(|r| Recommendation { text: r.text.clone(), action_items: r.action_items.clone() })
+                .filter(|r| !r.text.trim().is_empty())
+                .map(|r| Recommendation {
+                    id: r.id.clone(),
+                    text: r.text.clone(),
+                    action_items: r.action_items.clone(),
+                })
                 .collect(),
         };
         let owner = Some(self.get("owner").trim().to_string()).filter(|o| !o.is_empty());

@@ -116,6 +116,8 @@ struct SectionView {
 
 struct DcRowView {
     index: usize,
+    /// Empty for the row still to be added.
+    id: String,
     description: String,
     owner_team: String,
     status: String,
@@ -132,6 +134,8 @@ struct ItemChoice {
 
 struct RecRowView {
     index: usize,
+    /// Empty for the row still to be added.
+    id: String,
     text: String,
     items: Vec<ItemChoice>,
     lint: Option<LintView>,
@@ -375,6 +379,7 @@ async fn render(
         .enumerate()
         .map(|(index, r)| DcRowView {
             index,
+            id: r.id,
             lint: Some(lint_view(format!("damage_control-{index}-description"), &r.description, &names)),
             description: r.description,
             owner_team: r.owner_team,
@@ -387,6 +392,7 @@ async fn render(
         .enumerate()
         .map(|(index, r)| RecRowView {
             index,
+            id: r.id.clone(),
             lint: Some(lint_view(format!("recommendations-{index}-text"), &r.text, &names)),
             items: evidence
                 .action_items
@@ -512,9 +518,14 @@ pub async fn save(
     };
     // A form from a live editor: its texts are in the live document, written in first.
     let live = form.get("live") == "1";
-    if live && state.rooms.flush(&state.store, &caller.actor(), &current.id).await? {
-        evidence = analysis::gather(&state.store, &caller.viewer, number).await?;
-        current = evidence.postmortem.clone().unwrap_or(current);
+    let mut live_texts = Vec::new();
+    if live {
+        let changed;
+        (changed, live_texts) = state.rooms.flush(&state.store, &caller.actor(), &current.id).await?;
+        if changed {
+            evidence = analysis::gather(&state.store, &caller.viewer, number).await?;
+            current = evidence.postmortem.clone().unwrap_or(current);
+        }
     }
     let Ok(version) = form.get("version").trim().parse::<i64>() else {
         return Err(PageError::new(
@@ -526,7 +537,7 @@ pub async fn save(
     mine.keep_unsent(&Draft::of(&current), &form);
     mine.resolve(&Draft::of(&current), &form);
     if live {
-        mine.keep_live_texts(&Draft::of(&current));
+        mine.keep_live_texts(live_texts.iter().map(|(name, text)| (name.as_str(), text.as_str())));
     }
     let refused = |errors: Vec<String>, draft: Draft, version: i64| Shown {
         draft: Some(draft),
@@ -555,7 +566,7 @@ pub async fn save(
             let base = now.at_version(&history, version).map(|pm| Draft::of(&pm));
             let mut patch = patch.clone();
             if live {
-                mine.keep_live_texts(&Draft::of(&now));
+                mine.keep_live_texts(now.sections.live_texts().iter().map(|(name, text)| (name.as_str(), *text)));
                 patch = mine.to_patch(now.version).unwrap_or(patch);
             }
             let found = conflicts(base.as_ref(), &Draft::of(&now), &mine);
@@ -716,9 +727,11 @@ mod tests {
     #[test]
     fn form_rows_drop_removed_and_empty_ones_and_keep_ticked_items() {
         let form = pairs(&[
+            ("dc_id", "3"),
             ("dc_description", "Refund fees"),
             ("dc_owner_team", "payments"),
             ("dc_status", "in_progress"),
+            ("dc_id", "5"),
             ("dc_description", "Notify customers"),
             ("dc_owner_team", ""),
             ("dc_status", "done"),
@@ -726,6 +739,7 @@ mod tests {
             ("dc_description", ""),
             ("dc_owner_team", ""),
             ("dc_status", "planned"),
+            ("dc_id", ""),
             ("rec_text", "Re-resolve the primary"),
             ("rec_item", "0:a1"),
             ("rec_item", "1:a2"),
@@ -734,12 +748,55 @@ mod tests {
         let draft = Draft::from_form(&form);
         assert_eq!(
             draft.damage_control,
-            [DcRow { description: "Refund fees".into(), owner_team: "payments".into(), status: "in_progress".into() }]
+            [DcRow {
+                id: "3".into(),
+                description: "Refund fees".into(),
+                owner_team: "payments".into(),
+                status: "in_progress".into()
+            }]
         );
         assert_eq!(
             draft.recommendations,
-            [RecRow { text: "Re-resolve the primary".into(), action_items: vec!["a1".into()] }]
+            [RecRow { id: String::new(), text: "Re-resolve the primary".into(), action_items: vec!["a1".into()] }],
+            "a form without ids leaves them to be given"
         );
+    }
+
+    #[test]
+    fn a_live_form_takes_each_text_from_the_live_document_by_name() {
+        let form = pairs(&[
+            ("root_cause.certainty", "unknown"),
+            ("dc_id", "3"),
+            ("dc_description", "Refund fe"),
+            ("dc_status", "done"),
+            ("dc_id", "n-new1"),
+            ("dc_description", "Notify"),
+            ("dc_status", "planned"),
+            ("dc_id", "4"),
+            ("dc_description", ""),
+            ("dc_status", "planned"),
+            ("dc_id", "5"),
+            ("dc_description", ""),
+            ("dc_status", "planned"),
+            ("rec_id", "2"),
+            ("rec_text", "Page"),
+        ]);
+        let mut draft = Draft::from_form(&form);
+        draft.keep_live_texts([
+            ("summary", "Checkout failed."),
+            ("damage_control.3", "Refund fees"),
+            ("damage_control.n-new1", "Notify customers"),
+            ("damage_control.4", "Posted before the page had it"),
+            ("damage_control.9", "a row this form does not have"),
+            ("recommendations.7", "another row it does not have"),
+        ]);
+        assert_eq!(draft.get("summary"), "Checkout failed.");
+        let texts: Vec<&str> = draft.damage_control.iter().map(|r| r.description.as_str()).collect();
+        assert_eq!(texts, ["Refund fees", "Notify customers", "Posted before the page had it", ""]);
+        assert_eq!(draft.recommendations[0].text, "Page", "no live text: as posted");
+        let patch = draft.to_patch(4).unwrap();
+        let ids: Vec<String> = patch.sections.unwrap().damage_control.unwrap().into_iter().map(|a| a.id).collect();
+        assert_eq!(ids, ["3", "n-new1", "4"], "a row left empty is dropped");
     }
 
     #[test]
