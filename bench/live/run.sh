@@ -15,6 +15,8 @@
 #   HINDSIGHT_BENCH_PORT      default 18495 (the servers listen from it on)
 #   HINDSIGHT_BENCH_BACKEND   sqlite (default) or postgres (a throwaway cluster, .ci/postgres.sh)
 #   HINDSIGHT_BENCH_SERVERS   default 1; more than one needs postgres
+#   HINDSIGHT_BENCH_PIN       1: the servers on CPU 0, the editors on CPU 1 (taskset), so
+#                             that the editors' own work does not delay the servers'
 #
 # Not part of CI or `cargo test`.
 set -euo pipefail
@@ -29,6 +31,12 @@ seconds=${HINDSIGHT_BENCH_SECONDS:-60}
 port=${HINDSIGHT_BENCH_PORT:-18495}
 backend=${HINDSIGHT_BENCH_BACKEND:-sqlite}
 servers=${HINDSIGHT_BENCH_SERVERS:-1}
+on_server_cpu=()
+on_editor_cpu=()
+if [[ ${HINDSIGHT_BENCH_PIN:-0} == 1 ]]; then
+    on_server_cpu=(taskset -c 0)
+    on_editor_cpu=(taskset -c 1)
+fi
 if [[ $backend == sqlite && $servers != 1 ]]; then
     echo "$0: several servers share a PostgreSQL database: set HINDSIGHT_BENCH_BACKEND=postgres" >&2
     exit 2
@@ -64,7 +72,7 @@ token=$("$bin" --database-url "$url" token create bench --name live 2>/dev/null)
 
 sockets=()
 for i in $(seq 0 $((servers - 1))); do
-    "$bin" --database-url "$url" serve --listen "127.0.0.1:$((port + i))" >"$work/serve-$i.log" 2>&1 &
+    "${on_server_cpu[@]}" "$bin" --database-url "$url" serve --listen "127.0.0.1:$((port + i))" >"$work/serve-$i.log" 2>&1 &
     pids+=($!)
     for _ in $(seq 100); do
         curl -fs "http://127.0.0.1:$((port + i))/healthz" >/dev/null && break
@@ -89,7 +97,7 @@ ticks=$(getconf CLK_TCK)
 before_cpu=$(cpu)
 before_rss=$(rss)
 echo "==== $editors editors on $servers server(s), $backend ====" >&2
-"$CARGO_TARGET_DIR/release/hindsight-bench-live" "$(IFS=,; echo "${sockets[*]}")" "$token" \
+"${on_editor_cpu[@]}" "$CARGO_TARGET_DIR/release/hindsight-bench-live" "$(IFS=,; echo "${sockets[*]}")" "$token" \
     "$editors" "$rate" "$seconds"
 after_cpu=$(cpu)
 after_rss=$(rss)

@@ -2,8 +2,9 @@
 //! is a comment too); editors, admins and a thread's author resolve and reopen it.
 
 use base64::Engine;
+use hindsight_core::validate::MAX_SHORT;
 use hindsight_core::{Comment, NewComment, ValidationErrors, mentioned_names};
-use hindsight_store::Store;
+use hindsight_store::{Store, StoreError};
 use yrs::StickyIndex;
 use yrs::updates::decoder::Decode;
 
@@ -35,6 +36,10 @@ pub async fn add(store: &Store, actor: &Actor, id: &str, new: NewComment) -> Res
 /// Resolves (`resolved`) or reopens the thread comment `id` belongs to; answers the
 /// thread's first comment. Editors, admins and whoever opened the thread may.
 pub async fn resolve(store: &Store, actor: &Actor, id: &str, resolved: bool) -> Result<Comment, AppError> {
+    if id.len() > MAX_SHORT {
+        // No comment has an id that long: not looked up.
+        return Err(StoreError::NotFound(format!("comment {:?}…", id.chars().take(40).collect::<String>())).into());
+    }
     let viewer = actor.viewer();
     if actor.require_write().is_err() {
         let comment = store.comment(&viewer, id).await?;

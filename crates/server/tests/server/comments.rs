@@ -73,6 +73,11 @@ async fn threads_mentions_replies_and_resolving(store: Store) {
         app.post(As::User("editor"), &format!("/api/v1/comments/{thread}/reopen"), json!({})).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(reopened["resolved_at"], Value::Null);
+    // An id no comment can have is not found, without being looked up.
+    let long = "c".repeat(5_000);
+    let (status, answer) = app.post(As::User("editor"), &format!("/api/v1/comments/{long}/resolve"), json!({})).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{answer}");
+    assert!(answer.to_string().len() < 1_000, "the answer does not repeat the id: {answer}");
     // The outbox says who was mentioned, for the notifications to come.
     let events = app.store.outbox_events(&hindsight_core::access::Viewer::operator(), 0, 100).await.unwrap();
     let added: Vec<_> = events

@@ -554,6 +554,36 @@ async fn presence_names_people_as_the_server_knows_them(store: Store) {
     assert_eq!(&*update.clients[&ClientID::new(8)].json, "null");
 }
 
+#[tokio::test]
+async fn presence_is_bounded_in_size_and_in_clients_a_connection() {
+    let app = spawn_app().await;
+    let seed = app.seed().await;
+    let id = postmortem(&app, &seed.public, "The pool ran dry.").await;
+    let mut page = join(&app, "editor", &id).await;
+    // A state past 4 KiB is not passed on; one within is.
+    let big = format!(r#"{{"cursor":"{}"}}"#, "x".repeat(4097));
+    page.send(awareness(30, 1, &big)).await;
+    let within = format!(r#"{{"cursor":"{}"}}"#, "x".repeat(3000));
+    page.send(awareness(31, 1, &within)).await;
+    let echo = page.read_until(|m| matches!(m, Message::Awareness(_))).await;
+    assert!(state_of(&echo, 30).is_none(), "an oversized state was passed on");
+    assert_eq!(state_of(&echo, 31).unwrap()["cursor"].as_str().map(str::len), Some(3000));
+    page.send(awareness(31, 2, "null")).await;
+    page.read_until(|m| matches!(m, Message::Awareness(u) if u.clients.contains_key(&ClientID::new(31)))).await;
+    // One connection speaks for four clients at most: the fifth is dropped.
+    for client in 32..=36 {
+        page.send(awareness(client, 1, "{}")).await;
+    }
+    let last = page.read_until(|m| state_of(m, 35).is_some()).await;
+    assert!(state_of(&last, 36).is_none());
+    let mut late = Client { doc: Doc::new(), socket: connect(&app, "viewer", &id).await.unwrap() };
+    let there = late.read_until(|m| matches!(m, Message::Awareness(_))).await;
+    let Message::Awareness(everyone) = there else { unreachable!() };
+    let mut clients: Vec<u64> = everyone.clients.keys().map(|c| c.get()).collect();
+    clients.sort();
+    assert_eq!(clients, [32, 33, 34, 35], "who joins later is told of the four only");
+}
+
 /// The news in a message, if it is news (a custom message carrying JSON).
 fn news_in(message: &Message) -> Option<serde_json::Value> {
     let Message::Custom(100, data) = message else { return None };
