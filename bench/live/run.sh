@@ -97,7 +97,9 @@ ticks=$(getconf CLK_TCK)
 before_cpu=$(cpu)
 before_rss=$(rss)
 echo "==== $editors editors on $servers server(s), $backend ====" >&2
-"${on_editor_cpu[@]}" "$CARGO_TARGET_DIR/release/hindsight-bench-live" "$(IFS=,; echo "${sockets[*]}")" "$token" \
+# The editors' own CPU time, to tell their share of the latency from the servers'.
+TIMEFORMAT="editors' CPU %U s user + %S s system over %R s"
+time "${on_editor_cpu[@]}" "$CARGO_TARGET_DIR/release/hindsight-bench-live" "$(IFS=,; echo "${sockets[*]}")" "$token" \
     "$editors" "$rate" "$seconds"
 after_cpu=$(cpu)
 after_rss=$(rss)
