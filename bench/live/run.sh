@@ -15,6 +15,8 @@
 #   HINDSIGHT_BENCH_PORT      default 18495 (the servers listen from it on)
 #   HINDSIGHT_BENCH_BACKEND   sqlite (default) or postgres (a throwaway cluster, .ci/postgres.sh)
 #   HINDSIGHT_BENCH_SERVERS   default 1; more than one needs postgres
+#   HINDSIGHT_BENCH_BIN       the `hindsight` to serve with (default: the one built here), to
+#                             compare a build of another commit in the same run
 #   HINDSIGHT_BENCH_PIN       1: the servers on CPU 0, the editors on CPU 1 (taskset), so
 #                             that the editors' own work does not delay the servers'
 #
@@ -48,7 +50,7 @@ done
 
 echo "==== build hindsight and the editors (release) ====" >&2
 cargo build --quiet --release -p hindsight -p hindsight-bench-live
-bin="$CARGO_TARGET_DIR/release/hindsight"
+bin=${HINDSIGHT_BENCH_BIN:-"$CARGO_TARGET_DIR/release/hindsight"}
 mkdir -p "$work"
 pids=()
 pg_dir=

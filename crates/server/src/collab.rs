@@ -538,43 +538,13 @@ async fn serve(mut socket: WebSocket, store: Store, actor: Actor, room: Arc<Room
     }
     let mut silent_until = tokio::time::Instant::now() + idle;
     let mut budget = Budget::new();
-    // The message being handled (its update being stored): the next one is read once it is
-    // done, but what others typed meanwhile is passed on to this connection at once.
-    let mut handling: Option<Handling<'_>> = None;
-    // Fell behind the room while handling: the whole document is sent once that is done.
-    let mut behind = false;
     loop {
         tokio::select! {
             () = tokio::time::sleep_until(silent_until) => {
                 let _ = socket.send(Frame::Close(None)).await;
                 break;
             }
-            outcome = async { handling.as_mut().expect("polled only while handling").await }, if handling.is_some() => {
-                handling = None;
-                match outcome {
-                    Ok((replies, stored)) => {
-                        wrote |= stored;
-                        let mut sent = true;
-                        for reply in replies {
-                            sent = sent && socket.send(Frame::Binary(reply.into())).await.is_ok();
-                        }
-                        if behind {
-                            behind = false;
-                            let whole = Message::Sync(SyncMessage::Update(room.live.lock().await.state())).encode_v1();
-                            sent = sent && socket.send(Frame::Binary(whole.into())).await.is_ok();
-                        }
-                        if !sent {
-                            break;
-                        }
-                    }
-                    Err(e) => {
-                        tracing::warn!(error = %e, postmortem = %room.id, "live connection closed on a bad message");
-                        let _ = socket.send(Frame::Close(None)).await;
-                        break;
-                    }
-                }
-            }
-            frame = socket.recv(), if handling.is_none() => {
+            frame = socket.recv() => {
                 silent_until = tokio::time::Instant::now() + idle;
                 if !budget.take() {
                     tracing::warn!(postmortem = %room.id, "live connection closed: too many messages");
@@ -587,7 +557,20 @@ async fn serve(mut socket: WebSocket, store: Store, actor: Actor, room: Arc<Room
                     Some(Ok(Frame::Close(_))) | None | Some(Err(_)) => break,
                     Some(Ok(_)) => continue,
                 };
-                handling = Some(Box::pin(handle(&store, &actor, &room, me, data)));
+                match handle(&store, &actor, &room, me, &data, &mut wrote).await {
+                    Ok(replies) => {
+                        for reply in replies {
+                            if socket.send(Frame::Binary(reply.into())).await.is_err() {
+                                break;
+                            }
+                        }
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, postmortem = %room.id, "live connection closed on a bad message");
+                        let _ = socket.send(Frame::Close(None)).await;
+                        break;
+                    }
+                }
             }
             sent = from_room.recv() => match sent {
                 Ok((from, message)) if from != me => {
@@ -596,11 +579,6 @@ async fn serve(mut socket: WebSocket, store: Store, actor: Actor, room: Arc<Room
                     }
                 }
                 Ok(_) => {}
-                Err(broadcast::error::RecvError::Lagged(_)) if handling.is_some() => {
-                    // The document is not locked here while the message being handled may
-                    // hold it: sent when that is done.
-                    behind = true;
-                }
                 Err(broadcast::error::RecvError::Lagged(_)) => {
                     // Fell behind: the whole document again (applying known parts is a no-op).
                     let state = room.live.lock().await.state();
@@ -638,23 +616,18 @@ async fn compact(store: &Store, room: &Room) {
     }
 }
 
-/// A frame being handled: its replies and whether it stored an update, once done.
-type Handling<'a> =
-    std::pin::Pin<Box<dyn std::future::Future<Output = Result<(Vec<Vec<u8>>, bool), String>> + Send + 'a>>;
-
 /// Handles one frame (one or more protocol messages) from connection `me`: answers the
-/// replies for it and whether it stored an update; updates go to the store and then to the
-/// room, awareness to the room.
+/// replies for it; updates go to the store and then to the room, awareness to the room.
 async fn handle(
     store: &Store,
     actor: &Actor,
     room: &Room,
     me: u64,
-    data: axum::body::Bytes,
-) -> Result<(Vec<Vec<u8>>, bool), String> {
+    data: &[u8],
+    wrote: &mut bool,
+) -> Result<Vec<Vec<u8>>, String> {
     let mut replies = Vec::new();
-    let mut wrote = false;
-    let mut decoder = DecoderV1::new(Cursor::new(&data));
+    let mut decoder = DecoderV1::new(Cursor::new(data));
     for message in MessageReader::new(&mut decoder) {
         match message.map_err(|e| format!("not a y-websocket message: {e}"))? {
             Message::Sync(SyncMessage::SyncStep1(theirs)) => {
@@ -680,7 +653,7 @@ async fn handle(
                     }
                 }
                 match outcome.await.map_err(|_| "the room dropped an update".to_string())? {
-                    Ok(()) => wrote = true,
+                    Ok(()) => *wrote = true,
                     Err(refused) => {
                         // Said to the sender; the change goes nowhere. Its copy is now ahead of
                         // everyone's, so the page should reload what it has.
@@ -696,5 +669,5 @@ async fn handle(
             Message::AwarenessQuery | Message::Auth(_) | Message::Custom(..) => {}
         }
     }
-    Ok((replies, wrote))
+    Ok(replies)
 }
