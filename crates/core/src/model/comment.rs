@@ -162,7 +162,7 @@ mod tests {
     }
 
     #[test]
-    fn a_comment_needs_words_and_an_anchor_in_a_narrative_text() {
+    fn a_comment_needs_words_and_an_anchor_in_a_text_of_the_postmortem() {
         assert!(NewComment { body: "Is this the pool?".into(), ..NewComment::default() }.validate().is_ok());
         let empty = NewComment::default().validate().unwrap_err();
         assert_eq!(empty.0[0].field, "body");
@@ -180,5 +180,24 @@ mod tests {
         let reply =
             NewComment { body: "Yes.".into(), reply_to: Some("c1".into()), anchor: Some(anchor("summary", "AQID")) };
         assert_eq!(reply.validate().unwrap_err().0[0].field, "anchor");
+        // A row's text may hold a comment too.
+        let on_row =
+            NewComment { body: "Why?".into(), reply_to: None, anchor: Some(anchor("damage_control.3", "AQID")) };
+        assert!(on_row.validate().is_ok());
+        // Each bound holds at its limit and refuses one past it.
+        let sized = |body: usize, position: usize, quote: usize| NewComment {
+            body: "b".repeat(body),
+            reply_to: None,
+            anchor: Some(CommentAnchor {
+                section: "summary".into(),
+                start: "A".repeat(position),
+                end: "AQID".into(),
+                quote: "q".repeat(quote),
+            }),
+        };
+        assert!(sized(MAX_COMMENT, MAX_ANCHOR, MAX_QUOTE).validate().is_ok());
+        let past = sized(MAX_COMMENT + 1, MAX_ANCHOR + 1, MAX_QUOTE + 1).validate().unwrap_err();
+        let fields: Vec<String> = past.0.into_iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["body", "anchor.start", "anchor.quote"]);
     }
 }
