@@ -268,8 +268,12 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// List action items across incidents, as on the board.
+    /// List action items across incidents, as on the board, each with its id; or change one:
+    /// close, reopen, reassign or re-date it.
+    #[command(args_conflicts_with_subcommands = true)]
     ActionItems {
+        #[command(subcommand)]
+        change: Option<ActionItemCommand>,
         /// Username of the owner.
         #[arg(long)]
         owner: Option<String>,
@@ -341,6 +345,56 @@ enum Command {
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ActionItemCommand {
+    /// Close an action item as done (or as won't do).
+    Close {
+        /// The action item's id, as `hindsight action-items` prints it.
+        id: String,
+        /// Closed as not to be done, rather than done.
+        #[arg(long)]
+        wont_do: bool,
+        /// Print the action item as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Open a closed action item again.
+    Reopen {
+        /// The action item's id, as `hindsight action-items` prints it.
+        id: String,
+        /// Print the action item as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Give an action item to a person, a team, or both; or to nobody.
+    Reassign {
+        /// The action item's id, as `hindsight action-items` prints it.
+        id: String,
+        /// Username of the person who owns it now.
+        #[arg(long)]
+        owner: Option<String>,
+        /// Slug of the team that owns it now.
+        #[arg(long)]
+        team: Option<String>,
+        /// Owned by no person and no team.
+        #[arg(long, conflicts_with_all = ["owner", "team"])]
+        nobody: bool,
+        /// Print the action item as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Set an action item's due date, or clear it with `none`.
+    Due {
+        /// The action item's id, as `hindsight action-items` prints it.
+        id: String,
+        /// A date such as 2026-12-15, or `none`.
+        date: String,
+        /// Print the action item as one JSON object.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -580,7 +634,19 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let event = inspect::NewEvent { at, kind, actor, text, key_moment };
             inspect::add_event(&store, &incident, event, json).await
         }
-        Command::ActionItems { owner, team, incident, status, overdue, limit, json } => {
+        Command::ActionItems { change: Some(change), .. } => {
+            let store = open(&config).await?;
+            let (id, json, change) = match change {
+                ActionItemCommand::Close { id, wont_do, json } => (id, json, action_items::Change::Close { wont_do }),
+                ActionItemCommand::Reopen { id, json } => (id, json, action_items::Change::Reopen),
+                ActionItemCommand::Reassign { id, owner, team, nobody, json } => {
+                    (id, json, action_items::Change::Reassign { owner, team, nobody })
+                }
+                ActionItemCommand::Due { id, date, json } => (id, json, action_items::Change::Due(date)),
+            };
+            action_items::change(&store, &id, change, json).await
+        }
+        Command::ActionItems { change: None, owner, team, incident, status, overdue, limit, json } => {
             let store = open(&config).await?;
             let list = action_items::ActionItemList { owner, team, incident, status, overdue, limit };
             action_items::list(&store, &list, json).await

@@ -292,6 +292,8 @@ fn declare_then_list_its_action_items() {
             .unwrap();
             store.create_action_item(&operator, 1, new).await.unwrap();
         }
+        let note = hindsight_store::AuditNote::new("test", "created team", "sre", serde_json::json!({}));
+        store.create_team("sre", "Site reliability", &note).await.unwrap();
     });
     let (code, all, err) = run(&["action-items", "--incident", "INC-1"]);
     assert_eq!(code, Some(0), "{err}");
@@ -305,6 +307,40 @@ fn declare_then_list_its_action_items() {
     let (code, _, err) = run(&["action-items", "--incident", "checkout"]);
     assert_eq!(code, Some(1));
     assert!(err.contains("INC-42"), "{err}");
+
+    // Each line starts with the item's id, which the changes take.
+    let (_, open, _) = run(&["action-items", "--status", "open", "--json"]);
+    let open: Vec<serde_json::Value> = open.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let late = open.iter().find(|i| i["title"] == "Add a 502 alert").unwrap()["id"].as_str().unwrap().to_string();
+    assert!(overdue.starts_with(&format!("{late} INC-1")), "{overdue}");
+    let (code, out, err) = run(&["action-items", "due", &late, "2099-06-30"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("2099-06-30") && !out.contains("(overdue)"), "{out}");
+    let (_, overdue, _) = run(&["action-items", "--overdue"]);
+    assert_eq!(overdue.trim(), "", "re-dated, it is no longer overdue");
+    let (code, out, err) = run(&["action-items", "reassign", &late, "--team", "sre"]);
+    assert_eq!((code, out.contains(" sre ")), (Some(0), true), "{out}{err}");
+    let (code, out, err) = run(&["action-items", "close", &late, "--json"]);
+    assert_eq!(code, Some(0), "{err}");
+    let closed: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!((closed["status"].as_str(), closed["owner_team"].as_str()), (Some("done"), Some("sre")));
+    let (code, out, _) = run(&["action-items", "reopen", &late]);
+    assert_eq!((code, out.contains(" open ")), (Some(0), true), "{out}");
+    // What cannot be done says why, and changes nothing.
+    let (code, _, err) = run(&["action-items", "due", &late, "next week"]);
+    assert_eq!(code, Some(1));
+    assert!(err.contains("2026-12-15"), "{err}");
+    let (code, _, err) = run(&["action-items", "reassign", &late]);
+    assert_eq!(code, Some(1));
+    assert!(err.contains("--nobody"), "{err}");
+    let (code, _, err) = run(&["action-items", "close", "no-such-item"]);
+    assert_eq!(code, Some(1));
+    assert!(err.contains("lists them with their ids"), "{err}");
+    let (code, _, err) = run(&["action-items", "reassign", &late, "--owner", "nobody-here"]);
+    assert_eq!(code, Some(1));
+    assert!(err.contains("was not changed") && err.contains("nobody-here"), "{err}");
+    let (_, history, _) = run(&["action-items", "--status", "open", "--json"]);
+    assert!(history.contains("2099-06-30"), "the changes stand: {history}");
     let _ = std::fs::remove_dir_all(dir);
 }
 
