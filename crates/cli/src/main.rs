@@ -40,9 +40,13 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// The demo's admin account.
 const DEMO_LOGIN: (&str, &str) = ("admin", "demo-password");
 
+/// The version `--version` prints: the program's and its database schema's (the last
+/// migration; a test holds it to `hindsight_store::SCHEMA_VERSION`).
+const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (database schema 17)");
+
 /// Hindsight: incident post-mortems, self-hosted.
 #[derive(Debug, Parser)]
-#[command(name = "hindsight", version, about, long_about = None)]
+#[command(name = "hindsight", version = VERSION, about, long_about = None)]
 struct Cli {
     /// Configuration file (default: ./hindsight.toml when present).
     #[arg(long, global = true, value_name = "FILE")]

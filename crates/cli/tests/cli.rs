@@ -140,6 +140,15 @@ fn help_lists_the_commands() {
 }
 
 #[test]
+fn the_version_names_the_database_schema() {
+    let out = hindsight().arg("--version").output().unwrap();
+    assert!(out.status.success());
+    let version = String::from_utf8(out.stdout).unwrap();
+    let schema = format!("(database schema {})", hindsight_store::SCHEMA_VERSION);
+    assert_eq!(version.trim(), format!("hindsight {} {schema}", env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
 fn audit_verify_exits_0_when_intact_and_1_naming_the_changed_row() {
     let (dir, url) = temp_db("audit");
     let runtime = tokio::runtime::Runtime::new().unwrap();

@@ -69,6 +69,10 @@ const IMPORT_CHECKPOINT_PAGES: u32 = 16_384;
 /// Largest page a list returns.
 pub const MAX_PAGE: i64 = 200;
 
+/// The schema this build migrates a database to: the number of its last migration (the
+/// same on both databases; a test holds it to the migrations).
+pub const SCHEMA_VERSION: i64 = 17;
+
 /// The open database.
 #[derive(Debug, Clone)]
 pub enum Db {

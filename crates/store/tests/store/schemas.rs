@@ -32,3 +32,44 @@ async fn sqlite_and_postgres_migrations_give_the_same_tables_and_columns() {
     assert!(on_sqlite.contains("incidents_search.title"), "SQLite's full-text table is there");
     assert!(on_postgres.len() > 100, "a whole schema was read: {}", on_postgres.len());
 }
+
+/// Each migration of both databases as `backend version checksum` lines (the checksum sqlx
+/// keeps of the file, SHA-384, in hex).
+fn migration_lines() -> Vec<String> {
+    let hex = |bytes: &[u8]| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    let mut lines = Vec::new();
+    for (backend, migrator) in
+        [("sqlite", sqlx::migrate!("./migrations/sqlite")), ("postgres", sqlx::migrate!("./migrations/postgres"))]
+    {
+        for migration in migrator.migrations.iter() {
+            lines.push(format!("{backend} {:04} {}", migration.version, hex(&migration.checksum)));
+        }
+    }
+    lines
+}
+
+/// A migration, once released, is never edited: a database that ran it would refuse the
+/// new file (sqlx compares checksums), and one that did not would get another schema.
+/// `migrations/CHECKSUMS` lists every migration's checksum; a new migration adds its line.
+#[test]
+fn released_migrations_are_never_edited() {
+    let listed: Vec<&str> =
+        include_str!("../../migrations/CHECKSUMS").lines().filter(|l| !l.starts_with('#')).collect();
+    let now = migration_lines();
+    let edited: Vec<&&str> = listed.iter().filter(|line| !now.iter().any(|n| n == *line)).collect();
+    assert!(
+        edited.is_empty(),
+        "released migrations were edited or removed (add a new migration instead): {edited:?}\nnow:\n{}",
+        now.join("\n")
+    );
+    let unlisted: Vec<&String> = now.iter().filter(|n| !listed.contains(&n.as_str())).collect();
+    assert!(unlisted.is_empty(), "new migrations: add these lines to migrations/CHECKSUMS:\n{unlisted:#?}");
+}
+
+#[test]
+fn the_schema_version_is_the_last_migration_on_both_databases() {
+    for migrator in [sqlx::migrate!("./migrations/sqlite"), sqlx::migrate!("./migrations/postgres")] {
+        let last = migrator.migrations.iter().map(|m| m.version).max();
+        assert_eq!(last, Some(hindsight_store::SCHEMA_VERSION));
+    }
+}
