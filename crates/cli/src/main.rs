@@ -6,6 +6,7 @@
 
 mod action_items;
 mod audit;
+mod backup;
 mod config;
 mod demo;
 mod document;
@@ -80,6 +81,21 @@ enum Command {
     },
     /// Bring the database schema up to date.
     Migrate,
+    /// Copy the whole SQLite database to a new file while servers keep running (for
+    /// PostgreSQL it prints the pg_dump command), then check the copy's hash chains.
+    Backup {
+        /// The backup file to write; it must not exist yet.
+        file: std::path::PathBuf,
+    },
+    /// Put a backup in place as the SQLite database of --database-url, bring it up to this
+    /// version's schema and check its hash chains. Stop the servers using it first.
+    Restore {
+        /// The backup file `hindsight backup` wrote.
+        file: std::path::PathBuf,
+        /// Replace the database when it exists (every server using it must be stopped).
+        #[arg(long)]
+        replace: bool,
+    },
     /// Import events from files other tools wrote into an incident's timeline.
     Import {
         /// pagerduty-webhook, pagerduty-log, alertmanager, grafana, opsgenie, slack-export, github, jsonl or csv.
@@ -568,6 +584,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{} is up to date.", hindsight_store::redact(&config.database_url));
             Ok(())
         }
+        Command::Backup { file } => backup::backup(&open(&config).await?, &config.database_url, &file).await,
+        Command::Restore { file, replace } => backup::restore(&config.database_url, &file, replace).await,
         Command::Import { format, paths, incident, create_incident, channels, json } => {
             let format = flags::word("--format", &format)?;
             let store = open(&config).await?;

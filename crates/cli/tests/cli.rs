@@ -354,6 +354,99 @@ fn declare_then_list_its_action_items() {
 }
 
 #[test]
+fn a_backup_made_while_writes_run_restores_and_verifies() {
+    let (dir, url) = temp_db("backup");
+    let run = |args: &[&str]| run_on(&url, args);
+    hindsight().args(["migrate", "--database-url", &url]).output().unwrap();
+    for n in 0..5 {
+        let (code, _, err) = run(&["declare", "--title", &format!("Before {n}"), "--severity", "SEV3"]);
+        assert_eq!(code, Some(0), "{err}");
+    }
+    // Incidents are declared all the while the backup is made.
+    let writing = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let writer = {
+        let (url, writing) = (url.clone(), writing.clone());
+        std::thread::spawn(move || {
+            let mut declared = 0;
+            while writing.load(std::sync::atomic::Ordering::Relaxed) {
+                let title = format!("During {declared}");
+                let (code, _, err) = run_on(&url, &["declare", "--title", &title, "--severity", "SEV3"]);
+                assert_eq!(code, Some(0), "{err}");
+                declared += 1;
+            }
+            declared
+        })
+    };
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let file = dir.join("backup.db");
+    let file_arg = file.to_str().unwrap();
+    let (code, out, err) = run(&["backup", file_arg]);
+    writing.store(false, std::sync::atomic::Ordering::Relaxed);
+    let during = writer.join().unwrap();
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("hash chains") && out.contains("are intact"), "{out}");
+    assert!(during > 0, "no write ran during the backup");
+
+    // Restored elsewhere: a database as of one moment, whole and verified.
+    let restored = format!("sqlite://{}", dir.join("restored.db").display());
+    let (code, out, err) = run_on(&restored, &["restore", file_arg]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("Restored") && out.contains("are intact"), "{out}");
+    let (_, listed, _) = run_on(&restored, &["incidents", "--limit", "1000"]);
+    let count = listed.lines().count();
+    assert!((5..=5 + during).contains(&count), "{count} incidents, of 5 before and {during} during");
+    let (code, _, err) = run_on(&restored, &["audit", "verify"]);
+    assert_eq!(code, Some(0), "{err}");
+
+    // Nothing is overwritten unasked; what is not a backup says so.
+    let (code, _, err) = run(&["backup", file_arg]);
+    assert_eq!(code, Some(1));
+    assert!(err.contains("exists") && err.contains("never overwrites"), "{err}");
+    let (code, _, err) = run_on(&restored, &["restore", file_arg]);
+    assert_eq!(code, Some(1));
+    assert!(err.contains("--replace"), "{err}");
+    let (_, now, _) = run(&["incidents", "--limit", "1000"]);
+    let (code, _, err) = run_on(&url, &["restore", file_arg, "--replace"]);
+    assert_eq!(code, Some(0), "{err}");
+    let (_, back, _) = run(&["incidents", "--limit", "1000"]);
+    assert_eq!(back.lines().count(), count, "the backup replaced the {} incidents there", now.lines().count());
+    let stray = dir.join("notes.txt");
+    std::fs::write(&stray, "not a database").unwrap();
+    let (code, _, err) = run_on(&restored, &["restore", stray.to_str().unwrap(), "--replace"]);
+    assert_eq!(code, Some(1));
+    assert!(err.contains("notes.txt"), "{err}");
+    let (code, _, _) = run_on(&restored, &["audit", "verify"]);
+    assert_eq!(code, Some(0), "a refused restore leaves the database as it was");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn a_postgresql_backup_is_made_by_the_commands_backup_names() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let Some(source) = runtime.block_on(hindsight_store::test_support::postgres_database()) else { return };
+    let target = runtime.block_on(hindsight_store::test_support::postgres_database()).unwrap();
+    let (code, _, err) = run_on(&source, &["declare", "--title", "Kept by pg_dump", "--severity", "SEV3"]);
+    assert_eq!(code, Some(0), "{err}");
+    let (dir, _) = temp_db("pg-backup");
+    let file = dir.join("hindsight.dump");
+    let (code, _, err) = run_on(&source, &["backup", file.to_str().unwrap()]);
+    assert_eq!(code, Some(1), "{err}");
+    // Run as printed, with the URLs in place of the placeholder.
+    let commands: Vec<&str> = err.lines().map(str::trim).filter(|l| l.starts_with("pg_")).collect();
+    assert_eq!(commands.len(), 2, "{err}");
+    for (command, url) in commands.into_iter().zip([&source, &target]) {
+        let command = command.replace("'<the database URL>'", &format!("'{url}'"));
+        let output = Command::new("sh").arg("-c").arg(&command).output().unwrap();
+        assert!(output.status.success(), "{command}: {}", String::from_utf8_lossy(&output.stderr));
+    }
+    let (_, listed, _) = run_on(&target, &["incidents"]);
+    assert!(listed.contains("Kept by pg_dump"), "{listed}");
+    let (code, _, err) = run_on(&target, &["audit", "verify"]);
+    assert_eq!(code, Some(0), "{err}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
 fn output_into_a_pipe_closed_early_ends_quietly() {
     use std::os::unix::process::ExitStatusExt;
     let (dir, url) = temp_db("pipe");

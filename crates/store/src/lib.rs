@@ -252,6 +252,28 @@ impl Store {
         Ok(())
     }
 
+    /// Writes a copy of the whole SQLite database to the new file `path` (`VACUUM INTO`):
+    /// the database as of one moment, made while servers go on reading and writing, and
+    /// compact. Answers `false` on PostgreSQL, whose backups pg_dump makes.
+    pub async fn backup_into(&self, path: &str) -> Result<bool, StoreError> {
+        let Db::Sqlite(pool) = &self.db else { return Ok(false) };
+        sqlx::query("VACUUM INTO $1").bind(path).execute(pool).await?;
+        Ok(true)
+    }
+
+    /// The schema version of the database (its last migration), `None` for a database
+    /// Hindsight never migrated.
+    pub async fn schema_version(&self) -> Result<Option<i64>, StoreError> {
+        let sql = "SELECT MAX(version) FROM _sqlx_migrations WHERE success";
+        let version = on_pool!(self, |pool| sqlx::query_scalar::<_, Option<i64>>(sql).fetch_one(pool).await);
+        match version {
+            Ok(version) => Ok(version),
+            // No such table: not a Hindsight database.
+            Err(sqlx::Error::Database(_)) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
     /// Which database this store speaks to: `sqlite` or `postgres`.
     pub fn backend(&self) -> &'static str {
         match &self.db {
