@@ -126,6 +126,32 @@ impl Config {
         Ok(())
     }
 
+    /// The settings the TOML `file` holds that Hindsight does not know, by their path
+    /// (`policy.prolonged_minute`): a misspelt setting would otherwise be ignored quietly,
+    /// leaving its default in force.
+    pub fn unknown_keys(file: &Path) -> anyhow::Result<Vec<String>> {
+        let written: serde_json::Value =
+            Figment::from(Toml::file(file)).extract().map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+        let known = serde_json::to_value(Config::default())?;
+        let mut unknown = Vec::new();
+        unknown_in("", &written, &known, &mut unknown);
+        Ok(unknown)
+    }
+
+    /// Every setting with its default, as `hindsight.toml` would hold it; a setting with no
+    /// default is a comment.
+    pub fn defaults_toml() -> anyhow::Result<String> {
+        let defaults = serde_json::to_value(Config::default())?;
+        let mut out = String::from(
+            "# Every setting of hindsight.toml with its default (`hindsight config defaults`).\n# Each can also be \
+             set as HINDSIGHT_<NAME>, a table's as HINDSIGHT_<TABLE>__<NAME>.\n",
+        );
+        if let Some(table) = defaults.as_object() {
+            toml_table("", table, &mut out);
+        }
+        Ok(out)
+    }
+
     /// The rules as configured: policy, response checklist, webhook secrets.
     pub fn rules(&self) -> hindsight_app::Rules {
         hindsight_app::Rules {
@@ -143,6 +169,50 @@ impl Config {
                 hindsight_server::auth::parse_trusted_proxy(entry).map_err(|e| anyhow::anyhow!("trusted_proxies: {e}"))
             })
             .collect()
+    }
+}
+
+/// Tables whose keys are names of the reader's choosing, not settings.
+const FREE_TABLES: [&str; 1] = ["severity_labels"];
+
+fn unknown_in(prefix: &str, written: &serde_json::Value, known: &serde_json::Value, out: &mut Vec<String>) {
+    let (Some(written), Some(known)) = (written.as_object(), known.as_object()) else { return };
+    for (key, value) in written {
+        let path = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
+        match known.get(key) {
+            None => out.push(path),
+            Some(_) if FREE_TABLES.contains(&path.as_str()) => {}
+            Some(known) => unknown_in(&path, value, known, out),
+        }
+    }
+}
+
+/// Writes `table`'s values, then its tables, each under its `[path]`.
+fn toml_table(path: &str, table: &serde_json::Map<String, serde_json::Value>, out: &mut String) {
+    for (key, value) in table.iter().filter(|(_, v)| !v.is_object()) {
+        match toml_value(value) {
+            Some(value) => out.push_str(&format!("{key} = {value}\n")),
+            None => out.push_str(&format!("# {key} = (not set)\n")),
+        }
+    }
+    for (key, value) in table {
+        if let Some(inner) = value.as_object() {
+            let path = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
+            out.push_str(&format!("\n[{path}]\n"));
+            toml_table(&path, inner, out);
+        }
+    }
+}
+
+/// A value as TOML writes it (JSON's strings, numbers, booleans and arrays are TOML's);
+/// `None` for one not set.
+fn toml_value(value: &serde_json::Value) -> Option<String> {
+    match value {
+        serde_json::Value::Null => None,
+        serde_json::Value::Array(items) => {
+            Some(format!("[{}]", items.iter().filter_map(toml_value).collect::<Vec<_>>().join(", ")))
+        }
+        other => Some(other.to_string()),
     }
 }
 

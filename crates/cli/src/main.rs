@@ -81,6 +81,11 @@ enum Command {
     },
     /// Bring the database schema up to date.
     Migrate,
+    /// Check the configuration, or print every setting with its default.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
     /// Copy the whole SQLite database to a new file while servers keep running (for
     /// PostgreSQL it prints the pg_dump command), then check the copy's hash chains.
     Backup {
@@ -369,6 +374,15 @@ enum Command {
 }
 
 #[derive(Debug, Subcommand)]
+enum ConfigCommand {
+    /// Read the configuration as `serve` would and check it: its values, and settings in the
+    /// file that Hindsight does not know (a misspelt one would be ignored).
+    Check,
+    /// Print every setting with its default, as hindsight.toml would hold it.
+    Defaults,
+}
+
+#[derive(Debug, Subcommand)]
 enum ActionItemCommand {
     /// Close an action item as done (or as won't do).
     Close {
@@ -554,6 +568,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let flags = FlagOverrides { database_url: cli.database_url.clone(), listen, log_format: cli.log_format.clone() };
     let mut config = Config::load(cli.config.as_deref(), &flags)?;
     init_logging(&config.log_format);
+    let config_file = cli.config.clone();
     match cli.command {
         Command::Demo { port, database } => {
             config.database_url = format!("sqlite://{}", database.display());
@@ -582,6 +597,30 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate => {
             open(&config).await?;
             println!("{} is up to date.", hindsight_store::redact(&config.database_url));
+            Ok(())
+        }
+        Command::Config { command: ConfigCommand::Defaults } => {
+            print!("{}", Config::defaults_toml()?);
+            Ok(())
+        }
+        Command::Config { command: ConfigCommand::Check } => {
+            let file = config_file.or_else(|| Some(PathBuf::from("hindsight.toml")).filter(|f| f.exists()));
+            if let Some(file) = &file {
+                let unknown = Config::unknown_keys(file)?;
+                if !unknown.is_empty() {
+                    anyhow::bail!(
+                        "{}: Hindsight has no setting {}; `hindsight config defaults` lists every one",
+                        file.display(),
+                        unknown.iter().map(|k| format!("{k:?}")).collect::<Vec<_>>().join(", ")
+                    );
+                }
+            }
+            let from = file.map_or("the defaults and the environment".to_string(), |f| f.display().to_string());
+            println!(
+                "The configuration is valid ({from}): database {}, listening on {}.",
+                hindsight_store::redact(&config.database_url),
+                config.listen
+            );
             Ok(())
         }
         Command::Backup { file } => backup::backup(&open(&config).await?, &config.database_url, &file).await,

@@ -447,6 +447,42 @@ fn a_postgresql_backup_is_made_by_the_commands_backup_names() {
 }
 
 #[test]
+fn the_configuration_reference_is_what_config_defaults_prints() {
+    let out = hindsight().args(["config", "defaults"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let printed = String::from_utf8(out.stdout).unwrap();
+    let reference = include_str!("../../../docs/CONFIGURATION.md");
+    let block = reference.split("```toml\n").nth(1).and_then(|rest| rest.split("```").next()).unwrap_or_default();
+    assert_eq!(block, printed, "docs/CONFIGURATION.md is behind: paste `hindsight config defaults` into it");
+    assert!(printed.contains("session_hours = ") && printed.contains("\n[policy]\n"), "{printed}");
+}
+
+#[test]
+fn config_check_names_settings_hindsight_does_not_know() {
+    let (dir, _) = temp_db("config");
+    let file = dir.join("hindsight.toml");
+    let check = |text: &str| {
+        std::fs::write(&file, text).unwrap();
+        let out = hindsight().args(["config", "check", "--config", file.to_str().unwrap()]).output().unwrap();
+        (out.status.code(), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
+    };
+    let (code, _, err) = check("sesion_hours = 8\nsecure_cookie = true\n[severity_labels]\nSEV1 = \"Critical\"\n");
+    assert_eq!(code, Some(1));
+    assert!(err.contains("no setting \"secure_cookie\", \"sesion_hours\""), "{err}");
+    assert!(!err.contains("SEV1"), "a label is a name, not a setting: {err}");
+    let (code, _, err) = check("[policy]\nprolonged_minute = 30\n");
+    assert_eq!(code, Some(1));
+    assert!(err.contains("prolonged_minute"), "{err}");
+    let (code, _, err) = check("session_hours = 0\n");
+    assert_eq!(code, Some(1));
+    assert!(err.contains("session_hours must be at least 1"), "{err}");
+    let (code, out, err) = check("session_hours = 8\n[policy]\nprolonged_minutes = 30\n");
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("The configuration is valid") && out.contains("hindsight.toml"), "{out}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
 fn output_into_a_pipe_closed_early_ends_quietly() {
     use std::os::unix::process::ExitStatusExt;
     let (dir, url) = temp_db("pipe");
