@@ -14,6 +14,7 @@ mod collab;
 mod connections;
 mod error;
 mod json;
+mod metrics;
 pub mod request_id;
 mod state;
 pub mod web;
@@ -50,6 +51,7 @@ pub fn app(state: AppState) -> Router {
     let routes = Router::new()
         .merge(api)
         .merge(web::router())
+        .route("/metrics", axum::routing::get(metrics::serve))
         .fallback(web::not_found)
         .method_not_allowed_fallback(web::method_not_allowed);
     with_defences(routes, state)
@@ -64,7 +66,8 @@ pub fn with_defences(routes: Router<AppState>, state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), refuse_declared_oversize))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
         .layer(CatchPanicLayer::custom(answer_panic))
-        .layer(axum::middleware::from_fn(error::errors_as_problems));
+        .layer(axum::middleware::from_fn(error::errors_as_problems))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::count));
     for (name, value) in [
         (header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),

@@ -76,12 +76,14 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// The live-editing rooms open on this server.
     pub rooms: Arc<crate::collab::Rooms>,
+    /// What `/metrics` answers: requests counted as they are answered.
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl AppState {
     /// State over an open, migrated store.
     pub fn new(store: Store, settings: Settings) -> AppState {
-        AppState { store, settings: Arc::new(settings), rooms: Arc::default() }
+        AppState { store, settings: Arc::new(settings), rooms: Arc::default(), metrics: Arc::default() }
     }
 
     /// The rules in force now: the configured ones with the stored overrides on top.

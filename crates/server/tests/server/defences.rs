@@ -1,6 +1,7 @@
 //! The layers every request passes and the limits on connections: security headers,
-//! an oversized `Content-Length` refused at once, a panic answered with a problem, and
-//! clients that never finish their headers closed without taking the server down.
+//! an oversized `Content-Length` refused at once, a panic answered with a problem,
+//! clients that never finish their headers closed without taking the server down, and
+//! every request counted for `/metrics`.
 
 use crate::common;
 
@@ -227,4 +228,43 @@ async fn every_error_under_the_api_is_a_problem() {
         assert_eq!(problem["status"], status.as_u16(), "{problem}");
         assert!(!problem["detail"].as_str().unwrap_or_default().is_empty(), "{problem}");
     }
+}
+
+#[tokio::test]
+async fn metrics_count_requests_by_route_pattern_for_admins_only() {
+    let app = spawn_app().await;
+    app.seed().await;
+    for path in ["/api/v1/incidents/INC-1", "/api/v1/incidents/INC-2", "/api/v1/incidents/INC-999"] {
+        app.get(As::User("admin"), path).await;
+    }
+    app.send(As::Nobody, Method::GET, "/no/such/page/at/all", None).await;
+    // Viewers, editors and strangers are refused.
+    for who in [As::User("viewer"), As::User("editor"), As::Nobody] {
+        let status = app.send(who, Method::GET, "/metrics", None).await.status();
+        assert!(status == StatusCode::FORBIDDEN || status == StatusCode::UNAUTHORIZED, "{status}");
+    }
+    let response = app.send(As::User("admin"), Method::GET, "/metrics", None).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let kind = response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+    assert!(kind.starts_with("application/openmetrics-text"), "{kind}");
+    let text = response.text().await.unwrap();
+    // One series for the route, whatever the handle; the status apart.
+    let route = r#"method="GET",route="/api/v1/incidents/{handle}""#;
+    let count = |status: u16| {
+        let series = format!("hindsight_http_requests_total{{{route},status=\"{status}\"}} ");
+        text.lines().find_map(|l| l.strip_prefix(series.as_str())).and_then(|v| v.trim().parse::<f64>().ok())
+    };
+    assert_eq!((count(200), count(404)), (Some(2.0), Some(1.0)), "{text}");
+    assert!(!text.contains("INC-1") && !text.contains("/no/such/page"), "paths never become labels: {text}");
+    assert!(text.contains(r#"route="unmatched""#), "{text}");
+    assert!(text.contains(&format!("hindsight_http_request_duration_seconds_count{{{route}}} 3")), "{text}");
+    let schema = hindsight_store::SCHEMA_VERSION;
+    assert!(
+        text.contains(&format!(
+            "hindsight_build_info{{version=\"{}\",schema=\"{schema}\"}} 1",
+            env!("CARGO_PKG_VERSION")
+        )),
+        "{text}"
+    );
+    assert!(text.trim_end().ends_with("# EOF"), "{text}");
 }

@@ -1,0 +1,111 @@
+//! Prometheus metrics at `GET /metrics`, in the OpenMetrics text format: the requests
+//! answered, by method, route (the route's pattern, never the path asked for, so that the
+//! series stay few) and status, how long they took by route, and the build. Admins only,
+//! by an admin's API token (what Prometheus sends with `authorization: credentials`).
+
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::header;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::registry::Registry;
+
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RequestLabels {
+    method: &'static str,
+    route: String,
+    status: u16,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RouteLabels {
+    method: &'static str,
+    route: String,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct BuildLabels {
+    version: &'static str,
+    schema: i64,
+}
+
+/// A request's duration is counted into buckets from 1 ms doubling up to about 33 s.
+fn duration_histogram() -> Histogram {
+    Histogram::new(exponential_buckets(0.001, 2.0, 16))
+}
+
+/// The server's metrics, shared by every request.
+pub struct Metrics {
+    registry: Registry,
+    requests: Family<RequestLabels, Counter>,
+    durations: Family<RouteLabels, Histogram, fn() -> Histogram>,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        let mut registry = Registry::with_prefix("hindsight");
+        let requests = Family::<RequestLabels, Counter>::default();
+        registry.register("http_requests", "Requests answered, by method, route and status", requests.clone());
+        let durations = Family::<RouteLabels, Histogram, fn() -> Histogram>::new_with_constructor(duration_histogram);
+        registry.register(
+            "http_request_duration_seconds",
+            "How long requests took to answer, by method and route",
+            durations.clone(),
+        );
+        let build = Family::<BuildLabels, Gauge>::default();
+        build
+            .get_or_create(&BuildLabels { version: env!("CARGO_PKG_VERSION"), schema: hindsight_store::SCHEMA_VERSION })
+            .set(1);
+        registry.register("build_info", "The program's version and its database schema", build);
+        Metrics { registry, requests, durations }
+    }
+}
+
+/// The method as a label: the standard ones by name, any other as `other` (a client may
+/// send any word as a method, and each would be a series of its own).
+fn method_label(method: &axum::http::Method) -> &'static str {
+    use axum::http::Method;
+    match *method {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        _ => "other",
+    }
+}
+
+/// Counts each request with its answer's status and duration (middleware around every route).
+pub async fn count(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let method = method_label(request.method());
+    // A path no route matched is counted as one route, whatever it was.
+    let route = request.extensions().get::<MatchedPath>().map_or("unmatched", MatchedPath::as_str).to_string();
+    let started = Instant::now();
+    let response = next.run(request).await;
+    let metrics = &state.metrics;
+    let status = response.status().as_u16();
+    metrics.requests.get_or_create(&RequestLabels { method, route: route.clone(), status }).inc();
+    metrics.durations.get_or_create(&RouteLabels { method, route }).observe(started.elapsed().as_secs_f64());
+    response
+}
+
+/// `GET /metrics`: the metrics in the OpenMetrics text format (admins only).
+pub async fn serve(State(state): State<AppState>, caller: Caller) -> Result<Response, ApiError> {
+    caller.require_admin()?;
+    let mut body = String::new();
+    prometheus_client::encoding::text::encode(&mut body, &state.metrics.registry)
+        .map_err(|e| ApiError::Internal(format!("encoding the metrics: {e}")))?;
+    Ok(([(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], body).into_response())
+}
