@@ -394,17 +394,14 @@ fn apply_checked(doc: &Doc, update: Update) -> Result<(), AppError> {
             return Err(invalid(format!("{name:?} is not a text of a post-mortem")));
         }
         count += 1;
-    }
-    if count > MAX_LIVE_TEXTS {
-        return Err(invalid(format!("at most {MAX_LIVE_TEXTS} texts a document")));
-    }
-    let names: Vec<String> = txn.root_refs().map(|(name, _)| name.to_string()).collect();
-    for name in names {
-        let Some(text) = txn.get_text(name.as_str()) else { continue };
+        let Some(text) = txn.get_text(name) else { continue };
         // Its length in bytes is at hand; the characters are counted only past the limit.
         if text.len(&txn) as usize > MAX_TEXT && text.get_string(&txn).chars().count() > MAX_TEXT {
             return Err(invalid(format!("{name}: at most {MAX_TEXT} characters")));
         }
+    }
+    if count > MAX_LIVE_TEXTS {
+        return Err(invalid(format!("at most {MAX_LIVE_TEXTS} texts a document")));
     }
     Ok(())
 }
