@@ -86,8 +86,8 @@ pub struct Store {
     db: Db,
     /// An in-memory SQLite database: every use goes through the pool's one connection.
     in_memory: bool,
-    /// Live updates stored through this store, announced within the process (on SQLite,
-    /// where one server holds the database, that is every one).
+    /// On SQLite, the live updates stored through this store, announced within the
+    /// process: one server holds the database, so that is every one.
     live_news: tokio::sync::broadcast::Sender<(String, i64)>,
 }
 

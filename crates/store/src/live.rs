@@ -214,16 +214,17 @@ impl Store {
     /// next poll; on SQLite (one server), this process's listeners. A notice that is lost
     /// only delays: the rooms poll as well.
     async fn announce_live(&self, id: &str, seq: i64) {
-        // No listener yet is no error.
-        let _ = self.live_news.send((id.to_owned(), seq));
-        if let Db::Postgres(pool) = &self.db
-            && let Err(e) = sqlx::query("SELECT pg_notify($1, $2)")
-                .bind(LIVE_CHANNEL)
-                .bind(format!("{id} {seq}"))
-                .execute(pool)
-                .await
-        {
-            tracing::warn!(error = %e, postmortem = id, "could not announce a live update");
+        match &self.db {
+            Db::Sqlite(_) => {
+                // No listener yet is no error.
+                let _ = self.live_news.send((id.to_owned(), seq));
+            }
+            Db::Postgres(pool) => {
+                let notice = sqlx::query("SELECT pg_notify($1, $2)").bind(LIVE_CHANNEL).bind(format!("{id} {seq}"));
+                if let Err(e) = notice.execute(pool).await {
+                    tracing::warn!(error = %e, postmortem = id, "could not announce a live update");
+                }
+            }
         }
     }
 

@@ -223,9 +223,9 @@ impl Row for Recommendation {
     }
 }
 
-/// The highest numeric id in a list, 0 for none.
-fn highest_number<T: Row>(rows: &[T]) -> u64 {
-    rows.iter().filter_map(|r| r.id().parse::<u64>().ok()).max().unwrap_or(0)
+/// The highest of `ids` that is a number, 0 for none.
+fn highest_number<'a>(ids: impl IntoIterator<Item = &'a str>) -> u64 {
+    ids.into_iter().filter_map(|id| id.parse::<u64>().ok()).max().unwrap_or(0)
 }
 
 /// Gives each row without an id one: the id of the row at its place in `before` (the list
@@ -236,8 +236,8 @@ fn highest_number<T: Row>(rows: &[T]) -> u64 {
 fn settle<T: Row>(rows: &mut [T], before: &[String]) {
     let mut used: std::collections::HashSet<String> =
         rows.iter().map(|r| r.id().to_string()).filter(|id| !id.is_empty()).collect();
-    let highest_before = before.iter().filter_map(|id| id.parse::<u64>().ok()).max().unwrap_or(0);
-    let mut next = highest_number(rows).max(highest_before).saturating_add(1);
+    let highest = highest_number(rows.iter().map(Row::id).chain(before.iter().map(String::as_str)));
+    let mut next = highest.saturating_add(1);
     for (i, row) in rows.iter_mut().enumerate().filter(|(_, r)| r.id().is_empty()) {
         let id = match before.get(i).filter(|id| !id.is_empty() && !used.contains(*id)) {
             Some(id) => id.clone(),
