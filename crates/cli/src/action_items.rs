@@ -4,7 +4,7 @@
 //! the operator, through the same change as the API's (version-checked; closing, reopening
 //! and reassigning are domain events in the outbox).
 
-use hindsight_app::{Actor, AppError};
+use hindsight_app::Actor;
 use hindsight_core::access::Viewer;
 use hindsight_core::{ActionItem, ActionItemPatch, ActionItemStatus, parse_incident_handle};
 use hindsight_store::{ActionItemFilter, Store, StoreError};
@@ -109,14 +109,9 @@ pub async fn change(store: &Store, id: &str, change: Change, json: bool) -> anyh
             patch.due_date = Some(Some(due));
         }
     }
-    let changed = match hindsight_app::incidents::update_action_item(store, &Actor::Operator, id, patch).await {
-        Ok(changed) => changed,
-        Err(AppError::Store(StoreError::Invalid(errors))) => anyhow::bail!("{id} was not changed: {errors}"),
-        Err(AppError::Store(StoreError::Conflict { .. })) => {
-            anyhow::bail!("{id} was changed by someone else meanwhile; nothing was changed, run the command again")
-        }
-        Err(e) => return Err(e.into()),
-    };
+    let changed = hindsight_app::incidents::update_action_item(store, &Actor::Operator, id, patch)
+        .await
+        .map_err(|e| crate::change_refused(id, e))?;
     if json {
         println!("{}", serde_json::to_string(&changed)?);
     } else {

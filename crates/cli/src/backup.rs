@@ -13,7 +13,7 @@ pub async fn backup(store: &Store, url: &str, file: &Path) -> anyhow::Result<()>
     if file.exists() {
         anyhow::bail!("{} exists: give a new file name; a backup never overwrites a file", file.display());
     }
-    let path = file.to_str().with_context(|| format!("{}: the file name is not UTF-8", file.display()))?;
+    let path = utf8(file)?;
     if !store.backup_into(path).await.with_context(|| format!("backing up {} to {path}", redact(url)))? {
         anyhow::bail!(
             "{} is a PostgreSQL database: back it up with PostgreSQL's own tool, while servers keep running:\n  \
@@ -35,7 +35,7 @@ pub async fn backup(store: &Store, url: &str, file: &Path) -> anyhow::Result<()>
 /// Puts the backup `file` in place as the SQLite database at `url` (replacing one that is
 /// there only when `replace` says so), brings it up to this version's schema and checks it.
 pub async fn restore(url: &str, file: &Path, replace: bool) -> anyhow::Result<()> {
-    let Some(target) = url.strip_prefix("sqlite://").map(|p| p.split('?').next().unwrap_or(p)) else {
+    let Some(target) = crate::sqlite_path(url) else {
         anyhow::bail!(
             "{} is not a SQLite database: restore a PostgreSQL backup with pg_restore (see `hindsight backup`)",
             redact(url)
@@ -65,9 +65,7 @@ pub async fn restore(url: &str, file: &Path, replace: bool) -> anyhow::Result<()
     // halfway leaves the database as it was.
     let restoring = target.with_extension("restoring");
     let _ = std::fs::remove_file(&restoring);
-    let restoring_path =
-        restoring.to_str().with_context(|| format!("{}: the file name is not UTF-8", restoring.display()))?;
-    backup.backup_into(restoring_path).await.with_context(|| format!("copying {}", file.display()))?;
+    backup.backup_into(utf8(&restoring)?).await.with_context(|| format!("copying {}", file.display()))?;
     backup.close().await;
     std::fs::rename(&restoring, target).with_context(|| format!("moving the copy to {}", target.display()))?;
     // The replaced database's journal must not be replayed into the backup.
@@ -86,9 +84,12 @@ pub async fn restore(url: &str, file: &Path, replace: bool) -> anyhow::Result<()
     Ok(())
 }
 
+fn utf8(file: &Path) -> anyhow::Result<&str> {
+    file.to_str().with_context(|| format!("{}: the file name is not UTF-8", file.display()))
+}
+
 fn sqlite_url(file: &Path) -> anyhow::Result<String> {
-    let path = file.to_str().with_context(|| format!("{}: the file name is not UTF-8", file.display()))?;
-    Ok(format!("sqlite://{path}"))
+    Ok(format!("sqlite://{}", utf8(file)?))
 }
 
 /// Opens the SQLite database `file` and checks its hash chains; answers how many chains

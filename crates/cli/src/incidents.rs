@@ -176,14 +176,9 @@ pub async fn update(
         anyhow::bail!("nothing to change: name at least one field, e.g. --status mitigated (see --help)");
     }
     let rules = config.rules().in_force(store).await?;
-    let changed = match hindsight_app::incidents::update(store, &Actor::Operator, &rules, number, patch).await {
-        Ok(changed) => changed,
-        Err(AppError::Store(StoreError::Invalid(errors))) => anyhow::bail!("{handle} was not changed: {errors}"),
-        Err(AppError::Store(StoreError::Conflict { .. })) => {
-            anyhow::bail!("{handle} was changed by someone else meanwhile; nothing was changed, run the command again")
-        }
-        Err(e) => return Err(e.into()),
-    };
+    let changed = hindsight_app::incidents::update(store, &Actor::Operator, &rules, number, patch)
+        .await
+        .map_err(|e| crate::change_refused(handle, e))?;
     // As in the server, the change stands even when the draft cannot be started (the
     // operator owns nothing, so an incident without a commander gets no owner).
     if let Some(e) = &changed.draft_failed {

@@ -744,9 +744,28 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
+/// Why a change to `what` was refused, as a command says it: what did not pass the checks,
+/// or that someone changed it meanwhile; nothing was changed either way.
+pub(crate) fn change_refused(what: &str, error: hindsight_app::AppError) -> anyhow::Error {
+    use hindsight_app::AppError;
+    use hindsight_store::StoreError;
+    match error {
+        AppError::Store(StoreError::Invalid(errors)) => anyhow::anyhow!("{what} was not changed: {errors}"),
+        AppError::Store(StoreError::Conflict { .. }) => {
+            anyhow::anyhow!("{what} was changed by someone else meanwhile; nothing was changed, run the command again")
+        }
+        other => other.into(),
+    }
+}
+
+/// The file a `sqlite://PATH[?options]` URL names; `None` for any other database.
+pub(crate) fn sqlite_path(url: &str) -> Option<&str> {
+    url.strip_prefix("sqlite://").map(|p| p.split('?').next().unwrap_or(p))
+}
+
 pub(crate) async fn open(config: &Config) -> anyhow::Result<Store> {
     let url = hindsight_store::redact(&config.database_url);
-    if let Some(path) = config.database_url.strip_prefix("sqlite://").map(|p| p.split('?').next().unwrap_or(p)) {
+    if let Some(path) = sqlite_path(&config.database_url) {
         let folder = std::path::Path::new(path).parent().filter(|f| !f.as_os_str().is_empty());
         if let Some(folder) = folder.filter(|f| !f.is_dir()) {
             anyhow::bail!(
