@@ -173,6 +173,12 @@ ready(function () {
   }
 
   // ---- saves and comments made elsewhere ----
+  // This page as the server renders it now, parsed; null when it could not be had.
+  function freshPage() {
+    return fetch(location.pathname, { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (html) { return html ? new DOMParser().parseFromString(html, "text/html") : null; });
+  }
   const postmortemUrl = form.dataset.live.replace(/\/live$/, "");
   const versionField = form.querySelector('input[name="version"]');
   // Each structured field's value as last loaded: a field still at it is not being edited here.
@@ -213,11 +219,9 @@ ready(function () {
   // The two lists as the server renders them now, in place of these, their texts bound to
   // the live document again.
   function replaceLists() {
-    return fetch(location.pathname, { credentials: "same-origin" })
-      .then(function (r) { return r.ok ? r.text() : null; })
-      .then(function (html) {
-        if (!html || listsTouched) return false;
-        const fresh = new DOMParser().parseFromString(html, "text/html");
+    return freshPage()
+      .then(function (fresh) {
+        if (!fresh || listsTouched) return false;
         const pairs = listIds.map(function (id) { return [document.getElementById(id), fresh.getElementById(id)]; });
         if (pairs.some(function (p) { return !p[0] || !p[1]; })) return false;
         pairs.forEach(function (p) {
@@ -238,11 +242,9 @@ ready(function () {
   function refreshChecks(version) {
     if (version <= checkedAt) return;
     checkedAt = version;
-    fetch(location.pathname, { credentials: "same-origin" })
-      .then(function (r) { return r.ok ? r.text() : null; })
-      .then(function (html) {
-        if (!html) return;
-        const fresh = new DOMParser().parseFromString(html, "text/html");
+    freshPage()
+      .then(function (fresh) {
+        if (!fresh) return;
         [".editor-side .checklist", ".editor-side .review"].forEach(function (selector) {
           const now = document.querySelector(selector);
           const next = fresh.querySelector(selector);
@@ -296,11 +298,9 @@ ready(function () {
     if (!current || (Number(current.dataset.comments) === comments && Number(current.dataset.resolved) === resolved)) return;
     const busy = Array.from(current.querySelectorAll("textarea")).some(function (t) { return t.value.trim() !== ""; });
     if (busy) { pendingDiscussion = [comments, resolved]; return; }
-    fetch(location.pathname, { credentials: "same-origin" })
-      .then(function (r) { return r.ok ? r.text() : null; })
-      .then(function (html) {
-        if (!html) return;
-        const fresh = new DOMParser().parseFromString(html, "text/html").getElementById("discussion");
+    freshPage()
+      .then(function (page) {
+        const fresh = page && page.getElementById("discussion");
         if (!fresh) return;
         current.replaceWith(fresh);
         threads = readThreads();
