@@ -17,6 +17,7 @@ mod error;
 pub mod imports;
 pub mod incidents;
 pub mod live;
+pub mod notifications;
 pub mod postmortems;
 pub mod response_times;
 pub mod secrets;

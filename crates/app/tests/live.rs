@@ -4,20 +4,14 @@
 #![allow(clippy::unwrap_used, reason = "a test that cannot go on fails where it stands")]
 #![allow(unused_crate_dependencies, reason = "each test binary uses some of the dev-dependencies")]
 
+mod common;
+
+use common::person;
 use hindsight_app::{Actor, AppError, live};
-use hindsight_core::access::{UserId, Viewer};
 use hindsight_core::{NewIncident, NewPostmortem, Role, Sections};
-use hindsight_store::{AuditNote, NewUser, Store, on_both_databases};
+use hindsight_store::{Store, on_both_databases};
 use yrs::updates::decoder::Decode;
 use yrs::{Doc, GetString, ReadTxn, StateVector, Text, Transact, Update};
-
-async fn person(store: &Store, username: &str, role: Role) -> Actor {
-    let new =
-        NewUser { username: username.into(), display_name: username.into(), email: None, role, password_hash: None };
-    let user =
-        store.create_user(new, &AuditNote::new("test", "created user", username, serde_json::json!({}))).await.unwrap();
-    Actor::Person(Viewer { user_id: Some(UserId::new(user.id)), username: user.username, role: user.role })
-}
 
 fn new_incident(title: &str, private: bool) -> NewIncident {
     serde_json::from_value(serde_json::json!({"title": title, "severity": "SEV2", "private": private})).unwrap()

@@ -42,6 +42,9 @@ pub struct Config {
     /// client, for the sign-in limits: `trusted_proxies = ["10.0.0.0/8"]`. Empty: the
     /// connection's address is the client's.
     pub trusted_proxies: Vec<String>,
+    /// The notification worker: `[notifications] interval_ms = 2000`, `due_soon_days = 2`,
+    /// `reminder_interval_seconds = 60`.
+    pub notifications: hindsight_app::notifications::WorkerSettings,
 }
 
 impl Default for Config {
@@ -61,6 +64,7 @@ impl Default for Config {
             public_url: settings.public_url,
             connections: settings.connections,
             trusted_proxies: Vec::new(),
+            notifications: settings.notifications,
         }
     }
 }
@@ -118,6 +122,9 @@ impl Config {
             );
         }
         self.trusted_proxies()?;
+        if let Err(errors) = self.notifications.check() {
+            anyhow::bail!("{errors}");
+        }
         for key in self.severity_labels.keys() {
             if key.parse::<hindsight_core::Severity>().is_err() {
                 anyhow::bail!("severity_labels: {key:?} is not one of SEV1..SEV5");

@@ -43,7 +43,7 @@ const DEMO_LOGIN: (&str, &str) = ("admin", "demo-password");
 
 /// The version `--version` prints: the program's and its database schema's (the last
 /// migration; a test holds it to `hindsight_store::SCHEMA_VERSION`).
-const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (database schema 17)");
+const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (database schema 18)");
 
 /// Hindsight: incident post-mortems, self-hosted.
 #[derive(Debug, Parser)]
@@ -809,6 +809,7 @@ async fn serve(
         public_url: config.public_url.clone(),
         connections: config.connections,
         trusted_proxies: config.trusted_proxies()?,
+        notifications: config.notifications,
         ..Settings::default()
     };
     let local = addr;

@@ -27,6 +27,8 @@ pub enum DomainEvent {
     IncidentReopened { incident: String, status: IncidentStatus },
     /// A post-mortem was started, by a person or drafted when its incident resolved.
     PostmortemDrafted { incident: String, postmortem: String, owner: Option<String> },
+    /// A post-mortem got a new owner.
+    PostmortemAssigned { incident: String, postmortem: String, owner: String },
     /// A post-mortem went to review.
     PostmortemSubmitted { incident: String, postmortem: String },
     /// A post-mortem in review went back to its authors.
@@ -70,6 +72,7 @@ impl DomainEvent {
             DomainEvent::IncidentResolved { .. } => "incident_resolved",
             DomainEvent::IncidentReopened { .. } => "incident_reopened",
             DomainEvent::PostmortemDrafted { .. } => "postmortem_drafted",
+            DomainEvent::PostmortemAssigned { .. } => "postmortem_assigned",
             DomainEvent::PostmortemSubmitted { .. } => "postmortem_submitted",
             DomainEvent::PostmortemReturned { .. } => "postmortem_returned",
             DomainEvent::PostmortemPublished { .. } => "postmortem_published",
@@ -91,6 +94,7 @@ impl DomainEvent {
             | DomainEvent::IncidentResolved { incident }
             | DomainEvent::IncidentReopened { incident, .. }
             | DomainEvent::PostmortemDrafted { incident, .. }
+            | DomainEvent::PostmortemAssigned { incident, .. }
             | DomainEvent::PostmortemSubmitted { incident, .. }
             | DomainEvent::PostmortemReturned { incident, .. }
             | DomainEvent::PostmortemPublished { incident, .. }
@@ -154,16 +158,26 @@ pub fn postmortem_drafted(postmortem: &Postmortem) -> Vec<DomainEvent> {
     }]
 }
 
-/// What a change to a post-mortem amounts to: one event per move through review.
+/// What a change to a post-mortem amounts to: a new owner, and one event per move through
+/// review.
 pub fn postmortem_changed(before: &Postmortem, after: &Postmortem) -> Vec<DomainEvent> {
     let (incident, postmortem) = (after.incident.clone(), after.id.clone());
-    match (before.status, after.status) {
-        (a, b) if a == b => Vec::new(),
-        (_, PostmortemStatus::InReview) => vec![DomainEvent::PostmortemSubmitted { incident, postmortem }],
-        (_, PostmortemStatus::Published) => vec![DomainEvent::PostmortemPublished { incident, postmortem }],
-        (_, PostmortemStatus::Draft) => vec![DomainEvent::PostmortemReturned { incident, postmortem }],
-        (_, PostmortemStatus::Archived) => vec![DomainEvent::PostmortemArchived { incident, postmortem }],
+    let mut events = Vec::new();
+    if let Some(owner) = after.owner.as_ref().filter(|owner| before.owner.as_ref() != Some(*owner)) {
+        events.push(DomainEvent::PostmortemAssigned {
+            incident: incident.clone(),
+            postmortem: postmortem.clone(),
+            owner: owner.clone(),
+        });
     }
+    match (before.status, after.status) {
+        (a, b) if a == b => {}
+        (_, PostmortemStatus::InReview) => events.push(DomainEvent::PostmortemSubmitted { incident, postmortem }),
+        (_, PostmortemStatus::Published) => events.push(DomainEvent::PostmortemPublished { incident, postmortem }),
+        (_, PostmortemStatus::Draft) => events.push(DomainEvent::PostmortemReturned { incident, postmortem }),
+        (_, PostmortemStatus::Archived) => events.push(DomainEvent::PostmortemArchived { incident, postmortem }),
+    }
+    events
 }
 
 /// What adding action item `id` to incident `handle` amounts to.
@@ -256,6 +270,33 @@ mod tests {
             [DomainEvent::IncidentReopened { incident: handle, status: IncidentStatus::Acknowledged }]
         );
         assert_eq!(incident_changed(&open, &an_incident(IncidentStatus::Mitigated)), []);
+    }
+
+    fn a_postmortem(owner: Option<&str>, status: PostmortemStatus) -> Postmortem {
+        Postmortem {
+            id: "p1".into(),
+            incident: "INC-7".into(),
+            incident_title: "Checkout down".into(),
+            status,
+            owner: owner.map(str::to_string),
+            due_date: None,
+            sections: crate::Sections::default(),
+            created_at: OffsetDateTime::UNIX_EPOCH,
+            updated_at: OffsetDateTime::UNIX_EPOCH,
+            published_at: None,
+            version: 1,
+        }
+    }
+
+    #[test]
+    fn a_new_owner_is_an_event_before_the_move_through_review() {
+        let draft = a_postmortem(Some("ana"), PostmortemStatus::Draft);
+        let handed = a_postmortem(Some("bob"), PostmortemStatus::InReview);
+        let kinds: Vec<_> = postmortem_changed(&draft, &handed).iter().map(DomainEvent::kind).collect();
+        assert_eq!(kinds, ["postmortem_assigned", "postmortem_submitted"]);
+        // Losing an owner tells nobody; keeping one is no event.
+        assert_eq!(postmortem_changed(&draft, &a_postmortem(None, PostmortemStatus::Draft)), []);
+        assert_eq!(postmortem_changed(&draft, &draft.clone()), []);
     }
 
     #[test]

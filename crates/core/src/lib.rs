@@ -16,6 +16,7 @@ pub mod import;
 pub mod lint;
 pub mod metrics;
 pub mod model;
+pub mod notify;
 pub mod validate;
 
 pub use model::*;

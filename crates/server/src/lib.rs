@@ -18,6 +18,7 @@ mod metrics;
 pub mod request_id;
 mod state;
 pub mod web;
+mod worker;
 
 use std::time::Duration;
 
@@ -116,7 +117,10 @@ fn answer_panic(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
 /// until ctrl-c or SIGTERM.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
     let limits = state.settings.connections;
-    connections::serve_with_limits(listener, app(state), limits, shutdown_signal()).await
+    let worker = worker::spawn(state.store.clone(), state.settings.notifications);
+    let served = connections::serve_with_limits(listener, app(state), limits, shutdown_signal()).await;
+    worker.abort();
+    served
 }
 
 async fn shutdown_signal() {

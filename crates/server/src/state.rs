@@ -41,6 +41,8 @@ pub struct Settings {
     /// comments), and writes its texts back once quiet. On PostgreSQL, servers also tell
     /// each other of each live update at once (`LISTEN`/`NOTIFY`).
     pub live_poll: std::time::Duration,
+    /// How often the notification worker goes over the outbox and the due dates.
+    pub notifications: hindsight_app::notifications::WorkerSettings,
 }
 
 impl Default for Settings {
@@ -57,6 +59,7 @@ impl Default for Settings {
             sign_in_limits: Default::default(),
             live_idle: std::time::Duration::from_secs(120),
             live_poll: std::time::Duration::from_secs(1),
+            notifications: Default::default(),
         }
     }
 }

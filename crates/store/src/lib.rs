@@ -19,6 +19,7 @@ mod duplicate_check;
 mod error;
 mod incidents;
 mod live;
+mod notifications;
 mod outbox;
 mod postmortems;
 mod settings;
@@ -44,6 +45,7 @@ pub use duplicate_check::{DuplicateCheck, StoredEvent};
 pub use error::StoreError;
 pub use incidents::{CountUpTo, IncidentFilter, IncidentSort};
 pub use live::{LiveDocument, LiveListener, LiveUpdate};
+pub use notifications::{MAX_UNREAD_COUNTED, NotificationFilter, NotifiedBatch};
 pub use postmortems::{PostmortemFilter, RespondedIncident};
 pub use settings::StoredSetting;
 pub use sign_in::{SignInAttempt, SignInLimits};
@@ -71,7 +73,7 @@ pub const MAX_PAGE: i64 = 200;
 
 /// The schema this build migrates a database to: the number of its last migration (the
 /// same on both databases; a test holds it to the migrations).
-pub const SCHEMA_VERSION: i64 = 17;
+pub const SCHEMA_VERSION: i64 = 18;
 
 /// The open database.
 #[derive(Debug, Clone)]

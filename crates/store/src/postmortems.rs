@@ -75,7 +75,7 @@ impl PostmortemRow {
 const DATE_FORMAT: &[time::format_description::BorrowedFormatItem<'_>] =
     time::macros::format_description!("[year]-[month]-[day]");
 
-fn parse_date(text: &str) -> Result<Date, StoreError> {
+pub(crate) fn parse_date(text: &str) -> Result<Date, StoreError> {
     Date::parse(text, DATE_FORMAT).map_err(|e| StoreError::Corrupt(format!("date {text:?}: {e}")))
 }
 

@@ -36,6 +36,7 @@ async fn the_main_pages_have_no_serious_accessibility_violations() {
         ("post-mortem editor", format!("{handle}/postmortem/edit"), "Completeness".to_string()),
         ("incident action items", format!("{handle}/action-items"), "Add an action item".to_string()),
         ("action-items board", "/action-items".to_string(), "Sorted by due date".to_string()),
+        ("inbox", "/inbox".to_string(), "unread)".to_string()),
         ("teams", "/teams".to_string(), team.name.clone()),
         ("team", format!("/teams/{}", team.slug), team.name.clone()),
         ("services", "/services".to_string(), service.name.clone()),

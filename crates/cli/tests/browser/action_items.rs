@@ -1,5 +1,5 @@
 //! An action item from the incident it follows to done: added with an owner and a
-//! due date, found on the board and on its owner's home page, closed there.
+//! due date, found on the board, in its owner's inbox and on their home page, closed there.
 
 use hindsight_core::Role;
 use time::OffsetDateTime;
@@ -54,8 +54,37 @@ async fn an_action_item_is_added_found_by_its_owner_and_closed() {
     browser.click("Sign out").await;
     browser.wait_for_text("Sign in to Hindsight").await;
 
-    // Its owner finds it at home and marks it done there.
+    // Its owner is told in the inbox (the server's worker makes the notification within
+    // seconds); opening it marks it read and leads to the item.
     browser.sign_in(owner, DEMO_PASSWORD).await;
+    browser.wait_for_text("What needs me").await;
+    let told = format!("Action item \u{201c}{title}\u{201d} of {handle} is assigned to you.");
+    for _ in 0..40 {
+        browser.go_to("/inbox?show=unread").await;
+        if browser.text().await.contains(&told) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    browser.wait_for_text(&told).await;
+    let unread = browser.execute("return document.querySelector('.top .unread').textContent;", vec![]).await;
+    assert!(unread.as_str().is_some_and(|n| n != "0"), "the header shows no unread count: {unread}");
+    browser.screenshot("inbox").await;
+    browser.click(&format!("Open: {told}")).await;
+    for _ in 0..50 {
+        if browser.path().await.starts_with("/action-items/") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(browser.path().await.starts_with("/action-items/"), "opening the notification did not lead to the item");
+    browser.wait_for_text(title).await;
+    browser.go_to("/inbox?show=unread").await;
+    browser.wait_for_text("Inbox").await;
+    assert!(!browser.text().await.contains(&told), "opened, the notification is still unread");
+
+    // Its owner finds it at home and marks it done there.
+    browser.go_to("/").await;
     browser.wait_for_text("What needs me").await;
     browser.screenshot("home-owner").await;
     let mine = browser.section("My open action items").await;

@@ -5,6 +5,7 @@ mod account;
 mod action_item;
 mod comment;
 mod incident;
+mod notification;
 mod postmortem;
 mod timeline;
 
@@ -12,6 +13,7 @@ pub use account::*;
 pub use action_item::*;
 pub use comment::*;
 pub use incident::*;
+pub use notification::*;
 pub use postmortem::*;
 pub use timeline::*;
 

@@ -8,6 +8,7 @@ mod comments;
 mod health;
 pub mod imports;
 pub(crate) mod incidents;
+mod notifications;
 mod postmortems;
 pub(crate) mod session;
 mod timeline;
@@ -111,6 +112,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(accounts::add_member, accounts::remove_member))
         .routes(routes!(accounts::list_services, accounts::create_service))
         .routes(routes!(accounts::get_service, accounts::update_service, accounts::delete_service))
+        .routes(routes!(notifications::list))
+        .routes(routes!(notifications::mark_read))
         .routes(routes!(audit::verify))
         .routes(routes!(audit::events))
 }

@@ -44,6 +44,8 @@ pub enum Credential {
 pub struct Caller {
     pub viewer: Viewer,
     pub credential: Credential,
+    /// Their unread notifications, counted for a page's header; none for API calls.
+    pub unread: Option<i64>,
 }
 
 impl Caller {
@@ -136,7 +138,7 @@ pub async fn identify(parts: &Parts, state: &AppState) -> Result<Option<Caller>,
         }
         let viewer = state.store.viewer_for_token(&hash_secret(token)).await?;
         return match viewer {
-            Some(viewer) => Ok(Some(Caller { viewer, credential: Credential::Token })),
+            Some(viewer) => Ok(Some(Caller { viewer, credential: Credential::Token, unread: None })),
             None => Err(ApiError::InvalidToken),
         };
     }
@@ -146,6 +148,7 @@ pub async fn identify(parts: &Parts, state: &AppState) -> Result<Option<Caller>,
     Ok(Some(Caller {
         viewer: session.viewer,
         credential: Credential::Session { csrf_token: session.csrf_token, token_hash },
+        unread: None,
     }))
 }
 

@@ -15,7 +15,8 @@ use crate::auth::{self, Caller, Credential};
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// The signed-in person on a page; anyone else is sent to the sign-in page.
+/// The signed-in person on a page; anyone else is sent to the sign-in page. A page to show
+/// (a `GET`) comes with their unread notifications counted, for its header.
 pub struct Signed(pub Caller);
 
 impl FromRequestParts<AppState> for Signed {
@@ -23,7 +24,13 @@ impl FromRequestParts<AppState> for Signed {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         match auth::identify(parts, state).await {
-            Ok(Some(caller)) => Ok(Signed(caller)),
+            Ok(Some(mut caller)) => {
+                if parts.method == axum::http::Method::GET {
+                    let unread = hindsight_app::notifications::unread(&state.store, &caller.actor()).await;
+                    caller.unread = Some(unread.map_err(|e| PageError::from(ApiError::from(e)).into_response())?);
+                }
+                Ok(Signed(caller))
+            }
             Ok(None) | Err(ApiError::Unauthenticated | ApiError::InvalidToken) => {
                 let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
                 Err(Redirect::to(&format!("/login?next={}", urlencode(next))).into_response())
@@ -74,6 +81,8 @@ pub struct Chrome {
     pub is_admin: bool,
     /// A short message about what the last form did (`?notice=`), shown once.
     pub notice: Option<String>,
+    /// Unread notifications, as the header shows them (`3`, `99+`); none when there are none.
+    pub unread: Option<String>,
 }
 
 impl Chrome {
@@ -88,6 +97,11 @@ impl Chrome {
             can_write: caller.viewer.role.can_write(),
             is_admin: caller.viewer.role.is_admin(),
             notice: None,
+            unread: match caller.unread {
+                Some(n) if n >= hindsight_store::MAX_UNREAD_COUNTED => Some(format!("{}+", n - 1)),
+                Some(n) if n > 0 => Some(n.to_string()),
+                _ => None,
+            },
         }
     }
 

@@ -14,6 +14,7 @@ pub(crate) mod document;
 mod editor;
 mod fallback;
 mod home;
+mod inbox;
 mod incident_edit;
 mod incidents;
 mod kit;
@@ -56,6 +57,9 @@ pub fn router() -> Router<AppState> {
         .route("/action-items/{id}", get(action_items::item).post(action_items::save_item))
         .route("/action-items/{id}/status", post(action_items::change_status))
         .route("/incidents/{handle}/action-items", get(action_items::incident_items).post(action_items::add_item))
+        .route("/inbox", get(inbox::inbox))
+        .route("/inbox/read", post(inbox::read_all))
+        .route("/inbox/{id}/open", post(inbox::open))
         .route("/teams", get(teams::teams))
         .route("/teams/{slug}", get(teams::team))
         .route("/services", get(teams::services))

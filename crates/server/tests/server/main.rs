@@ -15,6 +15,7 @@ mod defences;
 mod extremes;
 mod imports;
 mod live;
+mod notifications;
 mod nul;
 mod openapi;
 mod roles;

@@ -204,6 +204,8 @@ fn calls() -> Vec<Call> {
         call(post.clone(), "/api/v1/services", Admin, Some(json!({"slug": "walk-svc", "name": "Walk"}))),
         call(get.clone(), "/api/v1/services/{slug}", Read, None),
         call(patch.clone(), "/api/v1/services/{slug}", Admin, Some(json!({"name": "Checkout API"}))),
+        call(get.clone(), "/api/v1/me/notifications", Read, None),
+        call(post.clone(), "/api/v1/me/notifications/read", Read, Some(json!({"all": true}))),
         call(get.clone(), "/api/v1/audit/verify", Admin, None),
         call(get.clone(), "/api/v1/audit/events", Admin, None),
         // Deletions last, the things hanging off an incident before the incident.

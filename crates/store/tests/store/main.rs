@@ -27,6 +27,7 @@ mod incidents_updates;
 mod incidents_visibility;
 mod live;
 mod needs_a_person;
+mod notifications;
 mod outbox;
 mod postmortems;
 mod schemas;
