@@ -19,6 +19,7 @@ pub mod incidents;
 pub mod live;
 pub mod notifications;
 pub mod postmortems;
+pub mod readers;
 pub mod response_times;
 pub mod secrets;
 pub mod sessions;

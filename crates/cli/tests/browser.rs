@@ -36,6 +36,7 @@ mod browser {
     mod live;
     mod postmortem;
     mod privacy;
+    mod readers;
     mod roles;
     mod sign_in;
 }

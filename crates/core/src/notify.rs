@@ -16,6 +16,9 @@ pub enum Recipient {
     Team(String),
     /// The owner of the post-mortem with this id.
     PostmortemOwner(String),
+    /// Each reader of the post-mortem with this id (its reader teams' members and the
+    /// people named).
+    PostmortemReaders(String),
 }
 
 /// One thing to tell: why, to whom, and what it concerns besides the event's incident.
@@ -25,11 +28,15 @@ pub struct Notice {
     pub to: Recipient,
     pub action_item: Option<String>,
     pub comment: Option<String>,
+    /// What makes it the same as a notice told before, so that a person is told it once
+    /// (`read:<post-mortem>`: asked to read a post-mortem once, however often it is
+    /// published); none when each event is news of its own.
+    pub once: Option<String>,
 }
 
 impl Notice {
     fn new(kind: NotificationKind, to: Recipient) -> Notice {
-        Notice { kind, to, action_item: None, comment: None }
+        Notice { kind, to, action_item: None, comment: None, once: None }
     }
 }
 
@@ -44,9 +51,13 @@ pub fn notices(event: &DomainEvent) -> Vec<Notice> {
         DomainEvent::PostmortemReturned { postmortem, .. } => {
             vec![Notice::new(Kind::ChangesRequested, Recipient::PostmortemOwner(postmortem.clone()))]
         }
-        DomainEvent::PostmortemPublished { postmortem, .. } => {
-            vec![Notice::new(Kind::PostmortemPublished, Recipient::PostmortemOwner(postmortem.clone()))]
-        }
+        DomainEvent::PostmortemPublished { postmortem, .. } => vec![
+            Notice::new(Kind::PostmortemPublished, Recipient::PostmortemOwner(postmortem.clone())),
+            Notice {
+                once: Some(format!("read:{postmortem}")),
+                ..Notice::new(Kind::ReadRequested, Recipient::PostmortemReaders(postmortem.clone()))
+            },
+        ],
         DomainEvent::CommentAdded { postmortem, comment, mentions, .. } => mentions
             .iter()
             .map(|name| Recipient::User(name.clone()))

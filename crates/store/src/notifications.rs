@@ -91,6 +91,7 @@ fn recipient_sql(to: &Recipient) -> (&'static str, &str) {
             "SELECT u.id FROM postmortems p JOIN users u ON u.id = p.owner_id WHERE p.id = $1 AND NOT u.disabled",
             postmortem,
         ),
+        Recipient::PostmortemReaders(postmortem) => (crate::readers::READERS_SQL, postmortem),
     }
 }
 
@@ -150,8 +151,8 @@ impl Store {
             for (id, payload, incident_id, actor_id) in &events {
                 let event: DomainEvent = serde_json::from_str(payload)
                     .map_err(|e| StoreError::Corrupt(format!("outbox event {id}: {e}")))?;
-                let origin = format!("event:{id}");
-                for Notice { kind, to, action_item, comment } in notices(&event) {
+                for Notice { kind, to, action_item, comment, once } in notices(&event) {
+                    let origin = once.unwrap_or_else(|| format!("event:{id}"));
                     let (recipients, name) = recipient_sql(&to);
                     let sql = format!(
                         "INSERT INTO notifications (user_id, kind, incident_id, action_item_id, comment_id, actor_id, \

@@ -7,6 +7,7 @@ mod comment;
 mod incident;
 mod notification;
 mod postmortem;
+mod reader;
 mod timeline;
 
 pub use account::*;
@@ -15,6 +16,7 @@ pub use comment::*;
 pub use incident::*;
 pub use notification::*;
 pub use postmortem::*;
+pub use reader::*;
 pub use timeline::*;
 
 /// Declares a closed set of lower-snake-case words, stored and sent as text.

@@ -17,6 +17,8 @@ word_enum! {
         ChangesRequested = "changes_requested",
         /// Their post-mortem was published.
         PostmortemPublished = "postmortem_published",
+        /// A post-mortem was published with them among its readers.
+        ReadRequested = "read_requested",
         /// A comment names them.
         Mentioned = "mentioned",
         /// Someone commented on their post-mortem.
@@ -69,6 +71,11 @@ impl Notification {
                 format!("{who} sent the post-mortem of {incident} back to its authors with changes asked for.")
             }
             NotificationKind::PostmortemPublished => format!("{who} published the post-mortem of {incident}."),
+            NotificationKind::ReadRequested => {
+                format!(
+                    "The post-mortem of {incident} is published and you are among its readers: read it and mark it read."
+                )
+            }
             NotificationKind::Mentioned => {
                 format!("{who} mentioned you in the discussion of {incident}'s post-mortem.")
             }

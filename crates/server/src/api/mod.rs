@@ -10,6 +10,7 @@ pub mod imports;
 pub(crate) mod incidents;
 mod notifications;
 mod postmortems;
+mod readers;
 pub(crate) mod session;
 mod timeline;
 
@@ -112,6 +113,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(accounts::add_member, accounts::remove_member))
         .routes(routes!(accounts::list_services, accounts::create_service))
         .routes(routes!(accounts::get_service, accounts::update_service, accounts::delete_service))
+        .routes(routes!(readers::get, readers::put))
+        .routes(routes!(readers::read))
         .routes(routes!(notifications::list))
         .routes(routes!(notifications::mark_read))
         .routes(routes!(audit::verify))

@@ -45,6 +45,7 @@ struct DocumentPage {
     /// Its discussion's threads, and how many are open.
     threads: usize,
     open_threads: usize,
+    readers: super::readers::ReadersView,
 }
 
 /// The inside of the document crate's standalone page: everything in its `<main>`.
@@ -65,6 +66,9 @@ pub async fn read(
     let status = doc.postmortem.status;
     let comments = state.store.comments(&caller.viewer, &doc.postmortem.id).await?;
     let threads = hindsight_core::comment_threads(&comments);
+    let reading = hindsight_app::readers::reading(&state.store, &caller.actor(), &doc.postmortem.id).await?;
+    let teams = state.store.list_teams().await?;
+    let readers = super::readers::ReadersView::new(reading, &caller.viewer.username, teams);
     let page = DocumentPage {
         chrome: Chrome::of(&caller).with_notice(notice),
         handle: doc.incident.handle.clone(),
@@ -80,6 +84,7 @@ pub async fn read(
         body: document_body(&html).to_string(),
         threads: threads.len(),
         open_threads: threads.iter().filter(|(first, _)| first.resolved_at.is_none()).count(),
+        readers,
     };
     Ok(page.into_response())
 }

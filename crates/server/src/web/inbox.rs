@@ -11,7 +11,7 @@ use hindsight_core::{Notification, NotificationKind};
 use hindsight_store::NotificationFilter;
 use serde::Deserialize;
 
-use super::kit::{Chrome, Notice, PageError, Posted, Signed, see_other_with_notice};
+use super::kit::{Chrome, NoFields, Notice, PageError, Posted, Signed, see_other_with_notice};
 use super::view;
 use crate::state::AppState;
 
@@ -80,10 +80,6 @@ pub async fn inbox(
     Ok(InboxPage { chrome, rows, unread_only, unread: inbox.unread, older }.into_response())
 }
 
-/// The form's fields besides its CSRF token: none.
-#[derive(Debug, Default, Deserialize)]
-pub struct NoFields {}
-
 /// `POST /inbox/{id}/open`: marks the notification read and goes to what it is about.
 pub async fn open(
     State(state): State<AppState>,
@@ -111,7 +107,7 @@ fn target(n: &Notification) -> String {
     match (n.kind, &n.action_item) {
         (NotificationKind::Mentioned | NotificationKind::Commented, _) => format!("{postmortem}/edit#discussion"),
         (NotificationKind::PostmortemAssigned | NotificationKind::ChangesRequested, _) => format!("{postmortem}/edit"),
-        (NotificationKind::PostmortemPublished, _) => postmortem,
+        (NotificationKind::PostmortemPublished | NotificationKind::ReadRequested, _) => postmortem,
         (_, Some(item)) => format!("/action-items/{item}"),
         (_, None) => format!("/incidents/{}", n.incident),
     }

@@ -130,6 +130,10 @@ impl<S: Send + Sync> FromRequestParts<S> for Notice {
     }
 }
 
+/// The fields of a form that has none besides its CSRF token (a button).
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct NoFields {}
+
 /// A form posted by the signed-in person from one of our pages: the origin and the
 /// form's `csrf_token` field are checked before the fields are read into `T`.
 ///

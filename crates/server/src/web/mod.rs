@@ -18,6 +18,7 @@ mod inbox;
 mod incident_edit;
 mod incidents;
 mod kit;
+mod readers;
 mod session;
 mod teams;
 mod view;
@@ -69,6 +70,8 @@ pub fn router() -> Router<AppState> {
         .route("/incidents/{handle}/postmortem/export.html", get(document::html_file))
         .route("/incidents/{handle}/postmortem/export.pdf", get(document::pdf_file))
         .route("/incidents/{handle}/postmortem/history", get(document::history))
+        .route("/incidents/{handle}/postmortem/read", post(readers::mark_read))
+        .route("/incidents/{handle}/postmortem/readers", post(readers::choose))
         .route("/settings/tokens", get(admin::tokens::own).post(admin::tokens::create_own))
         .route("/settings/tokens/{id}/revoke", post(admin::tokens::revoke_own))
         .route("/admin", get(admin::index))

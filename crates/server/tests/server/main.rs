@@ -18,6 +18,7 @@ mod live;
 mod notifications;
 mod nul;
 mod openapi;
+mod readers;
 mod roles;
 mod web;
 mod web_admin;

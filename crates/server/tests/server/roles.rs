@@ -51,6 +51,8 @@ struct Fixture {
     token: String,
     /// A comment thread on the post-mortem, opened by the admin.
     comment: String,
+    /// A published post-mortem, for reading.
+    published: String,
 }
 
 async fn fixture(app: &TestApp) -> Fixture {
@@ -74,6 +76,21 @@ async fn fixture(app: &TestApp) -> Fixture {
     let (_, spare) = app.post(admin, "/api/v1/incidents", json!({"title": "Spare", "severity": "SEV4"})).await;
     let comments = format!("/api/v1/postmortems/{}/comments", pm["id"].as_str().unwrap());
     let (_, comment) = app.post(admin, &comments, json!({"body": "Which pool?"})).await;
+    let (_, read) = app.post(admin, "/api/v1/incidents", json!({"title": "Read me", "severity": "SEV4"})).await;
+    let (_, published) =
+        app.post(admin, &format!("/api/v1/incidents/{}/postmortem", read["handle"].as_str().unwrap()), json!({})).await;
+    let published = published["id"].as_str().unwrap().to_string();
+    let user = app.store.user_by_username("admin").await.unwrap();
+    let viewer = hindsight_core::access::Viewer {
+        user_id: Some(hindsight_core::access::UserId::new(user.id)),
+        username: user.username,
+        role: user.role,
+    };
+    for (version, status) in
+        [(1, hindsight_core::PostmortemStatus::InReview), (2, hindsight_core::PostmortemStatus::Published)]
+    {
+        app.store.set_postmortem_status(&viewer, &published, version, status).await.unwrap();
+    }
     Fixture {
         incident: seed.public,
         spare: spare["handle"].as_str().unwrap().into(),
@@ -82,6 +99,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         action_item: item["id"].as_str().unwrap().into(),
         token: token["token"]["id"].as_str().unwrap().into(),
         comment: comment["id"].as_str().unwrap().into(),
+        published,
     }
 }
 
@@ -204,6 +222,9 @@ fn calls() -> Vec<Call> {
         call(post.clone(), "/api/v1/services", Admin, Some(json!({"slug": "walk-svc", "name": "Walk"}))),
         call(get.clone(), "/api/v1/services/{slug}", Read, None),
         call(patch.clone(), "/api/v1/services/{slug}", Admin, Some(json!({"name": "Checkout API"}))),
+        call(get.clone(), "/api/v1/postmortems/{id}/readers", Read, None),
+        call(put.clone(), "/api/v1/postmortems/{id}/readers", Write, Some(json!({"teams": ["payments"]}))),
+        call(post.clone(), "/api/v1/postmortems/{id}/read", Read, None),
         call(get.clone(), "/api/v1/me/notifications", Read, None),
         call(post.clone(), "/api/v1/me/notifications/read", Read, Some(json!({"all": true}))),
         call(get.clone(), "/api/v1/audit/verify", Admin, None),
@@ -227,6 +248,8 @@ fn concrete(method: &Method, template: &str, f: &Fixture) -> String {
         &f.event
     } else if template.starts_with("/api/v1/comments/") {
         &f.comment
+    } else if template.ends_with("/read") {
+        &f.published
     } else if template.contains("/postmortems/") {
         &f.postmortem
     } else if template.contains("/action-items/") {

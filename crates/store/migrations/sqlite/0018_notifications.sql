@@ -1,7 +1,7 @@
 -- Notifications: what a person is told, in their inbox. Each is made once per person and
--- reason (`origin`: the outbox event it comes from, or the action item and date a reminder
--- is about), so a worker that runs a pass twice, or two servers that both run one, make
--- no second copy. Reading one sets `read_at`.
+-- reason (`origin`: the outbox event it comes from, the post-mortem a reader is asked to
+-- read, or the action item and date a reminder is about), so a worker that runs a pass
+-- twice, or two servers that both run one, make no second copy. Reading one sets `read_at`.
 CREATE TABLE notifications (
     id INTEGER PRIMARY KEY,
     user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,

@@ -30,6 +30,7 @@ mod needs_a_person;
 mod notifications;
 mod outbox;
 mod postmortems;
+mod readers;
 mod schemas;
 mod settings;
 mod sign_in_limits;

@@ -1,0 +1,51 @@
+//! Readers of a post-mortem: who it must reach, chosen by editors (or proposed from its
+//! incident), and "read and understood" receipts, which anyone who may see a published
+//! post-mortem gives.
+
+use hindsight_core::validate::MAX_SHORT;
+use hindsight_core::{PostmortemStatus, Readers, Reading, ValidationErrors};
+use hindsight_store::{Store, StoreError, Ts};
+
+use crate::{Actor, AppError};
+
+/// Who post-mortem `id` must reach and who has read it.
+pub async fn reading(store: &Store, actor: &Actor, id: &str) -> Result<Reading, AppError> {
+    check_id(id)?;
+    Ok(store.reading(&actor.viewer(), id).await?)
+}
+
+/// Chooses the readers of post-mortem `id` (editors and admins).
+pub async fn choose(store: &Store, actor: &Actor, id: &str, readers: &Readers) -> Result<Reading, AppError> {
+    actor.require_write()?;
+    check_id(id)?;
+    readers.validate().map_err(AppError::Invalid)?;
+    let note = crate::accounts::note(actor, "chose the post-mortem's readers", id);
+    Ok(store.set_readers(&actor.viewer(), id, readers, &note).await?)
+}
+
+/// Records that the actor has read and understood post-mortem `id`, which must be
+/// published; answers the reading as it is now.
+pub async fn mark_read(store: &Store, actor: &Actor, id: &str) -> Result<Reading, AppError> {
+    check_id(id)?;
+    let viewer = actor.viewer();
+    if viewer.actor_id().is_none() {
+        return Err(AppError::Forbidden("only a person reads a post-mortem; the operator has no receipt".into()));
+    }
+    let postmortem = store.postmortem(&viewer, id).await?;
+    if postmortem.status != PostmortemStatus::Published {
+        return Err(AppError::Invalid(ValidationErrors::single(
+            "status",
+            format!("this post-mortem is {}: it is read once it is published", postmortem.status.words()),
+        )));
+    }
+    store.mark_postmortem_read(&viewer, id, Ts::now()).await?;
+    Ok(store.reading(&viewer, id).await?)
+}
+
+/// No post-mortem has an id that long: not looked up.
+fn check_id(id: &str) -> Result<(), AppError> {
+    if id.len() > MAX_SHORT {
+        return Err(StoreError::NotFound(format!("post-mortem {:?}…", id.chars().take(40).collect::<String>())).into());
+    }
+    Ok(())
+}

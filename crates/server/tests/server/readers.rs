@@ -1,0 +1,70 @@
+//! Readers over HTTP: chosen by editors, asked on publish, and the "read and understood"
+//! receipt from the API and from the post-mortem's page.
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::common::{self, As, spawn_app};
+
+#[tokio::test]
+async fn readers_are_chosen_by_editors_and_mark_a_published_postmortem_read() {
+    let app = spawn_app().await;
+    let seed = app.seed().await;
+    let (admin, editor, viewer) = (As::User("admin"), As::User("editor"), As::User("viewer"));
+    let (status, pm) = app.post(admin, &format!("/api/v1/incidents/{}/postmortem", seed.public), json!({})).await;
+    assert_eq!(status, StatusCode::CREATED, "{pm}");
+    let id = pm["id"].as_str().unwrap();
+    let readers = format!("/api/v1/postmortems/{id}/readers");
+    // Proposed from the incident: payments owns the affected service `checkout`.
+    let (status, proposed) = app.get(viewer, &readers).await;
+    assert_eq!(status, StatusCode::OK, "{proposed}");
+    assert_eq!(proposed["chosen"], false);
+    assert_eq!(proposed["teams"], json!(["payments"]));
+    let (status, _) = app.put(viewer, &readers, json!({"users": ["viewer"]})).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, problem) = app.put(editor, &readers, json!({"users": ["nobody-here"]})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert_eq!(problem["errors"][0]["field"], "users[0]");
+    let (status, chosen) = app.put(editor, &readers, json!({"users": ["viewer", "responder"]})).await;
+    assert_eq!(status, StatusCode::OK, "{chosen}");
+    assert_eq!((chosen["chosen"].clone(), chosen["asked"].clone()), (json!(true), json!(2)));
+    // A draft is not read yet.
+    let (status, problem) = app.post(viewer, &format!("/api/v1/postmortems/{id}/read"), json!({})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+
+    let user = app.store.user_by_username("admin").await.unwrap();
+    let admin_viewer = hindsight_core::access::Viewer {
+        user_id: Some(hindsight_core::access::UserId::new(user.id)),
+        username: user.username,
+        role: user.role,
+    };
+    for (version, status) in
+        [(1, hindsight_core::PostmortemStatus::InReview), (2, hindsight_core::PostmortemStatus::Published)]
+    {
+        app.store.set_postmortem_status(&admin_viewer, id, version, status).await.unwrap();
+    }
+    let (status, reading) = app.post(viewer, &format!("/api/v1/postmortems/{id}/read"), json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{reading}");
+    assert_eq!(reading["read"], 1);
+
+    // On the page: the responder reads it and presses the button.
+    let cookie = common::sign_in(&app, "responder").await;
+    let path = format!("/incidents/{}/postmortem", seed.public);
+    let (_, html) = common::page(&app, &cookie, &path).await;
+    assert!(html.contains("Read and understood by 1 of the 2 people asked."), "{html}");
+    assert!(!html.contains("Save readers"), "a viewer is offered the readers' form");
+    let (status, to, _) = common::post_form(&app, &cookie, &format!("{path}/read"), &[]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{to}");
+    let (_, html) = common::page(&app, &cookie, &path).await;
+    assert!(html.contains("Read and understood by 2 of the 2 people asked."), "{html}");
+    assert!(html.contains("You marked it read and understood on"), "{html}");
+    // An editor chooses readers with the page's form.
+    let cookie = common::sign_in(&app, "editor").await;
+    let (status, to, _) =
+        common::post_form(&app, &cookie, &format!("{path}/readers"), &[("teams", "payments"), ("users", "@viewer")])
+            .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{to}");
+    let (_, reading) = app.get(viewer, &readers).await;
+    assert_eq!(reading["teams"], json!(["payments"]));
+    assert_eq!(reading["users"], json!(["viewer"]));
+}
