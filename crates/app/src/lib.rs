@@ -21,6 +21,7 @@ pub mod notifications;
 pub mod postmortems;
 pub mod readers;
 pub mod response_times;
+pub mod reviews;
 pub mod secrets;
 pub mod sessions;
 pub mod settings;

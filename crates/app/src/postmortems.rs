@@ -48,7 +48,8 @@ pub(crate) async fn change_from_live(
 }
 
 /// Moves post-mortem `id` to `status`, keeping `reason` in its history: going to review
-/// needs a complete post-mortem, and the refusal names every missing item by its field.
+/// needs a complete post-mortem, and the refusal names every missing item by its field;
+/// publishing from review needs the approvals `rules` ask for by its incident's severity.
 pub async fn move_to(
     store: &Store,
     actor: &Actor,
@@ -56,8 +57,30 @@ pub async fn move_to(
     version: i64,
     status: PostmortemStatus,
     reason: Option<&str>,
+    rules: &hindsight_core::ReviewRules,
 ) -> Result<Postmortem, AppError> {
     actor.require_write()?;
+    if status == PostmortemStatus::Published {
+        let postmortem = store.postmortem(&actor.viewer(), id).await?;
+        if postmortem.status == PostmortemStatus::InReview {
+            let review = crate::reviews::state(store, actor, id, rules).await?;
+            if !review.approved() {
+                let have = if review.approved_by.is_empty() {
+                    "none yet".to_string()
+                } else {
+                    format!("{} ({})", review.approved_by.len(), review.approved_by.join(", "))
+                };
+                return Err(AppError::Invalid(ValidationErrors::single(
+                    "status",
+                    format!(
+                        "publishing needs {} approval{} from its reviewers for its incident's severity; it has {have}",
+                        review.approvals_needed,
+                        if review.approvals_needed == 1 { "" } else { "s" }
+                    ),
+                )));
+            }
+        }
+    }
     if status == PostmortemStatus::InReview {
         let missing = missing_items(store, actor, id).await?;
         if !missing.is_empty() {

@@ -43,7 +43,7 @@ pub async fn mark_read(store: &Store, actor: &Actor, id: &str) -> Result<Reading
 }
 
 /// No post-mortem has an id that long: not looked up.
-fn check_id(id: &str) -> Result<(), AppError> {
+pub(crate) fn check_id(id: &str) -> Result<(), AppError> {
     if id.len() > MAX_SHORT {
         return Err(StoreError::NotFound(format!("post-mortem {:?}…", id.chars().take(40).collect::<String>())).into());
     }

@@ -19,6 +19,8 @@ pub struct Rules {
     pub response: hindsight_core::analysis::ResponseChecklist,
     /// Secrets the vendors' webhooks prove themselves with.
     pub webhooks: WebhookSettings,
+    /// Approvals publishing a post-mortem needs, by severity.
+    pub review: hindsight_core::ReviewRules,
 }
 
 /// How each vendor's webhook proves itself; a webhook without a secret is switched off.
@@ -67,6 +69,7 @@ impl Rules {
             policy: overlay(&self.policy, POLICY_PREFIX, stored),
             response: self.response.clone(),
             webhooks: overlay(&self.webhooks, WEBHOOKS_PREFIX, stored),
+            review: self.review,
         }
     }
 }

@@ -45,6 +45,9 @@ pub struct Config {
     /// The notification worker: `[notifications] interval_ms = 2000`, `due_soon_days = 2`,
     /// `reminder_interval_seconds = 60`.
     pub notifications: hindsight_app::notifications::WorkerSettings,
+    /// Approvals publishing a post-mortem needs from its reviewers, by severity:
+    /// `[review] approvals_sev1 = 2`, `approvals_sev2 = 1`, `approvals_sev3 = 0`, ….
+    pub review: hindsight_core::ReviewRules,
 }
 
 impl Default for Config {
@@ -65,6 +68,7 @@ impl Default for Config {
             connections: settings.connections,
             trusted_proxies: Vec::new(),
             notifications: settings.notifications,
+            review: settings.rules.review,
         }
     }
 }
@@ -125,6 +129,9 @@ impl Config {
         if let Err(errors) = self.notifications.check() {
             anyhow::bail!("{errors}");
         }
+        if let Err(errors) = self.review.validate() {
+            anyhow::bail!("{errors}");
+        }
         for key in self.severity_labels.keys() {
             if key.parse::<hindsight_core::Severity>().is_err() {
                 anyhow::bail!("severity_labels: {key:?} is not one of SEV1..SEV5");
@@ -165,6 +172,7 @@ impl Config {
             policy: self.policy.clone(),
             response: self.response.clone(),
             webhooks: self.webhooks.clone(),
+            review: self.review,
         }
     }
 

@@ -37,6 +37,7 @@ mod browser {
     mod postmortem;
     mod privacy;
     mod readers;
+    mod review;
     mod roles;
     mod sign_in;
 }

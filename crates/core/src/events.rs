@@ -31,6 +31,8 @@ pub enum DomainEvent {
     PostmortemAssigned { incident: String, postmortem: String, owner: String },
     /// A post-mortem went to review.
     PostmortemSubmitted { incident: String, postmortem: String },
+    /// A reviewer approved a post-mortem in review or asked for changes.
+    PostmortemReviewed { incident: String, postmortem: String, review: String, verdict: crate::Verdict },
     /// A post-mortem in review went back to its authors.
     PostmortemReturned { incident: String, postmortem: String },
     /// A post-mortem was published (or brought back from the archive).
@@ -74,6 +76,7 @@ impl DomainEvent {
             DomainEvent::PostmortemDrafted { .. } => "postmortem_drafted",
             DomainEvent::PostmortemAssigned { .. } => "postmortem_assigned",
             DomainEvent::PostmortemSubmitted { .. } => "postmortem_submitted",
+            DomainEvent::PostmortemReviewed { .. } => "postmortem_reviewed",
             DomainEvent::PostmortemReturned { .. } => "postmortem_returned",
             DomainEvent::PostmortemPublished { .. } => "postmortem_published",
             DomainEvent::PostmortemArchived { .. } => "postmortem_archived",
@@ -96,6 +99,7 @@ impl DomainEvent {
             | DomainEvent::PostmortemDrafted { incident, .. }
             | DomainEvent::PostmortemAssigned { incident, .. }
             | DomainEvent::PostmortemSubmitted { incident, .. }
+            | DomainEvent::PostmortemReviewed { incident, .. }
             | DomainEvent::PostmortemReturned { incident, .. }
             | DomainEvent::PostmortemPublished { incident, .. }
             | DomainEvent::PostmortemArchived { incident, .. }

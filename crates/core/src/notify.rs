@@ -19,6 +19,8 @@ pub enum Recipient {
     /// Each reader of the post-mortem with this id (its reader teams' members and the
     /// people named).
     PostmortemReaders(String),
+    /// Each reviewer of the post-mortem with this id.
+    PostmortemReviewers(String),
 }
 
 /// One thing to tell: why, to whom, and what it concerns besides the event's incident.
@@ -47,6 +49,16 @@ pub fn notices(event: &DomainEvent) -> Vec<Notice> {
     match event {
         DomainEvent::PostmortemDrafted { owner: Some(owner), .. } | DomainEvent::PostmortemAssigned { owner, .. } => {
             vec![Notice::new(Kind::PostmortemAssigned, Recipient::User(owner.clone()))]
+        }
+        DomainEvent::PostmortemSubmitted { postmortem, .. } => {
+            vec![Notice::new(Kind::ReviewRequested, Recipient::PostmortemReviewers(postmortem.clone()))]
+        }
+        DomainEvent::PostmortemReviewed { postmortem, verdict, .. } => {
+            let kind = match verdict {
+                crate::Verdict::Approved => Kind::Approved,
+                crate::Verdict::ChangesRequested => Kind::ChangesRequested,
+            };
+            vec![Notice::new(kind, Recipient::PostmortemOwner(postmortem.clone()))]
         }
         DomainEvent::PostmortemReturned { postmortem, .. } => {
             vec![Notice::new(Kind::ChangesRequested, Recipient::PostmortemOwner(postmortem.clone()))]
@@ -78,7 +90,6 @@ pub fn notices(event: &DomainEvent) -> Vec<Notice> {
         | DomainEvent::IncidentResolved { .. }
         | DomainEvent::IncidentReopened { .. }
         | DomainEvent::PostmortemDrafted { owner: None, .. }
-        | DomainEvent::PostmortemSubmitted { .. }
         | DomainEvent::PostmortemArchived { .. }
         | DomainEvent::ActionItemClosed { .. }
         | DomainEvent::ActionItemReopened { .. }

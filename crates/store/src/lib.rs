@@ -23,6 +23,7 @@ mod notifications;
 mod outbox;
 mod postmortems;
 mod readers;
+mod reviews;
 mod settings;
 mod sign_in;
 mod sql;
@@ -74,7 +75,7 @@ pub const MAX_PAGE: i64 = 200;
 
 /// The schema this build migrates a database to: the number of its last migration (the
 /// same on both databases; a test holds it to the migrations).
-pub const SCHEMA_VERSION: i64 = 19;
+pub const SCHEMA_VERSION: i64 = 20;
 
 /// The open database.
 #[derive(Debug, Clone)]
@@ -122,6 +123,22 @@ macro_rules! next_count {
     };
 }
 pub(crate) use next_count;
+
+/// Inside a transaction `$tx`, replaces the links of the record `$id` in a link table:
+/// `$clear` (one parameter, `$id`) deletes them, then `$add` (two: `$id` and the other
+/// side's id) inserts one for each id of `$ids`; evaluates to `Result<(), sqlx::Error>`.
+macro_rules! replace_links {
+    ($tx:ident, $clear:expr, $add:expr, $id:expr, $ids:expr) => {
+        async {
+            sqlx::query($clear).bind($id).execute(&mut *$tx).await?;
+            for other in $ids {
+                sqlx::query($add).bind($id).bind(other).execute(&mut *$tx).await?;
+            }
+            Ok::<(), sqlx::Error>(())
+        }
+    };
+}
+pub(crate) use replace_links;
 
 /// Starting a transaction that will write.
 pub(crate) trait BeginWrite {

@@ -92,6 +92,7 @@ fn recipient_sql(to: &Recipient) -> (&'static str, &str) {
             postmortem,
         ),
         Recipient::PostmortemReaders(postmortem) => (crate::readers::READERS_SQL, postmortem),
+        Recipient::PostmortemReviewers(postmortem) => (crate::reviews::REVIEWERS_SQL, postmortem),
     }
 }
 

@@ -439,7 +439,8 @@ impl Store {
                 let mut tx = pool.begin_write().await?;
                 let done = sqlx::query(
                     "UPDATE postmortems SET status = $3, owner_id = $4, due_date = $5, sections = $6, updated_at = $7, \
-                 published_at = $8, version = version + 1 WHERE id = $1 AND version = $2",
+                 published_at = $8, review_round = review_round + $9, version = version + 1 \
+                 WHERE id = $1 AND version = $2",
                 )
                 .bind(&after.id)
                 .bind(based_on)
@@ -449,6 +450,8 @@ impl Store {
                 .bind(&sections)
                 .bind(now)
                 .bind(after.published_at.map(Ts::from))
+                // Each submission for review starts a round: approvals of an earlier one do not count.
+                .bind(i64::from(after.status == PostmortemStatus::InReview && before.status != PostmortemStatus::InReview))
                 .execute(&mut *tx)
                 .await?;
                 if done.rows_affected() == 0 {

@@ -97,37 +97,32 @@ impl Store {
         let users = self.user_ids("users", &readers.users).await?;
         on_pool!(self, |pool| {
             async {
-            let mut tx = pool.begin_write().await?;
-            for clear in [
+                let mut tx = pool.begin_write().await?;
+                crate::replace_links!(
+                tx,
                 "DELETE FROM postmortem_reader_teams WHERE postmortem_id = $1",
+                "INSERT INTO postmortem_reader_teams (postmortem_id, team_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                id,
+                teams.values()
+            )
+            .await?;
+                crate::replace_links!(
+                tx,
                 "DELETE FROM postmortem_reader_users WHERE postmortem_id = $1",
-            ] {
-                sqlx::query(clear).bind(id).execute(&mut *tx).await?;
+                "INSERT INTO postmortem_reader_users (postmortem_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                id,
+                users.values()
+            )
+            .await?;
+                sqlx::query("UPDATE postmortems SET readers_chosen = TRUE WHERE id = $1")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                crate::audit::append_audit!(tx, note).await?;
+                tx.commit().await?;
+                Ok::<_, StoreError>(())
             }
-            for team in teams.values() {
-                sqlx::query(
-                    "INSERT INTO postmortem_reader_teams (postmortem_id, team_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-                )
-                .bind(id)
-                .bind(team)
-                .execute(&mut *tx)
-                .await?;
-            }
-            for user in users.values() {
-                sqlx::query(
-                    "INSERT INTO postmortem_reader_users (postmortem_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-                )
-                .bind(id)
-                .bind(user)
-                .execute(&mut *tx)
-                .await?;
-            }
-            sqlx::query("UPDATE postmortems SET readers_chosen = TRUE WHERE id = $1").bind(id).execute(&mut *tx).await?;
-            crate::audit::append_audit!(tx, note).await?;
-            tx.commit().await?;
-            Ok::<_, StoreError>(())
-        }
-        .await
+            .await
         })?;
         self.reading(viewer, id).await
     }

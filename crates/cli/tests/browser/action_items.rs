@@ -59,14 +59,7 @@ async fn an_action_item_is_added_found_by_its_owner_and_closed() {
     browser.sign_in(owner, DEMO_PASSWORD).await;
     browser.wait_for_text("What needs me").await;
     let told = format!("Action item \u{201c}{title}\u{201d} of {handle} is assigned to you.");
-    for _ in 0..40 {
-        browser.go_to("/inbox?show=unread").await;
-        if browser.text().await.contains(&told) {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
-    }
-    browser.wait_for_text(&told).await;
+    browser.wait_for_inbox(&told).await;
     let unread = browser.execute("return document.querySelector('.top .unread').textContent;", vec![]).await;
     assert!(unread.as_str().is_some_and(|n| n != "0"), "the header shows no unread count: {unread}");
     browser.screenshot("inbox").await;

@@ -139,6 +139,22 @@ impl Browser {
         text.ok().and_then(|t| t.as_str().map(str::to_string)).unwrap_or_default()
     }
 
+    /// Opens the unread inbox until it tells `text` (the server's worker makes notifications
+    /// within seconds, apart from the request that caused them).
+    pub async fn wait_for_inbox(&self, text: &str) {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            self.go_to("/inbox?show=unread").await;
+            if self.text().await.contains(text) {
+                return;
+            }
+            if Instant::now() > deadline {
+                self.fail(&format!("{text:?} did not reach the inbox within {PATIENCE:?}")).await;
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+    }
+
     /// Waits until `text` shows on the page.
     pub async fn wait_for_text(&self, text: &str) {
         let deadline = Instant::now() + PATIENCE;

@@ -43,14 +43,7 @@ async fn a_reader_is_asked_in_the_inbox_and_marks_the_postmortem_read() {
     browser.sign_in(reader, DEMO_PASSWORD).await;
     browser.wait_for_text("What needs me").await;
     let asked = format!("The post-mortem of {handle} is published and you are among its readers");
-    for _ in 0..40 {
-        browser.go_to("/inbox?show=unread").await;
-        if browser.text().await.contains(&asked) {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
-    }
-    browser.wait_for_text(&asked).await;
+    browser.wait_for_inbox(&asked).await;
     browser.screenshot("inbox-reader").await;
     let told = browser.execute("return [...document.querySelectorAll('.sentence')].map(s => s.textContent).find(t => t.startsWith(arguments[0]));", vec![json!(asked)]).await;
     browser.click(&format!("Open: {}", told.as_str().unwrap())).await;

@@ -8,6 +8,7 @@ mod incident;
 mod notification;
 mod postmortem;
 mod reader;
+mod review;
 mod timeline;
 
 pub use account::*;
@@ -17,6 +18,7 @@ pub use incident::*;
 pub use notification::*;
 pub use postmortem::*;
 pub use reader::*;
+pub use review::*;
 pub use timeline::*;
 
 /// Declares a closed set of lower-snake-case words, stored and sent as text.

@@ -13,6 +13,10 @@ word_enum! {
     NotificationKind {
         /// A post-mortem became theirs to write.
         PostmortemAssigned = "postmortem_assigned",
+        /// A post-mortem they review was submitted for review.
+        ReviewRequested = "review_requested",
+        /// A reviewer approved their post-mortem.
+        Approved = "approved",
         /// Their post-mortem came back from review with changes asked for.
         ChangesRequested = "changes_requested",
         /// Their post-mortem was published.
@@ -67,8 +71,12 @@ impl Notification {
         let due = self.due_date.map(|d| d.to_string()).unwrap_or_default();
         match self.kind {
             NotificationKind::PostmortemAssigned => format!("The post-mortem of {incident} is yours to write."),
+            NotificationKind::ReviewRequested => {
+                format!("The post-mortem of {incident} is ready for review, and you are among its reviewers.")
+            }
+            NotificationKind::Approved => format!("{who} approved the post-mortem of {incident}."),
             NotificationKind::ChangesRequested => {
-                format!("{who} sent the post-mortem of {incident} back to its authors with changes asked for.")
+                format!("{who} asked for changes to the post-mortem of {incident}.")
             }
             NotificationKind::PostmortemPublished => format!("{who} published the post-mortem of {incident}."),
             NotificationKind::ReadRequested => {

@@ -11,6 +11,7 @@ pub(crate) mod incidents;
 mod notifications;
 mod postmortems;
 mod readers;
+mod reviews;
 pub(crate) mod session;
 mod timeline;
 
@@ -113,6 +114,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(accounts::add_member, accounts::remove_member))
         .routes(routes!(accounts::list_services, accounts::create_service))
         .routes(routes!(accounts::get_service, accounts::update_service, accounts::delete_service))
+        .routes(routes!(reviews::get))
+        .routes(routes!(reviews::put_reviewers))
+        .routes(routes!(reviews::create))
+        .routes(routes!(reviews::put_meeting))
         .routes(routes!(readers::get, readers::put))
         .routes(routes!(readers::read))
         .routes(routes!(notifications::list))

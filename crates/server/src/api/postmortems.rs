@@ -219,17 +219,26 @@ pub async fn put_section(
     (status = 403, description = "Viewers cannot write", body = Problem),
     (status = 404, description = "No such post-mortem", body = Problem),
     (status = 409, description = "Changed by someone else since your version", body = Problem),
-    (status = 422, description = "That move is not allowed from the current status", body = Problem)))]
+    (status = 422, description = "That move is not allowed from the current status, or publishing lacks the approvals it needs", body = Problem)))]
 pub async fn set_status(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
     JsonBody(change): JsonBody<StatusChange>,
 ) -> Result<Json<Postmortem>, ApiError> {
-    Ok(Json(
-        hindsight_app::postmortems::move_to(&state.store, &caller.actor(), &id, change.version, change.status, None)
-            .await?,
-    ))
+    let rules = state.rules_in_force().await?;
+    let actor = caller.actor();
+    let moved = hindsight_app::postmortems::move_to(
+        &state.store,
+        &actor,
+        &id,
+        change.version,
+        change.status,
+        None,
+        &rules.review,
+    )
+    .await?;
+    Ok(Json(moved))
 }
 
 /// What the post-mortem still lacks before it can go to review; empty when complete.

@@ -46,6 +46,7 @@ struct DocumentPage {
     threads: usize,
     open_threads: usize,
     readers: super::readers::ReadersView,
+    review: super::reviews::ReviewView,
 }
 
 /// The inside of the document crate's standalone page: everything in its `<main>`.
@@ -69,6 +70,10 @@ pub async fn read(
     let reading = hindsight_app::readers::reading(&state.store, &caller.actor(), &doc.postmortem.id).await?;
     let teams = state.store.list_teams().await?;
     let readers = super::readers::ReadersView::new(reading, &caller.viewer.username, teams);
+    let rules = state.rules_in_force().await?;
+    let review =
+        hindsight_app::reviews::state(&state.store, &caller.actor(), &doc.postmortem.id, &rules.review).await?;
+    let review = super::reviews::ReviewView::new(review, &caller.viewer.username, status == PostmortemStatus::InReview);
     let page = DocumentPage {
         chrome: Chrome::of(&caller).with_notice(notice),
         handle: doc.incident.handle.clone(),
@@ -85,6 +90,7 @@ pub async fn read(
         threads: threads.len(),
         open_threads: threads.iter().filter(|(first, _)| first.resolved_at.is_none()).count(),
         readers,
+        review,
     };
     Ok(page.into_response())
 }

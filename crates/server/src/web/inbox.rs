@@ -106,7 +106,10 @@ fn target(n: &Notification) -> String {
     let postmortem = format!("/incidents/{}/postmortem", n.incident);
     match (n.kind, &n.action_item) {
         (NotificationKind::Mentioned | NotificationKind::Commented, _) => format!("{postmortem}/edit#discussion"),
-        (NotificationKind::PostmortemAssigned | NotificationKind::ChangesRequested, _) => format!("{postmortem}/edit"),
+        (NotificationKind::PostmortemAssigned, _) => format!("{postmortem}/edit"),
+        (NotificationKind::ReviewRequested | NotificationKind::Approved | NotificationKind::ChangesRequested, _) => {
+            format!("{postmortem}#review")
+        }
         (NotificationKind::PostmortemPublished | NotificationKind::ReadRequested, _) => postmortem,
         (_, Some(item)) => format!("/action-items/{item}"),
         (_, None) => format!("/incidents/{}", n.incident),

@@ -19,6 +19,7 @@ mod incident_edit;
 mod incidents;
 mod kit;
 mod readers;
+mod reviews;
 mod session;
 mod teams;
 mod view;
@@ -72,6 +73,9 @@ pub fn router() -> Router<AppState> {
         .route("/incidents/{handle}/postmortem/history", get(document::history))
         .route("/incidents/{handle}/postmortem/read", post(readers::mark_read))
         .route("/incidents/{handle}/postmortem/readers", post(readers::choose))
+        .route("/incidents/{handle}/postmortem/reviewers", post(reviews::choose))
+        .route("/incidents/{handle}/postmortem/reviews", post(reviews::verdict))
+        .route("/incidents/{handle}/postmortem/review-meeting", post(reviews::meeting))
         .route("/settings/tokens", get(admin::tokens::own).post(admin::tokens::create_own))
         .route("/settings/tokens/{id}/revoke", post(admin::tokens::revoke_own))
         .route("/admin", get(admin::index))

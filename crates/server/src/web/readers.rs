@@ -95,8 +95,7 @@ pub async fn choose(
 ) -> Result<Response, PageError> {
     let actor = posted.caller.actor();
     let postmortem = state.store.postmortem_of_incident(&posted.caller.viewer, handle.number).await?;
-    let users = posted.form.users.split([',', ' ']).map(|u| u.trim().trim_start_matches('@')).filter(|u| !u.is_empty());
-    let readers = Readers { teams: posted.form.teams, users: users.map(str::to_string).collect() };
+    let readers = Readers { teams: posted.form.teams, users: super::reviews::names(&posted.form.users) };
     let reading = hindsight_app::readers::choose(&state.store, &actor, &postmortem.id, &readers).await?;
     let path = format!("/incidents/{}/postmortem", postmortem.incident);
     let notice =

@@ -179,6 +179,18 @@ impl TestApp {
     }
 }
 
+/// Names `admin` the reviewer of post-mortem `id` (in review) and has them approve it:
+/// the one approval a SEV2's post-mortem needs before it is published.
+pub async fn approve(app: &TestApp, id: &str) {
+    let admin = As::User("admin");
+    let (status, body) =
+        app.put(admin, &format!("/api/v1/postmortems/{id}/reviewers"), json!({"reviewers": ["admin"]})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) =
+        app.post(admin, &format!("/api/v1/postmortems/{id}/reviews"), json!({"verdict": "approved"})).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+}
+
 /// Handles of the seeded incidents.
 pub struct Seed {
     pub public: String,

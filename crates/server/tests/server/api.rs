@@ -696,9 +696,18 @@ async fn postmortem_edits_are_versioned_and_kept_in_history() {
     let (_, listed) = app.get(VIEWER, &format!("{path}/completeness")).await;
     assert_eq!(listed, json!([]));
     let (_, pm) = app.post(EDITOR, &format!("{path}/status"), json!({"version": 4, "status": "in_review"})).await;
-    let (status, pm) =
-        app.post(EDITOR, &format!("{path}/status"), json!({"version": pm["version"], "status": "published"})).await;
-    assert_eq!(status, StatusCode::OK);
+    // A SEV2 needs one approval from a named reviewer before it is published.
+    let publish = json!({"version": pm["version"], "status": "published"});
+    let (status, refused) = app.post(EDITOR, &format!("{path}/status"), publish.clone()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert_eq!(refused["errors"][0]["field"], "status");
+    assert!(refused["errors"][0]["message"].as_str().unwrap().contains("needs 1 approval"), "{refused}");
+    let (status, review) = app.put(EDITOR, &format!("{path}/reviewers"), json!({"reviewers": ["admin"]})).await;
+    assert_eq!(status, StatusCode::OK, "{review}");
+    let (status, _) = app.post(As::User("admin"), &format!("{path}/reviews"), json!({"verdict": "approved"})).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, pm) = app.post(EDITOR, &format!("{path}/status"), publish).await;
+    assert_eq!(status, StatusCode::OK, "{pm}");
     assert!(pm["published_at"].is_string());
     let (status, history) = app.get(VIEWER, &format!("{path}/history")).await;
     assert_eq!(status, StatusCode::OK);

@@ -19,6 +19,7 @@ mod notifications;
 mod nul;
 mod openapi;
 mod readers;
+mod reviews;
 mod roles;
 mod web;
 mod web_admin;

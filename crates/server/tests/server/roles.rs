@@ -53,6 +53,8 @@ struct Fixture {
     comment: String,
     /// A published post-mortem, for reading.
     published: String,
+    /// A post-mortem in review with every walker among its reviewers.
+    reviewed: String,
 }
 
 async fn fixture(app: &TestApp) -> Fixture {
@@ -91,6 +93,14 @@ async fn fixture(app: &TestApp) -> Fixture {
     {
         app.store.set_postmortem_status(&viewer, &published, version, status).await.unwrap();
     }
+    let (_, review) = app.post(admin, "/api/v1/incidents", json!({"title": "Review me", "severity": "SEV4"})).await;
+    let path = format!("/api/v1/incidents/{}/postmortem", review["handle"].as_str().unwrap());
+    let (_, reviewed) = app.post(admin, &path, json!({})).await;
+    let reviewed = reviewed["id"].as_str().unwrap().to_string();
+    app.store.set_postmortem_status(&viewer, &reviewed, 1, hindsight_core::PostmortemStatus::InReview).await.unwrap();
+    let walkers = ["viewer".to_string(), "editor".to_string(), "admin".to_string()];
+    let note = hindsight_store::AuditNote::new("test", "named reviewers", "walk", json!({}));
+    app.store.set_reviewers(&viewer, &reviewed, &walkers, &note).await.unwrap();
     Fixture {
         incident: seed.public,
         spare: spare["handle"].as_str().unwrap().into(),
@@ -100,6 +110,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         token: token["token"]["id"].as_str().unwrap().into(),
         comment: comment["id"].as_str().unwrap().into(),
         published,
+        reviewed,
     }
 }
 
@@ -225,6 +236,15 @@ fn calls() -> Vec<Call> {
         call(get.clone(), "/api/v1/postmortems/{id}/readers", Read, None),
         call(put.clone(), "/api/v1/postmortems/{id}/readers", Write, Some(json!({"teams": ["payments"]}))),
         call(post.clone(), "/api/v1/postmortems/{id}/read", Read, None),
+        call(get.clone(), "/api/v1/postmortems/{id}/review", Read, None),
+        call(put.clone(), "/api/v1/postmortems/{id}/reviewers", Write, Some(json!({"reviewers": ["admin"]}))),
+        call(post.clone(), "/api/v1/postmortems/{id}/reviews", Read, Some(json!({"verdict": "approved"}))),
+        call(
+            put.clone(),
+            "/api/v1/postmortems/{id}/review-meeting",
+            Write,
+            Some(json!({"held_at": "2026-12-03T15:00:00Z", "attendees": ["admin"]})),
+        ),
         call(get.clone(), "/api/v1/me/notifications", Read, None),
         call(post.clone(), "/api/v1/me/notifications/read", Read, Some(json!({"all": true}))),
         call(get.clone(), "/api/v1/audit/verify", Admin, None),
@@ -250,6 +270,8 @@ fn concrete(method: &Method, template: &str, f: &Fixture) -> String {
         &f.comment
     } else if template.ends_with("/read") {
         &f.published
+    } else if template.ends_with("/reviews") {
+        &f.reviewed
     } else if template.contains("/postmortems/") {
         &f.postmortem
     } else if template.contains("/action-items/") {

@@ -80,6 +80,7 @@ async fn a_published_postmortem_has_no_draft_mark() {
     let status_path = format!("/api/v1/postmortems/{}/status", pm["id"].as_str().unwrap());
     let (status, moved) = app.post(EDITOR, &status_path, json!({"version": version, "status": "in_review"})).await;
     assert_eq!(status, StatusCode::OK, "{moved}");
+    common::approve(&app, pm["id"].as_str().unwrap()).await;
     let (status, moved) =
         app.post(EDITOR, &status_path, json!({"version": moved["version"], "status": "published"})).await;
     assert_eq!(status, StatusCode::OK, "{moved}");

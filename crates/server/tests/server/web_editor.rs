@@ -438,6 +438,11 @@ async fn review_buttons_follow_the_completeness_gate_shared_with_the_api() {
     set(&mut form, "rec_text", "Make the pool follow the primary");
     add(&mut form, "rec_item", &format!("0:{}", item["id"].as_str().unwrap()));
     set(&mut form, "action", "published");
+    // Without the approval its SEV2 asks for, publishing is refused and says why.
+    let (status, _, refused) = send_form(&app, &cookie, &path, &form).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.contains("publishing needs 1 approval from its reviewers"), "{refused}");
+    common::approve(&app, stored(&app, &seed.public).await["id"].as_str().unwrap()).await;
     let (status, location, _) = send_form(&app, &cookie, &path, &form).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert!(location.contains("No%20changes%20to%20save.%20Published."), "{location}");

@@ -31,6 +31,7 @@ mod notifications;
 mod outbox;
 mod postmortems;
 mod readers;
+mod reviews;
 mod schemas;
 mod settings;
 mod sign_in_limits;

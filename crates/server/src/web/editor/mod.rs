@@ -652,6 +652,7 @@ pub async fn save(
             reason = Some(format!("Submitted for review with {findings} open: {why}"));
         }
     }
+    let rules = state.rules_in_force().await?;
     match hindsight_app::postmortems::move_to(
         &state.store,
         &caller.actor(),
@@ -659,6 +660,7 @@ pub async fn save(
         saved.version,
         status,
         reason.as_deref(),
+        &rules.review,
     )
     .await
     .map_err(ApiError::from)

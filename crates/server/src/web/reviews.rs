@@ -1,0 +1,166 @@
+//! The review of a post-mortem on its page: its reviewers and their verdicts, the
+//! approvals publishing needs, the meeting; the reviewer's approve / ask-for-changes form
+//! and (for editors) the forms naming reviewers and recording the meeting.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use hindsight_core::{NewReview, ReviewMeeting, ReviewState, Verdict};
+use serde::Deserialize;
+
+use super::kit::{PageError, Posted, form_time, form_time_value, see_other_with_notice};
+use super::view;
+use crate::api::IncidentHandle;
+use crate::state::AppState;
+
+/// A verdict as the page lists it.
+pub struct VerdictRow {
+    pub reviewer: String,
+    pub verdict: &'static str,
+    pub comment: String,
+    pub when: String,
+    /// Given in an earlier round of review (before the last submission).
+    pub earlier: bool,
+}
+
+/// What the page shows of the review.
+pub struct ReviewView {
+    pub needed: u8,
+    pub approved_by: String,
+    pub changes_requested_by: String,
+    pub rows: Vec<VerdictRow>,
+    /// Whether the person reading may give a verdict now.
+    pub may_review: bool,
+    /// The reviewers as the form's field holds them: `ana, ben`.
+    pub reviewers: String,
+    pub meeting: Option<String>,
+    /// The meeting's time and attendees as the form holds them.
+    pub meeting_at: String,
+    pub attendees: String,
+}
+
+impl ReviewView {
+    /// The view of `review` for the person `me`, the post-mortem being in review or not.
+    pub fn new(review: ReviewState, me: &str, in_review: bool) -> ReviewView {
+        let meeting = review.meeting.as_ref().map(|m| {
+            let who = if m.attendees.is_empty() { "nobody recorded".to_string() } else { m.attendees.join(", ") };
+            format!("held {} with {who}", view::when(m.held_at))
+        });
+        ReviewView {
+            needed: review.approvals_needed,
+            approved_by: review.approved_by.join(", "),
+            changes_requested_by: review.changes_requested_by.join(", "),
+            rows: review
+                .reviews
+                .iter()
+                .map(|r| VerdictRow {
+                    reviewer: r.reviewer.clone(),
+                    verdict: match r.verdict {
+                        Verdict::Approved => "approved",
+                        Verdict::ChangesRequested => "asked for changes",
+                    },
+                    comment: r.comment.clone(),
+                    when: view::when(r.created_at),
+                    earlier: r.round != review.round,
+                })
+                .collect(),
+            may_review: in_review && review.reviewers.iter().any(|r| r == me),
+            reviewers: review.reviewers.join(", "),
+            meeting_at: review.meeting.as_ref().map(|m| form_time_value(Some(m.held_at))).unwrap_or_default(),
+            attendees: review.meeting.as_ref().map(|m| m.attendees.join(", ")).unwrap_or_default(),
+            meeting,
+        }
+    }
+}
+
+/// Usernames typed with commas or spaces, `@` allowed.
+pub fn names(text: &str) -> Vec<String> {
+    text.split([',', ' '])
+        .map(|u| u.trim().trim_start_matches('@'))
+        .filter(|u| !u.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The reviewers' form.
+#[derive(Debug, Default, Deserialize)]
+pub struct ReviewersForm {
+    #[serde(default)]
+    reviewers: String,
+}
+
+/// `POST /incidents/{handle}/postmortem/reviewers` (editors).
+pub async fn choose(
+    State(state): State<AppState>,
+    handle: IncidentHandle,
+    posted: Posted<ReviewersForm>,
+) -> Result<Response, PageError> {
+    let actor = posted.caller.actor();
+    let postmortem = state.store.postmortem_of_incident(&posted.caller.viewer, handle.number).await?;
+    let rules = state.rules_in_force().await?;
+    let names = names(&posted.form.reviewers);
+    hindsight_app::reviews::choose_reviewers(&state.store, &actor, &postmortem.id, &names, &rules.review).await?;
+    let path = format!("/incidents/{}/postmortem", postmortem.incident);
+    Ok(see_other_with_notice(
+        &path,
+        &format!("Reviewers saved: {}.", view::plural(names.len() as i64, "reviewer", "reviewers")),
+    ))
+}
+
+/// A reviewer's verdict from the page.
+#[derive(Debug, Default, Deserialize)]
+pub struct VerdictForm {
+    #[serde(default)]
+    verdict: String,
+    #[serde(default)]
+    comment: String,
+}
+
+/// `POST /incidents/{handle}/postmortem/reviews`: approve, or ask for changes.
+pub async fn verdict(
+    State(state): State<AppState>,
+    handle: IncidentHandle,
+    posted: Posted<VerdictForm>,
+) -> Result<Response, PageError> {
+    let verdict: Verdict = posted
+        .form
+        .verdict
+        .parse()
+        .map_err(|_| PageError::new(StatusCode::UNPROCESSABLE_ENTITY, "Choose Approve or Ask for changes."))?;
+    let postmortem = state.store.postmortem_of_incident(&posted.caller.viewer, handle.number).await?;
+    let new = NewReview { verdict, comment: posted.form.comment };
+    hindsight_app::reviews::review(&state.store, &posted.caller.actor(), &postmortem.id, &new).await?;
+    let path = format!("/incidents/{}/postmortem", postmortem.incident);
+    let notice = match verdict {
+        Verdict::Approved => "Approved. Its owner is told.",
+        Verdict::ChangesRequested => "Changes asked for. Its owner is told.",
+    };
+    Ok(see_other_with_notice(&path, notice))
+}
+
+/// The meeting's form.
+#[derive(Debug, Default, Deserialize)]
+pub struct MeetingForm {
+    #[serde(default)]
+    held_at: String,
+    #[serde(default)]
+    attendees: String,
+}
+
+/// `POST /incidents/{handle}/postmortem/review-meeting` (editors).
+pub async fn meeting(
+    State(state): State<AppState>,
+    handle: IncidentHandle,
+    posted: Posted<MeetingForm>,
+) -> Result<Response, PageError> {
+    let held_at = form_time("held_at", &posted.form.held_at)
+        .map_err(|e| PageError::new(StatusCode::UNPROCESSABLE_ENTITY, e))?
+        .ok_or_else(|| PageError::new(StatusCode::UNPROCESSABLE_ENTITY, "Say when the review meeting was held."))?;
+    let postmortem = state.store.postmortem_of_incident(&posted.caller.viewer, handle.number).await?;
+    let rules = state.rules_in_force().await?;
+    let meeting = ReviewMeeting { held_at, attendees: names(&posted.form.attendees) };
+    let actor = posted.caller.actor();
+    hindsight_app::reviews::record_meeting(&state.store, &actor, &postmortem.id, &meeting, &rules.review).await?;
+    let path = format!("/incidents/{}/postmortem", postmortem.incident);
+    Ok(see_other_with_notice(&path, "Review meeting recorded."))
+}

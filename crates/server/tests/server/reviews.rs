@@ -1,0 +1,67 @@
+//! Review over HTTP and on the post-mortem's page: reviewers named with the form, a
+//! reviewer's verdict from the page, the approvals counted, the meeting recorded.
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::common::{self, As, spawn_app};
+
+#[tokio::test]
+async fn reviewers_named_on_the_page_give_their_verdicts_there() {
+    let app = spawn_app().await;
+    let seed = app.seed().await;
+    let (status, pm) =
+        app.post(As::User("editor"), &format!("/api/v1/incidents/{}/postmortem", seed.public), json!({})).await;
+    assert_eq!(status, StatusCode::CREATED, "{pm}");
+    let id = pm["id"].as_str().unwrap();
+    let path = format!("/incidents/{}/postmortem", seed.public);
+    let editor = common::sign_in(&app, "editor").await;
+    let (status, to, _) =
+        common::post_form(&app, &editor, &format!("{path}/reviewers"), &[("reviewers", "admin, @viewer")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{to}");
+    let (_, html) = common::page(&app, &editor, &path).await;
+    assert!(html.contains("Publishing needs 1 approval from its reviewers."), "{html}");
+    assert!(html.contains("Reviewers: admin, viewer."), "{html}");
+
+    // In review, a reviewer finds the verdict form; asking for changes needs a comment.
+    let user = app.store.user_by_username("editor").await.unwrap();
+    let owner = hindsight_core::access::Viewer {
+        user_id: Some(hindsight_core::access::UserId::new(user.id)),
+        username: user.username,
+        role: user.role,
+    };
+    app.store.set_postmortem_status(&owner, id, 1, hindsight_core::PostmortemStatus::InReview).await.unwrap();
+    let viewer = common::sign_in(&app, "viewer").await;
+    let (_, html) = common::page(&app, &viewer, &path).await;
+    assert!(html.contains(">Ask for changes</button>") && !html.contains("Save reviewers"), "{html}");
+    let reviews = format!("{path}/reviews");
+    let (status, _, _) = common::post_form(&app, &viewer, &reviews, &[("verdict", "changes_requested")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let asked = [("verdict", "changes_requested"), ("comment", "Say how long the pool took to refill.")];
+    let (status, to, _) = common::post_form(&app, &viewer, &reviews, &asked).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{to}");
+    let (_, html) = common::page(&app, &viewer, &path).await;
+    assert!(html.contains("<strong>viewer</strong> asked for changes"), "{html}");
+    assert!(html.contains("Say how long the pool took to refill."), "{html}");
+    // Someone not named may not review; an approval from a reviewer counts.
+    let (status, _) = app
+        .post(As::User("outsider"), &format!("/api/v1/postmortems/{id}/reviews"), json!({"verdict": "approved"}))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _) =
+        app.post(As::User("admin"), &format!("/api/v1/postmortems/{id}/reviews"), json!({"verdict": "approved"})).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (_, state) = app.get(As::User("viewer"), &format!("/api/v1/postmortems/{id}/review")).await;
+    assert_eq!(state["approved_by"], json!(["admin"]));
+    assert_eq!(state["changes_requested_by"], json!(["viewer"]));
+    assert_eq!((state["approvals_needed"].clone(), state["round"].clone()), (json!(1), json!(1)));
+
+    // The meeting, recorded with the page's form.
+    let meeting = [("held_at", "2026-12-03T15:00"), ("attendees", "editor, admin")];
+    let (status, to, _) = common::post_form(&app, &editor, &format!("{path}/review-meeting"), &meeting).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{to}");
+    let (_, state) = app.get(As::User("viewer"), &format!("/api/v1/postmortems/{id}/review")).await;
+    assert_eq!(state["meeting"], json!({"held_at": "2026-12-03T15:00:00Z", "attendees": ["admin", "editor"]}));
+    let (_, html) = common::page(&app, &viewer, &path).await;
+    assert!(html.contains("Review meeting: held 2026-12-03 15:00 UTC with admin, editor."), "{html}");
+}
