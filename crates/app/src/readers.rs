@@ -3,7 +3,7 @@
 //! post-mortem gives.
 
 use hindsight_core::validate::MAX_SHORT;
-use hindsight_core::{PostmortemStatus, Readers, Reading, ValidationErrors};
+use hindsight_core::{PostmortemStatus, Readers, Reading, StillToRead, ValidationErrors};
 use hindsight_store::{Store, StoreError, Ts};
 
 use crate::{Actor, AppError};
@@ -21,6 +21,15 @@ pub async fn choose(store: &Store, actor: &Actor, id: &str, readers: &Readers) -
     readers.validate().map_err(AppError::Invalid)?;
     let note = crate::accounts::note(actor, "chose the post-mortem's readers", id);
     Ok(store.set_readers(&actor.viewer(), id, readers, &note).await?)
+}
+
+/// Most entries [`still_to_read`] answers.
+pub const STILL_TO_READ_SHOWN: i64 = 200;
+
+/// What the members of team `slug` are asked to read and have not read yet.
+pub async fn still_to_read(store: &Store, actor: &Actor, slug: &str) -> Result<Vec<StillToRead>, AppError> {
+    let team = store.team(slug).await?;
+    Ok(store.still_to_read(&actor.viewer(), &team.slug, STILL_TO_READ_SHOWN).await?)
 }
 
 /// Records that the actor has read and understood post-mortem `id`, which must be

@@ -2,10 +2,11 @@
 //! from its incident until someone chooses), and who has marked it read and understood.
 
 use hindsight_core::access::Viewer;
-use hindsight_core::{ReaderReceipt, Readers, Reading};
+use hindsight_core::{ReaderReceipt, Readers, Reading, StillToRead, incident_handle};
 
 use crate::audit::AuditNote;
-use crate::{BeginWrite, Store, StoreError, Ts, on_pool};
+use crate::sql::Sql;
+use crate::{Arg, BeginWrite, Store, StoreError, Ts, bind_args, built_sql, on_pool};
 
 /// Ids of the reader teams of post-mortem `$1`: those chosen, else the teams owning its
 /// incident's affected services and the teams named on the incident.
@@ -125,6 +126,41 @@ impl Store {
             .await
         })?;
         self.reading(viewer, id).await
+    }
+
+    /// What the members of team `slug` are asked to read and have not read yet: published
+    /// post-mortems the viewer may see, newest first, at most `limit` (capped at
+    /// [`crate::MAX_PAGE`]).
+    pub async fn still_to_read(&self, viewer: &Viewer, slug: &str, limit: i64) -> Result<Vec<StillToRead>, StoreError> {
+        let mut sql = Sql::new(
+            "SELECT u.username, i.number, i.title, p.published_at FROM teams t \
+             JOIN team_members m ON m.team_id = t.id JOIN users u ON u.id = m.user_id \
+             CROSS JOIN postmortems p JOIN incidents i ON i.id = p.incident_id \
+             WHERE p.status = 'published' AND NOT u.disabled \
+             AND NOT EXISTS (SELECT 1 FROM read_receipts r WHERE r.postmortem_id = p.id AND r.user_id = u.id) \
+             AND (EXISTS (SELECT 1 FROM postmortem_reader_users ru WHERE ru.postmortem_id = p.id AND ru.user_id = u.id) \
+             OR EXISTS (SELECT 1 FROM team_members mine WHERE mine.user_id = u.id AND mine.team_id IN ( \
+             SELECT rt.team_id FROM postmortem_reader_teams rt WHERE rt.postmortem_id = p.id \
+             UNION SELECT s.owner_team_id FROM incident_services x JOIN services s ON s.id = x.service_id \
+             WHERE x.incident_id = p.incident_id AND NOT p.readers_chosen \
+             UNION SELECT it.team_id FROM incident_teams it WHERE it.incident_id = p.incident_id AND NOT p.readers_chosen))) \
+             AND t.slug = ",
+        );
+        sql.bind(Arg::Text(slug.to_string())).push(" AND ").visible("i", viewer);
+        sql.push(" ORDER BY p.published_at DESC, i.number DESC, u.username LIMIT ")
+            .bind(Arg::Int(limit.clamp(1, crate::MAX_PAGE)));
+        let (sql, args) = sql.into_parts();
+        let rows: Vec<(String, i64, String, Option<Ts>)> =
+            on_pool!(self, |pool| bind_args!(sqlx::query_as(built_sql(&sql)), args.clone()).fetch_all(pool).await)?;
+        Ok(rows
+            .into_iter()
+            .map(|(username, number, incident_title, published_at)| StillToRead {
+                username,
+                incident: incident_handle(number),
+                incident_title,
+                published_at: published_at.map(Ts::get),
+            })
+            .collect())
     }
 
     /// Records that the viewer (a user) has read and understood post-mortem `id`, once, and

@@ -76,6 +76,17 @@ pub struct ReaderReceipt {
     pub read_at: Option<OffsetDateTime>,
 }
 
+/// A published post-mortem a person is asked to read and has not read yet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct StillToRead {
+    pub username: String,
+    /// Handle of its incident.
+    pub incident: String,
+    pub incident_title: String,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub published_at: Option<OffsetDateTime>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -120,6 +120,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(reviews::put_meeting))
         .routes(routes!(readers::get, readers::put))
         .routes(routes!(readers::read))
+        .routes(routes!(readers::still_to_read))
         .routes(routes!(notifications::list))
         .routes(routes!(notifications::mark_read))
         .routes(routes!(audit::verify))

@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use hindsight_core::{Readers, Reading};
+use hindsight_core::{Readers, Reading, StillToRead};
 
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
@@ -38,6 +38,19 @@ pub async fn put(
     JsonBody(readers): JsonBody<Readers>,
 ) -> Result<Json<Reading>, ApiError> {
     Ok(Json(hindsight_app::readers::choose(&state.store, &caller.actor(), &id, &readers).await?))
+}
+
+/// What the team's members are asked to read and have not read yet: published
+/// post-mortems you may see, newest first, one entry per member (at most 200).
+#[utoipa::path(get, path = "/api/v1/teams/{slug}/still-to-read", tag = "readers", params(("slug" = String, Path)), responses(
+    (status = 200, description = "Unread post-mortems by member", body = Vec<StillToRead>),
+    (status = 404, description = "No such team", body = Problem)))]
+pub async fn still_to_read(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(slug): Path<String>,
+) -> Result<Json<Vec<StillToRead>>, ApiError> {
+    Ok(Json(hindsight_app::readers::still_to_read(&state.store, &caller.actor(), &slug).await?))
 }
 
 /// Mark the published post-mortem read and understood (anyone who may see it), once.

@@ -19,6 +19,14 @@ const INCIDENTS_SHOWN: i64 = 25;
 /// Most open action items a team or service page lists.
 const ITEMS_SHOWN: i64 = 100;
 
+/// A published post-mortem a member is asked to read and has not read yet.
+struct ToReadRow {
+    username: String,
+    incident: String,
+    incident_title: String,
+    published: String,
+}
+
 /// A team as the list shows it.
 struct TeamRow {
     slug: String,
@@ -108,6 +116,8 @@ struct TeamPage {
     incidents_url: String,
     /// The board filtered to these items, when it has such a filter.
     items_url: String,
+    /// What its members are asked to read and have not read yet.
+    to_read: Vec<ToReadRow>,
 }
 
 pub async fn team(
@@ -121,7 +131,18 @@ pub async fn team(
     let incidents = IncidentFilter { team: Some(team.slug.clone()), ..IncidentFilter::default() };
     let items = ActionItemFilter { team: Some(team.slug.clone()), ..ActionItemFilter::default() };
     let work = work(&state, &caller, incidents, items).await?;
+    let to_read = hindsight_app::readers::still_to_read(&state.store, &caller.actor(), &team.slug)
+        .await?
+        .into_iter()
+        .map(|r| ToReadRow {
+            published: r.published_at.map(view::when).unwrap_or_default(),
+            username: r.username,
+            incident: r.incident,
+            incident_title: r.incident_title,
+        })
+        .collect();
     let page = TeamPage {
+        to_read,
         chrome: Chrome::of(&caller).with_notice(notice),
         back: format!("/teams/{}", urlencode(&team.slug)),
         incidents_url: format!("/incidents?team={}", urlencode(&team.slug)),

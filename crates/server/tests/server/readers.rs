@@ -67,4 +67,10 @@ async fn readers_are_chosen_by_editors_and_mark_a_published_postmortem_read() {
     let (_, reading) = app.get(viewer, &readers).await;
     assert_eq!(reading["teams"], json!(["payments"]));
     assert_eq!(reading["users"], json!(["viewer"]));
+    // The team page lists what its members still have to read.
+    let (status, _) = app.put(As::User("admin"), "/api/v1/teams/payments/members/outsider", json!({})).await;
+    assert!(status.is_success(), "{status}");
+    let (_, html) = common::page(&app, &cookie, "/teams/payments").await;
+    assert!(html.contains("Still to read <span class=\"count\">1</span>"), "{html}");
+    assert!(html.contains(&format!("outsider: <a href=\"{path}\">")), "{html}");
 }

@@ -237,6 +237,7 @@ fn calls() -> Vec<Call> {
         call(put.clone(), "/api/v1/postmortems/{id}/readers", Write, Some(json!({"teams": ["payments"]}))),
         call(post.clone(), "/api/v1/postmortems/{id}/read", Read, None),
         call(get.clone(), "/api/v1/postmortems/{id}/review", Read, None),
+        call(get.clone(), "/api/v1/teams/{slug}/still-to-read", Read, None),
         call(put.clone(), "/api/v1/postmortems/{id}/reviewers", Write, Some(json!({"reviewers": ["admin"]}))),
         call(post.clone(), "/api/v1/postmortems/{id}/reviews", Read, Some(json!({"verdict": "approved"}))),
         call(

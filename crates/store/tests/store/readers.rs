@@ -50,8 +50,20 @@ async fn readers_are_proposed_until_chosen_and_asked_on_publish(store: Store) {
             .collect();
         assert_eq!(kinds.len(), told, "{}", viewer.username);
     }
+    // Each team's members still to read it: Cleo for support, Ana (named) in payments.
+    let to_read = |slug: &'static str| {
+        let store = store.clone();
+        let admin = admin.clone();
+        async move {
+            let rows = store.still_to_read(&admin, slug, 50).await.unwrap();
+            rows.into_iter().map(|r| (r.username, r.incident)).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(to_read("support").await, [("cleo".to_string(), incident.handle.clone())]);
+    assert_eq!(to_read("payments").await, [("ana".to_string(), incident.handle.clone())]);
     store.mark_postmortem_read(&cleo, &pm.id, Ts::now()).await.unwrap();
     store.mark_postmortem_read(&cleo, &pm.id, Ts::now()).await.unwrap();
+    assert_eq!(to_read("support").await, []);
     store.mark_postmortem_read(&ben, &pm.id, Ts::now()).await.unwrap();
     let reading = store.reading(&admin, &pm.id).await.unwrap();
     assert_eq!((reading.asked, reading.read), (2, 1));
