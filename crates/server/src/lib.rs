@@ -117,7 +117,7 @@ fn answer_panic(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
 /// until ctrl-c or SIGTERM.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
     let limits = state.settings.connections;
-    let worker = worker::spawn(state.store.clone(), state.settings.notifications);
+    let worker = worker::spawn(state.store.clone(), state.settings.notifications, state.metrics.clone());
     let served = connections::serve_with_limits(listener, app(state), limits, shutdown_signal()).await;
     worker.abort();
     served

@@ -1,7 +1,9 @@
 //! Prometheus metrics at `GET /metrics`, in the OpenMetrics text format: the requests
 //! answered, by method, route (the route's pattern, never the path asked for, so that the
-//! series stay few) and status, how long they took by route, and the build. Admins only,
-//! by an admin's API token (what Prometheus sends with `authorization: credentials`).
+//! series stay few) and status, how long they took by route, the build, and the
+//! notification worker (events read, notifications made, failed passes, and the events
+//! waiting in the outbox, read from the database when scraped). Admins only, by an admin's
+//! API token (what Prometheus sends with `authorization: credentials`).
 
 use std::time::Instant;
 
@@ -49,6 +51,10 @@ pub struct Metrics {
     registry: Registry,
     requests: Family<RequestLabels, Counter>,
     durations: Family<RouteLabels, Histogram, fn() -> Histogram>,
+    outbox_events: Counter,
+    notifications: Counter,
+    failed_passes: Counter,
+    outbox_backlog: Gauge,
 }
 
 impl Default for Metrics {
@@ -67,7 +73,32 @@ impl Default for Metrics {
             .get_or_create(&BuildLabels { version: env!("CARGO_PKG_VERSION"), schema: hindsight_store::SCHEMA_VERSION })
             .set(1);
         registry.register("build_info", "The program's version and its database schema", build);
-        Metrics { registry, requests, durations }
+        let outbox_events = Counter::default();
+        registry.register("outbox_events_read", "Outbox events this server's worker read", outbox_events.clone());
+        let notifications = Counter::default();
+        registry.register("notifications_made", "Notifications this server's worker made", notifications.clone());
+        let failed_passes = Counter::default();
+        registry.register("notification_passes_failed", "Worker passes that failed (retried)", failed_passes.clone());
+        let outbox_backlog = Gauge::default();
+        registry.register(
+            "outbox_backlog_events",
+            "Outbox events no server's worker has read yet, when scraped",
+            outbox_backlog.clone(),
+        );
+        Metrics { registry, requests, durations, outbox_events, notifications, failed_passes, outbox_backlog }
+    }
+}
+
+impl Metrics {
+    /// Counts what one pass of the notification worker did.
+    pub(crate) fn worker_pass(&self, report: &hindsight_app::notifications::PassReport) {
+        self.outbox_events.inc_by(report.events as u64);
+        self.notifications.inc_by(report.notifications);
+    }
+
+    /// Counts a pass of the notification worker that failed.
+    pub(crate) fn worker_failed(&self) {
+        self.failed_passes.inc();
     }
 }
 
@@ -104,6 +135,7 @@ pub async fn count(State(state): State<AppState>, request: Request, next: Next) 
 /// `GET /metrics`: the metrics in the OpenMetrics text format (admins only).
 pub async fn serve(State(state): State<AppState>, caller: Caller) -> Result<Response, ApiError> {
     caller.require_admin()?;
+    state.metrics.outbox_backlog.set(state.store.outbox_backlog().await?);
     let mut body = String::new();
     prometheus_client::encoding::text::encode(&mut body, &state.metrics.registry)
         .map_err(|e| ApiError::Internal(format!("encoding the metrics: {e}")))?;

@@ -3,6 +3,7 @@
 //! [`hindsight_app::notifications::run_pass`]). Servers sharing a database take turns by
 //! the outbox reader's lease, so each event is told once however many run.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use hindsight_app::notifications::{WorkerSettings, run_pass};
@@ -11,8 +12,10 @@ use time::OffsetDateTime;
 use tokio::task::JoinHandle;
 use tokio::time::MissedTickBehavior;
 
+use crate::metrics::Metrics;
+
 /// Starts the worker; it runs until the handle is aborted.
-pub(crate) fn spawn(store: Store, settings: WorkerSettings) -> JoinHandle<()> {
+pub(crate) fn spawn(store: Store, settings: WorkerSettings, metrics: Arc<Metrics>) -> JoinHandle<()> {
     // Unique to this server among all that share the database.
     let owner = format!("{}-{}", std::process::id(), uuid::Uuid::now_v7().simple());
     tokio::spawn(async move {
@@ -24,6 +27,7 @@ pub(crate) fn spawn(store: Store, settings: WorkerSettings) -> JoinHandle<()> {
             let remind = reminded_at.is_none_or(|at| at.elapsed() >= settings.reminder_interval());
             match run_pass(&store, &owner, &settings, OffsetDateTime::now_utc(), remind).await {
                 Ok(report) => {
+                    metrics.worker_pass(&report);
                     if report.reminded {
                         reminded_at = Some(Instant::now());
                     }
@@ -36,7 +40,10 @@ pub(crate) fn spawn(store: Store, settings: WorkerSettings) -> JoinHandle<()> {
                     }
                 }
                 // The next pass starts where this one stopped: nothing is lost.
-                Err(e) => tracing::warn!(error = %e, "notification pass failed; the next one tries again"),
+                Err(e) => {
+                    metrics.worker_failed();
+                    tracing::warn!(error = %e, "notification pass failed; the next one tries again");
+                }
             }
         }
     })

@@ -189,6 +189,16 @@ impl Store {
         .await)
     }
 
+    /// Outbox events the notification worker has not read yet.
+    pub async fn outbox_backlog(&self) -> Result<i64, StoreError> {
+        Ok(on_pool!(self, |pool| sqlx::query_scalar(
+            "SELECT (SELECT COALESCE(MAX(id), 0) FROM outbox) - last_id FROM outbox_readers WHERE name = $1"
+        )
+        .bind(READER)
+        .fetch_one(pool)
+        .await)?)
+    }
+
     /// Reminds the owners of open action items (each member of the owning team when no
     /// person owns one) of those due from `today` to `soon`, and of those overdue (due
     /// before `today`): once per item and due date. Answers how many notifications it made.

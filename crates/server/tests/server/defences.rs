@@ -266,5 +266,14 @@ async fn metrics_count_requests_by_route_pattern_for_admins_only() {
         )),
         "{text}"
     );
+    // The notification worker's series are there; the seed's events wait in the outbox
+    // or have been read, one or the other.
+    for series in [
+        "hindsight_outbox_events_read_total ",
+        "hindsight_notifications_made_total ",
+        "hindsight_outbox_backlog_events ",
+    ] {
+        assert!(text.lines().any(|l| l.starts_with(series)), "no {series}in {text}");
+    }
     assert!(text.trim_end().ends_with("# EOF"), "{text}");
 }

@@ -70,6 +70,13 @@ async fn the_people_concerned_are_told_and_mark_it_read(app: TestApp) {
     assert_eq!(outsiders["items"], json!([]));
     assert_eq!(outsiders["unread"], 0);
 
+    // The server's metrics count what its worker made, and nothing is left unread in the outbox.
+    let metrics = app.send(As::User("admin"), reqwest::Method::GET, "/metrics", None).await.text().await.unwrap();
+    let value = |series: &str| {
+        metrics.lines().find_map(|l| l.strip_prefix(series)).and_then(|v| v.trim().parse::<f64>().ok()).unwrap_or(-1.0)
+    };
+    assert!(value("hindsight_notifications_made_total ") >= 3.0, "{metrics}");
+    assert_eq!(value("hindsight_outbox_backlog_events "), 0.0, "{metrics}");
     let (status, marked) =
         app.post(editor, "/api/v1/me/notifications/read", json!({"ids": [assigned["id"].clone()]})).await;
     assert_eq!(status, StatusCode::OK, "{marked}");
