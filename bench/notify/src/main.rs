@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use hindsight_app::notifications::{WorkerSettings, run_pass};
 use hindsight_core::access::{UserId, Viewer};
+use hindsight_core::deadlines::DeadlineRules;
 use hindsight_core::{NewActionItem, NewIncident, Role};
 use hindsight_store::{AuditNote, NewUser, Store};
 use time::OffsetDateTime;
@@ -80,7 +81,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     for round in ["first", "second (nothing new)"] {
         let started = Instant::now();
-        let report = run_pass(&store, "bench", &settings, OffsetDateTime::now_utc(), false).await?;
+        let report =
+            run_pass(&store, "bench", &settings, &DeadlineRules::default(), OffsetDateTime::now_utc(), false).await?;
         timed(&format!("pass over the outbox, {round}"), started.elapsed(), report.notifications);
         // The items' events and the incident's declaration.
         if round == "first" && report.events != items + 1 {
@@ -89,7 +91,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     for round in ["first", "second (nothing new)"] {
         let started = Instant::now();
-        let report = run_pass(&store, "bench", &settings, OffsetDateTime::now_utc(), true).await?;
+        let report =
+            run_pass(&store, "bench", &settings, &DeadlineRules::default(), OffsetDateTime::now_utc(), true).await?;
         timed(&format!("pass over the due dates, {round}"), started.elapsed(), report.notifications);
     }
     store.close().await;

@@ -84,9 +84,6 @@ pub fn completeness(evidence: &Evidence) -> Option<Vec<MissingItem>> {
     Some(check_completeness(postmortem, &evidence.incident, &evidence.events, &evidence.action_items))
 }
 
-/// Days a drafted post-mortem is given before it is due.
-const DRAFT_DUE_DAYS: i64 = 7;
-
 /// Starts the post-mortem of a resolved incident that requires one and has none,
 /// owned by its incident commander (or `viewer`), pre-filled from what is known.
 pub async fn draft_if_required(
@@ -110,7 +107,9 @@ pub async fn draft_if_required(
         .find(|r| r.role == ResponderRole::IncidentCommander)
         .map(|r| r.username.clone())
         .or_else(|| viewer.actor_id().map(|_| viewer.username.clone()));
-    let due = time::OffsetDateTime::now_utc().date() + time::Duration::days(DRAFT_DUE_DAYS);
+    // Due as the deadlines ask for its severity, counted in business days from resolution.
+    let resolved = incident.moments.resolved_at.unwrap_or_else(time::OffsetDateTime::now_utc);
+    let due = rules.deadlines.postmortem(incident.severity, resolved).draft;
     let new = NewPostmortem { owner, due_date: Some(due), sections: prefill(incident, &evidence.events) };
     match store.create_postmortem(viewer, number, new).await {
         Ok(pm) => Ok(Some(pm)),

@@ -7,6 +7,7 @@
 
 use std::time::Duration;
 
+use hindsight_core::deadlines::DeadlineRules;
 use hindsight_core::{MAX_MARKED_READ, Notification, ValidationErrors};
 use hindsight_store::{NotificationFilter, Store, Ts};
 use serde::{Deserialize, Serialize};
@@ -84,6 +85,7 @@ pub async fn run_pass(
     store: &Store,
     owner: &str,
     settings: &WorkerSettings,
+    deadlines: &DeadlineRules,
     now: OffsetDateTime,
     remind: bool,
 ) -> Result<PassReport, AppError> {
@@ -107,6 +109,13 @@ pub async fn run_pass(
         let today = now.date();
         let soon = today.saturating_add(time::Duration::days(i64::from(settings.due_soon_days)));
         report.notifications += store.remind_due_action_items(today, soon, Ts::from(now)).await?;
+        // Late from the day after the last business day each had: the cutoffs are the
+        // first days whose deadline is today or later.
+        let cutoff = |days: u16| Ts::from(deadlines.add_business_days(today, -i32::from(days)).midnight().assume_utc());
+        let after = deadlines.publish_days_after_meeting;
+        let publication = deadlines.meeting_days.map(|meeting| cutoff(meeting.saturating_add(after)));
+        report.notifications +=
+            store.remind_late_postmortems(cutoff(deadlines.reading_days), publication, Ts::from(now)).await?;
         report.reminded = true;
     }
     Ok(report)

@@ -57,7 +57,7 @@ pub async fn move_to(
     version: i64,
     status: PostmortemStatus,
     reason: Option<&str>,
-    rules: &hindsight_core::ReviewRules,
+    rules: &crate::Rules,
 ) -> Result<Postmortem, AppError> {
     actor.require_write()?;
     if status == PostmortemStatus::Published {

@@ -6,21 +6,43 @@ use hindsight_core::validate::MAX_SHORT;
 use hindsight_core::{PostmortemStatus, Readers, Reading, StillToRead, ValidationErrors};
 use hindsight_store::{Store, StoreError, Ts};
 
-use crate::{Actor, AppError};
+use time::OffsetDateTime;
 
-/// Who post-mortem `id` must reach and who has read it.
-pub async fn reading(store: &Store, actor: &Actor, id: &str) -> Result<Reading, AppError> {
+use crate::{Actor, AppError, Rules};
+
+/// Who post-mortem `id` must reach and who has read it, and by when (`rules`' deadlines).
+pub async fn reading(store: &Store, actor: &Actor, id: &str, rules: &Rules) -> Result<Reading, AppError> {
     check_id(id)?;
-    Ok(store.reading(&actor.viewer(), id).await?)
+    let viewer = actor.viewer();
+    let reading = store.reading(&viewer, id).await?;
+    let published = store.postmortem(&viewer, id).await?.published_at;
+    Ok(with_due(reading, published, rules))
+}
+
+/// `reading` with its due date and who is late, for a post-mortem published at `published`.
+fn with_due(mut reading: Reading, published: Option<OffsetDateTime>, rules: &Rules) -> Reading {
+    reading.due = published.map(|at| rules.deadlines.reading_due(at));
+    let today = OffsetDateTime::now_utc().date();
+    for person in &mut reading.people {
+        person.late = person.asked && person.read_at.is_none() && reading.due.is_some_and(|due| today > due);
+    }
+    reading
 }
 
 /// Chooses the readers of post-mortem `id` (editors and admins).
-pub async fn choose(store: &Store, actor: &Actor, id: &str, readers: &Readers) -> Result<Reading, AppError> {
+pub async fn choose(
+    store: &Store,
+    actor: &Actor,
+    id: &str,
+    readers: &Readers,
+    rules: &Rules,
+) -> Result<Reading, AppError> {
     actor.require_write()?;
     check_id(id)?;
     readers.validate().map_err(AppError::Invalid)?;
     let note = crate::accounts::note(actor, "chose the post-mortem's readers", id);
-    Ok(store.set_readers(&actor.viewer(), id, readers, &note).await?)
+    store.set_readers(&actor.viewer(), id, readers, &note).await?;
+    reading(store, actor, id, rules).await
 }
 
 /// Most entries [`still_to_read`] answers.
@@ -34,7 +56,7 @@ pub async fn still_to_read(store: &Store, actor: &Actor, slug: &str) -> Result<V
 
 /// Records that the actor has read and understood post-mortem `id`, which must be
 /// published; answers the reading as it is now.
-pub async fn mark_read(store: &Store, actor: &Actor, id: &str) -> Result<Reading, AppError> {
+pub async fn mark_read(store: &Store, actor: &Actor, id: &str, rules: &Rules) -> Result<Reading, AppError> {
     check_id(id)?;
     let viewer = actor.viewer();
     if viewer.actor_id().is_none() {
@@ -48,7 +70,7 @@ pub async fn mark_read(store: &Store, actor: &Actor, id: &str) -> Result<Reading
         )));
     }
     store.mark_postmortem_read(&viewer, id, Ts::now()).await?;
-    Ok(store.reading(&viewer, id).await?)
+    Ok(with_due(store.reading(&viewer, id).await?, postmortem.published_at, rules))
 }
 
 /// No post-mortem has an id that long: not looked up.

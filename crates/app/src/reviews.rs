@@ -1,32 +1,30 @@
 //! Review of a post-mortem: editors name its reviewers, reviewers approve it or ask for
 //! changes while it is in review, and publishing it from review needs the approvals its
-//! incident's severity asks for ([`ReviewRules`]). The review meeting is recorded with its
+//! incident's severity asks for ([`hindsight_core::ReviewRules`]). Each step is due as the
+//! deadlines ask ([`hindsight_core::deadlines`]). The review meeting is recorded with its
 //! date and attendees.
 
-use hindsight_core::{NewReview, Postmortem, Review, ReviewMeeting, ReviewRules, ReviewState, parse_incident_handle};
+use hindsight_core::{Incident, NewReview, Postmortem, Review, ReviewMeeting, ReviewState, parse_incident_handle};
 use hindsight_store::{Store, StoreError};
 
-use crate::{Actor, AppError};
+use crate::{Actor, AppError, Rules};
 
 /// Where the review of post-mortem `id` stands.
-pub async fn state(store: &Store, actor: &Actor, id: &str, rules: &ReviewRules) -> Result<ReviewState, AppError> {
+pub async fn state(store: &Store, actor: &Actor, id: &str, rules: &Rules) -> Result<ReviewState, AppError> {
     crate::readers::check_id(id)?;
     let viewer = actor.viewer();
     let postmortem = store.postmortem(&viewer, id).await?;
-    let needed = approvals_needed(store, actor, &postmortem, rules).await?;
-    Ok(store.review_state(&viewer, id, needed).await?)
+    let incident = incident_of(store, actor, &postmortem).await?;
+    let mut state = store.review_state(&viewer, id, rules.review.needed(incident.severity)).await?;
+    state.deadlines = incident.moments.resolved_at.map(|at| rules.deadlines.postmortem(incident.severity, at));
+    Ok(state)
 }
 
-/// Approvals `postmortem` needs before it is published, by its incident's severity.
-pub async fn approvals_needed(
-    store: &Store,
-    actor: &Actor,
-    postmortem: &Postmortem,
-    rules: &ReviewRules,
-) -> Result<u8, AppError> {
+/// The incident `postmortem` is of.
+async fn incident_of(store: &Store, actor: &Actor, postmortem: &Postmortem) -> Result<Incident, AppError> {
     let number = parse_incident_handle(&postmortem.incident)
         .ok_or_else(|| StoreError::Corrupt(format!("post-mortem {} names no incident", postmortem.id)))?;
-    Ok(rules.needed(store.incident(&actor.viewer(), number).await?.severity))
+    Ok(store.incident(&actor.viewer(), number).await?)
 }
 
 /// Names the reviewers of post-mortem `id` (editors and admins).
@@ -35,7 +33,7 @@ pub async fn choose_reviewers(
     actor: &Actor,
     id: &str,
     reviewers: &[String],
-    rules: &ReviewRules,
+    rules: &Rules,
 ) -> Result<ReviewState, AppError> {
     actor.require_write()?;
     crate::readers::check_id(id)?;
@@ -57,7 +55,7 @@ pub async fn record_meeting(
     actor: &Actor,
     id: &str,
     meeting: &ReviewMeeting,
-    rules: &ReviewRules,
+    rules: &Rules,
 ) -> Result<ReviewState, AppError> {
     actor.require_write()?;
     crate::readers::check_id(id)?;

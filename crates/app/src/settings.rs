@@ -21,6 +21,8 @@ pub struct Rules {
     pub webhooks: WebhookSettings,
     /// Approvals publishing a post-mortem needs, by severity.
     pub review: hindsight_core::ReviewRules,
+    /// Deadlines in business days: the work calendar, and each step's by severity.
+    pub deadlines: hindsight_core::deadlines::DeadlineRules,
 }
 
 /// How each vendor's webhook proves itself; a webhook without a secret is switched off.
@@ -70,6 +72,7 @@ impl Rules {
             response: self.response.clone(),
             webhooks: overlay(&self.webhooks, WEBHOOKS_PREFIX, stored),
             review: self.review,
+            deadlines: self.deadlines.clone(),
         }
     }
 }

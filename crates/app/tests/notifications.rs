@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use common::person;
 use hindsight_app::notifications::{PassReport, WorkerSettings, run_pass};
+use hindsight_core::deadlines::DeadlineRules;
 use hindsight_core::{NewActionItem, NewIncident, Role};
 use hindsight_store::{Store, on_both_databases};
 use time::OffsetDateTime;
@@ -24,7 +25,10 @@ async fn work(store: Store, owner: &'static str, stop: tokio::sync::watch::Recei
     let settings = WorkerSettings::default();
     let mut leased = 0;
     while !*stop.borrow() {
-        let report: PassReport = run_pass(&store, owner, &settings, OffsetDateTime::now_utc(), false).await.unwrap();
+        let report: PassReport =
+            run_pass(&store, owner, &settings, &DeadlineRules::default(), OffsetDateTime::now_utc(), false)
+                .await
+                .unwrap();
         leased += usize::from(report.leased);
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
@@ -39,7 +43,12 @@ async fn two_workers_tell_each_event_once_though_one_stops_midway(store: Store) 
     let incident = hindsight_app::incidents::declare(&store, &admin, new).await.unwrap();
     let settings = WorkerSettings::default();
     // The first server takes the lease; the second starts beside it.
-    assert!(run_pass(&store, "server-1", &settings, OffsetDateTime::now_utc(), false).await.unwrap().leased);
+    assert!(
+        run_pass(&store, "server-1", &settings, &DeadlineRules::default(), OffsetDateTime::now_utc(), false)
+            .await
+            .unwrap()
+            .leased
+    );
     let (stop_first, first_stopped) = tokio::sync::watch::channel(false);
     let (stop_second, second_stopped) = tokio::sync::watch::channel(false);
     let first = tokio::spawn(work(store.clone(), "server-1", first_stopped));
@@ -60,7 +69,7 @@ async fn two_workers_tell_each_event_once_though_one_stops_midway(store: Store) 
     second.await.unwrap();
     // Once the first's lease has run out, the second takes over and reads to the end.
     let later = OffsetDateTime::now_utc() + time::Duration::minutes(1);
-    let report = run_pass(&store, "server-2", &settings, later, false).await.unwrap();
+    let report = run_pass(&store, "server-2", &settings, &DeadlineRules::default(), later, false).await.unwrap();
     assert!(report.leased, "the lease did not pass to the second server");
     let filter = hindsight_store::NotificationFilter::default();
     let mut told = 0;

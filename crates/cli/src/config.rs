@@ -48,6 +48,10 @@ pub struct Config {
     /// Approvals publishing a post-mortem needs from its reviewers, by severity:
     /// `[review] approvals_sev1 = 2`, `approvals_sev2 = 1`, `approvals_sev3 = 0`, ….
     pub review: hindsight_core::ReviewRules,
+    /// Deadlines in business days: `[deadlines] work_week = ["mon", …]`, `holidays = ["2026-12-25"]`,
+    /// `meeting_days = [3, 5, 10, 10, 10]` (SEV1 to SEV5), `draft_days_before_meeting = 2`,
+    /// `publish_days_after_meeting = 2`, `reading_days = 5`.
+    pub deadlines: hindsight_core::deadlines::DeadlineRules,
 }
 
 impl Default for Config {
@@ -69,6 +73,7 @@ impl Default for Config {
             trusted_proxies: Vec::new(),
             notifications: settings.notifications,
             review: settings.rules.review,
+            deadlines: settings.rules.deadlines,
         }
     }
 }
@@ -132,6 +137,9 @@ impl Config {
         if let Err(errors) = self.review.validate() {
             anyhow::bail!("{errors}");
         }
+        if let Err(errors) = self.deadlines.validate() {
+            anyhow::bail!("{errors}");
+        }
         for key in self.severity_labels.keys() {
             if key.parse::<hindsight_core::Severity>().is_err() {
                 anyhow::bail!("severity_labels: {key:?} is not one of SEV1..SEV5");
@@ -173,6 +181,7 @@ impl Config {
             response: self.response.clone(),
             webhooks: self.webhooks.clone(),
             review: self.review,
+            deadlines: self.deadlines.clone(),
         }
     }
 

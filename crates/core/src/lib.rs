@@ -10,6 +10,7 @@
 pub mod access;
 pub mod analysis;
 pub mod audit;
+pub mod deadlines;
 pub mod document;
 pub mod events;
 pub mod import;

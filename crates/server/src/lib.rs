@@ -117,7 +117,9 @@ fn answer_panic(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
 /// until ctrl-c or SIGTERM.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
     let limits = state.settings.connections;
-    let worker = worker::spawn(state.store.clone(), state.settings.notifications, state.metrics.clone());
+    let settings = &state.settings;
+    let deadlines = settings.rules.deadlines.clone();
+    let worker = worker::spawn(state.store.clone(), settings.notifications, deadlines, state.metrics.clone());
     let served = connections::serve_with_limits(listener, app(state), limits, shutdown_signal()).await;
     worker.abort();
     served

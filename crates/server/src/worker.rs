@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use hindsight_app::notifications::{WorkerSettings, run_pass};
+use hindsight_core::deadlines::DeadlineRules;
 use hindsight_store::Store;
 use time::OffsetDateTime;
 use tokio::task::JoinHandle;
@@ -15,7 +16,12 @@ use tokio::time::MissedTickBehavior;
 use crate::metrics::Metrics;
 
 /// Starts the worker; it runs until the handle is aborted.
-pub(crate) fn spawn(store: Store, settings: WorkerSettings, metrics: Arc<Metrics>) -> JoinHandle<()> {
+pub(crate) fn spawn(
+    store: Store,
+    settings: WorkerSettings,
+    deadlines: DeadlineRules,
+    metrics: Arc<Metrics>,
+) -> JoinHandle<()> {
     // Unique to this server among all that share the database.
     let owner = format!("{}-{}", std::process::id(), uuid::Uuid::now_v7().simple());
     tokio::spawn(async move {
@@ -25,7 +31,7 @@ pub(crate) fn spawn(store: Store, settings: WorkerSettings, metrics: Arc<Metrics
         loop {
             ticks.tick().await;
             let remind = reminded_at.is_none_or(|at| at.elapsed() >= settings.reminder_interval());
-            match run_pass(&store, &owner, &settings, OffsetDateTime::now_utc(), remind).await {
+            match run_pass(&store, &owner, &settings, &deadlines, OffsetDateTime::now_utc(), remind).await {
                 Ok(report) => {
                     metrics.worker_pass(&report);
                     if report.reminded {

@@ -249,6 +249,71 @@ impl Store {
         .await)
     }
 
+    /// Reminds readers of published post-mortems who have not read them by their deadline:
+    /// those published before `reading_cutoff` (and within 90 days before it; older ones
+    /// were reminded of when they passed it). And owners of post-mortems not published by
+    /// theirs: those of incidents resolved before `publication_cutoffs[severity - 1]`. Once
+    /// each per person and post-mortem. Answers how many notifications it made.
+    pub async fn remind_late_postmortems(
+        &self,
+        reading_cutoff: Ts,
+        publication_cutoffs: [Ts; 5],
+        now: Ts,
+    ) -> Result<u64, StoreError> {
+        let window = "p.status = 'published' AND p.published_at < $1 AND p.published_at >= $2";
+        let readers = format!(
+            "INSERT INTO notifications (user_id, kind, incident_id, origin, created_at) \
+             SELECT DISTINCT r.user_id, 'reading_overdue', r.incident_id, 'reading_overdue:' || r.pid, $3 FROM ( \
+             SELECT p.id AS pid, p.incident_id, ru.user_id FROM postmortems p \
+             JOIN postmortem_reader_users ru ON ru.postmortem_id = p.id WHERE {window} \
+             UNION SELECT p.id, p.incident_id, m.user_id FROM postmortems p \
+             JOIN postmortem_reader_teams rt ON rt.postmortem_id = p.id JOIN team_members m ON m.team_id = rt.team_id \
+             WHERE {window} \
+             UNION SELECT p.id, p.incident_id, m.user_id FROM postmortems p \
+             JOIN incident_services x ON x.incident_id = p.incident_id JOIN services s ON s.id = x.service_id \
+             JOIN team_members m ON m.team_id = s.owner_team_id WHERE {window} AND NOT p.readers_chosen \
+             UNION SELECT p.id, p.incident_id, m.user_id FROM postmortems p \
+             JOIN incident_teams it ON it.incident_id = p.incident_id JOIN team_members m ON m.team_id = it.team_id \
+             WHERE {window} AND NOT p.readers_chosen) r \
+             JOIN users u ON u.id = r.user_id WHERE NOT u.disabled \
+             AND NOT EXISTS (SELECT 1 FROM read_receipts rr WHERE rr.postmortem_id = r.pid AND rr.user_id = r.user_id) \
+             ON CONFLICT (user_id, origin) DO NOTHING"
+        );
+        let oldest = Ts::from(reading_cutoff.get() - time::Duration::days(90));
+        on_pool!(self, |pool| {
+            async {
+            let mut tx = pool.begin_write().await?;
+            let mut made = sqlx::query(built_sql(&readers))
+                .bind(reading_cutoff)
+                .bind(oldest)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            made += sqlx::query(
+                "INSERT INTO notifications (user_id, kind, incident_id, origin, created_at) \
+                 SELECT u.id, 'publication_overdue', p.incident_id, 'publication_overdue:' || p.id, $6 \
+                 FROM postmortems p JOIN incidents i ON i.id = p.incident_id JOIN users u ON u.id = p.owner_id \
+                 WHERE p.status IN ('draft', 'in_review') AND NOT u.disabled AND i.resolved_at IS NOT NULL \
+                 AND i.resolved_at < CASE i.severity WHEN 1 THEN $1 WHEN 2 THEN $2 WHEN 3 THEN $3 WHEN 4 THEN $4 ELSE $5 END \
+                 ON CONFLICT (user_id, origin) DO NOTHING",
+            )
+            .bind(publication_cutoffs[0])
+            .bind(publication_cutoffs[1])
+            .bind(publication_cutoffs[2])
+            .bind(publication_cutoffs[3])
+            .bind(publication_cutoffs[4])
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            tx.commit().await?;
+            Ok(made)
+        }
+        .await
+        })
+    }
+
     /// The viewer's notifications, newest first, at most `limit` (capped at
     /// [`crate::MAX_PAGE`]), about incidents they may see now.
     pub async fn notifications(

@@ -74,11 +74,12 @@ impl Store {
                     display_name,
                     asked,
                     read_at: read_at.map(Ts::get),
+                    late: false,
                 })
                 .collect();
             let asked = people.iter().filter(|p| p.asked).count();
             let read = people.iter().filter(|p| p.asked && p.read_at.is_some()).count();
-            Ok(Reading { chosen, teams, users, people, read, asked })
+            Ok(Reading { chosen, teams, users, people, read, asked, due: None })
         }
         .await)
     }

@@ -86,6 +86,7 @@ impl Store {
                 approvals_needed,
                 meeting: meeting_at.map(|at| ReviewMeeting { held_at: at.get(), attendees }),
                 reviews,
+                deadlines: None,
             })
         }
         .await)

@@ -54,7 +54,7 @@ async fn a_reader_is_asked_in_the_inbox_and_marks_the_postmortem_read() {
     browser.wait_for_text("You marked it read and understood on").await;
     browser.screenshot("postmortem-readers").await;
     assert!(
-        browser.text().await.contains("Read and understood by 1 of the 1 people asked."),
+        browser.text().await.contains("Read and understood by 1 of the 1 people asked, who have until "),
         "the count did not follow"
     );
 }

@@ -33,6 +33,10 @@ word_enum! {
         ActionItemDueSoon = "action_item_due_soon",
         /// An open action item of theirs is past its due date.
         ActionItemOverdue = "action_item_overdue",
+        /// They were asked to read a published post-mortem and its reading deadline passed.
+        ReadingOverdue = "reading_overdue",
+        /// Their post-mortem is past its publication deadline.
+        PublicationOverdue = "publication_overdue",
     }
 }
 
@@ -96,6 +100,12 @@ impl Notification {
             }
             NotificationKind::ActionItemOverdue => {
                 format!("Action item \u{201c}{item}\u{201d} of {incident} is overdue: it was due on {due}.")
+            }
+            NotificationKind::ReadingOverdue => {
+                format!("Reading the post-mortem of {incident} is overdue: mark it read once you have read it.")
+            }
+            NotificationKind::PublicationOverdue => {
+                format!("The post-mortem of {incident} is past its publication deadline.")
             }
         }
     }

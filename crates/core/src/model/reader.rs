@@ -62,6 +62,10 @@ pub struct Reading {
     pub read: usize,
     /// How many people are asked.
     pub asked: usize,
+    /// The last business day those asked have to read it, once it is published (by the
+    /// deadlines' `reading_days`).
+    #[schema(value_type = Option<String>, format = Date)]
+    pub due: Option<time::Date>,
 }
 
 /// One person and their receipt.
@@ -74,6 +78,8 @@ pub struct ReaderReceipt {
     /// When they marked it read and understood; none while they have not.
     #[serde(with = "time::serde::rfc3339::option")]
     pub read_at: Option<OffsetDateTime>,
+    /// Asked, not read, and past the day it was due.
+    pub late: bool,
 }
 
 /// A published post-mortem a person is asked to read and has not read yet.

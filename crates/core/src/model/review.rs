@@ -108,6 +108,9 @@ pub struct ReviewState {
     /// Every verdict, oldest first.
     pub reviews: Vec<Review>,
     pub meeting: Option<ReviewMeeting>,
+    /// When each step is due, by the deadlines for its incident's severity; none while
+    /// the incident is not resolved.
+    pub deadlines: Option<crate::deadlines::PostmortemDeadlines>,
 }
 
 impl ReviewState {

@@ -228,16 +228,9 @@ pub async fn set_status(
 ) -> Result<Json<Postmortem>, ApiError> {
     let rules = state.rules_in_force().await?;
     let actor = caller.actor();
-    let moved = hindsight_app::postmortems::move_to(
-        &state.store,
-        &actor,
-        &id,
-        change.version,
-        change.status,
-        None,
-        &rules.review,
-    )
-    .await?;
+    let moved =
+        hindsight_app::postmortems::move_to(&state.store, &actor, &id, change.version, change.status, None, &rules)
+            .await?;
     Ok(Json(moved))
 }
 

@@ -20,7 +20,8 @@ pub async fn get(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<Reading>, ApiError> {
-    Ok(Json(hindsight_app::readers::reading(&state.store, &caller.actor(), &id).await?))
+    let rules = state.rules_in_force().await?;
+    Ok(Json(hindsight_app::readers::reading(&state.store, &caller.actor(), &id, &rules).await?))
 }
 
 /// Choose the post-mortem's readers: teams (each member) and people (editors and admins).
@@ -37,7 +38,8 @@ pub async fn put(
     Path(id): Path<String>,
     JsonBody(readers): JsonBody<Readers>,
 ) -> Result<Json<Reading>, ApiError> {
-    Ok(Json(hindsight_app::readers::choose(&state.store, &caller.actor(), &id, &readers).await?))
+    let rules = state.rules_in_force().await?;
+    Ok(Json(hindsight_app::readers::choose(&state.store, &caller.actor(), &id, &readers, &rules).await?))
 }
 
 /// What the team's members are asked to read and have not read yet: published
@@ -63,5 +65,6 @@ pub async fn read(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<Reading>, ApiError> {
-    Ok(Json(hindsight_app::readers::mark_read(&state.store, &caller.actor(), &id).await?))
+    let rules = state.rules_in_force().await?;
+    Ok(Json(hindsight_app::readers::mark_read(&state.store, &caller.actor(), &id, &rules).await?))
 }

@@ -25,7 +25,7 @@ pub async fn get(
     Path(id): Path<String>,
 ) -> Result<Json<ReviewState>, ApiError> {
     let rules = state.rules_in_force().await?;
-    Ok(Json(hindsight_app::reviews::state(&state.store, &caller.actor(), &id, &rules.review).await?))
+    Ok(Json(hindsight_app::reviews::state(&state.store, &caller.actor(), &id, &rules).await?))
 }
 
 /// The reviewers to name.
@@ -52,7 +52,7 @@ pub async fn put_reviewers(
 ) -> Result<Json<ReviewState>, ApiError> {
     let rules = state.rules_in_force().await?;
     let actor = caller.actor();
-    Ok(Json(hindsight_app::reviews::choose_reviewers(&state.store, &actor, &id, &body.reviewers, &rules.review).await?))
+    Ok(Json(hindsight_app::reviews::choose_reviewers(&state.store, &actor, &id, &body.reviewers, &rules).await?))
 }
 
 /// Approve the post-mortem, or ask for changes with a comment: a reviewer's verdict while
@@ -87,5 +87,5 @@ pub async fn put_meeting(
 ) -> Result<Json<ReviewState>, ApiError> {
     let rules = state.rules_in_force().await?;
     let actor = caller.actor();
-    Ok(Json(hindsight_app::reviews::record_meeting(&state.store, &actor, &id, &meeting, &rules.review).await?))
+    Ok(Json(hindsight_app::reviews::record_meeting(&state.store, &actor, &id, &meeting, &rules).await?))
 }

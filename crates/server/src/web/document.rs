@@ -67,13 +67,13 @@ pub async fn read(
     let status = doc.postmortem.status;
     let comments = state.store.comments(&caller.viewer, &doc.postmortem.id).await?;
     let threads = hindsight_core::comment_threads(&comments);
-    let reading = hindsight_app::readers::reading(&state.store, &caller.actor(), &doc.postmortem.id).await?;
+    let rules = state.rules_in_force().await?;
+    let reading = hindsight_app::readers::reading(&state.store, &caller.actor(), &doc.postmortem.id, &rules).await?;
     let teams = state.store.list_teams().await?;
     let readers = super::readers::ReadersView::new(reading, &caller.viewer.username, teams);
-    let rules = state.rules_in_force().await?;
-    let review =
-        hindsight_app::reviews::state(&state.store, &caller.actor(), &doc.postmortem.id, &rules.review).await?;
-    let review = super::reviews::ReviewView::new(review, &caller.viewer.username, status == PostmortemStatus::InReview);
+    let review = hindsight_app::reviews::state(&state.store, &caller.actor(), &doc.postmortem.id, &rules).await?;
+    let today = time::OffsetDateTime::now_utc().date();
+    let review = super::reviews::ReviewView::new(review, &caller.viewer.username, status, today);
     let page = DocumentPage {
         chrome: Chrome::of(&caller).with_notice(notice),
         handle: doc.incident.handle.clone(),

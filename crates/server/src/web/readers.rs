@@ -16,6 +16,8 @@ pub struct ReaderRow {
     pub name: String,
     pub read: Option<String>,
     pub asked: bool,
+    /// Asked, not read, past the day it was due.
+    pub late: bool,
 }
 
 /// A team as the readers' form offers it.
@@ -31,6 +33,8 @@ pub struct ReadersView {
     pub read: usize,
     pub asked: usize,
     pub chosen: bool,
+    /// The last day to read it: `2026-12-18`.
+    pub due: Option<String>,
     /// When the person reading the page marked it read.
     pub mine: Option<String>,
     pub teams: Vec<TeamChoice>,
@@ -50,8 +54,10 @@ impl ReadersView {
                     name: format!("{} ({})", p.display_name, p.username),
                     read: p.read_at.map(view::when),
                     asked: p.asked,
+                    late: p.late,
                 })
                 .collect(),
+            due: reading.due.map(|d| d.to_string()),
             read: reading.read,
             asked: reading.asked,
             chosen: reading.chosen,
@@ -73,7 +79,8 @@ pub async fn mark_read(
 ) -> Result<Response, PageError> {
     let actor = posted.caller.actor();
     let postmortem = state.store.postmortem_of_incident(&posted.caller.viewer, handle.number).await?;
-    hindsight_app::readers::mark_read(&state.store, &actor, &postmortem.id).await?;
+    let rules = state.rules_in_force().await?;
+    hindsight_app::readers::mark_read(&state.store, &actor, &postmortem.id, &rules).await?;
     let path = format!("/incidents/{}/postmortem", postmortem.incident);
     Ok(see_other_with_notice(&path, "Marked read and understood."))
 }
@@ -96,7 +103,8 @@ pub async fn choose(
     let actor = posted.caller.actor();
     let postmortem = state.store.postmortem_of_incident(&posted.caller.viewer, handle.number).await?;
     let readers = Readers { teams: posted.form.teams, users: super::reviews::names(&posted.form.users) };
-    let reading = hindsight_app::readers::choose(&state.store, &actor, &postmortem.id, &readers).await?;
+    let rules = state.rules_in_force().await?;
+    let reading = hindsight_app::readers::choose(&state.store, &actor, &postmortem.id, &readers, &rules).await?;
     let path = format!("/incidents/{}/postmortem", postmortem.incident);
     let notice =
         format!("Readers saved: {}.", view::plural(reading.asked as i64, "person is asked", "people are asked"));

@@ -5,7 +5,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use hindsight_core::{NewReview, ReviewMeeting, ReviewState, Verdict};
+use hindsight_core::{NewReview, PostmortemStatus, ReviewMeeting, ReviewState, Verdict};
 use serde::Deserialize;
 
 use super::kit::{PageError, Posted, form_time, form_time_value, see_other_with_notice};
@@ -37,11 +37,29 @@ pub struct ReviewView {
     /// The meeting's time and attendees as the form holds them.
     pub meeting_at: String,
     pub attendees: String,
+    /// When each step is due (`Draft due 2026-12-07`), each marked when late and not done.
+    pub deadlines: Vec<(String, bool)>,
 }
 
 impl ReviewView {
-    /// The view of `review` for the person `me`, the post-mortem being in review or not.
-    pub fn new(review: ReviewState, me: &str, in_review: bool) -> ReviewView {
+    /// The view of `review` for the person `me`, of a post-mortem in `status`, on `today`.
+    pub fn new(review: ReviewState, me: &str, status: PostmortemStatus, today: time::Date) -> ReviewView {
+        let in_review = status == PostmortemStatus::InReview;
+        let drafted = status != PostmortemStatus::Draft;
+        let published = matches!(status, PostmortemStatus::Published | PostmortemStatus::Archived);
+        let deadlines = review
+            .deadlines
+            .map(|due| {
+                [
+                    ("Draft", due.draft, drafted),
+                    ("Review meeting", due.review_meeting, review.meeting.is_some()),
+                    ("Publication", due.publication, published),
+                ]
+                .into_iter()
+                .map(|(step, date, done)| (format!("{step} due {date}"), !done && today > date))
+                .collect()
+            })
+            .unwrap_or_default();
         let meeting = review.meeting.as_ref().map(|m| {
             let who = if m.attendees.is_empty() { "nobody recorded".to_string() } else { m.attendees.join(", ") };
             format!("held {} with {who}", view::when(m.held_at))
@@ -69,6 +87,7 @@ impl ReviewView {
             meeting_at: review.meeting.as_ref().map(|m| form_time_value(Some(m.held_at))).unwrap_or_default(),
             attendees: review.meeting.as_ref().map(|m| m.attendees.join(", ")).unwrap_or_default(),
             meeting,
+            deadlines,
         }
     }
 }
@@ -99,7 +118,7 @@ pub async fn choose(
     let postmortem = state.store.postmortem_of_incident(&posted.caller.viewer, handle.number).await?;
     let rules = state.rules_in_force().await?;
     let names = names(&posted.form.reviewers);
-    hindsight_app::reviews::choose_reviewers(&state.store, &actor, &postmortem.id, &names, &rules.review).await?;
+    hindsight_app::reviews::choose_reviewers(&state.store, &actor, &postmortem.id, &names, &rules).await?;
     let path = format!("/incidents/{}/postmortem", postmortem.incident);
     Ok(see_other_with_notice(
         &path,
@@ -160,7 +179,7 @@ pub async fn meeting(
     let rules = state.rules_in_force().await?;
     let meeting = ReviewMeeting { held_at, attendees: names(&posted.form.attendees) };
     let actor = posted.caller.actor();
-    hindsight_app::reviews::record_meeting(&state.store, &actor, &postmortem.id, &meeting, &rules.review).await?;
+    hindsight_app::reviews::record_meeting(&state.store, &actor, &postmortem.id, &meeting, &rules).await?;
     let path = format!("/incidents/{}/postmortem", postmortem.incident);
     Ok(see_other_with_notice(&path, "Review meeting recorded."))
 }

@@ -51,12 +51,12 @@ async fn readers_are_chosen_by_editors_and_mark_a_published_postmortem_read() {
     let cookie = common::sign_in(&app, "responder").await;
     let path = format!("/incidents/{}/postmortem", seed.public);
     let (_, html) = common::page(&app, &cookie, &path).await;
-    assert!(html.contains("Read and understood by 1 of the 2 people asked."), "{html}");
+    assert!(html.contains("Read and understood by 1 of the 2 people asked, who have until "), "{html}");
     assert!(!html.contains("Save readers"), "a viewer is offered the readers' form");
     let (status, to, _) = common::post_form(&app, &cookie, &format!("{path}/read"), &[]).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{to}");
     let (_, html) = common::page(&app, &cookie, &path).await;
-    assert!(html.contains("Read and understood by 2 of the 2 people asked."), "{html}");
+    assert!(html.contains("Read and understood by 2 of the 2 people asked, who have until "), "{html}");
     assert!(html.contains("You marked it read and understood on"), "{html}");
     // An editor chooses readers with the page's form.
     let cookie = common::sign_in(&app, "editor").await;

@@ -64,4 +64,18 @@ async fn reviewers_named_on_the_page_give_their_verdicts_there() {
     assert_eq!(state["meeting"], json!({"held_at": "2026-12-03T15:00:00Z", "attendees": ["admin", "editor"]}));
     let (_, html) = common::page(&app, &viewer, &path).await;
     assert!(html.contains("Review meeting: held 2026-12-03 15:00 UTC with admin, editor."), "{html}");
+
+    // Resolved on Friday 4 December, a SEV2's steps fall due in business days from then.
+    let incident = format!("/api/v1/incidents/{}", seed.public);
+    let (_, current) = app.get(As::User("admin"), &incident).await;
+    let resolve = json!({"version": current["version"], "status": "resolved", "mitigated_at": "2026-12-04T17:00:00Z", "resolved_at": "2026-12-04T18:00:00Z"});
+    let (status, body) = app.patch(As::User("admin"), &incident, resolve).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, state) = app.get(As::User("viewer"), &format!("/api/v1/postmortems/{id}/review")).await;
+    assert_eq!(
+        state["deadlines"],
+        json!({"draft": "2026-12-09", "review_meeting": "2026-12-11", "publication": "2026-12-15"})
+    );
+    let (_, html) = common::page(&app, &viewer, &path).await;
+    assert!(html.contains("Draft due 2026-12-09"), "{html}");
 }

@@ -1,6 +1,7 @@
 -- Review of a post-mortem: its named reviewers, their verdicts (each kept, with the round
 -- of review it was given in: every submission for review starts one, `review_round`), and
--- the review meeting with its attendees.
+-- the review meeting with its attendees. Published post-mortems by time, for the readers'
+-- reminders.
 ALTER TABLE postmortems ADD COLUMN review_round INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE postmortems ADD COLUMN review_meeting_at TEXT;
 CREATE TABLE postmortem_reviewers (
@@ -24,3 +25,4 @@ CREATE TABLE review_meeting_attendees (
     user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     PRIMARY KEY (postmortem_id, user_id)
 );
+CREATE INDEX postmortems_published ON postmortems (status, published_at);

@@ -74,3 +74,66 @@ async fn readers_are_proposed_until_chosen_and_asked_on_publish(store: Store) {
 }
 
 on_both_databases!(readers_are_proposed_until_chosen_and_asked_on_publish);
+
+async fn late_readers_and_late_publications_are_reminded_once(store: Store) {
+    use hindsight_store::test_support::execute_raw;
+    let admin = admin(&store).await;
+    let ana = person(&store, "ana", Role::Editor).await;
+    let ben = person(&store, "ben", Role::Viewer).await;
+    store.create_team("payments", "Payments", &note()).await.unwrap();
+    store.add_member("payments", "ana", &note()).await.unwrap();
+    store.add_member("payments", "ben", &note()).await.unwrap();
+    store.create_service("checkout", "Checkout", Some("payments"), &note()).await.unwrap();
+    let new = NewIncident { services: vec!["checkout".into()], ..incident("Checkout down") };
+    let published = store.create_incident(&admin, new).await.unwrap();
+    let pm = store.create_postmortem(&admin, published.number, NewPostmortem::default()).await.unwrap();
+    let pm = store.set_postmortem_status(&admin, &pm.id, pm.version, PostmortemStatus::InReview).await.unwrap();
+    store.set_postmortem_status(&admin, &pm.id, pm.version, PostmortemStatus::Published).await.unwrap();
+    execute_raw(
+        &store,
+        &format!("UPDATE postmortems SET published_at = '2026-11-10T09:00:00.000000Z' WHERE id = '{}'", pm.id),
+    )
+    .await;
+    store.mark_postmortem_read(&ben, &pm.id, Ts::now()).await.unwrap();
+    // A draft whose incident was resolved weeks ago, owned by Ana.
+    let late = store.create_incident(&admin, incident("Search stale")).await.unwrap();
+    let new = NewPostmortem { owner: Some("ana".into()), ..NewPostmortem::default() };
+    store.create_postmortem(&admin, late.number, new).await.unwrap();
+    execute_raw(
+        &store,
+        &format!("UPDATE incidents SET resolved_at = '2026-11-02T09:00:00.000000Z' WHERE number = {}", late.number),
+    )
+    .await;
+
+    let cutoff = Ts::from(time::macros::datetime!(2026-11-20 00:00 UTC));
+    assert_eq!(store.remind_late_postmortems(cutoff, [cutoff; 5], Ts::now()).await.unwrap(), 2);
+    assert_eq!(store.remind_late_postmortems(cutoff, [cutoff; 5], Ts::now()).await.unwrap(), 0);
+    let kinds = |v: &hindsight_core::access::Viewer| {
+        let store = store.clone();
+        let v = v.clone();
+        async move {
+            let mut kinds: Vec<_> = store
+                .notifications(&v, &NotificationFilter::default(), 10)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|n| (n.kind, n.incident))
+                .collect();
+            kinds.sort();
+            kinds
+        }
+    };
+    assert_eq!(
+        kinds(&ana).await,
+        [
+            (NotificationKind::ReadingOverdue, published.handle.clone()),
+            (NotificationKind::PublicationOverdue, late.handle.clone())
+        ]
+    );
+    assert_eq!(kinds(&ben).await, []);
+    // Before the cutoffs nothing is late.
+    let early = Ts::from(time::macros::datetime!(2026-11-01 00:00 UTC));
+    assert_eq!(store.remind_late_postmortems(early, [early; 5], Ts::now()).await.unwrap(), 0);
+}
+
+on_both_databases!(late_readers_and_late_publications_are_reminded_once);

@@ -660,7 +660,7 @@ pub async fn save(
         saved.version,
         status,
         reason.as_deref(),
-        &rules.review,
+        &rules,
     )
     .await
     .map_err(ApiError::from)
