@@ -112,7 +112,10 @@ pub async fn draft_if_required(
     let due = rules.deadlines.postmortem(incident.severity, resolved).draft;
     let new = NewPostmortem { owner, due_date: Some(due), sections: prefill(incident, &evidence.events) };
     match store.create_postmortem(viewer, number, new).await {
-        Ok(pm) => Ok(Some(pm)),
+        Ok(pm) => {
+            store.propose_reader_teams(&pm.id, rules.readers.teams(incident.severity)).await?;
+            Ok(Some(pm))
+        }
         // Someone started it meanwhile: theirs stands.
         Err(StoreError::Duplicate { .. }) => Ok(None),
         Err(e) => Err(e),

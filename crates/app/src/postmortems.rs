@@ -11,10 +11,20 @@ use utoipa::ToSchema;
 use crate::analysis::{completeness, gather};
 use crate::{Actor, AppError};
 
-/// Starts the post-mortem of incident `number`.
-pub async fn start(store: &Store, actor: &Actor, number: i64, new: NewPostmortem) -> Result<Postmortem, AppError> {
+/// Starts the post-mortem of incident `number`, with the reader teams `rules` propose
+/// for its severity.
+pub async fn start(
+    store: &Store,
+    actor: &Actor,
+    number: i64,
+    new: NewPostmortem,
+    rules: &crate::Rules,
+) -> Result<Postmortem, AppError> {
     actor.require_write()?;
-    Ok(store.create_postmortem(&actor.viewer(), number, new).await?)
+    let postmortem = store.create_postmortem(&actor.viewer(), number, new).await?;
+    let severity = store.incident(&actor.viewer(), number).await?.severity;
+    store.propose_reader_teams(&postmortem.id, rules.readers.teams(severity)).await?;
+    Ok(postmortem)
 }
 
 /// Applies `patch` to post-mortem `id`; a stale version is a conflict carrying the current

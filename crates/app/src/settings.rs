@@ -23,6 +23,8 @@ pub struct Rules {
     pub review: hindsight_core::ReviewRules,
     /// Deadlines in business days: the work calendar, and each step's by severity.
     pub deadlines: hindsight_core::deadlines::DeadlineRules,
+    /// Reader teams proposed for every post-mortem, by severity.
+    pub readers: hindsight_core::ReaderRules,
 }
 
 /// How each vendor's webhook proves itself; a webhook without a secret is switched off.
@@ -73,6 +75,7 @@ impl Rules {
             webhooks: overlay(&self.webhooks, WEBHOOKS_PREFIX, stored),
             review: self.review,
             deadlines: self.deadlines.clone(),
+            readers: self.readers.clone(),
         }
     }
 }

@@ -26,7 +26,8 @@ async fn postmortem(store: &Store, summary: &str) -> (String, Actor, Actor) {
     let mut sections = Sections { summary: summary.into(), ..Sections::default() };
     sections.root_cause.component = "db-pool".into();
     let new = NewPostmortem { sections, ..NewPostmortem::default() };
-    let pm = hindsight_app::postmortems::start(store, &editor, incident.number, new).await.unwrap();
+    let pm =
+        hindsight_app::postmortems::start(store, &editor, incident.number, new, &Default::default()).await.unwrap();
     (pm.id, editor, viewer)
 }
 
@@ -135,8 +136,15 @@ async fn updates_from_viewers_or_of_the_wrong_shape_are_refused_and_nothing_is_s
     let outsider = person(&store, "otto", Role::Editor).await;
     let incident = new_incident("Keys in logs", true);
     let private = hindsight_app::incidents::declare(&store, &editor, incident).await.unwrap();
-    let pm =
-        hindsight_app::postmortems::start(&store, &editor, private.number, NewPostmortem::default()).await.unwrap();
+    let pm = hindsight_app::postmortems::start(
+        &store,
+        &editor,
+        private.number,
+        NewPostmortem::default(),
+        &Default::default(),
+    )
+    .await
+    .unwrap();
     assert!(matches!(live::open(&store, &outsider, &pm.id).await, Err(AppError::Store(_))), "not found for outsiders");
 }
 

@@ -52,6 +52,9 @@ pub struct Config {
     /// `meeting_days = [3, 5, 10, 10, 10]` (SEV1 to SEV5), `draft_days_before_meeting = 2`,
     /// `publish_days_after_meeting = 2`, `reading_days = 5`.
     pub deadlines: hindsight_core::deadlines::DeadlineRules,
+    /// Reader teams proposed for every post-mortem by severity, besides those owning its
+    /// services: `[readers] teams_sev1 = ["support", "leadership"]`.
+    pub readers: hindsight_core::ReaderRules,
 }
 
 impl Default for Config {
@@ -74,6 +77,7 @@ impl Default for Config {
             notifications: settings.notifications,
             review: settings.rules.review,
             deadlines: settings.rules.deadlines,
+            readers: settings.rules.readers,
         }
     }
 }
@@ -140,6 +144,9 @@ impl Config {
         if let Err(errors) = self.deadlines.validate() {
             anyhow::bail!("{errors}");
         }
+        if let Err(errors) = self.readers.validate() {
+            anyhow::bail!("{errors}");
+        }
         for key in self.severity_labels.keys() {
             if key.parse::<hindsight_core::Severity>().is_err() {
                 anyhow::bail!("severity_labels: {key:?} is not one of SEV1..SEV5");
@@ -182,6 +189,7 @@ impl Config {
             webhooks: self.webhooks.clone(),
             review: self.review,
             deadlines: self.deadlines.clone(),
+            readers: self.readers.clone(),
         }
     }
 

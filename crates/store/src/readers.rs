@@ -84,6 +84,25 @@ impl Store {
         .await)
     }
 
+    /// Adds the teams `slugs` to the proposed readers of post-mortem `id`, unless its
+    /// readers were chosen; a slug no team has is skipped. Answers how many were added.
+    pub async fn propose_reader_teams(&self, id: &str, slugs: &[String]) -> Result<u64, StoreError> {
+        let mut added = 0;
+        for slug in slugs {
+            added += on_pool!(self, |pool| sqlx::query(
+                "INSERT INTO postmortem_reader_teams (postmortem_id, team_id) SELECT p.id, t.id \
+                 FROM postmortems p JOIN teams t ON t.slug = $2 WHERE p.id = $1 AND NOT p.readers_chosen \
+                 ON CONFLICT DO NOTHING"
+            )
+            .bind(id)
+            .bind(slug)
+            .execute(pool)
+            .await
+            .map(|done| done.rows_affected()))?;
+        }
+        Ok(added)
+    }
+
     /// Chooses the readers of post-mortem `id` (which the viewer must be able to see), in
     /// place of those before or of the proposal; `note` is its audit event.
     pub async fn set_readers(

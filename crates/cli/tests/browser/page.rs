@@ -226,16 +226,22 @@ impl Browser {
     /// What the field labelled `label` holds now.
     pub async fn value(&self, label: &str) -> String {
         self.wait_for_live_editor().await;
-        let field = self.field(label).await;
-        match field.prop("value").await.ok().flatten() {
-            Some(value) => value,
-            // A live text (a CodeMirror editor): its lines.
-            None => self
-                .execute(LIVE_TEXT, vec![serde_json::to_value(&field).unwrap_or_default()])
-                .await
-                .as_str()
-                .unwrap_or_default()
-                .to_string(),
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let field = self.field(label).await;
+            if let Some(value) = field.prop("value").await.ok().flatten() {
+                return value;
+            }
+            // A live text (a CodeMirror editor): its lines. The live editor may put the
+            // field in again meanwhile (a list refreshed after a save): then it is found again.
+            let args = vec![serde_json::to_value(&field).unwrap_or_default()];
+            match self.client.execute(LIVE_TEXT, args).await {
+                Ok(text) => return text.as_str().unwrap_or_default().to_string(),
+                Err(e) if Instant::now() < deadline && e.to_string().contains("stale element") => {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                Err(e) => self.fail(&format!("reading the field {label:?}: {e}")).await,
+            }
         }
     }
 

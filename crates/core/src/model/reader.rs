@@ -48,6 +48,48 @@ impl Readers {
     }
 }
 
+/// Reader teams every post-mortem of an incident of a severity is proposed with, besides
+/// those owning its services and named on it: `[readers] teams_sev1 = ["support",
+/// "leadership"]`. Names of teams that do not exist (yet) are skipped.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ReaderRules {
+    pub teams_sev1: Vec<String>,
+    pub teams_sev2: Vec<String>,
+    pub teams_sev3: Vec<String>,
+    pub teams_sev4: Vec<String>,
+    pub teams_sev5: Vec<String>,
+}
+
+impl ReaderRules {
+    /// The teams proposed for an incident of `severity`.
+    pub fn teams(&self, severity: crate::Severity) -> &[String] {
+        match severity.level() {
+            1 => &self.teams_sev1,
+            2 => &self.teams_sev2,
+            3 => &self.teams_sev3,
+            4 => &self.teams_sev4,
+            _ => &self.teams_sev5,
+        }
+    }
+
+    /// Team slugs only, at most [`MAX_READERS`] a severity.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        let lists = [&self.teams_sev1, &self.teams_sev2, &self.teams_sev3, &self.teams_sev4, &self.teams_sev5];
+        for (n, teams) in lists.into_iter().enumerate() {
+            let field = format!("readers.teams_sev{}", n + 1);
+            if teams.len() > MAX_READERS {
+                errors.push(&field, format!("at most {MAX_READERS}"));
+            }
+            for team in teams.iter().filter(|t| !is_slug(t)) {
+                errors.push(&field, format!("{team:?} is not a team's slug"));
+            }
+        }
+        errors.into_result()
+    }
+}
+
 /// Who a post-mortem must reach and who has read it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Reading {

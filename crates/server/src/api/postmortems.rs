@@ -104,7 +104,9 @@ pub async fn create(
     handle: IncidentHandle,
     JsonBody(new): JsonBody<NewPostmortem>,
 ) -> Result<(StatusCode, Json<Postmortem>), ApiError> {
-    let postmortem = hindsight_app::postmortems::start(&state.store, &caller.actor(), handle.number, new).await?;
+    let rules = state.rules_in_force().await?;
+    let postmortem =
+        hindsight_app::postmortems::start(&state.store, &caller.actor(), handle.number, new, &rules).await?;
     Ok((StatusCode::CREATED, Json(postmortem)))
 }
 

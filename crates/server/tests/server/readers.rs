@@ -74,3 +74,21 @@ async fn readers_are_chosen_by_editors_and_mark_a_published_postmortem_read() {
     assert!(html.contains("Still to read <span class=\"count\">1</span>"), "{html}");
     assert!(html.contains(&format!("outsider: <a href=\"{path}\">")), "{html}");
 }
+
+#[tokio::test]
+async fn a_postmortem_starts_with_the_reader_teams_its_severity_asks_for() {
+    let mut settings = common::test_settings();
+    settings.rules.readers.teams_sev2 = vec!["support".into(), "leadership".into()];
+    let app = common::spawn_configured(hindsight_store::test_support::sqlite_store().await, settings).await;
+    let seed = app.seed().await;
+    let (status, _) = app.post(As::User("admin"), "/api/v1/teams", json!({"slug": "support", "name": "Support"})).await;
+    assert_eq!(status, StatusCode::CREATED);
+    // The seed's public incident is a SEV2 of a service payments owns; leadership does not exist.
+    let (status, pm) =
+        app.post(As::User("editor"), &format!("/api/v1/incidents/{}/postmortem", seed.public), json!({})).await;
+    assert_eq!(status, StatusCode::CREATED, "{pm}");
+    let (_, reading) =
+        app.get(As::User("viewer"), &format!("/api/v1/postmortems/{}/readers", pm["id"].as_str().unwrap())).await;
+    assert_eq!(reading["teams"], json!(["payments", "support"]));
+    assert_eq!(reading["chosen"], false);
+}

@@ -137,3 +137,25 @@ async fn late_readers_and_late_publications_are_reminded_once(store: Store) {
 }
 
 on_both_databases!(late_readers_and_late_publications_are_reminded_once);
+
+async fn teams_proposed_by_severity_join_the_proposal_until_readers_are_chosen(store: Store) {
+    let admin = admin(&store).await;
+    store.create_team("payments", "Payments", &note()).await.unwrap();
+    store.create_team("support", "Support", &note()).await.unwrap();
+    store.create_service("checkout", "Checkout", Some("payments"), &note()).await.unwrap();
+    let new = NewIncident { services: vec!["checkout".into()], ..incident("Checkout down") };
+    let incident = store.create_incident(&admin, new).await.unwrap();
+    let pm = store.create_postmortem(&admin, incident.number, NewPostmortem::default()).await.unwrap();
+    // A team no one has made yet is skipped.
+    let proposed = ["support".to_string(), "leadership".to_string()];
+    assert_eq!(store.propose_reader_teams(&pm.id, &proposed).await.unwrap(), 1);
+    let reading = store.reading(&admin, &pm.id).await.unwrap();
+    assert_eq!((reading.chosen, reading.teams), (false, vec!["payments".to_string(), "support".to_string()]));
+    // Once chosen, the choice stands.
+    let chosen = Readers { teams: vec!["payments".into()], users: vec![] };
+    store.set_readers(&admin, &pm.id, &chosen, &note()).await.unwrap();
+    assert_eq!(store.propose_reader_teams(&pm.id, &proposed).await.unwrap(), 0);
+    assert_eq!(store.reading(&admin, &pm.id).await.unwrap().teams, ["payments"]);
+}
+
+on_both_databases!(teams_proposed_by_severity_join_the_proposal_until_readers_are_chosen);

@@ -501,9 +501,16 @@ pub async fn save(
     let path = edit_path(&handle);
     let action = form.get("action");
     if action == "start" {
-        return match hindsight_app::postmortems::start(&state.store, &caller.actor(), number, NewPostmortem::default())
-            .await
-            .map_err(ApiError::from)
+        let rules = state.rules_in_force().await?;
+        return match hindsight_app::postmortems::start(
+            &state.store,
+            &caller.actor(),
+            number,
+            NewPostmortem::default(),
+            &rules,
+        )
+        .await
+        .map_err(ApiError::from)
         {
             Ok(_) => Ok(see_other_with_notice(&path, "Post-mortem started as a draft.")),
             Err(ApiError::Conflict { .. }) => {
