@@ -116,6 +116,10 @@ pub async fn run_pass(
         let publication = deadlines.meeting_days.map(|meeting| cutoff(meeting.saturating_add(after)));
         report.notifications +=
             store.remind_late_postmortems(cutoff(deadlines.reading_days), publication, Ts::from(now)).await?;
+        let overdue_by = |days: u16| deadlines.add_business_days(today, -i32::from(days));
+        let (team, commander) =
+            (overdue_by(deadlines.escalate_to_team_days), overdue_by(deadlines.escalate_to_commander_days));
+        report.notifications += store.escalate_overdue_action_items(team, commander, Ts::from(now)).await?;
         report.reminded = true;
     }
     Ok(report)

@@ -7,7 +7,9 @@
 //! review meeting within 3 calendar days of a Sev-1 and within 5 business days of a Sev-2
 //! (postmortems.pagerduty.com, "Step by Step"): here 3 and 5 business days, the draft due
 //! two days before the meeting, publication two days after it. Lower severities get 10
-//! business days for the meeting. Readers get 5 business days.
+//! business days for the meeting. Readers get 5 business days. An action item overdue by 5
+//! business days is escalated to the rest of its owner's team, by 10 to its incident's
+//! commander: a week, then two, our own choice.
 
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime, Weekday};
@@ -65,6 +67,10 @@ pub struct DeadlineRules {
     pub publish_days_after_meeting: u16,
     /// Business days a reader has to read a published post-mortem.
     pub reading_days: u16,
+    /// Business days an action item stays overdue before the rest of its owner's team is
+    /// told, and before its incident commander is.
+    pub escalate_to_team_days: u16,
+    pub escalate_to_commander_days: u16,
 }
 
 impl Default for DeadlineRules {
@@ -76,6 +82,8 @@ impl Default for DeadlineRules {
             draft_days_before_meeting: 2,
             publish_days_after_meeting: 2,
             reading_days: 5,
+            escalate_to_team_days: 5,
+            escalate_to_commander_days: 10,
         }
     }
 }
@@ -105,6 +113,8 @@ impl DeadlineRules {
             &self.draft_days_before_meeting,
             &self.publish_days_after_meeting,
             &self.reading_days,
+            &self.escalate_to_team_days,
+            &self.escalate_to_commander_days,
         ]);
         if days.into_iter().any(|d| *d > MAX_BUSINESS_DAYS) {
             errors.push("deadlines", format!("a deadline is at most {MAX_BUSINESS_DAYS} business days"));

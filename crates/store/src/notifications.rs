@@ -249,6 +249,49 @@ impl Store {
         .await)
     }
 
+    /// Escalates open action items still overdue: those due before `to_team` to the other
+    /// members of their owning team, those due before `to_commander` to their incident's
+    /// commanders. Once per person, item and due date. Answers how many notifications it made.
+    pub async fn escalate_overdue_action_items(
+        &self,
+        to_team: Date,
+        to_commander: Date,
+        now: Ts,
+    ) -> Result<u64, StoreError> {
+        let open = "a.status IN ('open', 'in_progress') AND a.due_date IS NOT NULL AND a.due_date < $1";
+        let to_team_sql = format!(
+            "INSERT INTO notifications (user_id, kind, incident_id, action_item_id, origin, created_at) \
+             SELECT m.user_id, 'action_item_escalated', a.incident_id, a.id, 'escalated:' || a.id || ':' || a.due_date, $2 \
+             FROM action_items a JOIN team_members m ON m.team_id = a.owner_team_id JOIN users u ON u.id = m.user_id \
+             WHERE {open} AND NOT u.disabled AND m.user_id <> COALESCE(a.owner_id, '') \
+             ON CONFLICT (user_id, origin) DO NOTHING"
+        );
+        let to_commander_sql = format!(
+            "INSERT INTO notifications (user_id, kind, incident_id, action_item_id, origin, created_at) \
+             SELECT DISTINCT r.user_id, 'action_item_escalated', a.incident_id, a.id, \
+             'escalated:' || a.id || ':' || a.due_date, $2 \
+             FROM action_items a JOIN incident_responders r ON r.incident_id = a.incident_id \
+             AND r.role = 'incident_commander' JOIN users u ON u.id = r.user_id \
+             WHERE {open} AND NOT u.disabled AND r.user_id <> COALESCE(a.owner_id, '') \
+             ON CONFLICT (user_id, origin) DO NOTHING"
+        );
+        on_pool!(self, |pool| async {
+            let mut tx = pool.begin_write().await?;
+            let mut made = 0;
+            for (sql, cutoff) in [(&to_team_sql, to_team), (&to_commander_sql, to_commander)] {
+                made += sqlx::query(built_sql(sql))
+                    .bind(date_text(cutoff))
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+            }
+            tx.commit().await?;
+            Ok(made)
+        }
+        .await)
+    }
+
     /// Reminds readers of published post-mortems who have not read them by their deadline:
     /// those published before `reading_cutoff` (and within 90 days before it; older ones
     /// were reminded of when they passed it). And owners of post-mortems not published by

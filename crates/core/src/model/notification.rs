@@ -33,6 +33,8 @@ word_enum! {
         ActionItemDueSoon = "action_item_due_soon",
         /// An open action item of theirs is past its due date.
         ActionItemOverdue = "action_item_overdue",
+        /// An action item of their team's, or of an incident they command, stays overdue.
+        ActionItemEscalated = "action_item_escalated",
         /// They were asked to read a published post-mortem and its reading deadline passed.
         ReadingOverdue = "reading_overdue",
         /// Their post-mortem is past its publication deadline.
@@ -101,6 +103,9 @@ impl Notification {
             NotificationKind::ActionItemOverdue => {
                 format!("Action item \u{201c}{item}\u{201d} of {incident} is overdue: it was due on {due}.")
             }
+            NotificationKind::ActionItemEscalated => format!(
+                "Action item \u{201c}{item}\u{201d} of {incident} has been overdue since {due}: it is escalated to you."
+            ),
             NotificationKind::ReadingOverdue => {
                 format!("Reading the post-mortem of {incident} is overdue: mark it read once you have read it.")
             }

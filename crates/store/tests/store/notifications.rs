@@ -195,7 +195,41 @@ async fn a_notification_of_an_incident_the_recipient_cannot_see_stays_hidden(sto
     assert_eq!(store.unread_notifications(&Viewer::operator()).await.unwrap(), 0);
 }
 
+async fn an_item_left_overdue_is_escalated_to_its_team_then_its_commander(store: Store) {
+    let admin = admin(&store).await;
+    let bob = person(&store, "bob", Role::Editor).await;
+    let carol = person(&store, "carol", Role::Editor).await;
+    let dave = person(&store, "dave", Role::Editor).await;
+    store.create_team("db", "Databases", &note()).await.unwrap();
+    store.add_member("db", "bob", &note()).await.unwrap();
+    store.add_member("db", "carol", &note()).await.unwrap();
+    let commander =
+        hindsight_core::Responder { username: "dave".into(), role: hindsight_core::ResponderRole::IncidentCommander };
+    let new = hindsight_core::NewIncident { responders: vec![commander], ..incident("Checkout down") };
+    let incident = store.create_incident(&admin, new).await.unwrap();
+    let due = time::macros::date!(2026 - 11 - 20);
+    let item = NewActionItem {
+        owner: Some("bob".into()),
+        owner_team: Some("db".into()),
+        due_date: Some(due),
+        ..action_item("Alert on replica lag")
+    };
+    store.create_action_item(&admin, incident.number, item).await.unwrap();
+    let day = |d: u8| time::Date::from_calendar_date(2026, time::Month::November, d).unwrap();
+    // Not yet late enough for either.
+    assert_eq!(store.escalate_overdue_action_items(day(20), day(20), Ts::now()).await.unwrap(), 0);
+    // Late enough for the team, not the commander: Carol, not Bob who owns it.
+    assert_eq!(store.escalate_overdue_action_items(day(21), day(20), Ts::now()).await.unwrap(), 1);
+    assert_eq!(kinds(&store, &carol).await, [NotificationKind::ActionItemEscalated]);
+    assert_eq!(kinds(&store, &bob).await, []);
+    // Then the commander too, once.
+    assert_eq!(store.escalate_overdue_action_items(day(28), day(28), Ts::now()).await.unwrap(), 1);
+    assert_eq!(store.escalate_overdue_action_items(day(28), day(28), Ts::now()).await.unwrap(), 0);
+    assert_eq!(kinds(&store, &dave).await, [NotificationKind::ActionItemEscalated]);
+}
+
 on_both_databases!(
+    an_item_left_overdue_is_escalated_to_its_team_then_its_commander,
     events_become_notifications_for_the_people_they_concern_once,
     reading_marks_only_the_readers_own_notifications,
     one_worker_at_a_time_holds_the_outbox_lease,
