@@ -77,12 +77,9 @@ pub async fn mark_read(
     handle: IncidentHandle,
     posted: Posted<NoFields>,
 ) -> Result<Response, PageError> {
-    let actor = posted.caller.actor();
-    let postmortem = state.store.postmortem_of_incident(&posted.caller.viewer, handle.number).await?;
-    let rules = state.rules_in_force().await?;
-    hindsight_app::readers::mark_read(&state.store, &actor, &postmortem.id, &rules).await?;
-    let path = format!("/incidents/{}/postmortem", postmortem.incident);
-    Ok(see_other_with_notice(&path, "Marked read and understood."))
+    let on = super::reviews::posted_on(&state, &posted.caller, &handle).await?;
+    hindsight_app::readers::mark_read(&state.store, &posted.caller.actor(), &on.id, &on.rules).await?;
+    Ok(see_other_with_notice(&on.page, "Marked read and understood."))
 }
 
 /// The readers' form: teams ticked, people named with commas.
@@ -100,13 +97,11 @@ pub async fn choose(
     handle: IncidentHandle,
     posted: Posted<ReadersForm>,
 ) -> Result<Response, PageError> {
-    let actor = posted.caller.actor();
-    let postmortem = state.store.postmortem_of_incident(&posted.caller.viewer, handle.number).await?;
+    let on = super::reviews::posted_on(&state, &posted.caller, &handle).await?;
     let readers = Readers { teams: posted.form.teams, users: super::reviews::names(&posted.form.users) };
-    let rules = state.rules_in_force().await?;
-    let reading = hindsight_app::readers::choose(&state.store, &actor, &postmortem.id, &readers, &rules).await?;
-    let path = format!("/incidents/{}/postmortem", postmortem.incident);
+    let reading =
+        hindsight_app::readers::choose(&state.store, &posted.caller.actor(), &on.id, &readers, &on.rules).await?;
     let notice =
         format!("Readers saved: {}.", view::plural(reading.asked as i64, "person is asked", "people are asked"));
-    Ok(see_other_with_notice(&path, &notice))
+    Ok(see_other_with_notice(&on.page, &notice))
 }

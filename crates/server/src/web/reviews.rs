@@ -11,6 +11,7 @@ use serde::Deserialize;
 use super::kit::{PageError, Posted, form_time, form_time_value, see_other_with_notice};
 use super::view;
 use crate::api::IncidentHandle;
+use crate::auth::Caller;
 use crate::state::AppState;
 
 /// A verdict as the page lists it.
@@ -92,6 +93,21 @@ impl ReviewView {
     }
 }
 
+/// The post-mortem a form on its page was posted for: its id, the rules in force, and the
+/// page to go back to.
+pub struct PostedOn {
+    pub id: String,
+    pub rules: hindsight_app::Rules,
+    pub page: String,
+}
+
+/// The post-mortem of the incident `handle` names, as the person who posted may see it.
+pub async fn posted_on(state: &AppState, caller: &Caller, handle: &IncidentHandle) -> Result<PostedOn, PageError> {
+    let postmortem = state.store.postmortem_of_incident(&caller.viewer, handle.number).await?;
+    let page = format!("/incidents/{}/postmortem", postmortem.incident);
+    Ok(PostedOn { id: postmortem.id, rules: state.rules_in_force().await?, page })
+}
+
 /// Usernames typed with commas or spaces, `@` allowed.
 pub fn names(text: &str) -> Vec<String> {
     text.split([',', ' '])
@@ -114,14 +130,11 @@ pub async fn choose(
     handle: IncidentHandle,
     posted: Posted<ReviewersForm>,
 ) -> Result<Response, PageError> {
-    let actor = posted.caller.actor();
-    let postmortem = state.store.postmortem_of_incident(&posted.caller.viewer, handle.number).await?;
-    let rules = state.rules_in_force().await?;
+    let on = posted_on(&state, &posted.caller, &handle).await?;
     let names = names(&posted.form.reviewers);
-    hindsight_app::reviews::choose_reviewers(&state.store, &actor, &postmortem.id, &names, &rules).await?;
-    let path = format!("/incidents/{}/postmortem", postmortem.incident);
+    hindsight_app::reviews::choose_reviewers(&state.store, &posted.caller.actor(), &on.id, &names, &on.rules).await?;
     Ok(see_other_with_notice(
-        &path,
+        &on.page,
         &format!("Reviewers saved: {}.", view::plural(names.len() as i64, "reviewer", "reviewers")),
     ))
 }
@@ -146,15 +159,14 @@ pub async fn verdict(
         .verdict
         .parse()
         .map_err(|_| PageError::new(StatusCode::UNPROCESSABLE_ENTITY, "Choose Approve or Ask for changes."))?;
-    let postmortem = state.store.postmortem_of_incident(&posted.caller.viewer, handle.number).await?;
+    let on = posted_on(&state, &posted.caller, &handle).await?;
     let new = NewReview { verdict, comment: posted.form.comment };
-    hindsight_app::reviews::review(&state.store, &posted.caller.actor(), &postmortem.id, &new).await?;
-    let path = format!("/incidents/{}/postmortem", postmortem.incident);
+    hindsight_app::reviews::review(&state.store, &posted.caller.actor(), &on.id, &new).await?;
     let notice = match verdict {
         Verdict::Approved => "Approved. Its owner is told.",
         Verdict::ChangesRequested => "Changes asked for. Its owner is told.",
     };
-    Ok(see_other_with_notice(&path, notice))
+    Ok(see_other_with_notice(&on.page, notice))
 }
 
 /// The meeting's form.
@@ -175,11 +187,8 @@ pub async fn meeting(
     let held_at = form_time("held_at", &posted.form.held_at)
         .map_err(|e| PageError::new(StatusCode::UNPROCESSABLE_ENTITY, e))?
         .ok_or_else(|| PageError::new(StatusCode::UNPROCESSABLE_ENTITY, "Say when the review meeting was held."))?;
-    let postmortem = state.store.postmortem_of_incident(&posted.caller.viewer, handle.number).await?;
-    let rules = state.rules_in_force().await?;
+    let on = posted_on(&state, &posted.caller, &handle).await?;
     let meeting = ReviewMeeting { held_at, attendees: names(&posted.form.attendees) };
-    let actor = posted.caller.actor();
-    hindsight_app::reviews::record_meeting(&state.store, &actor, &postmortem.id, &meeting, &rules).await?;
-    let path = format!("/incidents/{}/postmortem", postmortem.incident);
-    Ok(see_other_with_notice(&path, "Review meeting recorded."))
+    hindsight_app::reviews::record_meeting(&state.store, &posted.caller.actor(), &on.id, &meeting, &on.rules).await?;
+    Ok(see_other_with_notice(&on.page, "Review meeting recorded."))
 }
