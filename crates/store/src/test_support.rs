@@ -51,14 +51,36 @@ const PREFIX: &str = "hindsight_test_";
 
 /// A migrated store on a new SQLite file under the system's temp directory.
 pub async fn sqlite_store() -> Store {
+    let store = empty_sqlite_store().await;
+    store.migrate().await.unwrap_or_else(|e| panic!("cannot migrate a test database: {e}"));
+    store
+}
+
+/// A store on a new SQLite file under the system's temp directory, not migrated at all.
+pub async fn empty_sqlite_store() -> Store {
     let dir = std::env::temp_dir().join("hindsight-test-stores");
     std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
     sweep_old_files(&dir);
     let path = dir.join(format!("{PREFIX}{}.db", uuid::Uuid::now_v7().simple()));
     let url = format!("sqlite://{}", path.display());
-    let store = Store::connect(&url).await.unwrap_or_else(|e| panic!("cannot open test database {url}: {e}"));
-    store.migrate().await.unwrap_or_else(|e| panic!("cannot migrate test database {url}: {e}"));
-    store
+    Store::connect(&url).await.unwrap_or_else(|e| panic!("cannot open test database {url}: {e}"))
+}
+
+/// A store on a new database of the server `HINDSIGHT_TEST_DATABASE_URL` names, not
+/// migrated at all; `None` as for [`postgres_store`].
+pub async fn empty_postgres_store() -> Option<Store> {
+    let url = postgres_database().await?;
+    Some(Store::connect(&url).await.unwrap_or_else(|e| panic!("cannot connect to test database {}: {e}", redact(&url))))
+}
+
+/// Migrates the store's database up to schema `version` only, as an install of an earlier
+/// release left it (for tests of upgrades).
+pub async fn migrate_to(store: &Store, version: i64) {
+    let result = match &store.db {
+        crate::Db::Sqlite(pool) => sqlx::migrate!("./migrations/sqlite").run_to(version, pool).await,
+        crate::Db::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run_to(version, pool).await,
+    };
+    result.unwrap_or_else(|e| panic!("cannot migrate to schema {version}: {e}"));
 }
 
 /// Whether tests run under CI: `CI` set to anything but empty, `0` or `false`. There a

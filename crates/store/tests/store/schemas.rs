@@ -73,3 +73,45 @@ fn the_schema_version_is_the_last_migration_on_both_databases() {
         assert_eq!(last, Some(hindsight_store::SCHEMA_VERSION));
     }
 }
+
+/// An install of the release before notifications (schema 17), with incidents, a
+/// post-mortem and an action item, upgrades to this one: its past events tell nobody, new
+/// ones do, and its post-mortems' readers are proposed.
+async fn an_install_before_notifications_upgrades_without_telling_its_past(store: Store) {
+    use crate::common::{action_item, admin, incident, person};
+    use hindsight_core::{NewActionItem, NewPostmortem, Role};
+    use hindsight_store::Ts;
+    hindsight_store::test_support::migrate_to(&store, 17).await;
+    let admin = admin(&store).await;
+    person(&store, "bob", Role::Editor).await;
+    let incident = store.create_incident(&admin, incident("Checkout down")).await.unwrap();
+    let pm = store.create_postmortem(&admin, incident.number, NewPostmortem::default()).await.unwrap();
+    let owned = |title: &str| NewActionItem { owner: Some("bob".into()), ..action_item(title) };
+    store.create_action_item(&admin, incident.number, owned("Before the upgrade")).await.unwrap();
+
+    store.migrate().await.unwrap();
+    assert_eq!(store.schema_version().await.unwrap(), Some(hindsight_store::SCHEMA_VERSION));
+    let now = Ts::now();
+    let until = Ts::from(now.get() + time::Duration::seconds(30));
+    let idle = store.notify_from_outbox("worker", now, until, 100).await.unwrap().unwrap();
+    assert_eq!((idle.events, idle.notifications), (0, 0), "the events from before the upgrade are not news");
+    store.create_action_item(&admin, incident.number, owned("After the upgrade")).await.unwrap();
+    let told = store.notify_from_outbox("worker", now, until, 100).await.unwrap().unwrap();
+    assert_eq!((told.events, told.notifications), (1, 1));
+    let reading = store.reading(&admin, &pm.id).await.unwrap();
+    assert!(!reading.chosen);
+}
+
+#[tokio::test]
+async fn sqlite_an_install_before_notifications_upgrades_without_telling_its_past() {
+    an_install_before_notifications_upgrades_without_telling_its_past(
+        hindsight_store::test_support::empty_sqlite_store().await,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn postgres_an_install_before_notifications_upgrades_without_telling_its_past() {
+    let Some(store) = hindsight_store::test_support::empty_postgres_store().await else { return };
+    an_install_before_notifications_upgrades_without_telling_its_past(store).await;
+}
