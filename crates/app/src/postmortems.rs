@@ -73,7 +73,7 @@ pub async fn move_to(
     if status == PostmortemStatus::Published {
         let postmortem = store.postmortem(&actor.viewer(), id).await?;
         if postmortem.status == PostmortemStatus::InReview {
-            let review = crate::reviews::state(store, actor, id, rules).await?;
+            let review = crate::reviews::state_of_postmortem(store, actor, &postmortem, rules).await?;
             if !review.approved() {
                 let have = if review.approved_by.is_empty() {
                     "none yet".to_string()

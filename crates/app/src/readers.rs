@@ -3,7 +3,7 @@
 //! post-mortem gives.
 
 use hindsight_core::validate::MAX_SHORT;
-use hindsight_core::{PostmortemStatus, Readers, Reading, StillToRead, ValidationErrors};
+use hindsight_core::{Postmortem, PostmortemStatus, Readers, Reading, StillToRead, ValidationErrors};
 use hindsight_store::{Store, StoreError, Ts};
 
 use time::OffsetDateTime;
@@ -13,10 +13,19 @@ use crate::{Actor, AppError, Rules};
 /// Who post-mortem `id` must reach and who has read it, and by when (`rules`' deadlines).
 pub async fn reading(store: &Store, actor: &Actor, id: &str, rules: &Rules) -> Result<Reading, AppError> {
     check_id(id)?;
-    let viewer = actor.viewer();
-    let reading = store.reading(&viewer, id).await?;
-    let published = store.postmortem(&viewer, id).await?.published_at;
-    Ok(with_due(reading, published, rules))
+    let postmortem = store.postmortem(&actor.viewer(), id).await?;
+    reading_of(store, actor, &postmortem, rules).await
+}
+
+/// Who `postmortem`, already read, must reach and who has read it, and by when.
+pub async fn reading_of(
+    store: &Store,
+    actor: &Actor,
+    postmortem: &Postmortem,
+    rules: &Rules,
+) -> Result<Reading, AppError> {
+    let reading = store.reading(&actor.viewer(), &postmortem.id).await?;
+    Ok(with_due(reading, postmortem.published_at, rules))
 }
 
 /// `reading` with its due date and who is late, for a post-mortem published at `published`.

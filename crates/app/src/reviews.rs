@@ -14,8 +14,31 @@ pub async fn state(store: &Store, actor: &Actor, id: &str, rules: &Rules) -> Res
     crate::readers::check_id(id)?;
     let viewer = actor.viewer();
     let postmortem = store.postmortem(&viewer, id).await?;
-    let incident = incident_of(store, actor, &postmortem).await?;
-    let mut state = store.review_state(&viewer, id, rules.review.needed(incident.severity)).await?;
+    state_of_postmortem(store, actor, &postmortem, rules).await
+}
+
+/// Where the review of `postmortem`, already read, stands.
+pub async fn state_of_postmortem(
+    store: &Store,
+    actor: &Actor,
+    postmortem: &Postmortem,
+    rules: &Rules,
+) -> Result<ReviewState, AppError> {
+    let incident = incident_of(store, actor, postmortem).await?;
+    state_of(store, actor, postmortem, &incident, rules).await
+}
+
+/// Where the review of `postmortem` of `incident`, both already read, stands: the
+/// approvals its severity needs and each step's deadline.
+pub async fn state_of(
+    store: &Store,
+    actor: &Actor,
+    postmortem: &Postmortem,
+    incident: &Incident,
+    rules: &Rules,
+) -> Result<ReviewState, AppError> {
+    let needed = rules.review.needed(incident.severity);
+    let mut state = store.review_state(&actor.viewer(), &postmortem.id, needed).await?;
     state.deadlines = incident.moments.resolved_at.map(|at| rules.deadlines.postmortem(incident.severity, at));
     Ok(state)
 }

@@ -179,6 +179,16 @@ mod tests {
     }
 
     #[test]
+    fn too_many_reviewers_or_too_long_a_comment_is_refused_by_name() {
+        let crowd: Vec<String> = (0..=MAX_REVIEWERS).map(|n| format!("user{n}")).collect();
+        assert_eq!(names_at_most("reviewers", &crowd).unwrap_err().0[0].field, "reviewers");
+        assert!(names_at_most("reviewers", &crowd[..MAX_REVIEWERS]).is_ok());
+        assert_eq!(names_at_most("attendees", &["Not A Name".into()]).unwrap_err().0[0].field, "attendees[0]");
+        let long = NewReview { verdict: Verdict::Approved, comment: "x".repeat(MAX_TEXT + 1) };
+        assert_eq!(long.validate().unwrap_err().0[0].field, "comment");
+    }
+
+    #[test]
     fn severity_decides_the_approvals_needed() {
         let rules = ReviewRules::default();
         assert_eq!(rules.needed(Severity::SEV1), 2);

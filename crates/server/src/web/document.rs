@@ -68,10 +68,11 @@ pub async fn read(
     let comments = state.store.comments(&caller.viewer, &doc.postmortem.id).await?;
     let threads = hindsight_core::comment_threads(&comments);
     let rules = state.rules_in_force().await?;
-    let reading = hindsight_app::readers::reading(&state.store, &caller.actor(), &doc.postmortem.id, &rules).await?;
+    let actor = caller.actor();
+    let reading = hindsight_app::readers::reading_of(&state.store, &actor, &doc.postmortem, &rules).await?;
     let teams = state.store.list_teams().await?;
     let readers = super::readers::ReadersView::new(reading, &caller.viewer.username, teams);
-    let review = hindsight_app::reviews::state(&state.store, &caller.actor(), &doc.postmortem.id, &rules).await?;
+    let review = hindsight_app::reviews::state_of(&state.store, &actor, &doc.postmortem, &doc.incident, &rules).await?;
     let today = time::OffsetDateTime::now_utc().date();
     let review = super::reviews::ReviewView::new(review, &caller.viewer.username, status, today);
     let page = DocumentPage {
