@@ -13,6 +13,7 @@ pub mod accounts;
 mod actor;
 pub mod analysis;
 pub mod comments;
+pub mod deliveries;
 mod error;
 pub mod imports;
 pub mod incidents;

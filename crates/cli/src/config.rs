@@ -55,6 +55,16 @@ pub struct Config {
     /// Reader teams proposed for every post-mortem by severity, besides those owning its
     /// services: `[readers] teams_sev1 = ["support", "leadership"]`.
     pub readers: hindsight_core::ReaderRules,
+    /// The server's secret key, base64 of 32 random bytes (`hindsight config secret-key`
+    /// makes one): seals the destinations' addresses and keys stored in the database, and
+    /// signs the unsubscribe links in emails. Best given as `HINDSIGHT_SECRET_KEY`.
+    pub secret_key: Option<String>,
+    /// Email over SMTP: `[email] smtp_host = "smtp.example.com"`, `smtp_port = 587`,
+    /// `security = "starttls"`, `username`, `password`, `from`, `digest_hour = 8` (UTC).
+    pub email: hindsight_app::deliveries::EmailSettings,
+    /// How deliveries (email, Slack, Teams, webhooks) are sent: `[deliveries] batch = 200`,
+    /// `concurrency = 8`, `timeout_seconds = 15`.
+    pub deliveries: hindsight_app::deliveries::DeliverySettings,
 }
 
 impl Default for Config {
@@ -78,6 +88,9 @@ impl Default for Config {
             review: settings.rules.review,
             deadlines: settings.rules.deadlines,
             readers: settings.rules.readers,
+            secret_key: None,
+            email: Default::default(),
+            deliveries: Default::default(),
         }
     }
 }
@@ -147,6 +160,16 @@ impl Config {
         if let Err(errors) = self.readers.validate() {
             anyhow::bail!("{errors}");
         }
+        if let Err(errors) = self.deliveries.check(&self.email) {
+            anyhow::bail!("{errors}");
+        }
+        self.secret_key()?;
+        if self.email.smtp_host.is_some() && self.secret_key.is_none() {
+            anyhow::bail!(
+                "email needs secret_key (the unsubscribe links in emails are signed with it): make one with \
+                 `hindsight config secret-key`"
+            );
+        }
         for key in self.severity_labels.keys() {
             if key.parse::<hindsight_core::Severity>().is_err() {
                 anyhow::bail!("severity_labels: {key:?} is not one of SEV1..SEV5");
@@ -191,6 +214,15 @@ impl Config {
             deadlines: self.deadlines.clone(),
             readers: self.readers.clone(),
         }
+    }
+
+    /// The secret key, read; none when not configured.
+    pub fn secret_key(&self) -> anyhow::Result<Option<hindsight_app::secrets::SecretKey>> {
+        self.secret_key
+            .as_deref()
+            .map(hindsight_app::secrets::SecretKey::from_base64)
+            .transpose()
+            .map_err(|e| anyhow::anyhow!("{e}; `hindsight config secret-key` makes one"))
     }
 
     /// The `trusted_proxies` entries, read; an entry that is not an address or range is an error naming it.

@@ -380,6 +380,8 @@ enum ConfigCommand {
     Check,
     /// Print every setting with its default, as hindsight.toml would hold it.
     Defaults,
+    /// Print a new random secret key, for `secret_key` (or `HINDSIGHT_SECRET_KEY`).
+    SecretKey,
 }
 
 #[derive(Debug, Subcommand)]
@@ -603,6 +605,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             print!("{}", Config::defaults_toml()?);
             Ok(())
         }
+        Command::Config { command: ConfigCommand::SecretKey } => {
+            println!("{}", hindsight_app::secrets::SecretKey::generate());
+            Ok(())
+        }
         Command::Config { command: ConfigCommand::Check } => {
             let file = config_file.or_else(|| Some(PathBuf::from("hindsight.toml")).filter(|f| f.exists()));
             if let Some(file) = &file {
@@ -800,6 +806,18 @@ async fn serve(
     demo_login: Option<(&str, &str)>,
 ) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
+    // The demo makes a key of its own for the run, so destinations can be tried out.
+    let key = match (config.secret_key()?, demo_login) {
+        (Some(key), _) => Some(key),
+        (None, Some(_)) => Some(
+            hindsight_app::secrets::SecretKey::from_base64(&hindsight_app::secrets::SecretKey::generate())
+                .map_err(|e| anyhow::anyhow!(e))?,
+        ),
+        (None, None) => None,
+    };
+    let base_url = config.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
+    let deliverer = hindsight_app::deliveries::Deliverer::new(config.deliveries, &config.email, key, &base_url)
+        .map_err(|e| anyhow::anyhow!(e))?;
     let settings = Settings {
         secure_cookies: config.secure_cookies.unwrap_or(!addr.ip().is_loopback()),
         session_hours: config.session_hours,
@@ -810,6 +828,7 @@ async fn serve(
         connections: config.connections,
         trusted_proxies: config.trusted_proxies()?,
         notifications: config.notifications,
+        deliverer,
         ..Settings::default()
     };
     let local = addr;

@@ -15,6 +15,29 @@ use crate::{
     Severity,
 };
 
+crate::model::word_enum! {
+    /// What kind of thing happened: a [`DomainEvent`]'s `kind`, as the outbox stores it and
+    /// a destination chooses the events it receives by.
+    DomainEventKind {
+        IncidentDeclared = "incident_declared",
+        IncidentResolved = "incident_resolved",
+        IncidentReopened = "incident_reopened",
+        PostmortemDrafted = "postmortem_drafted",
+        PostmortemAssigned = "postmortem_assigned",
+        PostmortemSubmitted = "postmortem_submitted",
+        PostmortemReviewed = "postmortem_reviewed",
+        PostmortemReturned = "postmortem_returned",
+        PostmortemPublished = "postmortem_published",
+        PostmortemArchived = "postmortem_archived",
+        ActionItemCreated = "action_item_created",
+        ActionItemReassigned = "action_item_reassigned",
+        ActionItemClosed = "action_item_closed",
+        ActionItemReopened = "action_item_reopened",
+        CommentAdded = "comment_added",
+        CommentResolved = "comment_resolved",
+    }
+}
+
 /// Something that happened to the record, as notifications and integrations want it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -68,24 +91,24 @@ pub enum DomainEvent {
 
 impl DomainEvent {
     /// The event's kind, as stored in the outbox's `kind` column and in the JSON's `kind`.
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> DomainEventKind {
         match self {
-            DomainEvent::IncidentDeclared { .. } => "incident_declared",
-            DomainEvent::IncidentResolved { .. } => "incident_resolved",
-            DomainEvent::IncidentReopened { .. } => "incident_reopened",
-            DomainEvent::PostmortemDrafted { .. } => "postmortem_drafted",
-            DomainEvent::PostmortemAssigned { .. } => "postmortem_assigned",
-            DomainEvent::PostmortemSubmitted { .. } => "postmortem_submitted",
-            DomainEvent::PostmortemReviewed { .. } => "postmortem_reviewed",
-            DomainEvent::PostmortemReturned { .. } => "postmortem_returned",
-            DomainEvent::PostmortemPublished { .. } => "postmortem_published",
-            DomainEvent::PostmortemArchived { .. } => "postmortem_archived",
-            DomainEvent::ActionItemCreated { .. } => "action_item_created",
-            DomainEvent::ActionItemReassigned { .. } => "action_item_reassigned",
-            DomainEvent::ActionItemClosed { .. } => "action_item_closed",
-            DomainEvent::ActionItemReopened { .. } => "action_item_reopened",
-            DomainEvent::CommentAdded { .. } => "comment_added",
-            DomainEvent::CommentResolved { .. } => "comment_resolved",
+            DomainEvent::IncidentDeclared { .. } => DomainEventKind::IncidentDeclared,
+            DomainEvent::IncidentResolved { .. } => DomainEventKind::IncidentResolved,
+            DomainEvent::IncidentReopened { .. } => DomainEventKind::IncidentReopened,
+            DomainEvent::PostmortemDrafted { .. } => DomainEventKind::PostmortemDrafted,
+            DomainEvent::PostmortemAssigned { .. } => DomainEventKind::PostmortemAssigned,
+            DomainEvent::PostmortemSubmitted { .. } => DomainEventKind::PostmortemSubmitted,
+            DomainEvent::PostmortemReviewed { .. } => DomainEventKind::PostmortemReviewed,
+            DomainEvent::PostmortemReturned { .. } => DomainEventKind::PostmortemReturned,
+            DomainEvent::PostmortemPublished { .. } => DomainEventKind::PostmortemPublished,
+            DomainEvent::PostmortemArchived { .. } => DomainEventKind::PostmortemArchived,
+            DomainEvent::ActionItemCreated { .. } => DomainEventKind::ActionItemCreated,
+            DomainEvent::ActionItemReassigned { .. } => DomainEventKind::ActionItemReassigned,
+            DomainEvent::ActionItemClosed { .. } => DomainEventKind::ActionItemClosed,
+            DomainEvent::ActionItemReopened { .. } => DomainEventKind::ActionItemReopened,
+            DomainEvent::CommentAdded { .. } => DomainEventKind::CommentAdded,
+            DomainEvent::CommentResolved { .. } => DomainEventKind::CommentResolved,
         }
     }
 
@@ -110,6 +133,35 @@ impl DomainEvent {
             | DomainEvent::CommentAdded { incident, .. }
             | DomainEvent::CommentResolved { incident, .. } => incident,
         }
+    }
+
+    /// What happened, as one sentence for a chat channel, given the incident's title:
+    /// `INC-7 "Checkout down": the post-mortem was published.` Names no person and no
+    /// field beyond the incident's title: a channel is read by more people than the record.
+    pub fn sentence(&self, incident_title: &str) -> String {
+        let what = match self {
+            DomainEvent::IncidentDeclared { severity, .. } => format!("declared, {severity}"),
+            DomainEvent::IncidentResolved { .. } => "resolved".into(),
+            DomainEvent::IncidentReopened { status, .. } => format!("reopened, now {}", status.words()),
+            DomainEvent::PostmortemDrafted { .. } => "its post-mortem was drafted".into(),
+            DomainEvent::PostmortemAssigned { .. } => "its post-mortem has a new owner".into(),
+            DomainEvent::PostmortemSubmitted { .. } => "its post-mortem is ready for review".into(),
+            DomainEvent::PostmortemReviewed { verdict, .. } => match verdict {
+                crate::Verdict::Approved => "its post-mortem was approved by a reviewer".into(),
+                crate::Verdict::ChangesRequested => "a reviewer asked for changes to its post-mortem".into(),
+            },
+            DomainEvent::PostmortemReturned { .. } => "its post-mortem went back to draft".into(),
+            DomainEvent::PostmortemPublished { .. } => "its post-mortem was published".into(),
+            DomainEvent::PostmortemArchived { .. } => "its post-mortem was archived".into(),
+            DomainEvent::ActionItemCreated { title, .. } => format!("action item \u{201c}{title}\u{201d} was added"),
+            DomainEvent::ActionItemReassigned { .. } => "an action item was reassigned".into(),
+            DomainEvent::ActionItemClosed { status, .. } => format!("an action item is {}", status.words()),
+            DomainEvent::ActionItemReopened { .. } => "an action item was reopened".into(),
+            DomainEvent::CommentAdded { .. } => "its post-mortem has a new comment".into(),
+            DomainEvent::CommentResolved { resolved: true, .. } => "a comment on its post-mortem was resolved".into(),
+            DomainEvent::CommentResolved { resolved: false, .. } => "a comment on its post-mortem was reopened".into(),
+        };
+        format!("{} \u{201c}{incident_title}\u{201d}: {what}.", self.incident())
     }
 }
 
@@ -293,11 +345,25 @@ mod tests {
     }
 
     #[test]
+    fn a_chat_sentence_names_the_incident_and_no_person() {
+        let published = DomainEvent::PostmortemPublished { incident: "INC-7".into(), postmortem: "p1".into() };
+        assert_eq!(
+            published.sentence("Checkout down"),
+            "INC-7 \u{201c}Checkout down\u{201d}: its post-mortem was published."
+        );
+        let assigned =
+            DomainEvent::PostmortemAssigned { incident: "INC-7".into(), postmortem: "p1".into(), owner: "ana".into() };
+        assert!(!assigned.sentence("Checkout down").contains("ana"));
+        let kinds: Vec<&str> = DomainEventKind::ALL.iter().map(|kind| kind.as_str()).collect();
+        assert!(kinds.contains(&published.kind().as_str()) && kinds.len() == 16);
+    }
+
+    #[test]
     fn a_new_owner_is_an_event_before_the_move_through_review() {
         let draft = a_postmortem(Some("ana"), PostmortemStatus::Draft);
         let handed = a_postmortem(Some("bob"), PostmortemStatus::InReview);
         let kinds: Vec<_> = postmortem_changed(&draft, &handed).iter().map(DomainEvent::kind).collect();
-        assert_eq!(kinds, ["postmortem_assigned", "postmortem_submitted"]);
+        assert_eq!(kinds, [DomainEventKind::PostmortemAssigned, DomainEventKind::PostmortemSubmitted]);
         // Losing an owner tells nobody; keeping one is no event.
         assert_eq!(postmortem_changed(&draft, &a_postmortem(None, PostmortemStatus::Draft)), []);
         assert_eq!(postmortem_changed(&draft, &draft.clone()), []);
@@ -308,7 +374,7 @@ mod tests {
         let event = DomainEvent::IncidentResolved { incident: "INC-7".into() };
         let json = serde_json::to_value(&event).unwrap();
         assert_eq!(json, serde_json::json!({"kind": "incident_resolved", "incident": "INC-7"}));
-        assert_eq!(json["kind"], event.kind());
+        assert_eq!(json["kind"], event.kind().as_str());
         assert_eq!(serde_json::from_value::<DomainEvent>(json).unwrap(), event);
     }
 }

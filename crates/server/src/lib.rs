@@ -119,7 +119,13 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
     let limits = state.settings.connections;
     let settings = &state.settings;
     let deadlines = settings.rules.deadlines.clone();
-    let worker = worker::spawn(state.store.clone(), settings.notifications, deadlines, state.metrics.clone());
+    let worker = worker::spawn(
+        state.store.clone(),
+        settings.notifications,
+        deadlines,
+        settings.deliverer.clone(),
+        state.metrics.clone(),
+    );
     let served = connections::serve_with_limits(listener, app(state), limits, shutdown_signal()).await;
     worker.abort();
     served

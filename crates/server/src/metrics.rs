@@ -55,6 +55,10 @@ pub struct Metrics {
     notifications: Counter,
     failed_passes: Counter,
     outbox_backlog: Gauge,
+    delivered: Counter,
+    delivery_failures: Counter,
+    deliveries_pending: Gauge,
+    deliveries_failed: Gauge,
 }
 
 impl Default for Metrics {
@@ -85,7 +89,43 @@ impl Default for Metrics {
             "Outbox events no server's worker has read yet, when scraped",
             outbox_backlog.clone(),
         );
-        Metrics { registry, requests, durations, outbox_events, notifications, failed_passes, outbox_backlog }
+        let delivered = Counter::default();
+        registry.register(
+            "deliveries_sent",
+            "Deliveries this server sent that their receiver acknowledged",
+            delivered.clone(),
+        );
+        let delivery_failures = Counter::default();
+        registry.register(
+            "delivery_failures",
+            "Tries of deliveries by this server that failed (each is tried again later, or given up)",
+            delivery_failures.clone(),
+        );
+        let deliveries_pending = Gauge::default();
+        registry.register(
+            "deliveries_pending",
+            "Deliveries waiting to be sent, when scraped",
+            deliveries_pending.clone(),
+        );
+        let deliveries_failed = Gauge::default();
+        registry.register(
+            "deliveries_given_up",
+            "Deliveries given up after their tries (an admin may retry them), when scraped",
+            deliveries_failed.clone(),
+        );
+        Metrics {
+            registry,
+            requests,
+            durations,
+            outbox_events,
+            notifications,
+            failed_passes,
+            outbox_backlog,
+            delivered,
+            delivery_failures,
+            deliveries_pending,
+            deliveries_failed,
+        }
     }
 }
 
@@ -97,6 +137,12 @@ impl Metrics {
     }
 
     /// Counts a pass of the notification worker that failed.
+    /// Counts what one delivery pass did.
+    pub(crate) fn delivery_pass(&self, report: &hindsight_app::deliveries::DeliveryReport) {
+        self.delivered.inc_by(report.delivered);
+        self.delivery_failures.inc_by(report.failed);
+    }
+
     pub(crate) fn worker_failed(&self) {
         self.failed_passes.inc();
     }
@@ -136,6 +182,9 @@ pub async fn count(State(state): State<AppState>, request: Request, next: Next) 
 pub async fn serve(State(state): State<AppState>, caller: Caller) -> Result<Response, ApiError> {
     caller.require_admin()?;
     state.metrics.outbox_backlog.set(state.store.outbox_backlog().await?);
+    let (pending, failed) = state.store.delivery_counts().await?;
+    state.metrics.deliveries_pending.set(pending);
+    state.metrics.deliveries_failed.set(failed);
     let mut body = String::new();
     prometheus_client::encoding::text::encode(&mut body, &state.metrics.registry)
         .map_err(|e| ApiError::Internal(format!("encoding the metrics: {e}")))?;

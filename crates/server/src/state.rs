@@ -43,6 +43,8 @@ pub struct Settings {
     pub live_poll: std::time::Duration,
     /// How often the notification worker goes over the outbox and the due dates.
     pub notifications: hindsight_app::notifications::WorkerSettings,
+    /// What sends email and the destinations' messages, and seals their secrets.
+    pub deliverer: hindsight_app::deliveries::Deliverer,
 }
 
 impl Default for Settings {
@@ -60,6 +62,7 @@ impl Default for Settings {
             live_idle: std::time::Duration::from_secs(120),
             live_poll: std::time::Duration::from_secs(1),
             notifications: Default::default(),
+            deliverer: Default::default(),
         }
     }
 }

@@ -1,11 +1,14 @@
 //! The notification worker each server runs beside serving: a pass over the outbox every
 //! interval, and over action items' due dates now and then (see
-//! [`hindsight_app::notifications::run_pass`]). Servers sharing a database take turns by
-//! the outbox reader's lease, so each event is told once however many run.
+//! [`hindsight_app::notifications::run_pass`]), then a delivery pass (see
+//! [`hindsight_app::deliveries::deliver_pass`]). Servers sharing a database take turns by
+//! the outbox readers' leases, so each event is told once however many run, and claim
+//! deliveries with leases of their own, so each is sent by one.
 
 use std::sync::Arc;
 use std::time::Instant;
 
+use hindsight_app::deliveries::{Deliverer, deliver_pass};
 use hindsight_app::notifications::{WorkerSettings, run_pass};
 use hindsight_core::deadlines::DeadlineRules;
 use hindsight_store::Store;
@@ -20,6 +23,7 @@ pub(crate) fn spawn(
     store: Store,
     settings: WorkerSettings,
     deadlines: DeadlineRules,
+    deliverer: Deliverer,
     metrics: Arc<Metrics>,
 ) -> JoinHandle<()> {
     // Unique to this server among all that share the database.
@@ -49,6 +53,19 @@ pub(crate) fn spawn(
                 Err(e) => {
                     metrics.worker_failed();
                     tracing::warn!(error = %e, "notification pass failed; the next one tries again");
+                }
+            }
+            match deliver_pass(&store, &owner, &deliverer, OffsetDateTime::now_utc()).await {
+                Ok(report) => {
+                    metrics.delivery_pass(&report);
+                    if report.failed > 0 {
+                        tracing::warn!(failed = report.failed, "deliveries failed; each is tried again later");
+                    }
+                }
+                // Claimed deliveries go back once their lease runs out: nothing is lost.
+                Err(e) => {
+                    metrics.worker_failed();
+                    tracing::warn!(error = %e, "delivery pass failed; the next one tries again");
                 }
             }
         }

@@ -46,7 +46,7 @@ pub struct NotificationFilter {
 }
 
 /// A notification row as read.
-type NotificationRow = (
+pub(crate) type NotificationRow = (
     i64,
     String,
     i64,
@@ -60,7 +60,7 @@ type NotificationRow = (
     Option<Ts>,
 );
 
-fn notification_of(row: NotificationRow) -> Result<Notification, StoreError> {
+pub(crate) fn notification_of(row: NotificationRow) -> Result<Notification, StoreError> {
     let (id, kind, number, incident_title, action_item, action_item_title, due, comment, actor, created_at, read_at) =
         row;
     Ok(Notification {

@@ -25,7 +25,7 @@ macro_rules! append_events {
                     "INSERT INTO outbox (id, kind, incident_id, actor_id, at, payload) VALUES ($1, $2, $3, $4, $5, $6)",
                 )
                 .bind(id)
-                .bind(event.kind())
+                .bind(event.kind().as_str())
                 .bind(incident_id)
                 .bind(actor_id)
                 .bind(at)

@@ -45,18 +45,24 @@ impl Sql {
     pub(crate) fn visible(&mut self, alias: &str, viewer: &Viewer) -> &mut Sql {
         let uid = self.param(viewer_id(viewer));
         let admin = self.param(Arg::Bool(viewer.sees_everything()));
-        self.push(&format!(
-            "({alias}.private = FALSE OR {admin} = TRUE OR {alias}.created_by = {uid} \
-             OR EXISTS (SELECT 1 FROM incident_responders vr WHERE vr.incident_id = {alias}.id AND vr.user_id = {uid}) \
-             OR EXISTS (SELECT 1 FROM incident_teams vt JOIN team_members vm ON vm.team_id = vt.team_id \
-                        WHERE vt.incident_id = {alias}.id AND vm.user_id = {uid}))"
-        ))
+        self.push(&visible_to(alias, &uid, &format!("{admin} = TRUE")))
     }
 
     /// The text and its arguments in placeholder order, to send.
     pub(crate) fn into_parts(self) -> (String, Vec<Arg>) {
         (self.text, self.args)
     }
+}
+
+/// The condition that the user whose id is the SQL expression `uid` may see incident
+/// `alias` (see [`Sql::visible`]), `admin` being the SQL condition that they see everything.
+pub(crate) fn visible_to(alias: &str, uid: &str, admin: &str) -> String {
+    format!(
+        "({alias}.private = FALSE OR {admin} OR {alias}.created_by = {uid} \
+         OR EXISTS (SELECT 1 FROM incident_responders vr WHERE vr.incident_id = {alias}.id AND vr.user_id = {uid}) \
+         OR EXISTS (SELECT 1 FROM incident_teams vt JOIN team_members vm ON vm.team_id = vt.team_id \
+                    WHERE vt.incident_id = {alias}.id AND vm.user_id = {uid}))"
+    )
 }
 
 /// The viewer's user id as an argument; none for the operator.

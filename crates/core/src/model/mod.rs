@@ -4,6 +4,7 @@
 mod account;
 mod action_item;
 mod comment;
+mod delivery;
 mod incident;
 mod notification;
 mod postmortem;
@@ -14,6 +15,7 @@ mod timeline;
 pub use account::*;
 pub use action_item::*;
 pub use comment::*;
+pub use delivery::*;
 pub use incident::*;
 pub use notification::*;
 pub use postmortem::*;

@@ -5,6 +5,7 @@ pub(crate) mod accounts;
 mod action_items;
 mod audit;
 mod comments;
+mod deliveries;
 mod health;
 pub mod imports;
 pub(crate) mod incidents;
@@ -123,6 +124,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(readers::still_to_read))
         .routes(routes!(notifications::list))
         .routes(routes!(notifications::mark_read))
+        .routes(routes!(deliveries::get_email, deliveries::put_email))
+        .routes(routes!(deliveries::list_destinations, deliveries::create_destination))
+        .routes(routes!(deliveries::delete_destination))
+        .routes(routes!(deliveries::list_deliveries))
+        .routes(routes!(deliveries::retry_delivery))
         .routes(routes!(audit::verify))
         .routes(routes!(audit::events))
 }

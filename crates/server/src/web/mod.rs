@@ -22,6 +22,7 @@ mod readers;
 mod reviews;
 mod session;
 mod teams;
+mod unsubscribe;
 mod view;
 
 use axum::Router;
@@ -62,6 +63,7 @@ pub fn router() -> Router<AppState> {
         .route("/inbox", get(inbox::inbox))
         .route("/inbox/read", post(inbox::read_all))
         .route("/inbox/{id}/open", post(inbox::open))
+        .route("/unsubscribe/{token}", get(unsubscribe::confirm).post(unsubscribe::unsubscribe))
         .route("/teams", get(teams::teams))
         .route("/teams/{slug}", get(teams::team))
         .route("/services", get(teams::services))

@@ -47,7 +47,16 @@ pub async fn spawn_with(store: Store, webhooks: hindsight_app::WebhookSettings) 
 
 /// The settings tests run the server with: plain-HTTP cookies, 64 KiB bodies.
 pub fn test_settings() -> Settings {
-    Settings { secure_cookies: false, max_body_bytes: 64 * 1024, ..Settings::default() }
+    let key = hindsight_app::secrets::SecretKey::from_base64(&hindsight_app::secrets::SecretKey::generate())
+        .expect("a new key reads");
+    let deliverer = hindsight_app::deliveries::Deliverer::new(
+        Default::default(),
+        &Default::default(),
+        Some(key),
+        "http://hindsight.test",
+    )
+    .expect("the deliverer sets up");
+    Settings { secure_cookies: false, max_body_bytes: 64 * 1024, deliverer, ..Settings::default() }
 }
 
 /// The server with these settings (start from [`test_settings`]).

@@ -12,6 +12,7 @@ mod common;
 mod api;
 mod comments;
 mod defences;
+mod deliveries;
 mod extremes;
 mod imports;
 mod live;

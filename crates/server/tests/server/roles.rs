@@ -55,6 +55,9 @@ struct Fixture {
     published: String,
     /// A post-mortem in review with every walker among its reviewers.
     reviewed: String,
+    /// A destination, and a delivery to it given up after its tries.
+    destination: String,
+    delivery: String,
 }
 
 async fn fixture(app: &TestApp) -> Fixture {
@@ -101,6 +104,7 @@ async fn fixture(app: &TestApp) -> Fixture {
     let walkers = ["viewer".to_string(), "editor".to_string(), "admin".to_string()];
     let note = hindsight_store::AuditNote::new("test", "named reviewers", "walk", json!({}));
     app.store.set_reviewers(&viewer, &reviewed, &walkers, &note).await.unwrap();
+    let (destination, delivery) = failed_delivery(app).await;
     Fixture {
         incident: seed.public,
         spare: spare["handle"].as_str().unwrap().into(),
@@ -111,7 +115,33 @@ async fn fixture(app: &TestApp) -> Fixture {
         comment: comment["id"].as_str().unwrap().into(),
         published,
         reviewed,
+        destination,
+        delivery,
     }
+}
+
+/// A destination and a delivery to it that failed every try.
+async fn failed_delivery(app: &TestApp) -> (String, String) {
+    use hindsight_store::{Outcome, Ts};
+    let new = hindsight_core::NewDestination {
+        name: "walk hook".into(),
+        kind: hindsight_core::DestinationKind::Webhook,
+        url: "http://127.0.0.1:9/hook".into(),
+        team: None,
+        events: vec![],
+    };
+    let note = hindsight_store::AuditNote::new("test", "added destination", "walk", json!({}));
+    let destination = app.store.add_destination(&new, "sealed", None, &note).await.unwrap();
+    let now = Ts::now();
+    app.store.route_events("walk", now, now, 1).await.unwrap();
+    let mut id = 0;
+    for _ in 0..hindsight_core::MAX_ATTEMPTS {
+        let claimed = app.store.claim_deliveries("walk", now, now, 1).await.unwrap();
+        id = claimed[0].id;
+        let failed = Outcome::Failed { error: "HTTP 500".into(), retry_at: now };
+        app.store.finish_deliveries("walk", &[(id, failed)], now).await.unwrap();
+    }
+    (destination.id, id.to_string())
 }
 
 fn calls() -> Vec<Call> {
@@ -248,10 +278,22 @@ fn calls() -> Vec<Call> {
         ),
         call(get.clone(), "/api/v1/me/notifications", Read, None),
         call(post.clone(), "/api/v1/me/notifications/read", Read, Some(json!({"all": true}))),
+        call(get.clone(), "/api/v1/me/email", Read, None),
+        call(put.clone(), "/api/v1/me/email", Read, Some(json!({"digest": true, "muted": ["commented"]}))),
+        call(get.clone(), "/api/v1/destinations", Admin, None),
+        call(
+            post.clone(),
+            "/api/v1/destinations",
+            Admin,
+            Some(json!({"name": "#walk", "kind": "slack", "url": "https://hooks.slack.test/services/T/B/x"})),
+        ),
+        call(get.clone(), "/api/v1/deliveries", Admin, None),
+        call(post.clone(), "/api/v1/deliveries/{id}/retry", Admin, None),
         call(get.clone(), "/api/v1/audit/verify", Admin, None),
         call(get.clone(), "/api/v1/audit/events", Admin, None),
         // Deletions last, the things hanging off an incident before the incident.
         call(delete.clone(), "/api/v1/teams/{slug}/members/{username}", Admin, None),
+        call(delete.clone(), "/api/v1/destinations/{id}", Admin, None),
         call(delete.clone(), "/api/v1/tokens/{id}", SelfOrAdmin, None),
         call(delete.clone(), "/api/v1/incidents/{handle}/events/{id}", Write, None),
         call(delete.clone(), "/api/v1/action-items/{id}", Write, None),
@@ -265,7 +307,11 @@ fn calls() -> Vec<Call> {
 }
 
 fn concrete(method: &Method, template: &str, f: &Fixture) -> String {
-    let id = if template.contains("/events/") {
+    let id = if template.starts_with("/api/v1/destinations/") {
+        &f.destination
+    } else if template.starts_with("/api/v1/deliveries/") {
+        &f.delivery
+    } else if template.contains("/events/") {
         &f.event
     } else if template.starts_with("/api/v1/comments/") {
         &f.comment

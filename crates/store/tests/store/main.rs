@@ -20,6 +20,7 @@ mod common;
 
 mod action_items;
 mod audit;
+mod deliveries;
 mod incidents_creation;
 mod incidents_lists;
 mod incidents_search;

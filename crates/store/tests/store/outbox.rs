@@ -41,7 +41,7 @@ async fn every_change_appends_its_domain_events_in_order(store: Store) {
     store.update_action_item(&admin, &item.id, done).await.unwrap();
 
     let entries = store.outbox_events(&admin, 0, 200).await.unwrap();
-    let kinds: Vec<&str> = entries.iter().map(|e| e.event.kind()).collect();
+    let kinds: Vec<&str> = entries.iter().map(|e| e.event.kind().as_str()).collect();
     assert_eq!(
         kinds,
         [
