@@ -3,14 +3,17 @@
 //! creation is the baseline: the writes that appended ITEMS domain events to the outbox.
 //! Then, timed each: one worker pass over those events (ITEMS "assigned" notifications), and
 //! one pass over the due dates (ITEMS "due soon" reminders), and a second of each (nothing
-//! new: what an idle pass costs). Prints each time and its ratio to the baseline's, and the
-//! rows each pass wrote.
+//! new: what an idle pass costs). Then a webhook destination on a local receiver that
+//! answers 200: delivery passes until every event (ITEMS + 1) reached it, timed in all.
+//! Prints each time and its ratio to the baseline's, and the rows each pass wrote.
 //!
 //!     hindsight-bench-notify DATABASE_URL [ITEMS] [PEOPLE]
 
 use std::time::{Duration, Instant};
 
+use hindsight_app::deliveries::{Deliverer, DeliverySettings, EmailSettings, deliver_pass};
 use hindsight_app::notifications::{WorkerSettings, run_pass};
+use hindsight_app::secrets::SecretKey;
 use hindsight_core::access::{UserId, Viewer};
 use hindsight_core::deadlines::DeadlineRules;
 use hindsight_core::{NewActionItem, NewIncident, Role};
@@ -27,6 +30,26 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (items, people) = (number(2, 10_000)?, number(3, 100)?.max(1));
     let store = Store::connect(url).await?;
     store.migrate().await?;
+    // The receiver, and the destination that sends every event to it (before the events,
+    // so that they are routed to it).
+    let received = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let counter = received.clone();
+    let receiver = axum::Router::new().fallback(move || {
+        let counter = counter.clone();
+        async move {
+            counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            "ok"
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let hook = format!("http://{}/hook", listener.local_addr()?);
+    tokio::spawn(async move { axum::serve(listener, receiver).await });
+    let key = SecretKey::from_base64(&SecretKey::generate())?;
+    let deliverer = Deliverer::new(DeliverySettings::default(), &EmailSettings::default(), Some(key), "http://bench")?;
+    let destination: hindsight_core::NewDestination =
+        serde_json::from_value(serde_json::json!({"name": "bench", "kind": "webhook", "url": hook}))?;
+    hindsight_app::deliveries::add_destination(&store, &hindsight_app::Actor::Operator, &deliverer, &destination)
+        .await?;
 
     let note = || AuditNote::new("bench", "created user", "bench", serde_json::json!({}));
     let admin = store
@@ -95,6 +118,25 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             run_pass(&store, "bench", &settings, &DeadlineRules::default(), OffsetDateTime::now_utc(), true).await?;
         timed(&format!("pass over the due dates, {round}"), started.elapsed(), report.notifications);
     }
+    let started = Instant::now();
+    let (mut passes, mut delivered) = (0, 0);
+    while delivered < items as u64 + 1 {
+        let report = deliver_pass(&store, "bench", &deliverer, OffsetDateTime::now_utc()).await?;
+        if report.failed > 0 || (report.delivered == 0 && passes > 0) {
+            return Err(format!("a delivery pass sent {} and failed {}", report.delivered, report.failed).into());
+        }
+        delivered += report.delivered;
+        passes += 1;
+    }
+    let took = started.elapsed();
+    println!(
+        "delivery passes ({passes}, {} per pass): {:.3} s, {:.3}x the baseline, {delivered} webhooks delivered, \
+         {} received",
+        DeliverySettings::default().batch,
+        took.as_secs_f64(),
+        took.as_secs_f64() / baseline.as_secs_f64(),
+        received.load(std::sync::atomic::Ordering::Relaxed)
+    );
     store.close().await;
     Ok(())
 }

@@ -50,6 +50,7 @@ async fn the_main_pages_have_no_serious_accessibility_violations() {
         ("admin tokens", "/admin/tokens".to_string(), "API tokens".to_string()),
         ("admin policy", "/admin/policy".to_string(), "Post-mortem policy".to_string()),
         ("admin webhooks", "/admin/webhooks".to_string(), "Webhook secrets".to_string()),
+        ("admin deliveries", "/admin/deliveries".to_string(), "Add a destination".to_string()),
     ];
     for (name, path, shows) in &pages {
         browser.go_to(path).await;

@@ -1,13 +1,15 @@
 //! The inbox page (`/inbox`): what the signed-in person was told, newest first, each with
-//! a button that marks it read and goes to what it is about; and marking all read.
+//! a button that marks it read and goes to what it is about; marking all read; and what
+//! they get by email (`POST /inbox/email`).
 
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use hindsight_app::deliveries;
 use hindsight_app::notifications::{self, MarkRead};
-use hindsight_core::{Notification, NotificationKind};
+use hindsight_core::{EmailPreferences, Notification, NotificationKind};
 use hindsight_store::NotificationFilter;
 use serde::Deserialize;
 
@@ -37,6 +39,11 @@ struct InboxPage {
     unread: i64,
     /// The link to the next, older page.
     older: Option<String>,
+    /// Whether this server sends email at all.
+    email_on: bool,
+    digest: bool,
+    /// Every kind, in words, with whether its emails are muted.
+    kinds: Vec<(&'static str, String, bool)>,
 }
 
 /// `?show=unread` and `before=<id>`, as the page's links make them.
@@ -77,7 +84,12 @@ pub async fn inbox(
         })
         .collect();
     let chrome = Chrome::of(&caller).with_notice(notice);
-    Ok(InboxPage { chrome, rows, unread_only, unread: inbox.unread, older }.into_response())
+    let email = deliveries::email_preferences(&state.store, &caller.actor()).await.unwrap_or_default();
+    let kinds =
+        NotificationKind::ALL.iter().map(|kind| (kind.as_str(), kind.words(), email.muted.contains(kind))).collect();
+    let email_on = state.settings.deliverer.email_on();
+    Ok(InboxPage { chrome, rows, unread_only, unread: inbox.unread, older, email_on, digest: email.digest, kinds }
+        .into_response())
 }
 
 /// `POST /inbox/{id}/open`: marks the notification read and goes to what it is about.
@@ -99,6 +111,25 @@ pub async fn read_all(State(state): State<AppState>, posted: Posted<NoFields>) -
         "/inbox",
         &format!("Marked {} read.", view::plural(marked as i64, "notification", "notifications")),
     ))
+}
+
+/// The email form: `digest=on`, and each kind still wanted as `wanted=<kind>`.
+#[derive(Debug, Default, Deserialize)]
+pub struct EmailForm {
+    #[serde(default)]
+    digest: Option<String>,
+    #[serde(default)]
+    wanted: Vec<String>,
+}
+
+/// `POST /inbox/email`: what the person gets by email.
+pub async fn email(State(state): State<AppState>, posted: Posted<EmailForm>) -> Result<Response, PageError> {
+    let Posted { caller, form } = posted;
+    let muted =
+        NotificationKind::ALL.iter().copied().filter(|kind| !form.wanted.iter().any(|w| w == kind.as_str())).collect();
+    let preferences = EmailPreferences { digest: form.digest.is_some(), muted };
+    deliveries::set_email_preferences(&state.store, &caller.actor(), &preferences).await?;
+    Ok(see_other_with_notice("/inbox", "Saved what you get by email."))
 }
 
 /// The page a notification is about.

@@ -14,8 +14,15 @@ use hindsight_store::test_support::{postgres_store, sqlite_store};
 use reqwest::StatusCode;
 use serde_json::json;
 
-const ADMIN_PAGES: [&str; 6] =
-    ["/admin", "/admin/users", "/admin/teams", "/admin/tokens", "/admin/policy", "/admin/webhooks"];
+const ADMIN_PAGES: [&str; 7] = [
+    "/admin",
+    "/admin/users",
+    "/admin/teams",
+    "/admin/tokens",
+    "/admin/policy",
+    "/admin/webhooks",
+    "/admin/deliveries",
+];
 
 #[tokio::test]
 async fn admin_pages_are_for_admins_only() {
@@ -32,7 +39,7 @@ async fn admin_pages_are_for_admins_only() {
     let response = no_redirects().get(app.url("/admin/users")).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::SEE_OTHER, "strangers are sent to sign in");
     let viewer = sign_in(&app, "viewer").await;
-    let attempts: [(&str, &[(&str, &str)]); 8] = [
+    let attempts: [(&str, &[(&str, &str)]); 9] = [
         ("/admin/users", &[("username", "mallory"), ("display_name", "M"), ("role", "admin"), ("password", PASSWORD)]),
         ("/admin/users/viewer/role", &[("role", "admin")]),
         ("/admin/users/admin/password", &[("password", "taken over by a viewer")]),
@@ -41,6 +48,7 @@ async fn admin_pages_are_for_admins_only() {
         ("/admin/policy", &[("prolonged_minutes", "5")]),
         ("/admin/webhooks/github", &[("secret", "a-secret-the-viewer-chose")]),
         ("/admin/webhooks/github/clear", &[]),
+        ("/admin/deliveries/destinations", &[("name", "leak"), ("kind", "webhook"), ("url", "https://evil.example/x")]),
     ];
     for (path, fields) in attempts {
         let (status, _, _) = post_form(&app, &viewer, path, fields).await;
@@ -451,4 +459,63 @@ async fn webhook_secrets(app: TestApp) {
     assert_eq!(pagerduty(&app, rotated).await, StatusCode::FORBIDDEN);
     let (status, _, _) = post_form(&app, &admin, "/admin/webhooks/nagios", &[("secret", rotated)]).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn an_admin_adds_destinations_sees_a_webhooks_secret_once_and_retries_what_failed() {
+    let app = spawn_app().await;
+    let admin = sign_in(&app, "admin").await;
+    let slack =
+        [("name", "#incidents"), ("kind", "slack"), ("url", "https://hooks.slack.test/services/T/B/x"), ("team", "")];
+    let (status, location, _) = post_form(&app, &admin, "/admin/deliveries/destinations", &slack).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(location.contains("Added"), "{location}");
+    let hook = [
+        ("name", "ticketing"),
+        ("kind", "webhook"),
+        ("url", "https://tickets.test/hook"),
+        ("team", ""),
+        ("events", "postmortem_published"),
+        ("events", "incident_declared"),
+    ];
+    let (status, _, body) = post_form(&app, &admin, "/admin/deliveries/destinations", &hook).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains("Signing secret of ticketing") && body.contains("whsec_"), "{body}");
+    let (_, body) = page(&app, &admin, "/admin/deliveries").await;
+    assert!(!body.contains("whsec_"), "the secret is shown once");
+    assert!(!body.contains("tickets.test"), "the address is never shown");
+    assert!(body.contains("postmortem published, incident declared"), "{body}");
+    // A bad address is refused beside the form, which keeps the name typed.
+    let bad = [("name", "broken"), ("kind", "teams"), ("url", "teams.test/x"), ("team", "")];
+    let (status, _, body) = post_form(&app, &admin, "/admin/deliveries/destinations", &bad).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("Url: must be an address") && body.contains("value=\"broken\""), "{body}");
+    // Removing.
+    let destinations = app.store.destinations().await.unwrap();
+    let path = format!("/admin/deliveries/destinations/{}/remove", destinations[0].id);
+    let (status, _, _) = post_form(&app, &admin, &path, &[]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(app.store.destinations().await.unwrap().len(), 1);
+    // Nothing failed: retrying a delivery that is not given up is not found.
+    let (status, _, _) = post_form(&app, &admin, "/admin/deliveries/999/retry", &[]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_person_chooses_what_they_get_by_email_on_their_inbox() {
+    let app = spawn_app().await;
+    let editor = sign_in(&app, "editor").await;
+    let (status, body) = page(&app, &editor, "/inbox").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("By email") && body.contains("value=\"mentioned\" checked"), "{body}");
+    let wanted = [("digest", "on"), ("wanted", "mentioned"), ("wanted", "review_requested")];
+    let (status, _, _) = post_form(&app, &editor, "/inbox/email", &wanted).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, preferences) = app.get(As::User("editor"), "/api/v1/me/email").await;
+    assert_eq!(preferences["digest"], true);
+    let muted = preferences["muted"].as_array().unwrap();
+    assert_eq!(muted.len(), hindsight_core::NotificationKind::ALL.len() - 2);
+    assert!(!muted.contains(&json!("mentioned")));
+    let (_, body) = page(&app, &editor, "/inbox").await;
+    assert!(body.contains("value=\"commented\">") && body.contains("name=\"digest\" checked"), "{body}");
 }

@@ -1,9 +1,10 @@
 //! Admin pages under `/admin` (users, teams and services, every API token, policy
-//! thresholds, webhook secrets) and each person's own API tokens at `/settings/tokens`.
+//! thresholds, webhook secrets, destinations and deliveries) and each person's own API tokens at `/settings/tokens`.
 //!
 //! Every change goes through the same functions as the API (`api::accounts`), so the
 //! pages allow exactly what the API allows; they only add forms and messages.
 
+pub mod deliveries;
 pub mod settings;
 pub mod teams;
 pub mod tokens;
