@@ -78,6 +78,11 @@ impl std::fmt::Debug for SecretKey {
 /// Sealed text starts with this, then base64 of the nonce and the ciphertext.
 const SEALED_PREFIX: &str = "v1.";
 
+/// Whether `text` is what [`SecretKey::seal`] makes.
+pub fn is_sealed(text: &str) -> bool {
+    text.starts_with(SEALED_PREFIX)
+}
+
 impl SecretKey {
     /// Reads a key written as base64 of 32 bytes.
     pub fn from_base64(text: &str) -> Result<SecretKey, String> {

@@ -25,6 +25,8 @@ pub struct Rules {
     pub deadlines: hindsight_core::deadlines::DeadlineRules,
     /// Reader teams proposed for every post-mortem, by severity.
     pub readers: hindsight_core::ReaderRules,
+    /// The server's secret key: webhook secrets set at run time are stored sealed with it.
+    pub secret_key: Option<crate::secrets::SecretKey>,
 }
 
 /// How each vendor's webhook proves itself; a webhook without a secret is switched off.
@@ -72,11 +74,37 @@ impl Rules {
         Rules {
             policy: overlay(&self.policy, POLICY_PREFIX, stored),
             response: self.response.clone(),
-            webhooks: overlay(&self.webhooks, WEBHOOKS_PREFIX, stored),
+            webhooks: overlay(&self.webhooks, WEBHOOKS_PREFIX, &self.opened(stored)),
             review: self.review,
             deadlines: self.deadlines.clone(),
             readers: self.readers.clone(),
+            secret_key: self.secret_key.clone(),
         }
+    }
+
+    /// The stored webhook secrets, opened: a sealed one that this server's key cannot open
+    /// is left out (logged), so its webhook falls back to the configured secret, or is off.
+    /// One stored before secrets were sealed is used as it is.
+    fn opened(&self, stored: &[StoredSetting]) -> Vec<StoredSetting> {
+        stored
+            .iter()
+            .filter(|setting| setting.key.starts_with(WEBHOOKS_PREFIX))
+            .filter_map(|setting| {
+                let value = serde_json::from_str::<serde_json::Value>(&setting.value).ok();
+                let Some(sealed) = value.as_ref().and_then(|v| v.as_str()).filter(|v| crate::secrets::is_sealed(v))
+                else {
+                    return Some(setting.clone());
+                };
+                let opened = self.secret_key.as_ref().ok_or_else(|| "no secret_key".to_string()).and_then(|key| key.open(sealed));
+                match opened {
+                    Ok(plain) => Some(StoredSetting { value: serde_json::Value::from(plain).to_string(), ..setting.clone() }),
+                    Err(e) => {
+                        tracing::warn!(key = %setting.key, error = %e, "stored webhook secret ignored: it cannot be opened");
+                        None
+                    }
+                }
+            })
+            .collect()
     }
 }
 
@@ -120,6 +148,28 @@ pub async fn put(
     Ok(store.put_setting(key, &value.to_string(), &note).await?)
 }
 
+/// Stores a webhook secret set at run time (admins only), sealed with the server's secret
+/// key: `key` is [`WEBHOOKS_PREFIX`] and the field. Without a secret key it is refused, saying
+/// how to make one.
+pub async fn put_secret(
+    store: &Store,
+    actor: &Actor,
+    rules: &Rules,
+    key: &str,
+    secret: &str,
+    action: &str,
+) -> Result<StoredSetting, AppError> {
+    actor.require_admin()?;
+    let Some(sealer) = &rules.secret_key else {
+        return Err(AppError::Invalid(hindsight_core::ValidationErrors::single(
+            "secret",
+            "this server has no secret_key to seal it with: make one with `hindsight config secret-key`, set it as \
+             secret_key (or HINDSIGHT_SECRET_KEY), or configure the secret in [webhooks] instead",
+        )));
+    };
+    put(store, actor, key, &serde_json::Value::from(sealer.seal(secret)), action, "webhooks").await
+}
+
 /// Removes a setting made at run time (admins only), so that the configured value is in
 /// force again; answers whether there was one (only then is the audit event written).
 pub async fn clear(store: &Store, actor: &Actor, key: &str, action: &str, subject: &str) -> Result<bool, AppError> {
@@ -159,6 +209,28 @@ mod tests {
         assert_eq!(effective.webhooks.github_secret.as_deref(), Some("from-database"));
         assert_eq!(effective.webhooks.grafana_token.as_deref(), Some("grafana"));
         assert_eq!(effective.webhooks.pagerduty_secret, None);
+    }
+
+    #[test]
+    fn sealed_webhook_secrets_open_only_with_the_servers_key() {
+        let key = crate::secrets::SecretKey::from_base64(&crate::secrets::SecretKey::generate()).unwrap();
+        let other = crate::secrets::SecretKey::from_base64(&crate::secrets::SecretKey::generate()).unwrap();
+        let sealed = serde_json::Value::from(key.seal("from-database")).to_string();
+        assert!(!sealed.contains("from-database"));
+        let configured = Rules {
+            webhooks: WebhookSettings { github_secret: Some("from-config".into()), ..Default::default() },
+            secret_key: Some(key),
+            ..Rules::default()
+        };
+        let stored = [stored("webhooks.github_secret", &sealed), stored("webhooks.grafana_token", "\"plain\"")];
+        let effective = configured.with_overrides(&stored);
+        assert_eq!(effective.webhooks.github_secret.as_deref(), Some("from-database"));
+        assert_eq!(effective.webhooks.grafana_token.as_deref(), Some("plain"), "stored before sealing");
+        // Another key cannot open it: the configured secret stays in force.
+        let elsewhere = Rules { secret_key: Some(other), ..configured.clone() }.with_overrides(&stored);
+        assert_eq!(elsewhere.webhooks.github_secret.as_deref(), Some("from-config"));
+        let keyless = Rules { secret_key: None, ..configured }.with_overrides(&stored);
+        assert_eq!(keyless.webhooks.github_secret.as_deref(), Some("from-config"));
     }
 
     #[test]

@@ -213,6 +213,7 @@ impl Config {
             review: self.review,
             deadlines: self.deadlines.clone(),
             readers: self.readers.clone(),
+            secret_key: self.secret_key().ok().flatten(),
         }
     }
 

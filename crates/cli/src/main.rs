@@ -816,14 +816,14 @@ async fn serve(
         (None, None) => None,
     };
     let base_url = config.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
-    let deliverer = hindsight_app::deliveries::Deliverer::new(config.deliveries, &config.email, key, &base_url)
+    let deliverer = hindsight_app::deliveries::Deliverer::new(config.deliveries, &config.email, key.clone(), &base_url)
         .map_err(|e| anyhow::anyhow!(e))?;
     let settings = Settings {
         secure_cookies: config.secure_cookies.unwrap_or(!addr.ip().is_loopback()),
         session_hours: config.session_hours,
         max_body_bytes: config.max_body_bytes,
         severity_labels: config.severity_labels.clone(),
-        rules: config.rules(),
+        rules: hindsight_app::Rules { secret_key: key.clone(), ..config.rules() },
         public_url: config.public_url.clone(),
         connections: config.connections,
         trusted_proxies: config.trusted_proxies()?,

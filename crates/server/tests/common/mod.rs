@@ -19,6 +19,8 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub store: Store,
     pub client: reqwest::Client,
+    /// The server's secret key, which seals what it stores.
+    pub secret_key: Option<hindsight_app::secrets::SecretKey>,
     /// API tokens by username: admin, editor, viewer, outsider (an editor), responder (a viewer).
     pub tokens: std::collections::HashMap<&'static str, String>,
 }
@@ -52,11 +54,12 @@ pub fn test_settings() -> Settings {
     let deliverer = hindsight_app::deliveries::Deliverer::new(
         Default::default(),
         &Default::default(),
-        Some(key),
+        Some(key.clone()),
         "http://hindsight.test",
     )
     .expect("the deliverer sets up");
-    Settings { secure_cookies: false, max_body_bytes: 64 * 1024, deliverer, ..Settings::default() }
+    let rules = hindsight_app::Rules { secret_key: Some(key), ..Default::default() };
+    Settings { secure_cookies: false, max_body_bytes: 64 * 1024, deliverer, rules, ..Settings::default() }
 }
 
 /// The server with these settings (start from [`test_settings`]).
@@ -95,11 +98,12 @@ pub async fn spawn_configured(store: Store, settings: Settings) -> TestApp {
     }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binding a loopback port");
     let addr = listener.local_addr().expect("local address");
+    let secret_key = settings.rules.secret_key.clone();
     let state = AppState::new(store.clone(), settings);
     tokio::spawn(async move {
         hindsight_server::serve(listener, state).await.expect("serving");
     });
-    TestApp { addr, store, client: reqwest::Client::new(), tokens }
+    TestApp { addr, store, client: reqwest::Client::new(), tokens, secret_key }
 }
 
 impl TestApp {

@@ -351,9 +351,11 @@ async fn second_server(app: &TestApp) -> TestApp {
 async fn second_server_with(app: &TestApp, settings: hindsight_server::Settings) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
+    let secret_key = settings.rules.secret_key.clone();
     let state = hindsight_server::AppState::new(app.store.clone(), settings);
     tokio::spawn(async move { hindsight_server::serve(listener, state).await.unwrap() });
-    TestApp { addr, store: app.store.clone(), client: reqwest::Client::new(), tokens: app.tokens.clone() }
+    let (store, tokens) = (app.store.clone(), app.tokens.clone());
+    TestApp { addr, store, client: reqwest::Client::new(), tokens, secret_key }
 }
 
 #[tokio::test]
@@ -398,7 +400,8 @@ async fn when_one_of_two_servers_dies_its_editors_lose_nothing_on_the_other() {
     let seed = app.seed().await;
     let id = postmortem(&app, &seed.public, "The pool ran dry.").await;
     let (addr, doomed) = tokio::task::spawn_blocking(move || server_to_kill(url)).await.unwrap();
-    let dying = TestApp { addr, store: app.store.clone(), client: reqwest::Client::new(), tokens: app.tokens.clone() };
+    let (store, tokens, secret_key) = (app.store.clone(), app.tokens.clone(), app.secret_key.clone());
+    let dying = TestApp { addr, store, client: reqwest::Client::new(), tokens, secret_key };
     let mut ana = join(&app, "editor", &id).await;
     let mut ben = join(&dying, "admin", &id).await;
     // Both type; Ben's server has taken in what he typed (his presence came back after it).

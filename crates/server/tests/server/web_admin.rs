@@ -449,8 +449,17 @@ async fn webhook_secrets(app: TestApp) {
 
     let github = "github-secret-from-the-page";
     post_form(&app, &admin, "/admin/webhooks/github", &[("secret", github)]).await;
-    let effective = AppState::new(app.store.clone(), Settings::default()).webhooks_in_force().await.unwrap();
-    assert_eq!(effective.github_secret.as_deref(), Some(github), "other processes see it");
+    let stored = app.store.stored_settings().await.unwrap();
+    assert!(
+        stored.iter().all(|s| !s.value.contains(github) && !s.value.contains(rotated)),
+        "sealed at rest: {stored:?}"
+    );
+    let rules = hindsight_app::Rules { secret_key: app.secret_key.clone(), ..Default::default() };
+    let effective =
+        AppState::new(app.store.clone(), Settings { rules, ..Settings::default() }).webhooks_in_force().await.unwrap();
+    assert_eq!(effective.github_secret.as_deref(), Some(github), "other processes with the key see it");
+    let keyless = AppState::new(app.store.clone(), Settings::default()).webhooks_in_force().await.unwrap();
+    assert_eq!(keyless.github_secret, None, "without the key nobody reads it");
 
     let (status, location, _) = post_form(&app, &admin, "/admin/webhooks/pagerduty/clear", &[]).await;
     assert_eq!(status, StatusCode::SEE_OTHER);

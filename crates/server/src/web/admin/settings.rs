@@ -393,7 +393,11 @@ pub async fn set_secret(
     }
     let key = format!("{WEBHOOKS_PREFIX}{field}");
     let action = format!("set the {vendor} webhook secret");
-    rules::put(&state.store, &caller.actor(), &key, &Value::from(secret), &action, "webhooks").await?;
+    let configured = &state.settings.rules;
+    if let Err(e) = rules::put_secret(&state.store, &caller.actor(), configured, &key, secret, &action).await {
+        let error = super::form_errors(e)?.join("; ");
+        return refused(&state, &caller, &vendor, error).await;
+    }
     let (name, _) = vendor_words(&vendor);
     let notice = format!("Saved a new {name} secret. The webhook checks against it from now on.");
     Ok(see_other_with_notice("/admin/webhooks", &notice))
