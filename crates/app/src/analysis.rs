@@ -7,6 +7,7 @@
 use hindsight_core::access::Viewer;
 use hindsight_core::analysis::{
     MissingItem, Necessity, PolicyDecision, ResponseFinding, analyse_response, check_completeness, evaluate_policy,
+    users_never_told,
 };
 use hindsight_core::{
     ActionItem, Incident, IncidentStatus, NewPostmortem, Postmortem, ResponderRole, Sections, TimelineEvent,
@@ -26,6 +27,8 @@ pub struct Evidence {
     pub events: Vec<TimelineEvent>,
     pub postmortem: Option<Postmortem>,
     pub action_items: Vec<ActionItem>,
+    /// Whether the post-mortem's public summary is published.
+    pub summary_published: bool,
 }
 
 /// The policy's decision with the response findings it weighed.
@@ -67,12 +70,23 @@ pub async fn gather(store: &Store, viewer: &Viewer, number: i64) -> Result<Evide
             None => break,
         }
     }
-    Ok(Evidence { incident, events, postmortem, action_items })
+    let summary_published = match &postmortem {
+        Some(pm) => store.public_summary(viewer, &pm.id).await?.is_some_and(|s| s.published_at.is_some()),
+        None => false,
+    };
+    Ok(Evidence { incident, events, postmortem, action_items, summary_published })
 }
 
 /// Whether the incident needs a post-mortem, with the response findings behind it.
 pub fn policy(evidence: &Evidence, rules: &Rules) -> PolicyReport {
-    let response = analyse_response(&evidence.incident, &evidence.events, &rules.response);
+    let mut response = analyse_response(&evidence.incident, &evidence.events, &rules.response);
+    response.extend(users_never_told(
+        &evidence.incident,
+        &evidence.events,
+        evidence.postmortem.as_ref(),
+        evidence.summary_published,
+        &rules.response,
+    ));
     let decision =
         evaluate_policy(&evidence.incident, &evidence.events, evidence.postmortem.as_ref(), &response, &rules.policy);
     PolicyReport { incident: evidence.incident.handle.clone(), decision, response }
@@ -156,7 +170,7 @@ fn prefill(incident: &Incident, events: &[TimelineEvent]) -> Sections {
 }
 
 /// The blaming wording found in one field of a post-mortem.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct FieldFindings {
     /// Path of the field, e.g. `sections.summary` or `sections.recommendations[1].text`.
     pub field: String,

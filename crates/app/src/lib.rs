@@ -20,6 +20,7 @@ pub mod incidents;
 pub mod live;
 pub mod notifications;
 pub mod postmortems;
+pub mod public_summaries;
 pub mod readers;
 pub mod response_times;
 pub mod reviews;

@@ -23,7 +23,9 @@ use crate::model::{EventKind, TimelineEvent};
 
 pub use completeness::{MissingItem, check_completeness};
 pub use policy::{Necessity, PolicyConfig, PolicyCriterion, PolicyDecision, PolicyReason, evaluate_policy};
-pub use response::{FindingSeverity, ResponseChecklist, ResponseFinding, ResponseFindingKind, analyse_response};
+pub use response::{
+    FindingSeverity, ResponseChecklist, ResponseFinding, ResponseFindingKind, analyse_response, users_never_told,
+};
 
 /// What a finding rests on: a field, a timeline event, or a response finding.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]

@@ -170,6 +170,47 @@ pub fn analyse_response(
     findings
 }
 
+/// Whether the people who lost something were told. When the post-mortem's damage scope
+/// records users affected, access lost or data lost, and the timeline holds no status update
+/// from a person (nor text about the status page or notifying customers) and no public
+/// summary has been published, the finding says that users were never told.
+pub fn users_never_told(
+    incident: &Incident,
+    events: &[TimelineEvent],
+    postmortem: Option<&crate::Postmortem>,
+    summary_published: bool,
+    checklist: &ResponseChecklist,
+) -> Option<ResponseFinding> {
+    let impact = &postmortem?.sections.impact;
+    let mut evidence = Vec::new();
+    if let Some(users) = impact.users_affected.filter(|users| *users > 0) {
+        evidence.push(Evidence::field("sections.impact.users_affected", users));
+    }
+    if let Some(minutes) = impact.access_lost_minutes.filter(|minutes| *minutes > 0) {
+        evidence.push(Evidence::field("sections.impact.access_lost_minutes", minutes));
+    }
+    if impact.data_lost == Some(true) {
+        evidence.push(Evidence::field("sections.impact.data_lost", true));
+    }
+    let ctx = Context::new(incident, events, checklist);
+    if evidence.is_empty() || summary_published || !ctx.stakeholder_updates().is_empty() {
+        return None;
+    }
+    evidence.push(Evidence::field(
+        "timeline",
+        format!(
+            "no status_update event from a person and no text about the status page or notifying customers among {}",
+            ctx.span_text()
+        ),
+    ));
+    evidence.push(Evidence::field("public_summary", "none published"));
+    let message = "The damage scope records that users were affected, yet they were never told: no status update \
+                   appears in the timeline and no public summary has been published. A public summary, written \
+                   for them on the post-mortem's page, closes that gap."
+        .to_string();
+    Some(ctx.finding(ResponseFindingKind::TaskNotDone, "users_told", true, message, evidence))
+}
+
 /// A moment of the response: when, and what shows it.
 #[derive(Debug, Clone, Copy)]
 struct Moment<'a> {
@@ -925,6 +966,47 @@ mod tests {
             events.push(event("r2", minute, "manual", EventKind::Action, actor, text));
             assert_eq!(kinds(&run(&incident(2), &events)), [], "{actor} at {minute}: {text}");
         }
+    }
+
+    #[test]
+    fn users_who_lost_access_and_were_never_told_are_a_finding_until_a_summary_is_public() {
+        let incident = incident(3);
+        let quiet: Vec<TimelineEvent> =
+            vec![event("a", 0, "prometheus", EventKind::Alert, "", "HighErrorRate firing for checkout-api")];
+        let mut postmortem = crate::Postmortem {
+            id: "p1".into(),
+            incident: incident.handle.clone(),
+            incident_title: incident.title.clone(),
+            status: crate::PostmortemStatus::Published,
+            owner: None,
+            due_date: None,
+            sections: crate::Sections::default(),
+            created_at: at(0),
+            updated_at: at(0),
+            published_at: Some(at(0)),
+            version: 1,
+        };
+        let checklist = ResponseChecklist::default();
+        let told = |pm: &crate::Postmortem, events: &[TimelineEvent], published: bool| {
+            users_never_told(&incident, events, Some(pm), published, &checklist)
+        };
+        assert_eq!(told(&postmortem, &quiet, false), None, "no impact recorded");
+        postmortem.sections.impact.access_lost_minutes = Some(40);
+        let finding = told(&postmortem, &quiet, false).expect("never told");
+        assert_eq!((finding.kind, finding.topic.as_str()), (ResponseFindingKind::TaskNotDone, "users_told"));
+        assert_eq!(finding.evidence[0], Evidence::field("sections.impact.access_lost_minutes", 40));
+        assert_eq!(told(&postmortem, &quiet, true), None, "a public summary tells them");
+        let mut updated = quiet.clone();
+        updated.push(event(
+            "u",
+            10,
+            "slack",
+            EventKind::StatusUpdate,
+            "fatima",
+            "Status page updated: payments failing.",
+        ));
+        assert_eq!(told(&postmortem, &updated, false), None, "a status update told them");
+        assert_eq!(users_never_told(&incident, &quiet, None, false, &checklist), None, "no post-mortem yet");
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod imports;
 pub(crate) mod incidents;
 mod notifications;
 mod postmortems;
+mod public_summaries;
 mod readers;
 mod reviews;
 pub(crate) mod session;
@@ -129,6 +130,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(deliveries::delete_destination))
         .routes(routes!(deliveries::list_deliveries))
         .routes(routes!(deliveries::retry_delivery))
+        .routes(routes!(public_summaries::get, public_summaries::put))
+        .routes(routes!(public_summaries::publish))
+        .routes(routes!(public_summaries::unpublish))
+        .routes(routes!(public_summaries::list))
+        .routes(routes!(public_summaries::one))
         .routes(routes!(audit::verify))
         .routes(routes!(audit::events))
 }

@@ -47,6 +47,7 @@ struct DocumentPage {
     open_threads: usize,
     readers: super::readers::ReadersView,
     review: super::reviews::ReviewView,
+    summary: super::public::SummaryCard,
 }
 
 /// The inside of the document crate's standalone page: everything in its `<main>`.
@@ -75,6 +76,8 @@ pub async fn read(
     let review = hindsight_app::reviews::state_of(&state.store, &actor, &doc.postmortem, &doc.incident, &rules).await?;
     let today = time::OffsetDateTime::now_utc().date();
     let review = super::reviews::ReviewView::new(review, &caller.viewer.username, status, today);
+    let summary = hindsight_app::public_summaries::get(&state.store, &actor, &doc.postmortem.id).await?;
+    let summary = super::public::SummaryCard::new(summary);
     let page = DocumentPage {
         chrome: Chrome::of(&caller).with_notice(notice),
         handle: doc.incident.handle.clone(),
@@ -92,6 +95,7 @@ pub async fn read(
         open_threads: threads.iter().filter(|(first, _)| first.resolved_at.is_none()).count(),
         readers,
         review,
+        summary,
     };
     Ok(page.into_response())
 }

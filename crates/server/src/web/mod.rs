@@ -18,6 +18,7 @@ mod inbox;
 mod incident_edit;
 mod incidents;
 mod kit;
+mod public;
 mod readers;
 mod reviews;
 mod session;
@@ -79,6 +80,11 @@ pub fn router() -> Router<AppState> {
         .route("/incidents/{handle}/postmortem/reviewers", post(reviews::choose))
         .route("/incidents/{handle}/postmortem/reviews", post(reviews::verdict))
         .route("/incidents/{handle}/postmortem/review-meeting", post(reviews::meeting))
+        .route("/incidents/{handle}/postmortem/public-summary", post(public::save))
+        .route("/incidents/{handle}/postmortem/public-summary/publish", post(public::publish))
+        .route("/public", get(public::list))
+        .route("/public/feed.atom", get(public::feed))
+        .route("/public/{id}", get(public::post))
         .route("/settings/tokens", get(admin::tokens::own).post(admin::tokens::create_own))
         .route("/settings/tokens/{id}/revoke", post(admin::tokens::revoke_own))
         .route("/admin", get(admin::index))

@@ -19,6 +19,7 @@ mod live;
 mod notifications;
 mod nul;
 mod openapi;
+mod public_summaries;
 mod readers;
 mod reviews;
 mod roles;

@@ -105,6 +105,14 @@ async fn fixture(app: &TestApp) -> Fixture {
     let note = hindsight_store::AuditNote::new("test", "named reviewers", "walk", json!({}));
     app.store.set_reviewers(&viewer, &reviewed, &walkers, &note).await.unwrap();
     let (destination, delivery) = failed_delivery(app).await;
+    let draft = hindsight_core::PublicSummaryDraft {
+        title: "Card payments failed".into(),
+        body: "Payments failed for 40 minutes.".into(),
+        ..Default::default()
+    };
+    let note = || hindsight_store::AuditNote::new("test", "public summary", "walk", json!({}));
+    app.store.put_public_summary(&viewer, &published, &draft, &note()).await.unwrap();
+    app.store.publish_public_summary(&viewer, &published, true, &note()).await.unwrap();
     Fixture {
         incident: seed.public,
         spare: spare["handle"].as_str().unwrap().into(),
@@ -280,6 +288,17 @@ fn calls() -> Vec<Call> {
         call(post.clone(), "/api/v1/me/notifications/read", Read, Some(json!({"all": true}))),
         call(get.clone(), "/api/v1/me/email", Read, None),
         call(put.clone(), "/api/v1/me/email", Read, Some(json!({"digest": true, "muted": ["commented"]}))),
+        call(get.clone(), "/api/v1/public/summaries", Public, None),
+        call(get.clone(), "/api/v1/public/summaries/{id}", Public, None),
+        call(get.clone(), "/api/v1/postmortems/{id}/public-summary", Read, None),
+        call(
+            put.clone(),
+            "/api/v1/postmortems/{id}/public-summary",
+            Write,
+            Some(json!({"title": "Payments failed", "body": "For 40 minutes, card payments failed."})),
+        ),
+        call(post.clone(), "/api/v1/postmortems/{id}/public-summary/publish", Write, None),
+        call(post.clone(), "/api/v1/postmortems/{id}/public-summary/unpublish", Write, None),
         call(get.clone(), "/api/v1/destinations", Admin, None),
         call(
             post.clone(),
@@ -315,7 +334,7 @@ fn concrete(method: &Method, template: &str, f: &Fixture) -> String {
         &f.event
     } else if template.starts_with("/api/v1/comments/") {
         &f.comment
-    } else if template.ends_with("/read") {
+    } else if template.ends_with("/read") || template.contains("public") {
         &f.published
     } else if template.ends_with("/reviews") {
         &f.reviewed

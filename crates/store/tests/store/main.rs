@@ -31,6 +31,7 @@ mod needs_a_person;
 mod notifications;
 mod outbox;
 mod postmortems;
+mod public_summaries;
 mod readers;
 mod reviews;
 mod schemas;

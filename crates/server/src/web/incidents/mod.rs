@@ -359,8 +359,17 @@ async fn build(
     let filter = ActionItemFilter { incident: Some(number), ..ActionItemFilter::default() };
     let items = state.store.list_action_items(viewer, &filter, None, 200).await?;
     let analysed_count = analysed.len() as i64;
-    let evidence =
-        hindsight_app::analysis::Evidence { incident, events: analysed, postmortem, action_items: items.items };
+    let summary_published = match &postmortem {
+        Some(pm) => state.store.public_summary(viewer, &pm.id).await?.is_some_and(|s| s.published_at.is_some()),
+        None => false,
+    };
+    let evidence = hindsight_app::analysis::Evidence {
+        incident,
+        events: analysed,
+        postmortem,
+        action_items: items.items,
+        summary_published,
+    };
     let report = hindsight_app::analysis::policy(&evidence, &state.rules_in_force().await?);
     let hindsight_app::analysis::Evidence { incident, postmortem, action_items, .. } = evidence;
 
