@@ -61,6 +61,12 @@ pub const POLICY_PREFIX: &str = "policy.";
 /// Key prefix of webhook overrides (`webhooks.github_secret`).
 pub const WEBHOOKS_PREFIX: &str = "webhooks.";
 
+/// Stored overrides of the approvals publishing needs: `review.approvals_sev1`, ….
+pub const REVIEW_PREFIX: &str = "review.";
+
+/// Stored overrides of the reader teams proposed by severity: `readers.teams_sev1`, ….
+pub const READERS_PREFIX: &str = "readers.";
+
 impl Rules {
     /// The rules in force now: these, with the stored overrides on top.
     pub async fn in_force(&self, store: &Store) -> Result<Rules, StoreError> {
@@ -75,9 +81,9 @@ impl Rules {
             policy: overlay(&self.policy, POLICY_PREFIX, stored),
             response: self.response.clone(),
             webhooks: overlay(&self.webhooks, WEBHOOKS_PREFIX, &self.opened(stored)),
-            review: self.review,
+            review: overlay(&self.review, REVIEW_PREFIX, stored),
             deadlines: self.deadlines.clone(),
-            readers: self.readers.clone(),
+            readers: overlay(&self.readers, READERS_PREFIX, stored),
             secret_key: self.secret_key.clone(),
         }
     }

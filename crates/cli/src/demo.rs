@@ -163,6 +163,13 @@ async fn load_incident(
         let by = if status == PostmortemStatus::InReview { owner } else { reviewer };
         current = store.set_postmortem_status(by, &current.id, current.version, status).await?;
     }
+    if let Some(draft) = &postmortem.public_summary {
+        let note = || demo_note("published the demo public summary", &current.id);
+        store.put_public_summary(owner, &current.id, draft, &note()).await?;
+        if current.status == PostmortemStatus::Published {
+            store.publish_public_summary(owner, &current.id, true, &note()).await?;
+        }
+    }
     Ok(())
 }
 
@@ -216,6 +223,12 @@ mod tests {
         assert_eq!(items.items.len(), expected);
         let statuses: HashSet<_> = items.items.iter().map(|a| a.status).collect();
         assert_eq!(statuses.len(), ActionItemStatus::ALL.len());
+
+        // The public summaries written for published post-mortems are on the public page.
+        let public = store.public_posts(None, 50).await.unwrap();
+        let written = data.incidents.iter().filter_map(|i| i.postmortem.as_ref()?.public_summary.as_ref()).count();
+        assert!(written > 0);
+        assert_eq!(public.len(), written);
     }
 
     #[tokio::test]

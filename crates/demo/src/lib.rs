@@ -13,8 +13,8 @@ use time::{Date, Duration, OffsetDateTime, UtcOffset};
 use hindsight_core::{
     ActionItemKind, ActionItemStatus, Certainty, DamageControlAction, DamageControlStatus, DamageScope,
     DetectionMethod, EventKind as E, IncidentStatus, KeyMoment as K, Lessons, NewActionItem, NewIncident,
-    NewPostmortem, NewTimelineEvent, PendingRecommendation, PostmortemStatus, Priority, Responder, ResponderRole as R,
-    Role, RootCause, Sections, Severity, link_recommendations,
+    NewPostmortem, NewTimelineEvent, PendingRecommendation, PostmortemStatus, Priority, PublicSummaryDraft, Responder,
+    ResponderRole as R, Role, RootCause, Sections, Severity, link_recommendations,
 };
 
 /// Everything the demo holds, in the order it must be created.
@@ -74,6 +74,8 @@ pub struct DemoPostmortem {
     /// Every section but the recommendations, which need action item ids; see [`DemoPostmortem::new_postmortem`].
     pub sections: Sections,
     pub recommendations: Vec<PendingRecommendation>,
+    /// A public summary, published with the post-mortem.
+    pub public_summary: Option<PublicSummaryDraft>,
 }
 
 impl DemoPostmortem {
@@ -455,6 +457,7 @@ fn database_failover(clock: &Clock) -> DemoIncident {
             ),
         ],
         postmortem: Some(DemoPostmortem {
+            public_summary: None,
             status: PostmortemStatus::Archived,
             owner: "ana.silva".into(),
             due_date: clock.date(-104),
@@ -570,6 +573,7 @@ fn bad_deploy(clock: &Clock) -> DemoIncident {
             ),
         ],
         postmortem: Some(DemoPostmortem {
+            public_summary: None,
             status: PostmortemStatus::Archived,
             owner: "lena.fischer".into(),
             due_date: clock.date(-94),
@@ -691,6 +695,12 @@ fn certificate_expiry(clock: &Clock) -> DemoIncident {
             ),
         ],
         postmortem: Some(DemoPostmortem {
+            public_summary: Some(PublicSummaryDraft {
+                title: "Mobile apps and partner API unavailable for 1 hour 47 minutes".into(),
+                body: "Our mobile apps and the partner API could not connect to our servers for 1 hour and 47 minutes, because a security certificate they rely on had expired. No data was lost. Checkout on the website kept working, and partners' webhook deliveries were sent once the service recovered.\n\nThe certificate now renews automatically, and we are alerted well before any certificate expires. We are sorry for the disruption.".into(),
+                impact_began_at: None,
+                impact_ended_at: None,
+            }),
             status: PostmortemStatus::Published,
             owner: "emil.novak".into(),
             due_date: clock.date(-80),
@@ -806,6 +816,7 @@ fn dns_change(clock: &Clock) -> DemoIncident {
             ),
         ],
         postmortem: Some(DemoPostmortem {
+            public_summary: None,
             status: PostmortemStatus::Published,
             owner: "emil.novak".into(),
             due_date: clock.date(-70),
@@ -932,6 +943,7 @@ fn queue_backlog(clock: &Clock) -> DemoIncident {
             ),
         ],
         postmortem: Some(DemoPostmortem {
+            public_summary: None,
             status: PostmortemStatus::InReview,
             owner: "lena.fischer".into(),
             due_date: clock.date(-54),
@@ -1060,6 +1072,7 @@ fn cache_stampede(clock: &Clock) -> DemoIncident {
             ),
         ],
         postmortem: Some(DemoPostmortem {
+            public_summary: None,
             status: PostmortemStatus::Published,
             owner: "lena.fischer".into(),
             due_date: clock.date(-43),
@@ -1180,6 +1193,7 @@ fn processor_outage(clock: &Clock) -> DemoIncident {
             ),
         ],
         postmortem: Some(DemoPostmortem {
+            public_summary: None,
             status: PostmortemStatus::Published,
             owner: "ben.okafor".into(),
             due_date: clock.date(-31),
@@ -1316,6 +1330,7 @@ fn migration_data_loss(clock: &Clock) -> DemoIncident {
             ),
         ],
         postmortem: Some(DemoPostmortem {
+            public_summary: None,
             status: PostmortemStatus::InReview,
             owner: "dara.kim".into(),
             due_date: clock.date(-24),
@@ -1444,6 +1459,7 @@ fn login_outage(clock: &Clock) -> DemoIncident {
             ),
         ],
         postmortem: Some(DemoPostmortem {
+            public_summary: None,
             status: PostmortemStatus::Published,
             owner: "chen.wei".into(),
             due_date: clock.date(-13),
@@ -1569,6 +1585,7 @@ fn cron_revoked_keys(clock: &Clock) -> DemoIncident {
             ),
         ],
         postmortem: Some(DemoPostmortem {
+            public_summary: None,
             status: PostmortemStatus::InReview,
             owner: "chen.wei".into(),
             due_date: clock.date(-5),
@@ -1681,6 +1698,7 @@ fn disk_full(clock: &Clock) -> DemoIncident {
             ),
         ],
         postmortem: Some(DemoPostmortem {
+            public_summary: None,
             status: PostmortemStatus::Draft,
             owner: "dara.kim".into(),
             due_date: clock.date(2),
@@ -1778,6 +1796,7 @@ fn config_push(clock: &Clock) -> DemoIncident {
             ),
         ],
         postmortem: Some(DemoPostmortem {
+            public_summary: None,
             status: PostmortemStatus::Draft,
             owner: "admin".into(),
             due_date: clock.date(7),

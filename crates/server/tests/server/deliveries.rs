@@ -322,6 +322,58 @@ async fn an_email_tells_its_person_and_its_link_unsubscribes_in_one_click() {
     assert_eq!(smtp.mails().len(), 1);
 }
 
+#[tokio::test]
+async fn those_who_chose_a_digest_get_one_email_a_day_listing_what_happened() {
+    let smtp = SmtpServer::start();
+    let email = EmailSettings {
+        smtp_host: Some("127.0.0.1".into()),
+        smtp_port: smtp.port,
+        security: SmtpSecurity::None,
+        // From midnight UTC: the test's day has begun.
+        digest_hour: 0,
+        ..EmailSettings::default()
+    };
+    let deliverer =
+        Deliverer::new(DeliverySettings::default(), &email, Some(new_key()), "http://hindsight.test").unwrap();
+    // A pass at start, then one 3 s later: by then both notifications wait for it.
+    let mut settings = common::test_settings();
+    settings.notifications.interval_ms = 3_000;
+    settings.deliverer = deliverer;
+    let app = common::spawn_configured(hindsight_store::test_support::sqlite_store().await, settings).await;
+    let seed = app.seed().await;
+    let (admin, editor) = (As::User("admin"), As::User("editor"));
+    let changed = app
+        .send(editor, reqwest::Method::PATCH, "/api/v1/users/editor", Some(json!({"email": "ed@example.com"})))
+        .await;
+    assert_eq!(changed.status(), StatusCode::OK);
+    let chosen = app.send(editor, reqwest::Method::PUT, "/api/v1/me/email", Some(json!({"digest": true}))).await;
+    assert_eq!(chosen.status(), StatusCode::OK);
+    // Both made before the worker's next pass, so both go in today's digest.
+    let path = format!("/api/v1/incidents/{}/action-items", seed.public);
+    for title in ["Alert on pool saturation", "Raise the pool size"] {
+        let item = json!({"title": title, "kind": "fix_root_cause", "owner": "editor"});
+        assert_eq!(app.post(admin, &path, item).await.0, StatusCode::CREATED);
+    }
+    let mails = smtp.wait_for(1).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(smtp.mails().len(), 1, "one digest, not one email each");
+    let mail = &mails[0];
+    assert!(mail.contains("Subject: [Hindsight] Your digest: 2 notifications"), "{mail}");
+    assert!(mail.contains("Alert on pool saturation") && mail.contains("Raise the pool size"), "{mail}");
+    // Its unsubscribe link stops every kind.
+    let link = mail
+        .lines()
+        .find_map(|line| line.strip_prefix("List-Unsubscribe: <"))
+        .and_then(|rest| rest.strip_suffix('>'))
+        .expect("a List-Unsubscribe header");
+    let path = link.strip_prefix("http://hindsight.test").unwrap();
+    let page = app.client.get(app.url(path)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Stop emails at all?"), "{page}");
+    assert_eq!(app.client.post(app.url(path)).send().await.unwrap().status(), StatusCode::OK);
+    let (_, preferences) = app.get(editor, "/api/v1/me/email").await;
+    assert_eq!(preferences["muted"].as_array().unwrap().len(), hindsight_core::NotificationKind::ALL.len());
+}
+
 /// A destination for `url`, added as the operator with `deliverer`'s key.
 async fn destination(store: &Store, deliverer: &Deliverer, url: &str) -> String {
     let new = NewDestination {

@@ -528,3 +528,37 @@ async fn a_person_chooses_what_they_get_by_email_on_their_inbox() {
     let (_, body) = page(&app, &editor, "/inbox").await;
     assert!(body.contains("value=\"commented\">") && body.contains("name=\"digest\" checked"), "{body}");
 }
+
+#[tokio::test]
+async fn approvals_and_reader_teams_set_here_are_the_ones_in_force() {
+    let app = spawn_app().await;
+    app.seed().await;
+    let admin = sign_in(&app, "admin").await;
+    let (status, body) = page(&app, &admin, "/admin/policy").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("<h2>Review</h2>") && body.contains("<h2>Readers</h2>"), "{body}");
+    let bad = [("teams_sev4", "Payments Team")];
+    let (status, _, body) = post_form(&app, &admin, "/admin/policy", &bad).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("is not a team slug"), "{body}");
+    let fields = [("approvals_sev4", "1"), ("teams_sev4", "payments")];
+    let (status, location, _) = post_form(&app, &admin, "/admin/policy", &fields).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, body) = page(&app, &admin, &location).await;
+    assert!(body.contains("approvals_sev4, teams_sev4 changed"), "{body}");
+
+    // A SEV4 post-mortem now needs an approval, and the payments team is asked to read it.
+    let (_, incident) =
+        app.post(As::User("admin"), "/api/v1/incidents", json!({"title": "Slow search", "severity": "SEV4"})).await;
+    let path = format!("/api/v1/incidents/{}/postmortem", incident["handle"].as_str().unwrap());
+    let (_, pm) = app.post(As::User("admin"), &path, json!({})).await;
+    let id = pm["id"].as_str().unwrap();
+    let (_, review) = app.get(As::User("admin"), &format!("/api/v1/postmortems/{id}/review")).await;
+    assert_eq!(review["approvals_needed"], 1, "{review}");
+    let (_, readers) = app.get(As::User("admin"), &format!("/api/v1/postmortems/{id}/readers")).await;
+    assert_eq!(readers["teams"], json!(["payments"]), "{readers}");
+    // Back to the configured value: no override is kept.
+    let fields = [("approvals_sev4", "0"), ("teams_sev4", "")];
+    post_form(&app, &admin, "/admin/policy", &fields).await;
+    assert!(app.store.stored_settings().await.unwrap().is_empty());
+}

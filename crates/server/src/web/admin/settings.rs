@@ -1,7 +1,9 @@
-//! `/admin/policy` and `/admin/webhooks`: the post-mortem policy's thresholds and the
-//! webhooks' secrets, changed at run time on top of the configured values.
+//! `/admin/policy` and `/admin/webhooks`: the post-mortem policy's thresholds, the
+//! approvals publishing needs and the reader teams proposed, by severity, and the webhooks'
+//! secrets, changed at run time on top of the configured values.
 //!
-//! Overrides are stored in the database (`policy.<field>`, `webhooks.<field>`), which
+//! Overrides are stored in the database (`policy.<field>`, `review.<field>`,
+//! `readers.<field>`, `webhooks.<field>`), which
 //! every server process reads through `AppState::rules_in_force`. A policy value
 //! saved equal to the configured one removes the override. Webhook secrets are
 //! write-only here: the pages say whether one is set and where it comes from, never what
@@ -15,7 +17,6 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use hindsight_core::Severity;
-use hindsight_core::analysis::PolicyConfig;
 use hindsight_core::validate::is_slug;
 use hindsight_store::StoredSetting;
 use serde::Deserialize;
@@ -24,24 +25,57 @@ use serde_json::Value;
 use super::set_by;
 use crate::auth::Caller;
 use crate::error::ApiError;
-use hindsight_app::settings::{self as rules, POLICY_PREFIX, WEBHOOK_SECRETS, WEBHOOKS_PREFIX};
+use hindsight_app::settings::{
+    self as rules, POLICY_PREFIX, READERS_PREFIX, REVIEW_PREFIX, WEBHOOK_SECRETS, WEBHOOKS_PREFIX,
+};
 
 use crate::state::AppState;
 use crate::web::kit::{Chrome, Notice, PageError, Posted, Signed, see_other_with_notice};
 
-/// A threshold of the policy as the page offers it.
+/// A threshold of the policy, the review or the readers, as the page offers it.
 struct Threshold {
+    /// Where it is stored: [`POLICY_PREFIX`], [`REVIEW_PREFIX`] or [`READERS_PREFIX`].
+    prefix: &'static str,
     key: &'static str,
     label: &'static str,
     help: &'static str,
-    /// `number`, `severity` or `services`.
+    /// `number`, `severity`, `services` or `teams`.
     kind: &'static str,
     min: i64,
     max: i64,
 }
 
-const THRESHOLDS: [Threshold; 5] = [
+/// The approvals publishing needs at one severity.
+const fn approvals(key: &'static str, label: &'static str) -> Threshold {
     Threshold {
+        prefix: REVIEW_PREFIX,
+        key,
+        label,
+        help: "Approvals from its named reviewers a post-mortem of an incident of this severity needs before it is \
+               published; 0 lets it be published without review.",
+        kind: "number",
+        min: 0,
+        max: 10,
+    }
+}
+
+/// The reader teams proposed at one severity.
+const fn reader_teams(key: &'static str, label: &'static str) -> Threshold {
+    Threshold {
+        prefix: READERS_PREFIX,
+        key,
+        label,
+        help: "Slugs of teams, separated by commas, asked to read every published post-mortem of an incident of \
+               this severity, besides the teams owning its services (e.g. support, leadership).",
+        kind: "teams",
+        min: 0,
+        max: 0,
+    }
+}
+
+const THRESHOLDS: [Threshold; 15] = [
+    Threshold {
+        prefix: POLICY_PREFIX,
         key: "severity_at_or_above",
         label: "Severity that requires a post-mortem",
         help: "Incidents at this severity or higher (SEV1 is the highest) require a post-mortem.",
@@ -50,6 +84,7 @@ const THRESHOLDS: [Threshold; 5] = [
         max: 5,
     },
     Threshold {
+        prefix: POLICY_PREFIX,
         key: "prolonged_minutes",
         label: "Prolonged resolution, in minutes",
         help: "An incident that takes longer than this from impact start to resolution is prolonged: \
@@ -59,6 +94,7 @@ const THRESHOLDS: [Threshold; 5] = [
         max: 10_080,
     },
     Threshold {
+        prefix: POLICY_PREFIX,
         key: "late_detection_minutes",
         label: "Late detection, in minutes",
         help: "Monitoring that detects an incident later than this after impact began detected it late: \
@@ -68,6 +104,7 @@ const THRESHOLDS: [Threshold; 5] = [
         max: 1_440,
     },
     Threshold {
+        prefix: POLICY_PREFIX,
         key: "architecture_wide_min_services",
         label: "Services affected for an architecture-wide incident",
         help: "This many affected services or more make an incident architecture-wide: a post-mortem is \
@@ -77,6 +114,7 @@ const THRESHOLDS: [Threshold; 5] = [
         max: 100,
     },
     Threshold {
+        prefix: POLICY_PREFIX,
         key: "shared_platform_services",
         label: "Shared platform services",
         help: "Slugs of services many others depend on, separated by commas; an incident affecting any of \
@@ -85,9 +123,21 @@ const THRESHOLDS: [Threshold; 5] = [
         min: 0,
         max: 0,
     },
+    approvals("approvals_sev1", "Approvals to publish a SEV1 post-mortem"),
+    approvals("approvals_sev2", "Approvals to publish a SEV2 post-mortem"),
+    approvals("approvals_sev3", "Approvals to publish a SEV3 post-mortem"),
+    approvals("approvals_sev4", "Approvals to publish a SEV4 post-mortem"),
+    approvals("approvals_sev5", "Approvals to publish a SEV5 post-mortem"),
+    reader_teams("teams_sev1", "Reader teams of every SEV1 post-mortem"),
+    reader_teams("teams_sev2", "Reader teams of every SEV2 post-mortem"),
+    reader_teams("teams_sev3", "Reader teams of every SEV3 post-mortem"),
+    reader_teams("teams_sev4", "Reader teams of every SEV4 post-mortem"),
+    reader_teams("teams_sev5", "Reader teams of every SEV5 post-mortem"),
 ];
 
 struct PolicyField {
+    /// The heading it starts, when it is the first of its part (policy, review, readers).
+    starts: Option<&'static str>,
     key: &'static str,
     label: &'static str,
     help: &'static str,
@@ -130,10 +180,30 @@ fn shown(value: &Value) -> String {
     }
 }
 
-fn policy_json(policy: &PolicyConfig) -> serde_json::Map<String, Value> {
-    match serde_json::to_value(policy) {
+/// The part of `rules` stored under `prefix`, as JSON fields.
+fn section_json(rules: &hindsight_app::Rules, prefix: &str) -> serde_json::Map<String, Value> {
+    let section = match prefix {
+        REVIEW_PREFIX => serde_json::to_value(rules.review),
+        READERS_PREFIX => serde_json::to_value(&rules.readers),
+        _ => serde_json::to_value(&rules.policy),
+    };
+    match section {
         Ok(Value::Object(map)) => map,
         _ => serde_json::Map::new(),
+    }
+}
+
+/// A threshold's configured or effective value in `rules`.
+fn value_in(rules: &hindsight_app::Rules, threshold: &Threshold) -> Option<Value> {
+    section_json(rules, threshold.prefix).get(threshold.key).cloned()
+}
+
+/// The heading of the part a prefix stores.
+fn part_heading(prefix: &str) -> &'static str {
+    match prefix {
+        REVIEW_PREFIX => "Review",
+        READERS_PREFIX => "Readers",
+        _ => "When a post-mortem is needed",
     }
 }
 
@@ -147,12 +217,14 @@ async fn policy_page(
     typed: Option<&PolicyForm>,
     errors: Vec<String>,
 ) -> Result<PolicyPage, PageError> {
-    let stored = stored_by_key(state.store.stored_settings().await?, POLICY_PREFIX);
-    let effective = policy_json(&state.rules_in_force().await?.policy);
-    let configured = policy_json(&state.settings.rules.policy);
+    let stored = stored_by_key(state.store.stored_settings().await?, "");
+    let effective = state.rules_in_force().await?;
+    let configured = &state.settings.rules;
     let fields = THRESHOLDS
         .iter()
-        .map(|t| PolicyField {
+        .enumerate()
+        .map(|(n, t)| PolicyField {
+            starts: (n == 0 || THRESHOLDS[n - 1].prefix != t.prefix).then(|| part_heading(t.prefix)),
             key: t.key,
             label: t.label,
             help: t.help,
@@ -161,9 +233,9 @@ async fn policy_page(
             max: t.max,
             value: typed
                 .and_then(|f| f.get(t.key).cloned())
-                .unwrap_or_else(|| effective.get(t.key).map(shown).unwrap_or_default()),
-            configured: configured.get(t.key).map(shown).unwrap_or_default(),
-            overridden: stored.get(t.key).map(set_by).unwrap_or_default(),
+                .unwrap_or_else(|| value_in(&effective, t).as_ref().map(shown).unwrap_or_default()),
+            configured: value_in(configured, t).as_ref().map(shown).unwrap_or_default(),
+            overridden: stored.get(&format!("{}{}", t.prefix, t.key)).map(set_by).unwrap_or_default(),
         })
         .collect();
     Ok(PolicyPage {
@@ -189,10 +261,14 @@ fn parse_threshold(threshold: &Threshold, typed: &str) -> Result<Value, String> 
             .parse::<Severity>()
             .map(|s| Value::from(s.to_string()))
             .map_err(|e| format!("{}: {e}", threshold.label)),
-        _ => {
+        kind => {
             let slugs: Vec<&str> = typed.split([',', ' ']).map(str::trim).filter(|s| !s.is_empty()).collect();
+            let what = if kind == "teams" { "team" } else { "service" };
             match slugs.iter().find(|s| !is_slug(s)) {
-                Some(bad) => Err(format!("{}: {bad:?} is not a service slug (a-z, 0-9 and '-')", threshold.label)),
+                Some(bad) => Err(format!("{}: {bad:?} is not a {what} slug (a-z, 0-9 and '-')", threshold.label)),
+                None if slugs.len() > hindsight_core::MAX_READERS => {
+                    Err(format!("{}: at most {} slugs", threshold.label, hindsight_core::MAX_READERS))
+                }
                 None => Ok(Value::from(slugs)),
             }
         }
@@ -216,10 +292,11 @@ pub async fn save_policy(State(state): State<AppState>, posted: Posted<PolicyFor
     caller.require_admin()?;
     let mut values = Vec::new();
     let mut errors = Vec::new();
-    for threshold in &THRESHOLDS {
+    // A setting the form does not send stays as it is.
+    for threshold in THRESHOLDS.iter().filter(|t| form.contains_key(t.key)) {
         let typed = form.get(threshold.key).map(String::as_str).unwrap_or("");
         match parse_threshold(threshold, typed) {
-            Ok(value) => values.push((threshold.key, value)),
+            Ok(value) => values.push((threshold, value)),
             Err(e) => errors.push(e),
         }
     }
@@ -227,22 +304,24 @@ pub async fn save_policy(State(state): State<AppState>, posted: Posted<PolicyFor
         let page = policy_page(&state, Chrome::of(&caller), Some(&form), errors).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
-    let configured = policy_json(&state.settings.rules.policy);
-    let stored = stored_by_key(state.store.stored_settings().await?, POLICY_PREFIX);
+    let configured = &state.settings.rules;
+    let stored = stored_by_key(state.store.stored_settings().await?, "");
     let mut changed = Vec::new();
-    for (key, value) in values {
-        let full_key = format!("{POLICY_PREFIX}{key}");
-        if configured.get(key) == Some(&value) {
-            let action = format!("reset policy {key} to the configured value {}", shown(&value));
-            if rules::clear(&state.store, &caller.actor(), &full_key, &action, "policy").await? {
+    for (threshold, value) in values {
+        let key = threshold.key;
+        let full_key = format!("{}{key}", threshold.prefix);
+        let part = threshold.prefix.trim_end_matches('.');
+        if value_in(configured, threshold).as_ref() == Some(&value) {
+            let action = format!("reset {part} {key} to the configured value {}", shown(&value));
+            if rules::clear(&state.store, &caller.actor(), &full_key, &action, part).await? {
                 changed.push(key);
             }
             continue;
         }
-        let was = stored.get(key).and_then(|s| serde_json::from_str::<Value>(&s.value).ok());
+        let was = stored.get(&full_key).and_then(|s| serde_json::from_str::<Value>(&s.value).ok());
         if was.as_ref() != Some(&value) {
-            let action = format!("set policy {key} to {}", shown(&value));
-            rules::put(&state.store, &caller.actor(), &full_key, &value, &action, "policy").await?;
+            let action = format!("set {part} {key} to {}", shown(&value));
+            rules::put(&state.store, &caller.actor(), &full_key, &value, &action, part).await?;
             changed.push(key);
         }
     }
@@ -259,12 +338,13 @@ pub async fn reset_policy(State(state): State<AppState>, posted: Posted<ResetFor
     let Posted { caller, form } = posted;
     caller.require_admin()?;
     let threshold = THRESHOLDS.iter().find(|t| t.key == form.reset).ok_or_else(|| {
-        PageError::new(StatusCode::UNPROCESSABLE_ENTITY, format!("{:?} is not a policy threshold", form.reset))
+        PageError::new(StatusCode::UNPROCESSABLE_ENTITY, format!("{:?} is not a setting of this page", form.reset))
     })?;
-    let configured = policy_json(&state.settings.rules.policy).get(threshold.key).map(shown).unwrap_or_default();
-    let key = format!("{POLICY_PREFIX}{}", threshold.key);
-    let action = format!("reset policy {} to the configured value {configured}", threshold.key);
-    let notice = if rules::clear(&state.store, &caller.actor(), &key, &action, "policy").await? {
+    let configured = value_in(&state.settings.rules, threshold).as_ref().map(shown).unwrap_or_default();
+    let key = format!("{}{}", threshold.prefix, threshold.key);
+    let part = threshold.prefix.trim_end_matches('.');
+    let action = format!("reset {part} {} to the configured value {configured}", threshold.key);
+    let notice = if rules::clear(&state.store, &caller.actor(), &key, &action, part).await? {
         format!("{} is back to the configured value ({configured}).", threshold.label)
     } else {
         format!("{} already had the configured value ({configured}).", threshold.label)
@@ -451,11 +531,22 @@ mod tests {
     }
 
     #[test]
-    fn every_threshold_is_a_field_of_the_policy() {
-        let fields = policy_json(&PolicyConfig::default());
-        for threshold in &THRESHOLDS {
-            assert!(fields.contains_key(threshold.key), "{}", threshold.key);
+    fn every_threshold_is_a_field_of_its_part_and_every_field_is_on_the_page() {
+        let rules = hindsight_app::Rules::default();
+        for prefix in [POLICY_PREFIX, REVIEW_PREFIX, READERS_PREFIX] {
+            let fields = section_json(&rules, prefix);
+            let on_page: Vec<_> = THRESHOLDS.iter().filter(|t| t.prefix == prefix).collect();
+            for threshold in &on_page {
+                assert!(fields.contains_key(threshold.key), "{prefix}{}", threshold.key);
+            }
+            assert_eq!(fields.len(), on_page.len(), "every field of {prefix} is on the page");
         }
-        assert_eq!(fields.len(), THRESHOLDS.len(), "every field of the policy is on the page");
+        let teams = &THRESHOLDS[14];
+        assert_eq!(
+            parse_threshold(teams, "support, leadership").unwrap(),
+            serde_json::json!(["support", "leadership"])
+        );
+        assert!(parse_threshold(teams, "Support Team").unwrap_err().contains("team slug"));
+        assert!(parse_threshold(&THRESHOLDS[5], "11").is_err());
     }
 }
