@@ -90,14 +90,19 @@ pub async fn delete_event(store: &Store, actor: &Actor, number: i64, id: &str) -
     Ok(store.delete_event(&actor.viewer(), number, id).await?)
 }
 
-/// Adds an action item to an incident (editors and admins).
+/// Adds an action item to an incident (editors and admins). One without a due date is
+/// given the one its priority has by `deadlines`, counted from today.
 pub async fn create_action_item(
     store: &Store,
     actor: &Actor,
     number: i64,
-    new: NewActionItem,
+    mut new: NewActionItem,
+    deadlines: &hindsight_core::deadlines::DeadlineRules,
 ) -> Result<ActionItem, AppError> {
     actor.require_write()?;
+    if new.due_date.is_none() {
+        new.due_date = deadlines.action_item_due(time::OffsetDateTime::now_utc().date(), new.priority);
+    }
     Ok(store.create_action_item(&actor.viewer(), number, new).await?)
 }
 

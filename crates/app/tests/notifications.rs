@@ -58,7 +58,8 @@ async fn two_workers_tell_each_event_once_though_one_stops_midway(store: Store) 
             "title": format!("Item {n}"), "kind": "fix_root_cause", "owner": "bob"
         }))
         .unwrap();
-        hindsight_app::incidents::create_action_item(&store, &admin, incident.number, item).await.unwrap();
+        let deadlines = hindsight_core::deadlines::DeadlineRules::default();
+        hindsight_app::incidents::create_action_item(&store, &admin, incident.number, item, &deadlines).await.unwrap();
         if n == EVENTS / 2 {
             // The first server stops dead, its lease still held.
             stop_first.send(true).unwrap();

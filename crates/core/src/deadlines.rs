@@ -10,6 +10,10 @@
 //! business days for the meeting. Readers get 5 business days. An action item overdue by 5
 //! business days is escalated to the rest of its owner's team, by 10 to its incident's
 //! commander: a week, then two, our own choice.
+//!
+//! An action item created without a due date is given one by its priority: P1 in 20
+//! business days and P2 in 40, the 4 and 8 weeks Atlassian's Incident Handbook sets as the
+//! SLOs of post-incident "priority actions"; P3 in 60 (our choice); P4 none (a backlog item).
 
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime, Weekday};
@@ -71,6 +75,9 @@ pub struct DeadlineRules {
     /// told, and before its incident commander is.
     pub escalate_to_team_days: u16,
     pub escalate_to_commander_days: u16,
+    /// Business days from its creation an action item is due by, P1 to P4, when it is
+    /// created without a due date; 0: no due date.
+    pub action_item_days: [u16; 4],
 }
 
 impl Default for DeadlineRules {
@@ -84,6 +91,7 @@ impl Default for DeadlineRules {
             reading_days: 5,
             escalate_to_team_days: 5,
             escalate_to_commander_days: 10,
+            action_item_days: [20, 40, 60, 0],
         }
     }
 }
@@ -109,7 +117,7 @@ impl DeadlineRules {
         if self.holidays.len() > MAX_HOLIDAYS {
             errors.push("deadlines.holidays", format!("at most {MAX_HOLIDAYS}"));
         }
-        let days = self.meeting_days.iter().chain([
+        let days = self.meeting_days.iter().chain(self.action_item_days.iter()).chain([
             &self.draft_days_before_meeting,
             &self.publish_days_after_meeting,
             &self.reading_days,
@@ -120,6 +128,18 @@ impl DeadlineRules {
             errors.push("deadlines", format!("a deadline is at most {MAX_BUSINESS_DAYS} business days"));
         }
         errors.into_result()
+    }
+
+    /// The due date an action item of `priority` created on `created` gets when it is given
+    /// none; none for a priority set at 0 days.
+    pub fn action_item_due(&self, created: Date, priority: crate::Priority) -> Option<Date> {
+        let days = match priority {
+            crate::Priority::P1 => self.action_item_days[0],
+            crate::Priority::P2 => self.action_item_days[1],
+            crate::Priority::P3 => self.action_item_days[2],
+            crate::Priority::P4 => self.action_item_days[3],
+        };
+        (days > 0).then(|| self.add_business_days(created, i32::from(days)))
     }
 
     /// Whether people work on `date`.
@@ -173,6 +193,18 @@ impl DeadlineRules {
 mod tests {
     use super::*;
     use time::macros::{date, datetime};
+
+    #[test]
+    fn an_action_item_without_a_due_date_is_due_by_its_priority() {
+        let rules = DeadlineRules::default();
+        // Monday 2026-12-07: 20 business days later is Monday 2027-01-04.
+        let monday = time::macros::date!(2026 - 12 - 07);
+        assert_eq!(rules.action_item_due(monday, crate::Priority::P1), Some(time::macros::date!(2027 - 01 - 04)));
+        assert_eq!(rules.action_item_due(monday, crate::Priority::P2), Some(time::macros::date!(2027 - 02 - 01)));
+        assert_eq!(rules.action_item_due(monday, crate::Priority::P4), None);
+        let too_long = DeadlineRules { action_item_days: [20, 40, 60, MAX_BUSINESS_DAYS + 1], ..rules };
+        assert!(too_long.validate().is_err());
+    }
 
     #[test]
     fn business_days_skip_weekends_and_holidays_both_ways() {

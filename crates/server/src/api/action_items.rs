@@ -73,7 +73,8 @@ pub async fn list(
     Ok(Json(page.into()))
 }
 
-/// Add an action item to an incident.
+/// Add an action item to an incident. Without a `due_date` it is due by its priority
+/// (`[deadlines] action_item_days`: P1 in 20 business days, P2 in 40, P3 in 60, P4 never).
 #[utoipa::path(post, path = "/api/v1/incidents/{handle}/action-items", tag = "action-items",
     params(("handle" = String, Path, description = "e.g. INC-42")), request_body = NewActionItem, responses(
     (status = 201, description = "Added", body = ActionItem),
@@ -87,7 +88,9 @@ pub async fn create(
     JsonBody(new): JsonBody<NewActionItem>,
 ) -> Result<(StatusCode, Json<ActionItem>), ApiError> {
     let number = handle.number;
-    let item = hindsight_app::incidents::create_action_item(&state.store, &caller.actor(), number, new).await?;
+    let deadlines = &state.settings.rules.deadlines;
+    let item =
+        hindsight_app::incidents::create_action_item(&state.store, &caller.actor(), number, new, deadlines).await?;
     Ok((StatusCode::CREATED, Json(item)))
 }
 

@@ -475,7 +475,9 @@ pub async fn add_item(
         tracker_url: fields.tracker_url,
     };
     if errors.is_empty() {
-        match hindsight_app::incidents::create_action_item(&state.store, &caller.actor(), number, new).await {
+        let deadlines = &state.settings.rules.deadlines;
+        match hindsight_app::incidents::create_action_item(&state.store, &caller.actor(), number, new, deadlines).await
+        {
             Ok(item) => {
                 let path = format!("/incidents/{}/action-items", item.incident);
                 return Ok(see_other_with_notice(&path, &format!("Added \u{201c}{}\u{201d}.", item.title)));

@@ -1114,3 +1114,26 @@ async fn deleting_an_incident_and_its_history_is_an_audit_event() {
     let (_, report) = app.get(ADMIN, "/api/v1/audit/verify").await;
     assert_eq!(report["broken"], json!([]));
 }
+
+#[tokio::test]
+async fn an_action_item_created_without_a_due_date_is_due_by_its_priority() {
+    let app = spawn_app().await;
+    let seed = app.seed().await;
+    let path = format!("/api/v1/incidents/{}/action-items", seed.public);
+    let rules = hindsight_core::deadlines::DeadlineRules::default();
+    let today = time::OffsetDateTime::now_utc().date();
+    for (priority, expected) in [
+        ("p1", rules.action_item_due(today, hindsight_core::Priority::P1)),
+        ("p2", rules.action_item_due(today, hindsight_core::Priority::P2)),
+        ("p4", None),
+    ] {
+        let item = json!({"title": format!("Fix {priority}"), "kind": "fix_root_cause", "priority": priority});
+        let (status, item) = app.post(As::User("editor"), &path, item).await;
+        assert_eq!(status, StatusCode::CREATED, "{item}");
+        assert_eq!(item["due_date"], json!(expected.map(|d| d.to_string())), "{priority}");
+    }
+    // A due date given is kept.
+    let item = json!({"title": "Dated", "kind": "fix_root_cause", "priority": "p1", "due_date": "2027-03-01"});
+    let (_, item) = app.post(As::User("editor"), &path, item).await;
+    assert_eq!(item["due_date"], "2027-03-01");
+}

@@ -140,16 +140,33 @@ async fn failed_delivery(app: &TestApp) -> (String, String) {
     };
     let note = hindsight_store::AuditNote::new("test", "added destination", "walk", json!({}));
     let destination = app.store.add_destination(&new, "sealed", None, &note).await.unwrap();
-    let now = Ts::now();
+    // A destination gets the events that come after it.
+    let (status, _) =
+        app.post(As::User("admin"), "/api/v1/incidents", json!({"title": "Walk hook", "severity": "SEV5"})).await;
+    assert_eq!(status, StatusCode::CREATED);
+    // A day ahead: whatever the server's own worker holds by then has lapsed, so the walk
+    // routes and claims whatever the worker did meanwhile.
+    let now = Ts::from(time::OffsetDateTime::now_utc() + time::Duration::days(1));
     app.store.route_events("walk", now, now, 1).await.unwrap();
-    let mut id = 0;
-    for _ in 0..hindsight_core::MAX_ATTEMPTS {
+    // Failed until given up. The server's worker may hold the row for an instant (a claim
+    // skips locked rows), or have failed it once itself: claim until it is given up.
+    let given_up = hindsight_store::DeliveryFilter { state: Some(hindsight_core::DeliveryState::Failed), before: None };
+    for _ in 0..1_000 {
         let claimed = app.store.claim_deliveries("walk", now, now, 1).await.unwrap();
-        id = claimed[0].id;
-        let failed = Outcome::Failed { error: "HTTP 500".into(), retry_at: now };
-        app.store.finish_deliveries("walk", &[(id, failed)], now).await.unwrap();
+        match claimed.first() {
+            Some(delivery) => {
+                let failed = Outcome::Failed { error: "HTTP 500".into(), retry_at: now };
+                app.store.finish_deliveries("walk", &[(delivery.id, failed)], now).await.unwrap();
+            }
+            None => {
+                if let Some(delivery) = app.store.deliveries(&given_up, 1).await.unwrap().first() {
+                    return (destination.id, delivery.id.to_string());
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            }
+        }
     }
-    (destination.id, id.to_string())
+    panic!("the walk's delivery was not given up")
 }
 
 fn calls() -> Vec<Call> {
