@@ -47,7 +47,7 @@ pub enum SmtpSecurity {
 }
 
 /// Email: the configuration's `[email]`. With no `smtp_host`, nobody is emailed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct EmailSettings {
     /// The SMTP server's host name; none turns email off.
@@ -62,6 +62,21 @@ pub struct EmailSettings {
     pub from: String,
     /// The hour (UTC, 0 to 23) from which each day's digests are sent.
     pub digest_hour: u8,
+}
+
+impl std::fmt::Debug for EmailSettings {
+    /// Everything but the password.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmailSettings")
+            .field("smtp_host", &self.smtp_host)
+            .field("smtp_port", &self.smtp_port)
+            .field("security", &self.security)
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "…"))
+            .field("from", &self.from)
+            .field("digest_hour", &self.digest_hour)
+            .finish()
+    }
 }
 
 impl Default for EmailSettings {
@@ -265,8 +280,15 @@ pub async fn deliver_pass(
     now: OffsetDateTime,
 ) -> Result<DeliveryReport, AppError> {
     let mut report = DeliveryReport::default();
-    let lease = Ts::from(now + Duration::from_secs(deliverer.settings.timeout_seconds * 4 + 30));
-    while let Some(batch) = store.route_events(owner, Ts::from(now), lease, ROUTE_BATCH).await? {
+    // Long enough to send the whole batch, each send taking its longest: another server
+    // claims what this one holds only once it has surely stopped.
+    let settings = &deliverer.settings;
+    let rounds = (settings.batch.max(1) as u64).div_ceil(settings.concurrency.max(1) as u64);
+    let lease = Ts::from(now + Duration::from_secs(rounds * settings.timeout_seconds + 30));
+    // The router's lease is renewed by every pass of its holder: a short one hands routing
+    // to another server soon after this one stops.
+    let route_lease = Ts::from(now + Duration::from_secs(60));
+    while let Some(batch) = store.route_events(owner, Ts::from(now), route_lease, ROUTE_BATCH).await? {
         report.routed += batch.deliveries;
         if batch.events < ROUTE_BATCH as usize {
             break;
@@ -733,6 +755,17 @@ mod tests {
         assert_eq!(read_unsubscribe_token(&key, &"a".repeat(400)), None);
         let all = unsubscribe_token(&key, "u1", Unsubscribe::All);
         assert_eq!(read_unsubscribe_token(&key, &all), Some(("u1".to_string(), Unsubscribe::All)));
+    }
+
+    #[test]
+    fn the_smtp_password_never_shows_in_a_debug_print() {
+        let email = EmailSettings {
+            username: Some("hindsight".into()),
+            password: Some("hunter2-smtp".into()),
+            ..EmailSettings::default()
+        };
+        let printed = format!("{email:?}");
+        assert!(printed.contains("hindsight") && !printed.contains("hunter2"), "{printed}");
     }
 
     #[test]
