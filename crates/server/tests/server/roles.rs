@@ -147,7 +147,8 @@ async fn failed_delivery(app: &TestApp) -> (String, String) {
     // A day ahead: whatever the server's own worker holds by then has lapsed, so the walk
     // routes and claims whatever the worker did meanwhile.
     let now = Ts::from(time::OffsetDateTime::now_utc() + time::Duration::days(1));
-    app.store.route_events("walk", now, now, 1).await.unwrap();
+    // Everything not routed yet, to the end (this lease, a day ahead, is the walk's from now on).
+    while app.store.route_events("walk", now, now, 500).await.unwrap().is_some_and(|batch| batch.events > 0) {}
     // Failed until given up. The server's worker may hold the row for an instant (a claim
     // skips locked rows), or have failed it once itself: claim until it is given up.
     let given_up = hindsight_store::DeliveryFilter { state: Some(hindsight_core::DeliveryState::Failed), before: None };
