@@ -335,9 +335,9 @@ async fn those_who_chose_a_digest_get_one_email_a_day_listing_what_happened() {
     };
     let deliverer =
         Deliverer::new(DeliverySettings::default(), &email, Some(new_key()), "http://hindsight.test").unwrap();
-    // A pass at start, then one 3 s later: by then both notifications wait for it.
+    // A pass at start, then one 5 s later: by then both notifications wait for it.
     let mut settings = common::test_settings();
-    settings.notifications.interval_ms = 3_000;
+    settings.notifications.interval_ms = 5_000;
     settings.deliverer = deliverer;
     let app = common::spawn_configured(hindsight_store::test_support::sqlite_store().await, settings).await;
     let seed = app.seed().await;
