@@ -19,6 +19,7 @@ use hindsight_core::{
 use crate::audit::{AuditNote, append_audit};
 use crate::error::word;
 use crate::notifications::{NotificationRow, notification_of};
+use crate::outbox::{READER_LEASE_SQL, READER_MOVE_SQL, READER_POSITION_SQL};
 use crate::postmortems::date_text;
 use crate::sql::{Sql, visible_to};
 use crate::{Arg, BeginWrite, Store, StoreError, Ts, bind_args, built_sql, new_id, on_pool};
@@ -292,24 +293,18 @@ impl Store {
         let batch = batch.clamp(1, 10_000);
         on_pool!(self, |pool| async {
             let (position, newest): (i64, Option<i64>) =
-                sqlx::query_as("SELECT last_id, (SELECT MAX(id) FROM outbox) FROM outbox_readers WHERE name = $1")
-                    .bind(READER)
-                    .fetch_one(pool)
-                    .await?;
+                sqlx::query_as(READER_POSITION_SQL).bind(READER).fetch_one(pool).await?;
             if newest.is_none_or(|newest| newest <= position) {
                 return Ok(Some(RoutedBatch { events: 0, deliveries: 0 }));
             }
             let mut tx = pool.begin_write().await?;
-            let position: Option<i64> = sqlx::query_scalar(
-                "UPDATE outbox_readers SET lease_owner = $2, lease_until = $4 WHERE name = $1 \
-                 AND (lease_owner = $2 OR lease_until IS NULL OR lease_until < $3) RETURNING last_id",
-            )
-            .bind(READER)
-            .bind(owner)
-            .bind(now)
-            .bind(lease_until)
-            .fetch_optional(&mut *tx)
-            .await?;
+            let position: Option<i64> = sqlx::query_scalar(READER_LEASE_SQL)
+                .bind(READER)
+                .bind(owner)
+                .bind(now)
+                .bind(lease_until)
+                .fetch_optional(&mut *tx)
+                .await?;
             let Some(position) = position else {
                 return Ok(None);
             };
@@ -339,11 +334,7 @@ impl Store {
             .execute(&mut *tx)
             .await?
             .rows_affected();
-            sqlx::query("UPDATE outbox_readers SET last_id = $2 WHERE name = $1")
-                .bind(READER)
-                .bind(last)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(READER_MOVE_SQL).bind(READER).bind(last).execute(&mut *tx).await?;
             tx.commit().await?;
             Ok(Some(RoutedBatch { events: events as usize, deliveries }))
         }

@@ -15,6 +15,7 @@ use hindsight_core::{Notification, incident_handle};
 use time::Date;
 
 use crate::error::word;
+use crate::outbox::{READER_LEASE_SQL, READER_MOVE_SQL, READER_POSITION_SQL};
 use crate::postmortems::{date_text, parse_date};
 use crate::sql::Sql;
 use crate::{Arg, BeginWrite, Store, StoreError, Ts, bind_args, built_sql, on_pool};
@@ -120,24 +121,18 @@ impl Store {
         let batch = batch.clamp(1, 10_000);
         on_pool!(self, |pool| async {
             let (position, newest): (i64, Option<i64>) =
-                sqlx::query_as("SELECT last_id, (SELECT MAX(id) FROM outbox) FROM outbox_readers WHERE name = $1")
-                    .bind(READER)
-                    .fetch_one(pool)
-                    .await?;
+                sqlx::query_as(READER_POSITION_SQL).bind(READER).fetch_one(pool).await?;
             if newest.is_none_or(|newest| newest <= position) {
                 return Ok(Some(NotifiedBatch { events: 0, notifications: 0, last_event: position }));
             }
             let mut tx = pool.begin_write().await?;
-            let position: Option<i64> = sqlx::query_scalar(
-                "UPDATE outbox_readers SET lease_owner = $2, lease_until = $4 WHERE name = $1 \
-                 AND (lease_owner = $2 OR lease_until IS NULL OR lease_until < $3) RETURNING last_id",
-            )
-            .bind(READER)
-            .bind(owner)
-            .bind(now)
-            .bind(lease_until)
-            .fetch_optional(&mut *tx)
-            .await?;
+            let position: Option<i64> = sqlx::query_scalar(READER_LEASE_SQL)
+                .bind(READER)
+                .bind(owner)
+                .bind(now)
+                .bind(lease_until)
+                .fetch_optional(&mut *tx)
+                .await?;
             let Some(position) = position else {
                 return Ok(None);
             };
@@ -178,11 +173,7 @@ impl Store {
                 }
             }
             let last_event = events.last().map_or(position, |(id, ..)| *id);
-            sqlx::query("UPDATE outbox_readers SET last_id = $2 WHERE name = $1")
-                .bind(READER)
-                .bind(last_event)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(READER_MOVE_SQL).bind(READER).bind(last_event).execute(&mut *tx).await?;
             tx.commit().await?;
             Ok(Some(NotifiedBatch { events: events.len(), notifications: made, last_event }))
         }

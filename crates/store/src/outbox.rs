@@ -7,6 +7,17 @@ use hindsight_core::events::{DomainEvent, OutboxEntry};
 use crate::sql::Sql;
 use crate::{Arg, Store, StoreError, Ts, bind_args, built_sql, on_pool};
 
+/// The protocol of a reader of the outbox (a row of `outbox_readers`), shared by every
+/// reader: its position and the outbox's newest id (`$1`: the reader's name), read first so
+/// that an idle pass writes nothing; its lease taken or renewed (`$2`: owner, `$3`: now, `$4`:
+/// lease end), answering its position, none while another holds it; its position moved
+/// (`$2`: the last event handled), in the transaction that stores what it made.
+pub(crate) const READER_POSITION_SQL: &str =
+    "SELECT last_id, (SELECT MAX(id) FROM outbox) FROM outbox_readers WHERE name = $1";
+pub(crate) const READER_LEASE_SQL: &str = "UPDATE outbox_readers SET lease_owner = $2, lease_until = $4 \
+     WHERE name = $1 AND (lease_owner = $2 OR lease_until IS NULL OR lease_until < $3) RETURNING last_id";
+pub(crate) const READER_MOVE_SQL: &str = "UPDATE outbox_readers SET last_id = $2 WHERE name = $1";
+
 /// Inside a write's transaction `$tx`, appends `$events` (a slice of [`DomainEvent`]) about
 /// incident id `$incident` made by `$actor` (a user id, or none) at `$at`; evaluates to
 /// `Result<(), StoreError>`. Each append takes the next id from the `outbox_event` counter,
