@@ -70,11 +70,20 @@ pub async fn gather(store: &Store, viewer: &Viewer, number: i64) -> Result<Evide
             None => break,
         }
     }
-    let summary_published = match &postmortem {
-        Some(pm) => store.public_summary(viewer, &pm.id).await?.is_some_and(|s| s.published_at.is_some()),
-        None => false,
-    };
+    let summary_published = summary_published(store, viewer, postmortem.as_ref()).await?;
     Ok(Evidence { incident, events, postmortem, action_items, summary_published })
+}
+
+/// Whether the public summary of `postmortem` is published (false without a post-mortem).
+pub async fn summary_published(
+    store: &Store,
+    viewer: &Viewer,
+    postmortem: Option<&Postmortem>,
+) -> Result<bool, StoreError> {
+    match postmortem {
+        Some(pm) => Ok(store.public_summary(viewer, &pm.id).await?.is_some_and(|s| s.published_at.is_some())),
+        None => Ok(false),
+    }
 }
 
 /// Whether the incident needs a post-mortem, with the response findings behind it.

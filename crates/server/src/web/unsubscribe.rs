@@ -16,7 +16,7 @@ use crate::state::AppState;
 #[template(path = "unsubscribe.html")]
 pub struct UnsubscribePage {
     token: String,
-    /// "about mentions", "at all".
+    /// "of this kind (mentioned)", "at all".
     what: String,
     done: bool,
 }

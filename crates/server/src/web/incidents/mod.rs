@@ -359,10 +359,8 @@ async fn build(
     let filter = ActionItemFilter { incident: Some(number), ..ActionItemFilter::default() };
     let items = state.store.list_action_items(viewer, &filter, None, 200).await?;
     let analysed_count = analysed.len() as i64;
-    let summary_published = match &postmortem {
-        Some(pm) => state.store.public_summary(viewer, &pm.id).await?.is_some_and(|s| s.published_at.is_some()),
-        None => false,
-    };
+    let summary_published =
+        hindsight_app::analysis::summary_published(&state.store, viewer, postmortem.as_ref()).await?;
     let evidence = hindsight_app::analysis::Evidence {
         incident,
         events: analysed,
