@@ -180,3 +180,33 @@ async fn users_who_lost_access_and_were_never_told_are_a_response_finding_until_
     let (_, report) = app.get(admin, &policy).await;
     assert!(!told(&report), "the public summary told them: {report}");
 }
+
+#[tokio::test]
+async fn the_new_inputs_are_refused_at_their_bounds() {
+    let app = common::spawn_app().await;
+    let seed = app.seed().await;
+    let admin = As::User("admin");
+    let (_, pm) = app.post(admin, &format!("/api/v1/incidents/{}/postmortem", seed.public), json!({})).await;
+    let summary = format!("/api/v1/postmortems/{}/public-summary", pm["id"].as_str().unwrap());
+    let long = json!({"title": "t".repeat(hindsight_core::MAX_PUBLIC_TITLE + 1), "body": "b".repeat(hindsight_core::MAX_PUBLIC_BODY + 1)});
+    let refused = app.send(admin, reqwest::Method::PUT, &summary, Some(long)).await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let problem = refused.text().await.unwrap();
+    assert!(problem.contains("\"title\"") && problem.contains("\"body\""), "{problem}");
+    for limit in [0, 201] {
+        let (status, _) = app.get(admin, &format!("/api/v1/deliveries?limit={limit}")).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "limit {limit}");
+    }
+    let muted: Vec<&str> = std::iter::repeat_n("commented", hindsight_core::NotificationKind::ALL.len() + 1).collect();
+    let refused = app.send(admin, reqwest::Method::PUT, "/api/v1/me/email", Some(json!({"muted": muted}))).await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _) = app.get(As::Nobody, &format!("/api/v1/public/summaries/{}", "a".repeat(65))).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = app.get(As::Nobody, "/api/v1/public/summaries?before=yesterday").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let destination =
+        json!({"name": "n".repeat(101), "kind": "webhook", "url": format!("https://h/{}", "a".repeat(2_000))});
+    let (status, problem) = app.post(admin, "/api/v1/destinations", destination).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(problem.to_string().contains("\"name\"") && problem.to_string().contains("\"url\""), "{problem}");
+}
