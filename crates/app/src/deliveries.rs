@@ -222,8 +222,23 @@ impl Deliverer {
         self.key.is_some()
     }
 
+    /// The HTTP client for talking to other tools: bounded in time, following no redirect.
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    /// Where people reach Hindsight, without a trailing slash.
+    pub(crate) fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// How many sends a pass makes, and how many at once.
+    pub(crate) fn settings(&self) -> &DeliverySettings {
+        &self.settings
+    }
+
     /// The secret key, or what to do without one.
-    fn key(&self) -> Result<&SecretKey, AppError> {
+    pub(crate) fn key(&self) -> Result<&SecretKey, AppError> {
         self.key.as_ref().ok_or_else(|| {
             AppError::Invalid(ValidationErrors::single(
                 "secret_key",
@@ -390,7 +405,7 @@ pub fn webhook_signature(secret: &str, id: &str, timestamp: i64, body: &str) -> 
 }
 
 /// A new Standard Webhooks signing secret: `whsec_` and base64 of 32 random bytes.
-fn new_signing_secret() -> String {
+pub(crate) fn new_signing_secret() -> String {
     use rand::RngCore;
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);

@@ -91,7 +91,8 @@ pub async fn delete_event(store: &Store, actor: &Actor, number: i64, id: &str) -
 }
 
 /// Adds an action item to an incident (editors and admins). One without a due date is
-/// given the one its priority has by `deadlines`, counted from today.
+/// given the one its priority has by `deadlines`, counted from today. One of a priority a
+/// tracker makes issues for is linked to it, for the worker to make its issue.
 pub async fn create_action_item(
     store: &Store,
     actor: &Actor,
@@ -103,7 +104,12 @@ pub async fn create_action_item(
     if new.due_date.is_none() {
         new.due_date = deadlines.action_item_due(time::OffsetDateTime::now_utc().date(), new.priority);
     }
-    Ok(store.create_action_item(&actor.viewer(), number, new).await?)
+    let item = store.create_action_item(&actor.viewer(), number, new).await?;
+    // The item stands either way; without its link, an editor can still ask for the issue.
+    if let Err(e) = store.link_automatically(&item.id).await {
+        tracing::warn!(error = %e, action_item = %item.id, "could not link the action item to its tracker");
+    }
+    Ok(item)
 }
 
 /// Changes an action item: its status, owner, due date, … (editors and admins).

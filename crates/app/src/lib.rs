@@ -27,6 +27,7 @@ pub mod reviews;
 pub mod secrets;
 pub mod sessions;
 pub mod settings;
+pub mod trackers;
 
 pub use actor::Actor;
 pub use error::AppError;

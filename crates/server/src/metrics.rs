@@ -59,6 +59,8 @@ pub struct Metrics {
     delivery_failures: Counter,
     deliveries_pending: Gauge,
     deliveries_failed: Gauge,
+    tracker_syncs: Counter,
+    tracker_failures: Counter,
 }
 
 impl Default for Metrics {
@@ -113,6 +115,18 @@ impl Default for Metrics {
             "Deliveries given up after their tries (an admin may retry them), when scraped",
             deliveries_failed.clone(),
         );
+        let tracker_syncs = Counter::default();
+        registry.register(
+            "tracker_syncs",
+            "Action items this server brought in step with their tracker's issue",
+            tracker_syncs.clone(),
+        );
+        let tracker_failures = Counter::default();
+        registry.register(
+            "tracker_sync_failures",
+            "Tries to bring an action item in step with its issue that failed (each is tried again later)",
+            tracker_failures.clone(),
+        );
         Metrics {
             registry,
             requests,
@@ -125,6 +139,8 @@ impl Default for Metrics {
             delivery_failures,
             deliveries_pending,
             deliveries_failed,
+            tracker_syncs,
+            tracker_failures,
         }
     }
 }
@@ -136,13 +152,19 @@ impl Metrics {
         self.notifications.inc_by(report.notifications);
     }
 
-    /// Counts a pass of the notification worker that failed.
     /// Counts what one delivery pass did.
     pub(crate) fn delivery_pass(&self, report: &hindsight_app::deliveries::DeliveryReport) {
         self.delivered.inc_by(report.delivered);
         self.delivery_failures.inc_by(report.failed);
     }
 
+    /// Counts what one tracker pass did.
+    pub(crate) fn tracker_pass(&self, report: &hindsight_app::trackers::SyncReport) {
+        self.tracker_syncs.inc_by(report.synced);
+        self.tracker_failures.inc_by(report.failed);
+    }
+
+    /// Counts a pass of the worker that failed.
     pub(crate) fn worker_failed(&self) {
         self.failed_passes.inc();
     }

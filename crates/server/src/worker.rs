@@ -1,15 +1,17 @@
 //! The notification worker each server runs beside serving: a pass over the outbox every
 //! interval, and over action items' due dates now and then (see
 //! [`hindsight_app::notifications::run_pass`]), then a delivery pass (see
-//! [`hindsight_app::deliveries::deliver_pass`]). Servers sharing a database take turns by
-//! the outbox readers' leases, so each event is told once however many run, and claim
-//! deliveries with leases of their own, so each is sent by one.
+//! [`hindsight_app::deliveries::deliver_pass`]), then a tracker pass (see
+//! [`hindsight_app::trackers::sync_pass`]). Servers sharing a database take turns by the
+//! outbox readers' leases, so each event is told once however many run, and claim
+//! deliveries and tracker links with leases of their own, so each is sent by one.
 
 use std::sync::Arc;
 use std::time::Instant;
 
 use hindsight_app::deliveries::{Deliverer, deliver_pass};
 use hindsight_app::notifications::{WorkerSettings, run_pass};
+use hindsight_app::trackers::sync_pass;
 use hindsight_core::deadlines::DeadlineRules;
 use hindsight_store::Store;
 use time::OffsetDateTime;
@@ -66,6 +68,14 @@ pub(crate) fn spawn(
                 Err(e) => {
                     metrics.worker_failed();
                     tracing::warn!(error = %e, "delivery pass failed; the next one tries again");
+                }
+            }
+            match sync_pass(&store, &owner, &deliverer, OffsetDateTime::now_utc()).await {
+                Ok(report) => metrics.tracker_pass(&report),
+                // Claimed links go back once their lease runs out: nothing is lost.
+                Err(e) => {
+                    metrics.worker_failed();
+                    tracing::warn!(error = %e, "tracker pass failed; the next one tries again");
                 }
             }
         }

@@ -310,6 +310,13 @@ impl Store {
                     .await?;
                 crate::outbox::append_events!(tx, &events, &incident_id, viewer.actor_id(), now).await?;
             }
+            if done > 0 {
+                // Its issue, if it has one, has something to take now.
+                sqlx::query("UPDATE tracker_links SET pending = TRUE WHERE action_item_id = $1")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
             tx.commit().await?;
             Ok::<_, StoreError>(done)
         }

@@ -32,6 +32,7 @@ mod sql;
 #[cfg(feature = "test-support")]
 pub mod test_support;
 mod timeline;
+mod trackers;
 mod ts;
 
 use std::str::FromStr;
@@ -57,6 +58,7 @@ pub use postmortems::{PostmortemFilter, RespondedIncident};
 pub use settings::StoredSetting;
 pub use sign_in::{SignInAttempt, SignInLimits};
 pub use timeline::{EventCategory, EventVolume, ImportedEvent};
+pub use trackers::{ClaimedLink, LinkOutcome, LinkedItem, MAX_SYNC_HISTORY, SealedTracker};
 pub use ts::Ts;
 
 /// A page of results and the cursor for the next one.
@@ -80,7 +82,7 @@ pub const MAX_PAGE: i64 = 200;
 
 /// The schema this build migrates a database to: the number of its last migration (the
 /// same on both databases; a test holds it to the migrations).
-pub const SCHEMA_VERSION: i64 = 22;
+pub const SCHEMA_VERSION: i64 = 23;
 
 /// The open database.
 #[derive(Debug, Clone)]

@@ -130,7 +130,7 @@ impl NewDestination {
 
 /// Whether `url` is an absolute `http(s)://host…` address with no spaces or control
 /// characters.
-fn is_http_url(url: &str) -> bool {
+pub(crate) fn is_http_url(url: &str) -> bool {
     let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
     rest.is_some_and(|rest| {
         let host = rest.split(['/', '?', '#']).next().unwrap_or_default();

@@ -12,6 +12,7 @@ mod public_summary;
 mod reader;
 mod review;
 mod timeline;
+mod tracker;
 
 pub use account::*;
 pub use action_item::*;
@@ -24,6 +25,7 @@ pub use public_summary::*;
 pub use reader::*;
 pub use review::*;
 pub use timeline::*;
+pub use tracker::*;
 
 /// Declares a closed set of lower-snake-case words, stored and sent as text.
 macro_rules! word_enum {

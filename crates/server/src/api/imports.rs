@@ -40,7 +40,7 @@ pub fn body_limit(path: &str, default: usize) -> usize {
         ["", "api", "v1", "import"] | ["", "api", "v1", "incidents", _, "import"] | ["", "incidents", _, "import"] => {
             MAX_IMPORT_BYTES
         }
-        ["", "api", "v1", "webhooks", _] => MAX_WEBHOOK_BYTES,
+        ["", "api", "v1", "webhooks", _] | ["", "api", "v1", "trackers", _, "webhook"] => MAX_WEBHOOK_BYTES,
         _ => default,
     }
 }

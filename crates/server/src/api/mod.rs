@@ -16,6 +16,7 @@ mod readers;
 mod reviews;
 pub(crate) mod session;
 mod timeline;
+mod trackers;
 
 use axum::Json;
 use serde::{Deserialize, Serialize};
@@ -66,6 +67,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     // Webhooks are read before they are verified: keep what a stranger can send small.
     let webhooks = OpenApiRouter::new()
         .routes(routes!(imports::webhook))
+        .routes(routes!(trackers::webhook))
         .layer(axum::extract::DefaultBodyLimit::max(imports::MAX_WEBHOOK_BYTES));
     let mut doc = ApiDoc::openapi();
     doc.openapi = utoipa::openapi::OpenApiVersion::Version31;
@@ -130,6 +132,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(deliveries::delete_destination))
         .routes(routes!(deliveries::list_deliveries))
         .routes(routes!(deliveries::retry_delivery))
+        .routes(routes!(trackers::list, trackers::create))
+        .routes(routes!(trackers::delete))
+        .routes(routes!(trackers::get_issue, trackers::create_issue))
         .routes(routes!(public_summaries::get, public_summaries::put))
         .routes(routes!(public_summaries::publish))
         .routes(routes!(public_summaries::unpublish))

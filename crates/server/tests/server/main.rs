@@ -23,6 +23,7 @@ mod public_summaries;
 mod readers;
 mod reviews;
 mod roles;
+mod trackers;
 mod web;
 mod web_admin;
 mod web_board;

@@ -25,6 +25,8 @@ enum Access {
     SelfOrAdmin,
     /// A vendor's webhook, switched off in this walk: 404 for everyone.
     WebhookOff,
+    /// A webhook checked by its signature alone: the walk's is wrong, so 403 for everyone.
+    Signed,
 }
 
 struct Call {
@@ -58,6 +60,9 @@ struct Fixture {
     /// A destination, and a delivery to it given up after its tries.
     destination: String,
     delivery: String,
+    /// A tracker, to which `action_item` is linked; `spare_item` is linked to none.
+    tracker: String,
+    spare_item: String,
 }
 
 async fn fixture(app: &TestApp) -> Fixture {
@@ -113,6 +118,27 @@ async fn fixture(app: &TestApp) -> Fixture {
     let note = || hindsight_store::AuditNote::new("test", "public summary", "walk", json!({}));
     app.store.put_public_summary(&viewer, &published, &draft, &note()).await.unwrap();
     app.store.publish_public_summary(&viewer, &published, true, &note()).await.unwrap();
+    let new = hindsight_core::NewTracker {
+        name: "walk tracker".into(),
+        kind: hindsight_core::TrackerKind::Github,
+        api_url: Some("http://127.0.0.1:9".into()),
+        project: "example/walk".into(),
+        token: "ghp_walk".into(),
+        auto_priorities: vec![],
+        people: Default::default(),
+    };
+    let note = hindsight_store::AuditNote::new("test", "added tracker", "walk", json!({}));
+    let key = app.secret_key.as_ref().unwrap();
+    let tracker = app.store.add_tracker(&new, &key.seal("ghp_walk"), &key.seal("walk secret"), &note).await.unwrap();
+    let item_id = item["id"].as_str().unwrap();
+    app.store.link_action_item(&viewer, item_id, &tracker.id).await.unwrap();
+    let (_, spare_item) = app
+        .post(
+            admin,
+            &format!("/api/v1/incidents/{}/action-items", seed.public),
+            json!({"title": "Spare", "kind": "improve_response"}),
+        )
+        .await;
     Fixture {
         incident: seed.public,
         spare: spare["handle"].as_str().unwrap().into(),
@@ -125,6 +151,8 @@ async fn fixture(app: &TestApp) -> Fixture {
         reviewed,
         destination,
         delivery,
+        tracker: tracker.id,
+        spare_item: spare_item["id"].as_str().unwrap().into(),
     }
 }
 
@@ -326,11 +354,24 @@ fn calls() -> Vec<Call> {
         ),
         call(get.clone(), "/api/v1/deliveries", Admin, None),
         call(post.clone(), "/api/v1/deliveries/{id}/retry", Admin, None),
+        call(get.clone(), "/api/v1/trackers", Write, None),
+        call(
+            post.clone(),
+            "/api/v1/trackers",
+            Admin,
+            Some(
+                json!({"name": "walk jira", "kind": "jira", "api_url": "https://walk.atlassian.test", "project": "WALK", "token": "a@example.com:t"}),
+            ),
+        ),
+        call(get.clone(), "/api/v1/action-items/{id}/issue", Read, None),
+        call(post.clone(), "/api/v1/action-items/{id}/issue", Write, Some(json!({"tracker": "walk tracker"}))),
+        call(post.clone(), "/api/v1/trackers/{id}/webhook", Signed, Some(json!({"action": "edited"}))),
         call(get.clone(), "/api/v1/audit/verify", Admin, None),
         call(get.clone(), "/api/v1/audit/events", Admin, None),
         // Deletions last, the things hanging off an incident before the incident.
         call(delete.clone(), "/api/v1/teams/{slug}/members/{username}", Admin, None),
         call(delete.clone(), "/api/v1/destinations/{id}", Admin, None),
+        call(delete.clone(), "/api/v1/trackers/{id}", Admin, None),
         call(delete.clone(), "/api/v1/tokens/{id}", SelfOrAdmin, None),
         call(delete.clone(), "/api/v1/incidents/{handle}/events/{id}", Write, None),
         call(delete.clone(), "/api/v1/action-items/{id}", Write, None),
@@ -346,6 +387,10 @@ fn calls() -> Vec<Call> {
 fn concrete(method: &Method, template: &str, f: &Fixture) -> String {
     let id = if template.starts_with("/api/v1/destinations/") {
         &f.destination
+    } else if template.starts_with("/api/v1/trackers/") {
+        &f.tracker
+    } else if *method == Method::POST && template.ends_with("/issue") {
+        &f.spare_item
     } else if template.starts_with("/api/v1/deliveries/") {
         &f.delivery
     } else if template.contains("/events/") {
@@ -386,19 +431,22 @@ fn concrete(method: &Method, template: &str, f: &Fixture) -> String {
 }
 
 fn expected(access: Access, who: As) -> &'static [StatusCode] {
-    const OK: &[StatusCode] = &[StatusCode::OK, StatusCode::CREATED, StatusCode::NO_CONTENT];
+    const OK: &[StatusCode] = &[StatusCode::OK, StatusCode::CREATED, StatusCode::ACCEPTED, StatusCode::NO_CONTENT];
     const UNAUTHORIZED: &[StatusCode] = &[StatusCode::UNAUTHORIZED];
     const FORBIDDEN: &[StatusCode] = &[StatusCode::FORBIDDEN];
     const NOT_FOUND: &[StatusCode] = &[StatusCode::NOT_FOUND];
     if access == Access::WebhookOff {
         return NOT_FOUND;
     }
+    if access == Access::Signed {
+        return FORBIDDEN;
+    }
     let role = match who {
         As::Nobody => return if access == Access::Public { OK } else { UNAUTHORIZED },
         As::User(name) => name,
     };
     let allowed = match access {
-        Access::Public | Access::Read | Access::WebhookOff => true,
+        Access::Public | Access::Read | Access::WebhookOff | Access::Signed => true,
         Access::Write => matches!(role, "editor" | "admin"),
         Access::Admin => role == "admin",
         Access::SelfOrAdmin => matches!(role, "editor" | "admin"),
