@@ -42,4 +42,5 @@ mod timeline;
 mod timeline_categories;
 mod timestamps;
 mod tokens_sessions;
+mod trackers;
 mod users;
