@@ -256,7 +256,7 @@ pub async fn sync_pass(
     let outcomes: Vec<(String, LinkOutcome)> = futures_util::stream::iter(claimed)
         .map(|link| async move {
             let id = link.item.id.clone();
-            let outcome = match sync_link(store, deliverer, &link).await {
+            let outcome = match sync_link(store, owner, deliverer, &link).await {
                 Ok(outcome) => outcome,
                 Err(error) => {
                     let retry_at = Ts::from(OffsetDateTime::now_utc() + retry_delay(link.attempts + 1));
@@ -299,7 +299,12 @@ fn entry(
 
 /// Brings one link in step: makes the issue if it has none, takes in what the issue
 /// changed, then sends what the item changed.
-async fn sync_link(store: &Store, deliverer: &Deliverer, link: &ClaimedLink) -> Result<LinkOutcome, String> {
+async fn sync_link(
+    store: &Store,
+    owner: &str,
+    deliverer: &Deliverer,
+    link: &ClaimedLink,
+) -> Result<LinkOutcome, String> {
     if link.item.private {
         return Ok(LinkOutcome::Withheld);
     }
@@ -321,7 +326,23 @@ async fn sync_link(store: &Store, deliverer: &Deliverer, link: &ClaimedLink) -> 
             (issue, base.clone())
         }
         _ => {
-            let issue = api.create(&link.item, deliverer.base_url()).await?;
+            // A try before this one may have made the issue and stopped before its key was
+            // kept: look for it first, so that it is never made twice.
+            let made = match link.creating_at {
+                Some(since) => api.find_made(&link.item.id, deliverer.base_url(), since.get()).await?,
+                None => None,
+            };
+            let issue = match made {
+                Some(issue) => issue,
+                None => {
+                    let marked =
+                        store.mark_creating(owner, &link.item.id, Ts::now()).await.map_err(|e| e.to_string())?;
+                    if !marked {
+                        return Err("another worker holds this link now".into());
+                    }
+                    api.create(&link.item, deliverer.base_url()).await?
+                }
+            };
             let base = fields_of(&issue, &item, kind, people);
             (issue, base)
         }
@@ -444,6 +465,45 @@ impl Api<'_> {
                 let path = format!("/rest/api/3/issue/{key}?fields={JIRA_FIELDS}");
                 let answer = self.send(self.request(reqwest::Method::GET, &path), "reading the issue").await?;
                 jira_issue(&answer, &self.tracker.api_url)
+            }
+        }
+    }
+
+    /// The issue made for action item `item_id` since a little before `since`, if any: its
+    /// text links to the item. GitHub lists the repository's issues changed since; Jira
+    /// searches the project's issues made since.
+    async fn find_made(
+        &self,
+        item_id: &str,
+        base_url: &str,
+        since: OffsetDateTime,
+    ) -> Result<Option<RemoteIssue>, String> {
+        let link = format!("{base_url}/action-items/{item_id}");
+        let since = since - Duration::from_secs(600);
+        match self.tracker.kind {
+            TrackerKind::Github => {
+                let path = format!("/repos/{}/issues", self.tracker.project);
+                let since = since.format(&time::format_description::well_known::Rfc3339).map_err(|e| e.to_string())?;
+                let query = [("state", "all"), ("since", since.as_str()), ("per_page", "100")];
+                let request = self.request(reqwest::Method::GET, &path).query(&query);
+                let answer = self.send(request, "looking for an issue made before").await?;
+                let issues = answer.as_array().cloned().unwrap_or_default();
+                let made = issues.iter().find(|i| i["body"].as_str().is_some_and(|body| body.contains(&link)));
+                made.map(github_issue).transpose()
+            }
+            TrackerKind::Jira => {
+                let minutes = (OffsetDateTime::now_utc() - since).whole_minutes().max(1);
+                let jql = format!(
+                    "project = \"{}\" AND created >= \"-{minutes}m\" ORDER BY created DESC",
+                    self.tracker.project
+                );
+                let fields = format!("{JIRA_FIELDS},description");
+                let query = [("jql", jql.as_str()), ("fields", fields.as_str()), ("maxResults", "100")];
+                let request = self.request(reqwest::Method::GET, "/rest/api/3/search/jql").query(&query);
+                let answer = self.send(request, "looking for an issue made before").await?;
+                let issues = answer["issues"].as_array().cloned().unwrap_or_default();
+                let made = issues.iter().find(|i| i["fields"]["description"].to_string().contains(&link));
+                made.map(|issue| jira_issue(issue, &self.tracker.api_url)).transpose()
             }
         }
     }

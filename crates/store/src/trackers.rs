@@ -61,6 +61,9 @@ pub struct ClaimedLink {
     pub received: Option<String>,
     /// The issue's own time of its last change known here.
     pub remote_updated_at: Option<Ts>,
+    /// When a worker first asked the tracker to make the issue, if one did: the issue may
+    /// be there though its key never reached the database.
+    pub creating_at: Option<Ts>,
     pub attempts: i32,
 }
 
@@ -104,6 +107,7 @@ struct ClaimedRow {
     base: String,
     received: Option<String>,
     remote_updated_at: Option<Ts>,
+    creating_at: Option<Ts>,
     attempts: i32,
     item_id: String,
     number: i64,
@@ -355,7 +359,7 @@ impl Store {
             let mut sql = Sql::new(
                 "SELECT t.id AS tracker_id, t.name, t.kind, t.api_url, t.project, t.sealed_token, \
                  t.sealed_webhook_secret, t.auto_priorities, t.people, t.created_at, \
-                 l.remote_key, l.url, l.base, l.received, l.remote_updated_at, l.attempts, \
+                 l.remote_key, l.url, l.base, l.received, l.remote_updated_at, l.creating_at, l.attempts, \
                  a.id AS item_id, i.number, a.title, a.status, ou.username AS owner, a.due_date, a.description, \
                  a.priority, a.version, a.updated_at, i.private \
                  FROM tracker_links l JOIN trackers t ON t.id = l.tracker_id \
@@ -393,6 +397,7 @@ impl Store {
                     base: base_of(&row.base)?,
                     received: row.received,
                     remote_updated_at: row.remote_updated_at,
+                    creating_at: row.creating_at,
                     attempts: row.attempts,
                     item: LinkedItem {
                         id: row.item_id,
@@ -412,6 +417,23 @@ impl Store {
                 })
             })
             .collect()
+    }
+
+    /// Notes that `owner` is about to ask the tracker to make `item_id`'s issue, unless a
+    /// try before it did already (the first time is kept). Answers whether `owner` still
+    /// holds the link.
+    pub async fn mark_creating(&self, owner: &str, item_id: &str, now: Ts) -> Result<bool, StoreError> {
+        let done = on_pool!(self, |pool| sqlx::query(
+            "UPDATE tracker_links SET creating_at = COALESCE(creating_at, $3) \
+             WHERE action_item_id = $1 AND lease_owner = $2"
+        )
+        .bind(item_id)
+        .bind(owner)
+        .bind(now)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(done > 0)
     }
 
     /// Records how `owner`'s claimed link of `item_id` ended; ignored when `owner` lost

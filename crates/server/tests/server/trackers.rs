@@ -6,7 +6,7 @@
 use std::sync::{Arc, Mutex};
 
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, Method, StatusCode as AxumStatus};
 use axum::response::IntoResponse;
 use hindsight_app::deliveries::{Deliverer, DeliverySettings, EmailSettings};
@@ -37,6 +37,8 @@ struct Tracker {
     issues: Vec<Value>,
     calls: Vec<Call>,
     failing: bool,
+    /// Makes the issue asked for, then answers 500: as if the answer were lost on the way.
+    losing_answers: bool,
 }
 
 type Shared = Arc<Mutex<Tracker>>;
@@ -57,6 +59,7 @@ async fn github(
     State(shared): State<Shared>,
     method: Method,
     Path(rest): Path<String>,
+    RawQuery(query): RawQuery,
     headers: HeaderMap,
     body: Bytes,
 ) -> impl IntoResponse {
@@ -87,7 +90,16 @@ async fn github(
                 "assignee": assignee, "assignees": assignee.iter().collect::<Vec<_>>(), "updated_at": stamp(false),
             });
             state.issues.push(issue.clone());
+            if state.losing_answers {
+                return (AxumStatus::INTERNAL_SERVER_ERROR, axum::Json(json!({"message": "Server Error"})));
+            }
             (AxumStatus::CREATED, axum::Json(issue))
+        }
+        (Method::GET, None) => {
+            // The repository's issues changed since a time, as GitHub lists them.
+            let query = query.unwrap_or_default();
+            assert!(query.contains("state=all") && query.contains("since="), "{query}");
+            (AxumStatus::OK, axum::Json(Value::Array(state.issues.clone())))
         }
         (method, Some(number)) => {
             let index: usize = number.parse::<usize>().unwrap() - 1;
@@ -117,6 +129,7 @@ async fn jira(
     State(shared): State<Shared>,
     method: Method,
     Path(rest): Path<String>,
+    RawQuery(query): RawQuery,
     headers: HeaderMap,
     body: Bytes,
 ) -> impl IntoResponse {
@@ -143,12 +156,25 @@ async fn jira(
             let key = format!("OPS-{}", state.issues.len() + 1);
             state.issues.push(json!({"key": key, "fields": {
                 "summary": fields["summary"], "duedate": fields["duedate"], "assignee": fields["assignee"],
+                "description": fields["description"],
                 "status": {"name": "To Do", "statusCategory": {"key": "new"}}, "resolution": null, "updated": stamp(true),
             }}));
+            if state.losing_answers {
+                return (
+                    AxumStatus::INTERNAL_SERVER_ERROR,
+                    axum::Json(json!({"errorMessages": ["Internal server error"]})),
+                );
+            }
             (
                 AxumStatus::CREATED,
                 axum::Json(json!({"id": "10001", "key": key, "self": "https://jira.test/rest/api/3/issue/10001"})),
             )
+        }
+        (Method::GET, ["search", "jql"]) => {
+            // The project's issues made lately, as a JQL search finds them.
+            let query = query.unwrap_or_default();
+            assert!(query.contains("jql=project") && query.contains("created"), "{query}");
+            (AxumStatus::OK, axum::Json(json!({"issues": state.issues.clone()})))
         }
         (Method::GET, ["issue", key]) => {
             let key = key.split('?').next().unwrap();
@@ -404,6 +430,25 @@ async fn github_round_trip(store: Store) {
         "{link}"
     );
 
+    // The issue is made but the answer is lost: the next try finds it rather than make another.
+    fake.lock().unwrap().losing_answers = true;
+    let (_, lost) = app
+        .post(admin, &items, json!({"title": "Alert before expiry", "kind": "improve_response", "priority": "p1"}))
+        .await;
+    let lost = lost["id"].as_str().unwrap().to_string();
+    assert_eq!(pass(&app, &deliverer).await.failed, 1);
+    let made = fake.lock().unwrap().issues.len();
+    fake.lock().unwrap().losing_answers = false;
+    let later = OffsetDateTime::now_utc() + time::Duration::hours(1);
+    assert_eq!(sync_pass(&app.store, "test", &deliverer, later).await.unwrap().synced, 1);
+    assert_eq!(fake.lock().unwrap().issues.len(), made, "made once");
+    let (_, link) = app.get(admin, &format!("/api/v1/action-items/{lost}/issue")).await;
+    assert_eq!(
+        (link["issue"].as_str(), link["pending"].clone()),
+        (Some(made.to_string().as_str()), json!(false)),
+        "{link}"
+    );
+
     // A tracker that fails: the error is shown, and the try is counted.
     fake.lock().unwrap().failing = true;
     let version = item(&app, &p3).await["version"].clone();
@@ -505,6 +550,26 @@ async fn jira_round_trip(store: Store) {
     let last = &link["history"][0];
     assert_eq!((last["direction"].as_str(), last["outcome"].as_str()), (Some("received"), Some("applied")), "{link}");
     assert_eq!(last["fields"]["owner"], "admin");
+
+    // The issue is made but the answer is lost: the next try finds it rather than make another.
+    fake.lock().unwrap().losing_answers = true;
+    let (_, lost) = app
+        .post(
+            admin,
+            &format!("/api/v1/incidents/{}/action-items", seed.public),
+            json!({"title": "Drain the queue",
+            "kind": "damage_control"}),
+        )
+        .await;
+    let lost = lost["id"].as_str().unwrap().to_string();
+    app.post(admin, &format!("/api/v1/action-items/{lost}/issue"), json!({"tracker": "ops"})).await;
+    assert_eq!(pass(&app, &deliverer).await.failed, 1);
+    fake.lock().unwrap().losing_answers = false;
+    let later = OffsetDateTime::now_utc() + time::Duration::hours(1);
+    assert_eq!(sync_pass(&app.store, "test", &deliverer, later).await.unwrap().synced, 1);
+    assert_eq!(fake.lock().unwrap().issues.len(), 2, "made once");
+    let (_, link) = app.get(admin, &format!("/api/v1/action-items/{lost}/issue")).await;
+    assert_eq!(link["issue"], "OPS-2", "{link}");
 }
 
 #[tokio::test]

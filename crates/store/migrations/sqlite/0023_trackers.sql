@@ -19,7 +19,8 @@ CREATE TABLE trackers (
 -- at. `received` is the issue as the tracker's webhook last told of it. A link is
 -- `pending` while one side has something the other lacks: set with each change of the
 -- item (in its transaction) and each webhook, cleared by the worker that brought both in
--- step, which leases the link while it talks to the tracker.
+-- step, which leases the link while it talks to the tracker. `creating_at` is when a
+-- worker first asked the tracker to make the issue: a later try looks for it there first.
 CREATE TABLE tracker_links (
     action_item_id TEXT PRIMARY KEY REFERENCES action_items (id) ON DELETE CASCADE,
     tracker_id TEXT NOT NULL REFERENCES trackers (id) ON DELETE CASCADE,
@@ -30,6 +31,7 @@ CREATE TABLE tracker_links (
     received TEXT,
     pending BOOLEAN NOT NULL,
     remote_updated_at TEXT,
+    creating_at TEXT,
     attempts INTEGER NOT NULL DEFAULT 0,
     next_at TEXT NOT NULL,
     lease_owner TEXT,
