@@ -151,7 +151,12 @@ pub struct Deliverer {
     base_url: String,
     settings: DeliverySettings,
     digest_hour: u8,
+    /// Slack's Web API, for destinations with a bot token.
+    slack_api: String,
 }
+
+/// Slack's Web API.
+const SLACK_API: &str = "https://slack.com/api";
 
 impl std::fmt::Debug for Deliverer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -171,6 +176,7 @@ impl Default for Deliverer {
             base_url: "http://localhost:8080".into(),
             settings,
             digest_hour: EmailSettings::default().digest_hour,
+            slack_api: SLACK_API.into(),
         }
     }
 }
@@ -209,7 +215,22 @@ impl Deliverer {
             (None, _) => None,
         };
         let base_url = base_url.trim_end_matches('/').to_string();
-        Ok(Deliverer { http, smtp, key, base_url, settings, digest_hour: email.digest_hour })
+        Ok(Deliverer {
+            http,
+            smtp,
+            key,
+            base_url,
+            settings,
+            digest_hour: email.digest_hour,
+            slack_api: SLACK_API.into(),
+        })
+    }
+
+    /// The same, with Slack's Web API at `url` rather than `https://slack.com/api` (a
+    /// local server answering as Slack does, in tests).
+    pub fn with_slack_api(mut self, url: &str) -> Deliverer {
+        self.slack_api = url.trim_end_matches('/').to_string();
+        self
     }
 
     /// Whether notifications are emailed.
@@ -228,7 +249,7 @@ impl Deliverer {
     }
 
     /// Where people reach Hindsight, without a trailing slash.
-    pub(crate) fn base_url(&self) -> &str {
+    pub fn base_url(&self) -> &str {
         &self.base_url
     }
 
@@ -472,6 +493,9 @@ async fn send_event(
         Channel::Webhook => DestinationKind::Webhook,
         Channel::Email => return Err("an email is not a destination's delivery".into()),
     };
+    if let (DestinationKind::Slack, Some(sealed_token)) = (kind, sealed_key) {
+        return post_to_slack(deliverer, &url, &key.open(sealed_token)?, event).await;
+    }
     let body = event_body(kind, &deliverer.base_url, event).to_string();
     let mut request = deliverer.http.post(&url).header("content-type", "application/json");
     if kind == DestinationKind::Webhook {
@@ -492,6 +516,36 @@ async fn send_event(
     let text = response.text().await.unwrap_or_default();
     let text: String = text.chars().take(200).collect();
     Err(format!("HTTP {}: {}", status.as_u16(), text.trim()))
+}
+
+/// Posts an event to a Slack `channel` as a bot, with `chat.postMessage`. Slack answers
+/// 200 with `"ok": false` and the error's name when it refuses, and 429 with
+/// `Retry-After` when the bot posts too often.
+async fn post_to_slack(deliverer: &Deliverer, channel: &str, token: &str, event: &SentEvent) -> Result<(), String> {
+    let mut body = event_body(DestinationKind::Slack, &deliverer.base_url, event);
+    body["channel"] = channel.into();
+    body["unfurl_links"] = false.into();
+    let response = deliverer
+        .http
+        .post(format!("{}/chat.postMessage", deliverer.slack_api))
+        .bearer_auth(token)
+        .header("content-type", "application/json; charset=utf-8")
+        .body(body.to_string())
+        .send()
+        .await
+        .map_err(|e| format!("Slack: {}", e.without_url()))?;
+    let status = response.status();
+    if status == reqwest::StatusCode::TOO_MANY_REQUESTS {
+        let wait = response.headers().get("retry-after").and_then(|v| v.to_str().ok()).unwrap_or("?").to_string();
+        return Err(format!("Slack: rate limited, retry after {wait} s"));
+    }
+    let text = response.text().await.unwrap_or_default();
+    let answer: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+    if status.is_success() && answer["ok"] == true {
+        return Ok(());
+    }
+    let error = answer["error"].as_str().map(str::to_string).unwrap_or_else(|| text.chars().take(200).collect());
+    Err(format!("Slack: HTTP {}: {error}", status.as_u16()))
 }
 
 /// The subject, plain text and HTML of an email telling of `told`.
@@ -661,7 +715,8 @@ pub async fn add_destination(
     new.validate().map_err(AppError::Invalid)?;
     let key = deliverer.key()?;
     let signing_secret = (new.kind == DestinationKind::Webhook).then(new_signing_secret);
-    let sealed_key = signing_secret.as_deref().map(|secret| key.seal(secret));
+    // A webhook's signing secret, or a Slack destination's bot token.
+    let sealed_key = signing_secret.as_deref().or(new.token.as_deref().map(str::trim)).map(|secret| key.seal(secret));
     let note = note(actor, "added destination", new.name.trim());
     let destination = store.add_destination(new, &key.seal(new.url.trim()), sealed_key.as_deref(), &note).await?;
     Ok(AddedDestination { destination, signing_secret })

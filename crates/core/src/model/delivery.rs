@@ -101,6 +101,11 @@ pub struct NewDestination {
     /// Kinds of events to send; empty: every kind.
     #[serde(default)]
     pub events: Vec<DomainEventKind>,
+    /// For Slack: a bot token (`xoxb-…`, with the `chat:write` scope) instead of an incoming
+    /// webhook. Then `url` is the channel (`#payments-incidents`, or its id `C0123ABCD`) and
+    /// messages go through `chat.postMessage`. Stored sealed, never shown again.
+    #[serde(default)]
+    pub token: Option<String>,
 }
 
 /// Longest destination address accepted.
@@ -111,10 +116,24 @@ impl NewDestination {
     pub fn validate(&self) -> Result<(), ValidationErrors> {
         let mut errors = ValidationErrors::default();
         errors.text("name", &self.name, 100);
-        if self.url.chars().count() > MAX_URL_CHARS {
-            errors.push("url", format!("must be at most {MAX_URL_CHARS} characters"));
-        } else if !is_http_url(&self.url) {
-            errors.push("url", "must be an address starting with https:// (or http://), with a host");
+        match (&self.token, self.kind) {
+            (Some(token), DestinationKind::Slack) => {
+                let token = token.trim();
+                if !token.starts_with("xox") || token.len() > 500 || token.chars().any(|c| !c.is_ascii_graphic()) {
+                    errors.push("token", "must be a Slack bot token, xoxb-…");
+                }
+                if !is_slack_channel(self.url.trim()) {
+                    errors.push("url", "with a bot token, give the channel: #name, or its id (C0123ABCD)");
+                }
+            }
+            (Some(_), _) => errors.push("token", "only a Slack destination takes a bot token"),
+            (None, _) if self.url.chars().count() > MAX_URL_CHARS => {
+                errors.push("url", format!("must be at most {MAX_URL_CHARS} characters"))
+            }
+            (None, _) if !is_http_url(&self.url) => {
+                errors.push("url", "must be an address starting with https:// (or http://), with a host")
+            }
+            (None, _) => {}
         }
         if let Some(team) = &self.team
             && !is_slug(team)
@@ -125,6 +144,22 @@ impl NewDestination {
             errors.push("events", format!("at most {} kinds", DomainEventKind::ALL.len()));
         }
         errors.into_result()
+    }
+}
+
+/// Whether `channel` names a Slack channel: `#name` (lower-case letters, digits, `-` and
+/// `_`, at most 80) or an id (`C0123ABCD`: capitals and digits).
+fn is_slack_channel(channel: &str) -> bool {
+    match channel.strip_prefix('#') {
+        Some(name) => {
+            (1..=80).contains(&name.len())
+                && name
+                    .chars()
+                    .all(|c| c.is_lowercase() || c.is_ascii_digit() || c == '-' || c == '_' || c.is_alphabetic())
+        }
+        None => {
+            (9..=20).contains(&channel.len()) && channel.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        }
     }
 }
 
@@ -209,6 +244,7 @@ mod tests {
             url: url.into(),
             team: Some("payments".into()),
             events: vec![DomainEventKind::PostmortemPublished],
+            token: None,
         }
     }
 
@@ -225,5 +261,18 @@ mod tests {
         let mut bad_team = a_destination("https://host/x");
         bad_team.team = Some("Not A Slug".into());
         assert_eq!(bad_team.validate().unwrap_err().0[0].field, "team");
+    }
+
+    #[test]
+    fn a_slack_bot_token_goes_with_a_channel() {
+        let bot = |channel: &str, token: &str| NewDestination { token: Some(token.into()), ..a_destination(channel) };
+        assert!(bot("#payments-incidents", "xoxb-1-2-abc").validate().is_ok());
+        assert!(bot("C0123ABCD", "xoxb-1-2-abc").validate().is_ok());
+        let fields = |d: NewDestination| d.validate().unwrap_err().0.into_iter().map(|e| e.field).collect::<Vec<_>>();
+        assert_eq!(fields(bot("https://hooks.slack.com/services/T/B/x", "xoxb-1")), ["url"]);
+        assert_eq!(fields(bot("#Payments", "xoxb-1")), ["url"]);
+        assert_eq!(fields(bot("#payments", "not a token")), ["token"]);
+        let teams = NewDestination { kind: DestinationKind::Teams, ..bot("#payments", "xoxb-1") };
+        assert_eq!(fields(teams), ["token"]);
     }
 }

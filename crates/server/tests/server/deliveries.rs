@@ -189,6 +189,92 @@ async fn events_reach_slack_teams_and_a_signed_webhook_once_each() {
     assert_eq!(page["failed"], 0);
 }
 
+/// A local server answering as Slack's `chat.postMessage` does: 200 with `"ok": true`
+/// for the channel it knows, `"ok": false` and the error's name otherwise.
+async fn slack_api() -> (String, Arc<Mutex<Vec<Received>>>) {
+    let got: Arc<Mutex<Vec<Received>>> = Arc::default();
+    let seen = got.clone();
+    let app = axum::Router::new().route(
+        "/api/chat.postMessage",
+        axum::routing::post(move |headers: HeaderMap, body: Bytes| {
+            let seen = seen.clone();
+            async move {
+                let text = String::from_utf8_lossy(&body).to_string();
+                seen.lock().unwrap().push(Received {
+                    path: "/chat.postMessage".into(),
+                    headers: headers.clone(),
+                    body: text.clone(),
+                });
+                let message: Value = serde_json::from_str(&text).unwrap_or_default();
+                let auth = headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or_default();
+                let answer = if auth != "Bearer xoxb-test-token" {
+                    json!({"ok": false, "error": "invalid_auth"})
+                } else if message["channel"] != "#payments-incidents" {
+                    json!({"ok": false, "error": "channel_not_found"})
+                } else {
+                    json!({"ok": true, "channel": "C0123ABCD", "ts": "1700000000.000100"})
+                };
+                axum::Json(answer)
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/api", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (url, got)
+}
+
+#[tokio::test]
+async fn a_slack_bot_posts_to_its_channel_and_a_refusal_is_kept_as_the_error() {
+    let (api, got) = slack_api().await;
+    let deliverer = Deliverer::new(
+        DeliverySettings::default(),
+        &EmailSettings::default(),
+        Some(new_key()),
+        "https://hindsight.test",
+    )
+    .unwrap()
+    .with_slack_api(&api);
+    let app = spawn_delivering(hindsight_store::test_support::sqlite_store().await, deliverer).await;
+    let admin = As::User("admin");
+    for (name, channel) in [("payments", "#payments-incidents"), ("nowhere", "#no-such-channel")] {
+        let body = json!({"name": name, "kind": "slack", "url": channel, "token": "xoxb-test-token", "events": ["incident_declared"]});
+        let (status, added) = app.post(admin, "/api/v1/destinations", body).await;
+        assert_eq!(status, StatusCode::CREATED, "{added}");
+        assert!(added["signing_secret"].is_null());
+    }
+    let (_, listed) = app.get(admin, "/api/v1/destinations").await;
+    assert!(!listed.to_string().contains("xoxb"), "{listed}");
+    let (_, incident) =
+        app.post(admin, "/api/v1/incidents", json!({"title": "Card payments failing", "severity": "SEV2"})).await;
+    let handle = incident["handle"].as_str().unwrap();
+    for _ in 0..200 {
+        if got.lock().unwrap().len() >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let posted = got.lock().unwrap().clone();
+    let ok = posted.iter().find(|r| r.body.contains("#payments-incidents")).expect("posted to the channel");
+    assert_eq!(ok.headers["content-type"], "application/json; charset=utf-8");
+    let message: Value = serde_json::from_str(&ok.body).unwrap();
+    assert_eq!(message["channel"], "#payments-incidents");
+    assert!(message["text"].as_str().unwrap().contains(&format!("Open {handle}>")), "{message}");
+    // Slack's "ok": false is a failure, its error's name kept for the admin.
+    for _ in 0..200 {
+        let (_, failed) = app.get(admin, "/api/v1/deliveries").await;
+        let items = failed["items"].as_array().unwrap().clone();
+        let delivered = items.iter().filter(|d| d["state"] == "delivered").count();
+        if let Some(refused) = items.iter().find(|d| d["last_error"].is_string()) {
+            assert_eq!(refused["last_error"], "Slack: HTTP 200: channel_not_found", "{failed}");
+            assert_eq!(delivered, 1, "{failed}");
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the refused post was never recorded");
+}
+
 /// Python's aiosmtpd, writing what it gets into a maildir.
 struct SmtpServer {
     port: u16,
@@ -382,6 +468,7 @@ async fn destination(store: &Store, deliverer: &Deliverer, url: &str) -> String 
         url: url.into(),
         team: None,
         events: vec![],
+        token: None,
     };
     let added = hindsight_app::deliveries::add_destination(store, &Actor::Operator, deliverer, &new).await.unwrap();
     added.signing_secret.unwrap()

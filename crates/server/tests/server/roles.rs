@@ -165,6 +165,7 @@ async fn failed_delivery(app: &TestApp) -> (String, String) {
         url: "http://127.0.0.1:9/hook".into(),
         team: None,
         events: vec![],
+        token: None,
     };
     let note = hindsight_store::AuditNote::new("test", "added destination", "walk", json!({}));
     let destination = app.store.add_destination(&new, "sealed", None, &note).await.unwrap();

@@ -22,6 +22,7 @@ fn destination(name: &str, team: Option<&str>, events: &[DomainEventKind]) -> Ne
         url: "https://receiver.example/hook".into(),
         team: team.map(str::to_string),
         events: events.to_vec(),
+        token: None,
     }
 }
 

@@ -52,6 +52,9 @@ pub struct DestinationForm {
     kind: String,
     #[serde(default)]
     url: String,
+    /// A Slack bot token; like the address, never sent back.
+    #[serde(default)]
+    token: String,
     #[serde(default)]
     team: String,
     #[serde(default)]
@@ -171,7 +174,8 @@ fn read_form(form: &DestinationForm) -> Result<NewDestination, ValidationErrors>
     let team = Some(form.team.trim().to_string()).filter(|team| !team.is_empty());
     errors.into_result()?;
     let kind = kind.unwrap_or(DestinationKind::Webhook);
-    Ok(NewDestination { name: form.name.clone(), kind, url: form.url.trim().to_string(), team, events })
+    let token = Some(form.token.trim().to_string()).filter(|token| !token.is_empty());
+    Ok(NewDestination { name: form.name.clone(), kind, url: form.url.trim().to_string(), team, events, token })
 }
 
 /// `POST /admin/deliveries/destinations`.
