@@ -51,6 +51,7 @@ async fn the_main_pages_have_no_serious_accessibility_violations() {
         ("admin policy", "/admin/policy".to_string(), "Post-mortem policy".to_string()),
         ("admin webhooks", "/admin/webhooks".to_string(), "Webhook secrets".to_string()),
         ("admin deliveries", "/admin/deliveries".to_string(), "Add a destination".to_string()),
+        ("admin trackers", "/admin/trackers".to_string(), "Add a tracker".to_string()),
         ("public summaries", "/public".to_string(), "Incident summaries".to_string()),
     ];
     for (name, path, shows) in &pages {

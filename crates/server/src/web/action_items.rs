@@ -1,6 +1,7 @@
 //! Action items in the browser: the board across incidents (grouped by status, filtered
 //! by owner, team, incident or overdue, soonest due first), an incident's items with a
-//! form to add one, an item's page to edit it, and the small status form on every row.
+//! form to add one, an item's page to edit it (with its issue in a tracker, or a form to
+//! ask for one), and the small status form on every row.
 //!
 //! Writes go through the same store calls as `api::action_items` (`create_action_item`,
 //! `update_action_item`) after the same `require_write` check; stale changes are
@@ -13,15 +14,18 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use hindsight_app::AppError;
 use hindsight_core::{
-    ActionItem, ActionItemKind, ActionItemPatch, ActionItemStatus, NewActionItem, Priority, parse_incident_handle,
+    ActionItem, ActionItemKind, ActionItemPatch, ActionItemStatus, NewActionItem, Priority, SyncDirection, SyncEntry,
+    SyncOutcome, SyncedField, TrackerKind, TrackerLink, parse_incident_handle,
 };
 use hindsight_store::{ActionItemFilter, StoreError};
 use serde::Deserialize;
 use time::Date;
 
-use super::kit::{Chrome, Notice, PageError, Posted, Signed, safe_next, see_other_with_notice, urlencode};
+use super::kit::{Chrome, Notice, PageError, Posted, Signed, safe_next, see_other_with_notice, sentence, urlencode};
 use super::view::Label;
 use crate::api::IncidentHandle;
+use crate::auth::Caller;
+use crate::error::ApiError;
 use crate::json::Params;
 use crate::state::AppState;
 
@@ -253,7 +257,7 @@ pub async fn change_status(
             );
             let mut form = ItemForm::of(&current);
             form.status = status.as_str().to_string();
-            let page = item_page(&state, Chrome::of(&caller), &current, form, vec![error]).await?;
+            let page = item_page(&state, &caller, Chrome::of(&caller), &current, form, vec![error]).await?;
             Ok((StatusCode::CONFLICT, page).into_response())
         }
         Err(e) => Err(e.into()),
@@ -422,7 +426,7 @@ struct IncidentItemsPage {
 async fn incident_items_page(
     state: &AppState,
     chrome: Chrome,
-    caller: &crate::auth::Caller,
+    caller: &Caller,
     number: i64,
     form: ItemForm,
     errors: Vec<String>,
@@ -501,16 +505,107 @@ struct ItemPage {
     form: ItemForm,
     errors: Vec<String>,
     choices: Choices,
+    /// Its issue in a tracker, if it has one.
+    issue: Option<IssueView>,
+    /// (id, name) of the trackers an issue can be made in; none for viewers.
+    trackers: Vec<(String, String)>,
+    /// Why the last request for an issue was refused.
+    issue_errors: Vec<String>,
+}
+
+/// An action item's issue as its page shows it.
+struct IssueView {
+    tracker: String,
+    kind: &'static str,
+    /// `#42` on GitHub, `OPS-7` on Jira; none until the worker has made it.
+    key: Option<String>,
+    url: String,
+    pending: bool,
+    attempts: i32,
+    last_error: String,
+    history: Vec<SyncRow>,
+}
+
+/// One change sent to or received from the tracker.
+struct SyncRow {
+    direction: &'static str,
+    outcome: &'static str,
+    /// (field, value) as a person reads them.
+    fields: Vec<(&'static str, String)>,
+    changed: String,
+}
+
+impl IssueView {
+    fn new(link: &TrackerLink) -> IssueView {
+        let key = link.issue.as_ref().map(|key| match link.kind {
+            TrackerKind::Github => format!("#{key}"),
+            TrackerKind::Jira => key.clone(),
+        });
+        IssueView {
+            tracker: link.tracker.clone(),
+            kind: super::admin::trackers::kind_words(link.kind),
+            key,
+            url: link.url.clone().unwrap_or_default(),
+            pending: link.pending,
+            attempts: link.attempts,
+            last_error: link.last_error.clone().unwrap_or_default(),
+            history: link.history.iter().map(SyncRow::new).collect(),
+        }
+    }
+}
+
+impl SyncRow {
+    fn new(entry: &SyncEntry) -> SyncRow {
+        SyncRow {
+            direction: match entry.direction {
+                SyncDirection::Sent => "sent to the tracker",
+                SyncDirection::Received => "received from the tracker",
+            },
+            outcome: match entry.outcome {
+                SyncOutcome::Applied => "applied",
+                SyncOutcome::Overridden => "overridden by a later change",
+            },
+            fields: entry.fields.iter().map(|(field, value)| (synced_field_label(*field), value.clone())).collect(),
+            changed: super::view::when(entry.changed_at),
+        }
+    }
+}
+
+/// A field kept in step with the tracker, as the page names it.
+fn synced_field_label(field: SyncedField) -> &'static str {
+    match field {
+        SyncedField::Title => "title",
+        SyncedField::Owner => "owner",
+        SyncedField::DueDate => "due date",
+        SyncedField::Status => "status",
+    }
 }
 
 async fn item_page(
     state: &AppState,
+    caller: &Caller,
     chrome: Chrome,
     item: &ActionItem,
     form: ItemForm,
     errors: Vec<String>,
 ) -> Result<ItemPage, PageError> {
-    Ok(ItemPage { chrome, item: ItemView::new(item, today()), form, errors, choices: choices(state).await? })
+    let actor = caller.actor();
+    let link = hindsight_app::trackers::issue_of(&state.store, &actor, &item.id).await?;
+    let trackers = if link.is_none() && chrome.can_write {
+        hindsight_app::trackers::trackers(&state.store, &actor).await?.into_iter().map(|t| (t.id, t.name)).collect()
+    } else {
+        Vec::new()
+    };
+    Ok(ItemPage {
+        chrome,
+        item: ItemView::new(item, today()),
+        form,
+        errors,
+        choices: choices(state).await?,
+        issue: link.as_ref().map(IssueView::new),
+        trackers,
+        issue_errors: Vec::new(),
+    })
 }
 
 pub async fn item(
@@ -521,7 +616,7 @@ pub async fn item(
 ) -> Result<Response, PageError> {
     let item = state.store.action_item(&caller.viewer, &id).await?;
     let chrome = Chrome::of(&caller).with_notice(notice);
-    Ok(item_page(&state, chrome, &item, ItemForm::of(&item), Vec::new()).await?.into_response())
+    Ok(item_page(&state, &caller, chrome, &item, ItemForm::of(&item), Vec::new()).await?.into_response())
 }
 
 pub async fn save_item(
@@ -565,7 +660,7 @@ pub async fn save_item(
                 );
                 // The next save is based on what the person has now seen.
                 form.version = now.version.to_string();
-                let page = item_page(&state, Chrome::of(&caller), &now, form, vec![message]).await?;
+                let page = item_page(&state, &caller, Chrome::of(&caller), &now, form, vec![message]).await?;
                 return Ok((StatusCode::CONFLICT, page).into_response());
             }
             Err(other) => return Err(other.into()),
@@ -575,6 +670,53 @@ pub async fn save_item(
         errors.extend(invalid_messages(invalid));
     }
     let status = StatusCode::UNPROCESSABLE_ENTITY;
-    let page = item_page(&state, Chrome::of(&caller), &current, form, errors).await?;
+    let page = item_page(&state, &caller, Chrome::of(&caller), &current, form, errors).await?;
     Ok((status, page).into_response())
+}
+
+// ---- its issue in a tracker ----
+
+/// The form that asks for an issue to be made from the item.
+#[derive(Debug, Default, Deserialize)]
+pub struct IssueForm {
+    /// The tracker's id.
+    #[serde(default)]
+    tracker: String,
+}
+
+/// `POST /action-items/{id}/issue`: asks for an issue in the chosen tracker, which the
+/// worker makes within seconds; a refusal (a private incident, an issue already asked
+/// for) is shown on the item's page, in its tracker card.
+pub async fn create_issue(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    posted: Posted<IssueForm>,
+) -> Result<Response, PageError> {
+    let Posted { caller, form } = posted;
+    caller.require_write()?;
+    let path = format!("/action-items/{}", urlencode(&id));
+    let tracker = form.tracker.trim();
+    if tracker.is_empty() {
+        return Err(PageError::new(StatusCode::UNPROCESSABLE_ENTITY, "Choose the tracker to make the issue in."));
+    }
+    match hindsight_app::trackers::create_issue(&state.store, &caller.actor(), &id, tracker).await {
+        Ok(link) => Ok(see_other_with_notice(
+            &path,
+            &format!("Asked {} for an issue: it is made within seconds, then kept in step.", link.tracker),
+        )),
+        Err(error) => {
+            let (status, issue_errors) = match ApiError::from(error) {
+                ApiError::Invalid(invalid) => {
+                    (StatusCode::UNPROCESSABLE_ENTITY, invalid.0.into_iter().map(|e| sentence(&e.message)).collect())
+                }
+                ApiError::Conflict { detail, .. } => (StatusCode::CONFLICT, vec![sentence(&detail)]),
+                other => return Err(other.into()),
+            };
+            let item = state.store.action_item(&caller.viewer, &id).await?;
+            let mut page =
+                item_page(&state, &caller, Chrome::of(&caller), &item, ItemForm::of(&item), Vec::new()).await?;
+            page.issue_errors = issue_errors;
+            Ok((status, page).into_response())
+        }
+    }
 }

@@ -292,7 +292,7 @@ pub async fn update_incident(
 }
 
 /// `text` with a capital first letter and a closing full stop.
-fn sentence(text: &str) -> String {
+pub(super) fn sentence(text: &str) -> String {
     let mut chars = text.trim().chars();
     let mut out: String = chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default();
     if !out.is_empty() && !out.ends_with(['.', '!', '?']) {

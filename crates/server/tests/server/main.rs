@@ -30,3 +30,4 @@ mod web_board;
 mod web_document;
 mod web_editor;
 mod web_incident;
+mod web_trackers;

@@ -14,7 +14,7 @@ use hindsight_store::test_support::{postgres_store, sqlite_store};
 use reqwest::StatusCode;
 use serde_json::json;
 
-const ADMIN_PAGES: [&str; 7] = [
+const ADMIN_PAGES: [&str; 8] = [
     "/admin",
     "/admin/users",
     "/admin/teams",
@@ -22,6 +22,7 @@ const ADMIN_PAGES: [&str; 7] = [
     "/admin/policy",
     "/admin/webhooks",
     "/admin/deliveries",
+    "/admin/trackers",
 ];
 
 #[tokio::test]
@@ -39,7 +40,7 @@ async fn admin_pages_are_for_admins_only() {
     let response = no_redirects().get(app.url("/admin/users")).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::SEE_OTHER, "strangers are sent to sign in");
     let viewer = sign_in(&app, "viewer").await;
-    let attempts: [(&str, &[(&str, &str)]); 9] = [
+    let attempts: [(&str, &[(&str, &str)]); 10] = [
         ("/admin/users", &[("username", "mallory"), ("display_name", "M"), ("role", "admin"), ("password", PASSWORD)]),
         ("/admin/users/viewer/role", &[("role", "admin")]),
         ("/admin/users/admin/password", &[("password", "taken over by a viewer")]),
@@ -49,6 +50,7 @@ async fn admin_pages_are_for_admins_only() {
         ("/admin/webhooks/github", &[("secret", "a-secret-the-viewer-chose")]),
         ("/admin/webhooks/github/clear", &[]),
         ("/admin/deliveries/destinations", &[("name", "leak"), ("kind", "webhook"), ("url", "https://evil.example/x")]),
+        ("/admin/trackers", &[("name", "leak"), ("kind", "github"), ("project", "evil/repo"), ("token", "ghp_x")]),
     ];
     for (path, fields) in attempts {
         let (status, _, _) = post_form(&app, &viewer, path, fields).await;

@@ -1,5 +1,5 @@
 //! Admin pages under `/admin` (users, teams and services, every API token, policy
-//! thresholds, webhook secrets, destinations and deliveries) and each person's own API tokens at `/settings/tokens`.
+//! thresholds, webhook secrets, destinations and deliveries, trackers) and each person's own API tokens at `/settings/tokens`.
 //!
 //! Every change goes through the same functions as the API (`api::accounts`), so the
 //! pages allow exactly what the API allows; they only add forms and messages.
@@ -8,6 +8,7 @@ pub mod deliveries;
 pub mod settings;
 pub mod teams;
 pub mod tokens;
+pub mod trackers;
 pub mod users;
 
 use askama::Template;
@@ -31,7 +32,7 @@ pub async fn index(Signed(caller): Signed, notice: Notice) -> Result<Response, P
 
 /// What was wrong with a form, as sentences to show beside it; errors that are not
 /// about the form's input (not allowed, not found, ours) become an error page.
-fn form_errors(error: impl Into<ApiError>) -> Result<Vec<String>, PageError> {
+pub(super) fn form_errors(error: impl Into<ApiError>) -> Result<Vec<String>, PageError> {
     match error.into() {
         ApiError::Invalid(invalid) => {
             Ok(invalid.0.iter().map(|e| format!("{}: {}", field_label(&e.field), e.message)).collect())
