@@ -153,9 +153,7 @@ fn is_slack_channel(channel: &str) -> bool {
     match channel.strip_prefix('#') {
         Some(name) => {
             (1..=80).contains(&name.len())
-                && name
-                    .chars()
-                    .all(|c| c.is_lowercase() || c.is_ascii_digit() || c == '-' || c == '_' || c.is_alphabetic())
+                && name.chars().all(|c| c.is_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
         }
         None => {
             (9..=20).contains(&channel.len()) && channel.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
