@@ -48,6 +48,43 @@ struct DocumentPage {
     readers: super::readers::ReadersView,
     review: super::reviews::ReviewView,
     summary: super::public::SummaryCard,
+    /// A form of the page that was refused, with its errors and what was typed.
+    refused: Refused,
+}
+
+/// A form on the post-mortem's page that was refused: the page is shown again with the
+/// errors beside it and what was typed in it, rather than an error page.
+#[derive(Debug, Default)]
+pub struct Refused {
+    /// `verdict`, `reviewers`, `meeting`, `readers` or `summary`.
+    form: &'static str,
+    errors: Vec<String>,
+    /// Field to the value as typed.
+    typed: Vec<(&'static str, String)>,
+}
+
+impl Refused {
+    pub fn new(form: &'static str, errors: Vec<String>, typed: Vec<(&'static str, String)>) -> Refused {
+        Refused { form, errors, typed }
+    }
+
+    /// The errors of `form`, if it is the one refused.
+    pub fn errors_of(&self, form: &str) -> &[String] {
+        if self.form == form { &self.errors } else { &[] }
+    }
+
+    /// What was typed in `field` of `form` if it is the one refused, else `stored`.
+    pub fn value<'a>(&'a self, form: &str, field: &str, stored: &'a str) -> &'a str {
+        match self.typed.iter().find(|(name, _)| self.form == form && *name == field) {
+            Some((_, typed)) => typed,
+            None => stored,
+        }
+    }
+
+    /// Whether `form` is the one refused.
+    pub fn is(&self, form: &str) -> bool {
+        self.form == form
+    }
 }
 
 /// The inside of the document crate's standalone page: everything in its `<main>`.
@@ -62,7 +99,42 @@ pub async fn read(
     notice: Notice,
     handle: IncidentHandle,
 ) -> Result<Response, PageError> {
-    let number = handle.number;
+    let chrome = Chrome::of(&caller).with_notice(notice);
+    Ok(page(&state, &caller, chrome, handle.number, Refused::default()).await?.into_response())
+}
+
+/// The post-mortem's page again, answered 422, with `refused` beside its form.
+pub async fn refused(
+    state: &AppState,
+    caller: &crate::auth::Caller,
+    handle: &IncidentHandle,
+    refused: Refused,
+) -> Result<Response, PageError> {
+    let page = page(state, caller, Chrome::of(caller), handle.number, refused).await?;
+    Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
+/// Answers `error` as the post-mortem's page again with `form`'s errors beside it and what
+/// was `typed`, when it is a refusal of what was typed; as an error page otherwise.
+pub async fn refuse(
+    state: &AppState,
+    caller: &crate::auth::Caller,
+    handle: &IncidentHandle,
+    form: &'static str,
+    typed: Vec<(&'static str, String)>,
+    error: impl Into<crate::error::ApiError>,
+) -> Result<Response, PageError> {
+    let errors = super::admin::form_errors(error)?;
+    refused(state, caller, handle, Refused::new(form, errors, typed)).await
+}
+
+async fn page(
+    state: &AppState,
+    caller: &crate::auth::Caller,
+    chrome: Chrome,
+    number: i64,
+    refused: Refused,
+) -> Result<DocumentPage, PageError> {
     let doc = hindsight_app::analysis::document(&state.store, &caller.viewer, number).await?;
     let html = hindsight_document::to_html(&doc);
     let status = doc.postmortem.status;
@@ -78,8 +150,8 @@ pub async fn read(
     let review = super::reviews::ReviewView::new(review, &caller.viewer.username, status, today);
     let summary = hindsight_app::public_summaries::get(&state.store, &actor, &doc.postmortem.id).await?;
     let summary = super::public::SummaryCard::new(summary);
-    let page = DocumentPage {
-        chrome: Chrome::of(&caller).with_notice(notice),
+    Ok(DocumentPage {
+        chrome,
         handle: doc.incident.handle.clone(),
         title: doc.incident.title.clone(),
         status: status.as_str().to_string(),
@@ -96,8 +168,8 @@ pub async fn read(
         readers,
         review,
         summary,
-    };
-    Ok(page.into_response())
+        refused,
+    })
 }
 
 /// What a download asks for besides the document: `?discussion=true` adds the discussion

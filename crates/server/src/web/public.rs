@@ -82,10 +82,6 @@ pub struct SummaryForm {
     impact_ended_at: String,
 }
 
-fn unprocessable(message: impl Into<String>) -> PageError {
-    PageError::new(StatusCode::UNPROCESSABLE_ENTITY, message)
-}
-
 /// `POST /incidents/{handle}/postmortem/public-summary` (editors).
 pub async fn save(
     State(state): State<AppState>,
@@ -93,14 +89,28 @@ pub async fn save(
     posted: Posted<SummaryForm>,
 ) -> Result<Response, PageError> {
     let form = posted.form;
-    let draft = PublicSummaryDraft {
-        title: form.title,
-        body: form.body,
-        impact_began_at: form_time("impact_began_at", &form.impact_began_at).map_err(unprocessable)?,
-        impact_ended_at: form_time("impact_ended_at", &form.impact_ended_at).map_err(unprocessable)?,
+    let typed = vec![
+        ("title", form.title.clone()),
+        ("body", form.body.clone()),
+        ("impact_began_at", form.impact_began_at.clone()),
+        ("impact_ended_at", form.impact_ended_at.clone()),
+    ];
+    let times =
+        (form_time("impact_began_at", &form.impact_began_at), form_time("impact_ended_at", &form.impact_ended_at));
+    let (impact_began_at, impact_ended_at) = match times {
+        (Ok(began), Ok(ended)) => (began, ended),
+        (began, ended) => {
+            let errors = [began.err(), ended.err()].into_iter().flatten().collect();
+            let refused = super::document::Refused::new("summary", errors, typed);
+            return super::document::refused(&state, &posted.caller, &handle, refused).await;
+        }
     };
+    let draft = PublicSummaryDraft { title: form.title, body: form.body, impact_began_at, impact_ended_at };
     let on = posted_on(&state, &posted.caller, &handle).await?;
-    let saved = public_summaries::put(&state.store, &posted.caller.actor(), &on.id, &draft).await?;
+    let saved = match public_summaries::put(&state.store, &posted.caller.actor(), &on.id, &draft).await {
+        Ok(saved) => saved,
+        Err(e) => return super::document::refuse(&state, &posted.caller, &handle, "summary", typed, e).await,
+    };
     let notice = match (saved.summary.as_ref().and_then(|s| s.published_at), saved.findings.is_empty()) {
         (Some(_), _) => "Public summary saved; the public page shows the new words.",
         (None, true) => "Public summary saved. Publish it when the post-mortem is published.",

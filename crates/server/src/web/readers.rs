@@ -100,7 +100,13 @@ pub async fn choose(
     let on = super::reviews::posted_on(&state, &posted.caller, &handle).await?;
     let readers = Readers { teams: posted.form.teams, users: super::reviews::names(&posted.form.users) };
     let reading =
-        hindsight_app::readers::choose(&state.store, &posted.caller.actor(), &on.id, &readers, &on.rules).await?;
+        match hindsight_app::readers::choose(&state.store, &posted.caller.actor(), &on.id, &readers, &on.rules).await {
+            Ok(reading) => reading,
+            Err(e) => {
+                let typed = vec![("users", posted.form.users)];
+                return super::document::refuse(&state, &posted.caller, &handle, "readers", typed, e).await;
+            }
+        };
     let notice =
         format!("Readers saved: {}.", view::plural(reading.asked as i64, "person is asked", "people are asked"));
     Ok(see_other_with_notice(&on.page, &notice))

@@ -3,11 +3,11 @@
 //! and (for editors) the forms naming reviewers and recording the meeting.
 
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::Response;
 use hindsight_core::{NewReview, PostmortemStatus, ReviewMeeting, ReviewState, Verdict};
 use serde::Deserialize;
 
+use super::document::Refused;
 use super::kit::{PageError, Posted, form_time, form_time_value, see_other_with_notice};
 use super::view;
 use crate::api::IncidentHandle;
@@ -132,7 +132,12 @@ pub async fn choose(
 ) -> Result<Response, PageError> {
     let on = posted_on(&state, &posted.caller, &handle).await?;
     let names = names(&posted.form.reviewers);
-    hindsight_app::reviews::choose_reviewers(&state.store, &posted.caller.actor(), &on.id, &names, &on.rules).await?;
+    let chosen =
+        hindsight_app::reviews::choose_reviewers(&state.store, &posted.caller.actor(), &on.id, &names, &on.rules).await;
+    if let Err(e) = chosen {
+        let typed = vec![("reviewers", posted.form.reviewers)];
+        return super::document::refuse(&state, &posted.caller, &handle, "reviewers", typed, e).await;
+    }
     Ok(see_other_with_notice(
         &on.page,
         &format!("Reviewers saved: {}.", view::plural(names.len() as i64, "reviewer", "reviewers")),
@@ -154,14 +159,16 @@ pub async fn verdict(
     handle: IncidentHandle,
     posted: Posted<VerdictForm>,
 ) -> Result<Response, PageError> {
-    let verdict: Verdict = posted
-        .form
-        .verdict
-        .parse()
-        .map_err(|_| PageError::new(StatusCode::UNPROCESSABLE_ENTITY, "Choose Approve or Ask for changes."))?;
+    let typed = vec![("comment", posted.form.comment.clone())];
+    let Ok(verdict) = posted.form.verdict.parse::<Verdict>() else {
+        let refused = Refused::new("verdict", vec!["Choose Approve or Ask for changes.".into()], typed);
+        return super::document::refused(&state, &posted.caller, &handle, refused).await;
+    };
     let on = posted_on(&state, &posted.caller, &handle).await?;
     let new = NewReview { verdict, comment: posted.form.comment };
-    hindsight_app::reviews::review(&state.store, &posted.caller.actor(), &on.id, &new).await?;
+    if let Err(e) = hindsight_app::reviews::review(&state.store, &posted.caller.actor(), &on.id, &new).await {
+        return super::document::refuse(&state, &posted.caller, &handle, "verdict", typed, e).await;
+    }
     let notice = match verdict {
         Verdict::Approved => "Approved. Its owner is told.",
         Verdict::ChangesRequested => "Changes asked for. Its owner is told.",
@@ -184,11 +191,24 @@ pub async fn meeting(
     handle: IncidentHandle,
     posted: Posted<MeetingForm>,
 ) -> Result<Response, PageError> {
-    let held_at = form_time("held_at", &posted.form.held_at)
-        .map_err(|e| PageError::new(StatusCode::UNPROCESSABLE_ENTITY, e))?
-        .ok_or_else(|| PageError::new(StatusCode::UNPROCESSABLE_ENTITY, "Say when the review meeting was held."))?;
+    let typed = vec![("held_at", posted.form.held_at.clone()), ("attendees", posted.form.attendees.clone())];
+    let held_at = match form_time("held_at", &posted.form.held_at) {
+        Ok(Some(at)) => at,
+        Ok(None) => {
+            let refused = Refused::new("meeting", vec!["Say when the review meeting was held.".into()], typed);
+            return super::document::refused(&state, &posted.caller, &handle, refused).await;
+        }
+        Err(e) => {
+            return super::document::refused(&state, &posted.caller, &handle, Refused::new("meeting", vec![e], typed))
+                .await;
+        }
+    };
     let on = posted_on(&state, &posted.caller, &handle).await?;
     let meeting = ReviewMeeting { held_at, attendees: names(&posted.form.attendees) };
-    hindsight_app::reviews::record_meeting(&state.store, &posted.caller.actor(), &on.id, &meeting, &on.rules).await?;
+    let recorded =
+        hindsight_app::reviews::record_meeting(&state.store, &posted.caller.actor(), &on.id, &meeting, &on.rules).await;
+    if let Err(e) = recorded {
+        return super::document::refuse(&state, &posted.caller, &handle, "meeting", typed, e).await;
+    }
     Ok(see_other_with_notice(&on.page, "Review meeting recorded."))
 }

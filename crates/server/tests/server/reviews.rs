@@ -79,3 +79,64 @@ async fn reviewers_named_on_the_page_give_their_verdicts_there() {
     let (_, html) = common::page(&app, &viewer, &path).await;
     assert!(html.contains("Draft due 2026-12-09"), "{html}");
 }
+
+#[tokio::test]
+async fn a_refused_form_on_the_page_shows_again_with_what_was_typed_and_why() {
+    let app = spawn_app().await;
+    let seed = app.seed().await;
+    let (status, pm) =
+        app.post(As::User("editor"), &format!("/api/v1/incidents/{}/postmortem", seed.public), json!({})).await;
+    assert_eq!(status, StatusCode::CREATED, "{pm}");
+    let path = format!("/incidents/{}/postmortem", seed.public);
+    let editor = common::sign_in(&app, "editor").await;
+    let error = "<p class=\"error\" role=\"alert\">";
+    // A reviewer's name no one has.
+    let typed = [("reviewers", "admin, nobody-by-that-name")];
+    let (status, _, html) = common::post_form(&app, &editor, &format!("{path}/reviewers"), &typed).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
+    assert!(html.contains(error) && html.contains("nobody-by-that-name"), "{html}");
+    assert!(html.contains("value=\"admin, nobody-by-that-name\""), "{html}");
+    // A meeting time that is not one: the attendees typed stay.
+    let typed = [("held_at", "last tuesday"), ("attendees", "editor, admin")];
+    let (status, _, html) = common::post_form(&app, &editor, &format!("{path}/review-meeting"), &typed).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
+    assert!(html.contains(error) && html.contains("is not a time"), "{html}");
+    assert!(html.contains("value=\"editor, admin\"") && html.contains("value=\"last tuesday\""), "{html}");
+    // A reader no one is.
+    let typed = [("users", "ghost-reader")];
+    let (status, _, html) = common::post_form(&app, &editor, &format!("{path}/readers"), &typed).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
+    assert!(html.contains(error) && html.contains("value=\"ghost-reader\""), "{html}");
+    // A public summary with a bad time keeps its words.
+    let typed = [
+        ("title", "Payments failed for 40 minutes"),
+        ("body", "Card payments failed; no charge was taken twice."),
+        ("impact_began_at", "soon"),
+        ("impact_ended_at", ""),
+    ];
+    let (status, _, html) = common::post_form(&app, &editor, &format!("{path}/public-summary"), &typed).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
+    assert!(html.contains(error) && html.contains("impact_began_at"), "{html}");
+    assert!(html.contains("value=\"Payments failed for 40 minutes\""), "{html}");
+    assert!(html.contains(">Card payments failed; no charge was taken twice.</textarea>"), "{html}");
+    // A verdict without its choice keeps the review written.
+    let user = app.store.user_by_username("editor").await.unwrap();
+    let owner = hindsight_core::access::Viewer {
+        user_id: Some(hindsight_core::access::UserId::new(user.id)),
+        username: user.username,
+        role: user.role,
+    };
+    let id = pm["id"].as_str().unwrap();
+    common::post_form(&app, &editor, &format!("{path}/reviewers"), &[("reviewers", "viewer")]).await;
+    app.store.set_postmortem_status(&owner, id, 1, hindsight_core::PostmortemStatus::InReview).await.unwrap();
+    let viewer = common::sign_in(&app, "viewer").await;
+    let typed = [("verdict", "changes_requested"), ("comment", "")];
+    let (status, _, html) = common::post_form(&app, &viewer, &format!("{path}/reviews"), &typed).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
+    assert!(html.contains(error), "{html}");
+    let typed = [("verdict", "maybe"), ("comment", "The timeline stops at 10:40 & <why>?")];
+    let (status, _, html) = common::post_form(&app, &viewer, &format!("{path}/reviews"), &typed).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
+    assert!(html.contains("Choose Approve or Ask for changes."), "{html}");
+    assert!(html.contains(">The timeline stops at 10:40 &#38; &#60;why&#62;?</textarea>"), "{html}");
+}

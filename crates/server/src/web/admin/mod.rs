@@ -32,7 +32,7 @@ pub async fn index(Signed(caller): Signed, notice: Notice) -> Result<Response, P
 
 /// What was wrong with a form, as sentences to show beside it; errors that are not
 /// about the form's input (not allowed, not found, ours) become an error page.
-pub(super) fn form_errors(error: impl Into<ApiError>) -> Result<Vec<String>, PageError> {
+pub(crate) fn form_errors(error: impl Into<ApiError>) -> Result<Vec<String>, PageError> {
     match error.into() {
         ApiError::Invalid(invalid) => {
             Ok(invalid.0.iter().map(|e| format!("{}: {}", field_label(&e.field), e.message)).collect())
