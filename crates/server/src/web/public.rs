@@ -235,8 +235,12 @@ pub async fn feed(State(state): State<AppState>) -> Result<Response, PageError> 
         })
         .collect();
     let updated = posts.iter().map(|p| p.updated_at).max().unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    // An Atom id is an absolute IRI that never changes: the feed's address when it is
+    // known, else a name of its own. Links stay relative without it (readers resolve them
+    // against the feed's own address).
+    let id = if base.is_empty() { "urn:hindsight:public:feed".to_string() } else { format!("{base}/public/feed.atom") };
     let feed = atom_syndication::FeedBuilder::default()
-        .id(format!("{base}/public/feed.atom"))
+        .id(id)
         .title("Incident summaries")
         .updated(fixed(updated))
         .links(vec![

@@ -121,6 +121,8 @@ async fn a_published_summary_shows_its_own_words_and_nothing_else(app: TestApp) 
     assert_eq!(feed.headers()["content-type"], "application/atom+xml; charset=utf-8");
     let feed = feed.text().await.unwrap();
     assert!(feed.contains("<feed") && feed.contains(&format!("urn:hindsight:public:{id}")), "{feed}");
+    // Without public_url, the feed's id is still an absolute IRI.
+    assert!(feed.contains("<id>urn:hindsight:public:feed</id>"), "{feed}");
 
     // Making the incident private takes it off at once; so does taking it off by hand.
     let (_, current) = app.get(admin, &format!("/api/v1/incidents/{handle}")).await;
