@@ -2,8 +2,8 @@
 """Prints the SQL that fills a migrated, empty Hindsight database for the load benchmark
 (bench/load/run.sh): 20 teams, 50 services, N incidents over the last years (one in
 twenty private, every third naming a team, each with a service and a responder, one with
-a rare word in its title) and EVENTS timeline events per incident, for SQLite or
-PostgreSQL. Expects the users `admin` and `reader` to exist.
+a rare word in its title) and EVENTS timeline events per incident, the alerts among them
+with one of FINGERPRINTS alert fingerprints, for SQLite or PostgreSQL. Expects the users `admin` and `reader` to exist.
 
     bench/load/fill.py --backend sqlite --incidents 100000 | sqlite3 DB
     bench/load/fill.py --backend postgres --incidents 100000 | psql URL
@@ -16,6 +16,8 @@ WORDS = ["Checkout returns 502", "Search is slow", "Login failures", "Queue back
 
 # The title of the one incident a search for a rare word finds.
 RARE = "Quasar relay overheats"
+# Alert fingerprints the incidents' alerts share: at 100,000 incidents, 20 incidents each.
+FINGERPRINTS = 5000
 
 
 def sqlite(n, events):
@@ -54,7 +56,7 @@ INSERT INTO incident_responders (incident_id, user_id, role, position)
 UPDATE counters SET value = {n} WHERE name = 'incident';
 WITH RECURSIVE e(j) AS (SELECT 0 UNION ALL SELECT j + 1 FROM e WHERE j < {n * events - 1})
 INSERT INTO timeline_events (id, incident_id, occurred_at, source, external_id, kind, actor, text, key_moment,
-  raw_payload, created_by, created_at, version)
+  raw_payload, correlation, created_by, created_at, version)
 SELECT printf('ev%010d', j), printf('inc%07d', 1 + j / {events}),
        {ts.format(f"'2020-01-01', printf('+%d minutes', (1 + j / {events}) * 20), printf('+%d seconds', (j % {events}) * 400)")},
        CASE j % 6 WHEN 0 THEN 'alertmanager' WHEN 1 THEN 'pagerduty' WHEN 2 THEN 'slack' WHEN 3 THEN 'github'
@@ -65,7 +67,8 @@ SELECT printf('ev%010d', j), printf('inc%07d', 1 + j / {events}),
        CASE j % 6 WHEN 2 THEN 'dana' WHEN 4 THEN 'sam' ELSE NULL END,
        printf('Event %d of the incident: error rate at %d%% on the checkout path', j % {events}, (j * 13) % 100),
        CASE j % {events} WHEN 0 THEN 'impact_start' WHEN 2 THEN 'detection' ELSE NULL END,
-       NULL, NULL, '2020-01-01T00:00:00.000000Z', 1
+       NULL, CASE j % 6 WHEN 0 THEN printf('{{"c":{{"fingerprint":"fp%d"}}}}', (j / {events}) % {FINGERPRINTS}) END,
+       NULL, '2020-01-01T00:00:00.000000Z', 1
 FROM e;
 COMMIT;
 ANALYZE;
@@ -103,7 +106,7 @@ INSERT INTO incident_responders (incident_id, user_id, role, position)
   SELECT id, (SELECT id FROM users WHERE username = 'admin'), 'incident_commander', 0 FROM incidents;
 UPDATE counters SET value = {n} WHERE name = 'incident';
 INSERT INTO timeline_events (id, incident_id, occurred_at, source, external_id, kind, actor, text, key_moment,
-  raw_payload, created_by, created_at, version)
+  raw_payload, correlation, created_by, created_at, version)
 SELECT format('ev%s', lpad(j::text, 10, '0')), format('inc%s', lpad((1 + j / {events})::text, 7, '0')),
        timestamptz '2020-01-01Z' + (1 + j / {events}) * interval '20 minutes' + (j % {events}) * interval '400 seconds',
        (ARRAY['alertmanager', 'pagerduty', 'slack', 'github', 'manual', 'pagerduty'])[1 + j % 6],
@@ -112,7 +115,8 @@ SELECT format('ev%s', lpad(j::text, 10, '0')), format('inc%s', lpad((1 + j / {ev
        CASE j % 6 WHEN 2 THEN 'dana' WHEN 4 THEN 'sam' ELSE NULL END,
        format('Event %s of the incident: error rate at %s%% on the checkout path', j % {events}, (j * 13) % 100),
        CASE j % {events} WHEN 0 THEN 'impact_start' WHEN 2 THEN 'detection' ELSE NULL END,
-       NULL, NULL, '2020-01-01Z', 1
+       NULL, CASE j % 6 WHEN 0 THEN format('{{"c":{{"fingerprint":"fp%s"}}}}', (j / {events}) % {FINGERPRINTS}) END,
+       NULL, '2020-01-01Z', 1
 FROM generate_series(0, {n * events - 1}) j;
 COMMIT;
 ANALYZE;

@@ -70,6 +70,8 @@ def main():
         ("HTML list", "/incidents", page, 16),
         ("HTML list, search", "/incidents?q=checkout", page, 16),
         ("HTML incident page", f"/incidents/INC-{one}", page, 16),
+        ("API similar incidents, 1 connection", f"/api/v1/incidents/INC-{one}/similar", api, 1),
+        ("API similar incidents", f"/api/v1/incidents/INC-{one}/similar", api, 16),
     ]
     print(f"| {args.label} | idle RSS {args.idle_rss} MB | | | | |", flush=True)
     for name, path, header, connections in runs:

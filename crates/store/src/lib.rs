@@ -28,6 +28,7 @@ mod readers;
 mod reviews;
 mod settings;
 mod sign_in;
+mod similar;
 mod sql;
 #[cfg(feature = "test-support")]
 pub mod test_support;
@@ -57,6 +58,7 @@ pub use notifications::{MAX_UNREAD_COUNTED, NotificationFilter, NotifiedBatch};
 pub use postmortems::{PostmortemFilter, RespondedIncident};
 pub use settings::StoredSetting;
 pub use sign_in::{SignInAttempt, SignInLimits};
+pub use similar::MAX_SIMILAR;
 pub use timeline::{EventCategory, EventVolume, ImportedEvent};
 pub use trackers::{ClaimedLink, LinkOutcome, LinkedItem, MAX_SYNC_HISTORY, SealedTracker};
 pub use ts::Ts;
@@ -82,7 +84,7 @@ pub const MAX_PAGE: i64 = 200;
 
 /// The schema this build migrates a database to: the number of its last migration (the
 /// same on both databases; a test holds it to the migrations).
-pub const SCHEMA_VERSION: i64 = 23;
+pub const SCHEMA_VERSION: i64 = 24;
 
 /// The open database.
 #[derive(Debug, Clone)]

@@ -11,6 +11,7 @@ mod postmortem;
 mod public_summary;
 mod reader;
 mod review;
+mod similar;
 mod timeline;
 mod tracker;
 
@@ -24,6 +25,7 @@ pub use postmortem::*;
 pub use public_summary::*;
 pub use reader::*;
 pub use review::*;
+pub use similar::*;
 pub use timeline::*;
 pub use tracker::*;
 

@@ -170,6 +170,38 @@ pub async fn metrics(
     Ok(Json(incident_metrics(&incident, &summary)))
 }
 
+/// How many similar incidents to answer.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SimilarQuery {
+    /// At most this many, 1 to 50 (10 when absent).
+    pub limit: Option<usize>,
+}
+
+/// Past incidents like this one, closest first, each with why it matched: the same alert
+/// fingerprint in the timeline, the same root-cause component in the post-mortem, words in
+/// common, an affected service in common. Only incidents the caller may see.
+#[utoipa::path(get, path = "/api/v1/incidents/{handle}/similar", tag = "incidents",
+    params(("handle" = String, Path, description = "e.g. INC-42"), SimilarQuery), responses(
+    (status = 200, description = "The similar incidents, closest first", body = Vec<hindsight_core::SimilarIncident>),
+    (status = 404, description = "No such incident", body = Problem),
+    (status = 422, description = "A limit out of range", body = Problem)))]
+pub async fn similar(
+    State(state): State<AppState>,
+    caller: Caller,
+    handle: IncidentHandle,
+    crate::json::Params(query): crate::json::Params<SimilarQuery>,
+) -> Result<Json<Vec<hindsight_core::SimilarIncident>>, ApiError> {
+    let limit = query.limit.unwrap_or(10);
+    if !(1..=hindsight_store::MAX_SIMILAR).contains(&limit) {
+        return Err(ApiError::Invalid(hindsight_core::ValidationErrors::single(
+            "limit",
+            format!("must be from 1 to {}", hindsight_store::MAX_SIMILAR),
+        )));
+    }
+    Ok(Json(state.store.similar_incidents(&caller.viewer, handle.number, limit).await?))
+}
+
 /// Whether the incident needs a post-mortem (`required`, `recommended` or `not_needed`),
 /// each reason tied to a criterion and its evidence, with the response findings weighed.
 #[utoipa::path(get, path = "/api/v1/incidents/{handle}/policy", tag = "incidents",

@@ -81,6 +81,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(incidents::list, incidents::create))
         .routes(routes!(incidents::get, incidents::update, incidents::delete))
         .routes(routes!(incidents::metrics))
+        .routes(routes!(incidents::similar))
         .routes(routes!(incidents::report))
         .routes(routes!(incidents::policy))
         .routes(routes!(incidents::history))

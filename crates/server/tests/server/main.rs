@@ -23,6 +23,7 @@ mod public_summaries;
 mod readers;
 mod reviews;
 mod roles;
+mod similar;
 mod trackers;
 mod web;
 mod web_admin;

@@ -218,6 +218,7 @@ fn calls() -> Vec<Call> {
         call(get.clone(), "/api/v1/incidents/{handle}", Read, None),
         call(patch.clone(), "/api/v1/incidents/{handle}", Write, Some(json!({"version": 1, "description": "walked"}))),
         call(get.clone(), "/api/v1/incidents/{handle}/metrics", Read, None),
+        call(get.clone(), "/api/v1/incidents/{handle}/similar", Read, None),
         call(get.clone(), "/api/v1/incidents/{handle}/policy", Read, None),
         call(get.clone(), "/api/v1/incidents/{handle}/history", Read, None),
         call(get.clone(), "/api/v1/incidents/{handle}/events", Read, None),

@@ -37,6 +37,7 @@ mod reviews;
 mod schemas;
 mod settings;
 mod sign_in_limits;
+mod similar;
 mod teams_services;
 mod timeline;
 mod timeline_categories;

@@ -270,6 +270,45 @@ struct IncidentPage {
     event_kinds: Vec<&'static str>,
     formats: Vec<&'static str>,
     forms: Forms,
+    /// Past incidents like this one, closest first.
+    similar: Vec<SimilarRow>,
+}
+
+/// A similar past incident as the page lists it.
+struct SimilarRow {
+    handle: String,
+    title: String,
+    severity: String,
+    status: String,
+    began: String,
+    /// Why it matched, as a sentence.
+    reasons: String,
+}
+
+/// How many similar incidents the page lists.
+const SIMILAR_SHOWN: usize = 5;
+
+impl SimilarRow {
+    fn new(similar: hindsight_core::SimilarIncident) -> SimilarRow {
+        let reasons: Vec<String> = similar
+            .reasons
+            .iter()
+            .map(|reason| match reason {
+                hindsight_core::MatchReason::Fingerprint { fingerprint } => format!("the same alert ({fingerprint})"),
+                hindsight_core::MatchReason::Component { component } => format!("root cause in {component} too"),
+                hindsight_core::MatchReason::Words { words } => format!("words in common: {}", words.join(", ")),
+                hindsight_core::MatchReason::Service { service } => format!("{service} affected too"),
+            })
+            .collect();
+        SimilarRow {
+            handle: similar.handle,
+            title: similar.title,
+            severity: similar.severity.to_string(),
+            status: similar.status.words(),
+            began: view::when(similar.began_at),
+            reasons: reasons.join("; "),
+        }
+    }
 }
 
 /// The incident page's URL showing `category` (all when `None`) from `cursor` on.
@@ -380,6 +419,7 @@ async fn build(
     row.services = view::names(&incident.services, &service_names);
     let category_word = category.map(EventCategory::as_str);
     let chart = chart(&volume, &metrics);
+    let similar = state.store.similar_incidents(viewer, number, SIMILAR_SHOWN).await?;
     Ok(IncidentPage {
         chrome,
         version: incident.version,
@@ -435,6 +475,7 @@ async fn build(
         formats: IMPORT_FORMATS.to_vec(),
         handle,
         forms,
+        similar: similar.into_iter().map(SimilarRow::new).collect(),
     })
 }
 

@@ -1,0 +1,7 @@
+-- Similar past incidents: which incidents saw the same alert (the fingerprint an importer
+-- kept in an event's correlation) and which post-mortems put the root cause in the same
+-- component, each found through an index rather than by reading every event or document.
+-- Only events with a fingerprint are in the first.
+CREATE INDEX timeline_events_fingerprint ON timeline_events (((correlation::jsonb) #>> '{c,fingerprint}'), incident_id)
+    WHERE ((correlation::jsonb) #>> '{c,fingerprint}') IS NOT NULL;
+CREATE INDEX postmortems_component ON postmortems (lower((sections::jsonb) #>> '{root_cause,component}'));
