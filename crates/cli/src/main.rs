@@ -842,7 +842,10 @@ async fn serve(
     let _ = out.flush();
     tracing::info!(%local, backend = store.backend(), "serving");
     hindsight_server::serve(listener, AppState::new(store.clone(), settings)).await?;
-    store.close().await;
+    // Connections still held by a task that has not seen the stop yet are not waited for long.
+    if tokio::time::timeout(std::time::Duration::from_secs(10), store.close()).await.is_err() {
+        tracing::warn!("stopped without closing every database connection: some were still in use after 10 s");
+    }
     Ok(())
 }
 

@@ -374,6 +374,9 @@ impl Rooms {
                             room.announced(seq);
                         }
                     }
+                    // The server is stopping: let go of the listener's connection, so that
+                    // closing the pool does not wait for it.
+                    Err(_) if store.is_closed() => return,
                     Err(e) => {
                         tracing::warn!(error = %e, "lost the announcements of live updates; retrying");
                         tokio::time::sleep(LISTEN_AGAIN_AFTER).await;

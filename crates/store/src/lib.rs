@@ -321,6 +321,14 @@ impl Store {
     pub async fn close(&self) {
         on_pool!(self, |pool| pool.close().await)
     }
+
+    /// Whether [`Store::close`] has begun: no connection is handed out any more.
+    pub fn is_closed(&self) -> bool {
+        match &self.db {
+            Db::Sqlite(pool) => pool.is_closed(),
+            Db::Postgres(pool) => pool.is_closed(),
+        }
+    }
 }
 
 /// A new sortable, URL-safe id (UUIDv7).
