@@ -17,6 +17,9 @@ use crate::{Arg, Store, StoreError, Ts, bind_args, built_sql, on_pool};
 const CANDIDATES: i64 = 200;
 /// Words of the incident a search uses at most.
 const SEARCH_WORDS: usize = 12;
+/// Incidents a word may be in and still count as shared: a word in more tells little
+/// (and ranking every incident that has it would cost as much as a scan).
+const MAX_WORD_INCIDENTS: f64 = 500.0;
 /// Most incidents an answer lists.
 pub const MAX_SIMILAR: usize = 50;
 
@@ -72,7 +75,8 @@ impl Store {
             }
         }
 
-        // A service in common, the latest incidents first.
+        // A service in common, the latest incidents first (ids grow with time: the index on
+        // service and incident id is read backwards, and stops at the limit).
         if !incident.services.is_empty() {
             let mut sql = Sql::new(
                 "SELECT i.number, s.slug FROM incident_services x JOIN services s ON s.id = x.service_id \
@@ -82,7 +86,7 @@ impl Store {
                 sql.push(if n == 0 { "" } else { ", " }).bind(Arg::Text(slug.clone()));
             }
             sql.push(") AND i.number <> ").bind(Arg::Int(number)).push(" AND ").visible("i", viewer);
-            sql.push(" ORDER BY i.number DESC LIMIT ").bind(Arg::Int(CANDIDATES));
+            sql.push(" ORDER BY x.incident_id DESC LIMIT ").bind(Arg::Int(CANDIDATES));
             for (other, slug) in self.fetch_pairs(sql).await? {
                 candidates.entry(other).or_default().services.push(slug);
             }
@@ -104,8 +108,10 @@ impl Store {
             }
         }
 
-        // Words in common, by the full-text index's relevance.
+        // Words in common, by the full-text index's relevance: only the words few enough
+        // incidents have to tell them apart, which also bounds what the index ranks.
         let words = search_words(&format!("{} {}", incident.title, incident.description), SEARCH_WORDS);
+        let words = self.telling_words(words).await?;
         if !words.is_empty() {
             let mut sql = if backend == "postgres" {
                 let query = words.join(" | ");
@@ -177,6 +183,48 @@ impl Store {
             });
         }
         Ok(similar)
+    }
+
+    /// Those of `words` found in at most [`MAX_WORD_INCIDENTS`] incidents: on SQLite as
+    /// the full-text index counts them (`incidents_search_terms`); on PostgreSQL as the
+    /// planner's statistics estimate them (`pg_stats`' most common elements of the search
+    /// column, from the last `ANALYZE`; a word not among them is rare).
+    async fn telling_words(&self, words: Vec<String>) -> Result<Vec<String>, StoreError> {
+        let mut telling = Vec::with_capacity(words.len());
+        match &self.db {
+            crate::Db::Sqlite(pool) => {
+                for word in words {
+                    let incidents: Option<i64> =
+                        sqlx::query_scalar("SELECT doc FROM incidents_search_terms WHERE term = $1")
+                            .bind(&word)
+                            .fetch_optional(pool)
+                            .await?;
+                    if incidents.unwrap_or(0) as f64 <= MAX_WORD_INCIDENTS {
+                        telling.push(word);
+                    }
+                }
+            }
+            crate::Db::Postgres(pool) => {
+                let stats: Option<(Option<String>, Option<Vec<f32>>, f32)> = sqlx::query_as(
+                    "SELECT s.most_common_elems::text, s.most_common_elem_freqs, c.reltuples FROM pg_class c \
+                     LEFT JOIN pg_stats s ON s.schemaname = current_schema() AND s.tablename = 'incidents' \
+                     AND s.attname = 'search' WHERE c.oid = 'incidents'::regclass",
+                )
+                .fetch_optional(pool)
+                .await?;
+                let (elements, frequencies, rows) = stats.unwrap_or((None, None, 0.0));
+                let elements = elements.unwrap_or_default();
+                let elements =
+                    elements.trim_start_matches('{').trim_end_matches('}').split(',').map(|e| e.trim_matches('"'));
+                let common: Vec<&str> = elements
+                    .zip(frequencies.unwrap_or_default())
+                    .filter(|(_, frequency)| f64::from(*frequency) * f64::from(rows.max(0.0)) > MAX_WORD_INCIDENTS)
+                    .map(|(element, _)| element)
+                    .collect();
+                telling.extend(words.into_iter().filter(|word| !common.contains(&word.as_str())));
+            }
+        }
+        Ok(telling)
     }
 
     /// The first column of each row.
