@@ -245,9 +245,10 @@ pub async fn sync_pass(
     now: OffsetDateTime,
 ) -> Result<SyncReport, AppError> {
     let settings = deliverer.settings();
-    // A link takes up to five requests.
+    // A link takes up to seven requests (on Jira: look for a made issue, make it, read it,
+    // change it, read its transitions, move it, read it again), each its longest.
     let rounds = (settings.batch.max(1) as u64).div_ceil(settings.concurrency.max(1) as u64);
-    let lease = Ts::from(now + Duration::from_secs(rounds * 5 * settings.timeout_seconds + 30));
+    let lease = Ts::from(now + Duration::from_secs(rounds * 7 * settings.timeout_seconds + 30));
     let claimed = store.claim_links(owner, Ts::from(now), lease, settings.batch).await?;
     let mut report = SyncReport::default();
     if claimed.is_empty() {
@@ -274,7 +275,8 @@ pub async fn sync_pass(
                 report.failed += 1;
                 tracing::warn!(action_item = %id, %error, "tracker sync failed; tried again later");
             }
-            _ => report.synced += 1,
+            LinkOutcome::Synced { .. } => report.synced += 1,
+            LinkOutcome::Withheld => {}
         }
         store.finish_link(owner, id, outcome, Ts::now()).await?;
     }
