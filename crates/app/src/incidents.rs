@@ -128,3 +128,32 @@ pub async fn delete_action_item(store: &Store, actor: &Actor, id: &str) -> Resul
     actor.require_write()?;
     Ok(store.delete_action_item(&actor.viewer(), id).await?)
 }
+
+/// Records that incident `number` is incident `of` come back, confirmed by the actor
+/// (editors and admins); kept in the audit log.
+pub async fn set_recurrence(
+    store: &Store,
+    actor: &Actor,
+    number: i64,
+    of: i64,
+) -> Result<hindsight_core::Recurrence, AppError> {
+    actor.require_write()?;
+    let subject = format!("{} recurs {}", incident_handle(number), incident_handle(of));
+    let note = crate::accounts::note(actor, "confirmed recurrence", &subject);
+    let viewer = actor.viewer();
+    store.set_recurrence(&viewer, number, of, &note).await?;
+    Ok(store.recurrence(&viewer, number).await?)
+}
+
+/// Removes what incident `number` was recorded to recur (editors and admins).
+pub async fn clear_recurrence(
+    store: &Store,
+    actor: &Actor,
+    number: i64,
+) -> Result<hindsight_core::Recurrence, AppError> {
+    actor.require_write()?;
+    let note = crate::accounts::note(actor, "removed recurrence", &incident_handle(number));
+    let viewer = actor.viewer();
+    store.clear_recurrence(&viewer, number, &note).await?;
+    Ok(store.recurrence(&viewer, number).await?)
+}

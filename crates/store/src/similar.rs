@@ -1,4 +1,5 @@
-//! Similar past incidents, found through indexes: the same alert fingerprint in their
+//! Similar past incidents, and recurrences (an incident confirmed to be an earlier one
+//! come back). Similar incidents are found through indexes: the same alert fingerprint in their
 //! timelines (an index on the fingerprint in each event's kept correlation), an affected
 //! service in common, the same root-cause component in their post-mortems (an index on it),
 //! and shared words through the full-text index (FTS5's bm25 on SQLite, `ts_rank` on
@@ -7,11 +8,15 @@
 use std::collections::BTreeMap;
 
 use hindsight_core::access::Viewer;
-use hindsight_core::{Severity, Shared, SimilarIncident, incident_handle, rank, search_words};
+use hindsight_core::{
+    ChainLink, Recurrence, Severity, Shared, SimilarIncident, ValidationErrors, incident_handle, rank, search_words,
+};
+
+use crate::audit::{AuditNote, append_audit};
 
 use crate::error::word;
 use crate::sql::Sql;
-use crate::{Arg, Store, StoreError, Ts, bind_args, built_sql, on_pool};
+use crate::{Arg, BeginWrite, Store, StoreError, Ts, bind_args, built_sql, on_pool};
 
 /// Candidates each signal reads at most.
 const CANDIDATES: i64 = 200;
@@ -20,6 +25,8 @@ const SEARCH_WORDS: usize = 12;
 /// Incidents a word may be in and still count as shared: a word in more tells little
 /// (and ranking every incident that has it would cost as much as a scan).
 const MAX_WORD_INCIDENTS: f64 = 500.0;
+/// Most incidents a chain of recurrences is read through.
+const MAX_CHAIN: i64 = 100;
 /// Most incidents an answer lists.
 pub const MAX_SIMILAR: usize = 50;
 
@@ -241,5 +248,131 @@ impl Store {
     async fn fetch_pairs(&self, sql: Sql) -> Result<Vec<(i64, String)>, StoreError> {
         let (sql, args) = sql.into_parts();
         Ok(on_pool!(self, |pool| bind_args!(sqlx::query_as(built_sql(&sql)), args.clone()).fetch_all(pool).await)?)
+    }
+}
+
+impl Store {
+    /// The id and start of visible incident `number`.
+    async fn visible_start(&self, viewer: &Viewer, number: i64) -> Result<(String, Ts), StoreError> {
+        let mut sql = Sql::new("SELECT i.id, i.began_at FROM incidents i WHERE i.number = ");
+        sql.bind(Arg::Int(number)).push(" AND ").visible("i", viewer);
+        let (sql, args) = sql.into_parts();
+        let row: Option<(String, Ts)> =
+            on_pool!(self, |pool| bind_args!(sqlx::query_as(built_sql(&sql)), args.clone())
+                .fetch_optional(pool)
+                .await)?;
+        row.ok_or_else(|| StoreError::NotFound(incident_handle(number)))
+    }
+
+    /// Records, as confirmed by the viewer, that incident `number` is incident `of` come
+    /// back (replacing what it was recorded to recur before), with its audit event. `of`
+    /// must be another incident the viewer sees that began before it.
+    pub async fn set_recurrence(
+        &self,
+        viewer: &Viewer,
+        number: i64,
+        of: i64,
+        note: &AuditNote,
+    ) -> Result<(), StoreError> {
+        note.check()?;
+        let (id, began) = self.visible_start(viewer, number).await?;
+        let (of_id, of_began) = self.visible_start(viewer, of).await.map_err(|e| match e {
+            StoreError::NotFound(_) => {
+                StoreError::Invalid(ValidationErrors::single("of", format!("no incident {}", incident_handle(of))))
+            }
+            other => other,
+        })?;
+        if of == number || of_began.get() >= began.get() {
+            return Err(StoreError::Invalid(ValidationErrors::single(
+                "of",
+                format!(
+                    "{} did not begin before {}: an incident recurs an earlier one",
+                    incident_handle(of),
+                    incident_handle(number)
+                ),
+            )));
+        }
+        let now = Ts::now();
+        let confirmed_by = viewer.actor_id().map(str::to_string);
+        on_pool!(self, |pool| async {
+            let mut tx = pool.begin_write().await?;
+            sqlx::query(
+                "INSERT INTO incident_recurrences (incident_id, recurs_id, confirmed_by, confirmed_at) \
+                 VALUES ($1, $2, $3, $4) ON CONFLICT (incident_id) DO UPDATE SET recurs_id = $2, confirmed_by = $3, \
+                 confirmed_at = $4",
+            )
+            .bind(&id)
+            .bind(&of_id)
+            .bind(&confirmed_by)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            append_audit!(tx, note).await?;
+            tx.commit().await?;
+            Ok::<_, StoreError>(())
+        }
+        .await)
+    }
+
+    /// Removes what incident `number` was recorded to recur, with its audit event; answers
+    /// whether there was anything.
+    pub async fn clear_recurrence(&self, viewer: &Viewer, number: i64, note: &AuditNote) -> Result<bool, StoreError> {
+        let (id, _) = self.visible_start(viewer, number).await?;
+        let done = self
+            .execute_audited("DELETE FROM incident_recurrences WHERE incident_id = $1", vec![Arg::Text(id)], note, None)
+            .await?;
+        Ok(done > 0)
+    }
+
+    /// Incident `number`'s place among recurrences, as the viewer may see it.
+    pub async fn recurrence(&self, viewer: &Viewer, number: i64) -> Result<Recurrence, StoreError> {
+        let (id, _) = self.visible_start(viewer, number).await?;
+        // Up to the first of the chain, then down to every recurrence of it.
+        let mut sql = Sql::new("WITH RECURSIVE up(id, depth) AS (SELECT ");
+        sql.bind(Arg::Text(id.clone())).push(&format!(
+            ", 0 UNION ALL SELECT r.recurs_id, up.depth + 1 FROM incident_recurrences r JOIN up ON r.incident_id = up.id \
+             WHERE up.depth < {MAX_CHAIN}) SELECT id FROM up ORDER BY depth DESC LIMIT 1"
+        ));
+        let first: Vec<String> = self.fetch_column(sql).await?;
+        let first = first.into_iter().next().unwrap_or_else(|| id.clone());
+        let mut sql = Sql::new("WITH RECURSIVE down(id, depth) AS (SELECT ");
+        sql.bind(Arg::Text(first)).push(&format!(
+            ", 0 UNION ALL SELECT r.incident_id, down.depth + 1 FROM incident_recurrences r \
+             JOIN down ON r.recurs_id = down.id WHERE down.depth < {MAX_CHAIN}) \
+             SELECT i.number, i.title, i.began_at, u.username, i.id, rs.number FROM down JOIN incidents i ON i.id = down.id \
+             LEFT JOIN incident_recurrences r ON r.incident_id = i.id LEFT JOIN users u ON u.id = r.confirmed_by \
+             LEFT JOIN incidents rs ON rs.id = r.recurs_id WHERE "
+        ));
+        sql.visible("i", viewer).push(&format!(" ORDER BY i.began_at, i.number LIMIT {MAX_CHAIN}"));
+        let (sql, args) = sql.into_parts();
+        type Row = (i64, String, Ts, Option<String>, String, Option<i64>);
+        let rows: Vec<Row> =
+            on_pool!(self, |pool| bind_args!(sqlx::query_as(built_sql(&sql)), args.clone()).fetch_all(pool).await)?;
+        let mut recurrence = Recurrence::default();
+        for (other, _, _, _, other_id, recurs) in &rows {
+            if *other_id == id {
+                recurrence.recurs = recurs.map(incident_handle);
+            } else if *recurs == Some(number) {
+                recurrence.recurred_as.push(incident_handle(*other));
+            }
+        }
+        // The one it recurs may be out of the viewer's sight: then it is not named.
+        if let Some(recurs) = &recurrence.recurs
+            && !rows.iter().any(|row| incident_handle(row.0) == *recurs)
+        {
+            recurrence.recurs = None;
+        }
+        if rows.len() > 1 {
+            recurrence.chain = rows
+                .into_iter()
+                .map(|(other, title, began_at, confirmed_by, _, recurs)| ChainLink {
+                    handle: incident_handle(other),
+                    title,
+                    began_at: began_at.get(),
+                    confirmed_by: recurs.and(confirmed_by),
+                })
+                .collect();
+        }
+        Ok(recurrence)
     }
 }

@@ -191,3 +191,26 @@ mod tests {
         assert!(search_words("a an of to", 10).is_empty());
     }
 }
+
+/// An incident in a chain of recurrences.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ChainLink {
+    pub handle: String,
+    pub title: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub began_at: OffsetDateTime,
+    /// Who confirmed it recurs the one before it in the chain; absent for the first.
+    pub confirmed_by: Option<String>,
+}
+
+/// An incident's place among recurrences: the chain it belongs to, oldest first (itself
+/// included), when it belongs to one.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Recurrence {
+    /// Handle of the earlier incident this one recurs, if confirmed.
+    pub recurs: Option<String>,
+    /// Handles of the later incidents confirmed to recur this one.
+    pub recurred_as: Vec<String>,
+    /// The whole chain, oldest first; empty when the incident is in none.
+    pub chain: Vec<ChainLink>,
+}

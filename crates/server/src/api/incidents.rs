@@ -202,6 +202,65 @@ pub async fn similar(
     Ok(Json(state.store.similar_incidents(&caller.viewer, handle.number, limit).await?))
 }
 
+/// The incident's place among recurrences: the earlier incident it recurs, the later ones
+/// that recur it, and the whole chain, oldest first.
+#[utoipa::path(get, path = "/api/v1/incidents/{handle}/recurrence", tag = "incidents",
+    params(("handle" = String, Path, description = "e.g. INC-42")), responses(
+    (status = 200, description = "Its recurrences", body = hindsight_core::Recurrence),
+    (status = 404, description = "No such incident", body = Problem)))]
+pub async fn recurrence(
+    State(state): State<AppState>,
+    caller: Caller,
+    handle: IncidentHandle,
+) -> Result<Json<hindsight_core::Recurrence>, ApiError> {
+    Ok(Json(state.store.recurrence(&caller.viewer, handle.number).await?))
+}
+
+/// The earlier incident this one recurs.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecurrenceRequest {
+    /// Its handle, e.g. `INC-12`: an incident that began before this one.
+    pub of: String,
+}
+
+/// Confirm that the incident is an earlier one come back (replacing what it was recorded
+/// to recur before). Kept in the audit log with who confirmed it.
+#[utoipa::path(put, path = "/api/v1/incidents/{handle}/recurrence", tag = "incidents",
+    params(("handle" = String, Path, description = "e.g. INC-42")), request_body = RecurrenceRequest, responses(
+    (status = 200, description = "Its recurrences now", body = hindsight_core::Recurrence),
+    (status = 403, description = "Viewers cannot write", body = Problem),
+    (status = 404, description = "No such incident", body = Problem),
+    (status = 422, description = "No such earlier incident", body = Problem)))]
+pub async fn put_recurrence(
+    State(state): State<AppState>,
+    caller: Caller,
+    handle: IncidentHandle,
+    crate::json::JsonBody(request): crate::json::JsonBody<RecurrenceRequest>,
+) -> Result<Json<hindsight_core::Recurrence>, ApiError> {
+    let of = hindsight_core::parse_incident_handle(request.of.trim()).ok_or_else(|| {
+        ApiError::Invalid(hindsight_core::ValidationErrors::single(
+            "of",
+            format!("{:?} is not an incident handle; they look like INC-12", request.of),
+        ))
+    })?;
+    Ok(Json(hindsight_app::incidents::set_recurrence(&state.store, &caller.actor(), handle.number, of).await?))
+}
+
+/// Remove what the incident was recorded to recur.
+#[utoipa::path(delete, path = "/api/v1/incidents/{handle}/recurrence", tag = "incidents",
+    params(("handle" = String, Path, description = "e.g. INC-42")), responses(
+    (status = 200, description = "Its recurrences now", body = hindsight_core::Recurrence),
+    (status = 403, description = "Viewers cannot write", body = Problem),
+    (status = 404, description = "No such incident", body = Problem)))]
+pub async fn delete_recurrence(
+    State(state): State<AppState>,
+    caller: Caller,
+    handle: IncidentHandle,
+) -> Result<Json<hindsight_core::Recurrence>, ApiError> {
+    Ok(Json(hindsight_app::incidents::clear_recurrence(&state.store, &caller.actor(), handle.number).await?))
+}
+
 /// Whether the incident needs a post-mortem (`required`, `recommended` or `not_needed`),
 /// each reason tied to a criterion and its evidence, with the response findings weighed.
 #[utoipa::path(get, path = "/api/v1/incidents/{handle}/policy", tag = "incidents",

@@ -82,6 +82,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(incidents::get, incidents::update, incidents::delete))
         .routes(routes!(incidents::metrics))
         .routes(routes!(incidents::similar))
+        .routes(routes!(incidents::recurrence, incidents::put_recurrence, incidents::delete_recurrence))
         .routes(routes!(incidents::report))
         .routes(routes!(incidents::policy))
         .routes(routes!(incidents::history))

@@ -114,6 +114,8 @@ pub fn router() -> Router<AppState> {
         .route("/incidents/{handle}/resolve", get(incidents::confirm_resolve))
         .route("/incidents/{handle}/moments", get(back_to_form("override-moment")).post(incidents::override_moment))
         .route("/incidents/{handle}/events", get(back_to_form("add-event")).post(incidents::add_event))
+        .route("/incidents/{handle}/recurrence", get(back_to_form("similar-h")).post(incidents::set_recurrence))
+        .route("/incidents/{handle}/recurrence/remove", post(incidents::clear_recurrence))
         .route(
             "/incidents/{handle}/import",
             get(back_to_form("import-events"))

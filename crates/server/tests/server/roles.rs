@@ -219,6 +219,8 @@ fn calls() -> Vec<Call> {
         call(patch.clone(), "/api/v1/incidents/{handle}", Write, Some(json!({"version": 1, "description": "walked"}))),
         call(get.clone(), "/api/v1/incidents/{handle}/metrics", Read, None),
         call(get.clone(), "/api/v1/incidents/{handle}/similar", Read, None),
+        call(get.clone(), "/api/v1/incidents/{handle}/recurrence", Read, None),
+        call(put.clone(), "/api/v1/incidents/{handle}/recurrence", Write, Some(json!({"of": "INC-1"}))),
         call(get.clone(), "/api/v1/incidents/{handle}/policy", Read, None),
         call(get.clone(), "/api/v1/incidents/{handle}/history", Read, None),
         call(get.clone(), "/api/v1/incidents/{handle}/events", Read, None),
@@ -373,6 +375,7 @@ fn calls() -> Vec<Call> {
         // Deletions last, the things hanging off an incident before the incident.
         call(delete.clone(), "/api/v1/teams/{slug}/members/{username}", Admin, None),
         call(delete.clone(), "/api/v1/destinations/{id}", Admin, None),
+        call(delete.clone(), "/api/v1/incidents/{handle}/recurrence", Write, None),
         call(delete.clone(), "/api/v1/trackers/{id}", Admin, None),
         call(delete.clone(), "/api/v1/tokens/{id}", SelfOrAdmin, None),
         call(delete.clone(), "/api/v1/incidents/{handle}/events/{id}", Write, None),
@@ -410,7 +413,9 @@ fn concrete(method: &Method, template: &str, f: &Fixture) -> String {
     } else {
         &f.token
     };
-    let handle = if *method == Method::POST && template.ends_with("/postmortem") { &f.spare } else { &f.incident };
+    // A new post-mortem goes on the spare incident, which began last and so may recur the first.
+    let spare = (*method == Method::POST && template.ends_with("/postmortem")) || template.ends_with("/recurrence");
+    let handle = if spare { &f.spare } else { &f.incident };
     let query = if template.ends_with("/import") {
         "?format=jsonl&create_incident=true"
     } else if template.ends_with("/export") {

@@ -56,3 +56,51 @@ async fn similar_incidents_are_answered_with_their_reasons_and_listed_on_the_pag
     let (_, html) = common::page(&app, &cookie, &format!("/incidents/{}", handles[2])).await;
     assert!(html.contains("None found"), "{html}");
 }
+
+#[tokio::test]
+async fn an_editor_confirms_a_recurrence_from_the_similar_list_and_takes_it_back() {
+    let app = spawn_app().await;
+    let admin = As::User("admin");
+    let mut handles = Vec::new();
+    for (title, started) in
+        [("Disk full on primary db", "2026-11-01T10:00:00Z"), ("Disk full on primary db again", "2026-11-20T10:00:00Z")]
+    {
+        let body = json!({"title": title, "severity": "SEV2", "started_at": started});
+        let (status, made) = app.post(admin, "/api/v1/incidents", body).await;
+        assert_eq!(status, StatusCode::CREATED, "{made}");
+        handles.push(made["handle"].as_str().unwrap().to_string());
+    }
+    let (later, earlier) = (&handles[1], &handles[0]);
+    let editor = common::sign_in(&app, "editor").await;
+    let page = format!("/incidents/{later}");
+    let (_, html) = common::page(&app, &editor, &page).await;
+    assert!(html.contains("The same failure come back"), "{html}");
+    // The earlier incident offers no button for the later one.
+    let (_, earlier_html) = common::page(&app, &editor, &format!("/incidents/{earlier}")).await;
+    assert!(!earlier_html.contains("The same failure come back"), "{earlier_html}");
+    let (status, to, _) = common::post_form(&app, &editor, &format!("{page}/recurrence"), &[("of", earlier)]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{to}");
+    let (_, html) = common::page(&app, &editor, &page).await;
+    assert!(html.contains(&format!("A recurrence of <a href=\"/incidents/{earlier}\">{earlier}</a>")), "{html}");
+    let (_, recurrence) = app.get(As::User("viewer"), &format!("/api/v1/incidents/{earlier}/recurrence")).await;
+    assert_eq!(recurrence["recurred_as"], json!([later]), "{recurrence}");
+    assert_eq!(recurrence["chain"][1]["confirmed_by"], "editor", "{recurrence}");
+    // Kept in the audit log with who confirmed it.
+    let (_, audit) = app.get(admin, "/api/v1/audit/events?limit=20").await;
+    assert!(audit.to_string().contains(&format!("{later} recurs {earlier}")), "{audit}");
+    // A later incident, or a handle that is none, is refused beside the card.
+    let (status, _, html) =
+        common::post_form(&app, &editor, &format!("/incidents/{earlier}/recurrence"), &[("of", later)]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("an incident recurs an earlier one"), "{html}");
+    let (status, body) =
+        app.put(admin, &format!("/api/v1/incidents/{later}/recurrence"), json!({"of": "yesterday"})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let viewer = common::sign_in(&app, "viewer").await;
+    let (status, _, _) = common::post_form(&app, &viewer, &format!("{page}/recurrence/remove"), &[]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, to, _) = common::post_form(&app, &editor, &format!("{page}/recurrence/remove"), &[]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{to}");
+    let (_, recurrence) = app.get(admin, &format!("/api/v1/incidents/{later}/recurrence")).await;
+    assert_eq!(recurrence, json!({"recurs": null, "recurred_as": [], "chain": []}));
+}

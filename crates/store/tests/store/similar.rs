@@ -79,3 +79,47 @@ async fn similar_incidents_are_ranked_with_their_reasons(store: Store) {
 }
 
 on_both_databases!(similar_incidents_are_ranked_with_their_reasons);
+
+async fn recurrences_read_as_one_chain(store: Store) {
+    let admin = admin(&store).await;
+    let at = |day: u8| {
+        let mut new = incident(&format!("Pool exhausted, day {day}"));
+        new.started_at =
+            Some(time::Date::from_calendar_date(2026, time::Month::November, day).unwrap().midnight().assume_utc());
+        new
+    };
+    let first = store.create_incident(&admin, at(1)).await.unwrap();
+    let second = store.create_incident(&admin, at(5)).await.unwrap();
+    let third = store.create_incident(&admin, at(9)).await.unwrap();
+    let mut hidden = at(12);
+    hidden.private = true;
+    let hidden = store.create_incident(&admin, hidden).await.unwrap();
+    assert!(store.recurrence(&admin, first.number).await.unwrap().chain.is_empty());
+    store.set_recurrence(&admin, second.number, first.number, &note()).await.unwrap();
+    store.set_recurrence(&admin, third.number, second.number, &note()).await.unwrap();
+    store.set_recurrence(&admin, hidden.number, first.number, &note()).await.unwrap();
+    // An incident recurs an earlier one, never itself or a later one.
+    for (number, of) in [(first.number, second.number), (second.number, second.number), (first.number, 999)] {
+        let refused = store.set_recurrence(&admin, number, of, &note()).await;
+        assert!(matches!(refused, Err(hindsight_store::StoreError::Invalid(_))), "{number} of {of}: {refused:?}");
+    }
+    let seen = store.recurrence(&admin, second.number).await.unwrap();
+    assert_eq!(seen.recurs.as_deref(), Some(first.handle.as_str()));
+    assert_eq!(seen.recurred_as, vec![third.handle.clone()]);
+    let chain: Vec<&str> = seen.chain.iter().map(|l| l.handle.as_str()).collect();
+    assert_eq!(chain, [first.handle.as_str(), second.handle.as_str(), third.handle.as_str(), hidden.handle.as_str()]);
+    assert_eq!(seen.chain[0].confirmed_by, None);
+    assert_eq!(seen.chain[1].confirmed_by.as_deref(), Some("admin"));
+    // A member sees the chain without the private incident.
+    let member = person(&store, "mia", Role::Editor).await;
+    let seen = store.recurrence(&member, first.number).await.unwrap();
+    assert_eq!(seen.recurred_as, vec![second.handle.clone()]);
+    assert!(seen.chain.iter().all(|l| l.handle != hidden.handle), "{seen:?}");
+    // Taking a link out splits the chain.
+    assert!(store.clear_recurrence(&admin, third.number, &note()).await.unwrap());
+    assert!(!store.clear_recurrence(&admin, third.number, &note()).await.unwrap());
+    assert!(store.recurrence(&admin, third.number).await.unwrap().chain.is_empty());
+    assert_eq!(store.recurrence(&admin, second.number).await.unwrap().recurred_as, Vec::<String>::new());
+}
+
+on_both_databases!(recurrences_read_as_one_chain);

@@ -284,3 +284,53 @@ pub async fn import(
     let forms = Forms { import_format: format, import_errors: errors, ..Forms::default() };
     refused(&state, &caller, &handle, status, forms).await
 }
+
+/// The recurrence form: the earlier incident this one recurs.
+#[derive(Debug, Default, Deserialize)]
+pub struct RecurrenceForm {
+    #[serde(default)]
+    of: String,
+}
+
+/// `POST /incidents/{handle}/recurrence`: confirms the incident is an earlier one come back.
+pub async fn set_recurrence(
+    State(state): State<AppState>,
+    handle: IncidentHandle,
+    posted: Posted<RecurrenceForm>,
+) -> Result<Response, PageError> {
+    let Posted { caller, form } = posted;
+    let of = hindsight_core::parse_incident_handle(form.of.trim());
+    let set = match of {
+        Some(of) => hindsight_app::incidents::set_recurrence(&state.store, &caller.actor(), handle.number, of)
+            .await
+            .map_err(ApiError::from),
+        None => Err(ApiError::Invalid(hindsight_core::ValidationErrors::single(
+            "of",
+            format!("{:?} is not an incident handle; they look like INC-12", form.of),
+        ))),
+    };
+    match set {
+        Ok(_) => Ok(see_other_with_notice(
+            &format!("/incidents/{}#similar-h", hindsight_core::incident_handle(handle.number)),
+            &format!("Recorded: this incident is {} come back.", form.of.trim()),
+        )),
+        Err(e) => {
+            let (status, errors) = refusal(e)?;
+            let forms = Forms { recurrence_errors: errors, ..Forms::default() };
+            refused(&state, &caller, &handle, status, forms).await
+        }
+    }
+}
+
+/// `POST /incidents/{handle}/recurrence/remove`: it is not a recurrence after all.
+pub async fn clear_recurrence(
+    State(state): State<AppState>,
+    handle: IncidentHandle,
+    posted: Posted<kit::NoFields>,
+) -> Result<Response, PageError> {
+    hindsight_app::incidents::clear_recurrence(&state.store, &posted.caller.actor(), handle.number).await?;
+    Ok(see_other_with_notice(
+        &format!("/incidents/{}#similar-h", hindsight_core::incident_handle(handle.number)),
+        "No longer recorded as a recurrence.",
+    ))
+}

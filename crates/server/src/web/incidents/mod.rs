@@ -34,7 +34,7 @@ use crate::state::AppState;
 use hindsight_app::imports::ImportSummary;
 
 use chart::*;
-pub use forms::{add_event, change_status, import, override_moment};
+pub use forms::{add_event, change_status, clear_recurrence, import, override_moment, set_recurrence};
 pub use list::{incidents, response_times};
 
 /// Incidents per page of the list.
@@ -206,6 +206,7 @@ struct Forms {
     import_format: String,
     import_errors: Vec<String>,
     import_result: Option<ImportResult>,
+    recurrence_errors: Vec<String>,
 }
 
 /// One response time and the two moments it is measured between.
@@ -272,6 +273,8 @@ struct IncidentPage {
     forms: Forms,
     /// Past incidents like this one, closest first.
     similar: Vec<SimilarRow>,
+    /// What it recurs, what recurs it, and the chain, oldest first.
+    recurrence: hindsight_core::Recurrence,
 }
 
 /// A similar past incident as the page lists it.
@@ -281,6 +284,8 @@ struct SimilarRow {
     severity: String,
     status: String,
     began: String,
+    /// Whether it began before the incident shown: only then can the incident recur it.
+    earlier: bool,
     /// Why it matched, as a sentence.
     reasons: String,
 }
@@ -289,7 +294,7 @@ struct SimilarRow {
 const SIMILAR_SHOWN: usize = 5;
 
 impl SimilarRow {
-    fn new(similar: hindsight_core::SimilarIncident) -> SimilarRow {
+    fn new(similar: hindsight_core::SimilarIncident, began_at: time::OffsetDateTime) -> SimilarRow {
         let reasons: Vec<String> = similar
             .reasons
             .iter()
@@ -306,6 +311,7 @@ impl SimilarRow {
             severity: similar.severity.to_string(),
             status: similar.status.words(),
             began: view::when(similar.began_at),
+            earlier: similar.began_at < began_at,
             reasons: reasons.join("; "),
         }
     }
@@ -420,6 +426,9 @@ async fn build(
     let category_word = category.map(EventCategory::as_str);
     let chart = chart(&volume, &metrics);
     let similar = state.store.similar_incidents(viewer, number, SIMILAR_SHOWN).await?;
+    let recurrence = state.store.recurrence(viewer, number).await?;
+    // When it began, as the store orders incidents: only earlier ones can be what it recurs.
+    let began_at = incident.moments.started_at.or(incident.moments.detected_at).unwrap_or(incident.created_at);
     Ok(IncidentPage {
         chrome,
         version: incident.version,
@@ -475,7 +484,8 @@ async fn build(
         formats: IMPORT_FORMATS.to_vec(),
         handle,
         forms,
-        similar: similar.into_iter().map(SimilarRow::new).collect(),
+        similar: similar.into_iter().map(|s| SimilarRow::new(s, began_at)).collect(),
+        recurrence,
     })
 }
 
