@@ -1,7 +1,8 @@
 //! The real `hindsight serve` under hostile input, on SQLite and on PostgreSQL: oversized
 //! fields, a body announced in gigabytes, clients that never finish their headers, extreme
 //! numbers and times, NUL characters, redirects off-site. After each, the server answers
-//! `/healthz` and its peak memory (VmHWM) stays under 300 MB.
+//! `/healthz` and its peak memory (VmHWM) stays under 300 MB. At the end it stops on
+//! SIGTERM, as a service manager stops it, within seconds.
 
 #![allow(clippy::unwrap_used, reason = "a test that cannot go on fails where it stands")]
 #![allow(unused_crate_dependencies, reason = "each test binary uses some of the dev-dependencies")]
@@ -89,6 +90,21 @@ impl Server {
         assert!(healthz.is_ok_and(|r| r.status().is_success()), "after {after}: /healthz does not answer");
         let peak = self.peak_kb();
         assert!(peak < MEMORY_CEILING_KB, "after {after}: peak memory {peak} kB, above {MEMORY_CEILING_KB} kB");
+    }
+
+    /// Sends SIGTERM, as systemd or Docker would, and waits for a clean exit.
+    fn stop(mut self) {
+        let sent = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().unwrap();
+        assert!(sent.success(), "kill -TERM failed");
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                assert!(status.success(), "the server exited with {status} on SIGTERM");
+                return;
+            }
+            assert!(std::time::Instant::now() < deadline, "the server did not exit within 20 s of SIGTERM");
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 
     async fn send(&self, method: reqwest::Method, path: &str, body: Value) -> (u16, Value) {
@@ -273,7 +289,7 @@ async fn the_server_survives_hostile_input_on_sqlite() {
     std::fs::create_dir_all(&dir).unwrap();
     let server = start(&format!("sqlite://{}", dir.join("h.db").display()), &dir);
     probe_everything(&server).await;
-    drop(server);
+    server.stop();
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -284,6 +300,6 @@ async fn the_server_survives_hostile_input_on_postgres() {
     std::fs::create_dir_all(&dir).unwrap();
     let server = start(&url, &dir);
     probe_everything(&server).await;
-    drop(server);
+    server.stop();
     let _ = std::fs::remove_dir_all(dir);
 }
