@@ -21,7 +21,7 @@ use crate::error::word;
 use crate::notifications::{NotificationRow, notification_of};
 use crate::outbox::{READER_LEASE_SQL, READER_MOVE_SQL, READER_POSITION_SQL};
 use crate::postmortems::date_text;
-use crate::sql::{Sql, visible_to};
+use crate::sql::{Sql, lease_claim, visible_to};
 use crate::{Arg, BeginWrite, Store, StoreError, Ts, bind_args, built_sql, new_id, on_pool};
 
 /// The outbox reader that routes events to destinations.
@@ -435,15 +435,8 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<ClaimedDelivery>, StoreError> {
         let limit = limit.clamp(1, 1_000);
-        let lock = if self.backend() == "postgres" { " FOR UPDATE SKIP LOCKED" } else { "" };
         let due = "state = 'pending' AND next_at <= $3 AND (lease_until IS NULL OR lease_until < $3)";
-        // Chosen once, then updated: an `IN (SELECT … LIMIT)` may be run again by
-        // PostgreSQL's plan and claim more than the limit.
-        let claim = format!(
-            "WITH next AS MATERIALIZED (SELECT id FROM deliveries WHERE {due} ORDER BY next_at, id LIMIT $4{lock}) \
-             UPDATE deliveries SET lease_owner = $1, lease_until = $2 FROM next \
-             WHERE deliveries.id = next.id AND {due} RETURNING deliveries.id"
-        );
+        let claim = lease_claim(self.backend(), "deliveries", "id", due, "next_at, id");
         let rows: Vec<ClaimedRow> = on_pool!(self, |pool| async {
             let mut tx = pool.begin_write().await?;
             let ids: Vec<i64> = sqlx::query_scalar(built_sql(&claim))
@@ -467,9 +460,7 @@ impl Store {
                  LEFT JOIN incidents i ON i.id = o.incident_id WHERE d.lease_owner = ",
             );
             sql.bind(Arg::Text(owner.to_string())).push(" AND d.id IN (");
-            for (n, id) in ids.iter().enumerate() {
-                sql.push(if n == 0 { "" } else { ", " }).bind(Arg::Int(*id));
-            }
+            sql.bind_list(ids.iter().map(|id| Arg::Int(*id)));
             sql.push(") ORDER BY d.id");
             let (sql, args) = sql.into_parts();
             Ok(bind_args!(sqlx::query_as(built_sql(&sql)), args).fetch_all(pool).await?)
@@ -555,9 +546,7 @@ impl Store {
                 );
                 sql.bind(Arg::Time(now)).push(" WHERE lease_owner = ").bind(Arg::Text(owner.to_string()));
                 sql.push(" AND id IN (");
-                for (n, id) in delivered.iter().enumerate() {
-                    sql.push(if n == 0 { "" } else { ", " }).bind(Arg::Int(*id));
-                }
+                sql.bind_list(delivered.iter().map(|id| Arg::Int(*id)));
                 sql.push(")");
                 let (sql, args) = sql.into_parts();
                 done += bind_args!(sqlx::query(built_sql(&sql)), args).execute(&mut *tx).await?.rows_affected();

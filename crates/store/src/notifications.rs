@@ -414,9 +414,7 @@ impl Store {
                 return Ok(0);
             }
             sql.push(" AND id IN (");
-            for (n, id) in ids.iter().enumerate() {
-                sql.push(if n == 0 { "" } else { ", " }).bind(Arg::Int(*id));
-            }
+            sql.bind_list(ids.iter().map(|id| Arg::Int(*id)));
             sql.push(")");
         }
         let (sql, args) = sql.into_parts();

@@ -72,9 +72,7 @@ impl Store {
                 "SELECT DISTINCT i.number, {fingerprint} FROM timeline_events e JOIN incidents i ON i.id = e.incident_id \
                  WHERE {fingerprint} IS NOT NULL AND {fingerprint} IN ("
             ));
-            for (n, fp) in own.iter().enumerate() {
-                sql.push(if n == 0 { "" } else { ", " }).bind(Arg::Text(fp.clone()));
-            }
+            sql.bind_list(own.iter().map(|fp| Arg::Text(fp.clone())));
             sql.push(") AND i.number <> ").bind(Arg::Int(number)).push(" AND ").visible("i", viewer);
             sql.push(" LIMIT ").bind(Arg::Int(CANDIDATES));
             for (other, fp) in self.fetch_pairs(sql).await? {
@@ -89,9 +87,7 @@ impl Store {
                 "SELECT i.number, s.slug FROM incident_services x JOIN services s ON s.id = x.service_id \
                  JOIN incidents i ON i.id = x.incident_id WHERE s.slug IN (",
             );
-            for (n, slug) in incident.services.iter().enumerate() {
-                sql.push(if n == 0 { "" } else { ", " }).bind(Arg::Text(slug.clone()));
-            }
+            sql.bind_list(incident.services.iter().map(|slug| Arg::Text(slug.clone())));
             sql.push(") AND i.number <> ").bind(Arg::Int(number)).push(" AND ").visible("i", viewer);
             sql.push(" ORDER BY x.incident_id DESC LIMIT ").bind(Arg::Int(CANDIDATES));
             for (other, slug) in self.fetch_pairs(sql).await? {
@@ -156,9 +152,7 @@ impl Store {
         let mut sql = Sql::new(
             "SELECT i.number, i.title, i.description, i.severity, i.status, i.began_at FROM incidents i WHERE i.number IN (",
         );
-        for (n, (other, _)) in ranked.iter().enumerate() {
-            sql.push(if n == 0 { "" } else { ", " }).bind(Arg::Int(*other));
-        }
+        sql.bind_list(ranked.iter().map(|(other, _)| Arg::Int(*other)));
         sql.push(")");
         let (sql, args) = sql.into_parts();
         type Row = (i64, String, String, i64, String, Ts);

@@ -32,6 +32,15 @@ impl Sql {
         self.push(&placeholder)
     }
 
+    /// Appends the placeholders of `args`, the next arguments, separated by commas: the
+    /// inside of an `IN (…)`.
+    pub(crate) fn bind_list(&mut self, args: impl IntoIterator<Item = Arg>) -> &mut Sql {
+        for (n, arg) in args.into_iter().enumerate() {
+            self.push(if n == 0 { "" } else { ", " }).bind(arg);
+        }
+        self
+    }
+
     /// Records `arg` as the next argument and answers its placeholder without appending
     /// it, for text that uses one value more than once.
     pub(crate) fn param(&mut self, arg: Arg) -> String {
@@ -52,6 +61,20 @@ impl Sql {
     pub(crate) fn into_parts(self) -> (String, Vec<Arg>) {
         (self.text, self.args)
     }
+}
+
+/// The statement that leases at most `$4` rows of `table` meeting `due` (which reads `$3`,
+/// the time now) to worker `$1` until `$2`, in `order`, and answers their `key`. On
+/// PostgreSQL rows another worker is claiming are skipped (`FOR UPDATE SKIP LOCKED`).
+/// The rows are chosen once, then updated: an `IN (SELECT … LIMIT)` may be run again by
+/// PostgreSQL's plan and claim more than the limit.
+pub(crate) fn lease_claim(backend: &str, table: &str, key: &str, due: &str, order: &str) -> String {
+    let lock = if backend == "postgres" { " FOR UPDATE SKIP LOCKED" } else { "" };
+    format!(
+        "WITH next AS MATERIALIZED (SELECT {key} FROM {table} WHERE {due} ORDER BY {order} LIMIT $4{lock}) \
+         UPDATE {table} SET lease_owner = $1, lease_until = $2 FROM next \
+         WHERE {table}.{key} = next.{key} AND {due} RETURNING {table}.{key}"
+    )
 }
 
 /// The condition that the user whose id is the SQL expression `uid` may see incident
@@ -79,6 +102,15 @@ mod tests {
 
     fn member(id: &str) -> Viewer {
         Viewer { user_id: Some(UserId::new(id)), username: "ana".into(), role: Role::Editor }
+    }
+
+    #[test]
+    fn a_list_binds_each_value_after_those_before_it() {
+        let mut sql = Sql::new("SELECT 1 WHERE a = ");
+        sql.bind(Arg::Int(1)).push(" AND b IN (").bind_list([2, 3, 4].map(Arg::Int)).push(")");
+        let (text, args) = sql.into_parts();
+        assert_eq!(text, "SELECT 1 WHERE a = $1 AND b IN ($2, $3, $4)");
+        assert_eq!(args.len(), 4);
     }
 
     #[test]

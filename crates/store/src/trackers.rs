@@ -18,7 +18,7 @@ use hindsight_core::{
 
 use crate::audit::{AuditNote, append_audit};
 use crate::error::word;
-use crate::sql::Sql;
+use crate::sql::{Sql, lease_claim};
 use crate::{Arg, BeginWrite, Store, StoreError, Ts, bind_args, built_sql, new_id, on_pool};
 
 /// Most history entries a link shows.
@@ -334,15 +334,8 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<ClaimedLink>, StoreError> {
         let limit = limit.clamp(1, 1_000);
-        let lock = if self.backend() == "postgres" { " FOR UPDATE SKIP LOCKED" } else { "" };
         let due = "pending AND next_at <= $3 AND (lease_until IS NULL OR lease_until < $3)";
-        let claim = format!(
-            "WITH next AS MATERIALIZED (SELECT action_item_id FROM tracker_links WHERE {due} \
-             ORDER BY next_at LIMIT $4{lock}) \
-             UPDATE tracker_links SET lease_owner = $1, lease_until = $2 FROM next \
-             WHERE tracker_links.action_item_id = next.action_item_id AND {due} \
-             RETURNING tracker_links.action_item_id"
-        );
+        let claim = lease_claim(self.backend(), "tracker_links", "action_item_id", due, "next_at");
         let rows: Vec<ClaimedRow> = on_pool!(self, |pool| async {
             let mut tx = pool.begin_write().await?;
             let ids: Vec<String> = sqlx::query_scalar(built_sql(&claim))
@@ -367,9 +360,7 @@ impl Store {
                  LEFT JOIN users ou ON ou.id = a.owner_id WHERE l.lease_owner = ",
             );
             sql.bind(Arg::Text(owner.to_string())).push(" AND l.action_item_id IN (");
-            for (n, id) in ids.iter().enumerate() {
-                sql.push(if n == 0 { "" } else { ", " }).bind(Arg::Text(id.clone()));
-            }
+            sql.bind_list(ids.iter().map(|id| Arg::Text(id.clone())));
             sql.push(") ORDER BY l.next_at");
             let (sql, args) = sql.into_parts();
             Ok(bind_args!(sqlx::query_as(built_sql(&sql)), args).fetch_all(pool).await?)
@@ -594,9 +585,7 @@ impl Store {
             "SELECT l.action_item_id, t.name, l.remote_key, l.url FROM tracker_links l \
              JOIN trackers t ON t.id = l.tracker_id WHERE l.action_item_id IN (",
         );
-        for (n, id) in item_ids.iter().enumerate() {
-            sql.push(if n == 0 { "" } else { ", " }).bind(Arg::Text(id.clone()));
-        }
+        sql.bind_list(item_ids.iter().map(|id| Arg::Text(id.clone())));
         sql.push(")");
         let (sql, args) = sql.into_parts();
         let rows: Vec<(String, String, Option<String>, Option<String>)> =
