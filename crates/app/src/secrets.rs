@@ -13,6 +13,14 @@ use rand::RngCore;
 use rand::rngs::OsRng;
 use sha2::{Digest, Sha256};
 
+/// HMAC-SHA256 of `body` under `secret`, as lower-case hex: how PagerDuty, GitHub and Jira
+/// sign their webhooks.
+pub fn hmac_hex(secret: &str, body: &[u8]) -> String {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes()).expect("HMAC accepts keys of any length");
+    mac.update(body);
+    mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// 256 random bits as URL-safe text, with a prefix that says what the secret is for.
 pub fn new_secret(prefix: &str) -> String {
     let mut bytes = [0u8; 32];

@@ -23,10 +23,8 @@ use hindsight_core::{
     Tracker, TrackerKind, TrackerLink, ValidationErrors, incident_handle, merge, retry_delay,
 };
 use hindsight_store::{ClaimedLink, LinkOutcome, Store, StoreError, Ts};
-use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use sha2::Sha256;
 use time::{Date, OffsetDateTime};
 use utoipa::ToSchema;
 
@@ -822,10 +820,7 @@ pub async fn receive(
 /// Whether `signature` is `sha256=` and the HMAC-SHA256 of `body` under `secret`, in hex;
 /// compared in constant time.
 pub fn signature_matches(secret: &str, body: &[u8], signature: &str) -> bool {
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC accepts keys of any length");
-    mac.update(body);
-    let expected: String = mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
-    let expected = format!("sha256={expected}");
+    let expected = format!("sha256={}", crate::secrets::hmac_hex(secret, body));
     let sent = signature.trim();
     sent.len() == expected.len() && sent.bytes().zip(expected.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

@@ -12,9 +12,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use hindsight_core::access::Viewer;
 use hindsight_core::import::Format;
-use hmac::{Hmac, Mac};
 use serde::Deserialize;
-use sha2::Sha256;
 use utoipa::IntoParams;
 
 use super::IncidentHandle;
@@ -24,6 +22,7 @@ use crate::json::Params;
 use crate::state::AppState;
 use hindsight_app::WebhookSettings;
 use hindsight_app::imports::{self, ImportSummary, IngestError, Source, Target};
+pub use hindsight_app::secrets::hmac_hex;
 
 /// Largest upload, in bytes.
 pub const MAX_IMPORT_BYTES: usize = 64 * 1024 * 1024;
@@ -240,13 +239,6 @@ fn verify(vendor: &str, hooks: &WebhookSettings, headers: &HeaderMap, body: &[u8
             "no webhook for {other:?}: use pagerduty, alertmanager, grafana, opsgenie or github"
         ))),
     }
-}
-
-/// HMAC-SHA256 of `body` under `secret`, as lower-case hex.
-pub fn hmac_hex(secret: &str, body: &[u8]) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC accepts keys of any length");
-    mac.update(body);
-    mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A vendor's webhook: PagerDuty V3, Alertmanager, Grafana, Opsgenie or GitHub.
