@@ -58,6 +58,17 @@ impl Store {
         limit: usize,
     ) -> Result<Vec<SimilarIncident>, StoreError> {
         let incident = self.incident(viewer, number).await?;
+        self.similar_to(viewer, &incident, limit).await
+    }
+
+    /// The same for an incident the viewer has loaded already (see [`Store::incident`]).
+    pub async fn similar_to(
+        &self,
+        viewer: &Viewer,
+        incident: &hindsight_core::Incident,
+        limit: usize,
+    ) -> Result<Vec<SimilarIncident>, StoreError> {
+        let number = incident.number;
         let limit = limit.clamp(1, MAX_SIMILAR);
         let backend = self.backend();
         let mut candidates: BTreeMap<i64, Shared> = BTreeMap::new();

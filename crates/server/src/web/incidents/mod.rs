@@ -425,7 +425,7 @@ async fn build(
     row.services = view::names(&incident.services, &service_names);
     let category_word = category.map(EventCategory::as_str);
     let chart = chart(&volume, &metrics);
-    let similar = state.store.similar_incidents(viewer, number, SIMILAR_SHOWN).await?;
+    let similar = state.store.similar_to(viewer, &incident, SIMILAR_SHOWN).await?;
     let recurrence = state.store.recurrence(viewer, number).await?;
     // When it began, as the store orders incidents: only earlier ones can be what it recurs.
     let began_at = incident.moments.started_at.or(incident.moments.detected_at).unwrap_or(incident.created_at);
