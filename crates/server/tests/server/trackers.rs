@@ -582,3 +582,52 @@ async fn an_action_item_and_its_jira_issue_stay_in_step_on_postgres() {
     let Some(store) = hindsight_store::test_support::postgres_store().await else { return };
     jira_round_trip(store).await;
 }
+
+#[tokio::test]
+async fn this_stops_inputs_are_refused_at_their_bounds() {
+    // The server's own body limit (2 MiB), which a full people map fits in.
+    let settings = hindsight_server::Settings { max_body_bytes: 2 * 1024 * 1024, ..common::test_settings() };
+    let app = common::spawn_configured(hindsight_store::test_support::sqlite_store().await, settings).await;
+    let admin = As::User("admin");
+    // A tracker: every field past its bound, each named.
+    let people: serde_json::Map<String, Value> =
+        (0..=hindsight_core::MAX_TRACKER_PEOPLE).map(|n| (format!("user{n}"), json!(format!("login{n}")))).collect();
+    let tracker = json!({"name": "n".repeat(101), "kind": "github", "api_url": format!("https://h/{}", "a".repeat(2_000)),
+        "project": format!("{}/r", "o".repeat(101)), "token": "t".repeat(2_001), "people": people});
+    let (status, problem) = app.post(admin, "/api/v1/trackers", tracker).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    for field in ["name", "api_url", "project", "token", "people"] {
+        assert!(problem.to_string().contains(&format!("\"{field}\"")), "{field}: {problem}");
+    }
+    // A Slack bot token past its bound, and a channel name past Slack's.
+    let bot = json!({"name": "bot", "kind": "slack", "url": format!("#{}", "c".repeat(81)), "token": format!("xoxb-{}", "t".repeat(500))});
+    let (status, problem) = app.post(admin, "/api/v1/destinations", bot).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(problem.to_string().contains("\"url\"") && problem.to_string().contains("\"token\""), "{problem}");
+    // A webhook body past the webhook bound is refused before it is read.
+    let (status, _) =
+        hook(&app, "any", "x-hub-signature-256", "sha256=0", "issues", &json!({"pad": "p".repeat(4 * 1024 * 1024)}))
+            .await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    // An issue asked for with a tracker name far past any name: no such tracker.
+    let seed = app.seed().await;
+    let (_, item) = app
+        .post(
+            admin,
+            &format!("/api/v1/incidents/{}/action-items", seed.public),
+            json!({"title": "t", "kind": "damage_control"}),
+        )
+        .await;
+    let path = format!("/api/v1/action-items/{}/issue", item["id"].as_str().unwrap());
+    let (status, _) = app.post(admin, &path, json!({"tracker": "x".repeat(10_000)})).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // A recurrence of a handle past any incident's.
+    let (status, _) = app
+        .put(
+            admin,
+            &format!("/api/v1/incidents/{}/recurrence", seed.public),
+            json!({"of": format!("INC-{}", u64::MAX)}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+}
