@@ -332,6 +332,7 @@ fn item(
         due_date,
         status,
         tracker_url: None,
+        closed_at: None,
     }
 }
 

@@ -434,6 +434,7 @@ fn action_item(line: usize, title_line: &str, lines: &[Line]) -> Result<(usize, 
         due_date,
         status,
         tracker_url: word("tracker_url").map(|(_, v)| v),
+        closed_at: None,
     };
     Ok((line, number, item))
 }

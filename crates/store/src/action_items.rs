@@ -115,17 +115,21 @@ impl Store {
         new: NewActionItem,
     ) -> Result<ActionItem, StoreError> {
         new.validate()?;
+        let now = Ts::now();
+        if new.closed_at.is_some_and(|at| at > now.get() + time::Duration::minutes(5)) {
+            return Err(StoreError::Invalid(ValidationErrors::single("closed_at", "must not be in the future")));
+        }
         let incident_id = self.visible_incident_id(viewer, number).await?;
         let (owner_id, team_id) = self.owner_ids(new.owner.as_ref(), new.owner_team.as_ref()).await?;
         let id = new_id();
-        let now = Ts::now();
         let events = hindsight_core::events::action_item_created(&incident_handle(number), &id, &new);
         on_pool!(self, |pool| async {
             let mut tx = pool.begin_write().await?;
             sqlx::query(
             "INSERT INTO action_items (id, incident_id, title, description, kind, owner_id, owner_team_id, priority, \
-             due_date, status, tracker_url, created_at, updated_at, version) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, 1)"
+             due_date, status, tracker_url, created_at, updated_at, version, closed_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, 1, \
+             CASE WHEN $10 IN ('done', 'wont_do') THEN COALESCE($13, $12) END)"
         )
         .bind(&id)
         .bind(&incident_id)
@@ -139,6 +143,7 @@ impl Store {
         .bind(new.status.as_str())
         .bind(&new.tracker_url)
         .bind(now)
+        .bind(new.closed_at.map(Ts::from))
         .execute(&mut *tx)
         .await?;
             crate::outbox::append_events!(tx, &events, &incident_id, viewer.actor_id(), now).await?;
@@ -285,7 +290,9 @@ impl Store {
             let mut tx = pool.begin_write().await?;
             let done = sqlx::query(
                 "UPDATE action_items SET title = $3, description = $4, kind = $5, owner_id = $6, owner_team_id = $7, \
-             priority = $8, due_date = $9, status = $10, tracker_url = $11, updated_at = $12, version = version + 1 \
+             priority = $8, due_date = $9, status = $10, tracker_url = $11, updated_at = $12, version = version + 1, \
+             closed_at = CASE WHEN $10 NOT IN ('done', 'wont_do') THEN NULL \
+             WHEN status IN ('done', 'wont_do') THEN closed_at ELSE $12 END \
              WHERE id = $1 AND version = $2",
             )
             .bind(id)

@@ -19,6 +19,7 @@ mod deliveries;
 mod duplicate_check;
 mod error;
 mod incidents;
+mod learning;
 mod live;
 mod notifications;
 mod outbox;
@@ -53,6 +54,7 @@ pub use deliveries::{
 pub use duplicate_check::{DuplicateCheck, StoredEvent};
 pub use error::StoreError;
 pub use incidents::{CountUpTo, IncidentFilter, IncidentSort};
+pub use learning::{MAX_FIXES, MAX_HOTSPOTS, MAX_LEDGER};
 pub use live::{LiveDocument, LiveListener, LiveUpdate};
 pub use notifications::{MAX_UNREAD_COUNTED, NotificationFilter, NotifiedBatch};
 pub use postmortems::{PostmortemFilter, RespondedIncident};
@@ -84,7 +86,7 @@ pub const MAX_PAGE: i64 = 200;
 
 /// The schema this build migrates a database to: the number of its last migration (the
 /// same on both databases; a test holds it to the migrations).
-pub const SCHEMA_VERSION: i64 = 25;
+pub const SCHEMA_VERSION: i64 = 26;
 
 /// The open database.
 #[derive(Debug, Clone)]

@@ -258,7 +258,7 @@ impl Store {
 
 impl Store {
     /// The id and start of visible incident `number`.
-    async fn visible_start(&self, viewer: &Viewer, number: i64) -> Result<(String, Ts), StoreError> {
+    pub(crate) async fn visible_start(&self, viewer: &Viewer, number: i64) -> Result<(String, Ts), StoreError> {
         let mut sql = Sql::new("SELECT i.id, i.began_at FROM incidents i WHERE i.number = ");
         sql.bind(Arg::Int(number)).push(" AND ").visible("i", viewer);
         let (sql, args) = sql.into_parts();

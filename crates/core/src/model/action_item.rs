@@ -85,6 +85,10 @@ pub struct NewActionItem {
     pub status: ActionItemStatus,
     #[serde(default)]
     pub tracker_url: Option<String>,
+    /// When an item recorded as done or won't do was closed, for one recorded after the
+    /// fact (whether its fix held is read from it); now when left out.
+    #[serde(default, with = "time::serde::rfc3339::option", skip_serializing_if = "Option::is_none")]
+    pub closed_at: Option<OffsetDateTime>,
 }
 
 fn default_priority() -> Priority {
@@ -125,6 +129,13 @@ impl NewActionItem {
         );
         if let Some(due) = self.due_date {
             errors.date("due_date", due);
+        }
+        if let Some(closed_at) = self.closed_at {
+            if !matches!(self.status, ActionItemStatus::Done | ActionItemStatus::WontDo) {
+                errors.push("closed_at", "only an item that is done or won't do was closed");
+            } else {
+                errors.time("closed_at", closed_at);
+            }
         }
         errors.into_result()
     }

@@ -477,6 +477,7 @@ pub async fn add_item(
         due_date: fields.due_date,
         status: fields.status,
         tracker_url: fields.tracker_url,
+        closed_at: None,
     };
     if errors.is_empty() {
         let deadlines = &state.settings.rules.deadlines;

@@ -96,6 +96,7 @@ pub(crate) fn action_item(title: &str) -> NewActionItem {
         due_date: None,
         status: ActionItemStatus::Open,
         tracker_url: None,
+        closed_at: None,
     }
 }
 

@@ -26,6 +26,7 @@ mod incidents_lists;
 mod incidents_search;
 mod incidents_updates;
 mod incidents_visibility;
+mod learning;
 mod live;
 mod needs_a_person;
 mod notifications;

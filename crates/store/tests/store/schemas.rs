@@ -76,7 +76,9 @@ fn the_schema_version_is_the_last_migration_on_both_databases() {
 
 /// An install of the release before notifications (schema 17), with incidents, a
 /// post-mortem and an action item, upgrades to this one: its past events tell nobody, new
-/// ones do, and its post-mortems' readers are proposed.
+/// ones do, its post-mortems' readers are proposed, and its closed items keep when they
+/// last changed as when they closed. (The item is written as that release wrote it: this
+/// release's store writes columns it did not have.)
 async fn an_install_before_notifications_upgrades_without_telling_its_past(store: Store) {
     use crate::common::{action_item, admin, incident, person};
     use hindsight_core::{NewActionItem, NewPostmortem, Role};
@@ -87,7 +89,17 @@ async fn an_install_before_notifications_upgrades_without_telling_its_past(store
     let incident = store.create_incident(&admin, incident("Checkout down")).await.unwrap();
     let pm = store.create_postmortem(&admin, incident.number, NewPostmortem::default()).await.unwrap();
     let owned = |title: &str| NewActionItem { owner: Some("bob".into()), ..action_item(title) };
-    store.create_action_item(&admin, incident.number, owned("Before the upgrade")).await.unwrap();
+    let at = "'2026-11-02T10:00:00.000000Z'";
+    let at = if store.backend() == "postgres" { format!("{at}::timestamptz") } else { at.to_string() };
+    hindsight_store::test_support::execute_raw(
+        &store,
+        &format!(
+            "INSERT INTO action_items (id, incident_id, title, description, kind, priority, status, created_at, \
+             updated_at, version) SELECT 'old-item', id, 'Before the upgrade', '', 'fix_root_cause', 'p2', 'done', \
+             {at}, {at}, 1 FROM incidents"
+        ),
+    )
+    .await;
 
     store.migrate().await.unwrap();
     assert_eq!(store.schema_version().await.unwrap(), Some(hindsight_store::SCHEMA_VERSION));
@@ -100,6 +112,12 @@ async fn an_install_before_notifications_upgrades_without_telling_its_past(store
     assert_eq!((told.events, told.notifications), (1, 1));
     let reading = store.reading(&admin, &pm.id).await.unwrap();
     assert!(!reading.chosen);
+    let closed = hindsight_store::test_support::fetch_raw(
+        &store,
+        "SELECT CAST(closed_at = updated_at AS TEXT) FROM action_items WHERE id = 'old-item'",
+    )
+    .await;
+    assert!(matches!(closed[0].as_deref(), Some("1" | "true")), "{closed:?}");
 }
 
 #[tokio::test]
