@@ -17,6 +17,7 @@ pub mod deliveries;
 mod error;
 pub mod imports;
 pub mod incidents;
+pub mod learning;
 pub mod live;
 pub mod notifications;
 pub mod postmortems;

@@ -9,6 +9,7 @@ mod deliveries;
 mod health;
 pub mod imports;
 pub(crate) mod incidents;
+mod insights;
 mod notifications;
 mod postmortems;
 mod public_summaries;
@@ -83,6 +84,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(incidents::metrics))
         .routes(routes!(incidents::similar))
         .routes(routes!(incidents::recurrence, incidents::put_recurrence, incidents::delete_recurrence))
+        .routes(routes!(insights::cause_state, insights::close_unknown_cause, insights::reopen_unknown_cause))
+        .routes(routes!(insights::hotspots))
+        .routes(routes!(insights::fixes))
+        .routes(routes!(insights::unknown_causes))
         .routes(routes!(incidents::report))
         .routes(routes!(incidents::policy))
         .routes(routes!(incidents::history))
@@ -111,6 +116,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(action_items::list))
         .routes(routes!(action_items::create))
         .routes(routes!(action_items::get, action_items::update, action_items::delete))
+        .routes(routes!(insights::since_fix))
         .routes(routes!(accounts::list_users, accounts::create_user))
         .routes(routes!(accounts::get_user, accounts::update_user))
         .routes(routes!(accounts::list_tokens, accounts::create_token))

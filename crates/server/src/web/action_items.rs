@@ -512,6 +512,8 @@ struct ItemPage {
     trackers: Vec<(String, String)>,
     /// Why the last request for an issue was refused.
     issue_errors: Vec<String>,
+    /// Once it closed: whether its incident's cause came back since, and as what.
+    since: Option<Vec<(String, String, &'static str, String)>>,
 }
 
 /// An action item's issue as its page shows it.
@@ -597,7 +599,15 @@ async fn item_page(
     } else {
         Vec::new()
     };
+    let closed = matches!(item.status, ActionItemStatus::Done | ActionItemStatus::WontDo);
+    let since = if closed {
+        let since = hindsight_app::learning::incidents_since_fix(&state.store, &actor, &item.id).await?;
+        Some(since.into_iter().map(|l| (l.handle, l.title, l.reason.label(), super::view::when(l.began_at))).collect())
+    } else {
+        None
+    };
     Ok(ItemPage {
+        since,
         chrome,
         item: ItemView::new(item, today()),
         form,

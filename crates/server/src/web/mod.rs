@@ -17,6 +17,7 @@ mod home;
 mod inbox;
 mod incident_edit;
 mod incidents;
+mod insights;
 mod kit;
 mod public;
 mod readers;
@@ -53,7 +54,16 @@ pub fn router() -> Router<AppState> {
         .route("/incidents/new", get(declare::form).post(declare::submit))
         .route("/incidents/import-postmortem", post(declare::import_document))
         .route("/incidents/response-times", get(incidents::response_times))
+        .route("/insights", get(insights::index))
+        .route("/insights/hotspots", get(insights::hotspots))
+        .route("/insights/hotspots.csv", get(insights::hotspots_csv))
+        .route("/insights/fixes", get(insights::fixes))
+        .route("/insights/fixes.csv", get(insights::fixes_csv))
+        .route("/insights/unknown-causes", get(insights::unknown_causes))
+        .route("/insights/unknown-causes.csv", get(insights::unknown_causes_csv))
         .route("/incidents/{handle}", get(incidents::incident))
+        .route("/incidents/{handle}/unknown-cause", post(incidents::close_unknown_cause))
+        .route("/incidents/{handle}/unknown-cause/reopen", post(incidents::reopen_unknown_cause))
         .route("/incidents/{handle}/edit", get(incident_edit::form).post(incident_edit::save))
         .route("/incidents/{handle}/postmortem/edit", get(editor::edit).post(editor::save))
         .route("/incidents/{handle}/postmortem/comments", post(editor::comment))

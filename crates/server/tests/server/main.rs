@@ -15,6 +15,7 @@ mod defences;
 mod deliveries;
 mod extremes;
 mod imports;
+mod insights;
 mod live;
 mod notifications;
 mod nul;

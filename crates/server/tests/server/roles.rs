@@ -63,6 +63,8 @@ struct Fixture {
     /// A tracker, to which `action_item` is linked; `spare_item` is linked to none.
     tracker: String,
     spare_item: String,
+    /// The incident of `published`, whose root cause was left unknown.
+    unknown_cause: String,
 }
 
 async fn fixture(app: &TestApp) -> Fixture {
@@ -153,6 +155,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         delivery,
         tracker: tracker.id,
         spare_item: spare_item["id"].as_str().unwrap().into(),
+        unknown_cause: read["handle"].as_str().unwrap().into(),
     }
 }
 
@@ -221,6 +224,12 @@ fn calls() -> Vec<Call> {
         call(get.clone(), "/api/v1/incidents/{handle}/similar", Read, None),
         call(get.clone(), "/api/v1/incidents/{handle}/recurrence", Read, None),
         call(put.clone(), "/api/v1/incidents/{handle}/recurrence", Write, Some(json!({"of": "INC-1"}))),
+        call(get.clone(), "/api/v1/insights/hotspots", Read, None),
+        call(get.clone(), "/api/v1/insights/fixes", Read, None),
+        call(get.clone(), "/api/v1/insights/unknown-causes", Read, None),
+        call(get.clone(), "/api/v1/incidents/{handle}/unknown-cause", Read, None),
+        call(put.clone(), "/api/v1/incidents/{handle}/unknown-cause", Write, Some(json!({"found": "A cron job"}))),
+        call(get.clone(), "/api/v1/action-items/{id}/since", Read, None),
         call(get.clone(), "/api/v1/incidents/{handle}/policy", Read, None),
         call(get.clone(), "/api/v1/incidents/{handle}/history", Read, None),
         call(get.clone(), "/api/v1/incidents/{handle}/events", Read, None),
@@ -376,6 +385,7 @@ fn calls() -> Vec<Call> {
         call(delete.clone(), "/api/v1/teams/{slug}/members/{username}", Admin, None),
         call(delete.clone(), "/api/v1/destinations/{id}", Admin, None),
         call(delete.clone(), "/api/v1/incidents/{handle}/recurrence", Write, None),
+        call(delete.clone(), "/api/v1/incidents/{handle}/unknown-cause", Write, None),
         call(delete.clone(), "/api/v1/trackers/{id}", Admin, None),
         call(delete.clone(), "/api/v1/tokens/{id}", SelfOrAdmin, None),
         call(delete.clone(), "/api/v1/incidents/{handle}/events/{id}", Write, None),
@@ -415,7 +425,13 @@ fn concrete(method: &Method, template: &str, f: &Fixture) -> String {
     };
     // A new post-mortem goes on the spare incident, which began last and so may recur the first.
     let spare = (*method == Method::POST && template.ends_with("/postmortem")) || template.ends_with("/recurrence");
-    let handle = if spare { &f.spare } else { &f.incident };
+    let handle = if spare {
+        &f.spare
+    } else if template.ends_with("/unknown-cause") {
+        &f.unknown_cause
+    } else {
+        &f.incident
+    };
     let query = if template.ends_with("/import") {
         "?format=jsonl&create_incident=true"
     } else if template.ends_with("/export") {

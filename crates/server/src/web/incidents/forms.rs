@@ -59,6 +59,9 @@ pub(super) fn field_name(field: &str) -> &str {
             "occurred_at" => "Time",
             "status" => "Status",
             "reason" => "Reason",
+            "found" => "What it was",
+            "found_in" => "Found in",
+            "incident" => "Incident",
             other => other,
         },
     }
@@ -332,5 +335,56 @@ pub async fn clear_recurrence(
     Ok(see_other_with_notice(
         &format!("/incidents/{}#similar-h", hindsight_core::incident_handle(handle.number)),
         "No longer recorded as a recurrence.",
+    ))
+}
+
+/// What the unknown cause's form sends.
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct FindingForm {
+    #[serde(default)]
+    pub(super) found: String,
+    #[serde(default)]
+    pub(super) found_in: String,
+}
+
+/// `POST /incidents/{handle}/unknown-cause`: record what a cause left unknown turned out to
+/// be, closing its entry in the ledger.
+pub async fn close_unknown_cause(
+    State(state): State<AppState>,
+    handle: IncidentHandle,
+    posted: Posted<FindingForm>,
+) -> Result<Response, PageError> {
+    let Posted { caller, form } = posted;
+    let found_in = form.found_in.trim();
+    let finding = hindsight_core::NewFinding {
+        found: form.found.clone(),
+        found_in: (!found_in.is_empty()).then(|| found_in.to_string()),
+    };
+    let closed = hindsight_app::learning::close_unknown_cause(&state.store, &caller.actor(), handle.number, finding)
+        .await
+        .map_err(ApiError::from);
+    match closed {
+        Ok(_) => Ok(see_other_with_notice(
+            &format!("/incidents/{}#cause-h", hindsight_core::incident_handle(handle.number)),
+            "Recorded what the cause was; it has left the ledger of unknown causes.",
+        )),
+        Err(e) => {
+            let (status, errors) = refusal(e)?;
+            let forms = Forms { cause_errors: errors, finding: form, ..Forms::default() };
+            refused(&state, &caller, &handle, status, forms).await
+        }
+    }
+}
+
+/// `POST /incidents/{handle}/unknown-cause/reopen`: the finding was wrong; the cause is open again.
+pub async fn reopen_unknown_cause(
+    State(state): State<AppState>,
+    handle: IncidentHandle,
+    posted: Posted<kit::NoFields>,
+) -> Result<Response, PageError> {
+    hindsight_app::learning::reopen_unknown_cause(&state.store, &posted.caller.actor(), handle.number).await?;
+    Ok(see_other_with_notice(
+        &format!("/incidents/{}#cause-h", hindsight_core::incident_handle(handle.number)),
+        "The cause is open again, back in the ledger of unknown causes.",
     ))
 }

@@ -34,7 +34,10 @@ use crate::state::AppState;
 use hindsight_app::imports::ImportSummary;
 
 use chart::*;
-pub use forms::{add_event, change_status, clear_recurrence, import, override_moment, set_recurrence};
+pub use forms::{
+    add_event, change_status, clear_recurrence, close_unknown_cause, import, override_moment, reopen_unknown_cause,
+    set_recurrence,
+};
 pub use list::{incidents, response_times};
 
 /// Incidents per page of the list.
@@ -207,6 +210,9 @@ struct Forms {
     import_errors: Vec<String>,
     import_result: Option<ImportResult>,
     recurrence_errors: Vec<String>,
+    /// What was typed into the unknown cause's form.
+    finding: forms::FindingForm,
+    cause_errors: Vec<String>,
 }
 
 /// One response time and the two moments it is measured between.
@@ -275,6 +281,9 @@ struct IncidentPage {
     similar: Vec<SimilarRow>,
     /// What it recurs, what recurs it, and the chain, oldest first.
     recurrence: hindsight_core::Recurrence,
+    /// Where it stands with unknown causes, and when a finding was recorded.
+    cause: hindsight_app::learning::CauseState,
+    finding_when: String,
 }
 
 /// A similar past incident as the page lists it.
@@ -427,6 +436,7 @@ async fn build(
     let chart = chart(&volume, &metrics);
     let similar = state.store.similar_to(viewer, &incident, SIMILAR_SHOWN).await?;
     let recurrence = state.store.recurrence(viewer, number).await?;
+    let cause = hindsight_app::learning::cause_state(&state.store, &caller.actor(), number).await?;
     // When it began, as the store orders incidents: only earlier ones can be what it recurs.
     let began_at = incident.moments.started_at.or(incident.moments.detected_at).unwrap_or(incident.created_at);
     Ok(IncidentPage {
@@ -486,6 +496,8 @@ async fn build(
         forms,
         similar: similar.into_iter().map(|s| SimilarRow::new(s, began_at)).collect(),
         recurrence,
+        finding_when: cause.finding.as_ref().map(|f| view::when(f.closed_at)).unwrap_or_default(),
+        cause,
     })
 }
 

@@ -1,0 +1,514 @@
+//! The insights pages: hotspots (components and services by incidents over a period, as an
+//! SVG bar chart drawn here with its table), fixes that did and did not hold, and the ledger
+//! of unknown causes. Each reads what the API does for the same person, and each downloads
+//! as CSV with the same period.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use hindsight_app::AppError;
+use hindsight_core::{Certainty, FixOutcome, Hotspot, Period};
+use serde::Deserialize;
+
+use crate::json::Params;
+use crate::state::AppState;
+use crate::web::kit::{Chrome, PageError, Signed, urlencode};
+use crate::web::view;
+
+/// The period form as typed.
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct PeriodForm {
+    /// First day, `2026-01-01`.
+    #[serde(default)]
+    from: String,
+    /// Last day, included.
+    #[serde(default)]
+    to: String,
+}
+
+impl PeriodForm {
+    /// The period, or the messages of what could not be read.
+    fn period(&self) -> Result<Period, Vec<String>> {
+        hindsight_app::learning::period(Some(&self.from), Some(&self.to)).map_err(|e| match e {
+            AppError::Invalid(errors) => {
+                errors.0.iter().map(|e| format!("{}: {}", label(&e.field), e.message)).collect()
+            }
+            other => vec![other.to_string()],
+        })
+    }
+
+    /// The query string that keeps the period as typed, `?from=…&to=…` (empty when none is).
+    fn query(&self) -> String {
+        if self.from.trim().is_empty() && self.to.trim().is_empty() {
+            return String::new();
+        }
+        format!("?from={}&to={}", urlencode(self.from.trim()), urlencode(self.to.trim()))
+    }
+}
+
+fn label(field: &str) -> &str {
+    match field {
+        "from" => "From",
+        "to" => "To",
+        other => other,
+    }
+}
+
+/// `/insights`: the hotspots come first.
+pub async fn index() -> Redirect {
+    Redirect::to("/insights/hotspots")
+}
+
+/// A CSV download named `name`.
+fn csv_file(name: &str, rows: Vec<Vec<String>>) -> Result<Response, PageError> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    for row in rows {
+        writer.write_record(&row).map_err(|e| PageError::from(AppError::Internal(e.to_string())))?;
+    }
+    let body = writer.into_inner().map_err(|e| PageError::from(AppError::Internal(e.to_string())))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+/// A period as pages say it: `2025-12-09 to 2026-12-08`.
+fn period_words(period: Period) -> String {
+    format!("{} to {}", period.from, period.to)
+}
+
+// ----- Hotspots -----
+
+/// A hotspot as the table shows it.
+pub(crate) struct HotspotRow {
+    name: String,
+    /// Where its incidents are listed: the service's page, or a search for the component.
+    href: String,
+    incidents: String,
+    previous: String,
+    /// `+2`, `−1` or `=`, against the period before.
+    change: String,
+    trend: &'static str,
+    minutes: String,
+    legacy: String,
+    open_must_fix: String,
+}
+
+impl HotspotRow {
+    fn new(hotspot: &Hotspot, href: String) -> HotspotRow {
+        let change = hotspot.change();
+        HotspotRow {
+            name: hotspot.name.clone(),
+            href,
+            incidents: view::count(hotspot.incidents),
+            previous: view::count(hotspot.previous_incidents),
+            change: match change {
+                0 => "=".into(),
+                c if c > 0 => format!("+{}", view::count(c)),
+                c => format!("−{}", view::count(-c)),
+            },
+            trend: match change {
+                0 => "steady",
+                c if c > 0 => "rising",
+                _ => "falling",
+            },
+            minutes: view::seconds(hotspot.impact_minutes.saturating_mul(60)),
+            legacy: view::count(hotspot.legacy),
+            open_must_fix: view::count(hotspot.open_must_fix),
+        }
+    }
+}
+
+/// A horizontal bar chart of incidents per hotspot, with a tick at the period before.
+pub(crate) struct BarChart {
+    height: f64,
+    bars: Vec<ChartBar>,
+    /// What the chart shows, for those who cannot see it.
+    summary: String,
+}
+
+pub(crate) struct ChartBar {
+    y: f64,
+    label: String,
+    width: f64,
+    previous_x: f64,
+    value_x: f64,
+    value: String,
+    title: String,
+}
+
+/// Where the bars start, how wide they may grow, and each row's height.
+const BAR_LEFT: f64 = 190.0;
+const BAR_SPAN: f64 = 460.0;
+const ROW: f64 = 26.0;
+/// Hotspots the chart draws, at most (the table lists them all).
+const CHARTED: usize = 12;
+
+fn bar_chart(hotspots: &[Hotspot], what: &str) -> Option<BarChart> {
+    let shown = &hotspots[..hotspots.len().min(CHARTED)];
+    let most = shown.iter().map(|h| h.incidents.max(h.previous_incidents)).max()?.max(1) as f64;
+    let bars = shown
+        .iter()
+        .enumerate()
+        .map(|(n, h)| {
+            let width = BAR_SPAN * h.incidents as f64 / most;
+            let name: String = h.name.chars().take(26).collect();
+            ChartBar {
+                y: n as f64 * ROW,
+                label: if name.len() < h.name.len() { format!("{name}…") } else { name },
+                width,
+                previous_x: BAR_LEFT + BAR_SPAN * h.previous_incidents as f64 / most,
+                value_x: BAR_LEFT + width + 6.0,
+                value: view::count(h.incidents),
+                title: format!(
+                    "{}: {} in the period, {} in the period before",
+                    h.name,
+                    view::plural(h.incidents, "incident", "incidents"),
+                    view::count(h.previous_incidents)
+                ),
+            }
+        })
+        .collect::<Vec<_>>();
+    let summary = format!(
+        "Incidents per {what}, the {} with the most; a tick marks each one's count in the period before.",
+        view::count(bars.len() as i64)
+    );
+    Some(BarChart { height: bars.len() as f64 * ROW, bars, summary })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "insights_hotspots.html")]
+pub(crate) struct HotspotsPage {
+    chrome: Chrome,
+    tab: &'static str,
+    form: PeriodForm,
+    errors: Vec<String>,
+    period: String,
+    previous: String,
+    sections: Vec<HotspotSection>,
+    csv_url: String,
+    query: String,
+}
+
+/// One list of hotspots (components, or services), its chart and its table.
+pub(crate) struct HotspotSection {
+    heading: &'static str,
+    id: &'static str,
+    rows: Vec<HotspotRow>,
+    chart: Option<BarChart>,
+    empty: &'static str,
+}
+
+/// `/insights/hotspots`: the components and services with the most incidents.
+pub async fn hotspots(
+    State(state): State<AppState>,
+    Signed(caller): Signed,
+    Params(form): Params<PeriodForm>,
+) -> Result<Response, PageError> {
+    let query = form.query();
+    let mut page = HotspotsPage {
+        chrome: Chrome::of(&caller),
+        tab: "hotspots",
+        csv_url: format!("/insights/hotspots.csv{query}"),
+        query,
+        form: form.clone(),
+        errors: Vec::new(),
+        period: String::new(),
+        previous: String::new(),
+        sections: Vec::new(),
+    };
+    let period = match form.period() {
+        Ok(period) => period,
+        Err(errors) => {
+            page.errors = errors;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+    };
+    let hotspots = hindsight_app::learning::hotspots(&state.store, &caller.actor(), period).await?;
+    page.period = period_words(hotspots.period);
+    page.previous = period_words(hotspots.previous);
+    page.sections = vec![
+        HotspotSection {
+            heading: "Root-cause components",
+            id: "components",
+            chart: bar_chart(&hotspots.components, "root-cause component"),
+            rows: hotspots
+                .components
+                .iter()
+                .map(|h| HotspotRow::new(h, format!("/incidents?q={}", urlencode(&h.name))))
+                .collect(),
+            empty: "No post-mortem of an incident in this period names a component.",
+        },
+        HotspotSection {
+            heading: "Affected services",
+            id: "services",
+            chart: bar_chart(&hotspots.services, "affected service"),
+            rows: hotspots
+                .services
+                .iter()
+                .map(|h| HotspotRow::new(h, format!("/services/{}", urlencode(&h.name))))
+                .collect(),
+            empty: "No incident in this period names a service.",
+        },
+    ];
+    Ok(page.into_response())
+}
+
+/// `/insights/hotspots.csv`: both lists, one row per hotspot.
+pub async fn hotspots_csv(
+    State(state): State<AppState>,
+    Signed(caller): Signed,
+    Params(form): Params<PeriodForm>,
+) -> Result<Response, PageError> {
+    let period = hindsight_app::learning::period(Some(&form.from), Some(&form.to))?;
+    let hotspots = hindsight_app::learning::hotspots(&state.store, &caller.actor(), period).await?;
+    let mut rows = vec![
+        [
+            "kind",
+            "name",
+            "incidents",
+            "previous_incidents",
+            "impact_minutes",
+            "legacy_flags",
+            "open_must_fix_items",
+            "from",
+            "to",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
+    for (kind, list) in [("component", &hotspots.components), ("service", &hotspots.services)] {
+        for h in list {
+            rows.push(vec![
+                kind.into(),
+                h.name.clone(),
+                h.incidents.to_string(),
+                h.previous_incidents.to_string(),
+                h.impact_minutes.to_string(),
+                h.legacy.to_string(),
+                h.open_must_fix.to_string(),
+                period.from.to_string(),
+                period.to.to_string(),
+            ]);
+        }
+    }
+    csv_file(&format!("hotspots-{}-{}.csv", period.from, period.to), rows)
+}
+
+// ----- Fixes -----
+
+/// A fix as the tables show it.
+pub(crate) struct FixRow {
+    incident: String,
+    title: String,
+    component: String,
+    cause: String,
+    fixed: String,
+    items: String,
+    /// For one that did not hold: the first incident back, why, after how long, how many.
+    back: Option<(String, String, &'static str)>,
+    after: String,
+    returns: String,
+    /// For one that held: for how long so far.
+    held_for: String,
+}
+
+impl FixRow {
+    fn new(fix: &FixOutcome, now: time::OffsetDateTime) -> FixRow {
+        let cause: String = fix.cause.chars().take(160).collect();
+        FixRow {
+            incident: fix.incident.clone(),
+            title: fix.title.clone(),
+            component: fix.component.clone(),
+            cause: if cause.len() < fix.cause.len() { format!("{cause}…") } else { cause },
+            fixed: view::when(fix.fixed_at),
+            items: view::count(fix.action_items),
+            back: fix.came_back.as_ref().map(|b| (b.handle.clone(), b.title.clone(), b.reason.label())),
+            after: fix
+                .came_back
+                .as_ref()
+                .map(|b| view::seconds((b.began_at - fix.fixed_at).whole_seconds()))
+                .unwrap_or_default(),
+            returns: view::count(fix.returns),
+            held_for: view::seconds((now - fix.fixed_at).whole_seconds()),
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "insights_fixes.html")]
+pub(crate) struct FixesPage {
+    chrome: Chrome,
+    tab: &'static str,
+    form: PeriodForm,
+    errors: Vec<String>,
+    period: String,
+    did_not_hold: Vec<FixRow>,
+    held: Vec<FixRow>,
+    csv_url: String,
+    query: String,
+}
+
+/// `/insights/fixes`: fixes made in the period, and whether their causes came back.
+pub async fn fixes(
+    State(state): State<AppState>,
+    Signed(caller): Signed,
+    Params(form): Params<PeriodForm>,
+) -> Result<Response, PageError> {
+    let query = form.query();
+    let mut page = FixesPage {
+        chrome: Chrome::of(&caller),
+        tab: "fixes",
+        csv_url: format!("/insights/fixes.csv{query}"),
+        query,
+        form: form.clone(),
+        errors: Vec::new(),
+        period: String::new(),
+        did_not_hold: Vec::new(),
+        held: Vec::new(),
+    };
+    let period = match form.period() {
+        Ok(period) => period,
+        Err(errors) => {
+            page.errors = errors;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+    };
+    let report = hindsight_app::learning::fixes(&state.store, &caller.actor(), period).await?;
+    let now = time::OffsetDateTime::now_utc();
+    page.period = period_words(period);
+    page.did_not_hold = report.did_not_hold.iter().map(|f| FixRow::new(f, now)).collect();
+    page.held = report.held.iter().map(|f| FixRow::new(f, now)).collect();
+    Ok(page.into_response())
+}
+
+/// `/insights/fixes.csv`: one row per fix.
+pub async fn fixes_csv(
+    State(state): State<AppState>,
+    Signed(caller): Signed,
+    Params(form): Params<PeriodForm>,
+) -> Result<Response, PageError> {
+    let period = hindsight_app::learning::period(Some(&form.from), Some(&form.to))?;
+    let report = hindsight_app::learning::fixes(&state.store, &caller.actor(), period).await?;
+    let mut rows = vec![
+        [
+            "incident",
+            "component",
+            "cause",
+            "fixed_at",
+            "action_items",
+            "held",
+            "came_back_as",
+            "came_back_at",
+            "reason",
+            "days_to_return",
+            "returns",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
+    for fix in report.did_not_hold.iter().chain(&report.held) {
+        let back = fix.came_back.as_ref();
+        let rfc3339 =
+            |at: time::OffsetDateTime| at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
+        rows.push(vec![
+            fix.incident.clone(),
+            fix.component.clone(),
+            fix.cause.clone(),
+            rfc3339(fix.fixed_at),
+            fix.action_items.to_string(),
+            back.is_none().to_string(),
+            back.map(|b| b.handle.clone()).unwrap_or_default(),
+            back.map(|b| rfc3339(b.began_at)).unwrap_or_default(),
+            back.map(|b| b.reason.as_str().to_string()).unwrap_or_default(),
+            fix.days_to_return().map(|d| d.to_string()).unwrap_or_default(),
+            fix.returns.to_string(),
+        ]);
+    }
+    csv_file(&format!("fixes-{}-{}.csv", period.from, period.to), rows)
+}
+
+// ----- The ledger of unknown causes -----
+
+/// An entry of the ledger as the page lists it.
+pub(crate) struct LedgerRow {
+    incident: String,
+    title: String,
+    began: String,
+    certainty: &'static str,
+    component: String,
+    clues: String,
+    leads: Vec<(String, String, &'static str)>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "insights_unknown.html")]
+pub(crate) struct UnknownCausesPage {
+    chrome: Chrome,
+    tab: &'static str,
+    entries: Vec<LedgerRow>,
+    capped: bool,
+    cap: String,
+    query: String,
+}
+
+fn certainty_words(certainty: Certainty) -> &'static str {
+    match certainty {
+        Certainty::Probable => "suspected",
+        _ => "unknown",
+    }
+}
+
+/// `/insights/unknown-causes`: causes still unknown or only suspected, with their leads.
+pub async fn unknown_causes(State(state): State<AppState>, Signed(caller): Signed) -> Result<Response, PageError> {
+    let ledger = hindsight_app::learning::unknown_causes(&state.store, &caller.actor()).await?;
+    let page = UnknownCausesPage {
+        chrome: Chrome::of(&caller),
+        tab: "unknown",
+        capped: ledger.len() as i64 >= hindsight_store::MAX_LEDGER,
+        cap: view::count(hindsight_store::MAX_LEDGER),
+        query: String::new(),
+        entries: ledger
+            .into_iter()
+            .map(|u| LedgerRow {
+                incident: u.incident,
+                title: u.title,
+                began: view::when(u.began_at),
+                certainty: certainty_words(u.certainty),
+                component: u.component,
+                clues: u.clues,
+                leads: u.leads.into_iter().map(|l| (l.handle, l.title, l.reason.label())).collect(),
+            })
+            .collect(),
+    };
+    Ok(page.into_response())
+}
+
+/// `/insights/unknown-causes.csv`: one row per entry, its leads in one column.
+pub async fn unknown_causes_csv(State(state): State<AppState>, Signed(caller): Signed) -> Result<Response, PageError> {
+    let ledger = hindsight_app::learning::unknown_causes(&state.store, &caller.actor()).await?;
+    let mut rows = vec![
+        ["incident", "title", "began_at", "certainty", "component", "cause", "clues", "leads"]
+            .map(String::from)
+            .to_vec(),
+    ];
+    for u in ledger {
+        rows.push(vec![
+            u.incident,
+            u.title,
+            u.began_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
+            u.certainty.as_str().to_string(),
+            u.component,
+            u.cause,
+            u.clues,
+            u.leads.iter().map(|l| format!("{} ({})", l.handle, l.reason.as_str())).collect::<Vec<_>>().join(" "),
+        ]);
+    }
+    csv_file("unknown-causes.csv", rows)
+}

@@ -1,0 +1,143 @@
+//! Learning across incidents over HTTP and on the pages: hotspots, fixes that did not hold,
+//! the ledger of unknown causes, each as JSON, as a page and as CSV; the unknown cause's card
+//! on the incident's page and what came back on a closed action item's page.
+
+use hindsight_store::Store;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::common::{self, As, TestApp, spawn_on};
+
+async fn declare(app: &TestApp, title: &str, started: &str) -> String {
+    let body = json!({"title": title, "severity": "SEV2", "started_at": started});
+    let (status, made) = app.post(As::User("admin"), "/api/v1/incidents", body).await;
+    assert_eq!(status, StatusCode::CREATED, "{made}");
+    made["handle"].as_str().unwrap().to_string()
+}
+
+async fn write_postmortem(app: &TestApp, handle: &str, root_cause: Value) -> String {
+    let body = json!({"sections": {"root_cause": root_cause, "impact": {"access_lost_minutes": 45}}});
+    let (status, pm) = app.post(As::User("admin"), &format!("/api/v1/incidents/{handle}/postmortem"), body).await;
+    assert_eq!(status, StatusCode::CREATED, "{pm}");
+    pm["id"].as_str().unwrap().to_string()
+}
+
+async fn learning_across_incidents(store: Store) {
+    let app = spawn_on(store).await;
+    let admin = As::User("admin");
+    let first = declare(&app, "Checkout pool exhausted", "2026-11-01T10:00:00Z").await;
+    let back = declare(&app, "Checkout pool exhausted again", "2026-11-10T10:00:00Z").await;
+    let open = declare(&app, "Nightly jobs stalled", "2026-11-05T02:00:00Z").await;
+    write_postmortem(&app, &first, json!({"component": "db-pool", "certainty": "confirmed", "legacy_code": true}))
+        .await;
+    write_postmortem(&app, &back, json!({"component": "DB-pool", "certainty": "confirmed"})).await;
+    let unknown = write_postmortem(&app, &open, json!({"certainty": "unknown", "clues": "Stalls at 02:00"})).await;
+    // Fixed on the 3rd: an item recorded after the fact says when it closed.
+    let item = json!({"title": "Cap the pool", "kind": "fix_root_cause", "status": "done", "closed_at": "2026-11-03T09:00:00Z"});
+    let (status, item) = app.post(admin, &format!("/api/v1/incidents/{first}/action-items"), item).await;
+    assert_eq!(status, StatusCode::CREATED, "{item}");
+    let item = item["id"].as_str().unwrap().to_string();
+    let late = json!({"title": "x", "kind": "fix_root_cause", "status": "open", "closed_at": "2026-11-03T09:00:00Z"});
+    let (status, refused) = app.post(admin, &format!("/api/v1/incidents/{first}/action-items"), late).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    // The unknown cause's post-mortem is published.
+    let operator = hindsight_core::access::Viewer::operator();
+    for (version, status) in
+        [(1, hindsight_core::PostmortemStatus::InReview), (2, hindsight_core::PostmortemStatus::Published)]
+    {
+        app.store.set_postmortem_status(&operator, &unknown, version, status).await.unwrap();
+    }
+
+    // As JSON.
+    let november = "from=2026-11-01&to=2026-11-30";
+    let (status, hotspots) = app.get(As::User("viewer"), &format!("/api/v1/insights/hotspots?{november}")).await;
+    assert_eq!(status, StatusCode::OK, "{hotspots}");
+    assert_eq!(hotspots["components"][0]["name"], "db-pool", "{hotspots}");
+    assert_eq!(hotspots["components"][0]["incidents"], 2, "{hotspots}");
+    assert_eq!(hotspots["components"][0]["impact_minutes"], 90, "{hotspots}");
+    assert_eq!(hotspots["components"][0]["legacy"], 1, "{hotspots}");
+    assert_eq!(hotspots["previous"], json!({"from": "2026-10-02", "to": "2026-10-31"}), "{hotspots}");
+    let (status, fixes) = app.get(As::User("viewer"), &format!("/api/v1/insights/fixes?{november}")).await;
+    assert_eq!(status, StatusCode::OK, "{fixes}");
+    assert_eq!(fixes["did_not_hold"][0]["incident"], first.as_str(), "{fixes}");
+    assert_eq!(fixes["did_not_hold"][0]["came_back"]["handle"], back.as_str(), "{fixes}");
+    assert_eq!(fixes["did_not_hold"][0]["came_back"]["reason"], "component", "{fixes}");
+    let (status, since) = app.get(As::User("viewer"), &format!("/api/v1/action-items/{item}/since")).await;
+    assert_eq!((status, since[0]["handle"].clone()), (StatusCode::OK, json!(back)), "{since}");
+    for bad in ["from=31/01/2026", "from=2026-12-01&to=2026-11-01", "from=1990-01-01&to=2026-01-01"] {
+        let (status, problem) = app.get(admin, &format!("/api/v1/insights/hotspots?{bad}")).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {problem}");
+        assert_eq!(problem["errors"][0]["field"], "from", "{bad}: {problem}");
+    }
+    let (_, ledger) = app.get(As::User("viewer"), "/api/v1/insights/unknown-causes").await;
+    assert_eq!(ledger[0]["incident"], open.as_str(), "{ledger}");
+    assert_eq!(ledger[0]["clues"], "Stalls at 02:00", "{ledger}");
+
+    // As pages and CSV.
+    let viewer = common::sign_in(&app, "viewer").await;
+    let (status, html) = common::page(&app, &viewer, &format!("/insights/hotspots?{november}")).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("<svg") && html.contains(">db-pool</a>"), "{html}");
+    assert!(html.contains("db-pool: 2 incidents in the period, 0 in the period before"), "{html}");
+    let (status, html) = common::page(&app, &viewer, "/insights/hotspots?from=nonsense").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("YYYY-MM-DD"), "{html}");
+    let response = common::no_redirects()
+        .get(app.url(&format!("/insights/hotspots.csv?{november}")))
+        .header(reqwest::header::COOKIE, &viewer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["content-type"], "text/csv; charset=utf-8");
+    let csv = response.text().await.unwrap();
+    assert!(csv.starts_with("kind,name,incidents,previous_incidents,impact_minutes"), "{csv}");
+    assert!(csv.contains("component,db-pool,2,0,90,1,0,2026-11-01,2026-11-30"), "{csv}");
+    let (_, html) = common::page(&app, &viewer, &format!("/insights/fixes?{november}")).await;
+    assert!(html.contains("Fixes that did not hold <span class=\"muted\">(1)</span>"), "{html}");
+    assert!(html.contains(&format!("<a href=\"/incidents/{back}\">{back}</a>")), "{html}");
+    let (_, csv) = common::page(&app, &viewer, &format!("/insights/fixes.csv?{november}")).await;
+    assert!(csv.contains(&format!("{first},db-pool,")) && csv.contains(&format!("false,{back},")), "{csv}");
+    let (_, html) = common::page(&app, &viewer, "/insights/unknown-causes").await;
+    assert!(html.contains("Stalls at 02:00"), "{html}");
+    let (_, html) = common::page(&app, &viewer, &format!("/action-items/{item}")).await;
+    assert!(html.contains("Since it closed") && html.contains(&format!("<a href=\"/incidents/{back}\">")), "{html}");
+
+    // The unknown cause's card: viewers read it, editors record what was found.
+    let (_, html) = common::page(&app, &viewer, &format!("/incidents/{open}")).await;
+    assert!(html.contains("The root cause is still unknown") && !html.contains("Record what it was"), "{html}");
+    let editor = common::sign_in(&app, "editor").await;
+    let path = format!("/incidents/{open}/unknown-cause");
+    let (status, _, html) = common::post_form(&app, &editor, &path, &[("found", " "), ("found_in", "")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("What it was: must not be empty"), "{html}");
+    let found = [("found", "A cron job on the old host"), ("found_in", back.as_str())];
+    let (status, to, _) = common::post_form(&app, &editor, &path, &found).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{to}");
+    let (_, html) = common::page(&app, &editor, &format!("/incidents/{open}")).await;
+    assert!(html.contains("Its cause was found in"), "{html}");
+    let (_, ledger) = app.get(admin, "/api/v1/insights/unknown-causes").await;
+    assert_eq!(ledger, json!([]));
+    let (status, state) = app.get(admin, &format!("/api/v1/incidents/{open}/unknown-cause")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(state["finding"]["found_in"], back.as_str(), "{state}");
+    assert_eq!(state["finding"]["closed_by"], "editor", "{state}");
+    let (status, state) = app.delete(admin, &format!("/api/v1/incidents/{open}/unknown-cause")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(state["open"]["incident"], open.as_str(), "{state}");
+    let (status, problem) =
+        app.put(admin, &format!("/api/v1/incidents/{first}/unknown-cause"), json!({"found": "x"})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    let (_, audit) = app.get(admin, "/api/v1/audit/events?limit=20").await;
+    assert!(audit.to_string().contains("recorded what an unknown cause was"), "{audit}");
+}
+
+#[tokio::test]
+async fn learning_across_incidents_on_sqlite() {
+    learning_across_incidents(hindsight_store::test_support::sqlite_store().await).await;
+}
+
+#[tokio::test]
+async fn learning_across_incidents_on_postgres() {
+    let Some(store) = hindsight_store::test_support::postgres_store().await else { return };
+    learning_across_incidents(store).await;
+}
