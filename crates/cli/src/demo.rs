@@ -48,13 +48,33 @@ pub async fn load_demo(store: &Store) -> anyhow::Result<DemoSummary> {
         .find(|u| u.role == Role::Admin)
         .and_then(|u| viewers.get(&u.username))
         .ok_or_else(|| anyhow!("the demo data has no admin to publish post-mortems"))?;
+    let mut numbers = HashMap::new();
     for demo in &data.incidents {
-        load_incident(store, &viewers, reviewer, demo).await.with_context(|| {
+        let number = load_incident(store, &viewers, reviewer, demo).await.with_context(|| {
             format!(
                 "loading demo incident {:?}; the demo database is now incomplete, delete it and run again",
                 demo.incident.title
             )
         })?;
+        numbers.insert(demo.incident.title.clone(), number);
+    }
+    for recurrence in &data.recurrences {
+        let number = |title: &str| {
+            numbers.get(title).copied().ok_or_else(|| anyhow!("the demo data names no incident {title:?}"))
+        };
+        let by = viewer_named(&viewers, &recurrence.confirmed_by)?;
+        let (incident, recurs) = (number(&recurrence.incident)?, number(&recurrence.recurs)?);
+        let subject = format!("INC-{incident} recurs INC-{recurs}");
+        let note = AuditNote::new(
+            &recurrence.confirmed_by,
+            "confirmed recurrence",
+            subject,
+            serde_json::json!({ "via": "demo" }),
+        );
+        store
+            .set_recurrence(by, incident, recurs, &note)
+            .await
+            .with_context(|| format!("confirming that {:?} recurs {:?}", recurrence.incident, recurrence.recurs))?;
     }
     Ok(DemoSummary { users: data.users.len(), incidents: data.incidents.len(), reused: false })
 }
@@ -142,7 +162,7 @@ async fn load_incident(
     viewers: &HashMap<String, Viewer>,
     reviewer: &Viewer,
     demo: &DemoIncident,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<i64> {
     let declarer = viewer_named(viewers, &demo.declared_by)?;
     let number = store.create_incident(declarer, demo.incident.clone()).await?.number;
     for event in &demo.timeline {
@@ -154,7 +174,7 @@ async fn load_incident(
         action_item_ids.push(created.id);
     }
     let Some(postmortem) = &demo.postmortem else {
-        return Ok(());
+        return Ok(number);
     };
     let owner = viewer_named(viewers, &postmortem.owner)?;
     let mut current = store.create_postmortem(owner, number, postmortem.new_postmortem(&action_item_ids)).await?;
@@ -170,7 +190,7 @@ async fn load_incident(
             store.publish_public_summary(owner, &current.id, true, &note()).await?;
         }
     }
-    Ok(())
+    Ok(number)
 }
 
 fn viewer_named<'a>(viewers: &'a HashMap<String, Viewer>, username: &str) -> anyhow::Result<&'a Viewer> {
@@ -254,6 +274,32 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[tokio::test]
+    async fn the_demo_has_a_fix_that_did_not_hold_and_a_lead_on_an_open_cause() {
+        let store = empty_store().await;
+        load_demo(&store).await.unwrap();
+        let viewer = viewer(&store, "ana.silva").await;
+        let number = |title: &str| {
+            let data = demo_data(OffsetDateTime::now_utc());
+            data.incidents.iter().position(|i| i.incident.title == title).unwrap() as i64 + 1
+        };
+        let year = hindsight_core::Period::new(None, None, OffsetDateTime::now_utc().date()).unwrap();
+        let fixes = store.fix_outcomes(&viewer, year).await.unwrap();
+        let stampede = number("Catalog outage from a cache stampede after a Redis restart");
+        let again = number("Catalog slow again: cache stampede after the nightly import");
+        let fix = fixes.iter().find(|f| f.incident == format!("INC-{stampede}")).unwrap();
+        let back = fix.came_back.as_ref().unwrap();
+        assert_eq!(back.handle, format!("INC-{again}"));
+        assert_eq!(back.reason, hindsight_core::LinkReason::Recurrence);
+        let ledger = store.unknown_causes(&viewer, None).await.unwrap();
+        let backlog = number("Notification queue backlog delayed emails and SMS");
+        let stalled = number("Order update emails delayed by a stalled notifier queue");
+        let entry = ledger.iter().find(|u| u.incident == format!("INC-{backlog}")).unwrap();
+        assert_eq!(entry.leads[0].handle, format!("INC-{stalled}"), "{entry:#?}");
+        let explained = store.open_causes_explained_by(&viewer, stalled).await.unwrap();
+        assert_eq!(explained[0].incident, format!("INC-{backlog}"));
     }
 
     #[tokio::test]

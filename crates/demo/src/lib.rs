@@ -25,6 +25,17 @@ pub struct DemoData {
     pub services: Vec<DemoService>,
     /// Oldest first, so handles grow with time.
     pub incidents: Vec<DemoIncident>,
+    /// Incidents confirmed to be an earlier one come back.
+    pub recurrences: Vec<DemoRecurrence>,
+}
+
+/// An incident, by title, confirmed by a person to be an earlier one come back.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DemoRecurrence {
+    pub incident: String,
+    pub recurs: String,
+    /// Username of who confirmed it.
+    pub confirmed_by: String,
 }
 
 /// A person with an account.
@@ -111,8 +122,10 @@ pub fn demo_data(now: OffsetDateTime) -> DemoData {
         processor_outage(&clock),
         migration_data_loss(&clock),
         login_outage(&clock),
+        cache_stampede_again(&clock),
         cron_revoked_keys(&clock),
         disk_full(&clock),
+        notifier_stalled(&clock),
         config_push(&clock),
         webhook_timeouts(&clock),
         slow_autocomplete(&clock),
@@ -125,7 +138,12 @@ pub fn demo_data(now: OffsetDateTime) -> DemoData {
             item.tracker_url = Some(format!("https://tracker.example.com/browse/OPS-{ticket}"));
         }
     }
-    DemoData { users: users(), teams: teams(), services: services(), incidents }
+    let recurrences = vec![DemoRecurrence {
+        incident: CACHE_STAMPEDE_AGAIN.into(),
+        recurs: CACHE_STAMPEDE.into(),
+        confirmed_by: "lena.fischer".into(),
+    }];
+    DemoData { users: users(), teams: teams(), services: services(), incidents, recurrences }
 }
 
 fn users() -> Vec<DemoUser> {
@@ -333,6 +351,17 @@ fn item(
         status,
         tracker_url: None,
         closed_at: None,
+    }
+}
+
+/// When an item recorded as done or won't do was closed.
+trait Closed {
+    fn closed(self, at: OffsetDateTime) -> Self;
+}
+
+impl Closed for NewActionItem {
+    fn closed(self, at: OffsetDateTime) -> NewActionItem {
+        NewActionItem { closed_at: Some(at), ..self }
     }
 }
 
@@ -945,7 +974,7 @@ fn queue_backlog(clock: &Clock) -> DemoIncident {
         ],
         postmortem: Some(DemoPostmortem {
             public_summary: None,
-            status: PostmortemStatus::InReview,
+            status: PostmortemStatus::Published,
             owner: "lena.fischer".into(),
             due_date: clock.date(-54),
             sections: Sections {
@@ -1018,7 +1047,7 @@ fn cache_stampede(clock: &Clock) -> DemoIncident {
     DemoIncident {
         declared_by: "lena.fischer".into(),
         incident: Head {
-            title: "Catalog outage from a cache stampede after a Redis restart",
+            title: CACHE_STAMPEDE,
             description: "A planned restart of the catalog Redis cluster emptied the cache during the evening peak. Thousands of concurrent misses for the same popular products all went to the catalog database, which saturated; catalog-api timed out for 26 minutes.",
             severity: 2,
             status: IncidentStatus::Resolved,
@@ -1043,7 +1072,8 @@ fn cache_stampede(clock: &Clock) -> DemoIncident {
                 Priority::P1,
                 clock.date(-45),
                 ActionItemStatus::Done,
-            ),
+            )
+            .closed(clock.day(47, 16, 30)),
             item(
                 "Warm the catalog cache before a Redis node takes traffic",
                 "",
@@ -1051,8 +1081,9 @@ fn cache_stampede(clock: &Clock) -> DemoIncident {
                 Owner::User("dara.kim"),
                 Priority::P2,
                 clock.date(-10),
-                ActionItemStatus::InProgress,
-            ),
+                ActionItemStatus::Done,
+            )
+            .closed(clock.day(38, 11, 0)),
             item(
                 "Schedule cache maintenance outside the 17:00-22:00 UTC peak",
                 "",
@@ -1061,7 +1092,8 @@ fn cache_stampede(clock: &Clock) -> DemoIncident {
                 Priority::P3,
                 clock.date(-50),
                 ActionItemStatus::Done,
-            ),
+            )
+            .closed(clock.day(52, 9, 15)),
             item(
                 "Turn on AOF persistence for redis-catalog",
                 "Decided against: it doubles write load on these nodes, and warming the cache covers the same risk.",
@@ -1070,7 +1102,8 @@ fn cache_stampede(clock: &Clock) -> DemoIncident {
                 Priority::P3,
                 None,
                 ActionItemStatus::WontDo,
-            ),
+            )
+            .closed(clock.day(50, 14, 0)),
         ],
         postmortem: Some(DemoPostmortem {
             public_summary: None,
@@ -1733,6 +1766,122 @@ fn disk_full(clock: &Clock) -> DemoIncident {
                 recommend("Keep evidence before cleaning up.", &[0]),
                 recommend("Silences end when the maintenance does.", &[1]),
             ],
+        }),
+    }
+}
+
+const CACHE_STAMPEDE: &str = "Catalog outage from a cache stampede after a Redis restart";
+const CACHE_STAMPEDE_AGAIN: &str = "Catalog slow again: cache stampede after the nightly import";
+
+fn cache_stampede_again(clock: &Clock) -> DemoIncident {
+    let timeline = Timeline::starting(clock.day(22, 1, 40))
+        .ev(0, GITHUB, E::Milestone, "catalog-import", "Nightly catalog import invalidates 412,000 product keys.")
+        .key(K::ImpactStart)
+        .ev(2, ALERTMANAGER, E::Alert, "alertmanager", "CatalogDbCpuHigh: catalog database CPU above 90%.")
+        .key(K::Detection)
+        .ev(3, PAGERDUTY, E::Page, "PagerDuty", "Paged platform on-call (dara.kim): CatalogDbCpuHigh.")
+        .ev(6, PAGERDUTY, E::Acknowledgement, "dara.kim", "dara.kim acknowledged the page.")
+        .key(K::Acknowledgement)
+        .ev(14, SLACK, E::Message, "dara.kim", "The nightly catalog import invalidated every product key at once; the cache fills are not coalesced for bulk invalidations.")
+        .ev(21, MANUAL, E::Action, "dara.kim", "Paused the import and warmed the cache from the replica.")
+        .key(K::Mitigation)
+        .ev(48, SLACK, E::StatusUpdate, "dara.kim", "Catalog latency back to normal; import resumed in batches.")
+        .key(K::Resolution);
+    DemoIncident {
+        declared_by: "dara.kim".into(),
+        incident: Head {
+            title: CACHE_STAMPEDE_AGAIN,
+            description: "At 01:40 the nightly catalog import invalidated every product key at once, and the catalog database saturated under the cache fills. catalog-api answered slowly for 21 minutes, during the night's quietest hour.",
+            severity: 3,
+            status: IncidentStatus::Resolved,
+            detection: DetectionMethod::MonitoringAlert,
+            services: &["catalog-api"],
+            teams: &["platform"],
+            responders: &[("dara.kim", R::IncidentCommander)],
+            private: false,
+        }
+        .with(&timeline),
+        timeline: timeline.events,
+        action_items: vec![],
+        postmortem: Some(DemoPostmortem {
+            public_summary: None,
+            status: PostmortemStatus::Draft,
+            owner: "dara.kim".into(),
+            due_date: clock.date(5),
+            sections: Sections {
+                summary: "The cache stampede of two months ago came back through another door: a bulk invalidation by the nightly import.".into(),
+                root_cause: RootCause {
+                    description: "Fills are coalesced per key, but a bulk invalidation still sends one fill per key at the same moment.".into(),
+                    certainty: Certainty::Probable,
+                    component: "catalog-api cache layer".into(),
+                    ..RootCause::default()
+                },
+                ..Sections::default()
+            },
+            recommendations: vec![],
+        }),
+    }
+}
+
+fn notifier_stalled(clock: &Clock) -> DemoIncident {
+    let timeline = Timeline::starting(clock.day(8, 9, 5))
+        .ev(
+            0,
+            MANUAL,
+            E::Milestone,
+            "ana.silva",
+            "Consume rate of the notifications queue falls below its publish rate (from the broker dashboard).",
+        )
+        .key(K::ImpactStart)
+        .ev(15, ALERTMANAGER, E::Alert, "alertmanager", "NotificationQueueAge above 15 minutes.")
+        .key(K::Detection)
+        .ev(16, PAGERDUTY, E::Page, "PagerDuty", "Paged platform on-call (ana.silva): NotificationQueueAge.")
+        .ev(19, PAGERDUTY, E::Acknowledgement, "ana.silva", "ana.silva acknowledged the page.")
+        .key(K::Acknowledgement)
+        .ev(
+            27,
+            SLACK,
+            E::Message,
+            "ana.silva",
+            "Prefetch is 50 as it should be. Broker CPU is at 88% again, with no deploy today.",
+        )
+        .ev(45, MANUAL, E::Action, "ana.silva", "Moved the notifications queue to the second broker node.")
+        .key(K::Mitigation)
+        .ev(90, SLACK, E::StatusUpdate, "ana.silva", "Backlog drained; emails on time again.")
+        .key(K::Resolution);
+    DemoIncident {
+        declared_by: "ana.silva".into(),
+        incident: Head {
+            title: "Order update emails delayed by a stalled notifier queue",
+            description: "Consumers of the notifications queue slowed while broker CPU climbed to 88%, and order update emails arrived up to 40 minutes late. No deploy preceded it.",
+            severity: 4,
+            status: IncidentStatus::Resolved,
+            detection: DetectionMethod::MonitoringAlert,
+            services: &["notifications"],
+            teams: &["platform"],
+            responders: &[("ana.silva", R::IncidentCommander)],
+            private: false,
+        }
+        .with(&timeline),
+        timeline: timeline.events,
+        action_items: vec![],
+        postmortem: Some(DemoPostmortem {
+            public_summary: None,
+            status: PostmortemStatus::Draft,
+            owner: "ana.silva".into(),
+            due_date: clock.date(6),
+            sections: Sections {
+                summary: "The notifier slowed again with its settings right, which points at the broker.".into(),
+                root_cause: RootCause {
+                    description: "Unknown; broker CPU was high again.".into(),
+                    certainty: Certainty::Unknown,
+                    component: "notifier AMQP consumer".into(),
+                    clues: "Broker CPU at 88% from 09:00; only the notifications queue grew.".into(),
+                    ..RootCause::default()
+                },
+                ..Sections::default()
+            },
+            recommendations: vec![],
         }),
     }
 }
