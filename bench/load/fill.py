@@ -3,7 +3,11 @@
 (bench/load/run.sh): 20 teams, 50 services, N incidents over the last years (one in
 twenty private, every third naming a team, each with a service and a responder, one with
 a rare word in its title) and EVENTS timeline events per incident, the alerts among them
-with one of FINGERPRINTS alert fingerprints, for SQLite or PostgreSQL. Expects the users `admin` and `reader` to exist.
+with one of FINGERPRINTS alert fingerprints, and a post-mortem for every resolved incident
+(its root cause in one of COMPONENTS components; one in ten unknown, one in ten probable;
+two in three published) with two action items (both closed for half of them, three days
+after the incident began), for SQLite or PostgreSQL. Expects the users `admin` and `reader`
+to exist.
 
     bench/load/fill.py --backend sqlite --incidents 100000 | sqlite3 DB
     bench/load/fill.py --backend postgres --incidents 100000 | psql URL
@@ -18,6 +22,8 @@ WORDS = ["Checkout returns 502", "Search is slow", "Login failures", "Queue back
 RARE = "Quasar relay overheats"
 # Alert fingerprints the incidents' alerts share: at 100,000 incidents, 20 incidents each.
 FINGERPRINTS = 5000
+# Root-cause components the post-mortems name: at 100,000 incidents, 250 incidents each.
+COMPONENTS = 400
 
 
 def sqlite(n, events):
@@ -70,6 +76,32 @@ SELECT printf('ev%010d', j), printf('inc%07d', 1 + j / {events}),
        NULL, CASE j % 6 WHEN 0 THEN printf('{{"c":{{"fingerprint":"fp%d"}}}}', (j / {events}) % {FINGERPRINTS}) END,
        NULL, '2020-01-01T00:00:00.000000Z', 1
 FROM e;
+INSERT INTO postmortems (id, incident_id, status, owner_id, due_date, sections, created_at, updated_at, published_at,
+  version, cause_component, cause_certainty, cause_legacy, cause_must_fix, impact_minutes)
+SELECT printf('pm%07d', number), id, CASE WHEN number % 3 = 0 THEN 'draft' ELSE 'published' END, NULL, NULL,
+       json_object('root_cause', json_object('component', printf('component-%03d', (number * 7) % {COMPONENTS}),
+         'certainty', CASE number % 10 WHEN 3 THEN 'unknown' WHEN 6 THEN 'probable' ELSE 'confirmed' END,
+         'description', 'Generated cause', 'clues', CASE number % 10 WHEN 3 THEN 'Stalls at night' ELSE '' END,
+         'legacy_code', json(CASE WHEN number % 7 = 0 THEN 'true' ELSE 'false' END),
+         'must_fix', json(CASE WHEN number % 5 = 0 THEN 'true' ELSE 'false' END)),
+         'impact', json_object('access_lost_minutes', (number * 13) % 120)),
+       began_at, began_at, CASE WHEN number % 3 = 0 THEN NULL ELSE began_at END, 1,
+       printf('component-%03d', (number * 7) % {COMPONENTS}),
+       CASE number % 10 WHEN 3 THEN 'unknown' WHEN 6 THEN 'probable' ELSE 'confirmed' END,
+       number % 7 = 0, number % 5 = 0, (number * 13) % 120
+FROM incidents WHERE status = 'resolved';
+INSERT INTO action_items (id, incident_id, title, description, kind, priority, status, created_at, updated_at, version,
+  closed_at)
+SELECT printf('ai%07da', number), id, 'Fix the cause', '', 'fix_root_cause', 'p2',
+       CASE WHEN number % 4 = 1 THEN 'open' ELSE 'done' END, began_at, began_at, 1,
+       CASE WHEN number % 4 = 1 THEN NULL ELSE {ts.format("began_at, '+3 days'")} END
+FROM incidents WHERE status = 'resolved';
+INSERT INTO action_items (id, incident_id, title, description, kind, priority, status, created_at, updated_at, version,
+  closed_at)
+SELECT printf('ai%07db', number), id, 'Alert sooner', '', 'improve_response', 'p3',
+       CASE number % 4 WHEN 0 THEN 'wont_do' WHEN 2 THEN 'done' ELSE 'open' END, began_at, began_at, 1,
+       CASE WHEN number % 4 IN (0, 2) THEN {ts.format("began_at, '+2 days'")} END
+FROM incidents WHERE status = 'resolved';
 COMMIT;
 ANALYZE;
 """
@@ -118,6 +150,33 @@ SELECT format('ev%s', lpad(j::text, 10, '0')), format('inc%s', lpad((1 + j / {ev
        NULL, CASE j % 6 WHEN 0 THEN format('{{"c":{{"fingerprint":"fp%s"}}}}', (j / {events}) % {FINGERPRINTS}) END,
        NULL, '2020-01-01Z', 1
 FROM generate_series(0, {n * events - 1}) j;
+INSERT INTO postmortems (id, incident_id, status, owner_id, due_date, sections, created_at, updated_at, published_at,
+  version, cause_component, cause_certainty, cause_legacy, cause_must_fix, impact_minutes)
+SELECT format('pm%s', lpad(number::text, 7, '0')), id, CASE WHEN number % 3 = 0 THEN 'draft' ELSE 'published' END,
+       NULL, NULL,
+       json_build_object('root_cause', json_build_object(
+         'component', format('component-%s', lpad(((number * 7) % {COMPONENTS})::text, 3, '0')),
+         'certainty', CASE number % 10 WHEN 3 THEN 'unknown' WHEN 6 THEN 'probable' ELSE 'confirmed' END,
+         'description', 'Generated cause', 'clues', CASE number % 10 WHEN 3 THEN 'Stalls at night' ELSE '' END,
+         'legacy_code', number % 7 = 0, 'must_fix', number % 5 = 0),
+         'impact', json_build_object('access_lost_minutes', (number * 13) % 120))::text,
+       began_at, began_at, CASE WHEN number % 3 = 0 THEN NULL ELSE began_at END, 1,
+       format('component-%s', lpad(((number * 7) % {COMPONENTS})::text, 3, '0')),
+       CASE number % 10 WHEN 3 THEN 'unknown' WHEN 6 THEN 'probable' ELSE 'confirmed' END,
+       number % 7 = 0, number % 5 = 0, (number * 13) % 120
+FROM incidents WHERE status = 'resolved';
+INSERT INTO action_items (id, incident_id, title, description, kind, priority, status, created_at, updated_at, version,
+  closed_at)
+SELECT format('ai%sa', lpad(number::text, 7, '0')), id, 'Fix the cause', '', 'fix_root_cause', 'p2',
+       CASE WHEN number % 4 = 1 THEN 'open' ELSE 'done' END, began_at, began_at, 1,
+       CASE WHEN number % 4 = 1 THEN NULL ELSE began_at + interval '3 days' END
+FROM incidents WHERE status = 'resolved';
+INSERT INTO action_items (id, incident_id, title, description, kind, priority, status, created_at, updated_at, version,
+  closed_at)
+SELECT format('ai%sb', lpad(number::text, 7, '0')), id, 'Alert sooner', '', 'improve_response', 'p3',
+       CASE number % 4 WHEN 0 THEN 'wont_do' WHEN 2 THEN 'done' ELSE 'open' END, began_at, began_at, 1,
+       CASE WHEN number % 4 IN (0, 2) THEN began_at + interval '2 days' END
+FROM incidents WHERE status = 'resolved';
 COMMIT;
 ANALYZE;
 """

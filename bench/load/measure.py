@@ -5,6 +5,7 @@ per request (its utime + stime from /proc before and after, over the requests wr
 with /healthz of the same server in the same run as the baseline."""
 
 import argparse
+import datetime
 import re
 import subprocess
 import sys
@@ -60,6 +61,9 @@ def main():
     api = f"Authorization: Bearer {args.token}"
     page = f"Cookie: {args.cookie}"
     one = args.incidents // 2 + 1
+    # A year of insights, ending the day the last incident began (fill.py: one every 20 minutes from 2020).
+    last = datetime.date(2020, 1, 1) + datetime.timedelta(minutes=20 * args.incidents)
+    year = f"from={last - datetime.timedelta(days=364)}&to={last}"
     runs = [
         ("`/healthz` (baseline)", "/healthz", None, 16),
         ("API list of 50", "/api/v1/incidents?limit=50", api, 16),
@@ -72,6 +76,11 @@ def main():
         ("HTML incident page", f"/incidents/INC-{one}", page, 16),
         ("API similar incidents, 1 connection", f"/api/v1/incidents/INC-{one}/similar", api, 1),
         ("API similar incidents", f"/api/v1/incidents/INC-{one}/similar", api, 16),
+        ("API hotspots over a year, 1 connection", f"/api/v1/insights/hotspots?{year}", api, 1),
+        ("API fixes over a year, 1 connection", f"/api/v1/insights/fixes?{year}", api, 1),
+        ("API unknown causes, 1 connection", "/api/v1/insights/unknown-causes", api, 1),
+        ("HTML hotspots over a year, 1 connection", f"/insights/hotspots?{year}", page, 1),
+        ("HTML incident page, 1 connection", f"/incidents/INC-{one}", page, 1),
     ]
     print(f"| {args.label} | idle RSS {args.idle_rss} MB | | | | |", flush=True)
     for name, path, header, connections in runs:

@@ -117,7 +117,11 @@ pub fn incident_metrics(incident: &Incident, timeline: &TimelineSummary) -> Inci
 pub struct Distribution {
     pub count: usize,
     pub min: i64,
+    /// The first quartile.
+    pub p25: i64,
     pub p50: i64,
+    /// The third quartile.
+    pub p75: i64,
     pub p90: i64,
     pub p95: i64,
     pub max: i64,
@@ -137,7 +141,9 @@ pub fn distribution(values: &[i64]) -> Option<Distribution> {
     Some(Distribution {
         count: sorted.len(),
         min: sorted[0],
+        p25: rank(25.0),
         p50: rank(50.0),
+        p75: rank(75.0),
         p90: rank(90.0),
         p95: rank(95.0),
         max: sorted[sorted.len() - 1],
@@ -173,6 +179,78 @@ pub fn metrics_report(metrics: &[IncidentMetrics]) -> MetricsReport {
         time_to_mitigate_s: spread(|m| m.time_to_mitigate_s),
         time_to_resolve_s: spread(|m| m.time_to_resolve_s),
         detection_methods,
+    }
+}
+
+/// Groups fewer than this many incidents are flagged: their spread says little.
+pub const FEW_INCIDENTS: usize = 5;
+
+crate::model::word_enum! {
+    /// What response times are grouped by.
+    GroupBy {
+        Severity = "severity",
+        Team = "team",
+        Service = "service",
+        /// The month the incident began, in UTC.
+        Month = "month",
+    }
+}
+
+/// The groups an incident counts in: its severity, each of its teams or services (or
+/// `none`), or the month it began (`2026-11`).
+pub fn group_keys(incident: &Incident, by: GroupBy) -> Vec<String> {
+    let named = |names: &[String]| if names.is_empty() { vec!["none".to_string()] } else { names.to_vec() };
+    match by {
+        GroupBy::Severity => vec![incident.severity.to_string()],
+        GroupBy::Team => named(&incident.teams),
+        GroupBy::Service => named(&incident.services),
+        GroupBy::Month => {
+            let began = incident.moments.started_at.or(incident.moments.detected_at).unwrap_or(incident.created_at);
+            let began = began.to_offset(time::UtcOffset::UTC);
+            vec![format!("{}-{:02}", began.year(), u8::from(began.month()))]
+        }
+    }
+}
+
+/// One group's response times.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct GroupReport {
+    /// `SEV2`, a team's or service's slug (`none` for incidents naming none), or `2026-11`.
+    pub key: String,
+    pub report: MetricsReport,
+    /// Fewer than [`FEW_INCIDENTS`] incidents: read its spread with care.
+    pub few: bool,
+}
+
+/// Response times across incidents, group by group, in the groups' order (severity and
+/// month ascending, names alphabetically).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct GroupedReport {
+    pub by: GroupBy,
+    /// Incidents measured; one may count in several groups (several teams or services).
+    pub incidents: usize,
+    pub groups: Vec<GroupReport>,
+}
+
+/// The response times of `measured` (each incident's metrics and its groups), by group.
+pub fn grouped_report(by: GroupBy, measured: &[(IncidentMetrics, Vec<String>)]) -> GroupedReport {
+    let mut groups: BTreeMap<&str, Vec<IncidentMetrics>> = BTreeMap::new();
+    for (metrics, keys) in measured {
+        for key in keys {
+            groups.entry(key.as_str()).or_default().push(metrics.clone());
+        }
+    }
+    GroupedReport {
+        by,
+        incidents: measured.len(),
+        groups: groups
+            .into_iter()
+            .map(|(key, metrics)| GroupReport {
+                key: key.to_string(),
+                few: metrics.len() < FEW_INCIDENTS,
+                report: metrics_report(&metrics),
+            })
+            .collect(),
     }
 }
 
@@ -273,6 +351,43 @@ mod tests {
         let ten: Vec<i64> = (1..=10).collect();
         let d = distribution(&ten).unwrap();
         assert_eq!((d.p50, d.p90, d.p95), (5, 9, 10));
+        assert_eq!((d.p25, d.p75), (3, 8));
         assert!(distribution(&[]).is_none());
+    }
+
+    #[test]
+    fn grouped_response_times_count_an_incident_in_each_of_its_groups_and_flag_small_groups() {
+        let at = |day: u8, month: time::Month| {
+            time::Date::from_calendar_date(2026, month, day).unwrap().midnight().assume_utc()
+        };
+        let mut measured = Vec::new();
+        for (n, teams, began) in [
+            (1, vec!["payments"], at(3, time::Month::October)),
+            (2, vec!["payments", "search"], at(9, time::Month::November)),
+            (3, vec![], at(30, time::Month::November)),
+        ] {
+            let mut incident = incident(Moments {
+                started_at: Some(began),
+                detected_at: Some(began + time::Duration::minutes(n * 10)),
+                ..Moments::default()
+            });
+            incident.teams = teams.into_iter().map(String::from).collect();
+            let metrics = incident_metrics(&incident, &TimelineSummary::default());
+            let keys = (group_keys(&incident, GroupBy::Team), group_keys(&incident, GroupBy::Month));
+            measured.push((metrics, keys));
+        }
+        let by_team: Vec<_> = measured.iter().map(|(m, (team, _))| (m.clone(), team.clone())).collect();
+        let report = grouped_report(GroupBy::Team, &by_team);
+        let keys: Vec<_> = report.groups.iter().map(|g| g.key.as_str()).collect();
+        assert_eq!(keys, ["none", "payments", "search"]);
+        assert_eq!(report.incidents, 3);
+        let payments = &report.groups[1];
+        assert_eq!(payments.report.incidents, 2);
+        assert_eq!(payments.report.time_to_detect_s.as_ref().unwrap().p50, 600);
+        assert!(payments.few);
+        let by_month: Vec<_> = measured.iter().map(|(m, (_, month))| (m.clone(), month.clone())).collect();
+        let report = grouped_report(GroupBy::Month, &by_month);
+        let keys: Vec<_> = report.groups.iter().map(|g| (g.key.as_str(), g.report.incidents)).collect();
+        assert_eq!(keys, [("2026-10", 1), ("2026-11", 2)]);
     }
 }

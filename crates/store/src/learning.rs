@@ -30,34 +30,14 @@ const LEADS_PER_ENTRY: i64 = 5;
 /// Incidents since a fix listed on its action item, at most.
 const MAX_SINCE: i64 = 20;
 
-/// Text at `path` (e.g. `root_cause.component`) of the sections of post-mortem `alias`.
+/// Text at `path` (e.g. `root_cause.clues`) of the sections of post-mortem `alias`: read
+/// only for the rows an answer shows; what is counted or compared has its own column.
 fn section(backend: &str, alias: &str, path: &str) -> String {
     if backend == "postgres" {
         format!("(({alias}.sections::jsonb) #>> '{{{}}}')", path.replace('.', ","))
     } else {
         format!("json_extract({alias}.sections, '$.{path}')")
     }
-}
-
-/// The root cause's component of post-mortem `alias`, lower-cased, as the index on it is
-/// written.
-fn component(backend: &str, alias: &str) -> String {
-    format!("lower({})", section(backend, alias, "root_cause.component"))
-}
-
-/// Whether the flag at `path` of post-mortem `alias` is true.
-fn flag(backend: &str, alias: &str, path: &str) -> String {
-    if backend == "postgres" {
-        format!("{} = 'true'", section(backend, alias, path))
-    } else {
-        format!("{} = 1", section(backend, alias, path))
-    }
-}
-
-/// Minutes users could not get in, by post-mortem `alias`'s damage scope (0 if not said).
-fn impact_minutes(backend: &str, alias: &str) -> String {
-    let minutes = section(backend, alias, "impact.access_lost_minutes");
-    if backend == "postgres" { format!("COALESCE(({minutes})::bigint, 0)") } else { format!("COALESCE({minutes}, 0)") }
 }
 
 /// The alert fingerprint of timeline event `alias`, as the index on it is written.
@@ -71,11 +51,8 @@ fn fingerprint(backend: &str, alias: &str) -> String {
 
 /// The condition that post-mortem `alias` is in the ledger of open causes (published, its
 /// root cause unknown or suspected), written as the partial index on it is.
-fn uncertain(backend: &str, alias: &str) -> String {
-    format!(
-        "{} IN ('unknown', 'probable') AND {alias}.status IN ('published', 'archived')",
-        section(backend, alias, "root_cause.certainty")
-    )
+fn uncertain(alias: &str) -> String {
+    format!("{alias}.cause_certainty IN ('unknown', 'probable') AND {alias}.status IN ('published', 'archived')")
 }
 
 /// A later incident as read: the earlier incident it is linked to, its number, title,
@@ -92,16 +69,14 @@ impl Store {
     /// Root-cause components and affected services ranked by their incidents in `period`,
     /// with the period of the same length before it for the trend.
     pub async fn hotspots(&self, viewer: &Viewer, period: Period) -> Result<(Vec<Hotspot>, Vec<Hotspot>), StoreError> {
-        let backend = self.backend();
         let previous = period.previous();
-        let comp = component(backend, "p");
         let mut components = self
             .hotspot_counts(
                 viewer,
                 period,
-                &format!("{comp} AS name"),
+                "p.cause_component AS name",
                 "postmortems p JOIN incidents i ON i.id = p.incident_id",
-                &format!("{comp} <> ''"),
+                "p.cause_component <> ''",
                 previous,
             )
             .await?;
@@ -135,17 +110,13 @@ impl Store {
         condition: &str,
         previous: Period,
     ) -> Result<Vec<Hotspot>, StoreError> {
-        let backend = self.backend();
-        let legacy = flag(backend, "p", "root_cause.legacy_code");
-        let must_fix = flag(backend, "p", "root_cause.must_fix");
-        let minutes = impact_minutes(backend, "p");
         let mut sql = Sql::new("SELECT ");
         let start = sql.param(Arg::Time(Ts::from(period.start())));
         sql.push(&format!(
             "{name}, SUM(CASE WHEN i.began_at >= {start} THEN 1 ELSE 0 END), \
              SUM(CASE WHEN i.began_at < {start} THEN 1 ELSE 0 END), \
-             CAST(SUM(CASE WHEN i.began_at >= {start} THEN {minutes} ELSE 0 END) AS BIGINT), \
-             SUM(CASE WHEN i.began_at >= {start} AND {legacy} THEN 1 ELSE 0 END) FROM {from} WHERE i.began_at >= "
+             CAST(SUM(CASE WHEN i.began_at >= {start} THEN COALESCE(p.impact_minutes, 0) ELSE 0 END) AS BIGINT), \
+             SUM(CASE WHEN i.began_at >= {start} AND p.cause_legacy THEN 1 ELSE 0 END) FROM {from} WHERE i.began_at >= "
         ));
         sql.bind(Arg::Time(Ts::from(previous.start())));
         sql.push(" AND i.began_at < ").bind(Arg::Time(Ts::from(period.end())));
@@ -158,7 +129,7 @@ impl Store {
         // Open items of causes that must be fixed, of the period's incidents.
         let mut sql = Sql::new(&format!(
             "SELECT {name}, COUNT(*) FROM {from} JOIN action_items a ON a.incident_id = i.id \
-             WHERE a.status IN ('open', 'in_progress') AND {must_fix} AND i.began_at >= "
+             WHERE a.status IN ('open', 'in_progress') AND p.cause_must_fix AND i.began_at >= "
         ));
         sql.bind(Arg::Time(Ts::from(period.start())));
         sql.push(" AND i.began_at < ").bind(Arg::Time(Ts::from(period.end())));
@@ -186,20 +157,19 @@ impl Store {
 
     /// Appends the fixes made in `period` as a `fixed` common table: post-mortems with a
     /// root-cause component whose incident's action items are all closed, at least one
-    /// done, the last closed in the period.
+    /// done, the last closed in the period (the latest [`MAX_FIXES`]).
     fn push_fixed(&self, sql: &mut Sql, viewer: &Viewer, period: Period) {
-        let backend = self.backend();
-        let comp = component(backend, "p");
-        let cause = section(backend, "p", "root_cause.description");
-        sql.push(&format!(
-            "fixed AS (SELECT i.id AS id, i.number AS number, i.title AS title, {comp} AS component, \
-             COALESCE({cause}, '') AS cause, COUNT(*) AS items, MAX(a.closed_at) AS fixed_at \
-             FROM postmortems p JOIN incidents i ON i.id = p.incident_id JOIN action_items a ON a.incident_id = i.id \
-             WHERE {comp} <> '' AND "
-        ));
-        sql.visible("i", viewer);
         sql.push(
-            " GROUP BY i.id, i.number, i.title, 4, 5 \
+            "fixed AS (SELECT i.id AS id, i.number AS number, i.title AS title, p.cause_component AS component, \
+             COUNT(*) AS items, MAX(a.closed_at) AS fixed_at \
+             FROM postmortems p JOIN incidents i ON i.id = p.incident_id JOIN action_items a ON a.incident_id = i.id \
+             WHERE p.cause_component <> '' AND i.id IN (SELECT c.incident_id FROM action_items c WHERE c.closed_at >= ",
+        );
+        sql.bind(Arg::Time(Ts::from(period.start())));
+        sql.push(" AND c.closed_at < ").bind(Arg::Time(Ts::from(period.end())));
+        sql.push(") AND ").visible("i", viewer);
+        sql.push(
+            " GROUP BY i.id, i.number, i.title, p.cause_component \
              HAVING SUM(CASE WHEN a.status IN ('open', 'in_progress') THEN 1 ELSE 0 END) = 0 \
              AND SUM(CASE WHEN a.status = 'done' THEN 1 ELSE 0 END) > 0 AND MAX(a.closed_at) >= ",
         );
@@ -212,15 +182,14 @@ impl Store {
     /// The fixes made in `period` (each root cause whose action items all closed then), each
     /// with the first later incident of the same cause, if any, and how many there were.
     pub async fn fix_outcomes(&self, viewer: &Viewer, period: Period) -> Result<Vec<FixOutcome>, StoreError> {
-        let backend = self.backend();
-        let comp_q = component(backend, "q");
+        let cause = section(self.backend(), "pd", "root_cause.description");
         let mut sql = Sql::new("WITH ");
         self.push_fixed(&mut sql, viewer, period);
-        sql.push(&format!(
+        sql.push(
             ", back AS (SELECT f.number AS fixed, j.number AS number, j.title AS title, j.began_at AS began_at, \
-             'component' AS reason FROM fixed f JOIN postmortems q ON {comp_q} = f.component \
-             JOIN incidents j ON j.id = q.incident_id WHERE j.began_at > f.fixed_at AND j.number <> f.number AND "
-        ));
+             'component' AS reason FROM fixed f JOIN postmortems q ON q.cause_component = f.component \
+             JOIN incidents j ON j.id = q.incident_id WHERE j.began_at > f.fixed_at AND j.number <> f.number AND ",
+        );
         sql.visible("j", viewer);
         sql.push(
             " UNION ALL SELECT f.number, j.number, j.title, j.began_at, 'recurrence' FROM fixed f \
@@ -229,15 +198,15 @@ impl Store {
         );
         sql.visible("j", viewer);
         // An incident back for both reasons counts once, as the confirmed recurrence.
-        sql.push(
+        sql.push(&format!(
             "), once AS (SELECT fixed, number, title, began_at, MAX(reason) AS reason FROM back \
              GROUP BY fixed, number, title, began_at), \
              ranked AS (SELECT once.*, ROW_NUMBER() OVER (PARTITION BY fixed ORDER BY began_at, number) AS place, \
              COUNT(*) OVER (PARTITION BY fixed) AS returns FROM once) \
-             SELECT f.number, f.title, f.component, f.cause, f.items, f.fixed_at, r.number, r.title, r.began_at, \
-             r.reason, COALESCE(r.returns, 0) FROM fixed f LEFT JOIN ranked r ON r.fixed = f.number AND r.place = 1 \
-             ORDER BY f.fixed_at DESC",
-        );
+             SELECT f.number, f.title, f.component, COALESCE({cause}, ''), f.items, f.fixed_at, r.number, r.title, \
+             r.began_at, r.reason, COALESCE(r.returns, 0) FROM fixed f JOIN postmortems pd ON pd.incident_id = f.id \
+             LEFT JOIN ranked r ON r.fixed = f.number AND r.place = 1 ORDER BY f.fixed_at DESC"
+        ));
         let (text, args) = sql.into_parts();
         type Row = (i64, String, String, String, i64, Ts, Option<i64>, Option<String>, Option<Ts>, Option<String>, i64);
         let rows: Vec<Row> =
@@ -268,20 +237,18 @@ impl Store {
     /// cause (confirmed recurrences, or the same component), the first ones first.
     pub async fn incidents_since_fix(&self, viewer: &Viewer, id: &str) -> Result<Vec<LaterIncident>, StoreError> {
         let item = self.action_item(viewer, id).await?;
-        let backend = self.backend();
-        let (comp_p, comp_q) = (component(backend, "p"), component(backend, "q"));
-        let mut sql = Sql::new("WITH fixed AS (SELECT i.id AS id, i.number AS number, a.closed_at AS closed_at, ");
-        sql.push(&format!(
-            "{comp_p} AS component FROM action_items a JOIN incidents i ON i.id = a.incident_id \
-             LEFT JOIN postmortems p ON p.incident_id = i.id WHERE a.closed_at IS NOT NULL AND a.id = "
-        ));
+        let mut sql = Sql::new(
+            "WITH fixed AS (SELECT i.id AS id, i.number AS number, a.closed_at AS closed_at, \
+             COALESCE(p.cause_component, '') AS component FROM action_items a JOIN incidents i ON i.id = a.incident_id \
+             LEFT JOIN postmortems p ON p.incident_id = i.id WHERE a.closed_at IS NOT NULL AND a.id = ",
+        );
         sql.bind(Arg::Text(item.id.clone()));
-        sql.push(&format!(
+        sql.push(
             "), back AS (SELECT f.number AS fixed, j.number AS number, j.title AS title, j.began_at AS began_at, \
-             'component' AS reason FROM fixed f JOIN postmortems q ON {comp_q} = f.component \
+             'component' AS reason FROM fixed f JOIN postmortems q ON q.cause_component = f.component \
              JOIN incidents j ON j.id = q.incident_id WHERE f.component <> '' AND j.began_at > f.closed_at \
-             AND j.number <> f.number AND "
-        ));
+             AND j.number <> f.number AND ",
+        );
         sql.visible("j", viewer);
         sql.push(
             " UNION ALL SELECT f.number, j.number, j.title, j.began_at, 'recurrence' FROM fixed f \
@@ -304,17 +271,12 @@ impl Store {
     /// [`MAX_LEDGER`] published post-mortems the viewer may see whose root cause is unknown
     /// or suspected and that no finding closed; only incident `only`'s, if given.
     fn push_ledger(&self, sql: &mut Sql, viewer: &Viewer, only: Option<i64>) {
-        let backend = self.backend();
         sql.push(&format!(
             "open AS (SELECT i.id AS id, i.number AS number, i.title AS title, i.began_at AS began_at, \
-             {} AS certainty, COALESCE({}, '') AS component, COALESCE({}, '') AS cause, COALESCE({}, '') AS clues \
+             p.cause_certainty AS certainty, p.cause_component AS component \
              FROM postmortems p JOIN incidents i ON i.id = p.incident_id WHERE {} \
              AND NOT EXISTS (SELECT 1 FROM unknown_cause_findings f WHERE f.incident_id = i.id) AND ",
-            section(backend, "p", "root_cause.certainty"),
-            component(backend, "p"),
-            section(backend, "p", "root_cause.description"),
-            section(backend, "p", "root_cause.clues"),
-            uncertain(backend, "p"),
+            uncertain("p"),
         ));
         sql.visible("i", viewer);
         if let Some(number) = only {
@@ -327,11 +289,15 @@ impl Store {
     /// The ledger of causes still unknown or suspected, the latest first, each with its
     /// leads; only incident `only`'s entry, if given.
     pub async fn unknown_causes(&self, viewer: &Viewer, only: Option<i64>) -> Result<Vec<UnknownCause>, StoreError> {
+        let backend = self.backend();
+        let (cause, clues) =
+            (section(backend, "p", "root_cause.description"), section(backend, "p", "root_cause.clues"));
         let mut sql = Sql::new("WITH ");
         self.push_ledger(&mut sql, viewer, only);
-        sql.push(
-            " SELECT number, title, began_at, certainty, component, cause, clues FROM open ORDER BY began_at DESC",
-        );
+        sql.push(&format!(
+            " SELECT o.number, o.title, o.began_at, o.certainty, o.component, COALESCE({cause}, ''), \
+             COALESCE({clues}, '') FROM open o JOIN postmortems p ON p.incident_id = o.id ORDER BY o.began_at DESC"
+        ));
         let (text, args) = sql.into_parts();
         type Row = (i64, String, Ts, String, String, String, String);
         let rows: Vec<Row> =
@@ -341,16 +307,14 @@ impl Store {
         }
 
         // Later incidents sharing the suspected component, or an alert, with each entry.
-        let backend = self.backend();
-        let comp_q = component(backend, "q");
         let (fp_e, fp_m) = (fingerprint(backend, "e"), fingerprint(backend, "m"));
         let mut sql = Sql::new("WITH ");
         self.push_ledger(&mut sql, viewer, only);
-        sql.push(&format!(
+        sql.push(
             ", leads AS (SELECT o.number AS entry, j.number AS number, j.title AS title, j.began_at AS began_at, \
-             'component' AS reason FROM open o JOIN postmortems q ON {comp_q} = o.component \
-             JOIN incidents j ON j.id = q.incident_id WHERE o.component <> '' AND j.began_at > o.began_at AND "
-        ));
+             'component' AS reason FROM open o JOIN postmortems q ON q.cause_component = o.component \
+             JOIN incidents j ON j.id = q.incident_id WHERE o.component <> '' AND j.began_at > o.began_at AND ",
+        );
         sql.visible("j", viewer);
         sql.push(&format!(
             " UNION ALL SELECT o.number, j.number, j.title, j.began_at, 'fingerprint' FROM open o \
@@ -403,17 +367,16 @@ impl Store {
     ) -> Result<Vec<OpenCauseLead>, StoreError> {
         let (id, began) = self.visible_start(viewer, number).await?;
         let backend = self.backend();
-        let (comp_p, comp_q) = (component(backend, "p"), component(backend, "q"));
         let (fp_e, fp_m) = (fingerprint(backend, "e"), fingerprint(backend, "m"));
         let clues = section(backend, "p", "root_cause.clues");
         let open = format!(
             "{} AND NOT EXISTS (SELECT 1 FROM unknown_cause_findings f WHERE f.incident_id = i.id) AND i.began_at < ",
-            uncertain(backend, "p")
+            uncertain("p")
         );
         let mut sql = Sql::new(&format!(
             "SELECT i.number, i.title, COALESCE({clues}, ''), 'component' FROM postmortems q \
-             JOIN postmortems p ON {comp_p} = {comp_q} JOIN incidents i ON i.id = p.incident_id \
-             WHERE {comp_q} <> '' AND q.incident_id = "
+             JOIN postmortems p ON p.cause_component = q.cause_component JOIN incidents i ON i.id = p.incident_id \
+             WHERE q.cause_component <> '' AND q.incident_id = "
         ));
         sql.bind(Arg::Text(id.clone())).push(&format!(" AND {open}")).bind(Arg::Time(began));
         sql.push(" AND ").visible("i", viewer);
@@ -474,7 +437,7 @@ impl Store {
         note.check()?;
         let (id, _) = self.visible_start(viewer, number).await?;
         let mut sql = Sql::new("SELECT COUNT(*) FROM postmortems p WHERE p.incident_id = ");
-        sql.bind(Arg::Text(id.clone())).push(&format!(" AND {}", uncertain(self.backend(), "p")));
+        sql.bind(Arg::Text(id.clone())).push(&format!(" AND {}", uncertain("p")));
         let (text, args) = sql.into_parts();
         let open: i64 = on_pool!(self, |pool| bind_args!(sqlx::query_scalar(built_sql(&text)), args.clone())
             .fetch_one(pool)

@@ -137,12 +137,14 @@ impl Store {
         first.sections = new.sections.clone();
         let changes = history_json(&diff_postmortems(&blank, &first))?;
         let events = hindsight_core::events::postmortem_drafted(&first);
+        let cause = CauseColumns::of(&first.sections);
         on_pool!(self, |pool| {
             async {
             let mut tx = pool.begin_write().await?;
             sqlx::query(
-                "INSERT INTO postmortems (id, incident_id, status, owner_id, due_date, sections, created_at, updated_at, version) \
-                 VALUES ($1, $2, 'draft', $3, $4, $5, $6, $6, 1)",
+                "INSERT INTO postmortems (id, incident_id, status, owner_id, due_date, sections, created_at, updated_at, version, \
+                 cause_component, cause_certainty, cause_legacy, cause_must_fix, impact_minutes) \
+                 VALUES ($1, $2, 'draft', $3, $4, $5, $6, $6, 1, $7, $8, $9, $10, $11)",
             )
             .bind(&id)
             .bind(&incident_id)
@@ -150,6 +152,11 @@ impl Store {
             .bind(new.due_date.map(date_text))
             .bind(&sections)
             .bind(now)
+            .bind(cause.component.clone())
+            .bind(cause.certainty)
+            .bind(cause.legacy)
+            .bind(cause.must_fix)
+            .bind(cause.impact_minutes)
             .execute(&mut *tx)
             .await
             .map_err(|e| StoreError::unique(e, "incident", &incident_handle(number)))?;
@@ -429,6 +436,7 @@ impl Store {
         let changes = history_json(&changes)?;
         let events = hindsight_core::events::postmortem_changed(before, &after);
         let sections = serde_json::to_string(&after.sections).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let cause = CauseColumns::of(&after.sections);
         let owner_id = match &after.owner {
             Some(owner) => Some(self.user_ids("owner", std::slice::from_ref(owner)).await?[owner].clone()),
             None => None,
@@ -439,7 +447,8 @@ impl Store {
                 let mut tx = pool.begin_write().await?;
                 let done = sqlx::query(
                     "UPDATE postmortems SET status = $3, owner_id = $4, due_date = $5, sections = $6, updated_at = $7, \
-                 published_at = $8, review_round = review_round + $9, version = version + 1 \
+                 published_at = $8, review_round = review_round + $9, version = version + 1, cause_component = $10, \
+                 cause_certainty = $11, cause_legacy = $12, cause_must_fix = $13, impact_minutes = $14 \
                  WHERE id = $1 AND version = $2",
                 )
                 .bind(&after.id)
@@ -452,6 +461,11 @@ impl Store {
                 .bind(after.published_at.map(Ts::from))
                 // Each submission for review starts a round: approvals of an earlier one do not count.
                 .bind(i64::from(after.status == PostmortemStatus::InReview && before.status != PostmortemStatus::InReview))
+                .bind(cause.component.clone())
+                .bind(cause.certainty)
+                .bind(cause.legacy)
+                .bind(cause.must_fix)
+                .bind(cause.impact_minutes)
                 .execute(&mut *tx)
                 .await?;
                 if done.rows_affected() == 0 {
@@ -545,4 +559,29 @@ fn check_version(current: &Postmortem, based_on: i64) -> Result<(), StoreError> 
 
 fn history_json(changes: &[FieldChange]) -> Result<String, StoreError> {
     serde_json::to_string(changes).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// The root cause and damage scope as the columns beside a post-mortem's sections keep
+/// them, for counting across post-mortems without reading each one's JSON; written in the
+/// same statement as the sections.
+struct CauseColumns {
+    /// Lower-cased and trimmed, as hotspots and similar incidents compare components.
+    component: String,
+    certainty: &'static str,
+    legacy: bool,
+    must_fix: bool,
+    impact_minutes: i64,
+}
+
+impl CauseColumns {
+    fn of(sections: &hindsight_core::Sections) -> CauseColumns {
+        let cause = &sections.root_cause;
+        CauseColumns {
+            component: cause.component.trim().to_lowercase(),
+            certainty: cause.certainty.as_str(),
+            legacy: cause.legacy_code == Some(true),
+            must_fix: cause.must_fix == Some(true),
+            impact_minutes: sections.impact.access_lost_minutes.unwrap_or(0),
+        }
+    }
 }

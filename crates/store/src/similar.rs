@@ -39,15 +39,6 @@ fn fingerprint_of(backend: &str) -> &'static str {
     }
 }
 
-/// A post-mortem's root-cause component, lower-cased, as the index on it is written.
-fn component_of(backend: &str) -> &'static str {
-    if backend == "postgres" {
-        "lower((p.sections::jsonb) #>> '{root_cause,component}')"
-    } else {
-        "lower(json_extract(p.sections, '$.root_cause.component'))"
-    }
-}
-
 impl Store {
     /// Incidents the viewer may see that are like incident `number`, closest first, at
     /// most `limit` (up to [`MAX_SIMILAR`]), each with why.
@@ -106,15 +97,15 @@ impl Store {
             }
         }
 
-        // The same root-cause component.
-        let component = component_of(backend);
-        let mut sql = Sql::new(&format!("SELECT {component} FROM postmortems p WHERE p.incident_id = "));
+        // The same root-cause component (kept lower-cased and trimmed beside the sections).
+        let mut sql = Sql::new("SELECT p.cause_component FROM postmortems p WHERE p.incident_id = ");
         sql.bind(Arg::Text(incident.id.clone()));
-        let own: Vec<Option<String>> = self.fetch_column(sql).await?;
-        if let Some(own) = own.into_iter().flatten().map(|c| c.trim().to_string()).find(|c| !c.is_empty()) {
-            let mut sql = Sql::new(&format!(
-                "SELECT i.number, {component} FROM postmortems p JOIN incidents i ON i.id = p.incident_id WHERE {component} = "
-            ));
+        let own: Vec<String> = self.fetch_column(sql).await?;
+        if let Some(own) = own.into_iter().find(|c| !c.is_empty()) {
+            let mut sql = Sql::new(
+                "SELECT i.number, p.cause_component FROM postmortems p JOIN incidents i ON i.id = p.incident_id \
+                 WHERE p.cause_component = ",
+            );
             sql.bind(Arg::Text(own.clone())).push(" AND i.number <> ").bind(Arg::Int(number));
             sql.push(" AND ").visible("i", viewer).push(" ORDER BY i.number DESC LIMIT ").bind(Arg::Int(CANDIDATES));
             for (other, _) in self.fetch_pairs(sql).await? {

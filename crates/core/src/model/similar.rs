@@ -110,8 +110,23 @@ const COMMON: &[&str] = &[
     "all",
     "some",
     "our",
+    "its",
+    "their",
+    "they",
+    "them",
+    "then",
+    "than",
+    "has",
+    "had",
+    "have",
+    "been",
+    "but",
+    "out",
     "this",
     "that",
+    "which",
+    "when",
+    "while",
     "down",
     "failed",
     "failing",
@@ -150,6 +165,12 @@ pub fn search_words(text: &str, max: usize) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pronouns_and_linking_words_are_never_search_words() {
+        let words = search_words("Payments and its retries: they had been failing while the queue backed up", 12);
+        assert_eq!(words, ["payments", "retries", "queue", "backed"]);
+    }
 
     #[test]
     fn a_shared_alert_outweighs_shared_words_and_a_busy_service() {

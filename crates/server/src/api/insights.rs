@@ -6,11 +6,13 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use hindsight_app::learning::CauseState;
+use hindsight_core::metrics::{GroupBy, GroupedReport};
 use hindsight_core::{Finding, FixesReport, Hotspots, LaterIncident, NewFinding, UnknownCause};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::IncidentHandle;
+use super::incidents::IncidentQuery;
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
 use crate::json::{JsonBody, Params};
@@ -24,6 +26,34 @@ pub struct PeriodQuery {
     pub from: Option<String>,
     /// Last day, YYYY-MM-DD (default: today). At most ten years after `from`.
     pub to: Option<String>,
+}
+
+/// What response times are grouped by.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct GroupQuery {
+    /// `severity` (the default), `team`, `service` or `month` (when each began, UTC).
+    pub by: Option<String>,
+}
+
+/// How response times spread, group by group (medians, quartiles and percentiles, never
+/// means), across the incidents you may see that match the incident list's filters; an
+/// incident counts in each of its teams or services. A group of fewer than five incidents
+/// is marked `few`.
+#[utoipa::path(get, path = "/api/v1/insights/response-times", tag = "insights", params(GroupQuery, IncidentQuery),
+    responses(
+    (status = 200, description = "Each group's distributions", body = GroupedReport),
+    (status = 400, description = "A bad filter or grouping", body = Problem)))]
+pub async fn response_times(
+    State(state): State<AppState>,
+    caller: Caller,
+    Params(group): Params<GroupQuery>,
+    Params(query): Params<IncidentQuery>,
+) -> Result<Json<GroupedReport>, ApiError> {
+    let by = super::query_word::<GroupBy>("by", group.by.as_deref())?.unwrap_or(GroupBy::Severity);
+    let filter = query.filter()?;
+    let report = hindsight_app::response_times::response_times_by(&state.store, &caller.viewer, &filter, by).await?;
+    Ok(Json(report))
 }
 
 /// Root-cause components and affected services ranked by their incidents in the period:

@@ -88,6 +88,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(insights::hotspots))
         .routes(routes!(insights::fixes))
         .routes(routes!(insights::unknown_causes))
+        .routes(routes!(insights::response_times))
         .routes(routes!(incidents::report))
         .routes(routes!(incidents::policy))
         .routes(routes!(incidents::history))

@@ -62,7 +62,7 @@ pub async fn index() -> Redirect {
 }
 
 /// A CSV download named `name`.
-fn csv_file(name: &str, rows: Vec<Vec<String>>) -> Result<Response, PageError> {
+pub(crate) fn csv_file(name: &str, rows: Vec<Vec<String>>) -> Result<Response, PageError> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     for row in rows {
         writer.write_record(&row).map_err(|e| PageError::from(AppError::Internal(e.to_string())))?;
@@ -144,8 +144,8 @@ pub(crate) struct ChartBar {
 }
 
 /// Where the bars start, how wide they may grow, and each row's height.
-const BAR_LEFT: f64 = 190.0;
-const BAR_SPAN: f64 = 460.0;
+pub(crate) const BAR_LEFT: f64 = 190.0;
+pub(crate) const BAR_SPAN: f64 = 460.0;
 const ROW: f64 = 26.0;
 /// Hotspots the chart draws, at most (the table lists them all).
 const CHARTED: usize = 12;
@@ -511,4 +511,75 @@ pub async fn unknown_causes_csv(State(state): State<AppState>, Signed(caller): S
         ]);
     }
     csv_file("unknown-causes.csv", rows)
+}
+
+// ----- Response times by group: box plots -----
+
+/// One measure's spread in each group, as a box plot: whiskers from the shortest to the
+/// 95th percentile, the box from the first to the third quartile, a line at the median.
+pub(crate) struct BoxPlot {
+    /// What it measures: `Time to resolve`.
+    pub(crate) name: &'static str,
+    pub(crate) height: f64,
+    pub(crate) rows: Vec<BoxRow>,
+    /// The scale's end, as a duration.
+    pub(crate) scale: String,
+    pub(crate) summary: String,
+}
+
+pub(crate) struct BoxRow {
+    pub(crate) y: f64,
+    pub(crate) label: String,
+    pub(crate) few: bool,
+    pub(crate) low: f64,
+    pub(crate) q1: f64,
+    pub(crate) median: f64,
+    pub(crate) q3: f64,
+    pub(crate) high: f64,
+    pub(crate) title: String,
+}
+
+/// A box plot of the measure `pick` chooses across `groups`; none when no group has it.
+pub(crate) fn box_plot(
+    name: &'static str,
+    groups: &[hindsight_core::metrics::GroupReport],
+    pick: fn(&hindsight_core::metrics::MetricsReport) -> Option<&hindsight_core::metrics::Distribution>,
+) -> Option<BoxPlot> {
+    let measured: Vec<_> = groups.iter().filter_map(|g| pick(&g.report).map(|d| (g, d))).collect();
+    let most = measured.iter().map(|(_, d)| d.p95).max()?.max(60) as f64;
+    let x = |seconds: i64| BAR_LEFT + BAR_SPAN * (seconds as f64 / most).min(1.0);
+    let rows: Vec<BoxRow> = measured
+        .iter()
+        .enumerate()
+        .map(|(n, (g, d))| BoxRow {
+            y: n as f64 * ROW,
+            label: g.key.chars().take(26).collect(),
+            few: g.few,
+            low: x(d.min),
+            q1: x(d.p25),
+            median: x(d.p50),
+            q3: x(d.p75),
+            high: x(d.p95),
+            title: format!(
+                "{}: median {}, middle half {} to {}, 95th percentile {}, over {}{}",
+                g.key,
+                view::seconds(d.p50),
+                view::seconds(d.p25),
+                view::seconds(d.p75),
+                view::seconds(d.p95),
+                view::plural(d.count as i64, "incident", "incidents"),
+                if g.few { " (fewer than five: read with care)" } else { "" }
+            ),
+        })
+        .collect();
+    Some(BoxPlot {
+        name,
+        height: rows.len() as f64 * ROW + 18.0,
+        summary: format!(
+            "{name} in each group: the box spans the middle half, the line is the median, the whiskers reach from \
+             the shortest to the 95th percentile. Groups marked * have fewer than five incidents."
+        ),
+        scale: view::seconds(most as i64),
+        rows,
+    })
 }

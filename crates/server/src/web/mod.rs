@@ -17,7 +17,7 @@ mod home;
 mod inbox;
 mod incident_edit;
 mod incidents;
-mod insights;
+pub(crate) mod insights;
 mod kit;
 mod public;
 mod readers;
@@ -54,6 +54,7 @@ pub fn router() -> Router<AppState> {
         .route("/incidents/new", get(declare::form).post(declare::submit))
         .route("/incidents/import-postmortem", post(declare::import_document))
         .route("/incidents/response-times", get(incidents::response_times))
+        .route("/incidents/response-times.csv", get(incidents::response_times_csv))
         .route("/insights", get(insights::index))
         .route("/insights/hotspots", get(insights::hotspots))
         .route("/insights/hotspots.csv", get(insights::hotspots_csv))

@@ -141,3 +141,46 @@ async fn learning_across_incidents_on_postgres() {
     let Some(store) = hindsight_store::test_support::postgres_store().await else { return };
     learning_across_incidents(store).await;
 }
+
+#[tokio::test]
+async fn response_times_are_grouped_as_box_plots_with_small_groups_flagged() {
+    let app = crate::common::spawn_app().await;
+    let admin = As::User("admin");
+    for (n, severity) in [(1, "SEV2"), (2, "SEV2"), (3, "SEV3")] {
+        let body = json!({
+            "title": format!("Checkout slow {n}"), "severity": severity, "status": "resolved",
+            "started_at": "2026-11-01T10:00:00Z", "detected_at": format!("2026-11-01T10:0{n}:00Z"),
+            "acknowledged_at": "2026-11-01T10:10:00Z", "mitigated_at": "2026-11-01T10:20:00Z",
+            "resolved_at": format!("2026-11-01T1{n}:00:00Z"),
+        });
+        let (status, made) = app.post(admin, "/api/v1/incidents", body).await;
+        assert_eq!(status, StatusCode::CREATED, "{made}");
+    }
+    let (status, report) = app.get(As::User("viewer"), "/api/v1/insights/response-times?by=severity").await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(report["by"], "severity");
+    let keys: Vec<&str> = report["groups"].as_array().unwrap().iter().map(|g| g["key"].as_str().unwrap()).collect();
+    assert_eq!(keys, ["SEV2", "SEV3"], "{report}");
+    assert_eq!(report["groups"][0]["report"]["time_to_detect_s"]["p50"], 60, "{report}");
+    assert_eq!(report["groups"][0]["report"]["time_to_detect_s"]["p75"], 120, "{report}");
+    assert_eq!(report["groups"][0]["few"], true, "{report}");
+    let (status, report) = app.get(admin, "/api/v1/insights/response-times?by=month&severity=SEV3").await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(report["groups"][0]["key"], "2026-11", "{report}");
+    assert_eq!(report["groups"][0]["report"]["incidents"], 1, "{report}");
+    let (status, problem) = app.get(admin, "/api/v1/insights/response-times?by=weekday").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
+
+    let viewer = common::sign_in(&app, "viewer").await;
+    let (status, html) = common::page(&app, &viewer, "/incidents/response-times?by=severity").await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("<h2 id=\"groups-h\">By severity</h2>") && html.contains("<svg"), "{html}");
+    assert!(html.contains("Groups marked * hold fewer than five incidents"), "{html}");
+    assert!(html.contains("SEV2: median 1m, middle half 1m to 2m"), "{html}");
+    let (_, html) = common::page(&app, &viewer, "/incidents/response-times").await;
+    assert!(!html.contains("groups-h"), "not grouped unless asked");
+    let (status, csv) = common::page(&app, &viewer, "/incidents/response-times.csv?by=severity").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(csv.starts_with("severity,measure,incidents,min_s,p25_s,p50_s"), "{csv}");
+    assert!(csv.contains("SEV3,time_to_resolve,1,10800,10800,10800"), "{csv}");
+}

@@ -227,6 +227,7 @@ fn calls() -> Vec<Call> {
         call(get.clone(), "/api/v1/insights/hotspots", Read, None),
         call(get.clone(), "/api/v1/insights/fixes", Read, None),
         call(get.clone(), "/api/v1/insights/unknown-causes", Read, None),
+        call(get.clone(), "/api/v1/insights/response-times", Read, None),
         call(get.clone(), "/api/v1/incidents/{handle}/unknown-cause", Read, None),
         call(put.clone(), "/api/v1/incidents/{handle}/unknown-cause", Write, Some(json!({"found": "A cron job"}))),
         call(get.clone(), "/api/v1/action-items/{id}/since", Read, None),

@@ -81,16 +81,24 @@ fn the_schema_version_is_the_last_migration_on_both_databases() {
 /// release's store writes columns it did not have.)
 async fn an_install_before_notifications_upgrades_without_telling_its_past(store: Store) {
     use crate::common::{action_item, admin, incident, person};
-    use hindsight_core::{NewActionItem, NewPostmortem, Role};
+    use hindsight_core::{NewActionItem, Role};
     use hindsight_store::Ts;
     hindsight_store::test_support::migrate_to(&store, 17).await;
     let admin = admin(&store).await;
     person(&store, "bob", Role::Editor).await;
     let incident = store.create_incident(&admin, incident("Checkout down")).await.unwrap();
-    let pm = store.create_postmortem(&admin, incident.number, NewPostmortem::default()).await.unwrap();
     let owned = |title: &str| NewActionItem { owner: Some("bob".into()), ..action_item(title) };
     let at = "'2026-11-02T10:00:00.000000Z'";
     let at = if store.backend() == "postgres" { format!("{at}::timestamptz") } else { at.to_string() };
+    let sections = r#"{"root_cause": {"component": "  DB-Pool ", "legacy_code": true, "certainty": "probable"}, "impact": {"access_lost_minutes": 45}}"#;
+    hindsight_store::test_support::execute_raw(
+        &store,
+        &format!(
+            "INSERT INTO postmortems (id, incident_id, status, sections, created_at, updated_at, version) \
+             SELECT 'old-pm', id, 'published', '{sections}', {at}, {at}, 1 FROM incidents"
+        ),
+    )
+    .await;
     hindsight_store::test_support::execute_raw(
         &store,
         &format!(
@@ -110,7 +118,7 @@ async fn an_install_before_notifications_upgrades_without_telling_its_past(store
     store.create_action_item(&admin, incident.number, owned("After the upgrade")).await.unwrap();
     let told = store.notify_from_outbox("worker", now, until, 100).await.unwrap().unwrap();
     assert_eq!((told.events, told.notifications), (1, 1));
-    let reading = store.reading(&admin, &pm.id).await.unwrap();
+    let reading = store.reading(&admin, "old-pm").await.unwrap();
     assert!(!reading.chosen);
     let closed = hindsight_store::test_support::fetch_raw(
         &store,
@@ -118,6 +126,13 @@ async fn an_install_before_notifications_upgrades_without_telling_its_past(store
     )
     .await;
     assert!(matches!(closed[0].as_deref(), Some("1" | "true")), "{closed:?}");
+    let cause = hindsight_store::test_support::fetch_raw(
+        &store,
+        "SELECT cause_component || ' ' || cause_certainty || ' ' || CAST(cause_legacy AS TEXT) || ' ' || \
+         CAST(impact_minutes AS TEXT) FROM postmortems WHERE id = 'old-pm'",
+    )
+    .await;
+    assert!(matches!(cause[0].as_deref(), Some("db-pool probable 1 45" | "db-pool probable true 45")), "{cause:?}");
 }
 
 #[tokio::test]

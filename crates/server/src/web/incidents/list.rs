@@ -6,6 +6,7 @@ use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use hindsight_core::metrics::GroupBy;
 use hindsight_core::{IncidentStatus, Severity};
 use hindsight_store::IncidentSort;
 use serde::Deserialize;
@@ -228,6 +229,114 @@ pub(super) struct ResponseTimesPage {
     pub(super) rows: Vec<SpreadRow>,
     pub(super) methods: Vec<(String, String)>,
     pub(super) errors: Vec<String>,
+    /// The filters as hidden fields of the grouping form: (name, value).
+    pub(super) hidden: Vec<(&'static str, String)>,
+    /// (value, label, chosen) of each grouping.
+    pub(super) groupings: Vec<(&'static str, &'static str, bool)>,
+    pub(super) grouped: Option<GroupedView>,
+}
+
+/// Response times group by group: a box plot per measure and a table.
+pub(super) struct GroupedView {
+    pub(super) by: &'static str,
+    pub(super) plots: Vec<crate::web::insights::BoxPlot>,
+    pub(super) rows: Vec<GroupRow>,
+    pub(super) csv_url: String,
+    pub(super) any_few: bool,
+}
+
+/// One group's row of the table: its median and middle half of each measure.
+pub(super) struct GroupRow {
+    pub(super) key: String,
+    pub(super) incidents: String,
+    pub(super) few: bool,
+    /// (median, middle half) per measure.
+    pub(super) cells: Vec<(String, String)>,
+}
+
+/// What the grouping form sends.
+#[derive(Debug, Default, Deserialize)]
+pub struct GroupForm {
+    #[serde(default)]
+    by: String,
+}
+
+const GROUPINGS: [(&str, &str); 5] =
+    [("", "Not grouped"), ("severity", "Severity"), ("team", "Team"), ("service", "Service"), ("month", "Month")];
+
+type Pick = fn(&hindsight_core::metrics::MetricsReport) -> Option<&hindsight_core::metrics::Distribution>;
+
+const MEASURES: [(&str, Pick); 4] = [
+    ("Time to detect", |r| r.time_to_detect_s.as_ref()),
+    ("Time to acknowledge", |r| r.time_to_acknowledge_s.as_ref()),
+    ("Time to mitigate", |r| r.time_to_mitigate_s.as_ref()),
+    ("Time to resolve", |r| r.time_to_resolve_s.as_ref()),
+];
+
+fn grouped_view(report: &hindsight_core::metrics::GroupedReport, by: &'static str, csv_url: String) -> GroupedView {
+    GroupedView {
+        by,
+        plots: MEASURES
+            .iter()
+            .filter_map(|(name, pick)| crate::web::insights::box_plot(name, &report.groups, *pick))
+            .collect(),
+        rows: report
+            .groups
+            .iter()
+            .map(|g| GroupRow {
+                key: g.key.clone(),
+                incidents: view::count(g.report.incidents as i64),
+                few: g.few,
+                cells: MEASURES
+                    .iter()
+                    .map(|(_, pick)| match pick(&g.report) {
+                        Some(d) => {
+                            (view::seconds(d.p50), format!("{} – {}", view::seconds(d.p25), view::seconds(d.p75)))
+                        }
+                        None => ("—".into(), "—".into()),
+                    })
+                    .collect(),
+            })
+            .collect(),
+        csv_url,
+        any_few: report.groups.iter().any(|g| g.few),
+    }
+}
+
+/// `/incidents/response-times.csv`: each group's distributions, one row per group and measure.
+pub async fn response_times_csv(
+    State(state): State<AppState>,
+    Signed(caller): Signed,
+    Params(query): Params<ListQuery>,
+    Params(group): Params<GroupForm>,
+) -> Result<Response, PageError> {
+    let by = group.by.parse::<GroupBy>().unwrap_or(GroupBy::Severity);
+    let (filter, _) = query.filter().map_err(|errors| PageError::new(StatusCode::BAD_REQUEST, errors.join("; ")))?;
+    let report = hindsight_app::response_times::response_times_by(&state.store, &caller.viewer, &filter, by).await?;
+    let mut rows = vec![
+        [by.as_str(), "measure", "incidents", "min_s", "p25_s", "p50_s", "p75_s", "p90_s", "p95_s", "max_s", "few"]
+            .map(String::from)
+            .to_vec(),
+    ];
+    for g in &report.groups {
+        for (name, pick) in MEASURES {
+            let Some(d) = pick(&g.report) else { continue };
+            rows.push(vec![
+                g.key.clone(),
+                name.to_lowercase().replace(' ', "_"),
+                d.count.to_string(),
+                d.min.to_string(),
+                d.p25.to_string(),
+                d.p50.to_string(),
+                d.p75.to_string(),
+                d.p90.to_string(),
+                d.p95.to_string(),
+                d.max.to_string(),
+                g.few.to_string(),
+            ]);
+        }
+    }
+    crate::web::insights::csv_file(&format!("response-times-by-{by}.csv"), rows)
 }
 
 /// One response time's spread, as the page shows it.
@@ -245,8 +354,23 @@ pub async fn response_times(
     State(state): State<AppState>,
     Signed(caller): Signed,
     Params(query): Params<ListQuery>,
+    Params(group): Params<GroupForm>,
 ) -> Result<Response, PageError> {
     let filtered = query.filtered();
+    let by = GROUPINGS.iter().find(|(value, _)| *value == group.by.trim()).map(|(value, _)| *value).unwrap_or("");
+    let hidden = [
+        ("status", &query.status),
+        ("severity", &query.severity),
+        ("service", &query.service),
+        ("team", &query.team),
+        ("since", &query.since),
+        ("until", &query.until),
+        ("q", &query.q),
+    ]
+    .into_iter()
+    .filter(|(_, v)| !v.trim().is_empty())
+    .map(|(k, v)| (k, v.clone()))
+    .collect::<Vec<_>>();
     let mut page = ResponseTimesPage {
         chrome: Chrome::of(&caller),
         incidents: "0".into(),
@@ -257,6 +381,9 @@ pub async fn response_times(
         rows: Vec::new(),
         methods: Vec::new(),
         errors: Vec::new(),
+        groupings: GROUPINGS.iter().map(|(value, label)| (*value, *label, *value == by)).collect(),
+        hidden,
+        grouped: None,
     };
     let filter = match query.filter() {
         Ok((filter, _)) => filter,
@@ -265,6 +392,13 @@ pub async fn response_times(
             return Ok((StatusCode::BAD_REQUEST, page).into_response());
         }
     };
+    if let Ok(grouping) = by.parse::<GroupBy>() {
+        let report =
+            hindsight_app::response_times::response_times_by(&state.store, &caller.viewer, &filter, grouping).await?;
+        let csv = query.url_of("/incidents/response-times.csv", None);
+        let csv = format!("{csv}{}by={by}", if csv.contains('?') { '&' } else { '?' });
+        page.grouped = Some(grouped_view(&report, by, csv));
+    }
     let report = hindsight_app::response_times::response_times(&state.store, &caller.viewer, &filter).await?;
     page.incidents = view::count(report.incidents as i64);
     page.capped = report.incidents >= hindsight_app::response_times::MAX_REPORTED;

@@ -38,7 +38,7 @@ pub use forms::{
     add_event, change_status, clear_recurrence, close_unknown_cause, import, override_moment, reopen_unknown_cause,
     set_recurrence,
 };
-pub use list::{incidents, response_times};
+pub use list::{incidents, response_times, response_times_csv};
 
 /// Incidents per page of the list.
 const LIST_PAGE: i64 = 50;
