@@ -22,7 +22,7 @@ use crate::{Arg, BeginWrite, Store, StoreError, Ts, bind_args, built_sql, on_poo
 /// Hotspots listed of each kind, at most.
 pub const MAX_HOTSPOTS: usize = 50;
 /// Fixes a report reads, at most (the latest).
-pub const MAX_FIXES: i64 = 500;
+pub const MAX_FIXES: i64 = 200;
 /// Ledger entries read, at most (the latest).
 pub const MAX_LEDGER: i64 = 200;
 /// Leads given per ledger entry, at most.
@@ -110,46 +110,37 @@ impl Store {
         condition: &str,
         previous: Period,
     ) -> Result<Vec<Hotspot>, StoreError> {
+        // One pass over the incidents of both periods; the open must-fix items of the
+        // period's incidents are counted through the index on each incident's items.
         let mut sql = Sql::new("SELECT ");
         let start = sql.param(Arg::Time(Ts::from(period.start())));
         sql.push(&format!(
             "{name}, SUM(CASE WHEN i.began_at >= {start} THEN 1 ELSE 0 END), \
              SUM(CASE WHEN i.began_at < {start} THEN 1 ELSE 0 END), \
              CAST(SUM(CASE WHEN i.began_at >= {start} THEN COALESCE(p.impact_minutes, 0) ELSE 0 END) AS BIGINT), \
-             SUM(CASE WHEN i.began_at >= {start} AND p.cause_legacy THEN 1 ELSE 0 END) FROM {from} WHERE i.began_at >= "
+             SUM(CASE WHEN i.began_at >= {start} AND p.cause_legacy THEN 1 ELSE 0 END), \
+             CAST(SUM(CASE WHEN i.began_at >= {start} AND p.cause_must_fix THEN (SELECT COUNT(*) FROM action_items a \
+             WHERE a.incident_id = i.id AND a.status IN ('open', 'in_progress')) ELSE 0 END) AS BIGINT) \
+             FROM {from} WHERE i.began_at >= "
         ));
         sql.bind(Arg::Time(Ts::from(previous.start())));
         sql.push(" AND i.began_at < ").bind(Arg::Time(Ts::from(period.end())));
         sql.push(&format!(" AND {condition} AND ")).visible("i", viewer).push(" GROUP BY 1");
         let (text, args) = sql.into_parts();
-        type Row = (Option<String>, i64, i64, i64, i64);
+        type Row = (Option<String>, i64, i64, i64, i64, i64);
         let rows: Vec<Row> =
             on_pool!(self, |pool| bind_args!(sqlx::query_as(built_sql(&text)), args.clone()).fetch_all(pool).await)?;
-
-        // Open items of causes that must be fixed, of the period's incidents.
-        let mut sql = Sql::new(&format!(
-            "SELECT {name}, COUNT(*) FROM {from} JOIN action_items a ON a.incident_id = i.id \
-             WHERE a.status IN ('open', 'in_progress') AND p.cause_must_fix AND i.began_at >= "
-        ));
-        sql.bind(Arg::Time(Ts::from(period.start())));
-        sql.push(" AND i.began_at < ").bind(Arg::Time(Ts::from(period.end())));
-        sql.push(&format!(" AND {condition} AND ")).visible("i", viewer).push(" GROUP BY 1");
-        let (text, args) = sql.into_parts();
-        let open: Vec<(Option<String>, i64)> =
-            on_pool!(self, |pool| bind_args!(sqlx::query_as(built_sql(&text)), args.clone()).fetch_all(pool).await)?;
-        let open: BTreeMap<String, i64> = open.into_iter().filter_map(|(name, n)| Some((name?, n))).collect();
-
         Ok(rows
             .into_iter()
-            .filter_map(|(name, incidents, previous_incidents, impact_minutes, legacy)| {
+            .filter_map(|(name, incidents, previous_incidents, impact_minutes, legacy, open_must_fix)| {
                 let name = name?;
-                (incidents > 0).then(|| Hotspot {
-                    open_must_fix: open.get(&name).copied().unwrap_or(0),
+                (incidents > 0).then_some(Hotspot {
                     name,
                     incidents,
                     previous_incidents,
                     impact_minutes,
                     legacy,
+                    open_must_fix,
                 })
             })
             .collect())
@@ -308,6 +299,19 @@ impl Store {
 
         // Later incidents sharing the suspected component, or an alert, with each entry.
         let (fp_e, fp_m) = (fingerprint(backend, "e"), fingerprint(backend, "m"));
+        // The entries' own alerts first, so that the later incidents with them are found
+        // through the index on fingerprints rather than by reading every alert's event.
+        let mut sql = Sql::new("WITH ");
+        self.push_ledger(&mut sql, viewer, only);
+        sql.push(&format!(
+            " SELECT DISTINCT {fp_e} FROM open o JOIN timeline_events e ON e.incident_id = o.id \
+             WHERE {fp_e} IS NOT NULL LIMIT 1000"
+        ));
+        let (text, args) = sql.into_parts();
+        let fingerprints: Vec<String> =
+            on_pool!(self, |pool| bind_args!(sqlx::query_scalar(built_sql(&text)), args.clone())
+                .fetch_all(pool)
+                .await)?;
         let mut sql = Sql::new("WITH ");
         self.push_ledger(&mut sql, viewer, only);
         sql.push(
@@ -316,13 +320,15 @@ impl Store {
              JOIN incidents j ON j.id = q.incident_id WHERE o.component <> '' AND j.began_at > o.began_at AND ",
         );
         sql.visible("j", viewer);
-        sql.push(&format!(
-            " UNION ALL SELECT o.number, j.number, j.title, j.began_at, 'fingerprint' FROM open o \
-             JOIN timeline_events e ON e.incident_id = o.id JOIN timeline_events m ON {fp_m} = {fp_e} \
-             JOIN incidents j ON j.id = m.incident_id WHERE {fp_e} IS NOT NULL AND {fp_m} IS NOT NULL \
-             AND j.began_at > o.began_at AND "
-        ));
-        sql.visible("j", viewer);
+        if !fingerprints.is_empty() {
+            sql.push(&format!(
+                " UNION ALL SELECT o.number, j.number, j.title, j.began_at, 'fingerprint' FROM open o \
+                 JOIN timeline_events e ON e.incident_id = o.id JOIN timeline_events m ON {fp_m} = {fp_e} \
+                 JOIN incidents j ON j.id = m.incident_id WHERE {fp_e} IS NOT NULL AND {fp_m} IN ("
+            ));
+            sql.bind_list(fingerprints.into_iter().map(Arg::Text));
+            sql.push(") AND j.began_at > o.began_at AND ").visible("j", viewer);
+        }
         // A lead for both reasons is named once, by its component.
         sql.push(
             "), once AS (SELECT entry, number, title, began_at, MIN(reason) AS reason FROM leads \
@@ -380,14 +386,25 @@ impl Store {
         ));
         sql.bind(Arg::Text(id.clone())).push(&format!(" AND {open}")).bind(Arg::Time(began));
         sql.push(" AND ").visible("i", viewer);
-        sql.push(&format!(
-            " UNION SELECT i.number, i.title, COALESCE({clues}, ''), 'fingerprint' FROM timeline_events m \
-             JOIN timeline_events e ON {fp_e} = {fp_m} JOIN incidents i ON i.id = e.incident_id \
-             JOIN postmortems p ON p.incident_id = i.id WHERE {fp_m} IS NOT NULL AND {fp_e} IS NOT NULL \
-             AND m.incident_id = "
-        ));
-        sql.bind(Arg::Text(id)).push(&format!(" AND {open}")).bind(Arg::Time(began));
-        sql.push(" AND ").visible("i", viewer);
+        // The incident's own alerts first, so that the others are found through the index
+        // on fingerprints rather than by reading every open cause's timeline.
+        let mut own = Sql::new(&format!("SELECT DISTINCT {fp_m} FROM timeline_events m WHERE m.incident_id = "));
+        own.bind(Arg::Text(id)).push(&format!(" AND {fp_m} IS NOT NULL LIMIT 50"));
+        let (text, args) = own.into_parts();
+        let fingerprints: Vec<String> =
+            on_pool!(self, |pool| bind_args!(sqlx::query_scalar(built_sql(&text)), args.clone())
+                .fetch_all(pool)
+                .await)?;
+        if !fingerprints.is_empty() {
+            sql.push(&format!(
+                " UNION SELECT i.number, i.title, COALESCE({clues}, ''), 'fingerprint' FROM timeline_events e \
+                 JOIN incidents i ON i.id = e.incident_id JOIN postmortems p ON p.incident_id = i.id \
+                 WHERE {fp_e} IS NOT NULL AND {fp_e} IN ("
+            ));
+            sql.bind_list(fingerprints.into_iter().map(Arg::Text));
+            sql.push(&format!(") AND {open}")).bind(Arg::Time(began));
+            sql.push(" AND ").visible("i", viewer);
+        }
         sql.push(" ORDER BY 1 DESC, 4 LIMIT 20");
         let (text, args) = sql.into_parts();
         let rows: Vec<(i64, String, String, String)> =
