@@ -154,8 +154,12 @@ impl<'a> Timeline<'a> {
         self.events.iter().filter(|e| keep(e)).collect()
     }
 
-    /// A sentence citing `events`, put in timeline order once each.
-    fn sentence(&self, text: String, events: &[&TimelineEvent]) -> DraftSentence {
+    /// A sentence citing `events`, put in timeline order once each. A sentence ending on a
+    /// quote that ends a sentence of its own ends there: `“Resolved.”`, not `“Resolved.”.`.
+    fn sentence(&self, mut text: String, events: &[&TimelineEvent]) -> DraftSentence {
+        if [".”.", "!”.", "?”."].iter().any(|end| text.ends_with(end)) {
+            text.pop();
+        }
         let mut cited: Vec<&TimelineEvent> = events.to_vec();
         cited.sort_by(|a, b| timeline_order(a).cmp(&timeline_order(b)));
         cited.dedup_by(|a, b| a.id == b.id);
@@ -595,17 +599,26 @@ fn actor(e: &TimelineEvent) -> Option<String> {
     (!name.is_empty()).then_some(name)
 }
 
-/// Who recorded the event: its actor, else its source.
+/// The source of events people add by hand, which names no tool.
+const BY_HAND: &str = "manual";
+
+/// Who recorded the event: its actor, else its source (`hand` for one added by hand).
 fn who(e: &TimelineEvent) -> String {
-    actor(e).unwrap_or_else(|| one_line(&e.source))
+    match actor(e) {
+        Some(name) => name,
+        None if e.source == BY_HAND => "hand".to_string(),
+        None => one_line(&e.source),
+    }
 }
 
-/// The event as a noun: `an alert from alertmanager`, `a rollback by deploy-bot`.
+/// The event as a noun: `an alert from alertmanager`, `a rollback by deploy-bot`, `a note
+/// recorded by hand`.
 fn describe(e: &TimelineEvent) -> String {
     let kind = e.kind.words();
     let article = if kind.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
     match actor(e) {
         Some(name) => format!("{article} {kind} by {name}"),
+        None if e.source == BY_HAND => format!("{article} {kind} recorded by hand"),
         None => format!("{article} {kind} from {}", one_line(&e.source)),
     }
 }
@@ -930,6 +943,27 @@ mod tests {
             resolution.markdown,
             "It was resolved at 10:00 UTC with a note by \\<b\\>ana\\</b\\>: “\\*bold\\* \\[link\\](http://x) \
              \\<script\\>\\`x\\`\\</script\\> # head”. [1](/incidents/INC-1#event-x%20y)"
+        );
+    }
+
+    #[test]
+    fn an_event_added_by_hand_without_an_actor_is_said_to_be() {
+        let mut e = marked(event("a", 0, "manual", EventKind::Note, "", "Checkout is back"), KeyMoment::Resolution);
+        e.actor = None;
+        let draft = draft(&[e]);
+        assert_eq!(
+            texts(&draft, SectionName::Resolution),
+            ["It was resolved at 10:00 UTC with a note recorded by hand: “Checkout is back”."]
+        );
+    }
+
+    #[test]
+    fn a_sentence_ending_on_a_quoted_sentence_takes_no_second_full_stop() {
+        let e = marked(event("a", 0, "manual", EventKind::Note, "ana", "All green. Resolved!"), KeyMoment::Resolution);
+        let draft = draft(&[e]);
+        assert_eq!(
+            texts(&draft, SectionName::Resolution),
+            ["It was resolved at 10:00 UTC with a note by ana: “All green. Resolved!”"]
         );
     }
 
