@@ -778,6 +778,9 @@ fn draft_prints_the_first_draft_and_writes_it_only_into_empty_sections() {
     assert_eq!(code, Some(0), "{err}");
     let written: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(written["filled"], serde_json::json!([]), "{written}");
+    let offered: Vec<&str> =
+        written["offered"].as_array().unwrap().iter().map(|o| o["section"].as_str().unwrap()).collect();
+    assert_eq!(offered, ["summary"], "the other sections hold the draft since the post-mortem started");
     assert_eq!(written["postmortem"]["sections"]["summary"], "Checkout failed.");
     assert!(err.contains("unchanged"), "{err}");
     let (code, _, err) = run(&["draft", "nonsense"]);

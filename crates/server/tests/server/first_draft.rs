@@ -204,6 +204,30 @@ async fn the_page_writes_the_draft_and_shows_it_beside_what_was_written(store: S
     assert_eq!(status, StatusCode::SEE_OTHER, "{to}");
     let (_, html) = common::page(&app, &editor, &to).await;
     assert!(html.contains("nothing to write a draft from"), "{html}");
+
+    // A published post-mortem offers no button, and a form posted anyway is refused beside the card.
+    let user = app.store.user_by_username("admin").await.unwrap();
+    let admin = hindsight_core::access::Viewer {
+        user_id: Some(hindsight_core::access::UserId::new(user.id)),
+        username: user.username,
+        role: user.role,
+    };
+    let number = hindsight_core::parse_incident_handle(&seed.public).unwrap();
+    let pm = app.store.postmortem_of_incident(&admin, number).await.unwrap();
+    for (version, status) in [
+        (pm.version, hindsight_core::PostmortemStatus::InReview),
+        (pm.version + 1, hindsight_core::PostmortemStatus::Published),
+    ] {
+        app.store.set_postmortem_status(&admin, &pm.id, version, status).await.unwrap();
+    }
+    let (_, html) = common::page(&app, &editor, &page).await;
+    assert!(!html.contains("Write a first draft from the timeline"), "{html}");
+    let (status, _, html) = common::post_form(&app, &editor, &form, &[]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        html.contains("this post-mortem is published; a first draft is written only into one still being written"),
+        "{html}"
+    );
 }
 
 on_both_databases!(
