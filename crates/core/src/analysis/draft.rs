@@ -442,7 +442,7 @@ fn finding(t: &Timeline, finding: &ResponseFinding) -> Option<DraftSentence> {
             )
         }
         ResponseFindingKind::LateAcknowledgement => format!(
-            "No acknowledgement is recorded {}, {took} after detection, longer than the checklist's target.",
+            "No acknowledgement is recorded {}: {took} from detection on, longer than the checklist's target.",
             span(from, to)
         ),
         ResponseFindingKind::LateEscalation
@@ -859,6 +859,25 @@ mod tests {
             ),
             "{said:?}"
         );
+    }
+
+    #[test]
+    fn no_acknowledgement_is_told_from_detection_to_the_last_event() {
+        let mut incident = incident(4);
+        incident.moments = Default::default();
+        let events = vec![
+            event("a", 0, "alertmanager", EventKind::Alert, "", "Errors high"),
+            event("m", 40, "slack", EventKind::Message, "ana", "Anyone?"),
+        ];
+        let draft = draft_from_timeline(&incident, &events, &ResponseChecklist::default());
+        let response = draft.section(SectionName::ResponseAnalysis).unwrap();
+        let told = response.sentences.iter().find(|s| s.text.starts_with("No acknowledgement")).unwrap();
+        assert_eq!(
+            told.text,
+            "No acknowledgement is recorded from 10:00 UTC to 10:40 UTC: 40 minutes from detection on, longer than \
+             the checklist's target."
+        );
+        assert_eq!(told.cites, ["a", "m"]);
     }
 
     #[test]
