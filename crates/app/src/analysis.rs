@@ -44,16 +44,7 @@ pub struct PolicyReport {
 /// Loads an incident, its timeline, post-mortem and action items, as `viewer`.
 pub async fn gather(store: &Store, viewer: &Viewer, number: i64) -> Result<Evidence, StoreError> {
     let incident = store.incident(viewer, number).await?;
-    let mut events = Vec::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let page = store.list_events(viewer, number, cursor.as_deref(), 5000).await?;
-        events.extend(page.items);
-        match page.next_cursor {
-            Some(next) if (events.len() as i64) < MAX_ANALYSED_EVENTS => cursor = Some(next),
-            _ => break,
-        }
-    }
+    let events = timeline(store, viewer, number).await?;
     let postmortem = match store.postmortem_of_incident(viewer, number).await {
         Ok(pm) => Some(pm),
         Err(StoreError::NotFound(_)) => None,
@@ -72,6 +63,22 @@ pub async fn gather(store: &Store, viewer: &Viewer, number: i64) -> Result<Evide
     }
     let summary_published = summary_published(store, viewer, postmortem.as_ref()).await?;
     Ok(Evidence { incident, events, postmortem, action_items, summary_published })
+}
+
+/// The timeline of incident `number` as `viewer` sees it, in timeline order: its first
+/// 20,000 events at most.
+pub async fn timeline(store: &Store, viewer: &Viewer, number: i64) -> Result<Vec<TimelineEvent>, StoreError> {
+    let mut events = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let page = store.list_events(viewer, number, cursor.as_deref(), 5000).await?;
+        events.extend(page.items);
+        match page.next_cursor {
+            Some(next) if (events.len() as i64) < MAX_ANALYSED_EVENTS => cursor = Some(next),
+            _ => break,
+        }
+    }
+    Ok(events)
 }
 
 /// Whether the public summary of `postmortem` is published (false without a post-mortem).
@@ -108,7 +115,8 @@ pub fn completeness(evidence: &Evidence) -> Option<Vec<MissingItem>> {
 }
 
 /// Starts the post-mortem of a resolved incident that requires one and has none,
-/// owned by its incident commander (or `viewer`), pre-filled from what is known.
+/// owned by its incident commander (or `viewer`), pre-filled from what is known and a first
+/// draft written from the timeline.
 pub async fn draft_if_required(
     store: &Store,
     viewer: &Viewer,
@@ -133,7 +141,7 @@ pub async fn draft_if_required(
     // Due as the deadlines ask for its severity, counted in business days from resolution.
     let resolved = incident.moments.resolved_at.unwrap_or_else(time::OffsetDateTime::now_utc);
     let due = rules.deadlines.postmortem(incident.severity, resolved).draft;
-    let new = NewPostmortem { owner, due_date: Some(due), sections: prefill(incident, &evidence.events) };
+    let new = NewPostmortem { owner, due_date: Some(due), sections: prefill(incident, &evidence.events, rules) };
     match store.create_postmortem(viewer, number, new).await {
         Ok(pm) => {
             store.propose_reader_teams(&pm.id, rules.readers.teams(incident.severity)).await?;
@@ -145,36 +153,28 @@ pub async fn draft_if_required(
     }
 }
 
-/// Sections written from the incident and its timeline, for people to correct and complete.
-fn prefill(incident: &Incident, events: &[TimelineEvent]) -> Sections {
+/// Sections written from the incident and its timeline, for people to correct and complete:
+/// the incident's description as the summary (a person's words come first), the first draft
+/// written from the timeline in the sections still empty, and what the incident's own moments
+/// say where the timeline had nothing to say.
+fn prefill(incident: &Incident, events: &[TimelineEvent], rules: &Rules) -> Sections {
     let when = |at: Option<time::OffsetDateTime>| {
         at.and_then(|at| at.format(&time::format_description::well_known::Rfc3339).ok())
             .unwrap_or_else(|| "an unknown time".into())
     };
+    let mut sections = Sections { summary: incident.description.trim().to_string(), ..Sections::default() };
+    let draft = hindsight_core::analysis::draft_from_timeline(incident, events, &rules.response);
+    crate::first_draft::fill_empty(&mut sections, &draft);
     let m = &incident.moments;
-    let mut sections = Sections {
-        summary: if incident.description.is_empty() { incident.title.clone() } else { incident.description.clone() },
-        detection: format!("Detected at {} by {}.", when(m.detected_at), incident.detection_method.words()),
-        ..Sections::default()
-    };
-    let marked: Vec<String> = events
-        .iter()
-        .filter(|e| e.key_moment.is_some())
-        .map(|e| {
-            let marker = e.key_moment.map(|k| k.words()).unwrap_or_default();
-            format!("- {} ({marker}): {}", when(Some(e.occurred_at)), e.text)
-        })
-        .collect();
-    sections.resolution = format!(
-        "Mitigated at {}, resolved at {}.{}",
-        when(m.mitigated_at),
-        when(m.resolved_at),
-        if marked.is_empty() {
-            String::new()
-        } else {
-            format!("\n\nKey moments from the timeline:\n{}", marked.join("\n"))
-        }
-    );
+    if sections.summary.is_empty() {
+        sections.summary = incident.title.clone();
+    }
+    if sections.detection.is_empty() {
+        sections.detection = format!("Detected at {} by {}.", when(m.detected_at), incident.detection_method.words());
+    }
+    if sections.resolution.is_empty() {
+        sections.resolution = format!("Mitigated at {}, resolved at {}.", when(m.mitigated_at), when(m.resolved_at));
+    }
     sections
 }
 

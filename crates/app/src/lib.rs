@@ -15,6 +15,7 @@ pub mod analysis;
 pub mod comments;
 pub mod deliveries;
 mod error;
+pub mod first_draft;
 pub mod imports;
 pub mod incidents;
 pub mod learning;

@@ -1,5 +1,6 @@
-//! Writing a post-mortem: start it, change it, move it through review. The API and the
-//! editor page both come here, so the completeness gate before review holds for both.
+//! Writing a post-mortem: start it (with a first draft from the timeline), change it, move it
+//! through review. The API and the editor page both come here, so the completeness gate before
+//! review holds for both.
 
 use hindsight_core::analysis::MissingItem;
 use hindsight_core::{Incident, NewPostmortem, Postmortem, PostmortemPatch, PostmortemStatus, ValidationErrors};
@@ -12,17 +13,22 @@ use crate::analysis::{completeness, gather};
 use crate::{Actor, AppError};
 
 /// Starts the post-mortem of incident `number`, with the reader teams `rules` propose
-/// for its severity.
+/// for its severity, and the first draft written from the timeline in the narrative
+/// sections `new` leaves empty.
 pub async fn start(
     store: &Store,
     actor: &Actor,
     number: i64,
-    new: NewPostmortem,
+    mut new: NewPostmortem,
     rules: &crate::Rules,
 ) -> Result<Postmortem, AppError> {
     actor.require_write()?;
-    let postmortem = store.create_postmortem(&actor.viewer(), number, new).await?;
-    let severity = store.incident(&actor.viewer(), number).await?.severity;
+    let viewer = actor.viewer();
+    // Written into what the post-mortem starts with, so that it starts as one change.
+    let draft = crate::first_draft::draft_of(store, &viewer, number, rules).await?;
+    crate::first_draft::fill_empty(&mut new.sections, &draft);
+    let postmortem = store.create_postmortem(&viewer, number, new).await?;
+    let severity = store.incident(&viewer, number).await?.severity;
     store.propose_reader_teams(&postmortem.id, rules.readers.teams(severity)).await?;
     Ok(postmortem)
 }
@@ -30,11 +36,22 @@ pub async fn start(
 /// Applies `patch` to post-mortem `id`; a stale version is a conflict carrying the current
 /// state. A live document of the post-mortem takes in the saved texts.
 pub async fn change(store: &Store, actor: &Actor, id: &str, patch: PostmortemPatch) -> Result<Postmortem, AppError> {
+    change_because(store, actor, id, patch, None).await
+}
+
+/// [`change`], with `reason` kept in the history entry.
+pub async fn change_because(
+    store: &Store,
+    actor: &Actor,
+    id: &str,
+    patch: PostmortemPatch,
+    reason: Option<&str>,
+) -> Result<Postmortem, AppError> {
     actor.require_write()?;
     // What the save changes is what it merges into the live document; a post-mortem
     // changed meanwhile fails the save's version check, so this is the one it changes.
     let before = store.postmortem(&actor.viewer(), id).await?;
-    let saved = store.update_postmortem(&actor.viewer(), id, patch).await?;
+    let saved = store.update_postmortem_because(&actor.viewer(), id, patch, reason).await?;
     // Editors typing in the live document get the saved texts too, so that writing the
     // document back does not undo the save. The save stands if this fails.
     if let Err(e) = crate::live::merge_saved(store, actor, &before.sections, &saved).await {

@@ -178,6 +178,14 @@ async fn load_incident(
     };
     let owner = viewer_named(viewers, &postmortem.owner)?;
     let mut current = store.create_postmortem(owner, number, postmortem.new_postmortem(&action_item_ids)).await?;
+    if current.status == PostmortemStatus::Draft {
+        // As a team sees one it has just started: the first draft from the timeline in the
+        // sections its owner has not written yet.
+        let actor = hindsight_app::Actor::Person(owner.clone());
+        current = hindsight_app::first_draft::write(store, &actor, &current.id, &hindsight_app::Rules::default())
+            .await?
+            .postmortem;
+    }
     for status in postmortem.status_moves() {
         // The owner asks for review; an admin publishes and archives, as a team would.
         let by = if status == PostmortemStatus::InReview { owner } else { reviewer };
@@ -300,6 +308,31 @@ mod tests {
         assert_eq!(entry.leads[0].handle, format!("INC-{stalled}"), "{entry:#?}");
         let explained = store.open_causes_explained_by(&viewer, stalled).await.unwrap();
         assert_eq!(explained[0].incident, format!("INC-{backlog}"));
+    }
+
+    #[tokio::test]
+    async fn draft_postmortems_hold_the_first_draft_in_the_sections_left_empty() {
+        let store = empty_store().await;
+        load_demo(&store).await.unwrap();
+        let data = demo_data(OffsetDateTime::now_utc());
+        let admin = viewer(&store, "admin").await;
+        let filter = PostmortemFilter { status: Some(PostmortemStatus::Draft), ..PostmortemFilter::default() };
+        let drafts = store.list_postmortems(&admin, &filter, None, 200).await.unwrap().items;
+        assert!(!drafts.is_empty());
+        for pm in &drafts {
+            let demo = data
+                .incidents
+                .iter()
+                .filter_map(|i| i.postmortem.as_ref().filter(|_| i.incident.title == pm.incident_title))
+                .next()
+                .unwrap();
+            assert_eq!(pm.sections.summary, demo.sections.summary, "what the owner wrote stays");
+            assert!(demo.sections.response_analysis.is_empty(), "{}", pm.incident);
+            let link = format!("(/incidents/{}#event-", pm.incident);
+            assert!(pm.sections.response_analysis.contains(&link), "{}", pm.sections.response_analysis);
+            let history = store.postmortem_history(&admin, &pm.id).await.unwrap();
+            assert_eq!(history.last().unwrap().reason.as_deref(), Some(hindsight_app::first_draft::REASON));
+        }
     }
 
     #[tokio::test]

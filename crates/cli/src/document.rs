@@ -1,6 +1,6 @@
 //! `hindsight export` and `hindsight import-postmortem`: a post-mortem as a document
 //! (Markdown with front matter, printable HTML, JSON, PDF in builds with the `pdf` feature)
-//! and back.
+//! and back; `hindsight draft`: its first draft written from the timeline.
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -42,6 +42,72 @@ pub async fn export(
         }
     }
     Ok(())
+}
+
+/// Prints the first draft of `handle`'s post-mortem, written from its timeline, section by
+/// section as Markdown (or everything as JSON); with `write`, writes it into the post-mortem's
+/// empty sections first, as the operator. What it did goes to standard error.
+pub async fn draft(
+    store: &Store,
+    config: &crate::config::Config,
+    handle: &str,
+    write: bool,
+    json: bool,
+) -> anyhow::Result<()> {
+    let number = incident_number(handle)?;
+    let postmortem = match store.postmortem_of_incident(&Viewer::operator(), number).await {
+        Err(hindsight_store::StoreError::NotFound(_)) => anyhow::bail!(
+            "{handle} has no post-mortem yet: start one (in the web UI or with the API), and its empty sections \
+             get the first draft as it starts"
+        ),
+        other => other?,
+    };
+    // The response checklist admins set in the web pages counts here as it does in the server.
+    let rules = config.rules().in_force(store).await?;
+    let first = if write {
+        hindsight_app::first_draft::write(store, &Actor::Operator, &postmortem.id, &rules).await?
+    } else {
+        hindsight_app::first_draft::preview(store, &Actor::Operator, &postmortem.id, &rules).await?
+    };
+    if json {
+        println!("{}", serde_json::to_string_pretty(&first)?);
+    } else {
+        for section in &first.draft.sections {
+            println!("## {}\n\n{}\n", heading(section.section), section.markdown);
+        }
+    }
+    let names =
+        |sections: &[hindsight_core::SectionName]| sections.iter().map(|s| s.words()).collect::<Vec<_>>().join(", ");
+    let offered: Vec<hindsight_core::SectionName> = first.offered.iter().map(|o| o.section).collect();
+    if first.draft.is_empty() {
+        eprintln!("{handle}'s timeline has no events: there is nothing to write a draft from.");
+    } else if write {
+        match first.filled.is_empty() {
+            true => eprintln!("No empty section to write the draft into; the post-mortem is unchanged."),
+            false => {
+                eprintln!("Wrote the draft into: {} (version {}).", names(&first.filled), first.postmortem.version)
+            }
+        }
+    } else if !first.filled.is_empty() {
+        eprintln!("Empty, and filled by --write: {}.", names(&first.filled));
+    }
+    if !offered.is_empty() {
+        eprintln!(
+            "Written by someone, kept as they are (the draft above is for them to take from): {}.",
+            names(&offered)
+        );
+    }
+    Ok(())
+}
+
+/// A section's name as a heading: `Response analysis`.
+fn heading(section: hindsight_core::SectionName) -> String {
+    let words = section.words();
+    let mut chars = words.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => words,
+    }
 }
 
 /// Reads a Markdown post-mortem and stores it as a new incident with its post-mortem,

@@ -155,6 +155,19 @@ enum Command {
         #[arg(long)]
         discussion: bool,
     },
+    /// Print the first draft of an incident's post-mortem, written from its timeline: each
+    /// sentence followed by links to the events it comes from. With --write, write it into
+    /// the post-mortem's empty sections (sections someone has written keep their text).
+    Draft {
+        /// The incident, e.g. INC-42.
+        incident: String,
+        /// Write the draft into the post-mortem's empty sections, as the operator.
+        #[arg(long)]
+        write: bool,
+        /// Print the draft, and which sections it fills and is offered beside, as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
     /// Store a Markdown post-mortem (as `export --format md` writes it) as a new incident.
     ImportPostmortem {
         /// The Markdown file.
@@ -645,6 +658,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Export { incident, format, output, discussion } => {
             let store = open(&config).await?;
             document::export(&store, &incident, &format, output, discussion).await
+        }
+        Command::Draft { incident, write, json } => {
+            let store = open(&config).await?;
+            document::draft(&store, &config, &incident, write, json).await
         }
         Command::ImportPostmortem { file } => {
             let store = open(&config).await?;

@@ -134,7 +134,9 @@ fn help_lists_the_commands() {
     let out = hindsight().arg("--help").output().unwrap();
     assert!(out.status.success());
     let help = String::from_utf8(out.stdout).unwrap();
-    for command in ["demo", "serve", "migrate", "user", "token", "audit", "incidents", "declare", "action-items"] {
+    for command in
+        ["demo", "serve", "migrate", "user", "token", "audit", "incidents", "declare", "action-items", "draft"]
+    {
         assert!(help.contains(command), "{command} missing from --help");
     }
 }
@@ -742,6 +744,48 @@ fn event_adds_to_the_timeline_by_hand_and_names_the_flag_at_fault() {
         assert_eq!(code, Some(1), "{args:?}: {err}");
         assert!(err.contains(flag), "{args:?}: {err}");
     }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn draft_prints_the_first_draft_and_writes_it_only_into_empty_sections() {
+    let (dir, url) = temp_db("draft");
+    let run = |args: &[&str]| run_on(&url, args);
+    let declare =
+        ["declare", "--title", "Checkout returns 502", "--severity", "SEV1", "--description", "Checkout failed."];
+    let (code, _, err) = run(&declare);
+    assert_eq!(code, Some(0), "{err}");
+    for (at, kind, key_moment, text) in [
+        ("2026-11-20T10:04:00Z", "alert", "detection", "HighErrorRate firing"),
+        ("2026-11-20T10:30:00Z", "rollback", "mitigation", "Rolled back deploy 41"),
+    ] {
+        let args = ["event", "INC-1", "--at", at, "--kind", kind, "--key-moment", key_moment, "--text", text];
+        let (code, _, err) = run(&args);
+        assert_eq!(code, Some(0), "{err}");
+    }
+    let (code, _, err) = run(&["draft", "INC-1"]);
+    assert_eq!(code, Some(1), "no post-mortem yet");
+    assert!(err.contains("INC-1 has no post-mortem yet"), "{err}");
+    // Resolving it starts the post-mortem a SEV1 needs, with the draft in what the incident left empty.
+    let (code, _, err) = run(&["update", "INC-1", "--status", "resolved"]);
+    assert_eq!(code, Some(0), "{err}");
+    let (code, out, err) = run(&["draft", "INC-1"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.starts_with("## Summary\n\nIt was detected at 10:04 UTC on 2026-11-20"), "{out}");
+    assert!(out.contains("## Detection\n\nIt was detected at 10:04 UTC through an alert recorded by hand"), "{out}");
+    assert!(err.contains("kept as they are") && err.contains("summary"), "the description is the summary: {err}");
+    let (code, out, err) = run(&["draft", "INC-1", "--write", "--json"]);
+    assert_eq!(code, Some(0), "{err}");
+    let written: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(written["filled"], serde_json::json!([]), "{written}");
+    let offered: Vec<&str> =
+        written["offered"].as_array().unwrap().iter().map(|o| o["section"].as_str().unwrap()).collect();
+    assert_eq!(offered, ["summary"], "the other sections hold the draft since the post-mortem started");
+    assert_eq!(written["postmortem"]["sections"]["summary"], "Checkout failed.");
+    assert!(err.contains("unchanged"), "{err}");
+    let (code, _, err) = run(&["draft", "nonsense"]);
+    assert_eq!(code, Some(1));
+    assert!(err.contains("not an incident handle"), "{err}");
     let _ = std::fs::remove_dir_all(dir);
 }
 

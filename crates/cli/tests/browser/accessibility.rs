@@ -45,6 +45,7 @@ async fn the_main_pages_have_no_serious_accessibility_violations() {
         ("services", "/services".to_string(), service.name.clone()),
         ("service", format!("/services/{}", service.slug), service.name.clone()),
         ("post-mortem", format!("{handle}/postmortem"), incident.title.clone()),
+        ("post-mortem first draft", format!("{handle}/postmortem?draft=shown"), "to copy into the editor".to_string()),
         ("post-mortem history", format!("{handle}/postmortem/history"), "History".to_string()),
         ("own API tokens", "/settings/tokens".to_string(), "Your API tokens".to_string()),
         ("admin", "/admin".to_string(), "Admin".to_string()),

@@ -1,6 +1,7 @@
 //! Explainable analyses of an incident and its post-mortem: whether a post-mortem
-//! is needed ([`policy`]), how the response process went ([`response`]), and what a
-//! post-mortem still lacks before review ([`completeness`]).
+//! is needed ([`policy`]), how the response process went ([`response`]), what a
+//! post-mortem still lacks before review ([`completeness`]), and a first draft of its
+//! narrative sections written from the timeline, each sentence citing its events ([`draft`]).
 //!
 //! Every finding says why, with evidence a person can check: a field path such as
 //! `sections.impact.data_lost`, or a timeline event's id, time and an excerpt of its
@@ -9,9 +10,10 @@
 //! the response describe the process and the tooling, never a person.
 //!
 //! This module is not a linter for prose (see the blameless lint) and does not change
-//! anything: callers decide what to show and what to store.
+//! anything: callers decide what to show and what to store (a draft included).
 
 pub mod completeness;
+pub mod draft;
 pub mod policy;
 pub mod response;
 
@@ -22,6 +24,7 @@ use utoipa::ToSchema;
 use crate::model::{EventKind, TimelineEvent};
 
 pub use completeness::{MissingItem, check_completeness};
+pub use draft::{Draft, DraftSection, DraftSentence, draft_from_timeline};
 pub use policy::{Necessity, PolicyConfig, PolicyCriterion, PolicyDecision, PolicyReason, evaluate_policy};
 pub use response::{
     FindingSeverity, ResponseChecklist, ResponseFinding, ResponseFindingKind, analyse_response, users_never_told,

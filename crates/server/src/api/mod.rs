@@ -106,6 +106,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(postmortems::set_status))
         .routes(routes!(postmortems::history))
         .routes(routes!(postmortems::completeness))
+        .routes(routes!(postmortems::draft, postmortems::write_draft))
         .routes(routes!(postmortems::lint))
         .routes(routes!(postmortems::export))
         // A WebSocket (y-websocket protocol), outside the OpenAPI document: see collab.rs.

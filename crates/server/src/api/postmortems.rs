@@ -5,6 +5,7 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use hindsight_app::first_draft::FirstDraft;
 use hindsight_app::postmortems::ImportedDocument;
 use hindsight_core::{
     NewPostmortem, Postmortem, PostmortemChange, PostmortemPatch, PostmortemStatus, SectionName, SectionsPatch,
@@ -246,6 +247,41 @@ pub async fn completeness(
     Path(id): Path<String>,
 ) -> Result<Json<Vec<hindsight_core::analysis::MissingItem>>, ApiError> {
     Ok(Json(hindsight_app::postmortems::missing_items(&state.store, &caller.actor(), &id).await?))
+}
+
+/// The first draft of the post-mortem, written from its incident's timeline: plain sentences for
+/// the summary, detection, response analysis (ending with the response as it happened) and
+/// resolution, each citing the timeline events it comes from; with the empty sections a `POST`
+/// would fill and the written ones it would only offer the draft beside. Nothing is changed.
+/// The same timeline always gives the same draft; an empty one gives no sections.
+#[utoipa::path(get, path = "/api/v1/postmortems/{id}/draft", tag = "postmortems", params(("id" = String, Path)), responses(
+    (status = 200, description = "The draft, the sections it would fill and those it would be offered beside", body = FirstDraft),
+    (status = 404, description = "No such post-mortem", body = Problem)))]
+pub async fn draft(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<FirstDraft>, ApiError> {
+    let rules = state.rules_in_force().await?;
+    Ok(Json(hindsight_app::first_draft::preview(&state.store, &caller.actor(), &id, &rules).await?))
+}
+
+/// Write the first draft into the post-mortem's empty sections, as one change in its history;
+/// a section someone has written keeps its text and the draft is offered beside it (`offered`).
+/// Asking again once every section has text changes nothing.
+#[utoipa::path(post, path = "/api/v1/postmortems/{id}/draft", tag = "postmortems", params(("id" = String, Path)), responses(
+    (status = 200, description = "Written: the post-mortem as it now is, the sections filled, and those offered the draft", body = FirstDraft),
+    (status = 403, description = "Viewers cannot write", body = Problem),
+    (status = 404, description = "No such post-mortem", body = Problem),
+    (status = 409, description = "Changed by someone else while the draft was written; ask again", body = Problem),
+    (status = 422, description = "The post-mortem is published or archived", body = Problem)))]
+pub async fn write_draft(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<FirstDraft>, ApiError> {
+    let rules = state.rules_in_force().await?;
+    Ok(Json(hindsight_app::first_draft::write(&state.store, &caller.actor(), &id, &rules).await?))
 }
 
 /// Every change made to the post-mortem: who, when, which fields, from what to what.

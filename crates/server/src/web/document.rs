@@ -1,6 +1,7 @@
 //! The post-mortem as a document to read and print (`/incidents/{handle}/postmortem`),
-//! its Markdown download, and its history of changes
-//! (`/incidents/{handle}/postmortem/history`).
+//! its Markdown download, its history of changes (`/incidents/{handle}/postmortem/history`),
+//! and its first draft written from the timeline (`POST /incidents/{handle}/postmortem/draft`
+//! fills the empty sections; `?draft=shown` shows the draft beside the sections already written).
 //!
 //! The document body is the document crate's HTML (`hindsight_document::to_html`: comrak, then
 //! ammonia over every user text), placed inside our page. Drafts are readable too and
@@ -16,7 +17,7 @@ use hindsight_core::{FieldChange, PostmortemStatus};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::kit::{Chrome, Notice, PageError, Signed};
+use super::kit::{Chrome, NoFields, Notice, PageError, Posted, Signed, urlencode};
 use super::view::{self, Label};
 use crate::api::IncidentHandle;
 use crate::state::AppState;
@@ -48,15 +49,69 @@ struct DocumentPage {
     readers: super::readers::ReadersView,
     review: super::reviews::ReviewView,
     summary: super::public::SummaryCard,
+    draft: DraftCard,
     /// A form of the page that was refused, with its errors and what was typed.
     refused: Refused,
+}
+
+/// The first draft's card: its button while the post-mortem is being written, and once asked
+/// for, the draft of each section someone has written, beside their text.
+struct DraftCard {
+    /// The post-mortem is a draft or in review, so a draft may be written into it.
+    open: bool,
+    shown: Option<DraftShown>,
+}
+
+/// The draft as the card shows it.
+struct DraftShown {
+    /// The timeline has no events: nothing to write from.
+    nothing: bool,
+    /// The empty sections the draft would fill, as words (`Summary, Detection`).
+    fills: String,
+    offered: Vec<OfferedView>,
+}
+
+/// A section someone has written, and its draft.
+struct OfferedView {
+    label: &'static str,
+    /// Both sanitised by the document crate's Markdown rendering.
+    current: String,
+    draft: String,
+    /// The draft's Markdown, to copy into the editor.
+    markdown: String,
+}
+
+impl DraftShown {
+    fn new(first: hindsight_app::first_draft::FirstDraft) -> DraftShown {
+        DraftShown {
+            nothing: first.draft.is_empty(),
+            fills: first.filled.iter().map(|s| s.label()).collect::<Vec<_>>().join(", "),
+            offered: first
+                .offered
+                .into_iter()
+                .map(|o| OfferedView {
+                    label: o.section.label(),
+                    current: hindsight_document::markdown_html(&o.current),
+                    draft: hindsight_document::markdown_html(&o.draft.markdown),
+                    markdown: o.draft.markdown,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// What the page is asked to show besides the document: `?draft=shown` the first draft.
+#[derive(Debug, Default, Deserialize)]
+pub struct DocumentQuery {
+    #[serde(default)]
+    draft: Option<String>,
 }
 
 /// A form on the post-mortem's page that was refused: the page is shown again with the
 /// errors beside it and what was typed in it, rather than an error page.
 #[derive(Debug, Default)]
 pub struct Refused {
-    /// `verdict`, `reviewers`, `meeting`, `readers` or `summary`.
+    /// `verdict`, `reviewers`, `meeting`, `readers`, `summary` or `draft`.
     form: &'static str,
     errors: Vec<String>,
     /// Field to the value as typed.
@@ -98,9 +153,39 @@ pub async fn read(
     Signed(caller): Signed,
     notice: Notice,
     handle: IncidentHandle,
+    Query(query): Query<DocumentQuery>,
 ) -> Result<Response, PageError> {
     let chrome = Chrome::of(&caller).with_notice(notice);
-    Ok(page(&state, &caller, chrome, handle.number, Refused::default()).await?.into_response())
+    let show_draft = query.draft.is_some_and(|d| !d.is_empty());
+    Ok(page(&state, &caller, chrome, handle.number, Refused::default(), show_draft).await?.into_response())
+}
+
+/// `POST /incidents/{handle}/postmortem/draft` (editors): writes the first draft into the empty
+/// sections, then shows the page with the draft beside the sections already written.
+pub async fn write_draft(
+    State(state): State<AppState>,
+    handle: IncidentHandle,
+    posted: Posted<NoFields>,
+) -> Result<Response, PageError> {
+    let on = super::reviews::posted_on(&state, &posted.caller, &handle).await?;
+    let written = hindsight_app::first_draft::write(&state.store, &posted.caller.actor(), &on.id, &on.rules).await;
+    let first = match written {
+        Ok(first) => first,
+        Err(e) => return refuse(&state, &posted.caller, &handle, "draft", Vec::new(), e).await,
+    };
+    let notice = if first.draft.is_empty() {
+        "The timeline has no events yet: there was nothing to write a draft from.".to_string()
+    } else if !first.filled.is_empty() {
+        let filled: Vec<&str> = first.filled.iter().map(|s| s.label()).collect();
+        let also = if first.offered.is_empty() { "" } else { " The sections already written kept their text." };
+        format!("A first draft was written into: {}.{also}", filled.join(", "))
+    } else if !first.offered.is_empty() {
+        "Every section the draft writes already had text, which was kept: the draft is shown beside it.".to_string()
+    } else {
+        "The sections already hold this draft: nothing to add.".to_string()
+    };
+    let to = format!("{}?draft=shown&notice={}#first-draft", on.page, urlencode(&notice));
+    Ok(axum::response::Redirect::to(&to).into_response())
 }
 
 /// The post-mortem's page again, answered 422, with `refused` beside its form.
@@ -110,7 +195,7 @@ pub async fn refused(
     handle: &IncidentHandle,
     refused: Refused,
 ) -> Result<Response, PageError> {
-    let page = page(state, caller, Chrome::of(caller), handle.number, refused).await?;
+    let page = page(state, caller, Chrome::of(caller), handle.number, refused, false).await?;
     Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
@@ -134,6 +219,7 @@ async fn page(
     chrome: Chrome,
     number: i64,
     refused: Refused,
+    show_draft: bool,
 ) -> Result<DocumentPage, PageError> {
     let doc = hindsight_app::analysis::document(&state.store, &caller.viewer, number).await?;
     let html = hindsight_document::to_html(&doc);
@@ -150,6 +236,13 @@ async fn page(
     let review = super::reviews::ReviewView::new(review, &caller.viewer.username, status, today);
     let summary = hindsight_app::public_summaries::get(&state.store, &actor, &doc.postmortem.id).await?;
     let summary = super::public::SummaryCard::new(summary);
+    let shown = if show_draft {
+        let first = hindsight_app::first_draft::preview(&state.store, &actor, &doc.postmortem.id, &rules).await?;
+        Some(DraftShown::new(first))
+    } else {
+        None
+    };
+    let draft = DraftCard { open: matches!(status, PostmortemStatus::Draft | PostmortemStatus::InReview), shown };
     Ok(DocumentPage {
         chrome,
         handle: doc.incident.handle.clone(),
@@ -168,6 +261,7 @@ async fn page(
         readers,
         review,
         summary,
+        draft,
         refused,
     })
 }

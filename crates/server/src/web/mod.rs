@@ -87,6 +87,7 @@ pub fn router() -> Router<AppState> {
         .route("/incidents/{handle}/postmortem/export.html", get(document::html_file))
         .route("/incidents/{handle}/postmortem/export.pdf", get(document::pdf_file))
         .route("/incidents/{handle}/postmortem/history", get(document::history))
+        .route("/incidents/{handle}/postmortem/draft", get(back_to_draft).post(document::write_draft))
         .route("/incidents/{handle}/postmortem/read", post(readers::mark_read))
         .route("/incidents/{handle}/postmortem/readers", post(readers::choose))
         .route("/incidents/{handle}/postmortem/reviewers", post(reviews::choose))
@@ -143,6 +144,11 @@ fn back_to_form(form: &'static str) -> impl Fn(Path<String>) -> std::future::Rea
     move |Path(handle): Path<String>| {
         std::future::ready(Redirect::to(&format!("/incidents/{}#{form}", kit::urlencode(&handle))))
     }
+}
+
+/// A GET of the first draft's form address (a refused form's page reloaded): the page, with the draft.
+async fn back_to_draft(Path(handle): Path<String>) -> Redirect {
+    Redirect::to(&format!("/incidents/{}/postmortem?draft=shown#first-draft", kit::urlencode(&handle)))
 }
 
 async fn asset(Path(path): Path<String>) -> Response {

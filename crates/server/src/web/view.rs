@@ -69,6 +69,24 @@ pub fn plural(count: i64, one: &str, many: &str) -> String {
     format!("{} {}", self::count(count), if count == 1 { one } else { many })
 }
 
+impl Label for hindsight_core::SectionName {
+    fn label(self) -> &'static str {
+        use hindsight_core::SectionName::*;
+        match self {
+            Summary => "Summary",
+            Impact => "Damage scope",
+            RootCause => "Root cause",
+            Trigger => "Trigger",
+            Detection => "Detection",
+            ResponseAnalysis => "Response analysis",
+            Resolution => "Resolution",
+            DamageControl => "Damage control",
+            Lessons => "Lessons",
+            Recommendations => "Recommendations",
+        }
+    }
+}
+
 impl Label for ResponderRole {
     fn label(self) -> &'static str {
         match self {

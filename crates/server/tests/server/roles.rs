@@ -287,6 +287,8 @@ fn calls() -> Vec<Call> {
         ),
         call(get.clone(), "/api/v1/postmortems/{id}/history", Read, None),
         call(get.clone(), "/api/v1/postmortems/{id}/completeness", Read, None),
+        call(get.clone(), "/api/v1/postmortems/{id}/draft", Read, None),
+        call(post.clone(), "/api/v1/postmortems/{id}/draft", Write, None),
         call(get.clone(), "/api/v1/postmortems/{id}/lint", Read, None),
         call(get.clone(), "/api/v1/postmortems/{id}/export", Read, None),
         // Anyone who may read a post-mortem may ask in its discussion; resolving another's
