@@ -847,7 +847,7 @@ fn dns_change(clock: &Clock) -> DemoIncident {
         ],
         postmortem: Some(DemoPostmortem {
             public_summary: None,
-            status: PostmortemStatus::Published,
+            status: PostmortemStatus::InReview,
             owner: "emil.novak".into(),
             due_date: clock.date(-70),
             sections: Sections {
@@ -2134,6 +2134,7 @@ mod tests {
                     tracker_url: a.tracker_url.clone(),
                     created_at: now,
                     updated_at: now,
+                    closed_at: a.closed_at,
                     version: 1,
                 })
                 .collect();

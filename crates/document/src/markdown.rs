@@ -196,10 +196,12 @@ fn action_item(out: &mut String, number: usize, item: &ActionItem) {
     field("priority", item.priority.as_str());
     field("status", item.status.as_str());
     let due_date = item.due_date.map(date_text);
+    let closed_at = item.closed_at.map(time_text);
     for (key, value) in [
         ("owner", &item.owner),
         ("owner_team", &item.owner_team),
         ("due_date", &due_date),
+        ("closed_at", &closed_at),
         ("tracker_url", &item.tracker_url),
     ] {
         if let Some(value) = value {

@@ -391,7 +391,7 @@ fn action_item(line: usize, title_line: &str, lines: &[Line]) -> Result<(usize, 
     let mut rest = lines.iter().skip_while(|(_, l)| l.trim().is_empty()).peekable();
     while let Some(&&(at, field)) = rest.peek() {
         let Some(field) = field.strip_prefix("- ") else { break };
-        let known = ["kind", "priority", "status", "owner", "owner_team", "due_date", "tracker_url"];
+        let known = ["kind", "priority", "status", "owner", "owner_team", "due_date", "closed_at", "tracker_url"];
         let Some((key, value)) = field.split_once(':').filter(|(key, _)| known.contains(key)) else {
             let message =
                 format!("expected an action item field `- <key>: <value>`, the key one of: {}", known.join(", "));
@@ -424,6 +424,13 @@ fn action_item(line: usize, title_line: &str, lines: &[Line]) -> Result<(usize, 
         ),
         None => None,
     };
+    let closed_at = match word("closed_at") {
+        Some((at, value)) => Some(
+            OffsetDateTime::parse(&value, &Rfc3339)
+                .map_err(|_| DocumentError::new(at, format!("closed_at: expected {TIME_HINT}, not {value:?}")))?,
+        ),
+        None => None,
+    };
     let item = NewActionItem {
         title,
         description: text_of(&description),
@@ -434,7 +441,7 @@ fn action_item(line: usize, title_line: &str, lines: &[Line]) -> Result<(usize, 
         due_date,
         status,
         tracker_url: word("tracker_url").map(|(_, v)| v),
-        closed_at: None,
+        closed_at,
     };
     Ok((line, number, item))
 }

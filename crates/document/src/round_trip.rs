@@ -67,6 +67,7 @@ fn stored_action_item(handle: &str, id: &str, item: &NewActionItem) -> ActionIte
         tracker_url: item.tracker_url.clone(),
         created_at: NOW,
         updated_at: NOW,
+        closed_at: item.closed_at,
         version: 1,
     }
 }
@@ -173,6 +174,7 @@ pub(super) fn sample_document() -> PostmortemDocument {
             tracker_url: Some("https://tracker.example.com/browse/OPS-1".into()),
             created_at: NOW,
             updated_at: NOW,
+            closed_at: None,
             version: 1,
         }],
         discussion: Vec::new(),

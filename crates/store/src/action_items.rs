@@ -46,11 +46,13 @@ struct ActionItemRow {
     tracker_url: Option<String>,
     created_at: Ts,
     updated_at: Ts,
+    closed_at: Option<Ts>,
     version: i64,
 }
 
 const ACTION_ITEM_SELECT: &str = "SELECT a.id, i.number, a.title, a.description, a.kind, ou.username AS owner, \
-    ot.slug AS owner_team, a.priority, a.due_date, a.status, a.tracker_url, a.created_at, a.updated_at, a.version \
+    ot.slug AS owner_team, a.priority, a.due_date, a.status, a.tracker_url, a.created_at, a.updated_at, a.closed_at, \
+    a.version \
     FROM action_items a JOIN incidents i ON i.id = a.incident_id \
     LEFT JOIN users ou ON ou.id = a.owner_id LEFT JOIN teams ot ON ot.id = a.owner_team_id";
 
@@ -75,6 +77,7 @@ impl ActionItemRow {
             tracker_url: self.tracker_url,
             created_at: self.created_at.get(),
             updated_at: self.updated_at.get(),
+            closed_at: self.closed_at.map(Ts::get),
             version: self.version,
         })
     }

@@ -475,6 +475,7 @@ pub(crate) mod fixtures {
             tracker_url: None,
             created_at: T0,
             updated_at: T0,
+            closed_at: None,
             version: 1,
         }
     }

@@ -174,12 +174,15 @@ async fn closing_an_item_records_when_and_reopening_forgets_it(store: Store) {
     let done = store.update_action_item(&admin, &item.id, patch(item.version, ActionItemStatus::Done)).await.unwrap();
     let fixes = store.fix_outcomes(&admin, all_time).await.unwrap();
     assert_eq!(fixes.len(), 1);
+    assert_eq!(done.closed_at, Some(fixes[0].fixed_at));
     let closed = fixes[0].fixed_at;
     assert!((OffsetDateTime::now_utc() - closed).whole_minutes() < 5, "{closed}");
     // Done to won't do keeps when it closed; reopening takes the fix back.
     let wont = store.update_action_item(&admin, &item.id, patch(done.version, ActionItemStatus::WontDo)).await.unwrap();
     assert_eq!(store.fix_outcomes(&admin, all_time).await.unwrap().len(), 0, "won't do alone is not a fix");
+    assert_eq!(wont.closed_at, done.closed_at, "{wont:?}");
     let again = store.update_action_item(&admin, &item.id, patch(wont.version, ActionItemStatus::Open)).await.unwrap();
+    assert_eq!(again.closed_at, None);
     let done = store.update_action_item(&admin, &item.id, patch(again.version, ActionItemStatus::Done)).await.unwrap();
     assert_eq!(done.status, ActionItemStatus::Done);
     assert!(store.fix_outcomes(&admin, all_time).await.unwrap()[0].fixed_at >= closed);
