@@ -178,7 +178,7 @@ impl Store {
         self.push_fixed(&mut sql, viewer, period);
         sql.push(
             ", back AS (SELECT f.number AS fixed, j.number AS number, j.title AS title, j.began_at AS began_at, \
-             'component' AS reason FROM fixed f JOIN postmortems q ON q.cause_component = f.component \
+             'component' AS reason FROM fixed f JOIN postmortems q ON q.cause_component = f.component AND q.cause_component <> '' \
              JOIN incidents j ON j.id = q.incident_id WHERE j.began_at > f.fixed_at AND j.number <> f.number AND ",
         );
         sql.visible("j", viewer);
@@ -236,7 +236,7 @@ impl Store {
         sql.bind(Arg::Text(item.id.clone()));
         sql.push(
             "), back AS (SELECT f.number AS fixed, j.number AS number, j.title AS title, j.began_at AS began_at, \
-             'component' AS reason FROM fixed f JOIN postmortems q ON q.cause_component = f.component \
+             'component' AS reason FROM fixed f JOIN postmortems q ON q.cause_component = f.component AND q.cause_component <> '' \
              JOIN incidents j ON j.id = q.incident_id WHERE f.component <> '' AND j.began_at > f.closed_at \
              AND j.number <> f.number AND ",
         );
@@ -316,7 +316,7 @@ impl Store {
         self.push_ledger(&mut sql, viewer, only);
         sql.push(
             ", leads AS (SELECT o.number AS entry, j.number AS number, j.title AS title, j.began_at AS began_at, \
-             'component' AS reason FROM open o JOIN postmortems q ON q.cause_component = o.component \
+             'component' AS reason FROM open o JOIN postmortems q ON q.cause_component = o.component AND q.cause_component <> '' \
              JOIN incidents j ON j.id = q.incident_id WHERE o.component <> '' AND j.began_at > o.began_at AND ",
         );
         sql.visible("j", viewer);
@@ -381,7 +381,8 @@ impl Store {
         );
         let mut sql = Sql::new(&format!(
             "SELECT i.number, i.title, COALESCE({clues}, ''), 'component' FROM postmortems q \
-             JOIN postmortems p ON p.cause_component = q.cause_component JOIN incidents i ON i.id = p.incident_id \
+             JOIN postmortems p ON p.cause_component = q.cause_component AND p.cause_component <> '' \
+             JOIN incidents i ON i.id = p.incident_id \
              WHERE q.cause_component <> '' AND q.incident_id = "
         ));
         sql.bind(Arg::Text(id.clone())).push(&format!(" AND {open}")).bind(Arg::Time(began));

@@ -104,7 +104,7 @@ impl Store {
         if let Some(own) = own.into_iter().find(|c| !c.is_empty()) {
             let mut sql = Sql::new(
                 "SELECT i.number, p.cause_component FROM postmortems p JOIN incidents i ON i.id = p.incident_id \
-                 WHERE p.cause_component = ",
+                 WHERE p.cause_component <> '' AND p.cause_component = ",
             );
             sql.bind(Arg::Text(own.clone())).push(" AND i.number <> ").bind(Arg::Int(number));
             sql.push(" AND ").visible("i", viewer).push(" ORDER BY i.number DESC LIMIT ").bind(Arg::Int(CANDIDATES));
