@@ -71,9 +71,9 @@ pub async fn hotspots(
     Ok(Json(hindsight_app::learning::hotspots(&state.store, &caller.actor(), period).await?))
 }
 
-/// Root causes whose action items all closed in the period, and whether each came back: the
-/// first later incident with the same cause (a confirmed recurrence, or its post-mortem naming
-/// the same component), how soon and how often.
+/// Root causes whose action items all closed in the period (the latest 200), and whether each
+/// came back: the first later incident with the same cause (a confirmed recurrence, or its
+/// post-mortem naming the same component), how soon and how often.
 #[utoipa::path(get, path = "/api/v1/insights/fixes", tag = "insights", params(PeriodQuery), responses(
     (status = 200, description = "Fixes that did not hold, soonest return first, and those that held", body = FixesReport),
     (status = 422, description = "A date that cannot be read, or a period too long", body = Problem)))]

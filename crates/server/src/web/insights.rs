@@ -351,6 +351,9 @@ pub(crate) struct FixesPage {
     period: String,
     did_not_hold: Vec<FixRow>,
     held: Vec<FixRow>,
+    /// Whether the period had more fixes than are read, and how many are.
+    capped: bool,
+    cap: String,
     csv_url: String,
     query: String,
 }
@@ -372,6 +375,8 @@ pub async fn fixes(
         period: String::new(),
         did_not_hold: Vec::new(),
         held: Vec::new(),
+        capped: false,
+        cap: view::count(hindsight_store::MAX_FIXES),
     };
     let period = match form.period() {
         Ok(period) => period,
@@ -383,6 +388,7 @@ pub async fn fixes(
     let report = hindsight_app::learning::fixes(&state.store, &caller.actor(), period).await?;
     let now = time::OffsetDateTime::now_utc();
     page.period = period_words(period);
+    page.capped = (report.did_not_hold.len() + report.held.len()) as i64 >= hindsight_store::MAX_FIXES;
     page.did_not_hold = report.did_not_hold.iter().map(|f| FixRow::new(f, now)).collect();
     page.held = report.held.iter().map(|f| FixRow::new(f, now)).collect();
     Ok(page.into_response())
