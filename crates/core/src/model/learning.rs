@@ -9,7 +9,7 @@ use time::{Date, Duration, OffsetDateTime, Time};
 use utoipa::ToSchema;
 
 use super::{Certainty, word_enum};
-use crate::validate::{MAX_TEXT, ValidationErrors};
+use crate::validate::{EARLIEST_YEAR, MAX_TEXT, ValidationErrors};
 
 /// The longest period insights read over, in days (ten years).
 pub const MAX_PERIOD_DAYS: i64 = 3653;
@@ -32,14 +32,21 @@ impl Period {
     /// longer than [`MAX_PERIOD_DAYS`].
     pub fn new(from: Option<Date>, to: Option<Date>, today: Date) -> Result<Period, ValidationErrors> {
         let to = to.unwrap_or(today);
+        let earliest = Date::from_calendar_date(EARLIEST_YEAR, time::Month::January, 1).unwrap_or(Date::MIN);
         let from = match from {
             Some(from) => from,
-            None => to.checked_sub(Duration::days(DEFAULT_PERIOD_DAYS - 1)).unwrap_or(Date::MIN),
+            None => to.checked_sub(Duration::days(DEFAULT_PERIOD_DAYS - 1)).unwrap_or(Date::MIN).max(earliest),
         };
         let mut errors = ValidationErrors::default();
-        if from > to {
+        errors.date("to", to);
+        // A first day derived from a last day out of range would only repeat its error.
+        if errors.0.is_empty() {
+            errors.date("from", from);
+        }
+        // Dates outside the years Hindsight keeps are said above; the order only of dates within them.
+        if errors.0.is_empty() && from > to {
             errors.push("from", format!("{from} is after {to}: a period starts before it ends"));
-        } else if (to - from).whole_days() + 1 > MAX_PERIOD_DAYS {
+        } else if errors.0.is_empty() && (to - from).whole_days() + 1 > MAX_PERIOD_DAYS {
             errors.push("from", format!("a period is at most {MAX_PERIOD_DAYS} days; {from} to {to} is longer"));
         }
         errors.into_result()?;
@@ -309,6 +316,18 @@ mod tests {
     fn a_period_that_ends_before_it_starts_is_refused() {
         let err = Period::new(Some(date!(2026 - 03 - 02)), Some(date!(2026 - 03 - 01)), date!(2026 - 12 - 08));
         assert_eq!(err.unwrap_err().0[0].field, "from");
+    }
+
+    #[test]
+    fn a_period_outside_the_years_hindsight_keeps_is_refused_naming_the_date() {
+        let today = date!(2026 - 12 - 08);
+        let err = Period::new(None, Some(date!(9999 - 12 - 31)), today).unwrap_err();
+        assert_eq!(err.0.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["to"]);
+        let err = Period::new(Some(date!(1900 - 01 - 01)), None, today).unwrap_err();
+        assert_eq!(err.0[0].field, "from");
+        // A period ending early in 1970 starts on its first day rather than before it.
+        let early = Period::new(None, Some(date!(1970 - 03 - 01)), today).unwrap();
+        assert_eq!(early.from, date!(1970 - 01 - 01));
     }
 
     #[test]

@@ -184,3 +184,42 @@ async fn response_times_are_grouped_as_box_plots_with_small_groups_flagged() {
     assert!(csv.starts_with("severity,measure,incidents,min_s,p25_s,p50_s"), "{csv}");
     assert!(csv.contains("SEV3,time_to_resolve,1,10800,10800,10800"), "{csv}");
 }
+
+#[tokio::test]
+async fn this_stops_inputs_are_refused_at_their_bounds() {
+    // The server's own body limit (2 MiB), which the longest finding fits in.
+    let settings = hindsight_server::Settings { max_body_bytes: 2 * 1024 * 1024, ..common::test_settings() };
+    let app = common::spawn_configured(hindsight_store::test_support::sqlite_store().await, settings).await;
+    let admin = As::User("admin");
+    // Periods outside the years Hindsight keeps, too long, or not dates at all, each named.
+    let long = "9".repeat(4_000);
+    for (query, field) in [
+        ("to=9999-12-31", "to"),
+        ("from=0001-01-01&to=2026-01-01", "from"),
+        ("from=1970-01-01&to=2199-12-31", "from"),
+        (&*format!("from={long}"), "from"),
+    ] {
+        for path in ["/api/v1/insights/hotspots", "/api/v1/insights/fixes"] {
+            let (status, problem) = app.get(admin, &format!("{path}?{query}")).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{path}?{query}: {problem}");
+            assert_eq!(problem["errors"][0]["field"], field, "{path}?{query}: {problem}");
+        }
+    }
+    let (status, _) = app.get(admin, &format!("/api/v1/insights/response-times?by={long}")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    // A finding past the longest text, and found in a handle past any incident's.
+    let handle = declare(&app, "Jobs stalled", "2026-11-05T02:00:00Z").await;
+    let path = format!("/api/v1/incidents/{handle}/unknown-cause");
+    let finding =
+        json!({"found": "f".repeat(hindsight_core::validate::MAX_TEXT + 1), "found_in": format!("INC-{}", u64::MAX)});
+    let (status, problem) = app.put(admin, &path, finding).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert!(problem.to_string().contains("\"found\"") && problem.to_string().contains("\"found_in\""), "{problem}");
+    // When an item closed: not in the future, not outside the years kept.
+    for closed_at in ["9999-12-31T23:59:59Z", "2199-12-31T23:59:59Z", "1900-01-01T00:00:00Z"] {
+        let item = json!({"title": "t", "kind": "fix_root_cause", "status": "done", "closed_at": closed_at});
+        let (status, problem) = app.post(admin, &format!("/api/v1/incidents/{handle}/action-items"), item).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{closed_at}: {problem}");
+        assert!(problem.to_string().contains("closed_at"), "{closed_at}: {problem}");
+    }
+}
