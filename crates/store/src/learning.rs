@@ -456,11 +456,8 @@ impl Store {
         let (id, _) = self.visible_start(viewer, number).await?;
         let mut sql = Sql::new("SELECT COUNT(*) FROM postmortems p WHERE p.incident_id = ");
         sql.bind(Arg::Text(id.clone())).push(&format!(" AND {}", uncertain("p")));
-        let (text, args) = sql.into_parts();
-        let open: i64 = on_pool!(self, |pool| bind_args!(sqlx::query_scalar(built_sql(&text)), args.clone())
-            .fetch_one(pool)
-            .await)?;
-        if open == 0 {
+        let open: Vec<i64> = self.fetch_column(sql).await?;
+        if open.first().copied().unwrap_or(0) == 0 {
             return Err(StoreError::Invalid(ValidationErrors::single(
                 "incident",
                 format!(

@@ -231,7 +231,7 @@ impl Store {
     }
 
     /// The first column of each row.
-    async fn fetch_column<T>(&self, sql: Sql) -> Result<Vec<T>, StoreError>
+    pub(crate) async fn fetch_column<T>(&self, sql: Sql) -> Result<Vec<T>, StoreError>
     where
         T: Send + Unpin + for<'r> sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
         T: for<'r> sqlx::Decode<'r, sqlx::Postgres> + sqlx::Type<sqlx::Postgres>,

@@ -158,10 +158,9 @@ fn bar_chart(hotspots: &[Hotspot], what: &str) -> Option<BarChart> {
         .enumerate()
         .map(|(n, h)| {
             let width = BAR_SPAN * h.incidents as f64 / most;
-            let name: String = h.name.chars().take(26).collect();
             ChartBar {
                 y: n as f64 * ROW,
-                label: if name.len() < h.name.len() { format!("{name}…") } else { name },
+                label: view::shortened(&h.name, 26),
                 width,
                 previous_x: BAR_LEFT + BAR_SPAN * h.previous_incidents as f64 / most,
                 value_x: BAR_LEFT + width + 6.0,
@@ -321,12 +320,11 @@ pub(crate) struct FixRow {
 
 impl FixRow {
     fn new(fix: &FixOutcome, now: time::OffsetDateTime) -> FixRow {
-        let cause: String = fix.cause.chars().take(160).collect();
         FixRow {
             incident: fix.incident.clone(),
             title: fix.title.clone(),
             component: fix.component.clone(),
-            cause: if cause.len() < fix.cause.len() { format!("{cause}…") } else { cause },
+            cause: view::shortened(&fix.cause, 160),
             fixed: view::when(fix.fixed_at),
             items: view::count(fix.action_items),
             back: fix.came_back.as_ref().map(|b| (b.handle.clone(), b.title.clone(), b.reason.label())),

@@ -184,11 +184,7 @@ impl EventRow {
 
     /// A short label for picking the event in a list: time, kind and the start of its text.
     pub fn label(&self) -> String {
-        let mut text: String = self.text.chars().take(60).collect();
-        if self.text.chars().count() > 60 {
-            text.push('…');
-        }
-        format!("{} · {} · {}", self.when, self.kind, text)
+        format!("{} · {} · {}", self.when, self.kind, shortened(&self.text, 60))
     }
 }
 
@@ -310,6 +306,15 @@ pub fn sections(pm: &Postmortem) -> Vec<SectionView> {
     .filter(|(_, text)| !text.trim().is_empty())
     .map(|(title, text)| SectionView { title, html: hindsight_document::markdown_html(&text) })
     .collect()
+}
+
+/// The first `max` characters of `text`, with an ellipsis when there were more.
+pub fn shortened(text: &str, max: usize) -> String {
+    let mut short: String = text.chars().take(max).collect();
+    if short.len() < text.len() {
+        short.push('…');
+    }
+    short
 }
 
 #[cfg(test)]
