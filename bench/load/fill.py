@@ -5,8 +5,10 @@ twenty private, every third naming a team, each with a service and a responder, 
 a rare word in its title) and EVENTS timeline events per incident, the alerts among them
 with one of FINGERPRINTS alert fingerprints, and a post-mortem for every resolved incident
 (its root cause in one of COMPONENTS components; one in ten unknown, one in ten probable;
-two in three published) with two action items (both closed for half of them, three days
-after the incident began), for SQLite or PostgreSQL. Expects the users `admin` and `reader`
+two in three published; due from three days before to five days after the incident began;
+two contributing factors each) with two action items (both closed for half of them, three
+days after the incident began; due two and five days after), the policy's decision on each
+resolved incident (SEV1-2 required, SEV3 recommended), for SQLite or PostgreSQL. Expects the users `admin` and `reader`
 to exist.
 
     bench/load/fill.py --backend sqlite --incidents 100000 | sqlite3 DB
@@ -78,7 +80,8 @@ SELECT printf('ev%010d', j), printf('inc%07d', 1 + j / {events}),
 FROM e;
 INSERT INTO postmortems (id, incident_id, status, owner_id, due_date, sections, created_at, updated_at, published_at,
   version, cause_component, cause_certainty, cause_legacy, cause_must_fix, impact_minutes)
-SELECT printf('pm%07d', number), id, CASE WHEN number % 3 = 0 THEN 'draft' ELSE 'published' END, NULL, NULL,
+SELECT printf('pm%07d', number), id, CASE WHEN number % 3 = 0 THEN 'draft' ELSE 'published' END, NULL,
+       date(began_at, printf('%+d days', number % 9 - 3)),
        json_object('root_cause', json_object('component', printf('component-%03d', (number * 7) % {COMPONENTS}),
          'certainty', CASE number % 10 WHEN 3 THEN 'unknown' WHEN 6 THEN 'probable' ELSE 'confirmed' END,
          'description', 'Generated cause', 'clues', CASE number % 10 WHEN 3 THEN 'Stalls at night' ELSE '' END,
@@ -91,17 +94,23 @@ SELECT printf('pm%07d', number), id, CASE WHEN number % 3 = 0 THEN 'draft' ELSE 
        number % 7 = 0, number % 5 = 0, (number * 13) % 120
 FROM incidents WHERE status = 'resolved';
 INSERT INTO action_items (id, incident_id, title, description, kind, priority, status, created_at, updated_at, version,
-  closed_at)
+  closed_at, due_date)
 SELECT printf('ai%07da', number), id, 'Fix the cause', '', 'fix_root_cause', 'p2',
        CASE WHEN number % 4 = 1 THEN 'open' ELSE 'done' END, began_at, began_at, 1,
-       CASE WHEN number % 4 = 1 THEN NULL ELSE {ts.format("began_at, '+3 days'")} END
+       CASE WHEN number % 4 = 1 THEN NULL ELSE {ts.format("began_at, '+3 days'")} END, date(began_at, '+2 days')
 FROM incidents WHERE status = 'resolved';
 INSERT INTO action_items (id, incident_id, title, description, kind, priority, status, created_at, updated_at, version,
-  closed_at)
+  closed_at, due_date)
 SELECT printf('ai%07db', number), id, 'Alert sooner', '', 'improve_response', 'p3',
        CASE number % 4 WHEN 0 THEN 'wont_do' WHEN 2 THEN 'done' ELSE 'open' END, began_at, began_at, 1,
-       CASE WHEN number % 4 IN (0, 2) THEN {ts.format("began_at, '+2 days'")} END
+       CASE WHEN number % 4 IN (0, 2) THEN {ts.format("began_at, '+2 days'")} END, date(began_at, '+5 days')
 FROM incidents WHERE status = 'resolved';
+UPDATE incidents SET policy_necessity = CASE WHEN severity <= 2 THEN 'required' WHEN severity = 3 THEN 'recommended'
+  ELSE 'not_needed' END WHERE status = 'resolved';
+WITH k(n, key) AS (VALUES (0, 'change'), (1, 'configuration'), (2, 'capacity'), (3, 'dependency'), (4, 'detection'), (5, 'testing'), (6, 'automation'), (7, 'documentation'), (8, 'communication'), (9, 'legacy'), (10, 'data'), (11, 'infrastructure'), (12, 'security'))
+INSERT INTO postmortem_factors (postmortem_id, factor)
+SELECT p.id, k.key FROM postmortems p JOIN incidents i ON i.id = p.incident_id
+JOIN k ON k.n = i.number % 13 OR k.n = (i.number * 5 + 3) % 13;
 COMMIT;
 ANALYZE;
 """
@@ -153,7 +162,7 @@ FROM generate_series(0, {n * events - 1}) j;
 INSERT INTO postmortems (id, incident_id, status, owner_id, due_date, sections, created_at, updated_at, published_at,
   version, cause_component, cause_certainty, cause_legacy, cause_must_fix, impact_minutes)
 SELECT format('pm%s', lpad(number::text, 7, '0')), id, CASE WHEN number % 3 = 0 THEN 'draft' ELSE 'published' END,
-       NULL, NULL,
+       NULL, to_char(began_at + (number % 9 - 3) * interval '1 day', 'YYYY-MM-DD'),
        json_build_object('root_cause', json_build_object(
          'component', format('component-%s', lpad(((number * 7) % {COMPONENTS})::text, 3, '0')),
          'certainty', CASE number % 10 WHEN 3 THEN 'unknown' WHEN 6 THEN 'probable' ELSE 'confirmed' END,
@@ -166,17 +175,25 @@ SELECT format('pm%s', lpad(number::text, 7, '0')), id, CASE WHEN number % 3 = 0 
        number % 7 = 0, number % 5 = 0, (number * 13) % 120
 FROM incidents WHERE status = 'resolved';
 INSERT INTO action_items (id, incident_id, title, description, kind, priority, status, created_at, updated_at, version,
-  closed_at)
+  closed_at, due_date)
 SELECT format('ai%sa', lpad(number::text, 7, '0')), id, 'Fix the cause', '', 'fix_root_cause', 'p2',
        CASE WHEN number % 4 = 1 THEN 'open' ELSE 'done' END, began_at, began_at, 1,
-       CASE WHEN number % 4 = 1 THEN NULL ELSE began_at + interval '3 days' END
+       CASE WHEN number % 4 = 1 THEN NULL ELSE began_at + interval '3 days' END,
+       to_char(began_at + interval '2 days', 'YYYY-MM-DD')
 FROM incidents WHERE status = 'resolved';
 INSERT INTO action_items (id, incident_id, title, description, kind, priority, status, created_at, updated_at, version,
-  closed_at)
+  closed_at, due_date)
 SELECT format('ai%sb', lpad(number::text, 7, '0')), id, 'Alert sooner', '', 'improve_response', 'p3',
        CASE number % 4 WHEN 0 THEN 'wont_do' WHEN 2 THEN 'done' ELSE 'open' END, began_at, began_at, 1,
-       CASE WHEN number % 4 IN (0, 2) THEN began_at + interval '2 days' END
+       CASE WHEN number % 4 IN (0, 2) THEN began_at + interval '2 days' END,
+       to_char(began_at + interval '5 days', 'YYYY-MM-DD')
 FROM incidents WHERE status = 'resolved';
+UPDATE incidents SET policy_necessity = CASE WHEN severity <= 2 THEN 'required' WHEN severity = 3 THEN 'recommended'
+  ELSE 'not_needed' END WHERE status = 'resolved';
+WITH k(n, key) AS (VALUES (0, 'change'), (1, 'configuration'), (2, 'capacity'), (3, 'dependency'), (4, 'detection'), (5, 'testing'), (6, 'automation'), (7, 'documentation'), (8, 'communication'), (9, 'legacy'), (10, 'data'), (11, 'infrastructure'), (12, 'security'))
+INSERT INTO postmortem_factors (postmortem_id, factor)
+SELECT p.id, k.key FROM postmortems p JOIN incidents i ON i.id = p.incident_id
+JOIN k ON k.n = i.number % 13 OR k.n = (i.number * 5 + 3) % 13;
 COMMIT;
 ANALYZE;
 """

@@ -79,6 +79,8 @@ def main():
         ("API hotspots over a year, 1 connection", f"/api/v1/insights/hotspots?{year}", api, 1),
         ("API fixes over a year, 1 connection", f"/api/v1/insights/fixes?{year}", api, 1),
         ("API unknown causes, 1 connection", "/api/v1/insights/unknown-causes", api, 1),
+        ("API contributing factors over a year, 1 connection", f"/api/v1/insights/factors?{year}", api, 1),
+        ("API follow-through over a year, 1 connection", f"/api/v1/insights/follow-through?{year}", api, 1),
         ("HTML hotspots over a year, 1 connection", f"/insights/hotspots?{year}", page, 1),
         ("HTML incident page, 1 connection", f"/incidents/INC-{one}", page, 1),
     ]

@@ -114,7 +114,8 @@ pub fn completeness(evidence: &Evidence) -> Option<Vec<MissingItem>> {
     Some(check_completeness(postmortem, &evidence.incident, &evidence.events, &evidence.action_items))
 }
 
-/// Starts the post-mortem of a resolved incident that requires one and has none,
+/// Keeps what the policy decides for a resolved incident, and starts the post-mortem of
+/// one that requires one and has none,
 /// owned by its incident commander (or `viewer`), pre-filled from what is known and a first
 /// draft written from the timeline.
 pub async fn draft_if_required(
@@ -124,11 +125,17 @@ pub async fn draft_if_required(
     number: i64,
 ) -> Result<Option<Postmortem>, StoreError> {
     let evidence = gather(store, viewer, number).await?;
-    if evidence.incident.status != IncidentStatus::Resolved || evidence.postmortem.is_some() {
+    if evidence.incident.status != IncidentStatus::Resolved {
         return Ok(None);
     }
+    // The decision as it resolved is kept, for post-mortem coverage across incidents.
     let report = policy(&evidence, rules);
-    if report.decision.necessity != Necessity::Required {
+    store.record_policy_necessity(number, report.decision.necessity).await?;
+    if report.decision.necessity != Necessity::Required || evidence.postmortem.is_some() {
+        return Ok(None);
+    }
+    // Another incident's post-mortem covers it already.
+    if store.covered_by(&Viewer::operator(), number).await?.is_some() {
         return Ok(None);
     }
     let incident = &evidence.incident;
@@ -151,6 +158,31 @@ pub async fn draft_if_required(
         Err(StoreError::Duplicate { .. }) => Ok(None),
         Err(e) => Err(e),
     }
+}
+
+/// Decides, as the policy in force does today, on each resolved incident with no decision
+/// kept (those resolved before decisions were kept), and keeps it; `progress` hears each
+/// one decided. Answers how many were decided. Starts no post-mortem.
+pub async fn decide_past_incidents(
+    store: &Store,
+    rules: &Rules,
+    mut progress: impl FnMut(i64),
+) -> Result<i64, StoreError> {
+    let viewer = Viewer::operator();
+    let mut after = 0;
+    let mut decided = 0;
+    loop {
+        let numbers = store.undecided_incidents(after, 200).await?;
+        let Some(&last) = numbers.last() else { break };
+        for number in numbers {
+            let evidence = gather(store, &viewer, number).await?;
+            store.record_policy_necessity(number, policy(&evidence, rules).decision.necessity).await?;
+            decided += 1;
+            progress(decided);
+        }
+        after = last;
+    }
+    Ok(decided)
 }
 
 /// Sections written from the incident and its timeline, for people to correct and complete:

@@ -25,6 +25,8 @@ pub struct Rules {
     pub deadlines: hindsight_core::deadlines::DeadlineRules,
     /// Reader teams proposed for every post-mortem, by severity.
     pub readers: hindsight_core::ReaderRules,
+    /// The contributing factors post-mortems are tagged with.
+    pub factors: hindsight_core::FactorTaxonomy,
     /// The server's secret key: webhook secrets set at run time are stored sealed with it.
     pub secret_key: Option<crate::secrets::SecretKey>,
 }
@@ -84,6 +86,7 @@ impl Rules {
             review: overlay(&self.review, REVIEW_PREFIX, stored),
             deadlines: self.deadlines.clone(),
             readers: overlay(&self.readers, READERS_PREFIX, stored),
+            factors: self.factors.clone(),
             secret_key: self.secret_key.clone(),
         }
     }

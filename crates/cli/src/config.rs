@@ -65,6 +65,10 @@ pub struct Config {
     /// How deliveries (email, Slack, Teams, webhooks) are sent: `[deliveries] batch = 200`,
     /// `concurrency = 8`, `timeout_seconds = 15`.
     pub deliveries: hindsight_app::deliveries::DeliverySettings,
+    /// The contributing factors post-mortems are tagged with, each a `[[contributing_factors]]`
+    /// table with `key`, `label` and `description`; the defaults are listed in
+    /// docs/CONFIGURATION.md. Giving any replaces them all.
+    pub contributing_factors: Vec<hindsight_core::ContributingFactor>,
 }
 
 impl Default for Config {
@@ -88,6 +92,7 @@ impl Default for Config {
             review: settings.rules.review,
             deadlines: settings.rules.deadlines,
             readers: settings.rules.readers,
+            contributing_factors: settings.rules.factors.factors,
             secret_key: None,
             email: Default::default(),
             deliveries: Default::default(),
@@ -160,6 +165,9 @@ impl Config {
         if let Err(errors) = self.readers.validate() {
             anyhow::bail!("{errors}");
         }
+        if let Err(errors) = (hindsight_core::FactorTaxonomy { factors: self.contributing_factors.clone() }).check() {
+            anyhow::bail!("contributing_factors: {errors}");
+        }
         if let Err(errors) = self.deliveries.check(&self.email) {
             anyhow::bail!("{errors}");
         }
@@ -213,6 +221,7 @@ impl Config {
             review: self.review,
             deadlines: self.deadlines.clone(),
             readers: self.readers.clone(),
+            factors: hindsight_core::FactorTaxonomy { factors: self.contributing_factors.clone() },
             secret_key: self.secret_key().ok().flatten(),
         }
     }
@@ -254,17 +263,26 @@ fn unknown_in(prefix: &str, written: &serde_json::Value, known: &serde_json::Val
 
 /// Writes `table`'s values, then its tables, each under its `[path]`.
 fn toml_table(path: &str, table: &serde_json::Map<String, serde_json::Value>, out: &mut String) {
-    for (key, value) in table.iter().filter(|(_, v)| !v.is_object()) {
+    // A list of tables (`[[contributing_factors]]`) is written after the plain values.
+    let list_of_tables = |value: &serde_json::Value| {
+        value.as_array().is_some_and(|items| !items.is_empty() && items.iter().all(serde_json::Value::is_object))
+    };
+    for (key, value) in table.iter().filter(|(_, v)| !v.is_object() && !list_of_tables(v)) {
         match toml_value(value) {
             Some(value) => out.push_str(&format!("{key} = {value}\n")),
             None => out.push_str(&format!("# {key} = (not set)\n")),
         }
     }
     for (key, value) in table {
+        let path = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
         if let Some(inner) = value.as_object() {
-            let path = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
             out.push_str(&format!("\n[{path}]\n"));
             toml_table(&path, inner, out);
+        } else if list_of_tables(value) {
+            for item in value.as_array().into_iter().flatten().filter_map(serde_json::Value::as_object) {
+                out.push_str(&format!("\n[[{path}]]\n"));
+                toml_table(&path, item, out);
+            }
         }
     }
 }

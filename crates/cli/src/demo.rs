@@ -76,6 +76,28 @@ pub async fn load_demo(store: &Store) -> anyhow::Result<DemoSummary> {
             .await
             .with_context(|| format!("confirming that {:?} recurs {:?}", recurrence.incident, recurrence.recurs))?;
     }
+    for cover in &data.covers {
+        let number = |title: &str| {
+            numbers.get(title).copied().ok_or_else(|| anyhow!("the demo data names no incident {title:?}"))
+        };
+        let by = viewer_named(&viewers, &cover.added_by)?;
+        let (incident, covering) = (number(&cover.incident)?, number(&cover.covered_by)?);
+        let postmortem = store.postmortem_of_incident(by, covering).await?;
+        let note = AuditNote::new(
+            &cover.added_by,
+            "added an incident to a post-mortem",
+            format!("INC-{covering}'s post-mortem covers INC-{incident}"),
+            serde_json::json!({ "via": "demo" }),
+        );
+        store
+            .cover_incident(by, &postmortem.id, incident, &note)
+            .await
+            .with_context(|| format!("covering {:?} by {:?}'s post-mortem", cover.incident, cover.covered_by))?;
+    }
+    // What the policy decided as each incident resolved, for post-mortem coverage.
+    hindsight_app::analysis::decide_past_incidents(store, &hindsight_app::Rules::default(), |_| {})
+        .await
+        .context("deciding which demo incidents need a post-mortem")?;
     Ok(DemoSummary { users: data.users.len(), incidents: data.incidents.len(), reused: false })
 }
 
@@ -185,6 +207,10 @@ async fn load_incident(
         current = hindsight_app::first_draft::write(store, &actor, &current.id, &hindsight_app::Rules::default())
             .await?
             .postmortem;
+    }
+    if !postmortem.factors.is_empty() {
+        let note = demo_note("tagged contributing factors", &current.id);
+        store.set_postmortem_factors(owner, &current.id, &postmortem.factors, &note).await?;
     }
     for status in postmortem.status_moves() {
         // The owner asks for review; an admin publishes and archives, as a team would.
@@ -308,6 +334,31 @@ mod tests {
         assert_eq!(entry.leads[0].handle, format!("INC-{stalled}"), "{entry:#?}");
         let explained = store.open_causes_explained_by(&viewer, stalled).await.unwrap();
         assert_eq!(explained[0].incident, format!("INC-{backlog}"));
+    }
+
+    #[tokio::test]
+    async fn the_demo_tags_contributing_factors_and_keeps_the_policys_decisions() {
+        let store = empty_store().await;
+        load_demo(&store).await.unwrap();
+        let viewer = viewer(&store, "admin").await;
+        let year = hindsight_core::Period::new(None, None, OffsetDateTime::now_utc().date()).unwrap();
+        let tally = store.factor_tally(&viewer, year).await.unwrap();
+        let most = tally.counts.iter().max_by_key(|(_, now, _)| *now).unwrap();
+        assert_eq!(most.0, "change", "{tally:?}");
+        let tagged = demo_data(OffsetDateTime::now_utc()).incidents.iter().filter(|i| i.postmortem.is_some()).count();
+        assert_eq!(tally.tagged as usize, tagged);
+        let (required, undecided) = store.required_incidents(&viewer, year).await.unwrap();
+        assert_eq!(undecided, 0, "every resolved demo incident has the policy's decision");
+        assert!(required.iter().any(|r| r.published_at.is_some()), "{required:?}");
+        assert!(required.iter().any(|r| r.published_at.is_none()), "{required:?}");
+        // The failover's post-mortem covers the retries that stalled after it.
+        let data = demo_data(OffsetDateTime::now_utc());
+        let number =
+            |title: &str| data.incidents.iter().position(|i| i.incident.title.starts_with(title)).unwrap() as i64 + 1;
+        let failover = number("Checkout read-only after a payments database failover");
+        let retries = number("Saved-cart retries stalled");
+        let covering = store.covered_by(&viewer, retries).await.unwrap().unwrap();
+        assert_eq!(covering.incident, format!("INC-{failover}"));
     }
 
     #[tokio::test]

@@ -8,6 +8,7 @@ use hindsight_core::access::Viewer;
 use hindsight_core::metrics::incident_metrics;
 use hindsight_core::{EventKind, KeyMoment, NewTimelineEvent, TimelineEvent, parse_incident_handle};
 use hindsight_store::{Store, StoreError};
+use std::io::IsTerminal;
 
 use crate::paging::print_pages;
 
@@ -218,6 +219,30 @@ pub async fn policy(store: &Store, config: &crate::config::Config, handle: &str,
     for finding in &report.response {
         let finding = serde_json::to_value(finding)?;
         println!("  response: {} — {}", word(&finding["kind"]), word(&finding["message"]));
+    }
+    Ok(())
+}
+
+/// `hindsight policy --decide-past`: keeps the policy's decision on every resolved incident
+/// that has none, with a progress bar on a terminal.
+pub async fn decide_past(store: &Store, config: &crate::config::Config, json: bool) -> anyhow::Result<()> {
+    let rules = config.rules().in_force(store).await?;
+    let bar = if std::io::stderr().is_terminal() && !json {
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.set_message("deciding on past incidents");
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let decided = hindsight_app::analysis::decide_past_incidents(store, &rules, |n| {
+        bar.set_position(u64::try_from(n).unwrap_or(0));
+    })
+    .await?;
+    bar.finish_and_clear();
+    if json {
+        println!("{}", serde_json::json!({ "decided": decided }));
+    } else {
+        println!("Decided on {decided} past incident(s); post-mortem coverage now counts them.");
     }
     Ok(())
 }

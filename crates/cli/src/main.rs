@@ -43,7 +43,7 @@ const DEMO_LOGIN: (&str, &str) = ("admin", "demo-password");
 
 /// The version `--version` prints: the program's and its database schema's (the last
 /// migration; a test holds it to `hindsight_store::SCHEMA_VERSION`).
-const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (database schema 26)");
+const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (database schema 27)");
 
 /// Hindsight: incident post-mortems, self-hosted.
 #[derive(Debug, Parser)]
@@ -125,7 +125,12 @@ enum Command {
     /// Say whether an incident needs a post-mortem, and why (the policy in hindsight.toml).
     Policy {
         /// The incident, e.g. INC-42.
-        incident: String,
+        #[arg(required_unless_present = "decide_past")]
+        incident: Option<String>,
+        /// Instead: decide on every resolved incident that has no decision kept (those resolved
+        /// before decisions were kept, for post-mortem coverage), with today's policy.
+        #[arg(long, conflicts_with = "incident")]
+        decide_past: bool,
         /// As one JSON object.
         #[arg(long)]
         json: bool,
@@ -650,9 +655,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let args = import::ImportArgs { format, paths, incident, create_incident, channels, json };
             import::run(&store, args).await
         }
-        Command::Policy { incident, json } => {
+        Command::Policy { incident, decide_past, json } => {
             let store = open(&config).await?;
-            inspect::policy(&store, &config, &incident, json).await
+            match incident {
+                Some(incident) if !decide_past => inspect::policy(&store, &config, &incident, json).await,
+                _ => inspect::decide_past(&store, &config, json).await,
+            }
         }
         Command::Lint { target, names, json } => lint::run(&config, &target, names, json).await,
         Command::Export { incident, format, output, discussion } => {

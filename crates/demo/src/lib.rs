@@ -27,6 +27,17 @@ pub struct DemoData {
     pub incidents: Vec<DemoIncident>,
     /// Incidents confirmed to be an earlier one come back.
     pub recurrences: Vec<DemoRecurrence>,
+    /// Incidents covered by another incident's post-mortem.
+    pub covers: Vec<DemoCover>,
+}
+
+/// An incident, by title, covered by the post-mortem of another incident, by title.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DemoCover {
+    pub incident: String,
+    pub covered_by: String,
+    /// Username of who added it.
+    pub added_by: String,
 }
 
 /// An incident, by title, confirmed by a person to be an earlier one come back.
@@ -81,6 +92,8 @@ pub struct DemoPostmortem {
     pub status: PostmortemStatus,
     /// Username of the owner.
     pub owner: String,
+    /// Keys of the contributing factors it is tagged with (the default taxonomy's).
+    pub factors: Vec<String>,
     pub due_date: Option<Date>,
     /// Every section but the recommendations, which need action item ids; see [`DemoPostmortem::new_postmortem`].
     pub sections: Sections,
@@ -109,11 +122,17 @@ impl DemoPostmortem {
     }
 }
 
+/// Owned keys of contributing factors.
+fn keys(list: &[&str]) -> Vec<String> {
+    list.iter().map(|k| (*k).to_string()).collect()
+}
+
 /// The demo organisation and its last four months of incidents, placed relative to `now`.
 pub fn demo_data(now: OffsetDateTime) -> DemoData {
     let clock = Clock::new(now);
     let mut incidents = vec![
         database_failover(&clock),
+        failover_retries(&clock),
         bad_deploy(&clock),
         certificate_expiry(&clock),
         dns_change(&clock),
@@ -143,7 +162,12 @@ pub fn demo_data(now: OffsetDateTime) -> DemoData {
         recurs: CACHE_STAMPEDE.into(),
         confirmed_by: "lena.fischer".into(),
     }];
-    DemoData { users: users(), teams: teams(), services: services(), incidents, recurrences }
+    let covers = vec![DemoCover {
+        incident: FAILOVER_RETRIES.into(),
+        covered_by: FAILOVER.into(),
+        added_by: "ana.silva".into(),
+    }];
+    DemoData { users: users(), teams: teams(), services: services(), incidents, recurrences, covers }
 }
 
 fn users() -> Vec<DemoUser> {
@@ -490,6 +514,7 @@ fn database_failover(clock: &Clock) -> DemoIncident {
             public_summary: None,
             status: PostmortemStatus::Archived,
             owner: "ana.silva".into(),
+            factors: keys(&["infrastructure", "configuration", "detection"]),
             due_date: clock.date(-104),
             sections: Sections {
                 summary: "A storage fault took out the payments database primary at 03:12 UTC. The automatic failover worked as designed and promoted a replica within a minute, but checkout reaches the database through a DNS record that the failover does not update. Checkout kept writing to the fenced old primary and orders failed for 31 minutes, until the record was changed by hand.".into(),
@@ -606,6 +631,7 @@ fn bad_deploy(clock: &Clock) -> DemoIncident {
             public_summary: None,
             status: PostmortemStatus::Archived,
             owner: "lena.fischer".into(),
+            factors: keys(&["change", "testing"]),
             due_date: clock.date(-94),
             sections: Sections {
                 summary: "catalog-api 4.12.0 could not serialise tiered prices. Pages for those products (about one in six) answered 500 for 15 minutes. The alert fired in 3 minutes and a rollback fixed it; 4.12.1 shipped the same afternoon with a test.".into(),
@@ -733,6 +759,7 @@ fn certificate_expiry(clock: &Clock) -> DemoIncident {
             }),
             status: PostmortemStatus::Published,
             owner: "emil.novak".into(),
+            factors: keys(&["legacy", "automation", "detection"]),
             due_date: clock.date(-80),
             sections: Sections {
                 summary: "The certificate for api.shop.example, which the mobile apps and partners use, expired. It had been installed by hand on two legacy proxies that never moved to cert-manager, and its renewal reminders went to a mailbox nobody reads any more. The apps and partner API were down for 1 hour 47 minutes.".into(),
@@ -849,6 +876,7 @@ fn dns_change(clock: &Clock) -> DemoIncident {
             public_summary: None,
             status: PostmortemStatus::InReview,
             owner: "emil.novak".into(),
+            factors: keys(&["change", "configuration", "testing"]),
             due_date: clock.date(-70),
             sections: Sections {
                 summary: "A DNS change meant to add one TXT record replaced the zone's SPF record. Transactional email failed authentication for five hours, until a customer forwarded a bounce to support.".into(),
@@ -976,6 +1004,7 @@ fn queue_backlog(clock: &Clock) -> DemoIncident {
             public_summary: None,
             status: PostmortemStatus::Published,
             owner: "lena.fischer".into(),
+            factors: keys(&["capacity", "dependency"]),
             due_date: clock.date(-54),
             sections: Sections {
                 summary: "A library upgrade silently changed a consumer default, and the notifier processed messages ten times slower. Notifications arrived up to two and a half hours late; nothing was lost.".into(),
@@ -1109,6 +1138,7 @@ fn cache_stampede(clock: &Clock) -> DemoIncident {
             public_summary: None,
             status: PostmortemStatus::Published,
             owner: "lena.fischer".into(),
+            factors: keys(&["capacity", "change"]),
             due_date: clock.date(-43),
             sections: Sections {
                 summary: "A routine Redis restart at peak time left the catalog cache empty. catalog-api has no protection against many requests missing the same key at once, so the database was flooded with identical queries and the catalog was unavailable for 26 minutes.".into(),
@@ -1230,6 +1260,7 @@ fn processor_outage(clock: &Clock) -> DemoIncident {
             public_summary: None,
             status: PostmortemStatus::Published,
             owner: "ben.okafor".into(),
+            factors: keys(&["dependency", "communication"]),
             due_date: clock.date(-31),
             sections: Sections {
                 summary: "Our card processor's EU region failed for 52 minutes and about 40% of card payments failed with it. We promoted PayPal within 22 minutes, which recovered most orders.".into(),
@@ -1367,6 +1398,7 @@ fn migration_data_loss(clock: &Clock) -> DemoIncident {
             public_summary: None,
             status: PostmortemStatus::InReview,
             owner: "dara.kim".into(),
+            factors: keys(&["data", "change", "testing"]),
             due_date: clock.date(-24),
             sections: Sections {
                 summary: "A schema migration mishandled NULL and deleted the line items of every open invoice, 61,967 rows across 1,406 accounts. Finance found the gap three days later. All but 37 rows were restored from a snapshot and those 37 were rebuilt from payment records; invoicing for the affected accounts was three days late.".into(),
@@ -1496,6 +1528,7 @@ fn login_outage(clock: &Clock) -> DemoIncident {
             public_summary: None,
             status: PostmortemStatus::Published,
             owner: "chen.wei".into(),
+            factors: keys(&["change", "configuration"]),
             due_date: clock.date(-13),
             sections: Sections {
                 summary: "A configuration refactor in auth-service renamed the CSRF key setting. With the key missing, each pod generated its own, and most sign-ins failed as \"session expired\". Our monitoring saw only successful responses; customers told support 34 minutes in, and a rollback fixed it 35 minutes later.".into(),
@@ -1622,6 +1655,7 @@ fn cron_revoked_keys(clock: &Clock) -> DemoIncident {
             public_summary: None,
             status: PostmortemStatus::InReview,
             owner: "chen.wei".into(),
+            factors: keys(&["automation", "configuration"]),
             due_date: clock.date(-5),
             sections: Sections {
                 summary: "When the key-janitor job moved to Kubernetes, a staging default for how long a key must be idle before it is revoked applied in production. The job revoked 212 partner API keys that were in use; partners were cut off for up to 7 hours 50 minutes overnight, until two of them wrote in.".into(),
@@ -1735,6 +1769,7 @@ fn disk_full(clock: &Clock) -> DemoIncident {
             public_summary: None,
             status: PostmortemStatus::Draft,
             owner: "dara.kim".into(),
+            factors: keys(&["capacity", "detection", "documentation"]),
             due_date: clock.date(2),
             sections: Sections {
                 summary: "Temporary export files filled report-worker-2's disk overnight and customer exports were about six hours late. The disk alert fired in time but was silenced. What wrote the files is not known yet.".into(),
@@ -1807,6 +1842,7 @@ fn cache_stampede_again(clock: &Clock) -> DemoIncident {
             public_summary: None,
             status: PostmortemStatus::Draft,
             owner: "dara.kim".into(),
+            factors: keys(&["capacity", "change"]),
             due_date: clock.date(5),
             sections: Sections {
                 summary: "The cache stampede of two months ago came back through another door: a bulk invalidation by the nightly import.".into(),
@@ -1869,6 +1905,7 @@ fn notifier_stalled(clock: &Clock) -> DemoIncident {
             public_summary: None,
             status: PostmortemStatus::Draft,
             owner: "ana.silva".into(),
+            factors: keys(&["dependency", "detection"]),
             due_date: clock.date(6),
             sections: Sections {
                 summary: "The notifier slowed again with its settings right, which points at the broker.".into(),
@@ -1949,6 +1986,7 @@ fn config_push(clock: &Clock) -> DemoIncident {
             public_summary: None,
             status: PostmortemStatus::Draft,
             owner: "admin".into(),
+            factors: keys(&["change", "configuration", "automation"]),
             due_date: clock.date(7),
             sections: Sections {
                 summary: "An edge configuration push meant for health checks also cut every upstream timeout to one second. Slow requests failed with 504 for 18 minutes until the push was reverted. (Draft: the incident is still open.)".into(),
@@ -2008,6 +2046,44 @@ fn webhook_timeouts(clock: &Clock) -> DemoIncident {
             clock.date(3),
             ActionItemStatus::Open,
         )],
+        postmortem: None,
+    }
+}
+
+/// The aftershock of [`database_failover`]: covered by its post-mortem, not given its own.
+const FAILOVER: &str = "Checkout read-only after a payments database failover";
+const FAILOVER_RETRIES: &str = "Saved-cart retries stalled on orders that failed during the payments failover";
+
+fn failover_retries(clock: &Clock) -> DemoIncident {
+    let timeline = Timeline::starting(clock.day(118, 5, 0))
+        .ev(0, MANUAL, E::Milestone, "ben.okafor", "The saved-cart retry job starts on the 212 orders that failed during the failover; each retry waits on the order's lock, still held by the failed attempt.")
+        .key(K::ImpactStart)
+        .ev(7, ALERTMANAGER, E::Alert, "alertmanager", "SavedCartRetryBacklog firing: 212 retries queued, none done in 5 minutes.")
+        .key(K::Detection)
+        .ev(8, PAGERDUTY, E::Page, "PagerDuty", "Paged payments on-call (ben.okafor): SavedCartRetryBacklog.")
+        .ev(10, PAGERDUTY, E::Acknowledgement, "ben.okafor", "ben.okafor acknowledged the page.")
+        .key(K::Acknowledgement)
+        .ev(16, SLACK, E::Message, "ben.okafor", "The failed attempts from 03:12 still hold their order locks: the locks expire after two hours, not when the connection dies. Releasing them by hand for the 212 orders, then restarting the job.")
+        .ev(24, MANUAL, E::Action, "ben.okafor", "Released the stale order locks and restarted the saved-cart retry job.")
+        .key(K::Mitigation)
+        .ev(41, ALERTMANAGER, E::StatusUpdate, "alertmanager", "SavedCartRetryBacklog resolved: 204 orders retried, 8 left for support to contact.")
+        .key(K::Resolution);
+    DemoIncident {
+        declared_by: "ben.okafor".into(),
+        incident: Head {
+            title: FAILOVER_RETRIES,
+            description: "After the payments database failover, the job that retries failed orders stalled on the locks the failed attempts still held.",
+            severity: 3,
+            status: IncidentStatus::Resolved,
+            detection: DetectionMethod::MonitoringAlert,
+            services: &["checkout-api"],
+            teams: &["payments"],
+            responders: &[("ben.okafor", R::IncidentCommander)],
+            private: false,
+        }
+        .with(&timeline),
+        timeline: timeline.events,
+        action_items: vec![],
         postmortem: None,
     }
 }

@@ -30,6 +30,8 @@ pub struct IncidentFilter {
     pub service: Option<String>,
     /// Team slug: incidents naming the team or affecting a service it owns.
     pub team: Option<String>,
+    /// Key of a contributing factor: incidents whose post-mortem is tagged with it.
+    pub factor: Option<String>,
     /// Incidents that began at or after this moment.
     pub since: Option<OffsetDateTime>,
     /// Incidents that began before this moment.
@@ -380,6 +382,14 @@ impl Store {
                  OR EXISTS (SELECT 1 FROM incident_services fs JOIN services s ON s.id = fs.service_id \
                   JOIN teams t ON t.id = s.owner_team_id WHERE fs.incident_id = i.id AND t.slug = {team}))"
             ));
+        }
+        if let Some(factor) = &filter.factor {
+            sql.push(
+                " AND EXISTS (SELECT 1 FROM postmortems fp JOIN postmortem_factors ff ON ff.postmortem_id = fp.id \
+                 WHERE fp.incident_id = i.id AND ff.factor = ",
+            )
+            .bind(Arg::Text(factor.clone()))
+            .push(")");
         }
         if let Some(since) = filter.since {
             sql.push(" AND i.began_at >= ").bind(Arg::Time(since.into()));

@@ -97,6 +97,16 @@ impl Store {
     ) -> Result<Postmortem, StoreError> {
         new.sections.settle_row_ids();
         let incident_id = self.visible_incident_id(viewer, number).await?;
+        if let Some(other) = self.covering_incident(&incident_id).await? {
+            return Err(StoreError::Invalid(ValidationErrors::single(
+                "incident",
+                format!(
+                    "{} is covered by {}'s post-mortem: take it off there to give it a post-mortem of its own",
+                    incident_handle(number),
+                    incident_handle(other)
+                ),
+            )));
+        }
         let mut errors = ValidationErrors::default();
         if let Some(due) = new.due_date {
             errors.date("due_date", due);

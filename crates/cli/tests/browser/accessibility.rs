@@ -39,6 +39,8 @@ async fn the_main_pages_have_no_serious_accessibility_violations() {
         ("insights hotspots", "/insights/hotspots".to_string(), "Root-cause components".to_string()),
         ("insights fixes", "/insights/fixes".to_string(), "Held so far".to_string()),
         ("insights unknown causes", "/insights/unknown-causes".to_string(), "Unknown causes (".to_string()),
+        ("insights factors", "/insights/factors".to_string(), "Share of tagged".to_string()),
+        ("insights follow-through", "/insights/follow-through".to_string(), "Post-mortem coverage".to_string()),
         ("inbox", "/inbox".to_string(), "unread)".to_string()),
         ("teams", "/teams".to_string(), team.name.clone()),
         ("team", format!("/teams/{}", team.slug), team.name.clone()),

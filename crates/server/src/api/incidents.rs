@@ -27,6 +27,8 @@ pub struct IncidentQuery {
     pub service: Option<String>,
     /// Team slug: incidents naming the team or affecting a service it owns.
     pub team: Option<String>,
+    /// Key of a contributing factor (`GET /api/v1/factors`): incidents whose post-mortem has it.
+    pub factor: Option<String>,
     /// Incidents that began at or after this RFC 3339 time.
     pub since: Option<String>,
     /// Incidents that began before this RFC 3339 time.
@@ -51,6 +53,7 @@ impl IncidentQuery {
             severity: query_word::<Severity>("severity", self.severity.as_deref())?,
             service: self.service.clone().filter(|s| !s.is_empty()),
             team: self.team.clone().filter(|s| !s.is_empty()),
+            factor: self.factor.clone().filter(|s| !s.is_empty()),
             since: query_time("since", self.since.as_deref())?,
             until: query_time("until", self.until.as_deref())?,
             search: match self.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {

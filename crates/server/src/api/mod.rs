@@ -5,7 +5,9 @@ pub(crate) mod accounts;
 mod action_items;
 mod audit;
 mod comments;
+mod covers;
 mod deliveries;
+mod factors;
 mod health;
 pub mod imports;
 pub(crate) mod incidents;
@@ -89,6 +91,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(insights::fixes))
         .routes(routes!(insights::unknown_causes))
         .routes(routes!(insights::response_times))
+        .routes(routes!(factors::taxonomy))
+        .routes(routes!(factors::report))
+        .routes(routes!(factors::follow_through))
         .routes(routes!(incidents::report))
         .routes(routes!(incidents::policy))
         .routes(routes!(incidents::history))
@@ -107,6 +112,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(postmortems::history))
         .routes(routes!(postmortems::completeness))
         .routes(routes!(postmortems::draft, postmortems::write_draft))
+        .routes(routes!(factors::of_postmortem, factors::set_for_postmortem))
+        .routes(routes!(covers::list))
+        .routes(routes!(covers::add, covers::remove))
+        .routes(routes!(covers::timeline))
         .routes(routes!(postmortems::lint))
         .routes(routes!(postmortems::export))
         // A WebSocket (y-websocket protocol), outside the OpenAPI document: see collab.rs.

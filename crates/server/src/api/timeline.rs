@@ -47,7 +47,7 @@ pub async fn duplicates(
 }
 
 /// An event as the API answers it: with the path of its raw payload, when one is kept.
-fn linked(mut event: TimelineEvent) -> TimelineEvent {
+pub(crate) fn linked(mut event: TimelineEvent) -> TimelineEvent {
     event.raw_payload_url =
         event.has_raw_payload.then(|| format!("/api/v1/incidents/{}/events/{}/raw", event.incident, event.id));
     event

@@ -50,6 +50,8 @@ struct DocumentPage {
     review: super::reviews::ReviewView,
     summary: super::public::SummaryCard,
     draft: DraftCard,
+    factors: super::factors::FactorsCard,
+    covers: super::covers::CoversCard,
     /// A form of the page that was refused, with its errors and what was typed.
     refused: Refused,
 }
@@ -243,6 +245,15 @@ async fn page(
         None
     };
     let draft = DraftCard { open: matches!(status, PostmortemStatus::Draft | PostmortemStatus::InReview), shown };
+    let tagged = hindsight_app::factors::of_postmortem(&state.store, &actor, &rules, &doc.postmortem.id).await?;
+    let factors = super::factors::FactorsCard::new(&rules.factors, &tagged);
+    let covered = hindsight_app::covers::incidents_of(&state.store, &actor, &doc.postmortem.id).await?;
+    let merged = if covered.covers.is_empty() {
+        Vec::new()
+    } else {
+        hindsight_app::covers::merged_timeline(&state.store, &actor, &doc.postmortem.id).await?
+    };
+    let covers = super::covers::CoversCard::new(&covered, merged);
     Ok(DocumentPage {
         chrome,
         handle: doc.incident.handle.clone(),
@@ -262,6 +273,8 @@ async fn page(
         review,
         summary,
         draft,
+        factors,
+        covers,
         refused,
     })
 }

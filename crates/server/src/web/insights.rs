@@ -22,15 +22,15 @@ use crate::web::view;
 pub struct PeriodForm {
     /// First day, `2026-01-01`.
     #[serde(default)]
-    from: String,
+    pub(crate) from: String,
     /// Last day, included.
     #[serde(default)]
-    to: String,
+    pub(crate) to: String,
 }
 
 impl PeriodForm {
     /// The period, or the messages of what could not be read.
-    fn period(&self) -> Result<Period, Vec<String>> {
+    pub(crate) fn period(&self) -> Result<Period, Vec<String>> {
         hindsight_app::learning::period(Some(&self.from), Some(&self.to)).map_err(|e| match e {
             AppError::Invalid(errors) => {
                 errors.0.iter().map(|e| format!("{}: {}", label(&e.field), e.message)).collect()
@@ -40,7 +40,7 @@ impl PeriodForm {
     }
 
     /// The query string that keeps the period as typed, `?from=…&to=…` (empty when none is).
-    fn query(&self) -> String {
+    pub(crate) fn query(&self) -> String {
         if self.from.trim().is_empty() && self.to.trim().is_empty() {
             return String::new();
         }
@@ -48,7 +48,7 @@ impl PeriodForm {
     }
 }
 
-fn label(field: &str) -> &str {
+pub(crate) fn label(field: &str) -> &str {
     match field {
         "from" => "From",
         "to" => "To",
@@ -79,7 +79,7 @@ pub(crate) fn csv_file(name: &str, rows: Vec<Vec<String>>) -> Result<Response, P
 }
 
 /// A period as pages say it: `2025-12-09 to 2026-12-08`.
-fn period_words(period: Period) -> String {
+pub(crate) fn period_words(period: Period) -> String {
     format!("{} to {}", period.from, period.to)
 }
 
@@ -127,20 +127,20 @@ impl HotspotRow {
 
 /// A horizontal bar chart of incidents per hotspot, with a tick at the period before.
 pub(crate) struct BarChart {
-    height: f64,
-    bars: Vec<ChartBar>,
+    pub(crate) height: f64,
+    pub(crate) bars: Vec<ChartBar>,
     /// What the chart shows, for those who cannot see it.
-    summary: String,
+    pub(crate) summary: String,
 }
 
 pub(crate) struct ChartBar {
-    y: f64,
-    label: String,
-    width: f64,
-    previous_x: f64,
-    value_x: f64,
-    value: String,
-    title: String,
+    pub(crate) y: f64,
+    pub(crate) label: String,
+    pub(crate) width: f64,
+    pub(crate) previous_x: f64,
+    pub(crate) value_x: f64,
+    pub(crate) value: String,
+    pub(crate) title: String,
 }
 
 /// Where the bars start, how wide they may grow, and each row's height.
@@ -150,26 +150,28 @@ const ROW: f64 = 26.0;
 /// Hotspots the chart draws, at most (the table lists them all).
 const CHARTED: usize = 12;
 
-fn bar_chart(hotspots: &[Hotspot], what: &str) -> Option<BarChart> {
-    let shown = &hotspots[..hotspots.len().min(CHARTED)];
-    let most = shown.iter().map(|h| h.incidents.max(h.previous_incidents)).max()?.max(1) as f64;
+/// The chart of `items`, each a name with its count in the period and in the period before,
+/// in the order given (the first [`CHARTED`]); `what` names one item (`root-cause component`).
+pub(crate) fn bar_chart<'a>(items: impl IntoIterator<Item = (&'a str, i64, i64)>, what: &str) -> Option<BarChart> {
+    let shown: Vec<(&str, i64, i64)> = items.into_iter().take(CHARTED).collect();
+    let most = shown.iter().map(|(_, now, before)| *now.max(before)).max()?.max(1) as f64;
     let bars = shown
         .iter()
         .enumerate()
-        .map(|(n, h)| {
-            let width = BAR_SPAN * h.incidents as f64 / most;
+        .map(|(n, &(name, now, before))| {
+            let width = BAR_SPAN * now as f64 / most;
             ChartBar {
                 y: n as f64 * ROW,
-                label: view::shortened(&h.name, 26),
+                label: view::shortened(name, 26),
                 width,
-                previous_x: BAR_LEFT + BAR_SPAN * h.previous_incidents as f64 / most,
+                previous_x: BAR_LEFT + BAR_SPAN * before as f64 / most,
                 value_x: BAR_LEFT + width + 6.0,
-                value: view::count(h.incidents),
+                value: view::count(now),
                 title: format!(
                     "{}: {} in the period, {} in the period before",
-                    h.name,
-                    view::plural(h.incidents, "incident", "incidents"),
-                    view::count(h.previous_incidents)
+                    name,
+                    view::plural(now, "incident", "incidents"),
+                    view::count(before)
                 ),
             }
         })
@@ -179,6 +181,11 @@ fn bar_chart(hotspots: &[Hotspot], what: &str) -> Option<BarChart> {
         view::count(bars.len() as i64)
     );
     Some(BarChart { height: bars.len() as f64 * ROW, bars, summary })
+}
+
+/// The chart of `hotspots`.
+fn hotspot_chart(hotspots: &[Hotspot], what: &str) -> Option<BarChart> {
+    bar_chart(hotspots.iter().map(|h| (h.name.as_str(), h.incidents, h.previous_incidents)), what)
 }
 
 #[derive(Template, WebTemplate)]
@@ -236,7 +243,7 @@ pub async fn hotspots(
         HotspotSection {
             heading: "Root-cause components",
             id: "components",
-            chart: bar_chart(&hotspots.components, "root-cause component"),
+            chart: hotspot_chart(&hotspots.components, "root-cause component"),
             rows: hotspots
                 .components
                 .iter()
@@ -247,7 +254,7 @@ pub async fn hotspots(
         HotspotSection {
             heading: "Affected services",
             id: "services",
-            chart: bar_chart(&hotspots.services, "affected service"),
+            chart: hotspot_chart(&hotspots.services, "affected service"),
             rows: hotspots
                 .services
                 .iter()

@@ -9,9 +9,11 @@
 
 mod action_items;
 mod admin;
+pub(crate) mod covers;
 mod declare;
 pub(crate) mod document;
 mod editor;
+pub(crate) mod factors;
 mod fallback;
 mod home;
 mod inbox;
@@ -60,6 +62,10 @@ pub fn router() -> Router<AppState> {
         .route("/insights/hotspots.csv", get(insights::hotspots_csv))
         .route("/insights/fixes", get(insights::fixes))
         .route("/insights/fixes.csv", get(insights::fixes_csv))
+        .route("/insights/factors", get(factors::report))
+        .route("/insights/factors.csv", get(factors::report_csv))
+        .route("/insights/follow-through", get(factors::follow_through))
+        .route("/insights/follow-through.csv", get(factors::follow_through_csv))
         .route("/insights/unknown-causes", get(insights::unknown_causes))
         .route("/insights/unknown-causes.csv", get(insights::unknown_causes_csv))
         .route("/incidents/{handle}", get(incidents::incident))
@@ -90,6 +96,9 @@ pub fn router() -> Router<AppState> {
         .route("/incidents/{handle}/postmortem/draft", get(back_to_draft).post(document::write_draft))
         .route("/incidents/{handle}/postmortem/read", post(readers::mark_read))
         .route("/incidents/{handle}/postmortem/readers", post(readers::choose))
+        .route("/incidents/{handle}/postmortem/factors", post(factors::choose))
+        .route("/incidents/{handle}/postmortem/incidents", post(covers::add))
+        .route("/incidents/{handle}/postmortem/incidents/remove", post(covers::remove))
         .route("/incidents/{handle}/postmortem/reviewers", post(reviews::choose))
         .route("/incidents/{handle}/postmortem/reviews", post(reviews::verdict))
         .route("/incidents/{handle}/postmortem/review-meeting", post(reviews::meeting))

@@ -14,6 +14,7 @@ mod comments;
 mod defences;
 mod deliveries;
 mod extremes;
+mod factors;
 mod first_draft;
 mod imports;
 mod insights;

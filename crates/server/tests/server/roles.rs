@@ -65,6 +65,8 @@ struct Fixture {
     spare_item: String,
     /// The incident of `published`, whose root cause was left unknown.
     unknown_cause: String,
+    /// An incident without a post-mortem, for a post-mortem to cover.
+    covered: String,
 }
 
 async fn fixture(app: &TestApp) -> Fixture {
@@ -86,6 +88,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         app.post(admin, &format!("/api/v1/incidents/{}/postmortem", seed.public), json!({"sections": sections})).await;
     let (_, token) = app.post(admin, "/api/v1/users/editor/tokens", json!({"name": "walk"})).await;
     let (_, spare) = app.post(admin, "/api/v1/incidents", json!({"title": "Spare", "severity": "SEV4"})).await;
+    let (_, covered) = app.post(admin, "/api/v1/incidents", json!({"title": "Covered", "severity": "SEV4"})).await;
     let comments = format!("/api/v1/postmortems/{}/comments", pm["id"].as_str().unwrap());
     let (_, comment) = app.post(admin, &comments, json!({"body": "Which pool?"})).await;
     let (_, read) = app.post(admin, "/api/v1/incidents", json!({"title": "Read me", "severity": "SEV4"})).await;
@@ -156,6 +159,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         tracker: tracker.id,
         spare_item: spare_item["id"].as_str().unwrap().into(),
         unknown_cause: read["handle"].as_str().unwrap().into(),
+        covered: covered["handle"].as_str().unwrap().into(),
     }
 }
 
@@ -228,6 +232,9 @@ fn calls() -> Vec<Call> {
         call(get.clone(), "/api/v1/insights/fixes", Read, None),
         call(get.clone(), "/api/v1/insights/unknown-causes", Read, None),
         call(get.clone(), "/api/v1/insights/response-times", Read, None),
+        call(get.clone(), "/api/v1/insights/factors", Read, None),
+        call(get.clone(), "/api/v1/insights/follow-through", Read, None),
+        call(get.clone(), "/api/v1/factors", Read, None),
         call(get.clone(), "/api/v1/incidents/{handle}/unknown-cause", Read, None),
         call(put.clone(), "/api/v1/incidents/{handle}/unknown-cause", Write, Some(json!({"found": "A cron job"}))),
         call(get.clone(), "/api/v1/action-items/{id}/since", Read, None),
@@ -289,6 +296,11 @@ fn calls() -> Vec<Call> {
         call(get.clone(), "/api/v1/postmortems/{id}/completeness", Read, None),
         call(get.clone(), "/api/v1/postmortems/{id}/draft", Read, None),
         call(post.clone(), "/api/v1/postmortems/{id}/draft", Write, None),
+        call(get.clone(), "/api/v1/postmortems/{id}/factors", Read, None),
+        call(put.clone(), "/api/v1/postmortems/{id}/factors", Write, Some(json!({"factors": ["change"]}))),
+        call(get.clone(), "/api/v1/postmortems/{id}/incidents", Read, None),
+        call(get.clone(), "/api/v1/postmortems/{id}/timeline", Read, None),
+        call(put.clone(), "/api/v1/postmortems/{id}/incidents/{handle}", Write, None),
         call(get.clone(), "/api/v1/postmortems/{id}/lint", Read, None),
         call(get.clone(), "/api/v1/postmortems/{id}/export", Read, None),
         // Anyone who may read a post-mortem may ask in its discussion; resolving another's
@@ -389,6 +401,7 @@ fn calls() -> Vec<Call> {
         call(delete.clone(), "/api/v1/destinations/{id}", Admin, None),
         call(delete.clone(), "/api/v1/incidents/{handle}/recurrence", Write, None),
         call(delete.clone(), "/api/v1/incidents/{handle}/unknown-cause", Write, None),
+        call(delete.clone(), "/api/v1/postmortems/{id}/incidents/{handle}", Write, None),
         call(delete.clone(), "/api/v1/trackers/{id}", Admin, None),
         call(delete.clone(), "/api/v1/tokens/{id}", SelfOrAdmin, None),
         call(delete.clone(), "/api/v1/incidents/{handle}/events/{id}", Write, None),
@@ -432,6 +445,8 @@ fn concrete(method: &Method, template: &str, f: &Fixture) -> String {
         &f.spare
     } else if template.ends_with("/unknown-cause") {
         &f.unknown_cause
+    } else if template.starts_with("/api/v1/postmortems/") {
+        &f.covered
     } else {
         &f.incident
     };

@@ -33,6 +33,9 @@ pub struct ListQuery {
     pub(super) service: String,
     #[serde(default)]
     pub(super) team: String,
+    /// Key of a contributing factor.
+    #[serde(default)]
+    pub(super) factor: String,
     /// First day, `2026-11-20` (UTC).
     #[serde(default)]
     pub(super) since: String,
@@ -55,7 +58,7 @@ impl ListQuery {
 
     /// Whether any filter is set (the sort and page aside).
     fn filtered(&self) -> bool {
-        [&self.status, &self.severity, &self.service, &self.team, &self.since, &self.until, &self.q]
+        [&self.status, &self.severity, &self.service, &self.team, &self.factor, &self.since, &self.until, &self.q]
             .iter()
             .any(|v| !v.trim().is_empty())
     }
@@ -72,6 +75,7 @@ impl ListQuery {
             ("severity", self.severity.as_str()),
             ("service", self.service.as_str()),
             ("team", self.team.as_str()),
+            ("factor", self.factor.as_str()),
             ("since", self.since.as_str()),
             ("until", self.until.as_str()),
             ("q", self.q.as_str()),
@@ -95,6 +99,7 @@ impl ListQuery {
             severity: Some(self.severity.clone()),
             service: Some(self.service.clone()),
             team: Some(self.team.clone()),
+            factor: Some(self.factor.clone()),
             ..IncidentQuery::default()
         };
         let mut filter = query.filter().map_err(|e| errors.push(e.to_string())).unwrap_or_default();
@@ -143,6 +148,10 @@ pub(super) struct IncidentsPage {
     pub(super) severities: Vec<String>,
     pub(super) services: Vec<(String, String)>,
     pub(super) teams: Vec<(String, String)>,
+    /// The contributing factors, by key and label.
+    pub(super) factors: Vec<(String, String)>,
+    /// The factor filtered on when it is no longer in the list.
+    pub(super) retired_factor: Option<String>,
     pub(super) sorts: Vec<(&'static str, &'static str)>,
     pub(super) filtered: bool,
     pub(super) errors: Vec<String>,
@@ -170,6 +179,9 @@ pub async fn incidents(
         severities: (1..=5).filter_map(Severity::new).map(|s| s.to_string()).collect(),
         services,
         teams,
+        factors: state.settings.rules.factors.factors.iter().map(|f| (f.key.clone(), f.label.clone())).collect(),
+        retired_factor: Some(query.factor.trim().to_string())
+            .filter(|key| !key.is_empty() && state.settings.rules.factors.get(key).is_none()),
         sorts: vec![
             ("newest", "Newest declared first"),
             ("began", "Latest to begin first"),

@@ -265,6 +265,8 @@ struct IncidentPage {
     first_url: Option<String>,
     chart: Option<Chart>,
     postmortem_status: Option<String>,
+    /// The other incident whose post-mortem covers this one: its handle and title.
+    covered_by: Option<(String, String)>,
     sections: Vec<SectionView>,
     items: Vec<ItemRow>,
     more_items: bool,
@@ -437,6 +439,7 @@ async fn build(
     let similar = state.store.similar_to(viewer, &incident, SIMILAR_SHOWN).await?;
     let recurrence = state.store.recurrence(viewer, number).await?;
     let cause = hindsight_app::learning::cause_state(&state.store, &caller.actor(), number).await?;
+    let covered_by = hindsight_app::covers::covered_by(&state.store, &caller.actor(), number).await?;
     // When it began, as the store orders incidents: only earlier ones can be what it recurs.
     let began_at = incident.moments.started_at.or(incident.moments.detected_at).unwrap_or(incident.created_at);
     Ok(IncidentPage {
@@ -470,6 +473,7 @@ async fn build(
         first_url: query.cursor.as_ref().map(|_| timeline_url(&handle, category_word, None)),
         chart,
         postmortem_status: postmortem.as_ref().map(|pm| pm.status.label().to_string()),
+        covered_by: covered_by.map(|c| (c.incident, c.title)),
         sections: postmortem.as_ref().map(view::sections).unwrap_or_default(),
         more_items: items.next_cursor.is_some(),
         items: action_items.iter().map(ItemRow::new).collect(),
