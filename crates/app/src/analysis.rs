@@ -289,11 +289,15 @@ pub async fn document(
         .ok_or_else(|| StoreError::NotFound(format!("post-mortem of {}", evidence.incident.handle)))?;
     let mut action_items = evidence.action_items;
     action_items.sort_by(|a, b| a.id.cmp(&b.id));
+    let factors = store.postmortem_factors(viewer, &postmortem.id).await?;
+    let covers = store.covered_incidents(viewer, &postmortem.id).await?.into_iter().map(|c| c.handle).collect();
     Ok(hindsight_core::document::PostmortemDocument {
         incident: evidence.incident,
         postmortem,
         events: evidence.events,
         action_items,
         discussion: Vec::new(),
+        factors,
+        covers,
     })
 }

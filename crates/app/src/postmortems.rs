@@ -163,7 +163,8 @@ pub async fn import_document(store: &Store, actor: &Actor, text: &str) -> Result
     check_document(&imported)?;
     let viewer = actor.viewer();
     let incident = store.create_incident(&viewer, imported.incident.clone()).await?;
-    match store_parts(store, &viewer, incident.number, &imported).await {
+    let tagged = crate::accounts::note(actor, "tagged contributing factors", &incident.handle);
+    match store_parts(store, &viewer, incident.number, &imported, &tagged).await {
         Ok((postmortem, action_items)) => {
             Ok(ImportedDocument { incident, postmortem, action_items, events: imported.events.len() })
         }
@@ -186,6 +187,7 @@ async fn store_parts(
     viewer: &hindsight_core::access::Viewer,
     number: i64,
     imported: &ImportedPostmortem,
+    tagged: &hindsight_store::AuditNote,
 ) -> Result<(Postmortem, usize), StoreError> {
     let mut ids = Vec::with_capacity(imported.action_items.len());
     for item in &imported.action_items {
@@ -195,6 +197,10 @@ async fn store_parts(
         store.add_event(viewer, number, event.clone()).await?;
     }
     let mut postmortem = store.create_postmortem(viewer, number, imported.new_postmortem(&ids)).await?;
+    // Factors not in this installation's list stay, shown as no longer in the list.
+    if !imported.factors.is_empty() {
+        store.set_postmortem_factors(viewer, &postmortem.id, &imported.factors, tagged).await?;
+    }
     use PostmortemStatus::*;
     let path: &[PostmortemStatus] = match imported.status {
         Draft => &[],
@@ -227,6 +233,18 @@ fn check_document(imported: &ImportedPostmortem) -> Result<(), AppError> {
     for (i, event) in imported.events.iter().enumerate() {
         take(format!("events[{i}]."), event.validate());
     }
+    let mut factors = ValidationErrors::default();
+    if imported.factors.len() > hindsight_core::MAX_FACTORS {
+        factors.push("contributing_factors", format!("at most {} factors", hindsight_core::MAX_FACTORS));
+    }
+    for (i, key) in imported.factors.iter().enumerate().filter(|(_, key)| !hindsight_core::is_factor_key(key)) {
+        let shown: String = key.chars().take(40).collect();
+        factors.push(
+            format!("contributing_factors[{i}]"),
+            format!("{shown:?} is not a factor's key: 1 to 40 lower-case letters, digits, `-` or `_`"),
+        );
+    }
+    take(String::new(), factors.into_result());
     let mut sections = ValidationErrors::default();
     imported.new_postmortem(&[]).sections.validate(&mut sections);
     take(String::new(), sections.into_result());

@@ -19,4 +19,10 @@ pub struct PostmortemDocument {
     /// The post-mortem's discussion, oldest first, when asked for (an appendix); empty otherwise.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub discussion: Vec<Comment>,
+    /// Keys of the contributing factors the post-mortem is tagged with.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub factors: Vec<String>,
+    /// Handles of the related incidents the post-mortem covers besides its own.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub covers: Vec<String>,
 }

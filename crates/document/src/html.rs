@@ -169,6 +169,8 @@ fn header(page: &mut String, doc: &PostmortemDocument) {
             ("Responders", non_empty(&responders.join(", "))),
             ("Owner", postmortem.owner.clone()),
             ("Due", postmortem.due_date.map(date_text)),
+            ("Contributing factors", non_empty(&doc.factors.join(", "))),
+            ("Also covers", non_empty(&doc.covers.join(", "))),
         ],
     );
     let moments: Vec<(&str, OffsetDateTime)> = [

@@ -57,6 +57,11 @@ pub struct ImportedPostmortem {
     pub recommendations: Vec<PendingRecommendation>,
     pub action_items: Vec<NewActionItem>,
     pub events: Vec<NewTimelineEvent>,
+    /// Keys of the contributing factors it was tagged with.
+    pub factors: Vec<String>,
+    /// Handles of the related incidents it covered where it was written: read, not linked on
+    /// import, since those incidents are not in the document.
+    pub covers: Vec<String>,
 }
 
 impl ImportedPostmortem {

@@ -168,6 +168,13 @@ fn front_matter(doc: &PostmortemDocument) -> String {
         g.value("productivity_lost_hours", &impact.productivity_lost_hours);
         g.value("revenue_impact", &impact.revenue_impact);
     });
+    // Written only when there are some, so documents without them read as they always did.
+    if !doc.factors.is_empty() {
+        w.list("contributing_factors", &doc.factors);
+    }
+    if !doc.covers.is_empty() {
+        w.list("covers", &doc.covers);
+    }
     w.finish()
 }
 
@@ -277,6 +284,8 @@ mod tests {
             "  due_date: \"2026-12-01\"",
             "  certainty: \"probable\"",
             "  productivity_lost_hours: 2.5",
+            "contributing_factors: [\"infrastructure\", \"configuration\"]",
+            "covers: [\"INC-8\"]",
         ] {
             assert!(front.lines().any(|l| l == line), "missing {line:?} in\n{front}");
         }

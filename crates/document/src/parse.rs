@@ -54,6 +54,8 @@ const KNOWN_KEYS: &[&str] = &[
     "impact.access_lost_minutes",
     "impact.productivity_lost_hours",
     "impact.revenue_impact",
+    "contributing_factors",
+    "covers",
 ];
 
 const TIME_HINT: &str = "an RFC 3339 time such as \"2026-11-20T10:04:00Z\"";
@@ -192,6 +194,8 @@ fn read_front_matter(fm: &mut FrontMatter) -> Result<ImportedPostmortem, Documen
         recommendations: Vec::new(),
         action_items: Vec::new(),
         events: Vec::new(),
+        factors: fm.take_list("contributing_factors")?,
+        covers: fm.take_list("covers")?,
     })
 }
 

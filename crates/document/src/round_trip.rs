@@ -49,7 +49,9 @@ pub(super) fn demo_document(number: i64, demo: &DemoIncident) -> (PostmortemDocu
         published_at: None,
         version: 4,
     };
-    (PostmortemDocument { incident, postmortem, events, action_items, discussion: Vec::new() }, ids)
+    let factors = demo.postmortem.as_ref().map(|pm| pm.factors.clone()).unwrap_or_default();
+    let covers = Vec::new();
+    (PostmortemDocument { incident, postmortem, events, action_items, discussion: Vec::new(), factors, covers }, ids)
 }
 
 fn stored_action_item(handle: &str, id: &str, item: &NewActionItem) -> ActionItem {
@@ -178,6 +180,8 @@ pub(super) fn sample_document() -> PostmortemDocument {
             version: 1,
         }],
         discussion: Vec::new(),
+        factors: vec!["infrastructure".into(), "configuration".into()],
+        covers: vec!["INC-8".into()],
     }
 }
 
@@ -197,6 +201,7 @@ fn every_demo_incident_survives_markdown_and_back() {
         assert_eq!(back.new_postmortem(&ids), expected, "{title}");
         assert_eq!(back.action_items, demo.action_items, "{title}");
         assert_eq!(back.events, demo.timeline, "{title}");
+        assert_eq!(back.factors, doc.factors, "{title}");
     }
 }
 

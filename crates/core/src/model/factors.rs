@@ -97,8 +97,9 @@ fn shown(text: &str) -> String {
     text.chars().take(MAX_FACTOR_KEY).collect()
 }
 
-/// Whether `key` has the shape of a factor's key.
-fn is_key(key: &str) -> bool {
+/// Whether `key` has the shape of a factor's key: 1 to [`MAX_FACTOR_KEY`] lower-case
+/// letters, digits, `-` and `_`.
+pub fn is_factor_key(key: &str) -> bool {
     !key.is_empty()
         && key.chars().count() <= MAX_FACTOR_KEY
         && key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
@@ -114,7 +115,7 @@ impl FactorTaxonomy {
         }
         let mut seen = std::collections::HashSet::new();
         for (i, factor) in self.factors.iter().enumerate() {
-            if !is_key(&factor.key) {
+            if !is_factor_key(&factor.key) {
                 errors.push(
                     format!("factors[{i}].key"),
                     format!(

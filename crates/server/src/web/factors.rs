@@ -13,7 +13,7 @@ use hindsight_app::factors::{FactorsChange, PostmortemFactors};
 use hindsight_core::{CoverageRow, FactorTaxonomy, OnTimeRow};
 use serde::Deserialize;
 
-use super::insights::{BarChart, PeriodForm, bar_chart, csv_file, period_words};
+use super::insights::{BarChart, InsightsHead, PeriodForm, bar_chart, csv_file, period_words};
 use crate::api::IncidentHandle;
 use crate::json::Params;
 use crate::state::AppState;
@@ -116,17 +116,12 @@ pub(crate) struct FactorRow {
 #[template(path = "insights_factors.html")]
 pub(crate) struct FactorsPage {
     chrome: Chrome,
-    tab: &'static str,
-    form: PeriodForm,
-    errors: Vec<String>,
-    period: String,
+    head: InsightsHead,
     previous: String,
     chart: Option<BarChart>,
     rows: Vec<FactorRow>,
     postmortems: String,
     tagged: String,
-    csv_url: String,
-    query: String,
 }
 
 /// `+2`, `−1` or `=`, and the word for it.
@@ -144,30 +139,19 @@ pub async fn report(
     Signed(caller): Signed,
     Params(form): Params<PeriodForm>,
 ) -> Result<Response, PageError> {
-    let query = form.query();
     let mut page = FactorsPage {
         chrome: Chrome::of(&caller),
-        tab: "factors",
-        csv_url: format!("/insights/factors.csv{query}"),
-        query,
-        form: form.clone(),
-        errors: Vec::new(),
-        period: String::new(),
+        head: InsightsHead::new("factors", &form),
         previous: String::new(),
         chart: None,
         rows: Vec::new(),
         postmortems: String::new(),
         tagged: String::new(),
     };
-    let period = match form.period() {
-        Ok(period) => period,
-        Err(errors) => {
-            page.errors = errors;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-        }
+    let Some(period) = page.head.read_period() else {
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
     let report = hindsight_app::factors::report(&state.store, &caller.actor(), &state.settings.rules, period).await?;
-    page.period = period_words(report.period);
     page.previous = period_words(report.previous);
     page.postmortems = view::plural(report.postmortems, "incident has a post-mortem", "incidents have a post-mortem");
     page.tagged = view::count(report.tagged);
@@ -312,16 +296,11 @@ impl OnTimeLine {
 #[template(path = "insights_follow_through.html")]
 pub(crate) struct FollowThroughPage {
     chrome: Chrome,
-    tab: &'static str,
-    form: PeriodForm,
-    errors: Vec<String>,
-    period: String,
+    head: InsightsHead,
     coverage: Vec<CoverageLine>,
     all: Option<CoverageLine>,
     undecided: i64,
     teams: Vec<OnTimeLine>,
-    csv_url: String,
-    query: String,
 }
 
 /// `/insights/follow-through`: post-mortem coverage and action items on time.
@@ -330,29 +309,18 @@ pub async fn follow_through(
     Signed(caller): Signed,
     Params(form): Params<PeriodForm>,
 ) -> Result<Response, PageError> {
-    let query = form.query();
     let mut page = FollowThroughPage {
         chrome: Chrome::of(&caller),
-        tab: "follow-through",
-        csv_url: format!("/insights/follow-through.csv{query}"),
-        query,
-        form: form.clone(),
-        errors: Vec::new(),
-        period: String::new(),
+        head: InsightsHead::new("follow-through", &form),
         coverage: Vec::new(),
         all: None,
         undecided: 0,
         teams: Vec::new(),
     };
-    let period = match form.period() {
-        Ok(period) => period,
-        Err(errors) => {
-            page.errors = errors;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-        }
+    let Some(period) = page.head.read_period() else {
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
     let report = hindsight_app::factors::follow_through(&state.store, &caller.actor(), period).await?;
-    page.period = period_words(period);
     page.coverage = report.coverage.severities.iter().map(CoverageLine::new).collect();
     page.all = (report.coverage.all.required > 0).then(|| CoverageLine::new(&report.coverage.all));
     page.undecided = report.coverage.undecided;

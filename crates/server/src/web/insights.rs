@@ -83,6 +83,49 @@ pub(crate) fn period_words(period: Period) -> String {
     format!("{} to {}", period.from, period.to)
 }
 
+/// What every insights page shows above its own content: its tab, the period form as typed
+/// (and any errors in it), the period as read, and where its data downloads.
+pub(crate) struct InsightsHead {
+    pub(crate) tab: &'static str,
+    pub(crate) form: PeriodForm,
+    pub(crate) errors: Vec<String>,
+    /// The period read, in words; empty until read.
+    pub(crate) period: String,
+    pub(crate) csv_url: String,
+    /// The query string that keeps the period as typed, for the tabs and the JSON link.
+    pub(crate) query: String,
+}
+
+impl InsightsHead {
+    /// The head of page `/insights/{tab}` with the period `form` asks for.
+    pub(crate) fn new(tab: &'static str, form: &PeriodForm) -> InsightsHead {
+        let query = form.query();
+        InsightsHead {
+            tab,
+            csv_url: format!("/insights/{tab}.csv{query}"),
+            query,
+            form: form.clone(),
+            errors: Vec::new(),
+            period: String::new(),
+        }
+    }
+
+    /// The period the form asks for, its words kept for the page; `None`, with what could
+    /// not be read kept, when it cannot be read.
+    pub(crate) fn read_period(&mut self) -> Option<Period> {
+        match self.form.period() {
+            Ok(period) => {
+                self.period = period_words(period);
+                Some(period)
+            }
+            Err(errors) => {
+                self.errors = errors;
+                None
+            }
+        }
+    }
+}
+
 // ----- Hotspots -----
 
 /// A hotspot as the table shows it.
@@ -192,14 +235,9 @@ fn hotspot_chart(hotspots: &[Hotspot], what: &str) -> Option<BarChart> {
 #[template(path = "insights_hotspots.html")]
 pub(crate) struct HotspotsPage {
     chrome: Chrome,
-    tab: &'static str,
-    form: PeriodForm,
-    errors: Vec<String>,
-    period: String,
+    head: InsightsHead,
     previous: String,
     sections: Vec<HotspotSection>,
-    csv_url: String,
-    query: String,
 }
 
 /// One list of hotspots (components, or services), its chart and its table.
@@ -217,27 +255,16 @@ pub async fn hotspots(
     Signed(caller): Signed,
     Params(form): Params<PeriodForm>,
 ) -> Result<Response, PageError> {
-    let query = form.query();
     let mut page = HotspotsPage {
         chrome: Chrome::of(&caller),
-        tab: "hotspots",
-        csv_url: format!("/insights/hotspots.csv{query}"),
-        query,
-        form: form.clone(),
-        errors: Vec::new(),
-        period: String::new(),
+        head: InsightsHead::new("hotspots", &form),
         previous: String::new(),
         sections: Vec::new(),
     };
-    let period = match form.period() {
-        Ok(period) => period,
-        Err(errors) => {
-            page.errors = errors;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-        }
+    let Some(period) = page.head.read_period() else {
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
     let hotspots = hindsight_app::learning::hotspots(&state.store, &caller.actor(), period).await?;
-    page.period = period_words(hotspots.period);
     page.previous = period_words(hotspots.previous);
     page.sections = vec![
         HotspotSection {
@@ -350,17 +377,12 @@ impl FixRow {
 #[template(path = "insights_fixes.html")]
 pub(crate) struct FixesPage {
     chrome: Chrome,
-    tab: &'static str,
-    form: PeriodForm,
-    errors: Vec<String>,
-    period: String,
+    head: InsightsHead,
     did_not_hold: Vec<FixRow>,
     held: Vec<FixRow>,
     /// Whether the period had more fixes than are read, and how many are.
     capped: bool,
     cap: String,
-    csv_url: String,
-    query: String,
 }
 
 /// `/insights/fixes`: fixes made in the period, and whether their causes came back.
@@ -369,30 +391,19 @@ pub async fn fixes(
     Signed(caller): Signed,
     Params(form): Params<PeriodForm>,
 ) -> Result<Response, PageError> {
-    let query = form.query();
     let mut page = FixesPage {
         chrome: Chrome::of(&caller),
-        tab: "fixes",
-        csv_url: format!("/insights/fixes.csv{query}"),
-        query,
-        form: form.clone(),
-        errors: Vec::new(),
-        period: String::new(),
+        head: InsightsHead::new("fixes", &form),
         did_not_hold: Vec::new(),
         held: Vec::new(),
         capped: false,
         cap: view::count(hindsight_store::MAX_FIXES),
     };
-    let period = match form.period() {
-        Ok(period) => period,
-        Err(errors) => {
-            page.errors = errors;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-        }
+    let Some(period) = page.head.read_period() else {
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
     let report = hindsight_app::learning::fixes(&state.store, &caller.actor(), period).await?;
     let now = time::OffsetDateTime::now_utc();
-    page.period = period_words(period);
     page.capped = (report.did_not_hold.len() + report.held.len()) as i64 >= hindsight_store::MAX_FIXES;
     page.did_not_hold = report.did_not_hold.iter().map(|f| FixRow::new(f, now)).collect();
     page.held = report.held.iter().map(|f| FixRow::new(f, now)).collect();
@@ -462,11 +473,10 @@ pub(crate) struct LedgerRow {
 #[template(path = "insights_unknown.html")]
 pub(crate) struct UnknownCausesPage {
     chrome: Chrome,
-    tab: &'static str,
+    head: InsightsHead,
     entries: Vec<LedgerRow>,
     capped: bool,
     cap: String,
-    query: String,
 }
 
 fn certainty_words(certainty: Certainty) -> &'static str {
@@ -481,10 +491,10 @@ pub async fn unknown_causes(State(state): State<AppState>, Signed(caller): Signe
     let ledger = hindsight_app::learning::unknown_causes(&state.store, &caller.actor()).await?;
     let page = UnknownCausesPage {
         chrome: Chrome::of(&caller),
-        tab: "unknown",
+        // The ledger has no period: the tabs keep none.
+        head: InsightsHead::new("unknown-causes", &PeriodForm::default()),
         capped: ledger.len() as i64 >= hindsight_store::MAX_LEDGER,
         cap: view::count(hindsight_store::MAX_LEDGER),
-        query: String::new(),
         entries: ledger
             .into_iter()
             .map(|u| LedgerRow {
