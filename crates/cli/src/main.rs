@@ -43,7 +43,7 @@ const DEMO_LOGIN: (&str, &str) = ("admin", "demo-password");
 
 /// The version `--version` prints: the program's and its database schema's (the last
 /// migration; a test holds it to `hindsight_store::SCHEMA_VERSION`).
-const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (database schema 26)");
+const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (database schema 28)");
 
 /// Hindsight: incident post-mortems, self-hosted.
 #[derive(Debug, Parser)]

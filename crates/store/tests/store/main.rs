@@ -21,6 +21,7 @@ mod common;
 mod action_items;
 mod audit;
 mod deliveries;
+mod history_imports;
 mod incidents_creation;
 mod incidents_lists;
 mod incidents_search;
