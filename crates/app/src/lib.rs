@@ -16,6 +16,7 @@ pub mod comments;
 pub mod deliveries;
 mod error;
 pub mod first_draft;
+pub mod history;
 pub mod imports;
 pub mod incidents;
 pub mod learning;
