@@ -602,3 +602,19 @@ async fn bad_flags_are_refused_before_any_request() {
     assert!(fake.reset().is_empty(), "no request was made");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_answer_unlike_the_documentation_names_the_endpoint_and_json_path() {
+    let mut fake = pagerduty_fake();
+    fake.incidents[1]["id"] = json!(42);
+    let fake = Arc::new(fake);
+    let base = serve(fake.clone()).await;
+    let dir = temp_dir("malformed");
+    let url = format!("sqlite://{}", dir.join("h.db").display());
+    let (code, out, err) = hindsight(&url, "PAGERDUTY_TOKEN", TOKEN, history_args("pagerduty", &base, &[])).await;
+    assert_eq!(code, Some(1), "{out}{err}");
+    assert!(err.contains("GET /incidents") && err.contains("incidents[1].id") && err.contains("invalid type"), "{err}");
+    assert_eq!(fake.reset().len(), 1, "nothing asked after the bad page");
+    assert!(incidents(&url).await.is_empty(), "nothing of the bad page was imported");
+    let _ = std::fs::remove_dir_all(dir);
+}
