@@ -25,6 +25,9 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 /// The first wait before retrying a failed request; each retry waits twice the one before.
 const FIRST_BACKOFF: Duration = Duration::from_millis(250);
+/// Waits for the rate limit one request may take at least (or `max_retries`, if more)
+/// before the import stops and says so.
+const MIN_RATE_LIMIT_WAITS: u32 = 8;
 /// The longest wait a vendor may ask for; beyond, the import stops and says so.
 const MAX_WAIT: Duration = Duration::from_secs(600);
 
@@ -118,6 +121,7 @@ impl ApiClient {
     async fn get(&mut self, path: &str, query: &[(&str, String)], endpoint: &str) -> Result<Vec<u8>, HistoryError> {
         let url = format!("{}{path}", self.base);
         let mut attempt = 0;
+        let mut waited = 0;
         loop {
             self.wait_for_turn().await;
             self.counts.requests += 1;
@@ -143,10 +147,10 @@ impl ApiClient {
             match failure {
                 Failure::RateLimited(wait) => {
                     // A 429 is the vendor pacing us, not a failure: it does not use up retries,
-                    // but a vendor that never lets us through stops the import after as many.
+                    // but a vendor that never lets us through stops the import after a few.
                     self.counts.rate_limit_waits += 1;
-                    attempt += 1;
-                    if attempt > self.max_retries.max(8) {
+                    waited += 1;
+                    if waited > self.max_retries.max(MIN_RATE_LIMIT_WAITS) {
                         return Err(HistoryError::RateLimited { vendor: self.vendor, endpoint: endpoint.to_string() });
                     }
                     self.sleep(wait, endpoint).await?;
