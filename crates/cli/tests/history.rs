@@ -49,6 +49,8 @@ struct Fake {
     page: usize,
     opsgenie: bool,
     refused: AtomicBool,
+    /// A path whose request is never answered (the vendor hangs), while set.
+    stall: Mutex<Option<String>>,
 }
 
 impl Fake {
@@ -89,6 +91,9 @@ async fn answer(axum::extract::State(fake): axum::extract::State<Arc<Fake>>, uri
     if !fake.opsgenie {
         let accept = headers.get("accept").and_then(|v| v.to_str().ok()).unwrap_or_default();
         assert_eq!(accept, "application/vnd.pagerduty+json;version=2");
+    }
+    if fake.stall.lock().unwrap().as_deref() == Some(path.as_str()) {
+        tokio::time::sleep(std::time::Duration::from_secs(120)).await;
     }
     match fake.script.lock().unwrap().get(&count) {
         Some(Scripted::TooMany) => {
@@ -616,5 +621,68 @@ async fn an_answer_unlike_the_documentation_names_the_endpoint_and_json_path() {
     assert!(err.contains("GET /incidents") && err.contains("incidents[1].id") && err.contains("invalid type"), "{err}");
     assert_eq!(fake.reset().len(), 1, "nothing asked after the bad page");
     assert!(incidents(&url).await.is_empty(), "nothing of the bad page was imported");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Killed while an incident's log was being read, with no `--until`: the same command goes on
+/// over the same window (the end its first run fixed), reads that incident again whole and
+/// imports nothing twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_import_goes_on_over_the_same_window() {
+    let fake = Arc::new(pagerduty_fake());
+    let base = serve(fake.clone()).await;
+    let dir = temp_dir("killed");
+    let url = format!("sqlite://{}", dir.join("h.db").display());
+    let args = ["import-history", "--from", "pagerduty", "--since", "2026-01-20", "--api-url", &base, "--rate", "500"];
+    *fake.stall.lock().unwrap() = Some("/incidents/PINC003/log_entries".to_string());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hindsight"))
+        .env_remove("HINDSIGHT_DATABASE_URL")
+        .env("PAGERDUTY_TOKEN", TOKEN)
+        .args(args)
+        .args(["--database-url", &url])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let stalled = |seen: &[Seen]| seen.iter().any(|s| s.path == "/incidents/PINC003/log_entries");
+    let started = Instant::now();
+    while !stalled(&fake.seen.lock().unwrap()) {
+        assert!(started.elapsed() < std::time::Duration::from_secs(30), "the import never reached the third incident");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let first = fake.reset();
+    let first_until = first[0].query["until"].clone();
+    *fake.stall.lock().unwrap() = None;
+
+    let second_run = OffsetDateTime::now_utc();
+    let mut again: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    again.push("--json".into());
+    let (code, out, err) = hindsight(&url, "PAGERDUTY_TOKEN", TOKEN, again).await;
+    assert_eq!(code, Some(0), "{out}{err}");
+    let summary: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(summary["resumed"], json!(true));
+    assert_eq!(
+        (summary["incidents_new"].as_u64(), summary["incidents_updated"].as_u64()),
+        (Some(2), Some(1)),
+        "the third, declared before the kill, is read again whole: {summary}"
+    );
+    let seen = fake.reset();
+    assert_eq!(seen[0].path, "/incidents");
+    assert_eq!(seen[0].query["offset"], "2", "from the third incident on");
+    assert_eq!(seen[0].query["until"], first_until, "the first chunk of the same window");
+    assert!(log_requests(&seen, "PINC001").is_empty() && log_requests(&seen, "PINC002").is_empty());
+    let last = seen.iter().rev().find(|s| s.path == "/incidents").unwrap();
+    assert_eq!(summary["until"], json!(last.query["until"]));
+    assert!(time(summary["until"].as_str().unwrap()) < second_run, "the window ends where the first run fixed it");
+    let stored = incidents(&url).await;
+    assert_eq!(stored.len(), 5);
+    for incident in &stored {
+        let events = timeline(&url, incident["handle"].as_str().unwrap()).await;
+        let ids: std::collections::BTreeSet<&str> = events.iter().map(|e| e["external_id"].as_str().unwrap()).collect();
+        assert_eq!(ids.len(), events.len(), "no event twice");
+        assert!(events.len() == 4 || events.len() == 5, "{incident}: {events:?}");
+    }
     let _ = std::fs::remove_dir_all(dir);
 }
