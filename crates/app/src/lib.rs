@@ -18,6 +18,7 @@ pub mod deliveries;
 mod error;
 pub mod factors;
 pub mod first_draft;
+pub mod history;
 pub mod imports;
 pub mod incidents;
 pub mod learning;

@@ -11,6 +11,7 @@ mod config;
 mod demo;
 mod document;
 mod flags;
+mod history;
 mod import;
 mod incidents;
 mod inspect;
@@ -43,7 +44,7 @@ const DEMO_LOGIN: (&str, &str) = ("admin", "demo-password");
 
 /// The version `--version` prints: the program's and its database schema's (the last
 /// migration; a test holds it to `hindsight_store::SCHEMA_VERSION`).
-const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (database schema 27)");
+const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (database schema 28)");
 
 /// Hindsight: incident post-mortems, self-hosted.
 #[derive(Debug, Parser)]
@@ -170,6 +171,37 @@ enum Command {
         #[arg(long)]
         write: bool,
         /// Print the draft, and which sections it fills and is offered beside, as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Import incident history from PagerDuty or Opsgenie through their REST APIs: each
+    /// incident (Opsgenie: alert) created in the window becomes an incident, its log its
+    /// timeline. The token comes from PAGERDUTY_TOKEN or OPSGENIE_API_KEY. Stopped (Ctrl-C, a
+    /// network failure), the same command run again goes on from where it stopped; run again
+    /// later, it skips what is already imported and brings the rest up to date.
+    ImportHistory {
+        /// pagerduty or opsgenie.
+        #[arg(long, value_name = "VENDOR")]
+        from: String,
+        /// Incidents created from this date (YYYY-MM-DD, midnight UTC) or RFC 3339 time on.
+        #[arg(long, value_name = "DATE")]
+        since: String,
+        /// …and before this date or time (default: when the import first started).
+        #[arg(long, value_name = "DATE")]
+        until: Option<String>,
+        /// The vendor's API address, http:// or https:// (default: its US API), e.g. a proxy.
+        #[arg(long, value_name = "URL")]
+        api_url: Option<String>,
+        /// Use the vendor's EU API (api.eu.pagerduty.com, api.eu.opsgenie.com).
+        #[arg(long, conflicts_with = "api_url")]
+        eu: bool,
+        /// Requests per second at most, well under the vendors' limits by default.
+        #[arg(long, default_value_t = 2.0, value_name = "PER_SECOND")]
+        rate: f64,
+        /// Times a request failing with a 5xx answer or a broken connection is tried again.
+        #[arg(long, default_value_t = 5, value_name = "N")]
+        max_retries: u32,
+        /// Print the summary as one JSON object.
         #[arg(long)]
         json: bool,
     },
@@ -670,6 +702,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Draft { incident, write, json } => {
             let store = open(&config).await?;
             document::draft(&store, &config, &incident, write, json).await
+        }
+        Command::ImportHistory { from, since, until, api_url, eu, rate, max_retries, json } => {
+            let store = open(&config).await?;
+            let args = history::HistoryArgs { from, since, until, api_url, eu, rate, max_retries, json };
+            history::run(&store, args).await
         }
         Command::ImportPostmortem { file } => {
             let store = open(&config).await?;

@@ -22,6 +22,7 @@ mod action_items;
 mod audit;
 mod deliveries;
 mod factors;
+mod history_imports;
 mod incidents_creation;
 mod incidents_lists;
 mod incidents_search;
