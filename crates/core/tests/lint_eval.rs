@@ -15,7 +15,7 @@
 #![allow(clippy::unwrap_used, reason = "a test that cannot go on fails where it stands")]
 #![allow(unused_crate_dependencies, reason = "each test binary uses some of the dev-dependencies")]
 
-use hindsight_core::lint::lint;
+use hindsight_core::lint::{LintSeverity, lint};
 use sha2::{Digest, Sha256};
 
 /// Names the fixture's header says the check is told about.
@@ -28,8 +28,8 @@ const DESIGN_PRECISION_FLOOR: f64 = 0.99;
 const DESIGN_RECALL_FLOOR: f64 = 0.95;
 
 /// Floors on the test set: its measured values rounded down to two places.
-const TEST_PRECISION_FLOOR: f64 = 0.99;
-const TEST_RECALL_FLOOR: f64 = 0.51;
+const TEST_PRECISION_FLOOR: f64 = 0.97;
+const TEST_RECALL_FLOOR: f64 = 0.70;
 
 /// The salt `tools/lint-model/split.py` hashes with each sentence.
 const SPLIT_SALT: &str = "hindsight blameless split 1\t";
@@ -214,4 +214,41 @@ fn precision_and_recall_on_the_test_set_stay_above_their_floors() {
     test.print_errors();
     assert!(test.precision() >= TEST_PRECISION_FLOOR, "test precision {:.3}", test.precision());
     assert!(test.recall() >= TEST_RECALL_FLOOR, "test recall {:.3}", test.recall());
+}
+
+/// Every rewrite offered for a corpus sentence is blameless and grammatical as far as the
+/// check can see: linted again it yields no warning, and it puts no two articles together.
+/// Advice (the same text offered for many sentences, e.g. "Drop whose fault it was…") names
+/// the wording it asks to replace and is not a rewrite, so it is told apart by being offered
+/// for more than one sentence.
+#[test]
+fn no_rewrite_offered_for_a_corpus_sentence_is_itself_blaming_or_doubles_an_article() {
+    let names: Vec<String> = KNOWN_NAMES.iter().map(|s| s.to_string()).collect();
+    let mut offered: std::collections::HashMap<String, std::collections::HashSet<&str>> =
+        std::collections::HashMap::new();
+    let all = examples();
+    for example in &all {
+        for finding in lint(example.sentence, &names) {
+            offered.entry(finding.suggestion).or_default().insert(example.sentence);
+        }
+    }
+    let rewrites: Vec<(&String, &str)> = offered
+        .iter()
+        .filter(|(_, sentences)| sentences.len() == 1)
+        .filter_map(|(suggestion, sentences)| sentences.iter().next().map(|s| (suggestion, *s)))
+        .collect();
+    for (rewrite, sentence) in &rewrites {
+        let again: Vec<String> = lint(rewrite, &names)
+            .into_iter()
+            .filter(|f| f.severity == LintSeverity::Warning)
+            .map(|f| f.rule.to_string())
+            .collect();
+        assert!(again.is_empty(), "{sentence} -> {rewrite} [{}]", again.join(", "));
+        let lower = format!(" {} ", rewrite.to_lowercase());
+        for doubled in [" a a ", " a an ", " an a ", " the a ", " a the ", " the the ", " an the ", " the an "] {
+            assert!(!lower.contains(doubled), "{sentence} -> {rewrite}");
+        }
+    }
+    println!("{} rewrites offered and checked", rewrites.len());
+    assert!(rewrites.len() >= 50, "{} rewrites", rewrites.len());
 }

@@ -109,6 +109,11 @@ pub(crate) fn modal_counterfactual(s: &Sentence, people: &People, i: usize, hits
     if subject.first > 0 && s.is_any(subject.first - 1, &["how", "whether", "what", "where", "when"]) {
         return;
     }
+    // `We could have detected the lag earlier if replication delay had an alert`: what we
+    // could have done had a system been different is about the system.
+    if subject.agent == Agent::Group && s.is(i, "could") && system_condition_after(s, people, v) {
+        return;
+    }
     let start = hit_start(s, &subject, i);
 
     let seen_coming = verb == "seen" && s.is_any(v + 1, &["it", "this", "that"]) && s.is(v + 2, "coming");
@@ -432,6 +437,18 @@ pub(crate) fn if_only_had(s: &Sentence, people: &People, i: usize, hits: &mut Ve
         end: s.tokens[participle].end,
         fix: Fix::Advice(COUNTERFACTUAL_ADVICE),
     });
+}
+
+/// Whether an `if` clause after token `v` has a thing, not a person, as its subject:
+/// `…if replication delay had an alert`.
+fn system_condition_after(s: &Sentence, people: &People, v: usize) -> bool {
+    let Some(condition) = (v + 1..s.tokens.len()).find(|&j| s.is(j, "if")) else { return false };
+    let Some(verb) = (condition + 2..(condition + 7).min(s.tokens.len()))
+        .find(|&j| s.is_any(j, &["had", "has", "was", "were", "is", "did", "could", "would"]))
+    else {
+        return false;
+    };
+    !(condition + 1..verb).any(|j| people.classify(s, j).is_some())
 }
 
 /// `It was obvious that…`, `It should have been obvious`, `an obvious mistake`.
