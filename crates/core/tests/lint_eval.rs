@@ -29,7 +29,7 @@ const DESIGN_RECALL_FLOOR: f64 = 0.95;
 
 /// Floors on the test set: its measured values rounded down to two places.
 const TEST_PRECISION_FLOOR: f64 = 0.97;
-const TEST_RECALL_FLOOR: f64 = 0.70;
+const TEST_RECALL_FLOOR: f64 = 0.72;
 
 /// The salt `tools/lint-model/split.py` hashes with each sentence.
 const SPLIT_SALT: &str = "hindsight blameless split 1\t";

@@ -44,17 +44,26 @@ fn visit_features(s: &Sentence, people: &People, mut visit: impl FnMut(&str, usi
     let mut emit = |word: &str, person: bool, start: usize, end: usize, previous: &mut (&str, bool, usize)| {
         let (before, before_person, from) = if first { (START, false, start) } else { *previous };
         first = false;
-        name.clear();
-        name.push_str("u:");
-        name.push_str(word);
-        visit(&name, start, end);
-        name.clear();
-        name.push_str("b:");
-        name.push_str(before);
-        name.push(' ');
-        name.push_str(word);
-        visit(&name, from, end);
-        if person || before_person {
+        // A name alone says nothing about wording: capitalised product names are guessed as
+        // names too, and a model that weighs `<name>` flags "Parsoid restarted". Names count
+        // only next to a word.
+        let bare_name = word == "<name>";
+        let opening = before == START || before.chars().all(|c| !c.is_alphanumeric());
+        if !bare_name {
+            name.clear();
+            name.push_str("u:");
+            name.push_str(word);
+            visit(&name, start, end);
+        }
+        if !(bare_name && opening) {
+            name.clear();
+            name.push_str("b:");
+            name.push_str(before);
+            name.push(' ');
+            name.push_str(word);
+            visit(&name, from, end);
+        }
+        if (person && !opening) || before_person {
             name.clear();
             name.push_str("p:");
             name.push_str(if before_person { "<person>" } else { before });
