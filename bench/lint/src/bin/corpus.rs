@@ -59,7 +59,7 @@ fn main() -> ExitCode {
             *by_rule.entry(("rules+model", f.rule)).or_default() += 1;
             if shown < show && f.rule == LintRule::PossibleBlame {
                 shown += 1;
-                println!("model: {}:{}: {}  [{}]", path.display(), f.line, f.excerpt, f.matched);
+                println!("model: {}:{}: {}  [{}] {}", path.display(), f.line, f.excerpt, f.matched, f.why);
             }
         }
     }

@@ -39,11 +39,16 @@ fn normalised<'a>(s: &'a Sentence, people: &People, i: usize) -> (&'a str, bool)
 /// teach the same thing. A feature can come more than once.
 fn visit_features(s: &Sentence, people: &People, mut visit: impl FnMut(&str, usize, usize)) {
     let mut name = String::with_capacity(64);
-    let mut previous: (&str, bool, usize) = (START, false, 0);
+    // The previous token: its word, whether it is a person, where it starts and ends.
+    let mut previous: (&str, bool, usize, usize) = (START, false, 0, 0);
     let mut first = true;
-    let mut emit = |word: &str, person: bool, start: usize, end: usize, previous: &mut (&str, bool, usize)| {
-        let (before, before_person, from) = if first { (START, false, start) } else { *previous };
+    let mut emit = |word: &str, person: bool, start: usize, end: usize, previous: &mut (&str, bool, usize, usize)| {
+        let (before, before_person, from, before_end) = if first { (START, false, start, start) } else { *previous };
         first = false;
+        // Punctuation weighs but is not shown: its pairs point at the word before it.
+        let punctuation = !word.starts_with('<') && !word.chars().any(char::is_alphanumeric);
+        let (start, end) = if punctuation { (start, start) } else { (start, end) };
+        let end = if punctuation { before_end.max(from) } else { end };
         // A name alone says nothing about wording: capitalised product names are guessed as
         // names too, and a model that weighs `<name>` flags "Parsoid restarted". Names count
         // only next to a word.
@@ -75,11 +80,11 @@ fn visit_features(s: &Sentence, people: &People, mut visit: impl FnMut(&str, usi
     for (i, t) in s.tokens.iter().enumerate() {
         let (word, person) = normalised(s, people, i);
         emit(word, person, t.start, t.end, &mut previous);
-        previous = (word, person, t.start);
+        previous = (word, person, t.start, t.end);
         // A possessive `'s` is a token of its own.
         if t.possessive {
             emit("'s", false, t.start, t.end, &mut previous);
-            previous = ("'s", false, t.start);
+            previous = ("'s", false, t.start, t.end);
         }
     }
 }
@@ -138,8 +143,9 @@ pub(crate) fn judge(s: &Sentence, people: &People) -> Verdict {
     weighed.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     let mut reasons: Vec<(usize, usize)> = Vec::new();
     for (_, start, end) in weighed {
-        // A pair that contains a word already shown, or a word inside a pair shown, adds nothing.
-        if reasons.iter().any(|&(s, e)| start < e && s < end) {
+        // An empty span (punctuation) shows nothing; a pair that contains a word already shown,
+        // or a word inside a pair shown, adds nothing.
+        if start >= end || reasons.iter().any(|&(s, e)| start < e && s < end) {
             continue;
         }
         reasons.push((start, end));
