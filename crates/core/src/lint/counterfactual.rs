@@ -625,6 +625,14 @@ mod tests {
     }
 
     #[test]
+    fn what_we_could_have_done_had_a_system_been_different_is_about_the_system() {
+        assert_eq!(rules("We could have detected the lag earlier if replication delay had an alert."), []);
+        assert_eq!(rules("We could have caught it if the canary had covered that region."), []);
+        // A person in the condition keeps it a counterfactual about people.
+        assert!(rules("We could have caught it if Dana had looked.").contains(&LintRule::Counterfactual));
+    }
+
+    #[test]
     fn shouldnt_have_is_rewritten_as_what_happened() {
         assert_eq!(
             suggestion("She shouldn't have restarted the primary.", LintRule::Counterfactual),
