@@ -12,8 +12,11 @@
 //! documents; it only suggests.
 
 mod blame;
+mod character;
 mod counterfactual;
 mod markdown;
+mod model;
+mod model_weights;
 mod names;
 mod phrases;
 mod rewrite;
@@ -46,6 +49,8 @@ word_enum! {
         BeMoreCareful = "be-more-careful",
         /// "Who pushed…?", "Why did Dana…?" questions aimed at a person.
         WhoQuestion = "who-question",
+        /// No rule matched, but the learned model reads the sentence as blame.
+        PossibleBlame = "possible-blame",
     }
 }
 
@@ -100,6 +105,10 @@ impl LintRule {
                 "\"Who\" and \"why did you\" questions put people on the defensive; \"what\" and \"how\" questions \
                  find out what the system allowed."
             }
+            LintRule::PossibleBlame => {
+                "Sentences worded like this one often judge a person rather than describe what the system allowed; \
+                 no rule matched, so this is a prompt for a second look, not a verdict."
+            }
         }
     }
 }
@@ -133,15 +142,56 @@ pub struct Finding {
 /// `known_names` are usernames and display names of users and responders
 /// ("Dana", "dana.kim", "Dana Kim"); any of them, an @mention, or a capitalised
 /// word that looks like a first name counts as a person. Findings come in
-/// document order.
+/// document order. Where no rule matches a sentence, the learned model may still
+/// report it as `possible-blame`.
 pub fn lint(text: &str, known_names: &[String]) -> Vec<Finding> {
     let people = names::People::new(known_names);
-    check(text, &people, true)
+    check(text, &people, Check { vet: true, model: true })
+}
+
+/// The rules' findings alone, without the learned model's `possible-blame`: what the check
+/// reported before the model was added, kept to measure what the model adds.
+pub fn lint_rules(text: &str, known_names: &[String]) -> Vec<Finding> {
+    let people = names::People::new(known_names);
+    check(text, &people, Check { vet: true, model: false })
+}
+
+/// The features the learned model weighs for `text` (lower-case words as `u:word` and
+/// word pairs as `b:first second`, names as `<name>`), sorted; `tools/lint-model` trains
+/// on these.
+pub fn model_features(text: &str, known_names: &[String]) -> Vec<String> {
+    let people = names::People::new(known_names);
+    let original: Vec<char> = text.chars().collect();
+    let masked = markdown::mask(&original);
+    model::features(&sentences::split(&original, &masked), &people)
+}
+
+/// The learned model's score for `text` taken as one sentence, before the logistic
+/// function; the check reports a sentence when it reaches `model_threshold()`.
+pub fn model_score(text: &str, known_names: &[String]) -> f64 {
+    let people = names::People::new(known_names);
+    let original: Vec<char> = text.chars().collect();
+    let masked = markdown::mask(&original);
+    model::score(&sentences::split(&original, &masked), &people)
+}
+
+/// The score from which the learned model reports a sentence.
+pub fn model_threshold() -> f64 {
+    model_weights::THRESHOLD
+}
+
+/// What one run of the check does besides the rules.
+#[derive(Debug, Clone, Copy)]
+struct Check {
+    /// Check every rewrite before offering it.
+    vet: bool,
+    /// Ask the learned model about sentences no rule matched.
+    model: bool,
 }
 
 /// The findings for `text`. With `vet`, every rewrite is checked before it is offered: one
 /// that doubles an article or that the check itself would still flag is replaced by advice.
-fn check(text: &str, people: &names::People, vet: bool) -> Vec<Finding> {
+fn check(text: &str, people: &names::People, how: Check) -> Vec<Finding> {
     let original: Vec<char> = text.chars().collect();
     let masked = markdown::mask(&original);
     let lines = LineIndex::new(&original);
@@ -150,9 +200,20 @@ fn check(text: &str, people: &names::People, vet: bool) -> Vec<Finding> {
     for sentence in sentences::split(&original, &masked) {
         let mut hits = rules::check(&sentence, people);
         hits.extend(phrases::check(&sentence, people));
+        // Idioms and frames complement the rules: one finding per sentence is enough to
+        // point at it, and the rules' findings carry the better rewrites.
+        if hits.is_empty() {
+            hits = character::check(&sentence, people);
+        }
         let hits = rules::drop_shadowed(hits);
         let (from, to) = rewrite::excerpt_bounds(&original, sentence.start, sentence.end);
         let excerpt = rewrite::collapse(&original[from..to]);
+        if hits.is_empty() && how.model {
+            let verdict = model::judge(&sentence, people);
+            if verdict.flags() {
+                findings.push(possible_blame(&original, &lines, &verdict, excerpt.clone()));
+            }
+        }
         for hit in hits {
             let (line, column) = lines.position(hit.start);
             let (end_line, end_column) = lines.position_after(hit.end);
@@ -166,12 +227,44 @@ fn check(text: &str, people: &names::People, vet: bool) -> Vec<Finding> {
                 matched: rewrite::collapse(&original[hit.start..hit.end]),
                 excerpt: excerpt.clone(),
                 why: hit.rule.why().to_string(),
-                suggestion: suggestion(&original, from, to, &hit, people, vet),
+                suggestion: suggestion(&original, from, to, &hit, people, how.vet),
             });
         }
     }
     findings.sort_by_key(|f| (f.line, f.column, f.rule));
     findings
+}
+
+/// The model's finding for a sentence no rule matched: it points at the words that weighed
+/// most and asks a question instead of proposing a rewrite.
+fn possible_blame(original: &[char], lines: &LineIndex, verdict: &model::Verdict, excerpt: String) -> Finding {
+    let words: Vec<String> = verdict
+        .reasons
+        .iter()
+        .map(|&(start, end)| format!("\u{201C}{}\u{201D}", rewrite::collapse(&original[start..end])))
+        .collect();
+    let (start, end) = verdict.reasons.first().copied().unwrap_or((0, 0));
+    let (line, column) = lines.position(start);
+    let (end_line, end_column) = lines.position_after(end);
+    let why = match words.as_slice() {
+        [] => LintRule::PossibleBlame.why().to_string(),
+        [one] => format!("{one} weighs toward blame here. {}", LintRule::PossibleBlame.why()),
+        [first @ .., last] => {
+            format!("{} and {last} weigh toward blame here. {}", first.join(", "), LintRule::PossibleBlame.why())
+        }
+    };
+    Finding {
+        rule: LintRule::PossibleBlame,
+        severity: LintSeverity::Info,
+        line,
+        column,
+        end_line,
+        end_column,
+        matched: rewrite::collapse(&original[start..end]),
+        excerpt,
+        why,
+        suggestion: rewrite::advice_for(LintRule::PossibleBlame).to_string(),
+    }
 }
 
 /// The suggestion for `hit`: its rewrite when that is safe to offer, otherwise advice.
@@ -187,7 +280,7 @@ fn suggestion(
     if !vet || matches!(hit.fix, rewrite::Fix::Advice(_)) {
         return text;
     }
-    if rewrite::doubles_an_article(&text) || !check(&text, people, false).is_empty() {
+    if rewrite::doubles_an_article(&text) || !check(&text, people, Check { vet: false, model: true }).is_empty() {
         return rewrite::advice_for(hit.rule).to_string();
     }
     text
@@ -219,10 +312,11 @@ impl LineIndex {
     }
 }
 
-/// What the rule modules' tests share: the names they know and short ways to ask what fires.
+/// What the rule modules' tests share: the names they know and short ways to ask what the
+/// rules report (the learned model has its own tests and is measured in `tests/lint_eval.rs`).
 #[cfg(test)]
 pub(crate) mod testing {
-    use super::{LintRule, lint};
+    use super::{LintRule, lint_rules as lint};
 
     /// The people the tests' sentences name.
     pub(crate) fn names() -> Vec<String> {

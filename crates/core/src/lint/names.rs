@@ -303,7 +303,10 @@ pub(crate) fn looks_like_first_name(s: &Sentence, i: usize) -> bool {
         }
         // `Google Cloud`, `US West`: part of a product or place name, unless both look like names (`Dana Kim`).
         // `Obviously Aisha should have…`: a sentence adverb opening the sentence, not part of a name.
-        let opening_adverb = i == 1 && previous.lower.len() > 4 && previous.lower.ends_with("ly");
+        // `Had Victor looked…`, `If Beatriz had read…`, `Because Siobhan ignored…`: a conjunction
+        // opening the sentence is capitalised only because it comes first.
+        let opening_adverb = i == 1
+            && ((previous.lower.len() > 4 && previous.lower.ends_with("ly")) || previous.is_any(OPENING_CONJUNCTIONS));
         if previous.kind == Kind::Word
             && !opening_adverb
             && previous.text.chars().next().is_some_and(char::is_uppercase)
@@ -315,6 +318,25 @@ pub(crate) fn looks_like_first_name(s: &Sentence, i: usize) -> bool {
         }
     }
     true
+}
+
+/// Conjunctions that open a sentence before a subject: `Had Victor…`, `Because Dana…`.
+const OPENING_CONJUNCTIONS: &[&str] =
+    &["had", "if", "because", "since", "when", "once", "after", "before", "while", "although", "though", "unless"];
+
+/// Whether token `i` is shaped like a first name and is no known word, wherever it stands:
+/// `down to Farah not…`, `result of Elif's…`. Looser than `looks_like_first_name`, for
+/// frames that already point at a person.
+pub(crate) fn name_anywhere(s: &Sentence, i: usize) -> bool {
+    let t = &s.tokens[i];
+    let word = t.lower.as_str();
+    i > 0
+        && t.kind == Kind::Word
+        && name_shaped(&t.text)
+        && !COMMON_WORDS.contains(&word)
+        && !SYSTEM_WORDS.contains(&word)
+        && !ROLE_WORDS.contains(&word)
+        && !NOUN_SUFFIXES.iter().any(|suffix| word.len() > suffix.len() + 2 && word.ends_with(suffix))
 }
 
 /// A capital followed by lower-case letters: `Dana`, `O'Neil`, `Mary-Jane`; not `DNS` or `PagerDuty`.
@@ -375,8 +397,20 @@ const PHRASE_STOPS: &[&str] = &[
 ];
 
 /// Words for a group of people.
-const TEAM_WORDS: &[&str] =
-    &["team", "teams", "squad", "org", "organisation", "organization", "department", "staff", "people", "folks"];
+const TEAM_WORDS: &[&str] = &[
+    "team",
+    "teams",
+    "squad",
+    "org",
+    "organisation",
+    "organization",
+    "department",
+    "staff",
+    "people",
+    "folks",
+    "guys",
+    "crew",
+];
 
 /// Words for a person's role.
 #[rustfmt::skip]
@@ -388,7 +422,7 @@ pub(crate) const ROLE_WORDS: &[&str] = &[
     "lead", "manager", "managers", "contractor", "contractors", "employee", "employees", "staffer", "colleague",
     "colleagues", "teammate", "teammates", "person", "member", "members", "analyst", "technician", "technicians",
     "maintainer", "maintainers", "trainee", "trainees", "newcomer", "newcomers", "newbie", "junior", "juniors",
-    "individual", "human", "humans", "coworker", "co-worker", "specialist", "architect", "tester", "testers",
+    "individual", "human", "humans", "coworker", "co-worker", "specialist", "architect", "tester", "testers", "guy",
 ];
 
 /// Roles that single one person out.

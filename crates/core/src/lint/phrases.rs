@@ -771,7 +771,7 @@ fn be_more_careful(s: &Sentence, people: &People, i: usize, hits: &mut Vec<Hit>)
 
 #[cfg(test)]
 mod tests {
-    use crate::lint::{LintRule, LintSeverity, lint};
+    use crate::lint::{LintRule, LintSeverity, lint_rules as lint};
 
     fn rules(text: &str) -> Vec<LintRule> {
         lint(text, &["Dana".to_string(), "sam".to_string()]).into_iter().map(|f| f.rule).collect()

@@ -151,8 +151,14 @@ pub(crate) fn advice_for(rule: LintRule) -> &'static str {
         LintRule::WhoQuestion => {
             "Ask what the system allowed instead: what made the action possible, and what was seen at the time."
         }
+        LintRule::PossibleBlame => POSSIBLE_BLAME_ADVICE,
     }
 }
+
+/// For a sentence only the learned model flagged: a question, since no rule knows what to rewrite.
+pub(crate) const POSSIBLE_BLAME_ADVICE: &str = "If this sentence judges a person, write instead what they saw and did at \
+     the time, and what in the system made the outcome possible (a missing check, a misleading signal, an unsafe \
+     default); if it only states what happened, leave it.";
 
 /// For a counterfactual about a person: a system-focused question instead of a rewrite.
 pub(crate) const PERSON_COUNTERFACTUAL_ADVICE: &str = "What would have made that step easy or automatic at the time \

@@ -74,6 +74,7 @@ fn priority(rule: LintRule) -> u8 {
         LintRule::BeMoreCareful => 6,
         LintRule::WhoQuestion => 7,
         LintRule::Minimising => 8,
+        LintRule::PossibleBlame => 9,
     }
 }
 

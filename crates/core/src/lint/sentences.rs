@@ -208,6 +208,15 @@ fn word_tokens(kind: Kind, text: &[char], start: usize, end: usize) -> (Vec<Toke
         }
     }
     let Some(apostrophe) = word.lower.rfind('\'') else {
+        // `didnt`, `wouldnt`: a contraction typed without its apostrophe, as in chat.
+        if let Some((_, stem)) = BARE_CONTRACTIONS.iter().find(|(bare, _)| *bare == word.lower) {
+            let stem_len = stem.chars().count().min(end - start);
+            let mut first = token(kind, text, start, start + stem_len);
+            first.lower = (*stem).to_string();
+            let mut second = token(kind, text, start + stem_len, end);
+            second.lower = "not".to_string();
+            return (vec![first, second], end);
+        }
         return (vec![word], end);
     };
     let stem_chars = word.lower[..apostrophe].chars().count();
@@ -244,6 +253,23 @@ fn word_tokens(kind: Kind, text: &[char], start: usize, end: usize) -> (Vec<Toke
     };
     (tokens, end)
 }
+
+/// Negated auxiliaries written without an apostrophe, and the auxiliary they contract.
+const BARE_CONTRACTIONS: &[(&str, &str)] = &[
+    ("didnt", "did"),
+    ("dont", "do"),
+    ("doesnt", "does"),
+    ("wasnt", "was"),
+    ("werent", "were"),
+    ("wouldnt", "would"),
+    ("shouldnt", "should"),
+    ("couldnt", "could"),
+    ("isnt", "is"),
+    ("arent", "are"),
+    ("hasnt", "has"),
+    ("havent", "have"),
+    ("hadnt", "had"),
+];
 
 /// Abbreviations whose full stop does not end a sentence.
 const ABBREVIATIONS: &[&str] = &[
@@ -294,6 +320,11 @@ mod tests {
     fn abbreviations_initials_and_versions_do_not_end_sentences() {
         assert_eq!(sentences("Use a guard, e.g. a dry run. Next").len(), 2);
         assert_eq!(sentences("J. Smith shipped v2.3.1 today.").len(), 1);
+    }
+
+    #[test]
+    fn contractions_typed_without_an_apostrophe_expand_too() {
+        assert_eq!(sentences("someone didnt bother")[0], ["someone", "did", "not", "bother"]);
     }
 
     #[test]
