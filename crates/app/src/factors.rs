@@ -104,5 +104,6 @@ pub async fn follow_through(store: &Store, actor: &Actor, period: Period) -> Res
     let today = OffsetDateTime::now_utc().date();
     let (required, undecided) = store.required_incidents(&viewer, period).await?;
     let action_items = store.action_items_on_time(&viewer, period, today).await?;
-    Ok(FollowThrough { coverage: coverage(period, &required, undecided, today), action_items })
+    let cap = hindsight_store::MAX_COVERAGE_ROWS;
+    Ok(FollowThrough { coverage: coverage(period, &required, undecided, today, cap), action_items })
 }

@@ -822,3 +822,24 @@ fn a_port_in_use_suggests_another_and_the_demo_creates_no_database_first() {
     assert!(stderr.contains("already in use") && stderr.contains("--port"), "{stderr}");
     assert!(!dir.join("demo.db").exists(), "the demo database was created before the port was known to be free");
 }
+
+#[test]
+fn lint_fails_on_what_a_rule_finds_and_only_prints_the_models_guesses() {
+    let (dir, _) = temp_db("lint");
+    let check = |text: &str| {
+        let file = dir.join("postmortem.md");
+        std::fs::write(&file, text).unwrap();
+        let out = hindsight().args(["lint", file.to_str().unwrap()]).output().unwrap();
+        (out.status.code(), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
+    };
+    let (code, out, err) = check("Dana forgot to renew the certificate.\n");
+    assert_eq!(code, Some(1), "{out}{err}");
+    assert!(err.contains("1 finding(s) of blaming language"), "{err}");
+    let (code, out, err) = check("The team lead signed off on an untested change.\n");
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(out.contains("possible-blame") && err.contains("1 more worth a look"), "{out}{err}");
+    let (code, _, err) = check("The certificate expired at 02:00 and the renewal job had no alert.\n");
+    assert_eq!(code, Some(0));
+    assert!(err.contains("No blaming language found."), "{err}");
+    let _ = std::fs::remove_dir_all(dir);
+}

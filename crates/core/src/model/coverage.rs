@@ -62,10 +62,14 @@ pub struct Coverage {
     /// Resolved incidents of the period the policy has not decided on (resolved before
     /// Hindsight recorded its decisions): not counted above.
     pub undecided: i64,
+    /// The most required incidents a report counts, when the period held more: only the
+    /// latest that many were counted.
+    pub counted_at_most: Option<i64>,
 }
 
-/// Counts `incidents` as of `today`.
-pub fn coverage(period: Period, incidents: &[RequiredIncident], undecided: i64, today: Date) -> Coverage {
+/// Counts `incidents` as of `today`; `cap` is the most the store reads, so a report that
+/// reached it says it counted only those.
+pub fn coverage(period: Period, incidents: &[RequiredIncident], undecided: i64, today: Date, cap: i64) -> Coverage {
     let mut severities: Vec<Severity> = incidents.iter().map(|i| i.severity).collect();
     severities.sort();
     severities.dedup();
@@ -77,7 +81,8 @@ pub fn coverage(period: Period, incidents: &[RequiredIncident], undecided: i64, 
         })
         .collect();
     let all: Vec<&RequiredIncident> = incidents.iter().collect();
-    Coverage { period, severities: rows, all: coverage_row("all".into(), &all, today), undecided }
+    let counted_at_most = (i64::try_from(incidents.len()).unwrap_or(i64::MAX) >= cap).then_some(cap);
+    Coverage { period, severities: rows, all: coverage_row("all".into(), &all, today), undecided, counted_at_most }
 }
 
 fn coverage_row(group: String, incidents: &[&RequiredIncident], today: Date) -> CoverageRow {
@@ -179,7 +184,7 @@ mod tests {
             incident(2, None, None, None),
             incident(2, Some(InReview), Some(date!(2026 - 12 - 31)), None),
         ];
-        let report = coverage(period(), &incidents, 3, date!(2026 - 06 - 01));
+        let report = coverage(period(), &incidents, 3, date!(2026 - 06 - 01), 100);
         assert_eq!(report.severities.len(), 2);
         let sev1 = &report.severities[0];
         assert_eq!(sev1.group, "SEV1");
@@ -194,11 +199,13 @@ mod tests {
         assert_eq!((sev2.required, sev2.started, sev2.published, sev2.overdue), (2, 1, 0, 0));
         assert_eq!(sev2.days_to_publish, None);
         assert_eq!((report.all.required, report.all.published, report.undecided), (5, 2, 3));
+        assert_eq!(report.counted_at_most, None);
+        assert_eq!(coverage(period(), &incidents, 0, date!(2026 - 06 - 01), 5).counted_at_most, Some(5));
     }
 
     #[test]
     fn no_required_incidents_give_no_share() {
-        let report = coverage(period(), &[], 0, date!(2026 - 06 - 01));
+        let report = coverage(period(), &[], 0, date!(2026 - 06 - 01), 100);
         assert!(report.severities.is_empty());
         assert_eq!(report.all.published_percent(), None);
     }

@@ -300,6 +300,8 @@ pub(crate) struct FollowThroughPage {
     coverage: Vec<CoverageLine>,
     all: Option<CoverageLine>,
     undecided: i64,
+    /// The most required incidents counted, when the period held more.
+    counted_at_most: Option<String>,
     teams: Vec<OnTimeLine>,
 }
 
@@ -315,6 +317,7 @@ pub async fn follow_through(
         coverage: Vec::new(),
         all: None,
         undecided: 0,
+        counted_at_most: None,
         teams: Vec::new(),
     };
     let Some(period) = page.head.read_period() else {
@@ -324,6 +327,7 @@ pub async fn follow_through(
     page.coverage = report.coverage.severities.iter().map(CoverageLine::new).collect();
     page.all = (report.coverage.all.required > 0).then(|| CoverageLine::new(&report.coverage.all));
     page.undecided = report.coverage.undecided;
+    page.counted_at_most = report.coverage.counted_at_most.map(view::count);
     page.teams = report.action_items.iter().map(OnTimeLine::new).collect();
     Ok(page.into_response())
 }
