@@ -5,7 +5,7 @@
 //! action items closed by their due dates).
 
 use hindsight_core::{FactorReport, FactorTaxonomy, FollowThrough, Period, coverage};
-use hindsight_store::Store;
+use hindsight_store::{IncidentFilter, Store};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
@@ -84,10 +84,16 @@ pub async fn set_for_postmortem(
     Ok(tagged(&rules.factors, id, chosen))
 }
 
-/// The contributing factors of the incidents that began in `period`, against the period
-/// before.
-pub async fn report(store: &Store, actor: &Actor, rules: &Rules, period: Period) -> Result<FactorReport, AppError> {
-    let tally = store.factor_tally(&actor.viewer(), period).await?;
+/// The contributing factors of the incidents that began in `period` (of those `filter`
+/// selects, its times aside), against the period before.
+pub async fn report(
+    store: &Store,
+    actor: &Actor,
+    rules: &Rules,
+    period: Period,
+    filter: &IncidentFilter,
+) -> Result<FactorReport, AppError> {
+    let tally = store.factor_tally(&actor.viewer(), period, filter).await?;
     Ok(FactorReport {
         period,
         previous: period.previous(),
@@ -97,13 +103,19 @@ pub async fn report(store: &Store, actor: &Actor, rules: &Rules, period: Period)
     })
 }
 
-/// Whether the process was followed in `period`: post-mortem coverage of the incidents the
-/// policy required one for, and action items closed on time by team.
-pub async fn follow_through(store: &Store, actor: &Actor, period: Period) -> Result<FollowThrough, AppError> {
+/// Whether the process was followed in `period`, for the incidents `filter` selects (its
+/// times aside): post-mortem coverage of those the policy required one for, and their action
+/// items closed on time by team.
+pub async fn follow_through(
+    store: &Store,
+    actor: &Actor,
+    period: Period,
+    filter: &IncidentFilter,
+) -> Result<FollowThrough, AppError> {
     let viewer = actor.viewer();
     let today = OffsetDateTime::now_utc().date();
-    let (required, undecided) = store.required_incidents(&viewer, period).await?;
-    let action_items = store.action_items_on_time(&viewer, period, today).await?;
+    let (required, undecided) = store.required_incidents(&viewer, period, filter).await?;
+    let action_items = store.action_items_on_time(&viewer, period, today, filter).await?;
     let cap = hindsight_store::MAX_COVERAGE_ROWS;
     Ok(FollowThrough { coverage: coverage(period, &required, undecided, today, cap), action_items })
 }

@@ -35,9 +35,15 @@ pub fn period(from: Option<&str>, to: Option<&str>) -> Result<Period, AppError> 
     Period::new(from, to, OffsetDateTime::now_utc().date()).map_err(AppError::Invalid)
 }
 
-/// The components and services with the most incidents in `period`.
-pub async fn hotspots(store: &Store, actor: &Actor, period: Period) -> Result<Hotspots, AppError> {
-    let (components, services) = store.hotspots(&actor.viewer(), period).await?;
+/// The components and services with the most incidents in `period`, of those `filter`
+/// selects (its times aside).
+pub async fn hotspots(
+    store: &Store,
+    actor: &Actor,
+    period: Period,
+    filter: &hindsight_store::IncidentFilter,
+) -> Result<Hotspots, AppError> {
+    let (components, services) = store.hotspots(&actor.viewer(), period, filter).await?;
     Ok(Hotspots { period, previous: period.previous(), components, services })
 }
 

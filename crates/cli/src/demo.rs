@@ -342,12 +342,13 @@ mod tests {
         load_demo(&store).await.unwrap();
         let viewer = viewer(&store, "admin").await;
         let year = hindsight_core::Period::new(None, None, OffsetDateTime::now_utc().date()).unwrap();
-        let tally = store.factor_tally(&viewer, year).await.unwrap();
+        let tally = store.factor_tally(&viewer, year, &hindsight_store::IncidentFilter::default()).await.unwrap();
         let most = tally.counts.iter().max_by_key(|(_, now, _)| *now).unwrap();
         assert_eq!(most.0, "change", "{tally:?}");
         let tagged = demo_data(OffsetDateTime::now_utc()).incidents.iter().filter(|i| i.postmortem.is_some()).count();
         assert_eq!(tally.tagged as usize, tagged);
-        let (required, undecided) = store.required_incidents(&viewer, year).await.unwrap();
+        let (required, undecided) =
+            store.required_incidents(&viewer, year, &hindsight_store::IncidentFilter::default()).await.unwrap();
         assert_eq!(undecided, 0, "every resolved demo incident has the policy's decision");
         assert!(required.iter().any(|r| r.published_at.is_some()), "{required:?}");
         assert!(required.iter().any(|r| r.published_at.is_none()), "{required:?}");

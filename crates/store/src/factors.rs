@@ -12,7 +12,7 @@ use time::Date;
 use crate::audit::{AuditNote, append_audit};
 use crate::error::word;
 use crate::sql::Sql;
-use crate::{Arg, BeginWrite, Store, StoreError, Ts, bind_args, built_sql, on_pool};
+use crate::{Arg, BeginWrite, IncidentFilter, Store, StoreError, Ts, bind_args, built_sql, on_pool};
 
 /// Required incidents a coverage report reads, at most (the latest); a period holding more
 /// is counted on these.
@@ -89,8 +89,14 @@ impl Store {
 
     /// The contributing factors of the incidents that began in `period` (and in the period
     /// before it, for the trend), counted once per incident.
-    pub async fn factor_tally(&self, viewer: &Viewer, period: Period) -> Result<FactorTally, StoreError> {
+    pub async fn factor_tally(
+        &self,
+        viewer: &Viewer,
+        period: Period,
+        filter: &IncidentFilter,
+    ) -> Result<FactorTally, StoreError> {
         let previous = period.previous();
+        let filter = filter.within_period();
         let mut sql = Sql::new("SELECT f.factor, ");
         let start = sql.param(Arg::Time(Ts::from(period.start())));
         sql.push(&format!(
@@ -100,7 +106,9 @@ impl Store {
         ));
         sql.bind(Arg::Time(Ts::from(previous.start())));
         sql.push(" AND i.began_at < ").bind(Arg::Time(Ts::from(period.end())));
-        sql.push(" AND ").visible("i", viewer).push(" GROUP BY f.factor");
+        sql.push(" AND ");
+        self.push_incident_conditions(&mut sql, viewer, &filter, false);
+        sql.push(" GROUP BY f.factor");
         let (text, args) = sql.into_parts();
         let counts: Vec<(String, i64, i64)> =
             on_pool!(self, |pool| bind_args!(sqlx::query_as(built_sql(&text)), args.clone()).fetch_all(pool).await)?;
@@ -112,7 +120,8 @@ impl Store {
         );
         sql.bind(Arg::Time(Ts::from(period.start())));
         sql.push(" AND i.began_at < ").bind(Arg::Time(Ts::from(period.end())));
-        sql.push(" AND ").visible("i", viewer);
+        sql.push(" AND ");
+        self.push_incident_conditions(&mut sql, viewer, &filter, false);
         let (text, args) = sql.into_parts();
         let (postmortems, tagged): (i64, i64) =
             on_pool!(self, |pool| bind_args!(sqlx::query_as(built_sql(&text)), args.clone()).fetch_one(pool).await)?;
@@ -148,7 +157,9 @@ impl Store {
         &self,
         viewer: &Viewer,
         period: Period,
+        filter: &IncidentFilter,
     ) -> Result<(Vec<RequiredIncident>, i64), StoreError> {
+        let filter = filter.within_period();
         let mut sql = Sql::new(
             "SELECT i.severity, i.resolved_at, COALESCE(p.status, q.status), COALESCE(p.due_date, q.due_date), \
              COALESCE(p.published_at, q.published_at) FROM incidents i \
@@ -159,7 +170,8 @@ impl Store {
         sql.bind(Arg::Text(Necessity::Required.as_str().into()));
         sql.push(" AND i.began_at >= ").bind(Arg::Time(Ts::from(period.start())));
         sql.push(" AND i.began_at < ").bind(Arg::Time(Ts::from(period.end())));
-        sql.push(" AND ").visible("i", viewer);
+        sql.push(" AND ");
+        self.push_incident_conditions(&mut sql, viewer, &filter, false);
         sql.push(" ORDER BY i.began_at DESC LIMIT ").bind(Arg::Int(MAX_COVERAGE_ROWS));
         let (text, args) = sql.into_parts();
         type Row = (i64, Option<Ts>, Option<String>, Option<String>, Option<Ts>);
@@ -192,7 +204,8 @@ impl Store {
         );
         sql.bind(Arg::Time(Ts::from(period.start())));
         sql.push(" AND i.began_at < ").bind(Arg::Time(Ts::from(period.end())));
-        sql.push(" AND ").visible("i", viewer);
+        sql.push(" AND ");
+        self.push_incident_conditions(&mut sql, viewer, &filter, false);
         let undecided: Vec<i64> = self.fetch_column(sql).await?;
         Ok((incidents, undecided.first().copied().unwrap_or(0)))
     }
@@ -205,7 +218,9 @@ impl Store {
         viewer: &Viewer,
         period: Period,
         today: Date,
+        filter: &IncidentFilter,
     ) -> Result<Vec<OnTimeRow>, StoreError> {
+        let filter = filter.within_period();
         let backend = self.backend();
         let closed_day = day_of(backend, "a.closed_at");
         let mut sql = Sql::new("SELECT COALESCE(t.slug, ''), COUNT(*), ");
@@ -220,7 +235,9 @@ impl Store {
         ));
         sql.bind(Arg::Text(period.from.to_string()));
         sql.push(" AND a.due_date <= ").bind(Arg::Text(period.to.to_string()));
-        sql.push(" AND ").visible("i", viewer).push(" GROUP BY 1");
+        sql.push(" AND ");
+        self.push_incident_conditions(&mut sql, viewer, &filter, false);
+        sql.push(" GROUP BY 1");
         let (text, args) = sql.into_parts();
         type Row = (String, i64, i64, i64, i64, i64);
         let rows: Vec<Row> =

@@ -41,6 +41,14 @@ pub struct IncidentFilter {
     pub search: Option<String>,
 }
 
+impl IncidentFilter {
+    /// This filter for a count over a period, which decides the times itself: `since` and
+    /// `until` left out.
+    pub fn within_period(&self) -> IncidentFilter {
+        IncidentFilter { since: None, until: None, ..self.clone() }
+    }
+}
+
 /// A count that stopped at a cap: [`Store::count_incidents_up_to`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CountUpTo {
@@ -328,7 +336,13 @@ impl Store {
     /// `search_first` (see [`Store::searches_index_first`]) a search by words is a match on
     /// [`SEARCH_FIRST_FROM`], which the statement must read from; otherwise the table is
     /// `incidents i` alone.
-    fn push_incident_conditions(&self, sql: &mut Sql, viewer: &Viewer, filter: &IncidentFilter, search_first: bool) {
+    pub(crate) fn push_incident_conditions(
+        &self,
+        sql: &mut Sql,
+        viewer: &Viewer,
+        filter: &IncidentFilter,
+        search_first: bool,
+    ) {
         sql.visible("i", viewer);
         if let Some(status) = filter.status {
             sql.push(" AND i.status = ").bind(Arg::Text(status.as_str().into()));

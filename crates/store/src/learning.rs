@@ -17,7 +17,7 @@ use hindsight_core::{
 use crate::audit::{AuditNote, append_audit};
 use crate::error::word;
 use crate::sql::Sql;
-use crate::{Arg, BeginWrite, Store, StoreError, Ts, bind_args, built_sql, on_pool};
+use crate::{Arg, BeginWrite, IncidentFilter, Store, StoreError, Ts, bind_args, built_sql, on_pool};
 
 /// Hotspots listed of each kind, at most.
 pub const MAX_HOTSPOTS: usize = 50;
@@ -68,8 +68,13 @@ fn later(row: LaterRow) -> Result<(i64, LaterIncident), StoreError> {
 impl Store {
     /// Root-cause components and affected services ranked by their incidents in `period`,
     /// with the period of the same length before it for the trend.
-    pub async fn hotspots(&self, viewer: &Viewer, period: Period) -> Result<(Vec<Hotspot>, Vec<Hotspot>), StoreError> {
-        let previous = period.previous();
+    pub async fn hotspots(
+        &self,
+        viewer: &Viewer,
+        period: Period,
+        filter: &IncidentFilter,
+    ) -> Result<(Vec<Hotspot>, Vec<Hotspot>), StoreError> {
+        let filter = filter.within_period();
         let mut components = self
             .hotspot_counts(
                 viewer,
@@ -77,7 +82,7 @@ impl Store {
                 "p.cause_component AS name",
                 "postmortems p JOIN incidents i ON i.id = p.incident_id",
                 "p.cause_component <> ''",
-                previous,
+                &filter,
             )
             .await?;
         let services = self
@@ -88,7 +93,7 @@ impl Store {
                 "incident_services x JOIN services s ON s.id = x.service_id JOIN incidents i ON i.id = x.incident_id \
                  LEFT JOIN postmortems p ON p.incident_id = i.id",
                 "TRUE",
-                previous,
+                &filter,
             )
             .await?;
         let mut services = services;
@@ -100,7 +105,7 @@ impl Store {
     }
 
     /// One kind of hotspot: incidents of `from` grouped by `name`, counted in `period` and
-    /// in `previous`, with their impact, legacy flags and open must-fix items.
+    /// in the period before it, with their impact, legacy flags and open must-fix items.
     async fn hotspot_counts(
         &self,
         viewer: &Viewer,
@@ -108,8 +113,9 @@ impl Store {
         name: &str,
         from: &str,
         condition: &str,
-        previous: Period,
+        filter: &IncidentFilter,
     ) -> Result<Vec<Hotspot>, StoreError> {
+        let previous = period.previous();
         // One pass over the incidents of both periods; the open must-fix items of the
         // period's incidents are counted through the index on each incident's items.
         let mut sql = Sql::new("SELECT ");
@@ -125,7 +131,9 @@ impl Store {
         ));
         sql.bind(Arg::Time(Ts::from(previous.start())));
         sql.push(" AND i.began_at < ").bind(Arg::Time(Ts::from(period.end())));
-        sql.push(&format!(" AND {condition} AND ")).visible("i", viewer).push(" GROUP BY 1");
+        sql.push(&format!(" AND {condition} AND "));
+        self.push_incident_conditions(&mut sql, viewer, filter, false);
+        sql.push(" GROUP BY 1");
         let (text, args) = sql.into_parts();
         type Row = (Option<String>, i64, i64, i64, i64, i64);
         let rows: Vec<Row> =

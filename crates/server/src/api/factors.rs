@@ -8,6 +8,7 @@ use axum::extract::{Path, State};
 use hindsight_app::factors::{FactorsChange, PostmortemFactors};
 use hindsight_core::{ContributingFactor, FactorReport, FollowThrough};
 
+use super::incidents::IncidentQuery;
 use super::insights::PeriodQuery;
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
@@ -57,32 +58,37 @@ pub async fn set_for_postmortem(
 
 /// Every contributing factor with the incidents of the period whose post-mortem has it, and
 /// of the period of the same length before; with how many of the period's post-mortems are
-/// tagged at all.
-#[utoipa::path(get, path = "/api/v1/insights/factors", tag = "insights", params(PeriodQuery), responses(
+/// tagged at all. The incident list's filters narrow the incidents counted (its `since` and
+/// `until` are left to the period).
+#[utoipa::path(get, path = "/api/v1/insights/factors", tag = "insights", params(PeriodQuery, IncidentQuery), responses(
     (status = 200, description = "The factors, most incidents first", body = FactorReport),
     (status = 422, description = "A date that cannot be read, or a period too long", body = Problem)))]
 pub async fn report(
     State(state): State<AppState>,
     caller: Caller,
     Params(query): Params<PeriodQuery>,
+    Params(incidents): Params<IncidentQuery>,
 ) -> Result<Json<FactorReport>, ApiError> {
     let period = hindsight_app::learning::period(query.from.as_deref(), query.to.as_deref())?;
-    let rules = &state.settings.rules;
-    Ok(Json(hindsight_app::factors::report(&state.store, &caller.actor(), rules, period).await?))
+    let (rules, filter) = (&state.settings.rules, incidents.filter()?);
+    Ok(Json(hindsight_app::factors::report(&state.store, &caller.actor(), rules, period, &filter).await?))
 }
 
 /// Whether the process was followed for the incidents that began in the period: of those the
 /// policy said needed a post-mortem (as it decided when each resolved), how many got one
 /// published, on time or how late, by severity; and of the action items due in the period,
-/// how many closed by their due date, by owning team.
-#[utoipa::path(get, path = "/api/v1/insights/follow-through", tag = "insights", params(PeriodQuery), responses(
+/// how many closed by their due date, by owning team. The incident list's filters narrow the
+/// incidents counted (its `since` and `until` are left to the period).
+#[utoipa::path(get, path = "/api/v1/insights/follow-through", tag = "insights", params(PeriodQuery, IncidentQuery), responses(
     (status = 200, description = "Post-mortem coverage and action items on time", body = FollowThrough),
     (status = 422, description = "A date that cannot be read, or a period too long", body = Problem)))]
 pub async fn follow_through(
     State(state): State<AppState>,
     caller: Caller,
     Params(query): Params<PeriodQuery>,
+    Params(incidents): Params<IncidentQuery>,
 ) -> Result<Json<FollowThrough>, ApiError> {
     let period = hindsight_app::learning::period(query.from.as_deref(), query.to.as_deref())?;
-    Ok(Json(hindsight_app::factors::follow_through(&state.store, &caller.actor(), period).await?))
+    let filter = incidents.filter()?;
+    Ok(Json(hindsight_app::factors::follow_through(&state.store, &caller.actor(), period, &filter).await?))
 }

@@ -58,17 +58,21 @@ pub async fn response_times(
 
 /// Root-cause components and affected services ranked by their incidents in the period:
 /// each with the incidents of the period of the same length before it, minutes users could
-/// not get in, legacy-code flags and open must-fix action items.
-#[utoipa::path(get, path = "/api/v1/insights/hotspots", tag = "insights", params(PeriodQuery), responses(
+/// not get in, legacy-code flags and open must-fix action items. The incident list's filters
+/// (`status`, `severity`, `service`, `team`, `factor`, `q`) narrow the incidents counted; its
+/// `since` and `until` are left to the period.
+#[utoipa::path(get, path = "/api/v1/insights/hotspots", tag = "insights", params(PeriodQuery, IncidentQuery), responses(
     (status = 200, description = "The hotspots, most incidents first", body = Hotspots),
     (status = 422, description = "A date that cannot be read, or a period too long", body = Problem)))]
 pub async fn hotspots(
     State(state): State<AppState>,
     caller: Caller,
     Params(query): Params<PeriodQuery>,
+    Params(incidents): Params<IncidentQuery>,
 ) -> Result<Json<Hotspots>, ApiError> {
     let period = hindsight_app::learning::period(query.from.as_deref(), query.to.as_deref())?;
-    Ok(Json(hindsight_app::learning::hotspots(&state.store, &caller.actor(), period).await?))
+    let filter = incidents.filter()?;
+    Ok(Json(hindsight_app::learning::hotspots(&state.store, &caller.actor(), period, &filter).await?))
 }
 
 /// Root causes whose action items all closed in the period (the latest 200), and whether each

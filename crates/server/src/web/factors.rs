@@ -141,17 +141,18 @@ pub async fn report(
 ) -> Result<Response, PageError> {
     let mut page = FactorsPage {
         chrome: Chrome::of(&caller),
-        head: InsightsHead::new("factors", &form),
+        head: InsightsHead::new("factors", &form).with_filters(&state).await?,
         previous: String::new(),
         chart: None,
         rows: Vec::new(),
         postmortems: String::new(),
         tagged: String::new(),
     };
-    let Some(period) = page.head.read_period() else {
+    let (Some(period), Some(filter)) = (page.head.read_period(), page.head.read_filter()) else {
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
-    let report = hindsight_app::factors::report(&state.store, &caller.actor(), &state.settings.rules, period).await?;
+    let rules = &state.settings.rules;
+    let report = hindsight_app::factors::report(&state.store, &caller.actor(), rules, period, &filter).await?;
     page.previous = period_words(report.previous);
     page.postmortems = view::plural(report.postmortems, "incident has a post-mortem", "incidents have a post-mortem");
     page.tagged = view::count(report.tagged);
@@ -197,7 +198,9 @@ pub async fn report_csv(
     Params(form): Params<PeriodForm>,
 ) -> Result<Response, PageError> {
     let period = hindsight_app::learning::period(Some(&form.from), Some(&form.to))?;
-    let report = hindsight_app::factors::report(&state.store, &caller.actor(), &state.settings.rules, period).await?;
+    let filter = form.incident_query().filter()?;
+    let rules = &state.settings.rules;
+    let report = hindsight_app::factors::report(&state.store, &caller.actor(), rules, period, &filter).await?;
     let mut rows = vec![
         ["key", "label", "retired", "incidents", "previous_incidents", "tagged_postmortems", "from", "to"]
             .map(String::from)
@@ -313,17 +316,17 @@ pub async fn follow_through(
 ) -> Result<Response, PageError> {
     let mut page = FollowThroughPage {
         chrome: Chrome::of(&caller),
-        head: InsightsHead::new("follow-through", &form),
+        head: InsightsHead::new("follow-through", &form).with_filters(&state).await?,
         coverage: Vec::new(),
         all: None,
         undecided: 0,
         counted_at_most: None,
         teams: Vec::new(),
     };
-    let Some(period) = page.head.read_period() else {
+    let (Some(period), Some(filter)) = (page.head.read_period(), page.head.read_filter()) else {
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
-    let report = hindsight_app::factors::follow_through(&state.store, &caller.actor(), period).await?;
+    let report = hindsight_app::factors::follow_through(&state.store, &caller.actor(), period, &filter).await?;
     page.coverage = report.coverage.severities.iter().map(CoverageLine::new).collect();
     page.all = (report.coverage.all.required > 0).then(|| CoverageLine::new(&report.coverage.all));
     page.undecided = report.coverage.undecided;
@@ -339,7 +342,8 @@ pub async fn follow_through_csv(
     Params(form): Params<PeriodForm>,
 ) -> Result<Response, PageError> {
     let period = hindsight_app::learning::period(Some(&form.from), Some(&form.to))?;
-    let report = hindsight_app::factors::follow_through(&state.store, &caller.actor(), period).await?;
+    let filter = form.incident_query().filter()?;
+    let report = hindsight_app::factors::follow_through(&state.store, &caller.actor(), period, &filter).await?;
     let median =
         |d: &Option<hindsight_core::metrics::Distribution>| d.as_ref().map(|d| d.p50.to_string()).unwrap_or_default();
     let mut rows = vec![

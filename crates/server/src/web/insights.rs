@@ -26,6 +26,14 @@ pub struct PeriodForm {
     /// Last day, included.
     #[serde(default)]
     pub(crate) to: String,
+    /// The incident list's filters, on the pages that take them: `SEV2`, a service's and a
+    /// team's slug.
+    #[serde(default)]
+    pub(crate) severity: String,
+    #[serde(default)]
+    pub(crate) service: String,
+    #[serde(default)]
+    pub(crate) team: String,
 }
 
 impl PeriodForm {
@@ -41,10 +49,33 @@ impl PeriodForm {
 
     /// The query string that keeps the period as typed, `?from=…&to=…` (empty when none is).
     pub(crate) fn query(&self) -> String {
-        if self.from.trim().is_empty() && self.to.trim().is_empty() {
-            return String::new();
+        let pairs: Vec<String> = [
+            ("from", &self.from),
+            ("to", &self.to),
+            ("severity", &self.severity),
+            ("service", &self.service),
+            ("team", &self.team),
+        ]
+        .into_iter()
+        .filter(|(_, value)| !value.trim().is_empty())
+        .map(|(name, value)| format!("{name}={}", urlencode(value.trim())))
+        .collect();
+        if pairs.is_empty() { String::new() } else { format!("?{}", pairs.join("&")) }
+    }
+
+    /// The list's filters as the API takes them.
+    pub(crate) fn incident_query(&self) -> crate::api::incidents::IncidentQuery {
+        crate::api::incidents::IncidentQuery {
+            severity: Some(self.severity.trim().to_string()),
+            service: Some(self.service.trim().to_string()),
+            team: Some(self.team.trim().to_string()),
+            ..Default::default()
         }
-        format!("?from={}&to={}", urlencode(self.from.trim()), urlencode(self.to.trim()))
+    }
+
+    /// The incidents the list's filters select, or what could not be read.
+    pub(crate) fn filter(&self) -> Result<hindsight_store::IncidentFilter, Vec<String>> {
+        self.incident_query().filter().map_err(|e| vec![e.to_string()])
     }
 }
 
@@ -94,6 +125,16 @@ pub(crate) struct InsightsHead {
     pub(crate) csv_url: String,
     /// The query string that keeps the period as typed, for the tabs and the JSON link.
     pub(crate) query: String,
+    /// The incident list's filters, on the pages that take them: the choices of each.
+    pub(crate) filters: Option<FilterChoices>,
+}
+
+/// What the filters of an insights page offer: severities, and services and teams by slug
+/// and name.
+pub(crate) struct FilterChoices {
+    pub(crate) severities: Vec<String>,
+    pub(crate) services: Vec<(String, String)>,
+    pub(crate) teams: Vec<(String, String)>,
 }
 
 impl InsightsHead {
@@ -107,6 +148,28 @@ impl InsightsHead {
             form: form.clone(),
             errors: Vec::new(),
             period: String::new(),
+            filters: None,
+        }
+    }
+
+    /// This head with the incident list's filters offered, their choices read.
+    pub(crate) async fn with_filters(mut self, state: &AppState) -> Result<InsightsHead, PageError> {
+        let services = state.store.list_services().await?.into_iter().map(|s| (s.slug, s.name)).collect();
+        let teams = state.store.list_teams().await?.into_iter().map(|t| (t.slug, t.name)).collect();
+        let severities = (1..=5).filter_map(hindsight_core::Severity::new).map(|s| s.to_string()).collect();
+        self.filters = Some(FilterChoices { severities, services, teams });
+        Ok(self)
+    }
+
+    /// The incidents the filters select; `None`, with what could not be read kept, when they
+    /// cannot be read.
+    pub(crate) fn read_filter(&mut self) -> Option<hindsight_store::IncidentFilter> {
+        match self.form.filter() {
+            Ok(filter) => Some(filter),
+            Err(errors) => {
+                self.errors.extend(errors);
+                None
+            }
         }
     }
 
@@ -257,14 +320,14 @@ pub async fn hotspots(
 ) -> Result<Response, PageError> {
     let mut page = HotspotsPage {
         chrome: Chrome::of(&caller),
-        head: InsightsHead::new("hotspots", &form),
+        head: InsightsHead::new("hotspots", &form).with_filters(&state).await?,
         previous: String::new(),
         sections: Vec::new(),
     };
-    let Some(period) = page.head.read_period() else {
+    let (Some(period), Some(filter)) = (page.head.read_period(), page.head.read_filter()) else {
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
-    let hotspots = hindsight_app::learning::hotspots(&state.store, &caller.actor(), period).await?;
+    let hotspots = hindsight_app::learning::hotspots(&state.store, &caller.actor(), period, &filter).await?;
     page.previous = period_words(hotspots.previous);
     page.sections = vec![
         HotspotSection {
@@ -300,7 +363,8 @@ pub async fn hotspots_csv(
     Params(form): Params<PeriodForm>,
 ) -> Result<Response, PageError> {
     let period = hindsight_app::learning::period(Some(&form.from), Some(&form.to))?;
-    let hotspots = hindsight_app::learning::hotspots(&state.store, &caller.actor(), period).await?;
+    let filter = form.incident_query().filter()?;
+    let hotspots = hindsight_app::learning::hotspots(&state.store, &caller.actor(), period, &filter).await?;
     let mut rows = vec![
         [
             "kind",

@@ -51,6 +51,10 @@ async fn factors_and_follow_through(store: Store) {
     assert_eq!((report["postmortems"].clone(), report["tagged"].clone()), (json!(1), json!(1)), "{report}");
     let change = report["factors"].as_array().unwrap().iter().find(|f| f["key"] == "change").unwrap();
     assert_eq!((change["incidents"].clone(), change["previous_incidents"].clone()), (json!(1), json!(0)));
+    let (_, other) = app.get(viewer, &format!("/api/v1/insights/factors?{november}&severity=SEV2")).await;
+    assert_eq!(other["postmortems"], 0, "the list's filters narrow what is counted: {other}");
+    let (status, problem) = app.get(viewer, &format!("/api/v1/insights/factors?{november}&severity=SEV9")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
     let (_, list) = app.get(viewer, "/api/v1/incidents?factor=testing").await;
     assert_eq!(list["items"][0]["handle"], handle.as_str(), "{list}");
     let (_, list) = app.get(viewer, "/api/v1/incidents?factor=capacity").await;
@@ -87,6 +91,12 @@ async fn factors_and_follow_through(store: Store) {
     let (_, html) = common::page(&app, &reader, "/incidents?factor=testing").await;
     assert!(html.contains("Checkout down"), "{html}");
     let (status, html) = common::page(&app, &reader, "/insights/follow-through?from=2026-02-30").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
+    let (_, html) = common::page(&app, &reader, &format!("/insights/follow-through?{november}&severity=SEV2")).await;
+    assert!(html.contains("No incident of this period was found to need a post-mortem"), "{html}");
+    assert!(html.contains("<option value=\"SEV2\" selected>"), "{html}");
+    assert!(html.contains("/insights/hotspots?from=2026-11-01&#38;to=2026-11-30&#38;severity=SEV2"), "{html}");
+    let (status, html) = common::page(&app, &reader, &format!("/insights/factors?{november}&severity=SEV9")).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
 
     // The post-mortem's card: viewers read it, editors tick.

@@ -52,7 +52,7 @@ async fn factors_are_tagged_and_counted_against_the_period_before(store: Store) 
     assert!(!store.set_postmortem_factors(&admin, &a_pm, &keys(&["change", "testing"]), &note()).await.unwrap());
 
     let member = person(&store, "mia", Role::Editor).await;
-    let tally = store.factor_tally(&member, period()).await.unwrap();
+    let tally = store.factor_tally(&member, period(), &IncidentFilter::default()).await.unwrap();
     let mut counts = tally.counts.clone();
     counts.sort();
     assert_eq!(
@@ -61,8 +61,17 @@ async fn factors_are_tagged_and_counted_against_the_period_before(store: Store) 
         "the private incident counts only for those who see it"
     );
     assert_eq!((tally.postmortems, tally.tagged), (3, 2));
-    let all = store.factor_tally(&admin, period()).await.unwrap();
+    let all = store.factor_tally(&admin, period(), &IncidentFilter::default()).await.unwrap();
     assert!(all.counts.contains(&("change".to_string(), 3, 1)), "{all:?}");
+    // The incident list's filters narrow what is counted; its times are the period's.
+    let severity = |level| IncidentFilter {
+        severity: hindsight_core::Severity::new(level),
+        since: Some(day(30)),
+        ..IncidentFilter::default()
+    };
+    assert_eq!(store.factor_tally(&admin, period(), &severity(3)).await.unwrap(), all);
+    let none = store.factor_tally(&admin, period(), &severity(1)).await.unwrap();
+    assert!(none.counts.is_empty() && none.postmortems == 0, "{none:?}");
 
     // The incident list filters on a factor.
     let filter = IncidentFilter { factor: Some("testing".into()), ..IncidentFilter::default() };
@@ -112,7 +121,7 @@ async fn coverage_reads_the_required_incidents_of_the_period(store: Store) {
     store.record_policy_necessity(missing, Necessity::Required).await.unwrap();
 
     let member = person(&store, "mia", Role::Editor).await;
-    let (mut rows, undecided) = store.required_incidents(&member, period()).await.unwrap();
+    let (mut rows, undecided) = store.required_incidents(&member, period(), &IncidentFilter::default()).await.unwrap();
     assert_eq!(rows.len(), 2, "{rows:?}");
     assert_eq!(undecided, 1, "the incident of day 17 has no decision kept");
     rows.sort_by_key(|r| r.postmortem.is_none());
@@ -121,7 +130,7 @@ async fn coverage_reads_the_required_incidents_of_the_period(store: Store) {
     assert!(rows[0].published_at.is_some());
     assert_eq!(rows[0].resolved_at, Some(day(12) + time::Duration::hours(2)));
     assert_eq!((rows[1].postmortem, rows[1].due_date), (None, None));
-    assert_eq!(store.required_incidents(&admin, period()).await.unwrap().0.len(), 3);
+    assert_eq!(store.required_incidents(&admin, period(), &IncidentFilter::default()).await.unwrap().0.len(), 3);
 
     // The decided ones are no longer offered to be decided; the undecided one is.
     let undecided = store.undecided_incidents(0, 100).await.unwrap();
@@ -157,7 +166,8 @@ async fn action_items_due_in_the_period_are_counted_by_team(store: Store) {
         store.create_action_item(&admin, number, new).await.unwrap();
     }
     let member = person(&store, "mia", Role::Editor).await;
-    let rows = store.action_items_on_time(&member, period(), date!(2026 - 11 - 15)).await.unwrap();
+    let rows =
+        store.action_items_on_time(&member, period(), date!(2026 - 11 - 15), &IncidentFilter::default()).await.unwrap();
     assert_eq!(rows.len(), 2, "{rows:?}");
     let payments = &rows[0];
     assert_eq!(payments.team, "payments");
@@ -166,7 +176,8 @@ async fn action_items_due_in_the_period_are_counted_by_team(store: Store) {
         (4, 1, 1, 1, 1)
     );
     assert_eq!((rows[1].team.as_str(), rows[1].due, rows[1].open_overdue), ("", 1, 1));
-    let all = store.action_items_on_time(&admin, period(), date!(2026 - 11 - 15)).await.unwrap();
+    let all =
+        store.action_items_on_time(&admin, period(), date!(2026 - 11 - 15), &IncidentFilter::default()).await.unwrap();
     assert_eq!(all[0].due, 5);
 }
 
@@ -223,7 +234,7 @@ async fn a_postmortem_covers_related_incidents_without_their_own(store: Store) {
     let resolved = store.create_incident(&admin, resolved).await.unwrap().number;
     store.record_policy_necessity(resolved, Necessity::Required).await.unwrap();
     store.cover_incident(&admin, &pm, resolved, &note()).await.unwrap();
-    let (rows, _) = store.required_incidents(&admin, period()).await.unwrap();
+    let (rows, _) = store.required_incidents(&admin, period(), &IncidentFilter::default()).await.unwrap();
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].postmortem, Some(PostmortemStatus::Draft));
 

@@ -8,7 +8,7 @@ use hindsight_core::{
     ActionItemStatus, Certainty, LinkReason, NewActionItem, NewFinding, NewPostmortem, Period, PostmortemStatus, Role,
     Sections,
 };
-use hindsight_store::{Store, StoreError};
+use hindsight_store::{IncidentFilter, Store, StoreError};
 use time::macros::date;
 use time::{Date, OffsetDateTime};
 
@@ -76,7 +76,7 @@ async fn hotspots_rank_components_and_services_against_the_period_before(store: 
     postmortem(&store, &admin, late, cause("cache"), false).await;
 
     let member = person(&store, "mia", Role::Editor).await;
-    let (components, services) = store.hotspots(&member, period).await.unwrap();
+    let (components, services) = store.hotspots(&member, period, &IncidentFilter::default()).await.unwrap();
     let names: Vec<&str> = components.iter().map(|h| h.name.as_str()).collect();
     assert_eq!(names, ["db-pool", "cache"], "{components:#?}");
     let pool = &components[0];
@@ -85,7 +85,7 @@ async fn hotspots_rank_components_and_services_against_the_period_before(store: 
     assert_eq!((components[1].incidents, components[1].impact_minutes), (1, 200));
     assert_eq!(services.len(), 1);
     assert_eq!((services[0].name.as_str(), services[0].incidents), ("checkout", 1));
-    let (seen, _) = store.hotspots(&admin, period).await.unwrap();
+    let (seen, _) = store.hotspots(&admin, period, &IncidentFilter::default()).await.unwrap();
     assert!(seen.iter().any(|h| h.name == "secret-store"), "{seen:#?}");
 }
 
