@@ -24,7 +24,7 @@ use hindsight_core::import::{
     SNIFF_BYTES, SlackOptions, import_slack_export, importer, key_moments, record_from_stored, stored_correlation,
     wrong_format_hint,
 };
-use hindsight_core::{DetectionMethod, EventKind, IncidentStatus, KeyMoment, NewIncident, Severity, incident_handle};
+use hindsight_core::{EventKind, IncidentStatus, KeyMoment, NewIncident, Severity, incident_handle};
 use hindsight_store::{DuplicateCheck, ImportedEvent, Store, StoreError, StoredEvent};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -628,22 +628,8 @@ impl<'a> Ingest<'a> {
             .filter(|s| known_services.iter().any(|k| &k.slug == *s))
             .cloned()
             .collect();
-        let new = NewIncident {
-            title,
-            description: format!("Declared by an import of {} events.", first.source),
-            severity: Severity::new(3).unwrap_or(Severity::SEV1),
-            status: IncidentStatus::Triggered,
-            services,
-            teams: Vec::new(),
-            detection_method: DetectionMethod::Unknown,
-            started_at: None,
-            detected_at: None,
-            acknowledged_at: None,
-            mitigated_at: None,
-            resolved_at: None,
-            responders: Vec::new(),
-            private: false,
-        };
+        let description = format!("Declared by an import of {} events.", first.source);
+        let new = NewIncident::triggered(title, description, Severity::new(3).unwrap_or(Severity::SEV1), services);
         Ok(self.store.create_incident(self.viewer, new).await?.number)
     }
 

@@ -5,7 +5,7 @@
 
 use hindsight_app::{Actor, AppError};
 use hindsight_core::access::Viewer;
-use hindsight_core::{DetectionMethod, Incident, IncidentPatch, IncidentStatus, NewIncident, Severity};
+use hindsight_core::{Incident, IncidentPatch, NewIncident, Severity};
 use hindsight_store::{IncidentFilter, IncidentSort, Store, StoreError};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -82,20 +82,10 @@ pub async fn declare(store: &Store, declaration: Declaration, json: bool) -> any
         None => OffsetDateTime::now_utc(),
     };
     let new = NewIncident {
-        title: declaration.title,
-        description: declaration.description,
-        severity,
-        status: IncidentStatus::Triggered,
-        services: declaration.services,
         teams: declaration.teams,
-        detection_method: DetectionMethod::Unknown,
         started_at: Some(started_at),
-        detected_at: None,
-        acknowledged_at: None,
-        mitigated_at: None,
-        resolved_at: None,
-        responders: Vec::new(),
         private: declaration.private,
+        ..NewIncident::triggered(declaration.title, declaration.description, severity, declaration.services)
     };
     let incident = match hindsight_app::incidents::declare(store, &Actor::Operator, new).await {
         Ok(incident) => incident,

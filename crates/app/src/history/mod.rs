@@ -30,7 +30,7 @@ use std::time::Instant;
 
 use hindsight_core::access::Viewer;
 use hindsight_core::import::{Format, Rejected};
-use hindsight_core::{DetectionMethod, IncidentStatus, NewIncident, Severity};
+use hindsight_core::{IncidentStatus, NewIncident, Severity};
 use hindsight_store::{HistoryCheckpoint, Store, StoreError};
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -587,22 +587,12 @@ impl Run<'_> {
             None => incident.id.clone(),
         };
         let link = incident.link.as_deref().map(|l| format!(": {l}")).unwrap_or_default();
-        NewIncident {
-            title: incident.title.chars().take(MAX_TITLE).collect(),
-            description: format!("Imported from {} incident {reference}{link}", self.vendor),
-            severity: incident.severity,
-            status: IncidentStatus::Triggered,
+        NewIncident::triggered(
+            incident.title.chars().take(MAX_TITLE).collect(),
+            format!("Imported from {} incident {reference}{link}", self.vendor),
+            incident.severity,
             services,
-            teams: Vec::new(),
-            detection_method: DetectionMethod::Unknown,
-            started_at: None,
-            detected_at: None,
-            acknowledged_at: None,
-            mitigated_at: None,
-            resolved_at: None,
-            responders: Vec::new(),
-            private: false,
-        }
+        )
     }
 
     fn finish(mut self) -> HistorySummary {

@@ -275,6 +275,28 @@ fn default_detection() -> DetectionMethod {
 }
 
 impl NewIncident {
+    /// A triggered incident known only by its title, description, severity and services: no
+    /// teams, moments or responders yet, detected by means unknown, public. What an import
+    /// declares before the timeline tells more; callers set any other field over it.
+    pub fn triggered(title: String, description: String, severity: Severity, services: Vec<String>) -> NewIncident {
+        NewIncident {
+            title,
+            description,
+            severity,
+            status: IncidentStatus::Triggered,
+            services,
+            teams: Vec::new(),
+            detection_method: DetectionMethod::Unknown,
+            started_at: None,
+            detected_at: None,
+            acknowledged_at: None,
+            mitigated_at: None,
+            resolved_at: None,
+            responders: Vec::new(),
+            private: false,
+        }
+    }
+
     /// The moments given, stamped for the status when it implies one.
     pub fn moments(&self, now: OffsetDateTime) -> Moments {
         let mut moments = Moments {
