@@ -13,7 +13,7 @@ use hindsight_app::factors::{FactorsChange, PostmortemFactors};
 use hindsight_core::{CoverageRow, FactorTaxonomy, OnTimeRow};
 use serde::Deserialize;
 
-use super::insights::{BarChart, InsightsHead, PeriodForm, bar_chart, csv_file, period_words};
+use super::insights::{BarChart, InsightsHead, PeriodForm, bar_chart, change_words, csv_file, period_words};
 use crate::api::IncidentHandle;
 use crate::json::Params;
 use crate::state::AppState;
@@ -124,15 +124,6 @@ pub(crate) struct FactorsPage {
     tagged: String,
 }
 
-/// `+2`, `−1` or `=`, and the word for it.
-pub(crate) fn change_words(change: i64) -> (String, &'static str) {
-    match change {
-        0 => ("=".into(), "steady"),
-        c if c > 0 => (format!("+{}", view::count(c)), "rising"),
-        c => (format!("−{}", view::count(-c)), "falling"),
-    }
-}
-
 /// `/insights/factors`: the contributing factors counted over a period.
 pub async fn report(
     State(state): State<AppState>,
@@ -197,8 +188,7 @@ pub async fn report_csv(
     Signed(caller): Signed,
     Params(form): Params<PeriodForm>,
 ) -> Result<Response, PageError> {
-    let period = hindsight_app::learning::period(Some(&form.from), Some(&form.to))?;
-    let filter = form.incident_query().filter()?;
+    let (period, filter) = form.read()?;
     let rules = &state.settings.rules;
     let report = hindsight_app::factors::report(&state.store, &caller.actor(), rules, period, &filter).await?;
     let mut rows = vec![
@@ -341,8 +331,7 @@ pub async fn follow_through_csv(
     Signed(caller): Signed,
     Params(form): Params<PeriodForm>,
 ) -> Result<Response, PageError> {
-    let period = hindsight_app::learning::period(Some(&form.from), Some(&form.to))?;
-    let filter = form.incident_query().filter()?;
+    let (period, filter) = form.read()?;
     let report = hindsight_app::factors::follow_through(&state.store, &caller.actor(), period, &filter).await?;
     let median =
         |d: &Option<hindsight_core::metrics::Distribution>| d.as_ref().map(|d| d.p50.to_string()).unwrap_or_default();

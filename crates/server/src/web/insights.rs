@@ -73,6 +73,13 @@ impl PeriodForm {
         }
     }
 
+    /// The period and the incidents the list's filters select, for a download: what cannot
+    /// be read is refused as the API refuses it.
+    pub(crate) fn read(&self) -> Result<(Period, hindsight_store::IncidentFilter), PageError> {
+        let period = hindsight_app::learning::period(Some(&self.from), Some(&self.to))?;
+        Ok((period, self.incident_query().filter()?))
+    }
+
     /// The incidents the list's filters select, or what could not be read.
     pub(crate) fn filter(&self) -> Result<hindsight_store::IncidentFilter, Vec<String>> {
         self.incident_query().filter().map_err(|e| vec![e.to_string()])
@@ -107,6 +114,16 @@ pub(crate) fn csv_file(name: &str, rows: Vec<Vec<String>>) -> Result<Response, P
         body,
     )
         .into_response())
+}
+
+/// A change against the period before as pages say it: `+2`, `−1` or `=`, and its trend
+/// (`rising`, `falling`, `steady`).
+pub(crate) fn change_words(change: i64) -> (String, &'static str) {
+    match change {
+        0 => ("=".into(), "steady"),
+        c if c > 0 => (format!("+{}", view::count(c)), "rising"),
+        c => (format!("−{}", view::count(-c)), "falling"),
+    }
 }
 
 /// A period as pages say it: `2025-12-09 to 2026-12-08`.
@@ -208,22 +225,14 @@ pub(crate) struct HotspotRow {
 
 impl HotspotRow {
     fn new(hotspot: &Hotspot, href: String) -> HotspotRow {
-        let change = hotspot.change();
+        let (change, trend) = change_words(hotspot.change());
         HotspotRow {
             name: hotspot.name.clone(),
             href,
             incidents: view::count(hotspot.incidents),
             previous: view::count(hotspot.previous_incidents),
-            change: match change {
-                0 => "=".into(),
-                c if c > 0 => format!("+{}", view::count(c)),
-                c => format!("−{}", view::count(-c)),
-            },
-            trend: match change {
-                0 => "steady",
-                c if c > 0 => "rising",
-                _ => "falling",
-            },
+            change,
+            trend,
             minutes: view::seconds(hotspot.impact_minutes.saturating_mul(60)),
             legacy: view::count(hotspot.legacy),
             open_must_fix: view::count(hotspot.open_must_fix),
@@ -362,8 +371,7 @@ pub async fn hotspots_csv(
     Signed(caller): Signed,
     Params(form): Params<PeriodForm>,
 ) -> Result<Response, PageError> {
-    let period = hindsight_app::learning::period(Some(&form.from), Some(&form.to))?;
-    let filter = form.incident_query().filter()?;
+    let (period, filter) = form.read()?;
     let hotspots = hindsight_app::learning::hotspots(&state.store, &caller.actor(), period, &filter).await?;
     let mut rows = vec![
         [

@@ -41,6 +41,13 @@ async fn factors_and_follow_through(store: Store) {
     let (status, problem) = app.put(editor, &path, json!({"factors": ["human"]})).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
     assert_eq!(problem["errors"][0]["field"], "factors[0]", "{problem}");
+    // At their bounds: more keys than a taxonomy may hold, a key of 4,000 characters.
+    let (status, problem) = app.put(editor, &path, json!({"factors": vec!["change"; 61]})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert_eq!(problem["errors"][0]["field"], "factors", "{problem}");
+    let (status, problem) = app.put(editor, &path, json!({"factors": ["k".repeat(4_000)]})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert!(problem.to_string().len() < 2_000, "the key is not echoed whole: {problem}");
     let (_, read) = app.get(viewer, &path).await;
     assert_eq!(read, tagged);
 
@@ -142,6 +149,10 @@ async fn one_postmortem_for_several_incidents(store: Store) {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
     let (status, problem) = app.put(editor, &format!("/api/v1/postmortems/{id}/incidents/nonsense"), json!({})).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    let long = format!("INC-{}", "9".repeat(4_000));
+    let (status, problem) = app.put(editor, &format!("/api/v1/postmortems/{id}/incidents/{long}"), json!({})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert!(problem.to_string().len() < 2_000, "the handle is not echoed whole: {problem}");
     let (status, _) = app.put(viewer, &format!("/api/v1/postmortems/{id}/incidents/{second}"), json!({})).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, timeline) = app.get(viewer, &format!("/api/v1/postmortems/{id}/timeline")).await;
